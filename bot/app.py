@@ -1,0 +1,114 @@
+"""The composition root: builds storage, services and the Telegram application from Settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.domain.menu import GUEST_COMMANDS
+from bot.locales import Catalog
+from bot.services.clock import SystemClock
+from bot.services.directory import DirectoryService
+from bot.services.ports import Clock
+from bot.services.replies import Presenter
+from bot.services.roster import RosterService
+from bot.services.signin import SigninService
+from handlers.menu import MenuHandlers
+from handlers.routes import error_handler, routes
+from handlers.signin import SigninHandlers
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+TelegramApp = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every use-case, wired to one store and one clock."""
+
+    catalog: Catalog
+    presenter: Presenter
+    signin: SigninService
+    roster: RosterService
+    directory: DirectoryService
+
+
+def build_services(
+    settings: Settings, store: Store, clock: Clock, catalog: Catalog | None = None
+) -> Services:
+    """Wire the services to ``store``."""
+    catalog = catalog or Catalog.load()
+    return Services(
+        catalog=catalog,
+        presenter=Presenter(catalog, settings.support_contact),
+        signin=SigninService(store.accounts, clock),
+        roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
+        directory=DirectoryService(store.directory),
+    )
+
+
+def build_application(settings: Settings, services: Services) -> TelegramApp:
+    """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_url
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .build()
+    )
+    signin = SigninHandlers(services.signin, services.presenter, services.catalog)
+    menu = MenuHandlers(services.signin, services.directory, services.presenter, signin)
+    application.add_handlers(routes(signin, menu))
+    application.add_error_handler(error_handler(services.presenter))
+    return application
+
+
+async def announce(application: TelegramApp, services: Services) -> None:
+    """After getMe: register the guests' command list and remember the bot's username."""
+    commands = [
+        BotCommand(cmd.value, services.catalog.plain(f"menu.{cmd.value}")) for cmd in GUEST_COMMANDS
+    ]
+    await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    await services.roster.remember_bot_username(application.bot.username)
+
+
+async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
+    """Run the bot with long polling until ``stop`` is set; errors propagate to the caller."""
+    store = await Store.open(settings.database_url)
+    try:
+        services = build_services(settings, store, clock or SystemClock())
+        application = build_application(settings, services)
+        async with application:
+            await announce(application, services)
+            if await services.roster.is_empty():
+                log.warning(services.catalog.plain("cli.empty_roster"))
+            updater = application.updater
+            if updater is None:
+                raise RuntimeError("the application has no updater")
+            await updater.start_polling(allowed_updates=["message", "callback_query"])
+            await application.start()
+            log.info(services.catalog.plain("cli.started", username=application.bot.username))
+            await stop.wait()
+            await updater.stop()
+            await application.stop()
+    finally:
+        await store.close()

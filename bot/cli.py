@@ -1,0 +1,291 @@
+"""The command line: ``chuyende run | roster import/template/export | invites | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import build_services, serve
+from bot.config import Settings
+from bot.locales import Catalog
+from bot.logs import setup_logging
+from bot.roster_sheet import example_rows, header, person_row
+from bot.services.clock import SystemClock
+from bot.services.roster import PersonNotFound, UnitNotFound
+from bot.sheets import SheetError, read_rows, write_rows
+from storage.store import Store
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def parser(catalog: Catalog) -> argparse.ArgumentParser:
+    """The argument parser; every help text comes from the catalog."""
+    t = catalog.plain
+    root = argparse.ArgumentParser(prog="chuyende", description=t("cli.description"))
+    commands = root.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    commands.add_parser("run", help=t("cli.run_help"), description=t("cli.run_help"))
+
+    roster = commands.add_parser(
+        "roster", help=t("cli.roster_help"), description=t("cli.roster_help")
+    )
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="VIỆC")
+    load = roster_commands.add_parser(
+        "import", help=t("cli.roster_import_help"), description=t("cli.roster_import_help")
+    )
+    load.add_argument("file", type=Path, metavar="TỆP", help=t("cli.roster_import_file"))
+    load.add_argument("--remove-missing", action="store_true", help=t("cli.roster_remove_missing"))
+    load.add_argument("--dry-run", action="store_true", help=t("cli.roster_dry_run"))
+    for name in ("template", "export"):
+        sub = roster_commands.add_parser(
+            name, help=t(f"cli.roster_{name}_help"), description=t(f"cli.roster_{name}_help")
+        )
+        sub.add_argument("file", type=Path, metavar="TỆP", help=t("cli.output_file"))
+
+    invites = commands.add_parser(
+        "invites", help=t("cli.invites_help"), description=t("cli.invites_help")
+    )
+    invites.add_argument(
+        "--out", type=Path, default=Path("ma-moi.xlsx"), metavar="TỆP", help=t("cli.invites_out")
+    )
+    invites.add_argument("--unit", metavar="ĐƠN_VỊ", help=t("cli.invites_unit"))
+    invites.add_argument("--renew", metavar="MÃ", help=t("cli.invites_renew"))
+
+    commands.add_parser("migrate", help=t("cli.migrate_help"), description=t("cli.migrate_help"))
+    return root
+
+
+class Cli:
+    """Carries out one parsed command; writes messages to ``out``."""
+
+    def __init__(self, catalog: Catalog, settings: Settings, out: TextIO) -> None:
+        self.c = catalog
+        self.settings = settings
+        self.out = out
+
+    def say(self, key: str, **values: object) -> None:
+        print(self.c.plain(key, **values), file=self.out)
+
+    async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
+        try:
+            store = await Store.open(self.settings.database_url)
+        except (SQLAlchemyError, OSError) as exc:
+            self.say(
+                "cli.db_unreachable",
+                url=_safe_url(self.settings.database_url),
+                reason=type(exc).__name__,
+            )
+            return FAILED
+        try:
+            return await action(store)
+        finally:
+            await store.close()
+
+    async def roster_import(
+        self, store: Store, file: Path, remove_missing: bool, dry_run: bool
+    ) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        try:
+            rows = read_rows(file)
+        except SheetError as unreadable:
+            return self.sheet_error(unreadable, file)
+        outcome = await services.roster.import_table(
+            rows, remove_missing=remove_missing, dry_run=dry_run
+        )
+        if outcome.summary is None:
+            self.say("cli.import_errors", count=len(outcome.parsed.errors))
+            for error in outcome.parsed.errors:
+                message = self.c.plain(
+                    f"roster.error.{error.code}",
+                    **_error_values(self.c, error.code, error.value, error.other_row),
+                )
+                self.say("cli.import_error_line", row=error.row, message=message)
+            return FAILED
+        for warning in outcome.parsed.warnings:
+            message = self.c.plain(
+                f"roster.error.{warning.code}",
+                **_error_values(self.c, warning.code, warning.value, warning.other_row),
+            )
+            self.say("cli.import_warning_line", row=warning.row, message=message)
+        summary = outcome.summary
+        if dry_run:
+            self.say("cli.import_dry_ok", total=summary.total)
+        else:
+            self.say(
+                "cli.import_ok",
+                total=summary.total,
+                added=summary.added,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+                units=summary.units_created,
+            )
+        if summary.removed:
+            self.say("cli.import_removed", count=summary.removed)
+        elif summary.missing:
+            self.say("cli.import_missing", count=summary.missing)
+        return OK
+
+    def sheet_error(self, error: SheetError, file: Path) -> int:
+        values: dict[str, object] = {"path": file}
+        if self.c.params(f"cli.{error.reason}") >= {"reason"}:
+            values["reason"] = error.detail
+        self.say(f"cli.{error.reason}", **values)
+        return FAILED
+
+    def write(
+        self, file: Path, rows: Sequence[Sequence[str]], notes: tuple[str, str] | None = None
+    ) -> int | None:
+        try:
+            write_rows(file, header(self.c), rows, notes=notes)
+        except SheetError as error:
+            return self.sheet_error(error, file)
+        except OSError as exc:
+            self.say("cli.file_unreadable", path=file, reason=exc.strerror or type(exc).__name__)
+            return FAILED
+        return None
+
+    def template(self, file: Path) -> int:
+        notes = (self.c.plain("template.guide_title"), self.c.plain("template.guide"))
+        failed = self.write(file, example_rows(), notes)
+        if failed is not None:
+            return failed
+        self.say("cli.template_written", path=file)
+        return OK
+
+    async def export(self, store: Store, file: Path) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        people = await services.roster.people()
+        failed = self.write(file, [person_row(self.c, person) for person in people])
+        if failed is not None:
+            return failed
+        self.say("cli.export_written", count=len(people), path=file)
+        return OK
+
+    async def invites(self, store: Store, out: Path, unit: str | None, renew: str | None) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        path = tuple(part.strip() for part in unit.split("/")) if unit else None
+        try:
+            batch = await services.roster.issue_invites(path, renew)
+        except UnitNotFound:
+            self.say("cli.unit_not_found", unit=unit)
+            return FAILED
+        except PersonNotFound:
+            self.say("cli.person_not_found", code=renew)
+            return FAILED
+        username = await services.roster.bot_username()
+        columns = [
+            self.c.plain(f"invites.column.{name}")
+            for name in ("code", "full_name", "unit", "invite", "link")
+        ]
+        rows = [
+            [
+                row.person_code,
+                row.full_name,
+                row.unit_path,
+                row.code,
+                f"https://t.me/{username}?start={row.code}" if username else "",
+            ]
+            for row in batch.open
+        ]
+        try:
+            write_rows(out, columns, rows)
+        except (SheetError, OSError):
+            self.say("cli.file_unreadable", path=out, reason="write")
+            return FAILED
+        if username is None:
+            self.say("cli.invites_no_username")
+        self.say("cli.invites_written", created=batch.created, path=out, count=len(rows))
+        return OK
+
+    async def run(self) -> int:
+        token = self.settings.telegram_bot_token
+        if token is None or not token.get_secret_value().strip():
+            self.say("cli.no_token")
+            return USAGE
+        if not self.settings.token_is_well_formed():
+            self.say("cli.bad_token_format")
+            return USAGE
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        try:
+            await serve(self.settings, stop)
+        except InvalidToken:
+            self.say("cli.token_rejected")
+            return FAILED
+        except NetworkError as exc:
+            self.say("cli.api_unreachable", url=self.settings.telegram_api_url, reason=str(exc))
+            return FAILED
+        except (SQLAlchemyError, OSError) as exc:
+            self.say(
+                "cli.db_unreachable",
+                url=_safe_url(self.settings.database_url),
+                reason=type(exc).__name__,
+            )
+            return FAILED
+        return OK
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _error_values(catalog: Catalog, code: str, value: str, other_row: int) -> dict[str, object]:
+    """Only the placeholders the message of ``code`` uses."""
+    available: dict[str, object] = {"value": value, "other_row": other_row}
+    return {name: available[name] for name in catalog.params(f"roster.error.{code}")}
+
+
+async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
+    if args.command == "run":
+        return await cli.run()
+    if args.command == "migrate":
+
+        async def migrated(_: Store) -> int:
+            cli.say("cli.migrated")
+            return OK
+
+        return await cli.with_store(migrated)
+    if args.command == "invites":
+        return await cli.with_store(
+            lambda store: cli.invites(store, args.out, args.unit, args.renew)
+        )
+    if args.roster_command == "template":
+        return cli.template(args.file)
+    if args.roster_command == "export":
+        return await cli.with_store(lambda store: cli.export(store, args.file))
+    return await cli.with_store(
+        lambda store: cli.roster_import(store, args.file, args.remove_missing, args.dry_run)
+    )
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status."""
+    catalog = Catalog.load()
+    args = parser(catalog).parse_args(argv)
+    stream = out or sys.stdout
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        print(catalog.plain("cli.bad_config", reason=reasons), file=stream)
+        return USAGE
+    secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    setup_logging(settings.log_level, secret)
+    return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))

@@ -1,0 +1,78 @@
+"""Settings from the environment and an optional ``.env`` file, read when asked, not at import."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_FORMAT = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///chuyende.db"
+
+
+class Settings(BaseSettings):
+    """Everything the bot is configured with."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Token from @BotFather; never logged."
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Root of the Bot API server; the bot appends /bot<token>/<method>.",
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy async URL.")
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh", description="Time zone for dates shown and schedules."
+    )
+    support_contact: str | None = Field(
+        default=None, description="Whom people should contact, shown when sign-in fails."
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def token_is_well_formed(self) -> bool:
+        """True when a token is set and looks like one BotFather issues."""
+        token = self.telegram_bot_token
+        return token is not None and bool(TOKEN_FORMAT.match(token.get_secret_value()))

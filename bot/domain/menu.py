@@ -1,0 +1,38 @@
+"""What each role can do: the command list and the menu are derived from the roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.models import Person, Role
+
+
+class Command(StrEnum):
+    """A bot command; the value is what is typed after the slash."""
+
+    START = "start"
+    HELP = "help"
+    ME = "toi"
+    UNIT = "donvi"
+    STATS = "thongke"
+
+
+GUEST_COMMANDS = (Command.START, Command.HELP)
+
+
+def commands_for(person: Person | None) -> tuple[Command, ...]:
+    """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
+    if person is None or not person.active:
+        return GUEST_COMMANDS
+    commands = [Command.ME]
+    if person.has(Role.SECRETARY) or person.has(Role.HEAD):
+        commands.append(Command.UNIT)
+    if person.has(Role.ADMIN):
+        commands.append(Command.STATS)
+    commands.append(Command.HELP)
+    return tuple(commands)
+
+
+def may_use(person: Person | None, command: Command) -> bool:
+    """True when ``person`` may use ``command`` right now."""
+    return command in commands_for(person) or command is Command.START

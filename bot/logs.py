@@ -1,0 +1,34 @@
+"""Logging setup: one format, quiet HTTP libraries, and the bot token never written out."""
+
+from __future__ import annotations
+
+import logging
+
+
+class RedactFilter(logging.Filter):
+    """Replace a secret in every log record with ``[token]``."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret and self._secret in message:
+            record.msg = message.replace(self._secret, "[token]")
+            record.args = None
+        return True
+
+
+def setup_logging(level: str, secret: str | None) -> None:
+    """Configure the root logger; ``secret`` (the token) is redacted from every record."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    # httpx logs every request URL, which contains the token: keep it to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if secret:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactFilter(secret))

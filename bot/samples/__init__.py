@@ -1,0 +1,1 @@
+"""Sample data shipped with the package (the roster template's example rows)."""

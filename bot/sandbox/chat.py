@@ -1,0 +1,125 @@
+"""A chat driver: tests and benchmarks talk to the bot like a person does.
+
+``await chat.send("/start")``, ``await chat.press("Hướng dẫn")``, ``await chat.share_contact()``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
+
+Feed = Callable[[JSON], Awaitable[None]]
+
+
+class Chat:
+    """One person's private chat with the bot.
+
+    ``feed`` delivers an update to the bot and returns once it has been handled (in tests:
+    ``Application.process_update``); every call returns the bot's new messages in this chat.
+    """
+
+    def __init__(self, api: FakeBotApi, feed: Feed, user: FakeUser) -> None:
+        self.api = api
+        self.user = user
+        self._feed = feed
+        api.add_user(user)
+
+    @property
+    def messages(self) -> list[Message]:
+        """Everything the bot sent to this chat."""
+        return self.api.sent(self.user.id)
+
+    @property
+    def last(self) -> Message:
+        """The bot's latest message here."""
+        if not self.messages:
+            raise AssertionError(f"the bot sent nothing to {self.user.first_name}")
+        return self.messages[-1]
+
+    def _base(self) -> JSON:
+        return {
+            "message_id": self.api.new_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": self.user.id, "type": "private", "first_name": self.user.first_name},
+            "from": self.user.as_json(),
+        }
+
+    async def _deliver(self, payload: JSON) -> list[Message]:
+        before = len(self.messages)
+        await self._feed(self.api.new_update(payload))
+        return self.messages[before:]
+
+    async def send(self, text: str) -> list[Message]:
+        """Type and send ``text`` (a leading ``/word`` is a command, as in Telegram)."""
+        message: JSON = {**self._base(), "text": text}
+        if text.startswith("/"):
+            length = len(text.split()[0]) if text.split() else 1
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return await self._deliver({"message": message})
+
+    async def share_contact(self, phone: str | None = None, *, own: bool = True) -> list[Message]:
+        """Share a contact: by default this user's own number, as the contact button does."""
+        number = phone if phone is not None else self.user.phone
+        contact: JSON = {"phone_number": number or "", "first_name": self.user.first_name}
+        if own:
+            contact["user_id"] = self.user.id
+        return await self._deliver({"message": {**self._base(), "contact": contact}})
+
+    async def send_other(self, kind: str) -> list[Message]:
+        """Send something that is not text: ``photo``, ``sticker``, ``voice``, ``document`` ..."""
+        payloads: dict[str, Any] = {
+            "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "s1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+            "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3},
+            "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "a.pdf"},
+            "location": {"latitude": 11.2, "longitude": 108.7},
+        }
+        return await self._deliver({"message": {**self._base(), kind: payloads[kind]}})
+
+    async def press(self, label: str) -> list[Message]:
+        """Press a button of the latest message that has buttons: inline, menu or contact."""
+        for message in reversed(self.messages):
+            for button in message.inline_buttons():
+                if button.get("text") == label:
+                    return await self.press_data(str(button["callback_data"]), message)
+            for button in message.keyboard_buttons():
+                if button.get("text") == label:
+                    if button.get("request_contact"):
+                        return await self.share_contact()
+                    return await self.send(label)
+            if message.reply_markup:
+                break
+        raise AssertionError(f"no button {label!r} in the latest keyboard")
+
+    async def press_data(self, data: str, message: Message | None = None) -> list[Message]:
+        """Press an inline button with raw (possibly forged or stale) callback data."""
+        target = message or self.last
+        query: JSON = {
+            "id": self.api.new_callback_id(),
+            "from": self.user.as_json(),
+            "chat_instance": str(self.user.id),
+            "data": data,
+            "message": self.api.message_json(target),
+        }
+        return await self._deliver({"callback_query": query})
+
+    def buttons(self) -> list[str]:
+        """Labels of the buttons the person sees now (latest keyboard)."""
+        for message in reversed(self.messages):
+            labels = [b["text"] for b in message.inline_buttons()] + [
+                b["text"] for b in message.keyboard_buttons()
+            ]
+            if labels:
+                return labels
+        return []

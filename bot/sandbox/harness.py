@@ -1,0 +1,88 @@
+"""The real bot (services, handlers, storage) wired to the fake Bot API, for tests and benches."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+
+from bot.app import Services, TelegramApp, announce, build_application, build_services
+from bot.config import Settings
+from bot.sandbox.chat import Chat
+from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
+from bot.services.clock import ManualClock
+from bot.services.roster import ImportOutcome
+from storage.store import Store
+
+DEFAULT_START = datetime(2022, 3, 25, 1, 0, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    """A running bot: send it updates through chats and inspect what it did."""
+
+    api: FakeBotApi
+    store: Store
+    services: Services
+    application: TelegramApp
+    clock: ManualClock
+    settings: Settings
+    _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
+
+    async def feed(self, update: JSON) -> None:
+        """Hand one update to the Application and wait until it has been handled."""
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+    def chat(self, first_name: str, phone: str | None = None, user_id: int | None = None) -> Chat:
+        """A new person with their own private chat."""
+        user = FakeUser(id=user_id or next(self._user_ids), first_name=first_name, phone=phone)
+        return Chat(self.api, self.feed, user)
+
+    async def load_roster(self, table: str, **options: Any) -> ImportOutcome:
+        """Import a roster given as CSV text (header first)."""
+        rows = list(enumerate(csv.reader(io.StringIO(table.strip())), start=1))
+        return await self.services.roster.import_table(
+            rows,
+            remove_missing=options.get("remove_missing", False),
+            dry_run=options.get("dry_run", False),
+        )
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str,
+    api: FakeBotApi | None = None,
+    clock: ManualClock | None = None,
+    **settings: Any,
+) -> AsyncIterator[Harness]:
+    """Start the fake API (unless given), open the store, initialise the Application."""
+    own_api = api is None
+    api = api or FakeBotApi()
+    if not api.url:
+        await api.start()
+    config = Settings(
+        _env_file=None,
+        telegram_bot_token=api.token,
+        telegram_api_url=api.url,
+        database_url=database_url,
+        **settings,
+    )
+    store = await Store.open(database_url)
+    clock = clock or ManualClock(DEFAULT_START)
+    try:
+        services = build_services(config, store, clock)
+        application = build_application(config, services)
+        async with application:
+            await announce(application, services)
+            yield Harness(api, store, services, application, clock, config)
+    finally:
+        await store.close()
+        if own_api:
+            await api.stop()

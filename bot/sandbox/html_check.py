@@ -1,0 +1,68 @@
+"""Telegram's HTML parse mode, checked the way the Bot API does before it accepts a message."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*(/?)>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+_HREF = re.compile(r"""\bhref\s*=\s*(["'])(.*?)\1""", re.S)
+_ALLOWED = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
+    | {"code", "pre", "blockquote", "tg-emoji"}
+)
+
+
+class EntityError(ValueError):
+    """The text is not valid Telegram HTML; the message mirrors the Bot API's description."""
+
+
+def _fail(problem: str, text: str, pos: int) -> EntityError:
+    offset = len(text[:pos].encode("utf-8"))
+    return EntityError(f"Can't parse entities: {problem} at byte offset {offset}")
+
+
+def parse_html(text: str) -> str:
+    """Return the plain text Telegram would show, or raise EntityError like the Bot API."""
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "<":
+            match = _TAG.match(text, pos)
+            if match is None:
+                raise _fail("unexpected '<'", text, pos)
+            closing, name, attrs, _ = match.groups()
+            name = name.lower()
+            if name not in _ALLOWED:
+                raise _fail(f'unsupported start tag "{name}"', text, pos)
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise _fail(f'unmatched end tag "{name}"', text, pos)
+                stack.pop()
+            elif name == "a" and not _HREF.search(attrs):
+                raise _fail("a tag without href", text, pos)
+            elif name == "span" and "tg-spoiler" not in attrs:
+                raise _fail('unsupported start tag "span"', text, pos)
+            else:
+                stack.append(name)
+            pos = match.end()
+        elif ch == "&":
+            match = _ENTITY.match(text, pos)
+            if match is None:
+                raise _fail("unsupported HTML entity", text, pos)
+            out.append(html.unescape(match.group(0)))
+            pos = match.end()
+        else:
+            out.append(ch)
+            pos += 1
+    if stack:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,1 @@
+"""Use-cases shared by the chat handlers, the scheduler and the command line."""

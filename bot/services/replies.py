@@ -1,0 +1,192 @@
+"""Channel-neutral replies: what to show (text, a menu, a contact request), never how."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.directory import RosterStats
+from bot.domain.menu import Command, commands_for
+from bot.domain.models import Exemption, Person
+from bot.domain.signin import Verdict
+from bot.domain.text import fold
+from bot.locales import Catalog, Safe
+from bot.services.directory import UnitOverview
+from bot.services.signin import SigninResult
+
+TEXT_BUDGET = 3500  # characters per message, below Telegram's 4096 and leaving room for markup
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to show: HTML text, plus the persistent menu or a contact request."""
+
+    text: Safe
+    menu: tuple[tuple[Command, str], ...] = ()
+    ask_contact: str | None = None  # label of the share-my-number button, when asked
+
+
+def fit_lines(lines: Sequence[str], budget: int, overflow: str) -> list[str]:
+    """Keep whole lines while they fit ``budget``; end with ``overflow`` (``{count}`` left)."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            kept.append(overflow.format(count=len(lines) - index))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept
+
+
+class Presenter:
+    """Turns service outcomes into replies using the catalog."""
+
+    def __init__(self, catalog: Catalog, support: str | None) -> None:
+        self._c = catalog
+        self._support = support or catalog.plain("signin.support_default")
+        self._labels = {fold(catalog.plain(f"menu.{cmd.value}")): cmd for cmd in Command}
+
+    def command_for_label(self, text: str) -> Command | None:
+        """The command whose menu button reads ``text`` (as typed or pressed)."""
+        return self._labels.get(fold(text))
+
+    def _menu(self, person: Person | None) -> tuple[tuple[Command, str], ...]:
+        return tuple(
+            (cmd, self._c.plain(f"menu.{cmd.value}"))
+            for cmd in commands_for(person)
+            if cmd is not Command.START
+        )
+
+    def _share(self) -> str:
+        return self._c.plain("signin.share_button")
+
+    def _ask(self, key: str, **values: object) -> Reply:
+        return Reply(self._c.t(key, **values), ask_contact=self._share())
+
+    def welcome(self) -> Reply:
+        """First contact: explain and ask for the phone number."""
+        return self._ask("signin.welcome", share_button=self._share())
+
+    def need_signin(self) -> Reply:
+        """Anything from a person not signed in yet."""
+        return self._ask("signin.need_signin", share_button=self._share())
+
+    def signin(self, result: SigninResult) -> Reply:
+        """The outcome of a sign-in attempt."""
+        verdict, person = result.decision.verdict, result.decision.person
+        if person is not None and verdict is Verdict.LINK:
+            return self.with_menu(
+                self._c.t("signin.linked", name=person.full_name, unit=person.unit_path), person
+            )
+        if person is not None and verdict is Verdict.ALREADY_LINKED:
+            text = self._c.t("signin.already_linked", name=person.full_name, unit=person.unit_path)
+            return self.with_menu(text, person)
+        if person is not None and verdict is Verdict.LINKED_TO_OTHER:
+            text = self._c.t("signin.linked_to_other", name=person.full_name, support=self._support)
+            return self.with_menu(text, person)
+        if verdict is Verdict.NOT_OWN_CONTACT:
+            return self._ask("signin.not_own_contact", share_button=self._share())
+        return self._ask(f"signin.{verdict.value}", support=self._support)
+
+    def with_menu(self, text: Safe, person: Person | None) -> Reply:
+        """A text followed by the menu that fits the person's roles."""
+        if person is None or not person.active:
+            return Reply(text, ask_contact=self._share())
+        return Reply(text, menu=self._menu(person))
+
+    def menu(self, person: Person) -> Reply:
+        """The menu prompt."""
+        return self.with_menu(self._c.t("menu.title"), person)
+
+    def help(self, person: Person | None) -> Reply:
+        """What this person can do."""
+        if person is None or not person.active:
+            return self._ask("help.guest", share_button=self._share(), support=self._support)
+        lines = [
+            self._c.t(
+                "help.command_line", command=cmd.value, label=self._c.plain(f"menu.{cmd.value}")
+            )
+            for cmd in commands_for(person)
+        ]
+        return self.with_menu(
+            self._c.t("help.member", commands=Safe("\n".join(lines)), support=self._support), person
+        )
+
+    def me(self, person: Person) -> Reply:
+        """The person's own card: who the roster says they are and whether a plan is required."""
+        empty = self._c.plain("me.empty")
+        if person.exemption is Exemption.NONE:
+            duty = self._c.t("me.required")
+        else:
+            duty = self._c.t(
+                "me.exempt", reason=self._c.plain(f"label.exemption.{person.exemption.value}")
+            )
+        text = self._c.t(
+            "me.card",
+            name=person.full_name,
+            code=person.code,
+            birth=person.birth_date.strftime("%d/%m/%Y") if person.birth_date else empty,
+            unit=person.unit_path,
+            category=self._c.plain(f"label.category.{person.category.value}"),
+            duty=duty,
+            party_position=person.party_position or empty,
+            gov_position=person.gov_position or empty,
+            union_position=person.union_position or empty,
+        )
+        return self.with_menu(text, person)
+
+    def unit(self, viewer: Person, overview: UnitOverview) -> Reply:
+        """A secretary's view of who in their unit has not signed in."""
+        linked = sum(1 for m in overview.members if m.linked)
+        parts: list[str] = [
+            self._c.t(
+                "unit.summary", unit=overview.unit_path, total=len(overview.members), linked=linked
+            )
+        ]
+        missing = overview.not_linked
+        if missing:
+            parts.append(self._c.t("unit.not_linked_title", count=len(missing)))
+            lines = [
+                self._c.t(
+                    "unit.not_linked_line",
+                    name=m.person.full_name,
+                    unit=m.person.unit_path.split(" / ")[-1],
+                )
+                for m in missing
+            ]
+            budget = TEXT_BUDGET - sum(len(p) for p in parts)
+            parts.extend(fit_lines(lines, budget, self._c.t("unit.more", count=Safe("{count}"))))
+        else:
+            parts.append(self._c.t("unit.all_linked"))
+        return self.with_menu(Safe("\n".join(parts)), viewer)
+
+    def stats(self, viewer: Person, stats: RosterStats) -> Reply:
+        """Roster counts for an admin."""
+        if stats.people == 0:
+            return self.with_menu(self._c.t("stats.empty_roster"), viewer)
+        text = self._c.t(
+            "stats.summary",
+            units=stats.units,
+            people=stats.people,
+            inactive=stats.inactive,
+            linked=stats.linked,
+            party=stats.party,
+            staff=stats.staff,
+            union=stats.union,
+            individual=stats.individual,
+            exempt=stats.exempt,
+        )
+        return self.with_menu(text, viewer)
+
+    def bare(self, key: str) -> Reply:
+        """A fixed message that leaves the keyboard as it is."""
+        return Reply(self._c.t(key))
+
+    def plain(self, key: str) -> str:
+        """A fixed short text without markup (toasts, button answers)."""
+        return self._c.plain(key)
+
+    def simple(self, key: str, person: Person | None) -> Reply:
+        """A fixed message (no placeholders) followed by the right menu."""
+        return self.with_menu(self._c.t(key), person)

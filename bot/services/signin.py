@@ -1,0 +1,95 @@
+"""Sign-in: link a chat account to a roster person by their own phone or an invite code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.domain.invites import parse_code
+from bot.domain.models import Channel, Person
+from bot.domain.phone import normalize_phone
+from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
+from bot.services.ports import AccountStore, Clock, LinkConflict
+
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SigninResult:
+    """What happened, and which other chat lost its link (to tell it), if any."""
+
+    decision: Decision
+    replaced_chat: str | None = None
+
+    @property
+    def linked(self) -> bool:
+        """True when this attempt created a link."""
+        return self.decision.verdict is Verdict.LINK
+
+
+class SigninService:
+    """Decides with the pure rules and records links."""
+
+    def __init__(self, accounts: AccountStore, clock: Clock) -> None:
+        self._accounts = accounts
+        self._clock = clock
+
+    async def whoami(self, channel: Channel, user_id: str) -> Person | None:
+        """The person linked to this account, active or not."""
+        return await self._accounts.person_for_account(channel, user_id)
+
+    async def by_contact(
+        self, channel: Channel, user_id: str, chat_id: str, contact_user_id: str | None, phone: str
+    ) -> SigninResult:
+        """Sign in with a shared contact; only the sender's own contact counts."""
+        number = normalize_phone(phone)
+        matches = await self._accounts.people_by_phone(number) if number else []
+        for _ in range(2):
+            current = await self.whoami(channel, user_id)
+            decision = decide_contact(user_id, contact_user_id, current, matches)
+            if decision.verdict is not Verdict.LINK or decision.person is None:
+                return SigninResult(decision)
+            try:
+                replaced = await self._accounts.link(
+                    channel,
+                    user_id,
+                    chat_id,
+                    decision.person.id,
+                    method="contact",
+                    now=self._clock.now(),
+                )
+            except LinkConflict:
+                continue  # linked meanwhile by a parallel update: decide again on fresh state
+            return SigninResult(decision, replaced)
+        return SigninResult(Decision(Verdict.ALREADY_LINKED, await self.whoami(channel, user_id)))
+
+    async def by_code(
+        self, channel: Channel, user_id: str, chat_id: str, text: str
+    ) -> SigninResult | None:
+        """Sign in with an invite code; None when ``text`` does not look like a code at all."""
+        code = parse_code(text)
+        if code is None:
+            return None
+        now = self._clock.now()
+        current = await self.whoami(channel, user_id)
+        invite = await self._accounts.invite(code)
+        owner = await self._accounts.person(invite.person_id) if invite else None
+        failures = await self._accounts.count_failures(channel, user_id, now - FAILURE_WINDOW)
+        decision = decide_invite(current, invite, owner, failures)
+        if decision.verdict is Verdict.BAD_CODE:
+            await self._accounts.record_failure(channel, user_id, now)
+        if decision.verdict is not Verdict.LINK or decision.person is None:
+            return SigninResult(decision)
+        try:
+            replaced = await self._accounts.link(
+                channel,
+                user_id,
+                chat_id,
+                decision.person.id,
+                method="invite",
+                now=now,
+                invite_code=code,
+            )
+        except LinkConflict:
+            return SigninResult(Decision(Verdict.BAD_CODE))
+        return SigninResult(decision, replaced)

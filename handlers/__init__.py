@@ -1,0 +1,1 @@
+"""Telegram transport: parse an update, call a service, render the reply."""

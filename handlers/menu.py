@@ -1,0 +1,123 @@
+"""The menu: help, my card, my unit, roster counts; plain text and non-text messages."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.menu import Command, may_use
+from bot.domain.models import Channel, Person
+from bot.services.directory import DirectoryService
+from bot.services.replies import Presenter, Reply
+from bot.services.signin import SigninService
+from handlers.render import answer, send
+from handlers.signin import SigninHandlers
+
+
+class MenuHandlers:
+    """Commands and menu buttons; each checks the presser's rights at the entrance."""
+
+    def __init__(
+        self,
+        signin: SigninService,
+        directory: DirectoryService,
+        presenter: Presenter,
+        signin_handlers: SigninHandlers,
+    ) -> None:
+        self._signin = signin
+        self._directory = directory
+        self._presenter = presenter
+        self._signin_handlers = signin_handlers
+
+    async def _person(self, update: Update) -> Person | None:
+        user = update.effective_user
+        return None if user is None else await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+
+    async def _reply(self, update: Update, reply: Reply) -> None:
+        if update.effective_message is not None:
+            await answer(update.effective_message, reply)
+
+    async def run(self, update: Update, command: Command, person: Person | None) -> None:
+        """Carry out ``command`` for ``person`` after checking they may use it."""
+        p = self._presenter
+        if command is Command.HELP:
+            await self._reply(update, p.help(person))
+            return
+        if person is None or not person.active:
+            await self._reply(update, p.need_signin())
+            return
+        if not may_use(person, command):
+            await self._reply(update, p.simple("common.no_right", person))
+            return
+        if command is Command.ME:
+            await self._reply(update, p.me(person))
+        elif command is Command.UNIT:
+            overview = await self._directory.unit_overview(person)
+            await self._reply(
+                update,
+                p.unit(person, overview) if overview else p.simple("common.no_right", person),
+            )
+        elif command is Command.STATS:
+            stats = await self._directory.stats(person)
+            await self._reply(
+                update, p.stats(person, stats) if stats else p.simple("common.no_right", person)
+            )
+        else:
+            await self._reply(update, p.menu(person))
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show what the person can do."""
+        await self.run(update, Command.HELP, await self._person(update))
+
+    async def me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the person's own card."""
+        await self.run(update, Command.ME, await self._person(update))
+
+    async def unit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the secretary's or head's unit and who has not signed in."""
+        await self.run(update, Command.UNIT, await self._person(update))
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show roster counts to an admin."""
+        await self.run(update, Command.STATS, await self._person(update))
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Route typed text: an invite code, a menu button, or else the menu again."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        person = await self._person(update)
+        if await self._signin_handlers.code(update, context, person):
+            return
+        command = self._presenter.command_for_label(message.text)
+        if command is not None:
+            await self.run(update, command, person)
+        elif person is None or not person.active:
+            await self._reply(update, self._presenter.need_signin())
+        else:
+            await self._reply(update, self._presenter.menu(person))
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a command the bot does not have."""
+        person = await self._person(update)
+        await self._reply(update, self._presenter.simple("common.unknown_command", person))
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a photo, sticker, voice note or file where text is expected."""
+        person = await self._person(update)
+        await self._reply(update, self._presenter.simple("common.not_text", person))
+
+    async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a press on an inline button that no longer leads anywhere, then show the menu."""
+        query, chat = update.callback_query, update.effective_chat
+        if query is None:
+            return
+        await query.answer(self._presenter.plain("common.stale_button"))
+        if chat is not None:
+            person = await self._person(update)
+            menu = (
+                self._presenter.menu(person)
+                if person and person.active
+                else self._presenter.need_signin()
+            )
+            await send(context.bot, chat.id, menu)

@@ -1,0 +1,91 @@
+"""The organisation tree, unit listings, roster counts and small key-value settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.domain.directory import Member, RosterStats
+from bot.domain.models import Category, Exemption, Unit
+from bot.domain.roster import unit_key
+from storage.base import Repository, person_query, to_person
+from storage.tables import accounts, people, settings_kv, units
+
+
+class DirectoryRepository(Repository):
+    """Units and the people in them."""
+
+    async def unit_by_path(self, path: tuple[str, ...]) -> Unit | None:
+        """The unit at ``path`` (matched ignoring case, diacritics and spacing)."""
+        query = select(units).where(units.c.path_key == unit_key(path))
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return Unit(id=row["id"], parent_id=row["parent_id"], name=row["name"], path=row["path"])
+
+    async def subtree(self, unit_id: int) -> list[int]:
+        """Ids of the unit and every unit below it."""
+        tree = select(units.c.id).where(units.c.id == unit_id).cte("tree", recursive=True)
+        tree = tree.union_all(select(units.c.id).join(tree, units.c.parent_id == tree.c.id))
+        async with self._read() as conn:
+            return list((await conn.execute(select(tree.c.id))).scalars())
+
+    async def members(self, unit_ids: list[int]) -> list[Member]:
+        """Active people of these units, with whether each has linked an account."""
+        linked = select(accounts.c.person_id).where(accounts.c.person_id == people.c.id).exists()
+        query = (
+            person_query()
+            .add_columns(linked.label("linked"))
+            .where(people.c.active.is_(True), people.c.unit_id.in_(unit_ids))
+            .order_by(units.c.path, people.c.full_name)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).mappings()
+            return [Member(person=to_person(row), linked=bool(row["linked"])) for row in rows]
+
+    async def stats(self) -> RosterStats:
+        """Counts over the whole roster."""
+        active = people.c.active.is_(True)
+
+        def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        linked = select(func.count(func.distinct(accounts.c.person_id))).join(
+            people, (people.c.id == accounts.c.person_id) & active
+        )
+        query = select(
+            count_if(active).label("people"),
+            count_if(~active).label("inactive"),
+            count_if(active & (people.c.category == Category.PARTY_MEMBER.value)).label("party"),
+            count_if(active & (people.c.category == Category.STAFF.value)).label("staff"),
+            count_if(active & (people.c.category == Category.UNION_MEMBER.value)).label("union"),
+            count_if(active & (people.c.category == Category.INDIVIDUAL.value)).label("individual"),
+            count_if(active & (people.c.exemption != Exemption.NONE.value)).label("exempt"),
+        ).select_from(people)
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().one()
+            unit_count = (await conn.execute(select(func.count()).select_from(units))).scalar_one()
+            linked_count = (await conn.execute(linked)).scalar_one()
+        return RosterStats(
+            units=int(unit_count),
+            linked=int(linked_count),
+            **{key: int(value) for key, value in row.items()},
+        )
+
+    async def get_setting(self, key: str) -> str | None:
+        """A stored setting such as the bot's username."""
+        async with self._read() as conn:
+            query = select(settings_kv.c.value).where(settings_kv.c.key == key)
+            return (await conn.execute(query)).scalar_one_or_none()
+
+    async def set_setting(self, key: str, value: str) -> None:
+        """Store a setting, replacing the old value."""
+        async with self._write() as conn:
+            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(settings_kv).values(key=key, value=value)
+            statement = statement.on_conflict_do_update(
+                index_elements=["key"], set_={"value": value}
+            )
+            await conn.execute(statement)

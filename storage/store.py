@@ -1,0 +1,42 @@
+"""One object that owns the engine and the repositories built on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.accounts_repo import AccountRepository
+from storage.directory_repo import DirectoryRepository
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.roster_repo import RosterRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """The database: engine plus the repositories the services depend on."""
+
+    engine: AsyncEngine
+    roster: RosterRepository
+    accounts: AccountRepository
+    directory: DirectoryRepository
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
+        """Connect to ``url`` and bring its schema up to date."""
+        engine = make_engine(url, **engine_options)
+        try:
+            if migrate:
+                await upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(
+            engine, RosterRepository(engine), AccountRepository(engine), DirectoryRepository(engine)
+        )
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()

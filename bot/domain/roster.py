@@ -344,22 +344,25 @@ def parse_roster(rows: Iterable[tuple[int, Sequence[Cell]]], today: date) -> Par
     warnings: list[RowError] = []
     seen_codes: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
+    code_index = columns[Column.CODE]
     for row, cells in iterator:
         if all(not _text(cell) for cell in cells):
             continue
+        code = _text(cells[code_index]).upper() if code_index < len(cells) else ""
+        first = seen_codes.setdefault(code, row) if code else row
         result = parse_row(row, cells, columns, today)
+        if first != row:
+            errors.append(RowError(row, "duplicate_code", code, first))
         if isinstance(result, list):
             errors.extend(result)
-            continue
-        first = seen_codes.setdefault(result.code, row)
-        if first != row:
-            errors.append(RowError(row, "duplicate_code", result.code, first))
             continue
         if result.phone is not None:
             first_phone = seen_phones.setdefault(result.phone, row)
             if first_phone != row:
                 warnings.append(RowError(row, "shared_phone", result.phone, first_phone))
         records.append(result)
+    if errors:
+        return ParsedRoster(errors=tuple(errors))
     if not records and not errors:
         errors.append(RowError(2, "no_rows"))
     return ParsedRoster(tuple(records), tuple(errors), tuple(warnings))

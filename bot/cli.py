@@ -32,33 +32,43 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
     root = argparse.ArgumentParser(prog="chuyende", description=t("cli.description"))
-    commands = root.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     commands.add_parser("run", help=t("cli.run_help"), description=t("cli.run_help"))
 
     roster = commands.add_parser(
         "roster", help=t("cli.roster_help"), description=t("cli.roster_help")
     )
-    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="VIỆC")
+    roster_commands = roster.add_subparsers(
+        dest="roster_command", required=True, metavar=t("cli.metavar_action")
+    )
     load = roster_commands.add_parser(
         "import", help=t("cli.roster_import_help"), description=t("cli.roster_import_help")
     )
-    load.add_argument("file", type=Path, metavar="TỆP", help=t("cli.roster_import_file"))
+    load.add_argument(
+        "file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.roster_import_file")
+    )
     load.add_argument("--remove-missing", action="store_true", help=t("cli.roster_remove_missing"))
     load.add_argument("--dry-run", action="store_true", help=t("cli.roster_dry_run"))
     for name in ("template", "export"):
         sub = roster_commands.add_parser(
             name, help=t(f"cli.roster_{name}_help"), description=t(f"cli.roster_{name}_help")
         )
-        sub.add_argument("file", type=Path, metavar="TỆP", help=t("cli.output_file"))
+        sub.add_argument(
+            "file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.output_file")
+        )
 
     invites = commands.add_parser(
         "invites", help=t("cli.invites_help"), description=t("cli.invites_help")
     )
     invites.add_argument(
-        "--out", type=Path, default=Path("ma-moi.xlsx"), metavar="TỆP", help=t("cli.invites_out")
+        "--out",
+        type=Path,
+        default=Path("ma-moi.xlsx"),
+        metavar=t("cli.metavar_file"),
+        help=t("cli.invites_out"),
     )
-    invites.add_argument("--unit", metavar="ĐƠN_VỊ", help=t("cli.invites_unit"))
-    invites.add_argument("--renew", metavar="MÃ", help=t("cli.invites_renew"))
+    invites.add_argument("--unit", metavar=t("cli.metavar_unit"), help=t("cli.invites_unit"))
+    invites.add_argument("--renew", metavar=t("cli.metavar_code"), help=t("cli.invites_renew"))
 
     commands.add_parser("migrate", help=t("cli.migrate_help"), description=t("cli.migrate_help"))
     return root

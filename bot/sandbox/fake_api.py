@@ -186,6 +186,7 @@ class FakeBotApi:
         self._arrived = asyncio.Condition()
         self._sent_times: deque[float] = deque()
         self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()
         self.url = ""
 
     # ----------------------------------------------------------------- lifecycle
@@ -201,7 +202,10 @@ class FakeBotApi:
         return self.url
 
     async def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving; long polls and delayed answers are released at once."""
+        self._closing.set()
+        async with self._arrived:
+            self._arrived.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -259,7 +263,8 @@ class FakeBotApi:
             if fault.matches(method, params):
                 fault.times -= 1
                 if fault.delay:
-                    await asyncio.sleep(fault.delay)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._closing.wait(), fault.delay)
                 if fault.status == 200:
                     break
                 return self._answer(
@@ -430,7 +435,7 @@ class FakeBotApi:
         return {
             "id": self.bot_id,
             "is_bot": True,
-            "first_name": "Kế hoạch cá nhân",
+            "first_name": "Personal plan test bot",
             "username": self.username,
             "can_join_groups": False,
             "can_read_all_group_messages": False,
@@ -447,7 +452,7 @@ class FakeBotApi:
         async with self._arrived:
             while self._updates and self._updates[0]["update_id"] < offset:
                 self._updates.popleft()
-            if not self._updates and timeout > 0:
+            if not self._updates and timeout > 0 and not self._closing.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), timeout)
             return list(itertools.islice(self._updates, limit))

@@ -9,7 +9,15 @@ from bot.domain.phone import normalize_phone
 
 @pytest.mark.parametrize(
     "raw",
-    ["0912345678", "0912 345 678", "0912.345.678", "+84912345678", "84912345678", "+84 (912) 345-678", "912345678"],
+    [
+        "0912345678",
+        "0912 345 678",
+        "0912.345.678",
+        "+84912345678",
+        "84912345678",
+        "+84 (912) 345-678",
+        "912345678",
+    ],
 )
 def test_mobile_spellings_are_one_number(raw: str) -> None:
     """Every way an office writes a mobile number gives 0912345678."""
@@ -21,7 +29,10 @@ def test_landline_keeps_eleven_digits() -> None:
     assert normalize_phone("0252 3851 234") == "02523851234"
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "0123456789", "+1 202 555 0100", "09123456789", "abc", "０９１２３４５６７８"])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "12345", "0123456789", "+1 202 555 0100", "09123456789", "abc", "０９１２３４５６７８"],
+)
 def test_non_vietnamese_or_malformed_numbers_are_refused(raw: str) -> None:
     """Short, foreign, old 11-digit mobile and non-ASCII digits are not numbers we accept."""
     assert normalize_phone(raw) is None

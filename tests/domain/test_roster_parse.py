@@ -30,11 +30,24 @@ def test_values_abbreviations_and_excel_cells() -> None:
     """Abbreviations, a date cell, and a phone number cell that lost its leading zero."""
     result = parse(
         [1001.0, "Trần B", datetime(1980, 2, 3), 912345678, "CB-CC-VC", "", "Xã A", "thủ trưởng"],
-        ["X2", "Lê C", "3/4/1950", "+84 905 111 222", "Đảng viên", "huu tri", "Xã A", "Bí thư, Quản trị"],
+        [
+            "X2",
+            "Lê C",
+            "3/4/1950",
+            "+84 905 111 222",
+            "Đảng viên",
+            "huu tri",
+            "Xã A",
+            "Bí thư, Quản trị",
+        ],
     )
     assert result.ok, result.errors
     first, second = result.records
-    assert first.code == "1001" and first.birth_date == date(1980, 2, 3) and first.phone == "0912345678"
+    assert (
+        first.code == "1001"
+        and first.birth_date == date(1980, 2, 3)
+        and first.phone == "0912345678"
+    )
     assert first.category is Category.STAFF and first.roles == {Role.HEAD}
     assert second.exemption is Exemption.RETIRED and second.roles == {Role.SECRETARY, Role.ADMIN}
     assert second.birth_date == date(1950, 4, 3)
@@ -97,5 +110,8 @@ def test_shared_phone_is_a_warning_and_blank_rows_are_skipped() -> None:
 
 def test_hostile_cells_are_refused_not_crashed_on() -> None:
     """Huge cells and control characters give errors, never an exception."""
-    result = parse(["A1", "x" * 10_000, "", "", "Đảng viên", "", "Xã A", ""], ["A2", "<b>", "", "", 5, "", "X", ""])
+    result = parse(
+        ["A1", "x" * 10_000, "", "", "Đảng viên", "", "Xã A", ""],
+        ["A2", "<b>", "", "", 5, "", "X", ""],
+    )
     assert [e.code for e in result.errors] == ["too_long", "bad_category"]

@@ -9,9 +9,20 @@ from bot.domain.signin import MAX_FAILED_CODES, Verdict, decide_contact, decide_
 
 def person(pid: int, active: bool = True) -> Person:
     return Person(
-        id=pid, code=f"P{pid}", full_name=f"Người {pid}", birth_date=None, phone="0912345678",
-        category=Category.PARTY_MEMBER, exemption=Exemption.NONE, unit_id=1, unit_path="X",
-        party_position="", gov_position="", union_position="", roles=frozenset(), active=active,
+        id=pid,
+        code=f"P{pid}",
+        full_name=f"Người {pid}",
+        birth_date=None,
+        phone="0912345678",
+        category=Category.PARTY_MEMBER,
+        exemption=Exemption.NONE,
+        unit_id=1,
+        unit_path="X",
+        party_position="",
+        gov_position="",
+        union_position="",
+        roles=frozenset(),
+        active=active,
     )
 
 
@@ -33,9 +44,14 @@ def test_invite_rules() -> None:
     """A fresh code links its owner; spent, unknown or brute-forced codes do not."""
     fresh = Invite("ABCD-EFGH-JKMN", 1, used=False)
     assert decide_invite(None, fresh, person(1), 0).verdict is Verdict.LINK
-    assert decide_invite(None, Invite(fresh.code, 1, used=True), person(1), 0).verdict is Verdict.BAD_CODE
+    assert (
+        decide_invite(None, Invite(fresh.code, 1, used=True), person(1), 0).verdict
+        is Verdict.BAD_CODE
+    )
     assert decide_invite(None, None, None, 0).verdict is Verdict.BAD_CODE
-    assert decide_invite(None, fresh, person(1), MAX_FAILED_CODES).verdict is Verdict.TOO_MANY_ATTEMPTS
+    assert (
+        decide_invite(None, fresh, person(1), MAX_FAILED_CODES).verdict is Verdict.TOO_MANY_ATTEMPTS
+    )
     assert decide_invite(None, fresh, person(1, active=False), 0).verdict is Verdict.LEFT_ROSTER
     assert decide_invite(person(1), fresh, person(1), 0).verdict is Verdict.ALREADY_LINKED
     assert decide_invite(person(2), fresh, person(1), 0).verdict is Verdict.LINKED_TO_OTHER

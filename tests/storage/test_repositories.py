@@ -41,13 +41,20 @@ async def test_migrations_create_exactly_the_tables_the_code_uses(any_store: Sto
 
 async def test_import_then_reimport_updates_by_code_without_duplicates(any_store: Store) -> None:
     """A second import of an edited file updates rows in place and adds only new codes."""
-    first = await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
+    first = await any_store.roster.import_roster(
+        records(), remove_missing=False, dry_run=False, now=NOW
+    )
     assert (first.added, first.updated, first.unchanged, first.units_created) == (6, 0, 0, 5)
 
-    edited = ROSTER.replace("Trần Thị Bình", "Trần Thị Bình An").replace(
-        "Chi bộ thôn 2,,", "chi  bộ THÔN 2,,"
-    ) + "DV005,Người Mới,,,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 3,,\n"
-    second = await any_store.roster.import_roster(records(edited), remove_missing=False, dry_run=False, now=NOW)
+    edited = (
+        ROSTER.replace("Trần Thị Bình", "Trần Thị Bình An").replace(
+            "Chi bộ thôn 2,,", "chi  bộ THÔN 2,,"
+        )
+        + "DV005,Người Mới,,,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 3,,\n"
+    )
+    second = await any_store.roster.import_roster(
+        records(edited), remove_missing=False, dry_run=False, now=NOW
+    )
     assert (second.added, second.updated, second.unchanged, second.units_created) == (1, 1, 5, 1)
 
     people = await any_store.roster.list_people()
@@ -59,18 +66,31 @@ async def test_import_then_reimport_updates_by_code_without_duplicates(any_store
     assert duc is not None and duc.unit_path == "Đảng bộ xã Phú Lạc / Chi bộ thôn 2"
 
 
-async def test_dry_run_writes_nothing_and_missing_people_are_only_removed_on_request(any_store: Store) -> None:
+async def test_dry_run_writes_nothing_and_missing_people_are_only_removed_on_request(
+    any_store: Store,
+) -> None:
     """A dry run reports but rolls back; people absent from a file stay unless asked."""
-    dry = await any_store.roster.import_roster(records(), remove_missing=False, dry_run=True, now=NOW)
+    dry = await any_store.roster.import_roster(
+        records(), remove_missing=False, dry_run=True, now=NOW
+    )
     assert dry.added == 6 and await any_store.roster.count_people() == 0
 
     await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
     smaller = "\n".join(ROSTER.strip().splitlines()[:3])
-    kept = await any_store.roster.import_roster(records(smaller), remove_missing=False, dry_run=False, now=NOW)
+    kept = await any_store.roster.import_roster(
+        records(smaller), remove_missing=False, dry_run=False, now=NOW
+    )
     assert (kept.missing, kept.removed) == (4, 0) and await any_store.roster.count_people() == 6
-    removed = await any_store.roster.import_roster(records(smaller), remove_missing=True, dry_run=False, now=NOW)
-    assert (removed.missing, removed.removed) == (4, 4) and await any_store.roster.count_people() == 2
-    back = await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
+    removed = await any_store.roster.import_roster(
+        records(smaller), remove_missing=True, dry_run=False, now=NOW
+    )
+    assert (removed.missing, removed.removed) == (
+        4,
+        4,
+    ) and await any_store.roster.count_people() == 2
+    back = await any_store.roster.import_roster(
+        records(), remove_missing=False, dry_run=False, now=NOW
+    )
     assert back.updated == 4 and await any_store.roster.count_people() == 6
 
 
@@ -80,15 +100,25 @@ async def test_link_spends_invites_and_replaces_the_old_account(any_store: Store
     binh = await any_store.roster.person_by_code("DV002")
     assert binh is not None
     await any_store.accounts.issue_invites({binh.id: "AAAA-BBBB-CCCC"}, NOW)
-    replaced = await any_store.accounts.link(Channel.TELEGRAM, "u1", "c1", binh.id, method="contact", now=NOW)
+    replaced = await any_store.accounts.link(
+        Channel.TELEGRAM, "u1", "c1", binh.id, method="contact", now=NOW
+    )
     assert replaced is None
     invite = await any_store.accounts.invite("AAAA-BBBB-CCCC")
     assert invite is not None and invite.used
     with pytest.raises(LinkConflict):
         await any_store.accounts.link(
-            Channel.TELEGRAM, "u2", "c2", binh.id, method="invite", now=NOW, invite_code="AAAA-BBBB-CCCC"
+            Channel.TELEGRAM,
+            "u2",
+            "c2",
+            binh.id,
+            method="invite",
+            now=NOW,
+            invite_code="AAAA-BBBB-CCCC",
         )
-    replaced = await any_store.accounts.link(Channel.TELEGRAM, "u2", "c2", binh.id, method="contact", now=NOW)
+    replaced = await any_store.accounts.link(
+        Channel.TELEGRAM, "u2", "c2", binh.id, method="contact", now=NOW
+    )
     assert replaced == "c1"
     assert await any_store.accounts.person_for_account(Channel.TELEGRAM, "u1") is None
     linked = await any_store.accounts.person_for_account(Channel.TELEGRAM, "u2")
@@ -106,7 +136,13 @@ async def test_one_invite_used_by_two_accounts_at_once_links_only_one(any_store:
     async def redeem(user: str) -> bool:
         try:
             await any_store.accounts.link(
-                Channel.TELEGRAM, user, user, duc.id, method="invite", now=NOW, invite_code="DDDD-EEEE-FFFF"
+                Channel.TELEGRAM,
+                user,
+                user,
+                duc.id,
+                method="invite",
+                now=NOW,
+                invite_code="DDDD-EEEE-FFFF",
             )
         except LinkConflict:
             return False
@@ -120,8 +156,13 @@ async def test_failures_window_invites_scope_and_stats(any_store: Store) -> None
     """Failed attempts are counted per window; invites and stats respect the unit scope."""
     await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
     for minutes in (0, 30, 90):
-        await any_store.accounts.record_failure(Channel.TELEGRAM, "u9", NOW - timedelta(minutes=minutes))
-    assert await any_store.accounts.count_failures(Channel.TELEGRAM, "u9", NOW - timedelta(hours=1)) == 2
+        await any_store.accounts.record_failure(
+            Channel.TELEGRAM, "u9", NOW - timedelta(minutes=minutes)
+        )
+    assert (
+        await any_store.accounts.count_failures(Channel.TELEGRAM, "u9", NOW - timedelta(hours=1))
+        == 2
+    )
 
     cell = await any_store.directory.unit_by_path(("dang bo xa phu lac", "CHI BO THON 1"))
     assert cell is not None and cell.path == "Đảng bộ xã Phú Lạc / Chi bộ thôn 1"
@@ -131,13 +172,22 @@ async def test_failures_window_invites_scope_and_stats(any_store: Store) -> None
     scope = await any_store.directory.subtree(cell.id)
     needing = await any_store.accounts.people_needing_invites(scope)
     assert sorted(p.code for p in needing) == ["DV001", "DV002", "DV003"]
-    await any_store.accounts.issue_invites({p.id: f"AAAA-AAAA-AAA{i + 2}" for i, p in enumerate(needing)}, NOW)
+    await any_store.accounts.issue_invites(
+        {p.id: f"AAAA-AAAA-AAA{i + 2}" for i, p in enumerate(needing)}, NOW
+    )
     assert await any_store.accounts.people_needing_invites(scope) == []
     assert len(await any_store.accounts.open_invites(scope)) == 3
     assert len(await any_store.accounts.open_invites(None)) == 3
 
     stats = await any_store.directory.stats()
-    assert (stats.units, stats.people, stats.party, stats.staff, stats.exempt, stats.linked) == (5, 6, 5, 1, 1, 0)
+    assert (stats.units, stats.people, stats.party, stats.staff, stats.exempt, stats.linked) == (
+        5,
+        6,
+        5,
+        1,
+        1,
+        0,
+    )
     await any_store.directory.set_setting("bot_username", "a_bot")
     await any_store.directory.set_setting("bot_username", "b_bot")
     assert await any_store.directory.get_setting("bot_username") == "b_bot"
@@ -146,7 +196,19 @@ async def test_failures_window_invites_scope_and_stats(any_store: Store) -> None
 async def test_datetimes_come_back_aware_in_utc(any_store: Store) -> None:
     """What goes in as any aware time comes back as the same instant in UTC."""
     await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
-    later = datetime(2022, 3, 25, 15, 0, tzinfo=UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    later = datetime(2022, 3, 25, 15, 0, tzinfo=UTC).astimezone(
+        __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
+    )
     await any_store.accounts.record_failure(Channel.TELEGRAM, "tz", later)
-    assert await any_store.accounts.count_failures(Channel.TELEGRAM, "tz", datetime(2022, 3, 25, 14, 59, tzinfo=UTC)) == 1
-    assert await any_store.accounts.count_failures(Channel.TELEGRAM, "tz", datetime(2022, 3, 25, 15, 1, tzinfo=UTC)) == 0
+    assert (
+        await any_store.accounts.count_failures(
+            Channel.TELEGRAM, "tz", datetime(2022, 3, 25, 14, 59, tzinfo=UTC)
+        )
+        == 1
+    )
+    assert (
+        await any_store.accounts.count_failures(
+            Channel.TELEGRAM, "tz", datetime(2022, 3, 25, 15, 1, tzinfo=UTC)
+        )
+        == 0
+    )

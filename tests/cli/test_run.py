@@ -1,0 +1,99 @@
+"""``chuyende run``: clear errors before anything starts, then a real polling bot."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.app import serve
+from bot.cli import Cli, main
+from bot.config import Settings
+from bot.locales import Catalog
+from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser
+
+
+def settings(api_url: str, token: str, db: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=token,
+        telegram_api_url=api_url,
+        database_url=f"sqlite+aiosqlite:///{db}",
+    )
+
+
+def test_without_token_explains_botfather(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No token: how to get one from @BotFather, exit status 2."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    out = io.StringIO()
+    assert main(["run"], out=out) == 2
+    assert "@BotFather" in out.getvalue() and "/newbot" in out.getvalue()
+
+
+def test_malformed_token_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A token that cannot be one is refused before any network call."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    out = io.StringIO()
+    assert main(["run"], out=out) == 2
+    assert out.getvalue().count("\n") == 1 and "không đúng dạng" in out.getvalue()
+
+
+async def test_token_rejected_by_the_server_is_one_line(api: FakeBotApi, tmp_path: Path) -> None:
+    """A well-formed token that the Bot API refuses (401) ends with one clear line."""
+    out = io.StringIO()
+    wrong = "987654321:AAWrongTokenWrongTokenWrongToken12345"
+    cli = Cli(Catalog.load(), settings(api.url, wrong, tmp_path / "a.db"), out)
+    assert await cli.run() == 1
+    assert out.getvalue().strip() == Catalog.load().plain("cli.token_rejected")
+
+
+async def test_unreachable_api_is_one_line(tmp_path: Path) -> None:
+    """A Bot API server that is not there is reported with its address."""
+    out = io.StringIO()
+    cli = Cli(
+        Catalog.load(), settings("http://127.0.0.1:9", FakeBotApi().token, tmp_path / "b.db"), out
+    )
+    assert await cli.run() == 1
+    assert "127.0.0.1:9" in out.getvalue()
+
+
+async def test_polling_bot_answers_and_warns_about_an_empty_roster(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The real run loop: getUpdates from TELEGRAM_API_URL, a reply, a clean stop."""
+    replied = asyncio.Event()
+
+    def on_call(call: Call) -> None:
+        if call.method == "sendMessage":
+            replied.set()
+
+    api.on_call.append(on_call)
+    api.add_user(FakeUser(id=42, first_name="An"))
+    stop = asyncio.Event()
+    caplog.set_level(logging.INFO)
+    task = asyncio.create_task(serve(settings(api.url, api.token, tmp_path / "c.db"), stop))
+    update = api.new_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 42, "type": "private"},
+                "from": FakeUser(id=42, first_name="An").as_json(),
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
+    )
+    await api.push_update(update)
+    await asyncio.wait_for(replied.wait(), timeout=20)
+    stop.set()
+    await asyncio.wait_for(task, timeout=20)
+    assert "Chia sẻ số điện thoại" in api.sent(42)[0].plain
+    assert "chuyende roster template" in caplog.text
+    assert api.token not in caplog.text
+    assert api.calls_of("setMyCommands")

@@ -42,6 +42,7 @@ class SigninHandlers:
             await answer(message, self._presenter.welcome())
         else:
             await answer(message, self._presenter.menu(person))
+            await self.set_commands(context, message.chat_id, person)  # roles may have changed
 
     async def contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Sign in with a shared contact (only the sender's own number counts)."""

@@ -85,4 +85,5 @@ async def bot(db_url: str, api: FakeBotApi) -> AsyncIterator[Harness]:
         outcome = await harness.load_roster(ROSTER)
         assert outcome.summary is not None, outcome.parsed.errors
         yield harness
+        assert harness.errors == []
         assert api.rejected() == [], [(c.method, c.result) for c in api.rejected()]

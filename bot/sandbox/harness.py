@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
+from telegram.ext import ContextTypes
 
 from bot.app import Services, TelegramApp, announce, build_application, build_services
 from bot.config import Settings
@@ -34,6 +35,7 @@ class Harness:
     application: TelegramApp
     clock: ManualClock
     settings: Settings
+    errors: list[BaseException] = field(default_factory=list)
     _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
 
     async def feed(self, update: JSON) -> None:
@@ -79,9 +81,16 @@ async def running_bot(
     try:
         services = build_services(config, store, clock)
         application = build_application(config, services)
+        harness = Harness(api, store, services, application, clock, config)
+
+        async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if context.error is not None:
+                harness.errors.append(context.error)
+
+        application.add_error_handler(record)
         async with application:
             await announce(application, services)
-            yield Harness(api, store, services, application, clock, config)
+            yield harness
     finally:
         await store.close()
         if own_api:

@@ -183,3 +183,19 @@ def _roster_without(code: str) -> list[str]:
     from tests.conftest import ROSTER
 
     return [line for line in ROSTER.strip().splitlines() if not line.startswith(code + ",")]
+
+
+async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
+    """A member made secretary by a re-imported roster gets the secretary's menu and commands."""
+    chat = bot.chat("Đức", user_id=5150)
+    batch = await bot.services.roster.issue_invites(None, None)
+    await chat.send(next(row.code for row in batch.open if row.person_code == "DV004"))
+    assert bot.api.commands_for_chat(5150) == ["toi", "help"]
+    from tests.conftest import ROSTER
+
+    promoted = ROSTER.replace("Chi bộ thôn 2,,", "Chi bộ thôn 2,,Bí thư")
+    outcome = await bot.load_roster(promoted)
+    assert outcome.summary is not None and outcome.summary.updated == 1
+    await chat.send("/start")
+    assert "🏢 Đơn vị của tôi" in chat.buttons()
+    assert bot.api.commands_for_chat(5150) == ["toi", "donvi", "help"]

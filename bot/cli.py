@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_services, serve
 from bot.config import Settings
+from bot.domain.roster import RowError
 from bot.locales import Catalog
 from bot.logs import setup_logging
 from bot.roster_sheet import example_rows, header, person_row
@@ -85,16 +87,22 @@ class Cli:
     def say(self, key: str, **values: object) -> None:
         print(self.c.plain(key, **values), file=self.out)
 
+    def db_failed(self, exc: Exception) -> int:
+        url = make_url(self.settings.database_url).render_as_string(hide_password=True)
+        self.say("cli.db_unreachable", url=url, reason=type(exc).__name__)
+        return FAILED
+
+    def row_message(self, error: RowError) -> str:
+        """The catalog message for one roster row error, with only the values it uses."""
+        key = f"roster.error.{error.code}"
+        available: dict[str, object] = {"value": error.value, "other_row": error.other_row}
+        return self.c.plain(key, **{name: available[name] for name in self.c.params(key)})
+
     async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
         try:
             store = await Store.open(self.settings.database_url)
         except (SQLAlchemyError, OSError) as exc:
-            self.say(
-                "cli.db_unreachable",
-                url=_safe_url(self.settings.database_url),
-                reason=type(exc).__name__,
-            )
-            return FAILED
+            return self.db_failed(exc)
         try:
             return await action(store)
         finally:
@@ -114,18 +122,10 @@ class Cli:
         if outcome.summary is None:
             self.say("cli.import_errors", count=len(outcome.parsed.errors))
             for error in outcome.parsed.errors:
-                message = self.c.plain(
-                    f"roster.error.{error.code}",
-                    **_error_values(self.c, error.code, error.value, error.other_row),
-                )
-                self.say("cli.import_error_line", row=error.row, message=message)
+                self.say("cli.import_error_line", row=error.row, message=self.row_message(error))
             return FAILED
         for warning in outcome.parsed.warnings:
-            message = self.c.plain(
-                f"roster.error.{warning.code}",
-                **_error_values(self.c, warning.code, warning.value, warning.other_row),
-            )
-            self.say("cli.import_warning_line", row=warning.row, message=message)
+            self.say("cli.import_warning_line", row=warning.row, message=self.row_message(warning))
         summary = outcome.summary
         if dry_run:
             self.say("cli.import_dry_ok", total=summary.total)
@@ -238,26 +238,8 @@ class Cli:
             self.say("cli.api_unreachable", url=self.settings.telegram_api_url, reason=str(exc))
             return FAILED
         except (SQLAlchemyError, OSError) as exc:
-            self.say(
-                "cli.db_unreachable",
-                url=_safe_url(self.settings.database_url),
-                reason=type(exc).__name__,
-            )
-            return FAILED
+            return self.db_failed(exc)
         return OK
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _error_values(catalog: Catalog, code: str, value: str, other_row: int) -> dict[str, object]:
-    """Only the placeholders the message of ``code`` uses."""
-    available: dict[str, object] = {"value": value, "other_row": other_row}
-    return {name: available[name] for name in catalog.params(f"roster.error.{code}")}
 
 
 async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:

@@ -79,64 +79,52 @@ class AccountRepository(Repository):
         """Link the account to the person; return the chat id of the account it replaced, if any.
 
         Raises LinkConflict, linking nothing, when the invite was spent or the account or person
-        was linked by a concurrent transaction. Every
-        unused invite of the person is spent: a code handed out earlier cannot take over later.
+        was linked by a concurrent transaction. Every unused invite of the person is spent: a
+        code handed out earlier cannot take over later.
         """
         try:
-            return await self._link(channel, user_id, chat_id, person_id, method, now, invite_code)
-        except IntegrityError as exc:
-            raise LinkConflict(str(person_id)) from exc
-
-    async def _link(
-        self,
-        channel: Channel,
-        user_id: str,
-        chat_id: str,
-        person_id: int,
-        method: str,
-        now: datetime,
-        invite_code: str | None,
-    ) -> str | None:
-        async with self._write() as conn:
-            if invite_code is not None:
-                spent = await conn.execute(
-                    update(invites)
-                    .where(invites.c.code == invite_code, invites.c.used_at.is_(None))
-                    .values(used_at=now, used_by=user_id)
-                )
-                if spent.rowcount != 1:
-                    raise LinkConflict(invite_code)
-            await conn.execute(
-                update(invites)
-                .where(invites.c.person_id == person_id, invites.c.used_at.is_(None))
-                .values(used_at=now, used_by="")
-            )
-            previous = (
+            async with self._write() as conn:
+                if invite_code is not None:
+                    spent = await conn.execute(
+                        update(invites)
+                        .where(invites.c.code == invite_code, invites.c.used_at.is_(None))
+                        .values(used_at=now, used_by=user_id)
+                    )
+                    if spent.rowcount != 1:
+                        raise LinkConflict(invite_code)
                 await conn.execute(
-                    select(accounts.c.chat_id).where(
+                    update(invites)
+                    .where(invites.c.person_id == person_id, invites.c.used_at.is_(None))
+                    .values(used_at=now, used_by="")
+                )
+                previous = (
+                    await conn.execute(
+                        select(accounts.c.chat_id).where(
+                            accounts.c.channel == channel.value,
+                            accounts.c.person_id == person_id,
+                            accounts.c.user_id != user_id,
+                        )
+                    )
+                ).scalar_one_or_none()
+                await conn.execute(
+                    delete(accounts).where(
                         accounts.c.channel == channel.value,
-                        accounts.c.person_id == person_id,
-                        accounts.c.user_id != user_id,
+                        (accounts.c.person_id == person_id) | (accounts.c.user_id == user_id),
                     )
                 )
-            ).scalar_one_or_none()
-            await conn.execute(
-                delete(accounts).where(
-                    accounts.c.channel == channel.value,
-                    (accounts.c.person_id == person_id) | (accounts.c.user_id == user_id),
+                await conn.execute(
+                    insert(accounts).values(
+                        channel=channel.value,
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        person_id=person_id,
+                        method=method,
+                        linked_at=now,
+                    )
                 )
-            )
-            await conn.execute(
-                insert(accounts).values(
-                    channel=channel.value,
-                    user_id=user_id,
-                    chat_id=chat_id,
-                    person_id=person_id,
-                    method=method,
-                    linked_at=now,
-                )
-            )
-            return previous
+                return previous
+        except IntegrityError as exc:
+            raise LinkConflict(str(person_id)) from exc
 
     async def record_failure(self, channel: Channel, user_id: str, now: datetime) -> None:
         """Remember one wrong invite code typed by this account."""

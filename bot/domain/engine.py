@@ -1,0 +1,442 @@
+"""The form engine: a pure state machine over a form definition.
+
+A draft is answers plus a position. Positions are short strings so they can be stored as they are:
+``identity``, ``identity:<field>``, ``q:<question>``, ``g:<group>:<item>:<field>``,
+``more:<group>:<items before>`` and ``review``. Every function returns a new draft or an
+``Invalid`` with the reason; none does I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from bot.domain.forms import FormDef, Group, IdentityField, Question
+from bot.domain.text import fold, tidy
+
+Answers = Mapping[str, Any]  # "id.<key>": str; question key: str; group key: list[dict[str, str]]
+IDENTITY = "identity"
+REVIEW = "review"
+_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Where a member is in their form and what they answered."""
+
+    answers: Answers = field(default_factory=dict)
+    position: str = IDENTITY
+    returning: bool = False  # came from the review screen: go back there after this answer
+    buffer: str = ""  # pieces of a long answer typed so far
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """An answer or action that was refused; ``reason`` names a catalog message."""
+
+    reason: str
+    limit: int = 0
+
+
+Result = Draft | Invalid
+
+
+def start(form: FormDef, prefill: Mapping[str, str]) -> Draft:
+    """A new draft with the identity block prefilled from the roster."""
+    answers = {f"id.{f.key}": prefill.get(f.source, "") for f in form.identity}
+    return Draft(answers=answers, position=IDENTITY if form.identity else _enter(form, {}, 0))
+
+
+# ----------------------------------------------------------------------------- positions
+def parse_position(position: str) -> tuple[str, ...]:
+    """Split a position into its parts."""
+    return tuple(position.split(":"))
+
+
+def _items(form: FormDef) -> list[Question | Group]:
+    return form.items()
+
+
+def _enter(form: FormDef, answers: Answers, index: int) -> str:
+    """The first position of top-level item ``index`` (or the review after the last)."""
+    items = _items(form)
+    if index >= len(items):
+        return REVIEW
+    item = items[index]
+    if isinstance(item, Question):
+        return f"q:{item.key}"
+    count = len(group_items(answers, item))
+    return f"more:{item.key}:{count}" if count else f"g:{item.key}:0:{item.fields[0].key}"
+
+
+def _group(form: FormDef, key: str) -> Group | None:
+    return next((i for i in _items(form) if i.key == key and isinstance(i, Group)), None)
+
+
+def _index_of(form: FormDef, key: str) -> int:
+    return next(i for i, item in enumerate(_items(form)) if item.key == key)
+
+
+def top_index(form: FormDef, position: str) -> int:
+    """0 for the identity step, then 1.. for each question or group; len+1 for the review."""
+    parts = parse_position(position)
+    if parts[0] in (IDENTITY,):
+        return 0
+    if parts[0] == REVIEW:
+        return len(_items(form)) + 1
+    return _index_of(form, parts[1]) + 1
+
+
+def progress(form: FormDef, position: str) -> tuple[int, int]:
+    """(current step, number of steps) for "Câu 3/9"."""
+    total = len(_items(form)) + (1 if form.identity else 0)
+    current = top_index(form, position) + (1 if form.identity else 0)
+    return min(current, total), total
+
+
+def group_items(answers: Answers, group: Group) -> list[dict[str, str]]:
+    """The items of a group answered so far."""
+    value = answers.get(group.key)
+    return [dict(v) for v in value] if isinstance(value, list) else []
+
+
+def item_complete(group: Group, item: Mapping[str, str]) -> bool:
+    """True when every required field of the item is answered."""
+    return all(f.optional or item.get(f.key) for f in group.fields)
+
+
+def question_at(form: FormDef, position: str) -> Question | None:
+    """The question asked at ``position`` (a plain question or a group field)."""
+    parts = parse_position(position)
+    if parts[0] == "q":
+        item = form.item(parts[1])
+        return item if isinstance(item, Question) else None
+    if parts[0] == "g":
+        group = form.item(parts[1])
+        if isinstance(group, Group):
+            return next((f for f in group.fields if f.key == parts[3]), None)
+    return None
+
+
+def identity_field(form: FormDef, key: str) -> IdentityField | None:
+    """The identity field ``key``."""
+    return next((f for f in form.identity if f.key == key), None)
+
+
+def current_value(form: FormDef, draft: Draft) -> str:
+    """The stored answer at the draft's position ('' when none)."""
+    parts = parse_position(draft.position)
+    if parts[0] == "q":
+        return str(draft.answers.get(parts[1], ""))
+    if parts[0] == "g":
+        group = form.item(parts[1])
+        items = group_items(draft.answers, group) if isinstance(group, Group) else []
+        index = int(parts[2])
+        return items[index].get(parts[3], "") if index < len(items) else ""
+    if parts[0] == IDENTITY and len(parts) == 2:
+        return str(draft.answers.get(f"id.{parts[1]}", ""))
+    return ""
+
+
+def _go(
+    draft: Draft, position: str, answers: Answers | None = None, returning: bool = False
+) -> Draft:
+    """Move to ``position`` (dropping any half-typed long answer)."""
+    kept = draft.answers if answers is None else answers
+    return replace(draft, answers=kept, position=position, returning=returning, buffer="")
+
+
+def _after(form: FormDef, draft: Draft, answers: Answers) -> Draft:
+    """Advance from the draft's position once its answer is settled."""
+    parts = parse_position(draft.position)
+    if parts[0] == IDENTITY and len(parts) == 2:
+        return _go(draft, IDENTITY, answers, returning=draft.returning)
+    if draft.returning and parts[0] != "g":
+        return _go(draft, REVIEW, answers)
+    if parts[0] == "g":
+        group = form.item(parts[1])
+        assert isinstance(group, Group)
+        index = int(parts[2])
+        keys = [f.key for f in group.fields]
+        following = keys.index(parts[3]) + 1
+        if following < len(keys):
+            position = f"g:{group.key}:{index}:{keys[following]}"
+            return _go(draft, position, answers, returning=draft.returning)
+        return _go(draft, REVIEW if draft.returning else f"more:{group.key}:{index + 1}", answers)
+    return _go(draft, _enter(form, answers, top_index(form, draft.position)), answers)
+
+
+def _store(form: FormDef, draft: Draft, value: str) -> Answers:
+    parts = parse_position(draft.position)
+    answers = dict(draft.answers)
+    if parts[0] == IDENTITY:
+        answers[f"id.{parts[1]}"] = value
+    elif parts[0] == "q":
+        answers[parts[1]] = value
+    else:
+        group = form.item(parts[1])
+        assert isinstance(group, Group)
+        items = group_items(answers, group)
+        index = int(parts[2])
+        while len(items) <= index:
+            items.append({})
+        items[index][parts[3]] = value
+        answers[group.key] = items
+    return answers
+
+
+# ----------------------------------------------------------------------------- validation
+def clean(text: str) -> str:
+    """Normalise typed text: NFC, no control characters, trimmed lines."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n"))
+    lines = [tidy(line) for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def validate(question: Question | IdentityField, text: str) -> str | Invalid:
+    """Return the value to store or why it is refused."""
+    value = clean(text)
+    if not value:
+        return Invalid("empty")
+    if question.kind == "date":
+        return _date(value)
+    if isinstance(question, Question) and question.kind == "choice":
+        return _choice(question, value)
+    if len(value) > question.max_length:
+        return Invalid("too_long", question.max_length)
+    minimum = question.min_length if isinstance(question, Question) else 1
+    if len(value) < minimum:
+        return Invalid("too_short", minimum)
+    return value
+
+
+def _date(value: str) -> str | Invalid:
+    match = _DATE.match(value)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            date(year, month, day)
+        except ValueError:
+            return Invalid("bad_date")
+        if not 1900 <= year <= 2100:
+            return Invalid("bad_date")
+        return f"{day:02d}/{month:02d}/{year}"
+    if _YEAR.match(value) and 1900 <= int(value) <= 2100:
+        return value
+    return Invalid("bad_date")
+
+
+def _choice(question: Question, value: str) -> str | Invalid:
+    if value.isdigit() and 1 <= int(value) <= len(question.choices):
+        return question.choices[int(value) - 1]
+    for choice in question.choices:
+        if fold(choice) == fold(value):
+            return choice
+    return Invalid("bad_choice")
+
+
+# ----------------------------------------------------------------------------- transitions
+def answer(form: FormDef, draft: Draft, text: str) -> Result:
+    """Take typed text as the answer at the draft's position."""
+    parts = parse_position(draft.position)
+    if parts[0] == IDENTITY and len(parts) == 2:
+        target: Question | IdentityField | None = identity_field(form, parts[1])
+    else:
+        target = question_at(form, draft.position)
+    if target is None:
+        return Invalid("no_question")
+    if isinstance(target, Question) and target.kind == "long_text":
+        piece = clean(text)
+        if not piece:
+            return Invalid("empty")
+        combined = f"{draft.buffer}\n{piece}" if draft.buffer else piece
+        if len(combined) > target.max_length:
+            return Invalid("too_long", target.max_length)
+        return replace(draft, buffer=combined)
+    value = validate(target, text)
+    if isinstance(value, Invalid):
+        return value
+    return _after(form, draft, _store(form, draft, value))
+
+
+def finish_long(form: FormDef, draft: Draft) -> Result:
+    """ "Xong": the pieces typed so far become the answer to the long question."""
+    question = question_at(form, draft.position)
+    if question is None or question.kind != "long_text":
+        return Invalid("no_question")
+    if not draft.buffer:
+        return Invalid("empty")
+    if len(draft.buffer) < question.min_length:
+        return Invalid("too_short", question.min_length)
+    return _after(form, draft, _store(form, draft, draft.buffer))
+
+
+def clear_buffer(draft: Draft) -> Draft:
+    """Start the long answer again."""
+    return replace(draft, buffer="")
+
+
+def choose(form: FormDef, draft: Draft, index: int) -> Result:
+    """A choice button: the ``index``-th choice of the current question."""
+    question = question_at(form, draft.position)
+    if question is None or question.kind != "choice" or not 0 <= index < len(question.choices):
+        return Invalid("bad_choice")
+    return _after(form, draft, _store(form, draft, question.choices[index]))
+
+
+def skip(form: FormDef, draft: Draft) -> Result:
+    """Leave an optional question empty."""
+    question = question_at(form, draft.position)
+    if question is None or not question.optional:
+        return Invalid("not_optional")
+    return _after(form, draft, _store(form, draft, ""))
+
+
+def keep(form: FormDef, draft: Draft) -> Result:
+    """Keep the answer already stored here and move on."""
+    if question_at(form, draft.position) is None or not current_value(form, draft):
+        return Invalid("nothing_to_keep")
+    return _after(form, draft, draft.answers)
+
+
+def confirm_identity(form: FormDef, draft: Draft) -> Result:
+    """ "Đúng": the identity block is right; go on (or back to the review)."""
+    if draft.position != IDENTITY:
+        return Invalid("no_question")
+    if draft.returning:
+        return replace(draft, position=REVIEW, returning=False)
+    return replace(draft, position=_enter(form, draft.answers, 0))
+
+
+def edit_identity(form: FormDef, draft: Draft, key: str) -> Result:
+    """Correct one identity line."""
+    if draft.position != IDENTITY or identity_field(form, key) is None:
+        return Invalid("no_question")
+    return replace(draft, position=f"identity:{key}", buffer="")
+
+
+def back(form: FormDef, draft: Draft) -> Result:
+    """Go to the previous step (from an edit started on the review: back to the review)."""
+    parts = parse_position(draft.position)
+    if parts[0] == IDENTITY and len(parts) == 2:
+        return _go(draft, IDENTITY, returning=draft.returning)
+    if draft.returning:
+        return _go(draft, REVIEW)
+    if parts[0] == REVIEW:
+        return replace(draft, position=_last_of(form, draft.answers, len(_items(form)) - 1))
+    if parts[0] == "g":
+        group = form.item(parts[1])
+        assert isinstance(group, Group)
+        keys = [f.key for f in group.fields]
+        index, position = int(parts[2]), keys.index(parts[3])
+        if position > 0:
+            return replace(draft, position=f"g:{group.key}:{index}:{keys[position - 1]}", buffer="")
+        if index > 0:
+            return _go(draft, f"more:{group.key}:{index}")
+    if parts[0] == "more":
+        group = form.item(parts[1])
+        assert isinstance(group, Group)
+        after = min(int(parts[2]), len(group_items(draft.answers, group)))
+        if after > 0:
+            return _go(draft, f"g:{group.key}:{after - 1}:{group.fields[-1].key}")
+    if parts[0] == IDENTITY:
+        return Invalid("at_start")
+    index = _index_of(form, parts[1])
+    if index == 0:
+        return (
+            replace(draft, position=IDENTITY, buffer="") if form.identity else Invalid("at_start")
+        )
+    return replace(draft, position=_last_of(form, draft.answers, index - 1), buffer="")
+
+
+def _last_of(form: FormDef, answers: Answers, index: int) -> str:
+    """The last position of top-level item ``index`` (used when going back into it)."""
+    item = _items(form)[index]
+    if isinstance(item, Question):
+        return f"q:{item.key}"
+    count = len(group_items(answers, item))
+    return f"more:{item.key}:{count}" if count else f"g:{item.key}:0:{item.fields[0].key}"
+
+
+def add_item(form: FormDef, draft: Draft, group_key: str) -> Result:
+    """ "Thêm việc": start a new item of the group (from its "more" step or the review)."""
+    group = _group(form, group_key)
+    if group is None:
+        return Invalid("no_question")
+    items = group_items(draft.answers, group)
+    if len(items) >= group.max_items:
+        return Invalid("too_many_items", group.max_items)
+    returning = draft.position == REVIEW or draft.returning
+    return _go(draft, f"g:{group.key}:{len(items)}:{group.fields[0].key}", returning=returning)
+
+
+def finish_group(form: FormDef, draft: Draft) -> Result:
+    """ "Xong": enough items; go to what follows the group."""
+    parts = parse_position(draft.position)
+    if parts[0] != "more":
+        return Invalid("no_question")
+    group = form.item(parts[1])
+    assert isinstance(group, Group)
+    complete = [i for i in group_items(draft.answers, group) if item_complete(group, i)]
+    if len(complete) < group.min_items:
+        return Invalid("too_few_items", group.min_items)
+    if draft.returning:
+        return replace(draft, position=REVIEW, returning=False)
+    return replace(draft, position=_enter(form, draft.answers, _index_of(form, group.key) + 1))
+
+
+def edit(form: FormDef, draft: Draft, key: str) -> Result:
+    """From the review: answer question ``key`` again (or check the identity block)."""
+    if draft.position != REVIEW:
+        return Invalid("no_question")
+    if key == IDENTITY and form.identity:
+        return replace(draft, position=IDENTITY, returning=True)
+    if not any(i.key == key and isinstance(i, Question) for i in _items(form)):
+        return Invalid("no_question")
+    return replace(draft, position=f"q:{key}", returning=True, buffer="")
+
+
+def edit_item(form: FormDef, draft: Draft, group_key: str, index: int) -> Result:
+    """From the review: go through item ``index`` of a group again."""
+    group = _group(form, group_key)
+    if draft.position != REVIEW or group is None:
+        return Invalid("no_question")
+    if not 0 <= index < len(group_items(draft.answers, group)):
+        return Invalid("no_question")
+    return _go(draft, f"g:{group.key}:{index}:{group.fields[0].key}", returning=True)
+
+
+def delete_item(form: FormDef, draft: Draft, group_key: str, index: int) -> Result:
+    """From the review: remove item ``index`` of a group."""
+    group = _group(form, group_key)
+    if draft.position != REVIEW or group is None:
+        return Invalid("no_question")
+    items = group_items(draft.answers, group)
+    if not 0 <= index < len(items):
+        return Invalid("no_question")
+    del items[index]
+    return replace(draft, answers={**draft.answers, group.key: items})
+
+
+def missing(form: FormDef, answers: Answers) -> list[str]:
+    """Keys of required questions without an answer and groups without enough complete items."""
+    gaps: list[str] = []
+    for item in _items(form):
+        if isinstance(item, Question):
+            if not item.optional and not answers.get(item.key):
+                gaps.append(item.key)
+        else:
+            items = group_items(answers, item)
+            if len(items) < item.min_items or not all(item_complete(item, i) for i in items):
+                gaps.append(item.key)
+    return gaps
+
+
+def to_review(draft: Draft) -> Draft:
+    """Show the review screen (after a restart or from the plan menu)."""
+    return replace(draft, position=REVIEW, returning=False, buffer="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,17 +13,25 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.documents import DocxRenderer
+from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
+from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.services.clock import SystemClock
 from bot.services.directory import DirectoryService
+from bot.services.plan_view import PlanPresenter
+from bot.services.plans import PlanService
 from bot.services.ports import Clock
 from bot.services.replies import Presenter
+from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
 from handlers.menu import MenuHandlers
+from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
+from scheduler.sender import OutboxSender
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,19 +55,31 @@ class Services:
     signin: SigninService
     roster: RosterService
     directory: DirectoryService
+    plans: PlanService
+    plan_view: PlanPresenter
+    review: ReviewService
 
 
 def build_services(
-    settings: Settings, store: Store, clock: Clock, catalog: Catalog | None = None
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    catalog: Catalog | None = None,
+    forms: Mapping[str, FormDef] | None = None,
 ) -> Services:
-    """Wire the services to ``store``."""
+    """Wire the services to ``store``; forms are loaded (and checked) unless given."""
     catalog = catalog or Catalog.load()
+    forms = forms if forms is not None else load_forms(settings.forms_dir)
+    renderer = DocxRenderer(catalog, settings.tz)
     return Services(
         catalog=catalog,
         presenter=Presenter(catalog, settings.support_contact),
         signin=SigninService(store.accounts, clock),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
+        plans=PlanService(store.plans, store.directory, forms, renderer, clock, settings.tz),
+        plan_view=PlanPresenter(catalog, settings.tz),
+        review=ReviewService(store.plans, store.directory, store.accounts, clock),
     )
 
 
@@ -76,8 +97,9 @@ def build_application(settings: Settings, services: Services) -> TelegramApp:
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
-    menu = MenuHandlers(services.signin, services.directory, services.presenter, signin)
-    application.add_handlers(routes(signin, menu))
+    plan = PlanHandlers(services.plans, services.plan_view, services.presenter, services.signin)
+    menu = MenuHandlers(services.signin, services.directory, services.presenter, signin, plan)
+    application.add_handlers(routes(signin, menu, plan))
     application.add_error_handler(error_handler(services.presenter))
     return application
 
@@ -106,9 +128,18 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
                 raise RuntimeError("the application has no updater")
             await updater.start_polling(allowed_updates=["message", "callback_query"])
             await application.start()
+            sender = OutboxSender(
+                store.outbox, application.bot, services.presenter, clock or SystemClock()
+            )
+            stop_sending = asyncio.Event()
+            sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
             log.info(services.catalog.plain("cli.started", username=application.bot.username))
-            await stop.wait()
-            await updater.stop()
-            await application.stop()
+            try:
+                await stop.wait()
+            finally:
+                stop_sending.set()
+                await sending
+                await updater.stop()
+                await application.stop()
     finally:
         await store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
         default=None, description="Whom people should contact, shown when sign-in fails."
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    forms_dir: Path | None = Field(
+        default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
+    )
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -10,6 +10,7 @@ from bot.domain.models import Channel, Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter, Reply
 from bot.services.signin import SigninService
+from handlers.plan import PlanHandlers
 from handlers.render import answer, send
 from handlers.signin import SigninHandlers
 
@@ -23,11 +24,13 @@ class MenuHandlers:
         directory: DirectoryService,
         presenter: Presenter,
         signin_handlers: SigninHandlers,
+        plan_handlers: PlanHandlers,
     ) -> None:
         self._signin = signin
         self._directory = directory
         self._presenter = presenter
         self._signin_handlers = signin_handlers
+        self._plan = plan_handlers
 
     async def _person(self, update: Update) -> Person | None:
         user = update.effective_user
@@ -49,7 +52,11 @@ class MenuHandlers:
         if not may_use(person, command):
             await self._reply(update, p.simple("common.no_right", person))
             return
-        if command is Command.ME:
+        if command is Command.PLAN:
+            await self._plan.open(update, person)
+        elif command is Command.CANCEL:
+            await self._plan.pause(update, person)
+        elif command is Command.ME:
             await self._reply(update, p.me(person))
         elif command is Command.UNIT:
             overview = await self._directory.unit_overview(person)
@@ -69,6 +76,14 @@ class MenuHandlers:
         """Show what the person can do."""
         await self.run(update, Command.HELP, await self._person(update))
 
+    async def plan(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Open the member's personal plan."""
+        await self.run(update, Command.PLAN, await self._person(update))
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Leave the form; the draft is kept."""
+        await self.run(update, Command.CANCEL, await self._person(update))
+
     async def me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the person's own card."""
         await self.run(update, Command.ME, await self._person(update))
@@ -87,15 +102,15 @@ class MenuHandlers:
         if message is None or message.text is None:
             return
         person = await self._person(update)
-        if await self._signin_handlers.code(update, context, person):
-            return
         command = self._presenter.command_for_label(message.text)
         if command is not None:
             await self.run(update, command, person)
-        elif person is None or not person.active:
+            return
+        if person is not None and person.active:
+            if not await self._plan.text(update, person, message.text):
+                await self._reply(update, self._presenter.menu(person))
+        elif not await self._signin_handlers.code(update, context, person):
             await self._reply(update, self._presenter.need_signin())
-        else:
-            await self._reply(update, self._presenter.menu(person))
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have."""
@@ -105,6 +120,8 @@ class MenuHandlers:
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a photo, sticker, voice note or file where text is expected."""
         person = await self._person(update)
+        if person is not None and person.active and await self._plan.not_text(update, person):
+            return
         await self._reply(update, self._presenter.simple("common.not_text", person))
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

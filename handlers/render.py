@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
 from telegram.constants import ParseMode
 
 from bot.services.replies import Reply
@@ -10,8 +17,15 @@ from bot.services.replies import Reply
 MENU_COLUMNS = 2
 
 
-def keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
-    """The reply keyboard: the contact button when asked, else the role menu."""
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Buttons under the text when there are choices; else the contact button or the menu."""
+    if reply.choices:
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(c.label, callback_data=c.data) for c in row]
+                for row in reply.choices
+            ]
+        )
     if reply.ask_contact is not None:
         return ReplyKeyboardMarkup(
             [[KeyboardButton(reply.ask_contact, request_contact=True)]],
@@ -27,7 +41,7 @@ def keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
 
 async def answer(message: Message, reply: Reply) -> None:
     """Send ``reply`` in the chat of ``message``."""
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply))
+    await send(message.get_bot(), message.chat_id, reply)
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
@@ -35,3 +49,5 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
     await bot.send_message(
         chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
     )
+    if reply.document is not None:
+        await bot.send_document(chat_id, reply.document.content, filename=reply.document.filename)

@@ -16,9 +16,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain.callbacks import PLAN
 from bot.domain.menu import Command
 from bot.services.replies import Presenter
 from handlers.menu import MenuHandlers
+from handlers.plan import PlanHandlers
 from handlers.render import send
 from handlers.signin import SigninHandlers
 
@@ -29,7 +31,7 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def routes(
-    signin: SigninHandlers, menu: MenuHandlers
+    signin: SigninHandlers, menu: MenuHandlers, plan: PlanHandlers
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """The handlers of group 0, most specific first.
 
@@ -38,11 +40,13 @@ def routes(
     3. Known commands, then any other command (so ``/xyz`` is not taken as text).
     4. Text: an invite code, a menu button, or the menu again.
     5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Inline buttons this version does not know: answer and show the menu.
+    6. Plan buttons (``p:`` prefix), then inline buttons this version does not know.
     """
     return [
         CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
         MessageHandler(PRIVATE & filters.CONTACT, signin.contact),
+        CommandHandler(Command.PLAN.value, menu.plan, filters=PRIVATE),
+        CommandHandler(Command.CANCEL.value, menu.cancel, filters=PRIVATE),
         CommandHandler(Command.HELP.value, menu.help, filters=PRIVATE),
         CommandHandler(Command.ME.value, menu.me, filters=PRIVATE),
         CommandHandler(Command.UNIT.value, menu.unit, filters=PRIVATE),
@@ -50,6 +54,7 @@ def routes(
         MessageHandler(PRIVATE & filters.COMMAND, menu.unknown_command),
         MessageHandler(PRIVATE & filters.TEXT, menu.text),
         MessageHandler(PRIVATE, menu.not_text),
+        CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

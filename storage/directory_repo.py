@@ -7,8 +7,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.directory import Member, RosterStats
-from bot.domain.models import Category, Exemption, Unit
-from bot.domain.roster import unit_key
+from bot.domain.models import Category, Exemption, Person, Role, Unit
+from bot.domain.roster import MAX_UNIT_DEPTH, unit_key
 from storage.base import Repository, person_query, to_person
 from storage.tables import accounts, people, settings_kv, units
 
@@ -31,6 +31,26 @@ class DirectoryRepository(Repository):
         tree = tree.union_all(select(units.c.id).join(tree, units.c.parent_id == tree.c.id))
         async with self._read() as conn:
             return list((await conn.execute(select(tree.c.id))).scalars())
+
+    async def holders(self, unit_id: int, role: Role) -> list[Person]:
+        """Active holders of ``role`` in the nearest unit (``unit_id`` or above) that has any."""
+        async with self._read() as conn:
+            current: int | None = unit_id
+            for _ in range(MAX_UNIT_DEPTH + 1):
+                if current is None:
+                    break
+                query = person_query().where(
+                    people.c.unit_id == current,
+                    people.c.active.is_(True),
+                    people.c.roles.contains(role.value),
+                )
+                found = [to_person(row) for row in (await conn.execute(query)).mappings()]
+                found = [p for p in found if p.has(role)]
+                if found:
+                    return found
+                parent = select(units.c.parent_id).where(units.c.id == current)
+                current = (await conn.execute(parent)).scalar_one_or_none()
+        return []
 
     async def members(self, unit_ids: list[int]) -> list[Member]:
         """Active people of these units, with whether each has linked an account."""

@@ -11,6 +11,8 @@ from storage.accounts_repo import AccountRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.outbox_repo import OutboxRepository
+from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
 
 
@@ -22,6 +24,8 @@ class Store:
     roster: RosterRepository
     accounts: AccountRepository
     directory: DirectoryRepository
+    plans: PlanRepository
+    outbox: OutboxRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -34,7 +38,12 @@ class Store:
             await engine.dispose()
             raise
         return cls(
-            engine, RosterRepository(engine), AccountRepository(engine), DirectoryRepository(engine)
+            engine,
+            RosterRepository(engine),
+            AccountRepository(engine),
+            DirectoryRepository(engine),
+            PlanRepository(engine),
+            OutboxRepository(engine),
         )
 
     async def close(self) -> None:

@@ -128,3 +128,70 @@ settings_kv = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("place", String(120), nullable=False),
+    Column("forms", Text, nullable=False),  # JSON: category -> form id
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("form_id", String(20), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("answers", Text, nullable=False),  # JSON
+    Column("position", String(80), nullable=False),
+    Column("back_to_review", Boolean, nullable=False),
+    Column("buffer", Text, nullable=False),
+    Column("paused", Boolean, nullable=False),  # left with /huy: typed text is not an answer
+    Column("rev", Integer, nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("voluntary", Boolean, nullable=False),
+    Column("return_comment", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("person_id", "campaign_id"),
+)
+Index(None, plans.c.campaign_id, plans.c.status)
+
+plan_events = Table(
+    "plan_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+Index(None, plan_events.c.plan_id)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON: what to show (channel-neutral)
+    Column("status", String(12), nullable=False),  # queued / sending / sent / failed
+    Column("attempts", Integer, nullable=False),
+    Column("not_before", UtcDateTime(), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+)
+Index(None, outbox.c.status, outbox.c.not_before)

@@ -33,6 +33,7 @@ class Draft:
     position: str = IDENTITY
     returning: bool = False  # came from the review screen: go back there after this answer
     buffer: str = ""  # pieces of a long answer typed so far
+    paused: bool = False  # the member left the form (/huy): typed text is not an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,9 @@ def _go(
 ) -> Draft:
     """Move to ``position`` (dropping any half-typed long answer)."""
     kept = draft.answers if answers is None else answers
-    return replace(draft, answers=kept, position=position, returning=returning, buffer="")
+    return replace(
+        draft, answers=kept, position=position, returning=returning, buffer="", paused=False
+    )
 
 
 def _after(form: FormDef, draft: Draft, answers: Answers) -> Draft:

@@ -12,6 +12,8 @@ class Command(StrEnum):
 
     START = "start"
     HELP = "help"
+    PLAN = "kehoach"
+    CANCEL = "huy"
     ME = "toi"
     UNIT = "donvi"
     STATS = "thongke"
@@ -24,13 +26,18 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
     if person is None or not person.active:
         return GUEST_COMMANDS
-    commands = [Command.ME]
+    commands = [Command.PLAN, Command.ME]
     if person.has(Role.SECRETARY) or person.has(Role.HEAD):
         commands.append(Command.UNIT)
     if person.has(Role.ADMIN):
         commands.append(Command.STATS)
-    commands.append(Command.HELP)
+    commands += [Command.HELP, Command.CANCEL]
     return tuple(commands)
+
+
+def menu_for(person: Person | None) -> tuple[Command, ...]:
+    """The menu buttons: the commands less those that only make sense typed."""
+    return tuple(c for c in commands_for(person) if c not in (Command.START, Command.CANCEL))
 
 
 def may_use(person: Person | None, command: Command) -> bool:

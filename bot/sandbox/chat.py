@@ -87,20 +87,33 @@ class Chat:
         }
         return await self._deliver({"message": {**self._base(), kind: payloads[kind]}})
 
-    async def press(self, label: str) -> list[Message]:
-        """Press a button of the latest message that has buttons: inline, menu or contact."""
+    def _inline_message(self) -> Message | None:
+        """The latest message that carries inline buttons."""
+        return next((m for m in reversed(self.messages) if m.inline_buttons()), None)
+
+    def _reply_keyboard(self) -> list[JSON]:
+        """The reply keyboard on screen: the last one sent stays until another replaces it."""
         for message in reversed(self.messages):
-            for button in message.inline_buttons():
+            markup = message.reply_markup or {}
+            if "keyboard" in markup:
+                return message.keyboard_buttons()
+            if markup.get("remove_keyboard"):
+                return []
+        return []
+
+    async def press(self, label: str) -> list[Message]:
+        """Press a button: inline under the latest message that has them, else the keyboard."""
+        inline = self._inline_message()
+        if inline is not None:
+            for button in inline.inline_buttons():
                 if button.get("text") == label:
-                    return await self.press_data(str(button["callback_data"]), message)
-            for button in message.keyboard_buttons():
-                if button.get("text") == label:
-                    if button.get("request_contact"):
-                        return await self.share_contact()
-                    return await self.send(label)
-            if message.reply_markup:
-                break
-        raise AssertionError(f"no button {label!r} in the latest keyboard")
+                    return await self.press_data(str(button["callback_data"]), inline)
+        for button in self._reply_keyboard():
+            if button.get("text") == label:
+                if button.get("request_contact"):
+                    return await self.share_contact()
+                return await self.send(label)
+        raise AssertionError(f"no button {label!r}; on screen: {self.buttons()}")
 
     async def press_data(self, data: str, message: Message | None = None) -> list[Message]:
         """Press an inline button with raw (possibly forged or stale) callback data."""
@@ -115,11 +128,7 @@ class Chat:
         return await self._deliver({"callback_query": query})
 
     def buttons(self) -> list[str]:
-        """Labels of the buttons the person sees now (latest keyboard)."""
-        for message in reversed(self.messages):
-            labels = [b["text"] for b in message.inline_buttons()] + [
-                b["text"] for b in message.keyboard_buttons()
-            ]
-            if labels:
-                return labels
-        return []
+        """Labels the person can press now: the latest inline buttons, then the keyboard."""
+        inline = self._inline_message()
+        labels = [b["text"] for b in inline.inline_buttons()] if inline else []
+        return labels + [b["text"] for b in self._reply_keyboard()]

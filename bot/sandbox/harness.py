@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 from telegram import Update
@@ -20,9 +22,18 @@ from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
 from bot.services.clock import ManualClock
 from bot.services.roster import ImportOutcome
+from scheduler.sender import OutboxSender
 from storage.store import Store
 
 DEFAULT_START = datetime(2022, 3, 25, 1, 0, tzinfo=UTC)
+
+
+def sample_campaign() -> dict[str, Any]:
+    """The packaged sample campaign (2022, due 30/04/2022) as keyword arguments."""
+    text = resources.files("bot.samples").joinpath("campaign_2022.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    data["deadline"] = datetime.strptime(data["deadline"], "%d/%m/%Y").date()
+    return data
 
 
 @dataclass
@@ -46,6 +57,20 @@ class Harness:
         """A new person with their own private chat."""
         user = FakeUser(id=user_id or next(self._user_ids), first_name=first_name, phone=phone)
         return Chat(self.api, self.feed, user)
+
+    async def drain_outbox(self) -> int:
+        """Send everything queued in the outbox now; return how many rows were handled."""
+        sender = OutboxSender(
+            self.store.outbox, self.application.bot, self.services.presenter, self.clock
+        )
+        total = 0
+        while handled := await sender.drain_once():
+            total += handled
+        return total
+
+    async def open_campaign(self, **overrides: Any) -> None:
+        """Open the sample 2022 campaign (deadline 30/04/2022)."""
+        await self.services.plans.set_campaign(**(sample_campaign() | overrides))
 
     async def load_roster(self, table: str, **options: Any) -> ImportOutcome:
         """Import a roster given as CSV text (header first)."""

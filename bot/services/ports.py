@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from bot.domain.directory import InviteRow, Member, RosterStats
-from bot.domain.models import Channel, Invite, Person, Unit
+from bot.domain.engine import Draft
+from bot.domain.forms import FormDef
+from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
+from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.plans import Campaign, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 
 
@@ -82,6 +86,86 @@ class DirectoryStore(Protocol):
 
     async def stats(self) -> RosterStats: ...
 
+    async def holders(self, unit_id: int, role: Role) -> list[Person]: ...
+
     async def get_setting(self, key: str) -> str | None: ...
 
     async def set_setting(self, key: str, value: str) -> None: ...
+
+
+class PlanStore(Protocol):
+    """Campaigns and plans."""
+
+    async def active_campaign(self) -> Campaign | None: ...
+
+    async def set_campaign(
+        self,
+        *,
+        year: int,
+        title: str,
+        deadline: date,
+        place: str,
+        forms: Mapping[Category, str],
+        now: datetime,
+    ) -> Campaign: ...
+
+    async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None: ...
+
+    async def plan(self, plan_id: int) -> Plan | None: ...
+
+    async def create_plan(
+        self,
+        *,
+        person_id: int,
+        campaign_id: int,
+        form_id: str,
+        form_version: int,
+        draft: Draft,
+        voluntary: bool,
+        now: datetime,
+    ) -> Plan: ...
+
+    async def save_draft(self, plan: Plan, draft: Draft, now: datetime) -> Plan | None: ...
+
+    async def change_status(
+        self,
+        plan: Plan,
+        *,
+        status: PlanStatus,
+        draft: Draft,
+        now: datetime,
+        actor_id: int | None,
+        event: str,
+        detail: Mapping[str, Any],
+        late: bool | None = None,
+        comment: str | None = None,
+        notify: Sequence[OutboxMessage] = (),
+    ) -> Plan | None: ...
+
+    async def last_submission(self, plan_id: int) -> Mapping[str, Any]: ...
+
+
+class DocumentRenderer(Protocol):
+    """Turns a plan into a printable document (DOCX)."""
+
+    def __call__(
+        self, form: FormDef, campaign: Campaign, person: Person, plan: Plan, now: datetime
+    ) -> bytes: ...
+
+
+class OutboxStore(Protocol):
+    """The outbox of proactive messages."""
+
+    async def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int: ...
+
+    async def claim(self, limit: int, now: datetime) -> list[OutboxItem]: ...
+
+    async def settle(
+        self, item_id: int, status: OutboxStatus, now: datetime, error: str = ""
+    ) -> None: ...
+
+    async def retry_later(self, item_id: int, when: datetime, error: str) -> None: ...
+
+    async def counts(self) -> dict[str, int]: ...
+
+    async def requeue_stuck(self, now: datetime) -> int: ...

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.directory import RosterStats
-from bot.domain.menu import Command, commands_for
+from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
 from bot.domain.signin import Verdict
 from bot.domain.text import fold
-from bot.locales import Catalog, Safe
+from bot.locales import Catalog, CatalogError, Safe
 from bot.services.directory import UnitOverview
 from bot.services.signin import SigninResult
 
@@ -18,12 +19,30 @@ TEXT_BUDGET = 3500  # characters per message, below Telegram's 4096 and leaving 
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """A button under a message; on a text-only channel, a numbered line."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent after the text (a download link on channels without documents)."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """One message to show: HTML text, plus the persistent menu or a contact request."""
+    """One message to show: HTML text, plus choices, the persistent menu or a contact request."""
 
     text: Safe
     menu: tuple[tuple[Command, str], ...] = ()
     ask_contact: str | None = None  # label of the share-my-number button, when asked
+    choices: tuple[tuple[Choice, ...], ...] = ()  # rows of buttons under the text
+    document: Attachment | None = None
 
 
 def fit_lines(lines: Sequence[str], budget: int, overflow: str) -> list[str]:
@@ -52,11 +71,7 @@ class Presenter:
         return self._labels.get(fold(text))
 
     def _menu(self, person: Person | None) -> tuple[tuple[Command, str], ...]:
-        return tuple(
-            (cmd, self._c.plain(f"menu.{cmd.value}"))
-            for cmd in commands_for(person)
-            if cmd is not Command.START
-        )
+        return tuple((cmd, self._c.plain(f"menu.{cmd.value}")) for cmd in menu_for(person))
 
     def _share(self) -> str:
         return self._c.plain("signin.share_button")
@@ -178,6 +193,17 @@ class Presenter:
             exempt=stats.exempt,
         )
         return self.with_menu(text, viewer)
+
+    def notification(self, payload: Mapping[str, Any]) -> Reply:
+        """An outbox payload (a catalog key and its values) as a message; CatalogError if bad."""
+        template, params = payload.get("template"), payload.get("params", {})
+        if (
+            not isinstance(template, str)
+            or not isinstance(params, dict)
+            or not template.startswith("notify.")
+        ):
+            raise CatalogError(f"malformed outbox payload: {str(payload)[:80]}")
+        return Reply(self._c.t(template, **params))
 
     def bare(self, key: str) -> Reply:
         """A fixed message that leaves the keyboard as it is."""

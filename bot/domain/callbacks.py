@@ -1,0 +1,42 @@
+"""Callback data: short typed prefixes, packed and parsed here only, never over 64 bytes.
+
+Nothing in callback data is trusted: it names an action, never whose data to touch. The plan
+prefix carries the plan's revision so a button from an earlier step is recognised as stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+PLAN = "p"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPress:
+    """A press on a plan button: the revision it was shown at, the action code and its argument."""
+
+    rev: int
+    code: str
+    arg: str
+
+
+def pack_plan(rev: int, code: str, arg: str = "") -> str:
+    """Callback data for a plan button."""
+    data = f"{PLAN}:{rev}:{code}:{arg}"
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_plan(data: str) -> PlanPress | None:
+    """The plan press in ``data``, or None when it is not one (or is malformed)."""
+    parts = data.split(":", 3)
+    if (
+        len(parts) != 4
+        or parts[0] != PLAN
+        or not parts[1].isdigit()
+        or len(data.encode("utf-8")) > MAX_BYTES
+    ):
+        return None
+    return PlanPress(int(parts[1]), parts[2], parts[3])

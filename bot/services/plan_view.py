@@ -1,0 +1,255 @@
+"""Plan screens as replies: the step's question, the review, the status, the buttons."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from bot.domain import engine as e
+from bot.domain.callbacks import pack_plan
+from bot.domain.forms import FormDef, Group, Question
+from bot.domain.plan_actions import Action
+from bot.domain.plans import PlanStatus
+from bot.locales import Catalog, Safe
+from bot.services.plans import PlanScreen, ScreenKind
+from bot.services.replies import TEXT_BUDGET, Attachment, Choice, Reply, fit_lines
+
+REVIEW_VALUE = 220  # characters of each answer shown on the review screen (the document has all)
+BUTTONS_PER_ROW = 2
+
+
+def _short(value: str, limit: int = REVIEW_VALUE) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class PlanPresenter:
+    """Renders plan screens with the catalog; the form's own wording is filled in as text."""
+
+    def __init__(self, catalog: Catalog, tz: ZoneInfo) -> None:
+        self._c = catalog
+        self._tz = tz
+
+    def render(self, screen: PlanScreen) -> Reply:
+        """The reply for ``screen`` (text, buttons and, when there is one, the document)."""
+        c = self._c
+        if screen.kind is ScreenKind.NO_CAMPAIGN:
+            return Reply(c.t("plan.no_campaign"))
+        if screen.kind is ScreenKind.EXEMPT:
+            reason = c.plain(f"label.exemption.{screen.person.exemption.value}")
+            return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
+        if screen.kind is ScreenKind.PAUSED:
+            return Reply(c.t("plan.paused"))
+        plan, form = screen.plan, screen.form
+        assert plan is not None and form is not None
+        if screen.piece:
+            # A piece of a long answer: a short receipt, not the whole question again.
+            text = c.t("plan.buffer", count=len(plan.draft.buffer))
+            return Reply(text, choices=self._buttons(screen, plan.rev))
+        parts: list[str] = []
+        if screen.notice:
+            parts.append(c.t(screen.notice))
+        if screen.invalid is not None:
+            parts.append(self._invalid(screen))
+        if plan.status is PlanStatus.RETURNED and plan.return_comment:
+            parts.append(c.t("plan.returned", comment=plan.return_comment))
+        year = screen.campaign.year if screen.campaign else 0
+        step = screen.kind is ScreenKind.STEP
+        parts.append(self._step(form, plan.draft, year) if step else self._status(screen))
+        text = Safe("\n\n".join(parts))
+        document = (
+            Attachment(screen.document.filename, screen.document.content)
+            if screen.document
+            else None
+        )
+        return Reply(text, choices=self._buttons(screen, plan.rev), document=document)
+
+    def paused_text(self) -> Safe:
+        """Said when the member leaves the form with /huy."""
+        return self._c.t("plan.paused")
+
+    def _invalid(self, screen: PlanScreen) -> str:
+        invalid = screen.invalid
+        assert invalid is not None
+        key = f"plan.invalid.{invalid.reason}"
+        if not self._c.has(key):
+            key = "plan.invalid.no_question"
+        params = self._c.params(key)
+        values: dict[str, object] = {}
+        if "limit" in params:
+            values["limit"] = invalid.limit
+        if "items" in params:
+            values["items"] = ", ".join(screen.missing)
+        return self._c.t(key, **values)
+
+    def _buttons(self, screen: PlanScreen, rev: int) -> tuple[tuple[Choice, ...], ...]:
+        buttons = [Choice(self._label(a), pack_plan(rev, a.code, a.arg)) for a in screen.actions]
+        wide = [b for b in buttons if len(b.label) > 18]
+        if wide:
+            return tuple((b,) for b in buttons)
+        return tuple(
+            tuple(buttons[i : i + BUTTONS_PER_ROW]) for i in range(0, len(buttons), BUTTONS_PER_ROW)
+        )
+
+    def _label(self, action: Action) -> str:
+        label = self._c.plain(action.label, **action.params)
+        return label if len(label) <= 60 else label[:59] + "…"
+
+    # ------------------------------------------------------------------ steps
+    def _step(self, form: FormDef, draft: e.Draft, year: int) -> str:
+        parts = e.parse_position(draft.position)
+        lines: list[str]
+        if parts[0] == e.REVIEW:
+            return self._review(form, draft)
+        current, total = e.progress(form, draft.position)
+        if parts[0] == e.IDENTITY:
+            title = self._c.t(
+                "plan.step_title",
+                current=current,
+                total=total,
+                section=self._c.plain("plan.identity_title"),
+            )
+            if len(parts) == 2:
+                field = e.identity_field(form, parts[1])
+                label = field.label if field else parts[1]
+                lines = [title, self._c.t("plan.identity_edit", label=label)]
+                value = e.current_value(form, draft)
+                if value:
+                    lines.append(self._c.t("plan.current", value=_short(value)))
+                return "\n".join(lines)
+            empty = self._c.plain("plan.identity_empty")
+            lines = [title, self._c.t("plan.identity_intro")]
+            lines += [
+                self._c.t(
+                    "plan.identity_line",
+                    label=f.label,
+                    value=str(draft.answers.get(f"id.{f.key}", "")) or empty,
+                )
+                for f in form.identity
+            ]
+            return "\n".join(lines)
+        section = form.section_of(parts[1])
+        section_name = self._c.plain("plan.section", number=section.number, title=section.title)
+        title = self._c.t("plan.step_title", current=current, total=total, section=section_name)
+        if parts[0] == "more":
+            return "\n".join([title, self._more(form, draft, parts[1])])
+        question = e.question_at(form, draft.position)
+        assert question is not None
+        lines = [title]
+        if parts[0] == "g":
+            group = form.item(parts[1])
+            assert isinstance(group, Group)
+            if (
+                parts[2] == "0"
+                and question.key == group.fields[0].key
+                and not e.group_items(draft.answers, group)
+            ):
+                prompt = group.prompt.replace("{year}", str(year))
+                lines.append(self._c.t("plan.group_intro", label=group.label, prompt=prompt))
+                if group.hint:
+                    lines.append(self._c.t("plan.hint", hint=group.hint))
+            item = self._c.t("plan.item_title", item=group.item_label, number=int(parts[2]) + 1)
+            prompt = html.escape(question.prompt.replace("{year}", str(year)), quote=False)
+            lines.append(f"<b>{item}</b> — {prompt}")
+        else:
+            lines.append(html.escape(question.prompt.replace("{year}", str(year)), quote=False))
+        lines += self._question_notes(question, draft, form, year)
+        return "\n".join(lines)
+
+    def _question_notes(
+        self, question: Question, draft: e.Draft, form: FormDef, year: int
+    ) -> list[str]:
+        notes: list[str] = []
+        if question.hint:
+            notes.append(self._c.t("plan.hint", hint=question.hint.replace("{year}", str(year))))
+        if question.example:
+            notes.append(
+                self._c.t("plan.example", example=question.example.replace("{year}", str(year)))
+            )
+        if question.kind == "choice":
+            notes += [
+                f"{i}. {html.escape(choice, quote=False)}"
+                for i, choice in enumerate(question.choices, start=1)
+            ]
+            notes.append(self._c.t("plan.choices_note"))
+        if question.kind == "long_text":
+            notes.append(
+                self._c.t("plan.buffer", count=len(draft.buffer))
+                if draft.buffer
+                else self._c.t("plan.long_note")
+            )
+        value = e.current_value(form, draft)
+        if value and not draft.buffer:
+            notes.append(self._c.t("plan.current", value=_short(value)))
+        return notes
+
+    def _more(self, form: FormDef, draft: e.Draft, key: str) -> str:
+        group = form.item(key)
+        assert isinstance(group, Group)
+        items = e.group_items(draft.answers, group)
+        first = group.fields[0].key
+        lines = [self._c.t("plan.more", count=len(items), item_lower=group.item_label.lower())]
+        lines += [
+            self._c.t("plan.more_line", number=i, text=_short(item.get(first, ""), 120))
+            for i, item in enumerate(items, start=1)
+        ]
+        lines.append(self._c.t("plan.more_question"))
+        return "\n".join(lines)
+
+    def _review(self, form: FormDef, draft: e.Draft) -> str:
+        c = self._c
+        empty = c.plain("plan.review_empty")
+        lines: list[str] = [c.t("plan.review_title", form=form.name)]
+        for f in form.identity:
+            lines.append(
+                c.t(
+                    "plan.identity_line",
+                    label=f.label,
+                    value=str(draft.answers.get(f"id.{f.key}", "")) or empty,
+                )
+            )
+        for section in form.sections:
+            lines.append(c.t("plan.review_section", number=section.number, title=section.title))
+            for item in section.items:
+                if isinstance(item, Question):
+                    value = str(draft.answers.get(item.key, "")) or empty
+                    lines.append(c.t("plan.review_answer", label=item.label, value=_short(value)))
+                    continue
+                for number, entry in enumerate(e.group_items(draft.answers, item), start=1):
+                    lines.append(
+                        c.t(
+                            "plan.review_item",
+                            number=number,
+                            action=_short(entry.get(item.fields[0].key, "") or empty),
+                        )
+                    )
+                    for detail in item.fields[1:]:
+                        lines.append(
+                            c.t(
+                                "plan.review_item_detail",
+                                label=detail.label,
+                                value=_short(entry.get(detail.key, "") or empty, 120),
+                            )
+                        )
+        footer = c.t("plan.review_footer")
+        budget = TEXT_BUDGET - len(footer) - 400  # room for notices above
+        kept = fit_lines(lines, budget, c.t("plan.review_more", count=Safe("{count}")))
+        return "\n".join([*kept, "", footer])
+
+    def _status(self, screen: PlanScreen) -> str:
+        plan, form, campaign = screen.plan, screen.form, screen.campaign
+        assert plan is not None and form is not None and campaign is not None
+        c = self._c
+        lines = [
+            c.t("plan.status_title", form=form.name),
+            c.t("plan.status_line", status=c.plain(f"plan.status.{plan.status.value}")),
+        ]
+        if plan.submitted_at is not None:
+            when = plan.submitted_at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
+            lines.append(c.t("plan.submitted_at", when=when))
+        if plan.late:
+            lines.append(c.t("plan.late_mark"))
+        lines.append(c.t("plan.deadline_line", deadline=campaign.deadline.strftime("%d/%m/%Y")))
+        if any(a.code == "ro" for a in screen.actions):
+            lines.append(c.t("plan.reopen_note"))
+        return "\n".join(lines)

@@ -1,0 +1,349 @@
+"""The personal plan conversation: open, answer, act on buttons, submit, reopen, review."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain import engine as e
+from bot.domain.forms import FormDef
+from bot.domain.models import Category, Person, Role
+from bot.domain.outbox import OutboxMessage
+from bot.domain.plan_actions import (
+    RESUME,
+    VOLUNTARY,
+    Action,
+    apply,
+    status_actions,
+    step_actions,
+)
+from bot.domain.plans import (
+    DEFAULT_FORMS,
+    Campaign,
+    Plan,
+    PlanStatus,
+    changed_keys,
+    may_reopen,
+)
+from bot.domain.text import fold
+from bot.services.ports import Clock, DirectoryStore, DocumentRenderer, PlanStore
+
+
+class ScreenKind(StrEnum):
+    """Which screen of the plan feature to show."""
+
+    NO_CAMPAIGN = "no_campaign"
+    EXEMPT = "exempt"
+    STEP = "step"
+    STATUS = "status"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to hand to the member."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PlanScreen:
+    """What to show after a plan action; the presenter turns it into text and buttons."""
+
+    kind: ScreenKind
+    person: Person
+    campaign: Campaign | None = None
+    plan: Plan | None = None
+    form: FormDef | None = None
+    actions: tuple[Action, ...] = ()
+    invalid: e.Invalid | None = None
+    notice: str = ""
+    missing: tuple[str, ...] = ()
+    document: Document | None = None
+    today: date | None = None
+    piece: bool = False  # a piece of a long answer was stored: a short receipt is enough
+
+
+def prefill(person: Person) -> dict[str, str]:
+    """Identity values the roster already knows."""
+    path = person.unit_path.split(" / ")
+    return {
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
+        "unit": path[-1],
+        "parent_unit": path[-2] if len(path) > 1 else "",
+        "party_position": person.party_position,
+        "gov_position": person.gov_position,
+        "union_position": person.union_position,
+    }
+
+
+class PlanService:
+    """Runs the form engine against stored plans; every change is saved before it is shown."""
+
+    def __init__(
+        self,
+        plans: PlanStore,
+        directory: DirectoryStore,
+        forms: Mapping[str, FormDef],
+        render: DocumentRenderer,
+        clock: Clock,
+        tz: ZoneInfo,
+    ) -> None:
+        self._plans = plans
+        self._directory = directory
+        self._forms = forms
+        self._render = render
+        self._clock = clock
+        self._tz = tz
+
+    def _today(self) -> date:
+        return self._clock.now().astimezone(self._tz).date()
+
+    async def _current(self, person: Person) -> tuple[Campaign | None, Plan | None]:
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None, None
+        return campaign, await self._plans.plan_of(person.id, campaign.id)
+
+    def _form(self, plan: Plan) -> FormDef:
+        return self._forms[plan.form_id]
+
+    def screen(self, person: Person, campaign: Campaign, plan: Plan, **details: Any) -> PlanScreen:
+        """The screen for the plan as it stands."""
+        form = self._form(plan)
+        if plan.editable:
+            actions = tuple(step_actions(form, plan.draft))
+            kind = ScreenKind.STEP
+        else:
+            actions = tuple(status_actions(plan, may_reopen(plan, campaign, self._today())))
+            kind = ScreenKind.STATUS
+        return PlanScreen(
+            kind, person, campaign, plan, form, actions, today=self._today(), **details
+        )
+
+    async def campaign(self) -> Campaign | None:
+        """The campaign now open."""
+        return await self._plans.active_campaign()
+
+    async def set_campaign(
+        self,
+        *,
+        year: int,
+        title: str,
+        deadline: date,
+        place: str,
+        forms: Mapping[Category, str] | None = None,
+    ) -> Campaign:
+        """Open (or change) the campaign of ``year``; every form it names must exist."""
+        chosen = dict(DEFAULT_FORMS) | dict(forms or {})
+        unknown = sorted(set(chosen.values()) - set(self._forms))
+        if unknown:
+            raise ValueError(f"unknown forms: {unknown}")
+        return await self._plans.set_campaign(
+            year=year,
+            title=title,
+            deadline=deadline,
+            place=place,
+            forms=chosen,
+            now=self._clock.now(),
+        )
+
+    # ------------------------------------------------------------------------- entry points
+    async def open(self, person: Person) -> PlanScreen:
+        """ "Kế hoạch của tôi": start, resume where the member was, or show the handed-in plan."""
+        campaign, plan = await self._current(person)
+        if campaign is None:
+            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+        if plan is None:
+            if person.is_exempt:
+                return PlanScreen(ScreenKind.EXEMPT, person, campaign, actions=(VOLUNTARY,))
+            plan = await self._start(person, campaign, voluntary=False)
+        elif plan.draft.paused:
+            plan = await self._save(plan, replace(plan.draft, paused=False)) or plan
+        return self.screen(person, campaign, plan)
+
+    async def _start(self, person: Person, campaign: Campaign, voluntary: bool) -> Plan:
+        form = self._forms[campaign.form_for(person)]
+        return await self._plans.create_plan(
+            person_id=person.id,
+            campaign_id=campaign.id,
+            form_id=form.id,
+            form_version=form.version,
+            draft=e.start(form, prefill(person)),
+            voluntary=voluntary,
+            now=self._clock.now(),
+        )
+
+    async def _save(self, plan: Plan, draft: e.Draft) -> Plan | None:
+        return await self._plans.save_draft(plan, draft, self._clock.now())
+
+    async def pause(self, person: Person) -> bool:
+        """/huy: keep the draft, stop taking typed text as answers; True if a form was open."""
+        campaign, plan = await self._current(person)
+        if campaign is None or plan is None or not plan.editable or plan.draft.paused:
+            return False
+        await self._save(plan, replace(plan.draft, paused=True, buffer=plan.draft.buffer))
+        return True
+
+    async def text(self, person: Person, text: str) -> PlanScreen | None:
+        """Typed text while the form is open; None when the member is not filling a form."""
+        campaign, plan = await self._current(person)
+        if campaign is None or plan is None or not plan.editable or plan.draft.paused:
+            return None
+        form = self._form(plan)
+        actions = step_actions(form, plan.draft)
+        question = e.question_at(form, plan.draft.position)
+        if question is not None and question.kind == "long_text" and fold(text) == "xong":
+            return await self._apply(person, campaign, plan, e.finish_long(form, plan.draft))
+        if question is not None or plan.draft.position.startswith(f"{e.IDENTITY}:"):
+            return await self._apply(person, campaign, plan, e.answer(form, plan.draft, text))
+        chosen = text.strip()
+        if chosen.isdigit() and 1 <= int(chosen) <= len(actions):
+            return await self.act(
+                person, plan.rev, actions[int(chosen) - 1].code, actions[int(chosen) - 1].arg
+            )
+        return self.screen(person, campaign, plan, invalid=e.Invalid("use_buttons"))
+
+    async def not_text(self, person: Person) -> PlanScreen | None:
+        """A photo, sticker or file while the form is open: the same step, asked again."""
+        campaign, plan = await self._current(person)
+        if campaign is None or plan is None or not plan.editable or plan.draft.paused:
+            return None
+        return self.screen(person, campaign, plan, invalid=e.Invalid("not_text"))
+
+    async def act(self, person: Person, rev: int, code: str, arg: str) -> PlanScreen:
+        """A button press (or a typed number); ``rev`` tells a stale button from a current one."""
+        campaign, plan = await self._current(person)
+        if campaign is None:
+            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+        if plan is None:
+            if code == VOLUNTARY.code:
+                plan = await self._start(person, campaign, voluntary=True)
+                return self.screen(person, campaign, plan)
+            return await self.open(person)
+        if code == "doc":
+            return await self.document(person)
+        if code == RESUME.code:
+            return await self.open(person)
+        if rev != plan.rev:
+            return self.screen(person, campaign, plan, notice="plan.notice.stale")
+        if code == "sb":
+            return await self._submit(person, campaign, plan)
+        if code == "ro":
+            return await self._reopen(person, campaign, plan)
+        if not plan.editable:
+            return self.screen(person, campaign, plan)
+        return await self._apply(
+            person, campaign, plan, apply(self._form(plan), plan.draft, Action(code, "", arg))
+        )
+
+    async def _apply(
+        self, person: Person, campaign: Campaign, plan: Plan, result: e.Result
+    ) -> PlanScreen:
+        if isinstance(result, e.Invalid):
+            return self.screen(person, campaign, plan, invalid=result)
+        saved = await self._save(plan, result)
+        if saved is None:  # changed meanwhile (another device): show what is stored now
+            fresh = await self._plans.plan(plan.id) or plan
+            return self.screen(person, campaign, fresh, notice="plan.notice.stale")
+        piece = bool(result.buffer) and result.buffer != plan.draft.buffer
+        return self.screen(person, campaign, saved, piece=piece)
+
+    # ------------------------------------------------------------------------- lifecycle
+    async def _submit(self, person: Person, campaign: Campaign, plan: Plan) -> PlanScreen:
+        form = self._form(plan)
+        if not plan.editable:
+            return self.screen(person, campaign, plan)
+        gaps = e.missing(form, plan.draft.answers)
+        if gaps:
+            labels = tuple(form.item(key).label for key in gaps)
+            draft = e.to_review(plan.draft)
+            saved = await self._save(plan, draft) if draft != plan.draft else plan
+            return self.screen(
+                person, campaign, saved or plan, invalid=e.Invalid("missing"), missing=labels
+            )
+        before = await self._plans.last_submission(plan.id)
+        answers = dict(plan.draft.answers)
+        late = campaign.is_late(self._today())
+        event = "resubmitted" if before else "submitted"
+        detail = {"answers": answers, "changed": changed_keys(before, answers), "late": late}
+        template = "notify.submitted_late" if late else "notify.submitted"
+        notify = await self._notices(person, plan, form, template, {})
+        saved = await self._plans.change_status(
+            plan,
+            status=PlanStatus.SUBMITTED,
+            draft=replace(e.to_review(plan.draft), paused=False),
+            now=self._clock.now(),
+            actor_id=person.id,
+            event=event,
+            detail=detail,
+            late=late,
+            notify=notify,
+        )
+        if saved is None:
+            return self.screen(
+                person,
+                campaign,
+                await self._plans.plan(plan.id) or plan,
+                notice="plan.notice.stale",
+            )
+        document = self._document(person, campaign, saved)
+        notice = "plan.notice.submitted_late" if late else "plan.notice.submitted"
+        return self.screen(person, campaign, saved, notice=notice, document=document)
+
+    async def _notices(
+        self, person: Person, plan: Plan, form: FormDef, template: str, params: Mapping[str, Any]
+    ) -> list[OutboxMessage]:
+        role = Role.SECRETARY if form.header == "party" else Role.HEAD
+        reviewers = await self._directory.holders(person.unit_id, role)
+        if not reviewers and role is Role.HEAD:
+            reviewers = await self._directory.holders(person.unit_id, Role.SECRETARY)
+        payload = {
+            "template": template,
+            "params": {
+                "name": person.full_name,
+                "unit": person.unit_path,
+                "form": form.name,
+                **params,
+            },
+        }
+        return [
+            OutboxMessage(
+                key=f"plan:{plan.id}:{plan.rev}:{template}:{r.id}", person_id=r.id, payload=payload
+            )
+            for r in reviewers
+            if r.id != person.id
+        ]
+
+    async def _reopen(self, person: Person, campaign: Campaign, plan: Plan) -> PlanScreen:
+        if not may_reopen(plan, campaign, self._today()):
+            return self.screen(person, campaign, plan, invalid=e.Invalid("cannot_reopen"))
+        saved = await self._plans.change_status(
+            plan,
+            status=PlanStatus.DRAFT,
+            draft=e.to_review(plan.draft),
+            now=self._clock.now(),
+            actor_id=person.id,
+            event="reopened",
+            detail={},
+        )
+        return self.screen(person, campaign, saved or plan)
+
+    def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Document:
+        content = self._render(self._form(plan), campaign, person, plan, self._clock.now())
+        return Document(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
+
+    async def document(self, person: Person) -> PlanScreen:
+        """The filled form as a document (a draft too, so a member can print and check it)."""
+        campaign, plan = await self._current(person)
+        if campaign is None:
+            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+        if plan is None:
+            return await self.open(person)
+        return self.screen(person, campaign, plan, document=self._document(person, campaign, plan))

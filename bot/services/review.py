@@ -1,0 +1,76 @@
+"""A secretary (or head of unit) confirms a submitted plan or returns it with a comment."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.models import Person, Role
+from bot.domain.outbox import OutboxMessage
+from bot.domain.plans import PlanStatus
+from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
+
+MAX_COMMENT = 1000
+
+
+class Verdict(StrEnum):
+    """The outcome of a review decision."""
+
+    DONE = "done"
+    NOT_ALLOWED = "not_allowed"
+    NOT_SUBMITTED = "not_submitted"
+    NEED_COMMENT = "need_comment"
+
+
+class ReviewService:
+    """Confirm or return plans; the reviewer's rights are checked on every call."""
+
+    def __init__(
+        self, plans: PlanStore, directory: DirectoryStore, accounts: AccountStore, clock: Clock
+    ) -> None:
+        self._plans = plans
+        self._directory = directory
+        self._accounts = accounts
+        self._clock = clock
+
+    async def may_review(self, reviewer: Person, member: Person) -> bool:
+        """Admins review anyone else; a secretary or head, the people of their unit and below."""
+        if not reviewer.active or reviewer.id == member.id:  # nobody confirms their own plan
+            return False
+        if reviewer.has(Role.ADMIN):
+            return True
+        if not (reviewer.has(Role.SECRETARY) or reviewer.has(Role.HEAD)):
+            return False
+        return member.unit_id in await self._directory.subtree(reviewer.unit_id)
+
+    async def decide(
+        self, reviewer: Person, plan_id: int, *, confirm: bool, comment: str = ""
+    ) -> Verdict:
+        """Confirm the plan, or return it (a comment is required) and tell the member."""
+        plan = await self._plans.plan(plan_id)
+        member = await self._accounts.person(plan.person_id) if plan else None
+        if plan is None or member is None or not await self.may_review(reviewer, member):
+            return Verdict.NOT_ALLOWED
+        if plan.status is not PlanStatus.SUBMITTED:
+            return Verdict.NOT_SUBMITTED
+        comment = comment.strip()[:MAX_COMMENT]
+        if not confirm and not comment:
+            return Verdict.NEED_COMMENT
+        template = "notify.confirmed" if confirm else "notify.returned"
+        params = {} if confirm else {"comment": comment}
+        notice = OutboxMessage(
+            key=f"plan:{plan.id}:{plan.rev}:{template}",
+            person_id=member.id,
+            payload={"template": template, "params": params},
+        )
+        saved = await self._plans.change_status(
+            plan,
+            status=PlanStatus.CONFIRMED if confirm else PlanStatus.RETURNED,
+            draft=plan.draft,
+            now=self._clock.now(),
+            actor_id=reviewer.id,
+            event="confirmed" if confirm else "returned",
+            detail={"comment": comment},
+            comment=comment if not confirm else None,
+            notify=[notice],
+        )
+        return Verdict.DONE if saved is not None else Verdict.NOT_SUBMITTED

@@ -1,0 +1,270 @@
+"""Campaigns, plans (with their conversation state) and plan history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.engine import Draft
+from bot.domain.models import Category
+from bot.domain.outbox import OutboxMessage
+from bot.domain.plans import Campaign, Plan, PlanStatus
+from storage.base import Repository
+from storage.outbox_repo import enqueue
+from storage.tables import campaigns, plan_events, plans
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEvent:
+    """One entry of a plan's history."""
+
+    at: datetime
+    actor_id: int | None
+    kind: str
+    detail: Mapping[str, Any]
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _campaign(row: RowMapping) -> Campaign:
+    forms = {Category(k): v for k, v in json.loads(row["forms"]).items()}
+    return Campaign(
+        id=row["id"],
+        year=row["year"],
+        title=row["title"],
+        deadline=row["deadline"],
+        place=row["place"],
+        forms=forms,
+    )
+
+
+def _plan(row: RowMapping) -> Plan:
+    draft = Draft(
+        answers=json.loads(row["answers"]),
+        position=row["position"],
+        returning=bool(row["back_to_review"]),
+        buffer=row["buffer"],
+        paused=bool(row["paused"]),
+    )
+    return Plan(
+        id=row["id"],
+        person_id=row["person_id"],
+        campaign_id=row["campaign_id"],
+        form_id=row["form_id"],
+        form_version=row["form_version"],
+        status=PlanStatus(row["status"]),
+        draft=draft,
+        rev=row["rev"],
+        late=bool(row["late"]),
+        voluntary=bool(row["voluntary"]),
+        return_comment=row["return_comment"],
+        submitted_at=row["submitted_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _draft_values(draft: Draft) -> dict[str, Any]:
+    return {
+        "answers": _dumps(dict(draft.answers)),
+        "position": draft.position,
+        "back_to_review": draft.returning,
+        "buffer": draft.buffer,
+        "paused": draft.paused,
+    }
+
+
+class PlanRepository(Repository):
+    """Plans and campaigns."""
+
+    async def active_campaign(self) -> Campaign | None:
+        """The campaign now open, if any."""
+        query = (
+            select(campaigns).where(campaigns.c.active.is_(True)).order_by(campaigns.c.id.desc())
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return None if row is None else _campaign(row)
+
+    async def set_campaign(
+        self,
+        *,
+        year: int,
+        title: str,
+        deadline: date,
+        place: str,
+        forms: Mapping[Category, str],
+        now: datetime,
+    ) -> Campaign:
+        """Create or update the campaign of ``year`` and make it the only active one."""
+        values = {
+            "title": title,
+            "deadline": deadline,
+            "place": place,
+            "forms": _dumps({k.value: v for k, v in forms.items()}),
+            "active": True,
+        }
+        async with self._write() as conn:
+            await conn.execute(update(campaigns).values(active=False))
+            existing = (
+                await conn.execute(select(campaigns.c.id).where(campaigns.c.year == year))
+            ).scalar_one_or_none()
+            if existing is None:
+                await conn.execute(insert(campaigns).values(year=year, created_at=now, **values))
+            else:
+                await conn.execute(
+                    update(campaigns).where(campaigns.c.id == existing).values(**values)
+                )
+            row = (
+                (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
+                .mappings()
+                .one()
+            )
+        return _campaign(row)
+
+    async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None:
+        """The person's plan in the campaign, if they started one."""
+        query = select(plans).where(
+            plans.c.person_id == person_id, plans.c.campaign_id == campaign_id
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return None if row is None else _plan(row)
+
+    async def create_plan(
+        self,
+        *,
+        person_id: int,
+        campaign_id: int,
+        form_id: str,
+        form_version: int,
+        draft: Draft,
+        voluntary: bool,
+        now: datetime,
+    ) -> Plan:
+        """Start a plan; when one exists already (a parallel start), return that one."""
+        try:
+            async with self._write() as conn:
+                await conn.execute(
+                    insert(plans).values(
+                        person_id=person_id,
+                        campaign_id=campaign_id,
+                        form_id=form_id,
+                        form_version=form_version,
+                        status=PlanStatus.DRAFT.value,
+                        rev=1,
+                        late=False,
+                        voluntary=voluntary,
+                        return_comment="",
+                        created_at=now,
+                        updated_at=now,
+                        **_draft_values(draft),
+                    )
+                )
+        except IntegrityError:
+            pass
+        plan = await self.plan_of(person_id, campaign_id)
+        if plan is None:
+            raise LookupError(f"plan of person {person_id} vanished")
+        return plan
+
+    async def save_draft(self, plan: Plan, draft: Draft, now: datetime) -> Plan | None:
+        """Store the new draft state if nobody changed the plan since ``plan.rev``."""
+        async with self._write() as conn:
+            return await self._update(conn, plan, now, _draft_values(draft))
+
+    async def change_status(
+        self,
+        plan: Plan,
+        *,
+        status: PlanStatus,
+        draft: Draft,
+        now: datetime,
+        actor_id: int | None,
+        event: str,
+        detail: Mapping[str, Any],
+        late: bool | None = None,
+        comment: str | None = None,
+        notify: Sequence[OutboxMessage] = (),
+    ) -> Plan | None:
+        """Move the plan to ``status``, record the event and queue the notifications, atomically."""
+        values: dict[str, Any] = {"status": status.value, **_draft_values(draft)}
+        if late is not None:
+            values["late"] = late
+        if comment is not None:
+            values["return_comment"] = comment
+        if status is PlanStatus.SUBMITTED:
+            values["submitted_at"] = now
+        async with self._write() as conn:
+            updated = await self._update(conn, plan, now, values)
+            if updated is None:
+                return None
+            await conn.execute(
+                insert(plan_events).values(
+                    plan_id=plan.id,
+                    at=now,
+                    actor_id=actor_id,
+                    kind=event,
+                    detail=_dumps(dict(detail)),
+                )
+            )
+            await enqueue(conn, notify, now)
+            return updated
+
+    @staticmethod
+    async def _update(
+        conn: AsyncConnection, plan: Plan, now: datetime, values: dict[str, Any]
+    ) -> Plan | None:
+        result = await conn.execute(
+            update(plans)
+            .where(plans.c.id == plan.id, plans.c.rev == plan.rev)
+            .values(rev=plan.rev + 1, updated_at=now, **values)
+        )
+        if result.rowcount != 1:
+            return None
+        row = (await conn.execute(select(plans).where(plans.c.id == plan.id))).mappings().one()
+        return _plan(row)
+
+    async def plan(self, plan_id: int) -> Plan | None:
+        """A plan by id."""
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(plans).where(plans.c.id == plan_id))).mappings().first()
+            )
+        return None if row is None else _plan(row)
+
+    async def last_submission(self, plan_id: int) -> Mapping[str, Any]:
+        """The answers as they were last handed in ({} before the first submission)."""
+        query = (
+            select(plan_events.c.detail)
+            .where(
+                plan_events.c.plan_id == plan_id,
+                plan_events.c.kind.in_(("submitted", "resubmitted")),
+            )
+            .order_by(plan_events.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            detail = (await conn.execute(query)).scalar_one_or_none()
+        if detail is None:
+            return {}
+        answers = json.loads(detail).get("answers", {})
+        return answers if isinstance(answers, dict) else {}
+
+    async def events(self, plan_id: int) -> list[PlanEvent]:
+        """The plan's history, oldest first."""
+        query = (
+            select(plan_events).where(plan_events.c.plan_id == plan_id).order_by(plan_events.c.id)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [PlanEvent(r["at"], r["actor_id"], r["kind"], json.loads(r["detail"])) for r in rows]

@@ -1,0 +1,385 @@
+"""The personal plan conversation as members live it, from the first question to the document."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from docx import Document
+
+from bot.domain.models import Channel
+from bot.domain.plans import PlanStatus
+from bot.sandbox.chat import Chat
+from bot.sandbox.harness import Harness, running_bot
+from bot.services.review import Verdict
+from tests.conftest import ROSTER
+
+STUDY = "Nghiên cứu chuyên đề năm 2022 qua tài liệu của Ban Tuyên giáo"
+EXTRA = """
+CB002,Đinh Văn Phú,03/03/1992,0355000111,"Cán bộ, công chức, viên chức",,Đảng bộ xã Phú Lạc / UBND xã,,
+CN001,Mai Thị Lan,,0355000222,Cá nhân,,Đảng bộ xã Phú Lạc / Khu phố 1,,
+CN002,Tô Văn Khải,,0355000333,Cá nhân,,Đảng bộ xã Phú Lạc / Khu phố 1,,Thủ trưởng
+"""
+
+
+@pytest.fixture
+async def plan_bot(bot: Harness) -> Harness:
+    """The bot with the 2022 campaign open and a few more people on the roster."""
+    await bot.open_campaign()
+    outcome = await bot.load_roster(ROSTER.strip() + EXTRA)
+    assert outcome.summary is not None, outcome.parsed.errors
+    return bot
+
+
+async def signed_in(bot: Harness, name: str, phone: str) -> Chat:
+    chat = bot.chat(name, phone=phone)
+    await chat.share_contact()
+    return chat
+
+
+async def plan_of(bot: Harness, chat: Chat):  # type: ignore[no-untyped-def]
+    person = await bot.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
+    assert person is not None
+    campaign = await bot.services.plans.campaign()
+    assert campaign is not None
+    return await bot.store.plans.plan_of(person.id, campaign.id)
+
+
+async def fill_mau_01(chat: Chat, actions: int = 2) -> None:
+    """Answer every question of Mẫu 01 the simple way."""
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+    await chat.send(STUDY)
+    await chat.press("✅ Xong")
+    await chat.send("Phát biểu trong sinh hoạt chi bộ còn ít.")
+    await chat.press("✅ Xong")
+    for n in range(1, actions + 1):
+        if n > 1:
+            await chat.press("➕ Thêm Việc")
+        await chat.send(f"Việc làm số {n}: thăm hộ dân")
+        await chat.send("Hằng tháng")
+        await chat.send("Nắm chắc tình hình")
+    await chat.press("✅ Xong, sang phần tiếp")
+    await chat.send("Báo cáo chi bộ hằng quý, tự kiểm điểm.")
+    await chat.press("✅ Xong")
+    await chat.press("⏭ Bỏ qua")
+
+
+async def test_mau_01_start_to_finish_with_document_and_secretary_notice(plan_bot: Harness) -> None:
+    """A party member fills Mẫu 01, submits, gets the DOCX; the cell secretary is told."""
+    bot = plan_bot
+    secretary = await signed_in(bot, "An", "0912345678")
+    chat = await signed_in(bot, "Bình", "0987654321")
+    [first] = await chat.press("📝 Kế hoạch của tôi")
+    assert (
+        "Câu 1/6" in first.plain and "Trần Thị Bình" in first.plain and "02/09/1988" in first.plain
+    )
+    await fill_mau_01(chat)
+    review = chat.last
+    assert "Xem lại kế hoạch" in review.plain and "Việc làm số 2" in review.plain
+    assert "Sửa: Nội dung học tập" in chat.buttons()
+    replies = await chat.press("📨 Gửi kế hoạch")
+    assert "Đã gửi kế hoạch" in replies[0].plain and "đã gửi, chờ xác nhận" in replies[0].plain
+    assert replies[-1].kind == "document" and replies[-1].file_name == "ke-hoach-dv002-2022.docx"
+    plan = await plan_of(bot, chat)
+    assert plan.status is PlanStatus.SUBMITTED and not plan.late
+    assert plan.draft.answers["study"] == STUDY
+    assert [a["action"] for a in plan.draft.answers["actions"]] == [
+        "Việc làm số 1: thăm hộ dân",
+        "Việc làm số 2: thăm hộ dân",
+    ]
+    assert await bot.drain_outbox() == 1
+    assert "Trần Thị Bình" in secretary.last.plain and "vừa gửi kế hoạch" in secretary.last.plain
+
+
+async def test_mau_2a_and_2b_reach_their_heads(plan_bot: Harness) -> None:
+    """Staff get Mẫu 2A (head of unit notified); an individual gets Mẫu 2B with its choice list."""
+    bot = plan_bot
+    head = await signed_in(bot, "Em", "0338123456")
+    staff = await signed_in(bot, "Phú", "0355000111")
+    [step] = await staff.press("📝 Kế hoạch của tôi")
+    assert "Câu 1/5" in step.plain and "Đoàn thể, hội" in step.plain
+    await staff.press("✅ Thông tin đúng")
+    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    await staff.press("✅ Xong")
+    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
+    await staff.press("✅ Xong")
+    await staff.send("Trả hồ sơ đúng hẹn")
+    await staff.send("Cả năm")
+    await staff.send("100% đúng hẹn")
+    await staff.press("✅ Xong, sang phần tiếp")
+    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
+    await staff.press("✅ Xong")
+    await staff.press("📨 Gửi kế hoạch")
+    assert staff.last.kind == "document"
+    await bot.drain_outbox()
+    assert "Đinh Văn Phú" in head.last.plain
+
+    village_head = await signed_in(bot, "Khải", "0355000333")
+    person = await signed_in(bot, "Lan", "0355000222")
+    [step] = await person.press("📝 Kế hoạch của tôi")
+    assert "Câu 1/4" in step.plain
+    await person.press("✅ Thông tin đúng")
+    await person.send("Số 12, khu phố 1")
+    [choice] = await person.send("Hội Bóng đá")
+    assert "chọn một mục" in choice.plain
+    await person.press("Hội Phụ nữ")
+    for n in (1, 2):
+        if n == 2:
+            await person.press("➕ Thêm Việc")
+        await person.send(f"Giữ vệ sinh đường làng, việc {n}")
+        await person.send("Hằng tuần")
+    await person.press("✅ Xong, sang phần tiếp")
+    await person.press("📨 Gửi kế hoạch")
+    plan = await plan_of(bot, person)
+    assert plan.form_id == "mau_2b" and plan.draft.answers["registered_with"] == "Hội Phụ nữ"
+    await bot.drain_outbox()
+    assert "Mai Thị Lan" in village_head.last.plain
+
+
+async def test_exempt_member_is_not_required_but_may_volunteer(plan_bot: Harness) -> None:
+    """A retired member is told politely; "Vẫn xây dựng" starts a voluntary plan."""
+    chat = await signed_in(plan_bot, "Cường", "0905111222")
+    [reply] = await chat.press("📝 Kế hoạch của tôi")
+    assert "không bắt buộc" in reply.plain and "Hưu trí" in reply.plain
+    assert await plan_of(plan_bot, chat) is None
+    [step] = await chat.press("📝 Vẫn xây dựng kế hoạch")
+    assert "Câu 1/6" in step.plain
+    plan = await plan_of(plan_bot, chat)
+    assert plan is not None and plan.voluntary
+
+
+async def test_back_skip_edit_keep_and_long_answers(plan_bot: Harness) -> None:
+    """Back returns to the previous question; edits from the review come back to it."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("Sửa: Chức vụ chính quyền")
+    [reply] = await chat.send("Trưởng ban công tác Mặt trận")
+    assert "Trưởng ban công tác Mặt trận" in reply.plain
+    await chat.press("✅ Thông tin đúng")
+    [reply] = await chat.send("Phần đầu câu trả lời,")
+    assert reply.plain.startswith("Đã ghi 21 ký tự")
+    await chat.send("phần sau của câu trả lời.")
+    [short] = await chat.send("xong")  # typing "xong" works like the button
+    assert "Câu 3/6" in short.plain
+    [back] = await chat.press("⬅️ Quay lại")
+    assert "Câu 2/6" in back.plain and "Phần đầu câu trả lời," in back.plain
+    [kept] = await chat.press("↩️ Giữ nguyên")
+    assert "Câu 3/6" in kept.plain
+    plan = await plan_of(plan_bot, chat)
+    assert plan.draft.answers["study"] == "Phần đầu câu trả lời,\nphần sau của câu trả lời."
+    assert plan.draft.answers["id.gov_position"] == "Trưởng ban công tác Mặt trận"
+
+
+async def test_review_edit_and_delete_come_back_to_the_review(plan_bot: Harness) -> None:
+    """From the review: Sửa one answer, Sửa one action, Xóa one action."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await fill_mau_01(chat, actions=3)
+    await chat.press("Sửa: Giải pháp thực hiện")
+    await chat.send("Giải pháp mới, cụ thể hơn trước")
+    [review] = await chat.press("✅ Xong")
+    assert "Xem lại kế hoạch" in review.plain and "Giải pháp mới" in review.plain
+    await chat.press("Sửa Việc 2")
+    await chat.send("Việc thứ hai đã sửa lại")
+    await chat.press("↩️ Giữ nguyên")
+    [review] = await chat.press("↩️ Giữ nguyên")
+    assert "Việc thứ hai đã sửa lại" in review.plain
+    [review] = await chat.press("🗑 Xóa Việc 1")
+    plan = await plan_of(plan_bot, chat)
+    assert [a["action"] for a in plan.draft.answers["actions"]] == [
+        "Việc thứ hai đã sửa lại",
+        "Việc làm số 3: thăm hộ dân",
+    ]
+
+
+async def test_restart_mid_form_continues_with_a_new_application(
+    db_url: str, plan_bot: Harness
+) -> None:
+    """A new Application on the same database continues exactly where the member was."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+    await chat.send("Một nửa câu trả lời về học tập,")
+    async with running_bot(db_url, plan_bot.api) as restarted:
+        again = Chat(restarted.api, restarted.feed, chat.user)
+        [reply] = await again.send("và nửa còn lại sau khi bot khởi động lại.")
+        assert "Đã ghi" in reply.plain
+        [step] = await again.press("✅ Xong")
+        assert "Câu 3/6" in step.plain
+        person = await restarted.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
+        assert person is not None
+        campaign = await restarted.services.plans.campaign()
+        assert campaign is not None
+        plan = await restarted.store.plans.plan_of(person.id, campaign.id)
+        assert plan is not None
+        assert plan.draft.answers["study"].endswith("sau khi bot khởi động lại.")
+        assert restarted.errors == []
+
+
+async def test_stale_buttons_and_wrong_message_types(plan_bot: Harness) -> None:
+    """An old button shows the current step and changes nothing; a sticker gets a re-ask."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    [identity] = await chat.press("📝 Kế hoạch de tôi".replace("de", "của"))
+    await chat.press("✅ Thông tin đúng")
+    old = next(
+        b["callback_data"] for b in identity.inline_buttons() if b["text"] == "✅ Thông tin đúng"
+    )
+    [reply] = await chat.press_data(old, identity)
+    assert "bước cũ" in reply.plain and "Câu 2/6" in reply.plain
+    [reply] = await chat.send_other("sticker")
+    assert "tin nhắn chữ" in reply.plain and "Câu 2/6" in reply.plain
+    [reply] = await chat.press_data("p:999:sb:")
+    assert "bước cũ" in reply.plain
+    plan = await plan_of(plan_bot, chat)
+    assert plan.status is PlanStatus.DRAFT and plan.draft.position == "q:study"
+
+
+async def test_cancel_help_and_menu_work_mid_form(plan_bot: Harness) -> None:
+    """/huy keeps the draft and stops taking answers; the menu works; the plan resumes."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+    [card] = await chat.press("👤 Thông tin của tôi")
+    assert "Mã: DV002" in card.plain
+    [paused] = await chat.send("/huy")
+    assert "Đã lưu bản nháp" in paused.plain
+    [menu] = await chat.send("Câu này không phải câu trả lời")
+    assert "Bạn muốn làm gì" in menu.plain
+    [help_reply] = await chat.send("/help")
+    assert "/kehoach" in help_reply.plain
+    [step] = await chat.press("📝 Kế hoạch của tôi")
+    assert "Câu 2/6" in step.plain
+    plan = await plan_of(plan_bot, chat)
+    assert "study" not in plan.draft.answers
+
+
+async def test_deadline_passed_submission_is_late_and_cannot_be_reopened(plan_bot: Harness) -> None:
+    """After 30/04 a plan is still accepted, marked late, and not reopened by the member."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await fill_mau_01(chat, actions=1)
+    plan_bot.clock.set(datetime(2022, 4, 30, 17, 30, tzinfo=UTC))  # 1 May 00:30 in Vietnam
+    replies = await chat.press("📨 Gửi kế hoạch")
+    assert "sau hạn nộp" in replies[0].plain and "Nộp sau hạn" in replies[0].plain
+    assert "✏️ Sửa lại" not in chat.buttons()
+    plan = await plan_of(plan_bot, chat)
+    assert plan.late and plan.status is PlanStatus.SUBMITTED
+
+
+async def test_reopen_before_deadline_then_resubmit_keeps_history(plan_bot: Harness) -> None:
+    """Before the deadline a submitted plan can be reopened, changed and sent again."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await fill_mau_01(chat, actions=1)
+    await chat.press("📨 Gửi kế hoạch")
+    await chat.press("✏️ Sửa lại")
+    await chat.press("Sửa: Giải pháp thực hiện")
+    await chat.send("Giải pháp đã sửa sau khi mở lại")
+    await chat.press("✅ Xong")
+    await chat.press("📨 Gửi kế hoạch")
+    plan = await plan_of(plan_bot, chat)
+    events = await plan_bot.store.plans.events(plan.id)
+    assert [ev.kind for ev in events] == ["submitted", "reopened", "resubmitted"]
+    assert events[-1].detail["changed"] == ["solutions"]
+
+
+async def test_return_with_comment_and_resubmit(plan_bot: Harness) -> None:
+    """The secretary returns the plan with a comment; the member sees it, edits, resubmits."""
+    bot = plan_bot
+    secretary = await signed_in(bot, "An", "0912345678")
+    chat = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(chat, actions=1)
+    await chat.press("📨 Gửi kế hoạch")
+    plan = await plan_of(bot, chat)
+    an = await bot.services.signin.whoami(Channel.TELEGRAM, str(secretary.user.id))
+    outsider = await bot.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
+    assert an is not None and outsider is not None
+    assert await bot.services.review.decide(outsider, plan.id, confirm=True) is Verdict.NOT_ALLOWED
+    assert await bot.services.review.decide(an, plan.id, confirm=False) is Verdict.NEED_COMMENT
+    verdict = await bot.services.review.decide(
+        an, plan.id, confirm=False, comment="Cần ghi rõ <số hộ>"
+    )
+    assert verdict is Verdict.DONE
+    await bot.drain_outbox()
+    assert "Cần ghi rõ <số hộ>" in chat.last.plain
+    [step] = await chat.press("📝 Kế hoạch của tôi")
+    assert "trả lại để sửa" in step.plain and "Cần ghi rõ <số hộ>" in step.plain
+    await chat.press("Sửa Việc 1")
+    await chat.send("Thăm 60 hộ dân trong năm")
+    await chat.press("↩️ Giữ nguyên")
+    await chat.press("↩️ Giữ nguyên")
+    await chat.press("📨 Gửi kế hoạch")
+    plan = await plan_of(bot, chat)
+    assert plan.status is PlanStatus.SUBMITTED
+    assert await bot.services.review.decide(an, plan.id, confirm=True) is Verdict.DONE
+    kinds = [ev.kind for ev in await bot.store.plans.events(plan.id)]
+    assert kinds == ["submitted", "returned", "resubmitted", "confirmed"]
+
+
+async def test_two_members_interleaved_keep_their_own_answers(plan_bot: Harness) -> None:
+    """Answers of two members typed in turn land in each one's own plan."""
+    one = await signed_in(plan_bot, "Bình", "0987654321")
+    two = await signed_in(plan_bot, "Đức", "0912000999")
+    batch = await plan_bot.services.roster.issue_invites(None, None)
+    await two.send(next(r.code for r in batch.open if r.person_code == "DV004"))
+    for chat in (one, two):
+        await chat.press("📝 Kế hoạch của tôi")
+        await chat.press("✅ Thông tin đúng")
+    await one.send("Câu trả lời học tập của Bình, đủ dài")
+    await two.send("Câu trả lời học tập của Đức, đủ dài")
+    await two.press("✅ Xong")
+    await one.press("✅ Xong")
+    first, second = await plan_of(plan_bot, one), await plan_of(plan_bot, two)
+    assert first.draft.answers["study"] == "Câu trả lời học tập của Bình, đủ dài"
+    assert second.draft.answers["study"] == "Câu trả lời học tập của Đức, đủ dài"
+
+
+def _texts(document: Document) -> str:  # type: ignore[valid-type]
+    parts = [p.text for p in document.paragraphs]  # type: ignore[attr-defined]
+    for table in document.tables:  # type: ignore[attr-defined]
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+async def test_documents_have_the_official_layout_for_each_form(plan_bot: Harness) -> None:
+    """Mẫu 01 has the party header and actions table; 2A the state header and head's block."""
+    bot = plan_bot
+    chat = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(chat, actions=2)
+    replies = await chat.press("📨 Gửi kế hoạch")
+    assert replies[-1].file_bytes is not None
+    document = Document(io.BytesIO(replies[-1].file_bytes))
+    text = _texts(document)
+    header = document.tables[0]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header.cell(0, 1).text
+    assert (
+        "ĐẢNG BỘ XÃ PHÚ LẠC" in header.cell(0, 0).text and "CHI BỘ THÔN 1" in header.cell(0, 0).text
+    )
+    assert "Tuy Phong, ngày 25 tháng 3 năm 2022" in header.cell(0, 1).text
+    assert "KẾ HOẠCH CÁ NHÂN" in text and "năm 2022" in text
+    assert "- Họ và tên: Trần Thị Bình" in text and "- Ngày, tháng, năm sinh: 02/09/1988" in text
+    assert "I. NỘI DUNG HỌC TẬP" in text and STUDY in text
+    actions = document.tables[1]
+    assert [c.text for c in actions.rows[0].cells] == [
+        "STT",
+        "Việc làm",
+        "Thời gian thực hiện",
+        "Kết quả dự kiến",
+    ]
+    assert [c.text for c in actions.rows[2].cells][:2] == ["2", "Việc làm số 2: thăm hộ dân"]
+    signatures = document.tables[-1]
+    assert "XÁC NHẬN CỦA CHI ỦY" in signatures.cell(0, 0).text
+    assert (
+        "NGƯỜI XÂY DỰNG KẾ HOẠCH" in signatures.cell(0, 1).text
+        and "Trần Thị Bình" in signatures.cell(0, 1).text
+    )
+    run = document.styles["Normal"].font
+    assert run.name == "Times New Roman"
+
+    staff = await signed_in(bot, "Phú", "0355000111")
+    await staff.press("📝 Kế hoạch của tôi")
+    [_, doc] = await staff.press_data("p:0:doc:")  # the document of a draft, on request
+    state = Document(io.BytesIO(doc.file_bytes or b""))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in state.tables[0].cell(0, 1).text
+    assert "Độc lập - Tự do - Hạnh phúc" in state.tables[0].cell(0, 1).text
+    assert "XÁC NHẬN CỦA THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in _texts(state)

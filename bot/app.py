@@ -27,6 +27,7 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
+from handlers.concurrency import PerPersonUpdateProcessor
 from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
@@ -94,6 +95,7 @@ def build_application(settings: Settings, services: Services) -> TelegramApp:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .concurrent_updates(PerPersonUpdateProcessor())
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
@@ -123,6 +125,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             await announce(application, services)
             if await services.roster.is_empty():
                 log.warning(services.catalog.plain("cli.empty_roster"))
+            if await services.plans.campaign() is None:
+                log.warning(services.catalog.plain("cli.no_campaign_warning"))
             updater = application.updater
             if updater is None:
                 raise RuntimeError("the application has no updater")

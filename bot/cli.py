@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_services, serve
 from bot.config import Settings
 from bot.domain.roster import RowError
+from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
 from bot.roster_sheet import example_rows, header, person_row
@@ -58,6 +60,25 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         sub.add_argument(
             "file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.output_file")
         )
+
+    campaign = commands.add_parser(
+        "campaign", help=t("cli.campaign_help"), description=t("cli.campaign_help")
+    )
+    campaign_commands = campaign.add_subparsers(
+        dest="campaign_command", required=True, metavar=t("cli.metavar_action")
+    )
+    campaign_commands.add_parser(
+        "show", help=t("cli.campaign_show_help"), description=t("cli.campaign_show_help")
+    )
+    setting = campaign_commands.add_parser(
+        "set", help=t("cli.campaign_set_help"), description=t("cli.campaign_set_help")
+    )
+    setting.add_argument("--year", type=int, required=True, help=t("cli.campaign_year"))
+    setting.add_argument("--title", required=True, help=t("cli.campaign_title"))
+    setting.add_argument(
+        "--deadline", required=True, metavar="dd/mm/yyyy", help=t("cli.campaign_deadline")
+    )
+    setting.add_argument("--place", required=True, help=t("cli.campaign_place"))
 
     invites = commands.add_parser(
         "invites", help=t("cli.invites_help"), description=t("cli.invites_help")
@@ -216,6 +237,38 @@ class Cli:
         self.say("cli.invites_written", created=batch.created, path=out, count=len(rows))
         return OK
 
+    async def campaign_show(self, store: Store) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        campaign = await services.plans.campaign()
+        if campaign is None:
+            self.say("cli.campaign_none")
+            return OK
+        self.say(
+            "cli.campaign_current",
+            year=campaign.year,
+            title=campaign.title,
+            deadline=campaign.deadline.strftime("%d/%m/%Y"),
+            place=campaign.place,
+        )
+        return OK
+
+    async def campaign_set(
+        self, store: Store, year: int, title: str, deadline: str, place: str
+    ) -> int:
+        try:
+            due = datetime.strptime(deadline.strip(), "%d/%m/%Y").date()
+        except ValueError:
+            self.say("cli.bad_date", value=deadline)
+            return USAGE
+        if not 2000 <= year <= 2100 or not title.strip() or not place.strip():
+            self.say("cli.campaign_invalid")
+            return USAGE
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        await services.plans.set_campaign(
+            year=year, title=title.strip(), deadline=due, place=place.strip()
+        )
+        return await self.campaign_show(store)
+
     async def run(self) -> int:
         token = self.settings.telegram_bot_token
         if token is None or not token.get_secret_value().strip():
@@ -256,6 +309,12 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         return await cli.with_store(
             lambda store: cli.invites(store, args.out, args.unit, args.renew)
         )
+    if args.command == "campaign":
+        if args.campaign_command == "show":
+            return await cli.with_store(cli.campaign_show)
+        return await cli.with_store(
+            lambda store: cli.campaign_set(store, args.year, args.title, args.deadline, args.place)
+        )
     if args.roster_command == "template":
         return cli.template(args.file)
     if args.roster_command == "export":
@@ -280,4 +339,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return USAGE
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)
-    return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))
+    try:
+        return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))
+    except FormError as error:
+        print(catalog.plain("cli.bad_form", reason=str(error)), file=stream)
+        return USAGE

@@ -1,0 +1,65 @@
+"""Updates of different people run concurrently; updates of one person strictly in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING_PER_PERSON = 50  # beyond this one person is flooding: their extra updates are dropped
+
+
+class PerPersonUpdateProcessor(BaseUpdateProcessor):
+    """One FIFO lock per person: their answers are handled in the order they were sent.
+
+    asyncio.Lock wakes waiters first-come first-served, and PTB starts one task per update in
+    the order getUpdates returned them, so a person's updates keep their order while other
+    people's updates proceed in parallel (a slow Telegram call for A never blocks B).
+    """
+
+    def __init__(self, max_concurrent_updates: int = 4096) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._pending: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers after the same person's earlier updates have finished."""
+        key = (
+            update.effective_user.id
+            if isinstance(update, Update) and update.effective_user
+            else None
+        )
+        if key is None:
+            await coroutine
+            return
+        if self._pending.get(key, 0) >= MAX_PENDING_PER_PERSON:
+            log.warning(
+                "dropping an update from user %s: %s updates already waiting",
+                key,
+                MAX_PENDING_PER_PERSON,
+            )
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._pending[key] = self._pending.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._pending[key] -= 1
+            if not self._pending[key]:
+                del self._pending[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""

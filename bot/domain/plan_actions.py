@@ -96,7 +96,7 @@ def review_actions(form: FormDef, draft: e.Draft) -> list[Action]:
             actions.append(
                 Action("ad", "plan.button.add_item", item.key, {"item": item.item_label})
             )
-    actions.append(SUBMIT)
+    actions += [DOCUMENT, SUBMIT]
     return actions
 
 

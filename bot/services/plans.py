@@ -114,6 +114,10 @@ class PlanService:
     def _form(self, plan: Plan) -> FormDef:
         return self._forms[plan.form_id]
 
+    def form(self, form_id: str) -> FormDef:
+        """A loaded form definition by id."""
+        return self._forms[form_id]
+
     def screen(self, person: Person, campaign: Campaign, plan: Plan, **details: Any) -> PlanScreen:
         """The screen for the plan as it stands."""
         form = self._form(plan)

@@ -378,7 +378,7 @@ async def test_documents_have_the_official_layout_for_each_form(plan_bot: Harnes
 
     staff = await signed_in(bot, "Phú", "0355000111")
     await staff.press("📝 Kế hoạch của tôi")
-    [_, doc] = await staff.press_data("p:0:doc:")  # the document of a draft, on request
+    [_, doc] = await staff.press_data("p:0:doc:")  # a draft's document, on request
     state = Document(io.BytesIO(doc.file_bytes or b""))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in state.tables[0].cell(0, 1).text
     assert "Độc lập - Tự do - Hạnh phúc" in state.tables[0].cell(0, 1).text

@@ -32,10 +32,13 @@ from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
+from handlers.transport import AiohttpRequest
 from scheduler.sender import OutboxSender
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+HTTP_POOL_SIZE = 1024
+HTTP_POOL_TIMEOUT = 30.0
 
 TelegramApp = Application[
     ExtBot[None],
@@ -78,7 +81,9 @@ def build_services(
         signin=SigninService(store.accounts, clock),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
-        plans=PlanService(store.plans, store.directory, forms, renderer, clock, settings.tz),
+        plans=PlanService(
+            store.plans, store.directory, store.accounts, forms, renderer, clock, settings.tz
+        ),
         plan_view=PlanPresenter(catalog, settings.tz),
         review=ReviewService(store.plans, store.directory, store.accounts, clock),
     )
@@ -96,6 +101,10 @@ def build_application(settings: Settings, services: Services) -> TelegramApp:
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .concurrent_updates(PerPersonUpdateProcessor())
+        # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
+        # enough connections, and waiting for a free one rather than failing after 1 s.
+        .request(AiohttpRequest(HTTP_POOL_SIZE, pool_timeout=HTTP_POOL_TIMEOUT))
+        .get_updates_request(AiohttpRequest(1))
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
@@ -133,7 +142,11 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             await updater.start_polling(allowed_updates=["message", "callback_query"])
             await application.start()
             sender = OutboxSender(
-                store.outbox, application.bot, services.presenter, clock or SystemClock()
+                store.outbox,
+                application.bot,
+                services.presenter,
+                clock or SystemClock(),
+                services.plans.plan_document,
             )
             stop_sending = asyncio.Event()
             sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")

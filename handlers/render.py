@@ -15,6 +15,7 @@ from telegram.constants import ParseMode
 from bot.services.replies import Reply
 
 MENU_COLUMNS = 2
+CAPTION_LIMIT = 900  # Telegram allows 1024 characters in a caption; keep clear of it
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -45,9 +46,18 @@ async def answer(message: Message, reply: Reply) -> None:
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
-    """Send ``reply`` to ``chat_id`` (when there is no message to answer)."""
-    await bot.send_message(
-        chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
-    )
-    if reply.document is not None:
-        await bot.send_document(chat_id, reply.document.content, filename=reply.document.filename)
+    """Send ``reply`` to ``chat_id``: a document with a short text as its caption, else both."""
+    markup = keyboard(reply)
+    document = reply.document
+    if document is not None and markup is None and len(reply.text) <= CAPTION_LIMIT:
+        await bot.send_document(
+            chat_id,
+            document.content,
+            filename=document.filename,
+            caption=reply.text,
+            parse_mode=ParseMode.HTML,
+        )
+        return
+    await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if document is not None:
+        await bot.send_document(chat_id, document.content, filename=document.filename)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Bot
@@ -16,8 +18,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.outbox import OutboxItem, OutboxStatus
 from bot.locales import CatalogError
+from bot.services.plans import Document
 from bot.services.ports import Clock, OutboxStore
-from bot.services.replies import Presenter
+from bot.services.replies import Attachment, Presenter
 from handlers.render import send
 
 log = logging.getLogger(__name__)
@@ -27,11 +30,19 @@ MAX_ATTEMPTS = 5
 class OutboxSender:
     """Sends queued outbox rows through the Telegram bot."""
 
-    def __init__(self, outbox: OutboxStore, bot: Bot, presenter: Presenter, clock: Clock) -> None:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        bot: Bot,
+        presenter: Presenter,
+        clock: Clock,
+        documents: Callable[[int], Awaitable[Document | None]],
+    ) -> None:
         self._outbox = outbox
         self._bot = bot
         self._presenter = presenter
         self._clock = clock
+        self._documents = documents
 
     async def drain_once(self, limit: int = 25) -> int:
         """Send what is due now (at most ``limit`` rows); return how many rows were handled."""
@@ -47,6 +58,11 @@ class OutboxSender:
             return
         try:
             reply = self._presenter.notification(item.payload)
+            plan_id = item.payload.get("document_plan")
+            if isinstance(plan_id, int):
+                document = await self._documents(plan_id)
+                if document is not None:
+                    reply = replace(reply, document=Attachment(document.filename, document.content))
             await send(self._bot, int(item.chat_id), reply)
         except CatalogError as error:
             log.error("outbox row %s has a bad payload: %s", item.key, error)

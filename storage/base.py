@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Executable, Select, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.models import Category, Exemption, Person, Role
-from storage.engine import IMMEDIATE
+from storage.engine import AUTOCOMMIT, IMMEDIATE, write_lock
 from storage.tables import people, units
 
 
@@ -23,17 +24,46 @@ class Repository:
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction (SQLite: takes the write lock at BEGIN, so no upgrade deadlock)."""
-        async with self._engine.connect() as connection:
+        """A write transaction (SQLite: queued in-process, then BEGIN IMMEDIATE)."""
+        lock = write_lock(self._engine)
+        queue = lock if lock is not None else contextlib.nullcontext()
+        async with queue, self._engine.connect() as connection:
             connection = await connection.execution_options(**{IMMEDIATE: True})
             async with connection.begin():
                 yield connection
 
+    async def _write_one(self, statement: Executable) -> list[RowMapping]:
+        """Run one writing statement, atomic by itself, and return its RETURNING rows.
+
+        On SQLite it runs without BEGIN/COMMIT, so the database is locked only while the
+        statement itself runs, not across the event loop turns a transaction would span.
+        """
+        lock = write_lock(self._engine)
+        if lock is not None:
+            await lock.acquire()  # always the lock first, then a connection: no lock-order cycle
+        try:
+            async with self._engine.connect() as connection:
+                connection = await connection.execution_options(**{AUTOCOMMIT: True})
+                try:
+                    result = await connection.execute(statement)
+                    rows = list(result.mappings()) if result.returns_rows else []
+                finally:
+                    if lock is not None:
+                        lock.release()  # the statement has committed: let the next writer in
+                        lock = None
+                await connection.commit()
+        finally:
+            if lock is not None:
+                lock.release()
+        return rows
+
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
-        """A read-only transaction."""
-        async with self._engine.connect() as connection, connection.begin():
-            yield connection
+        """Reads (SQLite: without BEGIN, each statement sees the latest commit)."""
+        async with self._engine.connect() as connection:
+            connection = await connection.execution_options(**{AUTOCOMMIT: True})
+            async with connection.begin():
+                yield connection
 
 
 def roles_to_text(roles: frozenset[Role]) -> str:

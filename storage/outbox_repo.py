@@ -28,6 +28,7 @@ async def enqueue(conn: AsyncConnection, messages: Sequence[OutboxMessage], now:
             "channel": m.channel.value,
             "payload": json.dumps(dict(m.payload), ensure_ascii=False),
             "status": OutboxStatus.QUEUED.value,
+            "priority": m.priority,
             "attempts": 0,
             "not_before": now,
             "error": "",
@@ -51,7 +52,9 @@ class OutboxRepository(Repository):
         """Mark up to ``limit`` due rows as sending and return them with their chat ids."""
         due = and_(outbox.c.status == OutboxStatus.QUEUED.value, outbox.c.not_before <= now)
         async with self._write() as conn:
-            query = select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit)
+            query = (
+                select(outbox.c.id).where(due).order_by(outbox.c.priority, outbox.c.id).limit(limit)
+            )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             ids = list((await conn.execute(query)).scalars())
@@ -72,7 +75,7 @@ class OutboxRepository(Repository):
                     ),
                 )
                 .where(outbox.c.id.in_(ids))
-                .order_by(outbox.c.id)
+                .order_by(outbox.c.priority, outbox.c.id)
             )
             return [
                 OutboxItem(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Update, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,7 +48,7 @@ def _campaign(row: RowMapping) -> Campaign:
     )
 
 
-def _plan(row: RowMapping) -> Plan:
+def _plan(row: Mapping[str, Any] | RowMapping) -> Plan:
     draft = Draft(
         answers=json.loads(row["answers"]),
         position=row["position"],
@@ -81,6 +81,16 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "buffer": draft.buffer,
         "paused": draft.paused,
     }
+
+
+def _update_statement(plan: Plan, now: datetime, values: dict[str, Any]) -> Update:
+    """Change the plan only if it is still at ``plan.rev`` (optimistic), returning the new row."""
+    return (
+        update(plans)
+        .where(plans.c.id == plan.id, plans.c.rev == plan.rev)
+        .values(rev=plan.rev + 1, updated_at=now, **values)
+        .returning(*plans.c)
+    )
 
 
 class PlanRepository(Repository):
@@ -131,6 +141,36 @@ class PlanRepository(Repository):
             )
         return _campaign(row)
 
+    async def current(self, person_id: int) -> tuple[Campaign | None, Plan | None]:
+        """The active campaign and the person's plan in it, in one query."""
+        query = (
+            select(campaigns, *(column.label(f"plan_{column.name}") for column in plans.c))
+            .outerjoin(
+                plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == person_id)
+            )
+            .where(campaigns.c.active.is_(True))
+            .order_by(campaigns.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None, None
+        campaign = _campaign(row)
+        if row["plan_id"] is None:
+            return campaign, None
+        return campaign, _plan({column.name: row[f"plan_{column.name}"] for column in plans.c})
+
+    async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
+        """A campaign, active or not."""
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _campaign(row)
+
     async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None:
         """The person's plan in the campaign, if they started one."""
         query = select(plans).where(
@@ -179,8 +219,8 @@ class PlanRepository(Repository):
 
     async def save_draft(self, plan: Plan, draft: Draft, now: datetime) -> Plan | None:
         """Store the new draft state if nobody changed the plan since ``plan.rev``."""
-        async with self._write() as conn:
-            return await self._update(conn, plan, now, _draft_values(draft))
+        rows = await self._write_one(_update_statement(plan, now, _draft_values(draft)))
+        return _plan(rows[0]) if rows else None
 
     async def change_status(
         self,
@@ -224,15 +264,8 @@ class PlanRepository(Repository):
     async def _update(
         conn: AsyncConnection, plan: Plan, now: datetime, values: dict[str, Any]
     ) -> Plan | None:
-        result = await conn.execute(
-            update(plans)
-            .where(plans.c.id == plan.id, plans.c.rev == plan.rev)
-            .values(rev=plan.rev + 1, updated_at=now, **values)
-        )
-        if result.rowcount != 1:
-            return None
-        row = (await conn.execute(select(plans).where(plans.c.id == plan.id))).mappings().one()
-        return _plan(row)
+        row = (await conn.execute(_update_statement(plan, now, values))).mappings().first()
+        return None if row is None else _plan(row)
 
     async def plan(self, plan_id: int) -> Plan | None:
         """A plan by id."""

@@ -188,10 +188,11 @@ outbox = Table(
     Column("channel", String(16), nullable=False),
     Column("payload", Text, nullable=False),  # JSON: what to show (channel-neutral)
     Column("status", String(12), nullable=False),  # queued / sending / sent / failed
+    Column("priority", Integer, nullable=False),  # 0: follows a member's own action; 1: the rest
     Column("attempts", Integer, nullable=False),
     Column("not_before", UtcDateTime(), nullable=False),
     Column("error", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True),
 )
-Index(None, outbox.c.status, outbox.c.not_before)
+Index(None, outbox.c.status, outbox.c.priority, outbox.c.not_before)

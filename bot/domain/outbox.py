@@ -28,6 +28,7 @@ class OutboxMessage:
     person_id: int
     payload: Mapping[str, Any]
     channel: Channel = Channel.TELEGRAM
+    priority: int = 1  # 0: the follow-up of a member's own action, sent before any wave
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,11 @@ class Harness:
     async def drain_outbox(self) -> int:
         """Send everything queued in the outbox now; return how many rows were handled."""
         sender = OutboxSender(
-            self.store.outbox, self.application.bot, self.services.presenter, self.clock
+            self.store.outbox,
+            self.application.bot,
+            self.services.presenter,
+            self.clock,
+            self.services.plans.plan_document,
         )
         total = 0
         while handled := await sender.drain_once():

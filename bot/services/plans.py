@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,7 +32,7 @@ from bot.domain.plans import (
     may_reopen,
 )
 from bot.domain.text import fold
-from bot.services.ports import Clock, DirectoryStore, DocumentRenderer, PlanStore
+from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
 
 
 class ScreenKind(StrEnum):
@@ -90,6 +92,7 @@ class PlanService:
         self,
         plans: PlanStore,
         directory: DirectoryStore,
+        people: AccountStore,
         forms: Mapping[str, FormDef],
         render: DocumentRenderer,
         clock: Clock,
@@ -97,6 +100,7 @@ class PlanService:
     ) -> None:
         self._plans = plans
         self._directory = directory
+        self._people = people
         self._forms = forms
         self._render = render
         self._clock = clock
@@ -106,10 +110,7 @@ class PlanService:
         return self._clock.now().astimezone(self._tz).date()
 
     async def _current(self, person: Person) -> tuple[Campaign | None, Plan | None]:
-        campaign = await self._plans.active_campaign()
-        if campaign is None:
-            return None, None
-        return campaign, await self._plans.plan_of(person.id, campaign.id)
+        return await self._plans.current(person.id)
 
     def _form(self, plan: Plan) -> FormDef:
         return self._forms[plan.form_id]
@@ -279,6 +280,20 @@ class PlanService:
         detail = {"answers": answers, "changed": changed_keys(before, answers), "late": late}
         template = "notify.submitted_late" if late else "notify.submitted"
         notify = await self._notices(person, plan, form, template, {})
+        # The DOCX follows through the outbox (first in line): building it takes ~20 ms of CPU,
+        # which should not hold up the replies of everyone else submitting at the same moment.
+        notify.append(
+            OutboxMessage(
+                key=f"plan:{plan.id}:{plan.rev}:document",
+                person_id=person.id,
+                payload={
+                    "template": "notify.document",
+                    "params": {"form": form.name},
+                    "document_plan": plan.id,
+                },
+                priority=0,
+            )
+        )
         saved = await self._plans.change_status(
             plan,
             status=PlanStatus.SUBMITTED,
@@ -297,9 +312,8 @@ class PlanService:
                 await self._plans.plan(plan.id) or plan,
                 notice="plan.notice.stale",
             )
-        document = self._document(person, campaign, saved)
         notice = "plan.notice.submitted_late" if late else "plan.notice.submitted"
-        return self.screen(person, campaign, saved, notice=notice, document=document)
+        return self.screen(person, campaign, saved, notice=notice)
 
     async def _notices(
         self, person: Person, plan: Plan, form: FormDef, template: str, params: Mapping[str, Any]
@@ -339,9 +353,22 @@ class PlanService:
         )
         return self.screen(person, campaign, saved or plan)
 
-    def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Document:
-        content = self._render(self._form(plan), campaign, person, plan, self._clock.now())
+    async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Document:
+        # Building a DOCX takes ~20 ms of CPU: off the event loop, so other members are not held up.
+        render = functools.partial(
+            self._render, self._form(plan), campaign, person, plan, self._clock.now()
+        )
+        content = await asyncio.to_thread(render)
         return Document(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
+
+    async def plan_document(self, plan_id: int) -> Document | None:
+        """The document of a plan by id (for the outbox sender), or None if it is gone."""
+        plan = await self._plans.plan(plan_id)
+        campaign = await self._plans.campaign_by_id(plan.campaign_id) if plan else None
+        person = await self._people.person(plan.person_id) if plan else None
+        if plan is None or campaign is None or person is None:
+            return None
+        return await self._document(person, campaign, plan)
 
     async def document(self, person: Person) -> PlanScreen:
         """The filled form as a document (a draft too, so a member can print and check it)."""
@@ -350,4 +377,6 @@ class PlanService:
             return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
         if plan is None:
             return await self.open(person)
-        return self.screen(person, campaign, plan, document=self._document(person, campaign, plan))
+        return self.screen(
+            person, campaign, plan, document=await self._document(person, campaign, plan)
+        )

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
@@ -51,7 +52,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_outbox_key")),
     )
     op.create_index(
-        op.f("ix_outbox_status_not_before"), "outbox", ["status", "not_before"], unique=False
+        op.f("ix_outbox_status_priority_not_before"),
+        "outbox",
+        ["status", "priority", "not_before"],
+        unique=False,
     )
 
     op.create_table(
@@ -121,7 +125,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_plans_campaign_id_status"), table_name="plans")
 
     op.drop_table("plans")
-    op.drop_index(op.f("ix_outbox_status_not_before"), table_name="outbox")
+    op.drop_index(op.f("ix_outbox_status_priority_not_before"), table_name="outbox")
 
     op.drop_table("outbox")
     op.drop_table("campaigns")

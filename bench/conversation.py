@@ -1,0 +1,335 @@
+"""Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
+
+    python bench/conversation.py [--members 2000] [--latency 0.08]
+
+The bot runs as a separate process (``python -m bot run``) on a SQLite file, talking HTTP to the
+fake Bot API served here; a bare echo bot on the same harness gives the upper bound. Each member
+signs in, fills the whole form (long answers sent as a burst of pieces without waiting, to test
+ordering) and submits. Afterwards every stored plan is checked against what was typed.
+Last line: one JSON object with updates_per_s, echo_updates_per_s, ratio, p50_ms, p99_ms,
+peak_rss_mb, lost, misordered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import Settings  # noqa: E402
+from bot.domain.models import Channel  # noqa: E402
+from bot.sandbox.chat import Chat  # noqa: E402
+from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser  # noqa: E402
+from bot.sandbox.harness import sample_campaign  # noqa: E402
+from bot.services.clock import SystemClock  # noqa: E402
+from storage.store import Store  # noqa: E402
+
+HEADER = "Mã,Họ và tên,Số điện thoại,Đối tượng,Đơn vị,Vai trò"
+
+
+def phone(i: int) -> str:
+    return f"09{i:08d}"
+
+
+class Replies:
+    """Counts the bot's messages per chat and wakes whoever waits for them."""
+
+    def __init__(self) -> None:
+        self.count: dict[int, int] = defaultdict(int)
+        self.waiters: dict[int, list[tuple[int, asyncio.Future[float]]]] = defaultdict(list)
+
+    def on_call(self, call: Call) -> None:
+        if call.method != "sendMessage" or call.status != 200:
+            return
+        chat = int(call.params["chat_id"])
+        self.count[chat] += 1
+        now = time.perf_counter()
+        keep = []
+        for target, future in self.waiters[chat]:
+            if self.count[chat] >= target and not future.done():
+                future.set_result(now)
+            elif not future.done():
+                keep.append((target, future))
+        self.waiters[chat] = keep
+
+    def wait_for(self, chat: int, target: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        if self.count[chat] >= target:
+            future.set_result(time.perf_counter())
+        else:
+            self.waiters[chat].append((target, future))
+        return future
+
+
+STEPS: dict[str, list[float]] = defaultdict(list)  # latency per step of the script
+
+
+class Member:
+    """One simulated person: sends updates (alone or in bursts) and times each reply."""
+
+    def __init__(
+        self, api: FakeBotApi, replies: Replies, index: int, latencies: list[float]
+    ) -> None:
+        self.index = index
+        self.replies = replies
+        self.latencies = latencies
+        self.sent = 0
+        self.chat = Chat(
+            api,
+            self._push,
+            FakeUser(id=100_000 + index, first_name=f"M{index}", phone=phone(index)),
+        )
+        self.burst: list[float] | None = None
+        self.step = ""
+
+    async def _push(self, update: dict[str, Any]) -> None:
+        self.sent += 1
+        started = time.perf_counter()
+        target = self.sent
+        await self.chat.api.push_update(update)
+        if self.burst is not None:
+            self.burst.append(started)
+            return
+        finished = await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, target), 120)
+        self.latencies.append(finished - started)
+        STEPS[self.step].append(finished - started)
+
+    async def send_burst(self, *texts: str) -> None:
+        """Send several messages without waiting; then wait for as many replies."""
+        self.burst = []
+        for text in texts:
+            await self.chat.send(text)
+        starts, self.burst = self.burst, None
+        for offset, started in enumerate(starts, start=self.sent - len(starts) + 1):
+            finished = await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, offset), 120)
+            self.latencies.append(finished - started)
+            STEPS[self.step].append(finished - started)
+
+    def study(self) -> tuple[str, str]:
+        return f"Phần 1 học tập của người {self.index},", f"phần 2 học tập của người {self.index}."
+
+    async def fill(self) -> None:
+        c = self.chat
+        script: list[tuple[str, Any]] = [
+            ("contact", c.share_contact),
+            ("open", lambda: c.send("📝 Kế hoạch của tôi")),
+            ("identity", lambda: c.press("✅ Thông tin đúng")),
+            ("study", lambda: self.send_burst(*self.study(), "xong")),
+            (
+                "shortcomings",
+                lambda: self.send_burst(f"Hạn chế của người {self.index} cần khắc phục.", "xong"),
+            ),
+            ("action", lambda: c.send(f"Việc 1 của người {self.index}")),
+            ("deadline", lambda: c.send("Hằng tháng")),
+            ("result", lambda: c.send("Đạt kết quả tốt")),
+            ("add", lambda: c.press("➕ Thêm Việc")),
+            ("action", lambda: c.send(f"Việc 2 của người {self.index}")),
+            ("deadline", lambda: c.send("Cả năm")),
+            ("result", lambda: c.send("Hoàn thành")),
+            ("finish_group", lambda: c.press("✅ Xong, sang phần tiếp")),
+            (
+                "solutions",
+                lambda: self.send_burst(f"Giải pháp của người {self.index} thật cụ thể.", "xong"),
+            ),
+            ("skip", lambda: c.press("⏭ Bỏ qua")),
+            ("submit", lambda: c.press("📨 Gửi kế hoạch")),
+        ]
+        for step, action in script:
+            self.step = step
+            await action()
+
+    async def echo(self, updates: int) -> None:
+        await self.chat.send("/start")
+        for n in range(updates - 1):
+            await self.chat.send(f"tin {n}")
+
+
+def rss_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def run_process(
+    args: list[str], env: dict[str, str], api: FakeBotApi, work: Any
+) -> tuple[float, float, int]:
+    """Start a bot process, wait until it polls, run ``work``; return (seconds, rss MB, updates)."""
+    polled = asyncio.Event()
+    api.on_call.append(lambda call: polled.set() if call.method == "getUpdates" else None)
+    process = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT))
+    try:
+        await asyncio.wait_for(polled.wait(), 60)
+        started = time.perf_counter()
+        updates = await work()
+        elapsed = time.perf_counter() - started
+        rss = rss_peak_mb(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 60)
+    return elapsed, rss, updates
+
+
+async def prepare(db: str, members: int) -> None:
+    lines = [HEADER] + [
+        f"P{i},Người {i},{phone(i)},Đảng viên,Xã A / Chi bộ {i % 50}," for i in range(members)
+    ]
+    lines.append("SEC,Bí thư,0390000000,Đảng viên,Xã A,Bí thư")
+    store = await Store.open(db)
+    try:
+        from bot.app import build_services
+
+        settings = Settings(_env_file=None, telegram_bot_token=None, database_url=db)
+        services = build_services(settings, store, SystemClock())
+        import csv
+        import io
+
+        rows = list(enumerate(csv.reader(io.StringIO("\n".join(lines))), start=1))
+        outcome = await services.roster.import_table(rows, remove_missing=False, dry_run=False)
+        assert outcome.summary is not None, outcome.parsed.errors[:3]
+        await services.plans.set_campaign(**sample_campaign())
+    finally:
+        await store.close()
+
+
+async def verify(db: str, members: list[Member]) -> tuple[int, int]:
+    """(lost, misordered): plans missing or incomplete, and answers stored out of order."""
+    store = await Store.open(db, migrate=False)
+    lost = misordered = 0
+    try:
+        campaign = await store.plans.active_campaign()
+        assert campaign is not None
+        for member in members:
+            person = await store.accounts.person_for_account(
+                Channel.TELEGRAM, str(member.chat.user.id)
+            )
+            plan = await store.plans.plan_of(person.id, campaign.id) if person else None
+            if plan is None or plan.status.value != "submitted":
+                lost += 1
+                continue
+            answers = plan.draft.answers
+            expected_study = "\n".join(member.study())
+            actions = [a.get("action") for a in answers.get("actions", [])]
+            want_actions = [f"Việc 1 của người {member.index}", f"Việc 2 của người {member.index}"]
+            if set(str(answers.get("study", "")).split("\n")) != set(
+                expected_study.split("\n")
+            ) or sorted(actions) != sorted(want_actions):
+                lost += 1
+            elif answers.get("study") != expected_study or actions != want_actions:
+                misordered += 1
+    finally:
+        await store.close()
+    return lost, misordered
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--latency", type=float, default=0.08, help="seconds per Bot API call")
+    parser.add_argument("--only-echo", action="store_true", help="measure the echo bot alone")
+    options = parser.parse_args()
+
+    work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
+    db = f"sqlite+aiosqlite:///{work_dir / 'bench.db'}"
+    await prepare(db, options.members)
+
+    results: dict[str, Any] = {}
+    for mode in ("echo",) if options.only_echo else ("bot", "echo"):
+        api = FakeBotApi(latency=options.latency)
+        await api.start()
+        replies = Replies()
+        api.on_call.append(replies.on_call)
+        latencies: list[float] = []
+        members = [Member(api, replies, i, latencies) for i in range(options.members)]
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_URL": api.url,
+            "DATABASE_URL": db,
+            "LOG_LEVEL": "WARNING",
+        }
+
+        async def work(mode: str = mode, members: list[Member] = members) -> int:
+            if mode == "bot":
+                await asyncio.gather(*(m.fill() for m in members))
+            else:  # the same number of updates per member as the bot run
+                per = results["bot"]["updates"] // len(members) if "bot" in results else 20
+                await asyncio.gather(*(m.echo(per) for m in members))
+            return sum(m.sent for m in members)
+
+        command = (
+            [sys.executable, "-m", "bot", "run"]
+            if mode == "bot"
+            else [sys.executable, "bench/echo_bot.py"]
+        )
+        elapsed, rss, updates = await run_process(command, env, api, work)
+        await api.stop()
+        results[mode] = {
+            "updates": updates,
+            "seconds": elapsed,
+            "updates_per_s": updates / elapsed,
+            "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
+            "rss_mb": rss,
+        }
+        if mode == "bot":
+            lost, misordered = await verify(db, members)
+            results["bot"]["lost"], results["bot"]["misordered"] = lost, misordered
+        print(
+            mode,
+            {k: round(v, 1) if isinstance(v, float) else v for k, v in results[mode].items()},
+            flush=True,
+        )
+
+    for step, values in STEPS.items():
+        if step:
+            p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
+            print(f"  {step:14} p50 {p50:7.0f} ms   p99 {p99:7.0f} ms")
+    if "bot" not in results:
+        return
+    bot, echo = results["bot"], results["echo"]
+    print(f"{'':8}{'updates':>9}{'seconds':>9}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'RSS MB':>9}")
+    for name, row in results.items():
+        print(
+            f"{name:8}{row['updates']:>9}{row['seconds']:>9.1f}{row['updates_per_s']:>9.0f}"
+            f"{row['p50_ms']:>9.0f}{row['p99_ms']:>9.0f}{row['rss_mb']:>9.0f}"
+        )
+    summary = {
+        "members": options.members,
+        "latency_ms": options.latency * 1000,
+        "updates": bot["updates"],
+        "updates_per_s": round(bot["updates_per_s"], 1),
+        "echo_updates_per_s": round(echo["updates_per_s"], 1),
+        "ratio": round(bot["updates_per_s"] / echo["updates_per_s"], 3),
+        "p50_ms": round(bot["p50_ms"], 1),
+        "p99_ms": round(bot["p99_ms"], 1),
+        "echo_p99_ms": round(echo["p99_ms"], 1),
+        "peak_rss_mb": round(bot["rss_mb"], 1),
+        "echo_peak_rss_mb": round(echo["rss_mb"], 1),
+        "lost": bot["lost"],
+        "misordered": bot["misordered"],
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,104 @@
+"""An aiohttp transport for python-telegram-bot (PTB's supported ``BaseRequest`` extension point).
+
+PTB's default httpx transport spends most of its CPU in httpcore's connection-pool bookkeeping
+once hundreds of requests are in flight (measured with py-spy in bench/conversation.py: ~90% of
+the echo bot's time in ``AsyncConnectionPool._assign_requests_to_connections``). aiohttp's
+connector does not, so many members can be answered at once on two cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    """Sends Bot API requests with one shared aiohttp session."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 1024,
+        read_timeout: float | None = 10.0,
+        write_timeout: float | None = 20.0,
+        connect_timeout: float | None = 10.0,
+        pool_timeout: float | None = 30.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout in seconds."""
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        """Open the session (idempotent)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size)
+            self._session = aiohttp.ClientSession(connector=connector)
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    @staticmethod
+    def _value(given: ODVInput[float], default: float | None) -> float | None:
+        return default if isinstance(given, DefaultValue) else given
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One HTTP request; network trouble becomes NetworkError, time-outs TimedOut."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        read = self._value(read_timeout, self._read_timeout)
+        write = self._value(write_timeout, self._write_timeout)
+        connect = self._value(connect_timeout, self._connect_timeout)
+        pool = self._value(pool_timeout, self._pool_timeout)
+        # aiohttp counts waiting for a free pooled connection as part of "connect".
+        waiting = None if connect is None or pool is None else connect + pool
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=waiting,
+            sock_connect=connect,
+            sock_read=None if read is None else read + (write or 0.0),
+        )
+        data: aiohttp.FormData | dict[str, str] | None = None
+        if request_data is not None:
+            files = request_data.multipart_data
+            if files:
+                form = aiohttp.FormData()
+                for name, value in request_data.json_parameters.items():
+                    form.add_field(name, value)
+                for name, (filename, content, mimetype) in files.items():
+                    form.add_field(name, content, filename=filename, content_type=mimetype)
+                data = form
+            else:
+                data = request_data.json_parameters
+        try:
+            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except asyncio.TimeoutError as error:  # noqa: UP041 - aiohttp may raise the asyncio alias
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp: {type(error).__name__}: {error}") from error

@@ -101,13 +101,14 @@ class MenuHandlers:
         message = update.effective_message
         if message is None or message.text is None:
             return
-        person = await self._person(update)
+        visit = await self._plan.visit(update)
+        person = visit.person
         command = self._presenter.command_for_label(message.text)
         if command is not None:
             await self.run(update, command, person)
             return
         if person is not None and person.active:
-            if not await self._plan.text(update, person, message.text):
+            if not await self._plan.text(update, person, message.text, visit.current):
                 await self._reply(update, self._presenter.menu(person))
         elif not await self._signin_handlers.code(update, context, person):
             await self._reply(update, self._presenter.need_signin())

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.domain.callbacks import parse_plan
 from bot.domain.models import Channel, Person
 from bot.services.plan_view import PlanPresenter
-from bot.services.plans import PlanScreen, PlanService
+from bot.services.plans import Current, PlanScreen, PlanService, Visit
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
 from handlers.render import answer, send
@@ -44,9 +44,18 @@ class PlanHandlers:
         else:
             await answer(message, self._presenter.menu(person))
 
-    async def text(self, update: Update, person: Person, text: str) -> bool:
+    async def visit(self, update: Update) -> Visit:
+        """The sender, the open campaign and their plan, read in one go."""
+        user = update.effective_user
+        if user is None:
+            return Visit(None, (None, None))
+        return await self._plans.visit(Channel.TELEGRAM, str(user.id))
+
+    async def text(
+        self, update: Update, person: Person, text: str, known: Current | None = None
+    ) -> bool:
         """A typed answer while the form is open; False when the member is not in a form."""
-        screen = await self._plans.text(person, text)
+        screen = await self._plans.text(person, text, known)
         if screen is None:
             return False
         await self._show(update, screen)
@@ -66,7 +75,8 @@ class PlanHandlers:
         if query is None or user is None:
             return
         press = parse_plan(query.data or "")
-        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+        visit = await self._plans.visit(Channel.TELEGRAM, str(user.id))
+        person = visit.person
         if press is None or person is None or not person.active:
             await query.answer(self._presenter.plain("common.stale_button"))
             chat = update.effective_chat
@@ -79,4 +89,5 @@ class PlanHandlers:
                 await send(context.bot, chat.id, reply)
             return
         await query.answer()
-        await self._show(update, await self._plans.act(person, press.rev, press.code, press.arg))
+        screen = await self._plans.act(person, press.rev, press.code, press.arg, visit.current)
+        await self._show(update, screen)

@@ -14,12 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.engine import Draft
-from bot.domain.models import Category
+from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import Campaign, Plan, PlanStatus
-from storage.base import Repository
+from storage.base import Repository, person_query, to_person
 from storage.outbox_repo import enqueue
-from storage.tables import campaigns, plan_events, plans
+from storage.tables import accounts, campaigns, people, plan_events, plans
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _campaign(row: RowMapping) -> Campaign:
+def _campaign(row: Mapping[str, Any] | RowMapping) -> Campaign:
     forms = {Category(k): v for k, v in json.loads(row["forms"]).items()}
     return Campaign(
         id=row["id"],
@@ -160,6 +160,40 @@ class PlanRepository(Repository):
         if row["plan_id"] is None:
             return campaign, None
         return campaign, _plan({column.name: row[f"plan_{column.name}"] for column in plans.c})
+
+    async def visit(
+        self, channel: Channel, user_id: str
+    ) -> tuple[Person | None, Campaign | None, Plan | None]:
+        """The person linked to this account, the active campaign and their plan, in one query."""
+        campaign_columns = [column.label(f"c_{column.name}") for column in campaigns.c]
+        plan_columns = [column.label(f"plan_{column.name}") for column in plans.c]
+        query = (
+            person_query()
+            .add_columns(*campaign_columns, *plan_columns)
+            .join(accounts, accounts.c.person_id == people.c.id)
+            .outerjoin(campaigns, campaigns.c.active.is_(True))
+            .outerjoin(
+                plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == people.c.id)
+            )
+            .where(accounts.c.channel == channel.value, accounts.c.user_id == user_id)
+            .order_by(campaigns.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None, None, None
+        person = to_person(row)
+        if row["c_id"] is None:
+            return person, None, None
+        campaign = _campaign({column.name: row[f"c_{column.name}"] for column in campaigns.c})
+        if row["plan_id"] is None:
+            return person, campaign, None
+        return (
+            person,
+            campaign,
+            _plan({column.name: row[f"plan_{column.name}"] for column in plans.c}),
+        )
 
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""

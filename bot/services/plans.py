@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
 from bot.domain.forms import FormDef
-from bot.domain.models import Category, Person, Role
+from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plan_actions import (
     RESUME,
@@ -71,6 +71,17 @@ class PlanScreen:
     piece: bool = False  # a piece of a long answer was stored: a short receipt is enough
 
 
+Current = tuple[Campaign | None, Plan | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What one update needs to know, read at once: the person, the campaign and their plan."""
+
+    person: Person | None
+    current: Current
+
+
 def prefill(person: Person) -> dict[str, str]:
     """Identity values the roster already knows."""
     path = person.unit_path.split(" / ")
@@ -109,8 +120,13 @@ class PlanService:
     def _today(self) -> date:
         return self._clock.now().astimezone(self._tz).date()
 
-    async def _current(self, person: Person) -> tuple[Campaign | None, Plan | None]:
-        return await self._plans.current(person.id)
+    async def _current(self, person: Person, known: Current | None = None) -> Current:
+        return known if known is not None else await self._plans.current(person.id)
+
+    async def visit(self, channel: Channel, user_id: str) -> Visit:
+        """Who writes, the open campaign and their plan in it: one query for each update."""
+        person, campaign, plan = await self._plans.visit(channel, user_id)
+        return Visit(person, (campaign, plan))
 
     def _form(self, plan: Plan) -> FormDef:
         return self._forms[plan.form_id]
@@ -196,9 +212,11 @@ class PlanService:
         await self._save(plan, replace(plan.draft, paused=True, buffer=plan.draft.buffer))
         return True
 
-    async def text(self, person: Person, text: str) -> PlanScreen | None:
+    async def text(
+        self, person: Person, text: str, known: Current | None = None
+    ) -> PlanScreen | None:
         """Typed text while the form is open; None when the member is not filling a form."""
-        campaign, plan = await self._current(person)
+        campaign, plan = await self._current(person, known)
         if campaign is None or plan is None or not plan.editable or plan.draft.paused:
             return None
         form = self._form(plan)
@@ -210,9 +228,8 @@ class PlanService:
             return await self._apply(person, campaign, plan, e.answer(form, plan.draft, text))
         chosen = text.strip()
         if chosen.isdigit() and 1 <= int(chosen) <= len(actions):
-            return await self.act(
-                person, plan.rev, actions[int(chosen) - 1].code, actions[int(chosen) - 1].arg
-            )
+            action = actions[int(chosen) - 1]
+            return await self.act(person, plan.rev, action.code, action.arg, known=(campaign, plan))
         return self.screen(person, campaign, plan, invalid=e.Invalid("use_buttons"))
 
     async def not_text(self, person: Person) -> PlanScreen | None:
@@ -222,9 +239,11 @@ class PlanService:
             return None
         return self.screen(person, campaign, plan, invalid=e.Invalid("not_text"))
 
-    async def act(self, person: Person, rev: int, code: str, arg: str) -> PlanScreen:
+    async def act(
+        self, person: Person, rev: int, code: str, arg: str, known: Current | None = None
+    ) -> PlanScreen:
         """A button press (or a typed number); ``rev`` tells a stale button from a current one."""
-        campaign, plan = await self._current(person)
+        campaign, plan = await self._current(person, known)
         if campaign is None:
             return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
         if plan is None:

@@ -212,3 +212,50 @@ async def test_datetimes_come_back_aware_in_utc(any_store: Store) -> None:
         )
         == 0
     )
+
+
+async def test_visit_reads_person_campaign_and_plan_in_one_query(any_store: Store) -> None:
+    """An unknown account, a person before any campaign, then with a campaign and a plan."""
+    from bot.domain import engine as e
+    from bot.domain.models import Category
+
+    await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
+    assert await any_store.plans.visit(Channel.TELEGRAM, "u1") == (None, None, None)
+    binh = await any_store.roster.person_by_code("DV002")
+    assert binh is not None
+    await any_store.accounts.link(Channel.TELEGRAM, "u1", "c1", binh.id, method="contact", now=NOW)
+    person, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    assert person is not None and person.code == "DV002" and campaign is None and plan is None
+
+    forms = {Category.PARTY_MEMBER: "mau_01"}
+    old = await any_store.plans.set_campaign(
+        year=2021, title="Cũ", deadline=date(2021, 4, 30), place="X", forms=forms, now=NOW
+    )
+    new = await any_store.plans.set_campaign(
+        year=2022, title="Mới", deadline=date(2022, 4, 30), place="X", forms=forms, now=NOW
+    )
+    await any_store.plans.create_plan(
+        person_id=binh.id,
+        campaign_id=old.id,
+        form_id="mau_01",
+        form_version=1,
+        draft=e.Draft(answers={"study": "năm cũ"}),
+        voluntary=False,
+        now=NOW,
+    )
+    _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    assert campaign == new and plan is None  # last year's plan is not this year's
+    created = await any_store.plans.create_plan(
+        person_id=binh.id,
+        campaign_id=new.id,
+        form_id="mau_01",
+        form_version=1,
+        draft=e.Draft(answers={"study": "năm mới"}),
+        voluntary=False,
+        now=NOW,
+    )
+    _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    assert plan == created and plan is not None and plan.draft.answers == {"study": "năm mới"}
+    saved = await any_store.plans.save_draft(created, e.Draft(answers={"study": "sửa"}), NOW)
+    assert saved is not None and saved.rev == created.rev + 1
+    assert await any_store.plans.save_draft(created, e.Draft(answers={"study": "cũ"}), NOW) is None

@@ -80,8 +80,14 @@ class Member:
     """One simulated person: sends updates (alone or in bursts) and times each reply."""
 
     def __init__(
-        self, api: FakeBotApi, replies: Replies, index: int, latencies: list[float]
+        self,
+        api: FakeBotApi,
+        replies: Replies,
+        index: int,
+        latencies: list[float],
+        think: float = 0.0,
     ) -> None:
+        self.think = think
         self.index = index
         self.replies = replies
         self.latencies = latencies
@@ -148,11 +154,18 @@ class Member:
         ]
         for step, action in script:
             self.step = step
+            await self.pause()
             await action()
+
+    async def pause(self) -> None:
+        """Think before the next step: ``think`` seconds on average, spread per member."""
+        if self.think:
+            await asyncio.sleep(self.think * (0.5 + (self.index * 7919 % 1000) / 1000))
 
     async def echo(self, updates: int) -> None:
         await self.chat.send("/start")
         for n in range(updates - 1):
+            await self.pause()
             await self.chat.send(f"tin {n}")
 
 
@@ -246,6 +259,13 @@ async def main() -> None:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.08, help="seconds per Bot API call")
     parser.add_argument("--only-echo", action="store_true", help="measure the echo bot alone")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a member pauses before each step (0: everyone types non-stop, a closed loop "
+        "in which latency is simply members / throughput)",
+    )
     options = parser.parse_args()
 
     work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
@@ -259,7 +279,9 @@ async def main() -> None:
         replies = Replies()
         api.on_call.append(replies.on_call)
         latencies: list[float] = []
-        members = [Member(api, replies, i, latencies) for i in range(options.members)]
+        members = [
+            Member(api, replies, i, latencies, options.think) for i in range(options.members)
+        ]
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": api.token,
@@ -315,6 +337,7 @@ async def main() -> None:
         )
     summary = {
         "members": options.members,
+        "think_s": options.think,
         "latency_ms": options.latency * 1000,
         "updates": bot["updates"],
         "updates_per_s": round(bot["updates_per_s"], 1),

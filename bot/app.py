@@ -108,7 +108,7 @@ def build_application(settings: Settings, services: Services) -> TelegramApp:
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
-    plan = PlanHandlers(services.plans, services.plan_view, services.presenter, services.signin)
+    plan = PlanHandlers(services.plans, services.plan_view, services.presenter)
     menu = MenuHandlers(services.signin, services.directory, services.presenter, signin, plan)
     application.add_handlers(routes(signin, menu, plan))
     application.add_error_handler(error_handler(services.presenter))

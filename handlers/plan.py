@@ -10,20 +10,16 @@ from bot.domain.models import Channel, Person
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import Current, PlanScreen, PlanService, Visit
 from bot.services.replies import Presenter
-from bot.services.signin import SigninService
 from handlers.render import answer, send
 
 
 class PlanHandlers:
     """Each callback looks the presser up and acts only on their own plan."""
 
-    def __init__(
-        self, plans: PlanService, view: PlanPresenter, presenter: Presenter, signin: SigninService
-    ) -> None:
+    def __init__(self, plans: PlanService, view: PlanPresenter, presenter: Presenter) -> None:
         self._plans = plans
         self._view = view
         self._presenter = presenter
-        self._signin = signin
 
     async def _show(self, update: Update, screen: PlanScreen) -> None:
         chat = update.effective_chat

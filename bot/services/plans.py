@@ -209,7 +209,7 @@ class PlanService:
         campaign, plan = await self._current(person)
         if campaign is None or plan is None or not plan.editable or plan.draft.paused:
             return False
-        await self._save(plan, replace(plan.draft, paused=True, buffer=plan.draft.buffer))
+        await self._save(plan, replace(plan.draft, paused=True))
         return True
 
     async def text(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Update, insert, select, update
+from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -81,6 +81,22 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "buffer": draft.buffer,
         "paused": draft.paused,
     }
+
+
+# Built once: the hottest query (every message and button press) skips statement construction.
+_VISIT = (
+    person_query()
+    .add_columns(
+        *(column.label(f"c_{column.name}") for column in campaigns.c),
+        *(column.label(f"plan_{column.name}") for column in plans.c),
+    )
+    .join(accounts, accounts.c.person_id == people.c.id)
+    .outerjoin(campaigns, campaigns.c.active.is_(True))
+    .outerjoin(plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == people.c.id))
+    .where(accounts.c.channel == bindparam("channel"), accounts.c.user_id == bindparam("user_id"))
+    .order_by(campaigns.c.id.desc())
+    .limit(1)
+)
 
 
 def _update_statement(plan: Plan, now: datetime, values: dict[str, Any]) -> Update:
@@ -165,22 +181,9 @@ class PlanRepository(Repository):
         self, channel: Channel, user_id: str
     ) -> tuple[Person | None, Campaign | None, Plan | None]:
         """The person linked to this account, the active campaign and their plan, in one query."""
-        campaign_columns = [column.label(f"c_{column.name}") for column in campaigns.c]
-        plan_columns = [column.label(f"plan_{column.name}") for column in plans.c]
-        query = (
-            person_query()
-            .add_columns(*campaign_columns, *plan_columns)
-            .join(accounts, accounts.c.person_id == people.c.id)
-            .outerjoin(campaigns, campaigns.c.active.is_(True))
-            .outerjoin(
-                plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == people.c.id)
-            )
-            .where(accounts.c.channel == channel.value, accounts.c.user_id == user_id)
-            .order_by(campaigns.c.id.desc())
-            .limit(1)
-        )
         async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
+            params = {"channel": channel.value, "user_id": user_id}
+            row = (await conn.execute(_VISIT, params)).mappings().first()
         if row is None:
             return None, None, None
         person = to_person(row)

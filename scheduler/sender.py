@@ -18,7 +18,6 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.outbox import OutboxItem, OutboxStatus
 from bot.locales import CatalogError
-from bot.services.plans import Document
 from bot.services.ports import Clock, OutboxStore
 from bot.services.replies import Attachment, Presenter
 from handlers.render import send
@@ -36,7 +35,7 @@ class OutboxSender:
         bot: Bot,
         presenter: Presenter,
         clock: Clock,
-        documents: Callable[[int], Awaitable[Document | None]],
+        documents: Callable[[int], Awaitable[Attachment | None]],
     ) -> None:
         self._outbox = outbox
         self._bot = bot
@@ -62,7 +61,7 @@ class OutboxSender:
             if isinstance(plan_id, int):
                 document = await self._documents(plan_id)
                 if document is not None:
-                    reply = replace(reply, document=Attachment(document.filename, document.content))
+                    reply = replace(reply, document=document)
             await send(self._bot, int(item.chat_id), reply)
         except CatalogError as error:
             log.error("outbox row %s has a bad payload: %s", item.key, error)

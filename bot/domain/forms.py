@@ -12,15 +12,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 KEY = r"^[a-z][a-z0-9_]{0,23}$"
-IDENTITY_SOURCES = (
-    "full_name",
-    "birth_date",
-    "unit",
-    "parent_unit",
-    "party_position",
-    "gov_position",
-    "union_position",
-)
 
 
 class _Frozen(BaseModel):

@@ -12,7 +12,7 @@ from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.plans import PlanScreen, ScreenKind
-from bot.services.replies import TEXT_BUDGET, Attachment, Choice, Reply, fit_lines
+from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
 REVIEW_VALUE = 220  # characters of each answer shown on the review screen (the document has all)
 BUTTONS_PER_ROW = 2
@@ -57,12 +57,7 @@ class PlanPresenter:
         step = screen.kind is ScreenKind.STEP
         parts.append(self._step(form, plan.draft, year) if step else self._status(screen))
         text = Safe("\n\n".join(parts))
-        document = (
-            Attachment(screen.document.filename, screen.document.content)
-            if screen.document
-            else None
-        )
-        return Reply(text, choices=self._buttons(screen, plan.rev), document=document)
+        return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
 
     def paused_text(self) -> Safe:
         """Said when the member leaves the form with /huy."""

@@ -33,6 +33,7 @@ from bot.domain.plans import (
 )
 from bot.domain.text import fold
 from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
+from bot.services.replies import Attachment
 
 
 class ScreenKind(StrEnum):
@@ -43,14 +44,6 @@ class ScreenKind(StrEnum):
     STEP = "step"
     STATUS = "status"
     PAUSED = "paused"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A file to hand to the member."""
-
-    filename: str
-    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +59,7 @@ class PlanScreen:
     invalid: e.Invalid | None = None
     notice: str = ""
     missing: tuple[str, ...] = ()
-    document: Document | None = None
+    document: Attachment | None = None
     today: date | None = None
     piece: bool = False  # a piece of a long answer was stored: a short receipt is enough
 
@@ -372,15 +365,15 @@ class PlanService:
         )
         return self.screen(person, campaign, saved or plan)
 
-    async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Document:
+    async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Attachment:
         # Building a DOCX takes ~20 ms of CPU: off the event loop, so other members are not held up.
         render = functools.partial(
             self._render, self._form(plan), campaign, person, plan, self._clock.now()
         )
         content = await asyncio.to_thread(render)
-        return Document(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
+        return Attachment(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
 
-    async def plan_document(self, plan_id: int) -> Document | None:
+    async def plan_document(self, plan_id: int) -> Attachment | None:
         """The document of a plan by id (for the outbox sender), or None if it is gone."""
         plan = await self._plans.plan(plan_id)
         campaign = await self._plans.campaign_by_id(plan.campaign_id) if plan else None

@@ -7,10 +7,10 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -32,10 +32,36 @@ from storage.store import Store
 OK, FAILED, USAGE = 0, 1, 2
 
 
+def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
+    """argparse with Vietnamese headings and -h text (its own error messages stay English)."""
+    t = catalog.plain
+
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(
+            self,
+            usage: str | None,
+            actions: Iterable[argparse.Action],
+            groups: Iterable[argparse._MutuallyExclusiveGroup],
+            prefix: str | None = None,
+        ) -> None:
+            super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["add_help"] = False
+            kwargs.setdefault("formatter_class", Formatter)
+            super().__init__(*args, **kwargs)
+            self._positionals.title = t("cli.positionals")
+            self._optionals.title = t("cli.optionals")
+            self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
+
+    return Parser
+
+
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
-    root = argparse.ArgumentParser(prog="chuyende", description=t("cli.description"))
+    root = _parser_class(catalog)(prog="chuyende", description=t("cli.description"))
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     commands.add_parser("run", help=t("cli.run_help"), description=t("cli.run_help"))
 
@@ -73,12 +99,22 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting = campaign_commands.add_parser(
         "set", help=t("cli.campaign_set_help"), description=t("cli.campaign_set_help")
     )
-    setting.add_argument("--year", type=int, required=True, help=t("cli.campaign_year"))
-    setting.add_argument("--title", required=True, help=t("cli.campaign_title"))
+    setting.add_argument(
+        "--year",
+        type=int,
+        required=True,
+        metavar=t("cli.metavar_year"),
+        help=t("cli.campaign_year"),
+    )
+    setting.add_argument(
+        "--title", required=True, metavar=t("cli.metavar_title"), help=t("cli.campaign_title")
+    )
     setting.add_argument(
         "--deadline", required=True, metavar="dd/mm/yyyy", help=t("cli.campaign_deadline")
     )
-    setting.add_argument("--place", required=True, help=t("cli.campaign_place"))
+    setting.add_argument(
+        "--place", required=True, metavar=t("cli.metavar_place"), help=t("cli.campaign_place")
+    )
 
     invites = commands.add_parser(
         "invites", help=t("cli.invites_help"), description=t("cli.invites_help")

@@ -129,6 +129,7 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
     store = await Store.open(settings.database_url)
     try:
         services = build_services(settings, store, clock or SystemClock())
+        await services.plans.register_forms()
         application = build_application(settings, services)
         async with application:
             await announce(application, services)

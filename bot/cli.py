@@ -25,6 +25,7 @@ from bot.locales import Catalog
 from bot.logs import setup_logging
 from bot.roster_sheet import example_rows, header, person_row
 from bot.services.clock import SystemClock
+from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_rows
 from storage.store import Store
@@ -379,4 +380,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))
     except FormError as error:
         print(catalog.plain("cli.bad_form", reason=str(error)), file=stream)
+        return USAGE
+    except FormVersionConflict as error:
+        print(catalog.plain("cli.form_version_conflict", forms=str(error)), file=stream)
         return USAGE

@@ -19,7 +19,7 @@ from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import Campaign, Plan, PlanStatus
 from storage.base import Repository, person_query, to_person
 from storage.outbox_repo import enqueue
-from storage.tables import accounts, campaigns, people, plan_events, plans
+from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +197,35 @@ class PlanRepository(Repository):
             campaign,
             _plan({column.name: row[f"plan_{column.name}"] for column in plans.c}),
         )
+
+    async def register_forms(
+        self, definitions: Mapping[tuple[str, int], str], now: datetime
+    ) -> list[str]:
+        """Keep every form version ever used; return ids whose stored version has other content."""
+        async with self._write() as conn:
+            stored = {
+                (row.form_id, row.version): row.definition
+                for row in await conn.execute(select(form_versions))
+            }
+            conflicts = [
+                f"{fid} v{ver}"
+                for (fid, ver), text in definitions.items()
+                if stored.get((fid, ver), text) != text
+            ]
+            new = [
+                {"form_id": fid, "version": ver, "definition": text, "created_at": now}
+                for (fid, ver), text in definitions.items()
+                if (fid, ver) not in stored
+            ]
+            if new and not conflicts:
+                await conn.execute(insert(form_versions), new)
+        return conflicts
+
+    async def form_versions(self) -> dict[tuple[str, int], str]:
+        """Every stored form version's definition."""
+        async with self._read() as conn:
+            rows = await conn.execute(select(form_versions))
+            return {(row.form_id, row.version): row.definition for row in rows}
 
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""

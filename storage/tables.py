@@ -142,6 +142,15 @@ campaigns = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+form_versions = Table(
+    "form_versions",
+    metadata,
+    Column("form_id", String(20), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("definition", Text, nullable=False),  # the form as JSON, exactly as plans were written
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 plans = Table(
     "plans",
     metadata,

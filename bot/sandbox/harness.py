@@ -109,6 +109,7 @@ async def running_bot(
     clock = clock or ManualClock(DEFAULT_START)
     try:
         services = build_services(config, store, clock)
+        await services.plans.register_forms()
         application = build_application(config, services)
         harness = Harness(api, store, services, application, clock, config)
 

@@ -36,6 +36,10 @@ from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRend
 from bot.services.replies import Attachment
 
 
+class FormVersionConflict(ValueError):
+    """A form file's content changed but its version did not: plans would change under people."""
+
+
 class ScreenKind(StrEnum):
     """Which screen of the plan feature to show."""
 
@@ -109,6 +113,7 @@ class PlanService:
         self._render = render
         self._clock = clock
         self._tz = tz
+        self._versions: dict[tuple[str, int], FormDef] = {}
 
     def _today(self) -> date:
         return self._clock.now().astimezone(self._tz).date()
@@ -121,8 +126,21 @@ class PlanService:
         person, campaign, plan = await self._plans.visit(channel, user_id)
         return Visit(person, (campaign, plan))
 
+    async def register_forms(self) -> None:
+        """At start: archive the loaded forms and load every older version plans were written in.
+
+        Raises FormVersionConflict when a form file changed without a new ``version``.
+        """
+        loaded = {(f.id, f.version): f.model_dump_json() for f in self._forms.values()}
+        conflicts = await self._plans.register_forms(loaded, self._clock.now())
+        if conflicts:
+            raise FormVersionConflict(", ".join(conflicts))
+        stored = await self._plans.form_versions()
+        self._versions = {key: FormDef.model_validate_json(text) for key, text in stored.items()}
+
     def _form(self, plan: Plan) -> FormDef:
-        return self._forms[plan.form_id]
+        """The form exactly as the plan was written against (its own version)."""
+        return self._versions.get((plan.form_id, plan.form_version)) or self._forms[plan.form_id]
 
     def form(self, form_id: str) -> FormDef:
         """A loaded form definition by id."""

@@ -386,3 +386,41 @@ async def test_documents_have_the_official_layout_for_each_form(plan_bot: Harnes
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in state.tables[0].cell(0, 1).text
     assert "Độc lập - Tự do - Hạnh phúc" in state.tables[0].cell(0, 1).text
     assert "XÁC NHẬN CỦA THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in _texts(state)
+
+
+async def test_a_plan_keeps_the_form_version_it_was_written_against(
+    db_url: str, plan_bot: Harness
+) -> None:
+    """A new form version applies to new plans; a draft started earlier keeps its questions."""
+    from bot.forms import load_forms
+
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+    forms = load_forms()
+    old = forms["mau_01"]
+    section = old.sections[0]
+    changed_question = section.items[0].model_copy(update={"prompt": "Câu hỏi học tập kiểu mới?"})
+    new_section = section.model_copy(update={"items": (changed_question,)})
+    forms["mau_01"] = old.model_copy(
+        update={"version": 2, "sections": (new_section, *old.sections[1:])}
+    )
+
+    from bot.app import build_services
+
+    services = build_services(plan_bot.settings, plan_bot.store, plan_bot.clock, forms=forms)
+    await services.plans.register_forms()
+    person = await services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
+    assert person is not None
+    screen = await services.plans.open(person)
+    assert screen.form is not None and screen.form.version == 1  # the draft keeps version 1
+    assert "Câu hỏi học tập kiểu mới" not in services.plan_view.render(screen).text
+
+    same_version = old.model_copy(update={"title": "Đổi mà không tăng version"})
+    services = build_services(
+        plan_bot.settings, plan_bot.store, plan_bot.clock, forms={**forms, "mau_01": same_version}
+    )
+    from bot.services.plans import FormVersionConflict
+
+    with pytest.raises(FormVersionConflict, match="mau_01 v1"):
+        await services.plans.register_forms()

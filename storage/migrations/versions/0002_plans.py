@@ -17,6 +17,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "form_versions",
+        sa.Column("form_id", sa.String(length=20), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("definition", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("form_id", "version", name=op.f("pk_form_versions")),
+    )
+    op.create_table(
         "campaigns",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -129,3 +137,4 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("campaigns")
+    op.drop_table("form_versions")

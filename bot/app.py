@@ -78,7 +78,7 @@ def build_services(
     return Services(
         catalog=catalog,
         presenter=Presenter(catalog, settings.support_contact),
-        signin=SigninService(store.accounts, clock),
+        signin=SigninService(store.accounts, store.outbox, clock),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
         plans=PlanService(

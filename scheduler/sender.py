@@ -52,7 +52,11 @@ class OutboxSender:
 
     async def _send(self, item: OutboxItem) -> None:
         now = self._clock.now()
-        if item.chat_id is None:
+        to_chat = item.payload.get(
+            "to_chat"
+        )  # a former account of the person, told it was replaced
+        chat_id = str(to_chat) if isinstance(to_chat, str | int) else item.chat_id
+        if chat_id is None or not chat_id.lstrip("-").isdigit():
             await self._outbox.settle(item.id, OutboxStatus.FAILED, now, "not linked")
             return
         try:
@@ -62,7 +66,7 @@ class OutboxSender:
                 document = await self._documents(plan_id)
                 if document is not None:
                     reply = replace(reply, document=document)
-            await send(self._bot, int(item.chat_id), reply)
+            await send(self._bot, int(chat_id), reply)
         except CatalogError as error:
             log.error("outbox row %s has a bad payload: %s", item.key, error)
             await self._outbox.settle(item.id, OutboxStatus.FAILED, now, str(error))

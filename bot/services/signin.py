@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from bot.domain.invites import parse_code
 from bot.domain.models import Channel, Person
+from bot.domain.outbox import OutboxMessage
 from bot.domain.phone import normalize_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
-from bot.services.ports import AccountStore, Clock, LinkConflict
+from bot.services.ports import AccountStore, Clock, LinkConflict, OutboxStore
 
 FAILURE_WINDOW = timedelta(hours=1)
 
@@ -30,9 +31,23 @@ class SigninResult:
 class SigninService:
     """Decides with the pure rules and records links."""
 
-    def __init__(self, accounts: AccountStore, clock: Clock) -> None:
+    def __init__(self, accounts: AccountStore, outbox: OutboxStore, clock: Clock) -> None:
         self._accounts = accounts
+        self._outbox = outbox
         self._clock = clock
+
+    async def _linked(self, decision: Decision, replaced_chat: str | None) -> SigninResult:
+        """Tell the account that lost the link (through the outbox) and report the result."""
+        if replaced_chat is not None and decision.person is not None:
+            now = self._clock.now()
+            notice = OutboxMessage(
+                key=f"relinked:{decision.person.id}:{replaced_chat}:{now.isoformat()}",
+                person_id=decision.person.id,
+                payload={"template": "notify.relinked", "params": {}, "to_chat": replaced_chat},
+                priority=0,
+            )
+            await self._outbox.add([notice], now)
+        return SigninResult(decision, replaced_chat)
 
     async def whoami(self, channel: Channel, user_id: str) -> Person | None:
         """The person linked to this account, active or not."""
@@ -60,7 +75,7 @@ class SigninService:
                 )
             except LinkConflict:
                 continue  # linked meanwhile by a parallel update: decide again on fresh state
-            return SigninResult(decision, replaced)
+            return await self._linked(decision, replaced)
         return SigninResult(Decision(Verdict.ALREADY_LINKED, await self.whoami(channel, user_id)))
 
     async def by_code(
@@ -92,4 +107,4 @@ class SigninService:
             )
         except LinkConflict:
             return SigninResult(Decision(Verdict.BAD_CODE))
-        return SigninResult(decision, replaced)
+        return await self._linked(decision, replaced)

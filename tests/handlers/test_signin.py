@@ -99,6 +99,9 @@ async def test_new_phone_relinks_and_old_account_loses_access(bot: Harness) -> N
     assert "Trần Thị Bình" in reply.plain
     assert await linked_person_code(bot, new.user.id) == "DV002"
     assert await linked_person_code(bot, old.user.id) is None
+    assert await bot.drain_outbox() == 1
+    assert "tài khoản Telegram khác" in old.last.plain  # the former account is told
+    assert "tài khoản Telegram khác" not in new.last.plain
     [reply] = await old.send("/toi")
     assert "chưa đăng nhập" in reply.plain
 

@@ -124,6 +124,14 @@ def question_at(form: FormDef, position: str) -> Question | None:
     return None
 
 
+def takes_text(form: FormDef, draft: Draft) -> bool:
+    """True when the step asks for a typed answer (a question or an identity line being edited)."""
+    parts = parse_position(draft.position)
+    return question_at(form, draft.position) is not None or (
+        parts[0] == IDENTITY and len(parts) == 2
+    )
+
+
 def identity_field(form: FormDef, key: str) -> IdentityField | None:
     """The identity field ``key``."""
     return next((f for f in form.identity if f.key == key), None)

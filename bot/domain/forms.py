@@ -6,7 +6,6 @@ the bot with a message naming the file and the field.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -135,8 +134,3 @@ class FormDef(_Frozen):
             if item.key == key:
                 return item
         raise KeyError(key)
-
-
-def template_placeholders(text: str) -> set[str]:
-    """Names in ``{year}``-style placeholders of a form text (year, title are filled in)."""
-    return set(re.findall(r"\{([a-z_]+)\}", text))

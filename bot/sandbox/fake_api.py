@@ -235,10 +235,6 @@ class FakeBotApi:
             self._updates.append(update)
             self._arrived.notify_all()
 
-    def pending_updates(self) -> int:
-        """Updates not yet confirmed by the bot."""
-        return len(self._updates)
-
     def sent(self, chat_id: int) -> list[Message]:
         """Messages in a chat, oldest first."""
         return self.messages.get(chat_id, [])

@@ -235,7 +235,7 @@ class PlanService:
         question = e.question_at(form, plan.draft.position)
         if question is not None and question.kind == "long_text" and fold(text) == "xong":
             return await self._apply(person, campaign, plan, e.finish_long(form, plan.draft))
-        if question is not None or plan.draft.position.startswith(f"{e.IDENTITY}:"):
+        if e.takes_text(form, plan.draft):
             return await self._apply(person, campaign, plan, e.answer(form, plan.draft, text))
         chosen = text.strip()
         if chosen.isdigit() and 1 <= int(chosen) <= len(actions):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
@@ -16,29 +16,39 @@ from bot.config import Settings
 from bot.documents import DocxRenderer
 from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
+from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.services.clock import SystemClock
 from bot.services.directory import DirectoryService
+from bot.services.meeting_view import MeetingPresenter
+from bot.services.meetings import MeetingService
+from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
 from bot.services.ports import Clock
+from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
 from handlers.concurrency import PerPersonUpdateProcessor
+from handlers.meetings import MeetingHandlers
 from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
 from handlers.transport import AiohttpRequest
+from scheduler.jobs import Sweeps
+from scheduler.pacing import Pacer
 from scheduler.sender import OutboxSender
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 HTTP_POOL_SIZE = 1024
 HTTP_POOL_TIMEOUT = 30.0
+REPLY_WAIT_ON_429 = 5.0  # a reply asked to wait this long or less waits and goes out once more
+OUTBOX_POOL_SIZE = 64
 
 TelegramApp = Application[
     ExtBot[None],
@@ -62,6 +72,10 @@ class Services:
     plans: PlanService
     plan_view: PlanPresenter
     review: ReviewService
+    notices: Notices
+    reminders: ReminderService
+    meetings: MeetingService
+    meeting_view: MeetingPresenter
 
 
 def build_services(
@@ -74,10 +88,12 @@ def build_services(
     """Wire the services to ``store``; forms are loaded (and checked) unless given."""
     catalog = catalog or Catalog.load()
     forms = forms if forms is not None else load_forms(settings.forms_dir)
+    tz = settings.tz
     renderer = DocxRenderer(catalog, settings.tz)
+    presenter = Presenter(catalog, settings.support_contact)
     return Services(
         catalog=catalog,
-        presenter=Presenter(catalog, settings.support_contact),
+        presenter=presenter,
         signin=SigninService(store.accounts, store.outbox, clock),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
@@ -86,14 +102,33 @@ def build_services(
         ),
         plan_view=PlanPresenter(catalog, settings.tz),
         review=ReviewService(store.plans, store.directory, store.accounts, clock),
+        notices=Notices(catalog),
+        reminders=ReminderService(
+            store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
+        ),
+        meetings=MeetingService(
+            store.meetings, store.schedule, store.directory, store.plans, clock, tz
+        ),
+        meeting_view=MeetingPresenter(catalog, presenter, tz),
     )
 
 
-def build_application(settings: Settings, services: Services) -> TelegramApp:
-    """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL."""
+def build_application(
+    settings: Settings, services: Services, pacer: Pacer | None = None
+) -> TelegramApp:
+    """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL.
+
+    Replies count against ``pacer`` (the outbox yields to them) and wait out a short 429.
+    """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     root = settings.telegram_api_url
+    replies = AiohttpRequest(
+        HTTP_POOL_SIZE,
+        pool_timeout=HTTP_POOL_TIMEOUT,
+        on_send=pacer.note_reply if pacer is not None else None,
+        wait_on_429=REPLY_WAIT_ON_429,
+    )
     application = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -103,14 +138,24 @@ def build_application(settings: Settings, services: Services) -> TelegramApp:
         .concurrent_updates(PerPersonUpdateProcessor())
         # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
         # enough connections, and waiting for a free one rather than failing after 1 s.
-        .request(AiohttpRequest(HTTP_POOL_SIZE, pool_timeout=HTTP_POOL_TIMEOUT))
+        .request(replies)
         .get_updates_request(AiohttpRequest(1))
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
     plan = PlanHandlers(services.plans, services.plan_view, services.presenter)
-    menu = MenuHandlers(services.signin, services.directory, services.presenter, signin, plan)
-    application.add_handlers(routes(signin, menu, plan))
+    meetings = MeetingHandlers(
+        services.meetings,
+        services.meeting_view,
+        services.reminders,
+        services.notices,
+        services.signin,
+        services.presenter,
+    )
+    menu = MenuHandlers(
+        services.signin, services.directory, services.presenter, signin, plan, meetings
+    )
+    application.add_handlers(routes(signin, menu, plan, meetings))
     application.add_error_handler(error_handler(services.presenter))
     return application
 
@@ -124,14 +169,52 @@ async def announce(application: TelegramApp, services: Services) -> None:
     await services.roster.remember_bot_username(application.bot.username)
 
 
+def outbox_bot(settings: Settings) -> ExtBot[None]:
+    """A second Bot for the outbox: its own connections, so replies never queue behind it."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_url
+    return ExtBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=AiohttpRequest(OUTBOX_POOL_SIZE),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz),
+    )
+
+
+def build_sender(
+    settings: Settings, store: Store, services: Services, bot: Bot, pacer: Pacer, clock: Clock
+) -> OutboxSender:
+    """The outbox sender, reading quiet hours from the open campaign."""
+
+    async def schedule() -> Schedule | None:
+        campaign = await services.plans.campaign()
+        return campaign.schedule if campaign else None
+
+    return OutboxSender(
+        store.outbox,
+        bot,
+        services.notices,
+        clock,
+        services.plans.plan_document,
+        pacer,
+        schedule,
+        settings.tz,
+    )
+
+
 async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
     """Run the bot with long polling until ``stop`` is set; errors propagate to the caller."""
+    clock = clock or SystemClock()
     store = await Store.open(settings.database_url)
     try:
-        services = build_services(settings, store, clock or SystemClock())
+        services = build_services(settings, store, clock)
         await services.plans.register_forms()
-        application = build_application(settings, services)
-        async with application:
+        pacer = Pacer(settings.send_pace)
+        application = build_application(settings, services, pacer)
+        sender_bot = outbox_bot(settings)
+        async with application, sender_bot:
             await announce(application, services)
             if await services.roster.is_empty():
                 log.warning(services.catalog.plain("cli.empty_roster"))
@@ -142,21 +225,14 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
                 raise RuntimeError("the application has no updater")
             await updater.start_polling(allowed_updates=["message", "callback_query"])
             await application.start()
-            sender = OutboxSender(
-                store.outbox,
-                application.bot,
-                services.presenter,
-                clock or SystemClock(),
-                services.plans.plan_document,
-            )
-            stop_sending = asyncio.Event()
-            sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
+            sender = build_sender(settings, store, services, sender_bot, pacer, clock)
+            sweeps = Sweeps(services.reminders, sender, settings.tz)
+            sweeps.start()
             log.info(services.catalog.plain("cli.started", username=application.bot.username))
             try:
                 await stop.wait()
             finally:
-                stop_sending.set()
-                await sending
+                await sweeps.stop()
                 await updater.stop()
                 await application.stop()
     finally:

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         default=None, description="Whom people should contact, shown when sign-in fails."
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    send_pace: float = Field(
+        default=25.0,
+        gt=0,
+        le=30,
+        description="Outbox messages per second (Telegram allows about 30 overall).",
+    )
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
     )

@@ -10,6 +10,7 @@ from bot.domain.models import Channel, Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter, Reply
 from bot.services.signin import SigninService
+from handlers.meetings import MeetingHandlers
 from handlers.plan import PlanHandlers
 from handlers.render import answer, send
 from handlers.signin import SigninHandlers
@@ -25,12 +26,14 @@ class MenuHandlers:
         presenter: Presenter,
         signin_handlers: SigninHandlers,
         plan_handlers: PlanHandlers,
+        meeting_handlers: MeetingHandlers,
     ) -> None:
         self._signin = signin
         self._directory = directory
         self._presenter = presenter
         self._signin_handlers = signin_handlers
         self._plan = plan_handlers
+        self._meetings = meeting_handlers
 
     async def _person(self, update: Update) -> Person | None:
         user = update.effective_user
@@ -55,7 +58,14 @@ class MenuHandlers:
         if command is Command.PLAN:
             await self._plan.open(update, person)
         elif command is Command.CANCEL:
-            await self._plan.pause(update, person)
+            if await self._meetings.stop(person):
+                await self._reply(update, p.simple("meeting.stopped", person))
+            else:
+                await self._plan.pause(update, person)
+        elif command is Command.MEETINGS:
+            await self._meetings.overview(update, person)
+        elif command is Command.REPORT:
+            await self._meetings.report(update, person)
         elif command is Command.ME:
             await self._reply(update, p.me(person))
         elif command is Command.UNIT:
@@ -96,6 +106,14 @@ class MenuHandlers:
         """Show roster counts to an admin."""
         await self.run(update, Command.STATS, await self._person(update))
 
+    async def meetings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the meetings calendar."""
+        await self.run(update, Command.MEETINGS, await self._person(update))
+
+    async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the progress report of the person's unit."""
+        await self.run(update, Command.REPORT, await self._person(update))
+
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Route typed text: an invite code, a menu button, or else the menu again."""
         message = update.effective_message
@@ -108,6 +126,10 @@ class MenuHandlers:
             await self.run(update, command, person)
             return
         if person is not None and person.active:
+            if self._meetings.may_type(person) and await self._meetings.typed(
+                update, person, message.text
+            ):
+                return
             if not await self._plan.text(update, person, message.text, visit.current):
                 await self._reply(update, self._presenter.menu(person))
         elif not await self._signin_handlers.code(update, context, person):

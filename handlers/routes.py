@@ -16,9 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.callbacks import PLAN
+from bot.domain.callbacks import MEETING, PLAN
 from bot.domain.menu import Command
 from bot.services.replies import Presenter
+from handlers.meetings import MeetingHandlers
 from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.render import send
@@ -31,7 +32,7 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def routes(
-    signin: SigninHandlers, menu: MenuHandlers, plan: PlanHandlers
+    signin: SigninHandlers, menu: MenuHandlers, plan: PlanHandlers, meetings: MeetingHandlers
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """The handlers of group 0, most specific first.
 
@@ -40,7 +41,7 @@ def routes(
     3. Known commands, then any other command (so ``/xyz`` is not taken as text).
     4. Text: an invite code, a menu button, or the menu again.
     5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Plan buttons (``p:`` prefix), then inline buttons this version does not know.
+    6. Plan buttons (``p:``), calendar buttons (``m:``), then buttons this version does not know.
     """
     return [
         CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
@@ -51,10 +52,13 @@ def routes(
         CommandHandler(Command.ME.value, menu.me, filters=PRIVATE),
         CommandHandler(Command.UNIT.value, menu.unit, filters=PRIVATE),
         CommandHandler(Command.STATS.value, menu.stats, filters=PRIVATE),
+        CommandHandler(Command.MEETINGS.value, menu.meetings, filters=PRIVATE),
+        CommandHandler(Command.REPORT.value, menu.report, filters=PRIVATE),
         MessageHandler(PRIVATE & filters.COMMAND, menu.unknown_command),
         MessageHandler(PRIVATE & filters.TEXT, menu.text),
         MessageHandler(PRIVATE, menu.not_text),
         CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
+        CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

@@ -37,7 +37,7 @@ class SigninHandlers:
             if result is not None:
                 await self._finish(update, context, result)
                 return
-        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+        person = await self._signin.welcome_back(Channel.TELEGRAM, str(user.id))
         if person is None or not person.active:
             await answer(message, self._presenter.welcome())
         else:

@@ -9,12 +9,42 @@ connector does not, so many members can be answered at once on two cores.
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Callable
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+SEND_METHODS = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage"}
+)
+
+
+def _retry_after(body: bytes) -> float | None:
+    """The ``retry_after`` of a 429 answer, if it has one."""
+    try:
+        data = json.loads(body)
+        return float(data["parameters"]["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The request body (built afresh for each attempt: aiohttp consumes a FormData)."""
+    if request_data is None:
+        return None
+    files = request_data.multipart_data
+    if not files:
+        return request_data.json_parameters
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
 
 
 class AiohttpRequest(BaseRequest):
@@ -27,7 +57,14 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 20.0,
         connect_timeout: float | None = 10.0,
         pool_timeout: float | None = 30.0,
+        on_send: Callable[[], None] | None = None,
+        wait_on_429: float = 0.0,
     ) -> None:
+        """``on_send`` is told of every message sent (the outbox's pacer counts replies);
+        with ``wait_on_429`` a 429 asking to wait at most that many seconds is waited out and
+        the request sent once more, so a reply is late rather than lost."""
+        self._on_send = on_send
+        self._wait_on_429 = wait_on_429
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -81,20 +118,27 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=None if read is None else read + (write or 0.0),
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
-        if request_data is not None:
-            files = request_data.multipart_data
-            if files:
-                form = aiohttp.FormData()
-                for name, value in request_data.json_parameters.items():
-                    form.add_field(name, value)
-                for name, (filename, content, mimetype) in files.items():
-                    form.add_field(name, content, filename=filename, content_type=mimetype)
-                data = form
-            else:
-                data = request_data.json_parameters
+        sends = self._on_send is not None and url.rsplit("/", 1)[-1] in SEND_METHODS
+        for attempt in range(2):
+            if sends and self._on_send is not None:
+                self._on_send()
+            status, body = await self._once(method, url, _body(request_data), timeout)
+            wait = _retry_after(body) if status == 429 and attempt == 0 else None
+            if wait is None or wait > self._wait_on_429:
+                break
+            await asyncio.sleep(wait)
+        return status, body
+
+    async def _once(
+        self,
+        method: str,
+        url: str,
+        data: aiohttp.FormData | dict[str, str] | None,
+        limits: aiohttp.ClientTimeout,
+    ) -> tuple[int, bytes]:
+        assert self._session is not None
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(method, url, data=data, timeout=limits) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -1,7 +1,14 @@
-"""Drain the outbox: claim due rows, render them, send them, record what happened.
+"""Drain the outbox: lease due rows, send them at the allowed pace, record what happened.
 
-This first version sends one batch at a time with a small pause between messages; pacing per
-chat, 429 storms and backoff schedules are refined with the scheduler (see the README).
+- Pace: the outbox books a slot per message (``Pacer``): its own pace (default 25/s) and what is
+  left of Telegram's overall limit after the replies to members, who never wait.
+- One chat at a time: messages to one chat go in order, at least a second apart.
+- 429: everybody waits the ``retry_after`` Telegram asked for, no longer; the row is retried.
+- 403: the person blocked the bot; the row fails and the account is marked unreachable (their
+  secretary sees it in the next digest).
+- 400: a bug on our side; logged with the payload, the row fails.
+- Network errors, time-outs and 5xx: retried with growing pauses, then failed.
+- Quiet hours: only urgent rows are claimed. Rows past their expiry are dropped, not sent.
 """
 
 from __future__ import annotations
@@ -9,21 +16,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.domain.outbox import OutboxItem, OutboxStatus
+from bot.domain.outbox import OutboxItem, OutboxStatus, Priority
+from bot.domain.schedule import Schedule
 from bot.locales import CatalogError
+from bot.services.notices import Notices
 from bot.services.ports import Clock, OutboxStore
-from bot.services.replies import Attachment, Presenter
+from bot.services.replies import Attachment, Reply
 from handlers.render import send
+from scheduler.pacing import PER_CHAT_GAP, Pacer
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(minutes=10)
+LEASE = timedelta(minutes=3)
+SCHEDULE_TTL = 60.0  # seconds between two reads of the campaign's quiet hours
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The pause a 429 asked for, in seconds."""
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class OutboxSender:
@@ -33,72 +53,174 @@ class OutboxSender:
         self,
         outbox: OutboxStore,
         bot: Bot,
-        presenter: Presenter,
+        notices: Notices,
         clock: Clock,
         documents: Callable[[int], Awaitable[Attachment | None]],
+        pacer: Pacer,
+        schedule: Callable[[], Awaitable[Schedule | None]],
+        tz: tzinfo,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
-        self._presenter = presenter
+        self._notices = notices
         self._clock = clock
         self._documents = documents
+        self._pacer = pacer
+        self._schedule_source = schedule
+        self._tz = tz
+        self._schedule: tuple[float, Schedule | None] | None = None
+        self._chat_tail: dict[str, asyncio.Task[None]] = {}
+        self._chat_last: dict[str, float] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
 
-    async def drain_once(self, limit: int = 25) -> int:
-        """Send what is due now (at most ``limit`` rows); return how many rows were handled."""
-        items = await self._outbox.claim(limit, self._clock.now())
-        for item in items:
+    # ------------------------------------------------------------------ claiming
+    async def _quiet(self, now: datetime) -> bool:
+        loop_now = time.monotonic()
+        if self._schedule is None or loop_now - self._schedule[0] > SCHEDULE_TTL:
+            self._schedule = (loop_now, await self._schedule_source())
+        schedule = self._schedule[1] or Schedule()
+        return schedule.is_quiet(now, self._tz)
+
+    async def _claim(self, limit: int) -> list[OutboxItem]:
+        now = self._clock.now()
+        quiet = await self._quiet(now)
+        return await self._outbox.claim(
+            limit, now, LEASE, max_priority=Priority.URGENT if quiet else None
+        )
+
+    def _start(self, item: OutboxItem) -> asyncio.Task[None]:
+        """Send ``item`` in its own task, after the previous message to the same chat."""
+        chat = self._chat_of(item)
+        before = self._chat_tail.get(chat) if chat is not None else None
+        task = asyncio.create_task(self._after(before, item), name=f"outbox-{item.id}")
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        if chat is not None:
+            self._chat_tail[chat] = task
+            task.add_done_callback(lambda t: self._forget(chat, t))
+        return task
+
+    def _forget(self, chat: str, task: asyncio.Task[None]) -> None:
+        if self._chat_tail.get(chat) is task:
+            del self._chat_tail[chat]
+
+    async def _after(self, before: asyncio.Task[None] | None, item: OutboxItem) -> None:
+        if before is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(before)
+        try:
             await self._send(item)
+        except Exception:  # a database hiccup: the lease runs out and the row is retried
+            log.exception("outbox row %s could not be settled", item.key)
+
+    async def drain_once(self, limit: int = 100) -> int:
+        """Send what is due now (at most ``limit`` rows), wait for them; return how many."""
+        items = await self._claim(limit)
+        tasks = [self._start(item) for item in items]
+        if tasks:
+            await asyncio.gather(*tasks)
         return len(items)
 
-    async def _send(self, item: OutboxItem) -> None:
-        now = self._clock.now()
-        to_chat = item.payload.get(
-            "to_chat"
-        )  # a former account of the person, told it was replaced
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Drain until ``stop`` is set: claim about a second's worth at a time, keep sending."""
+        await self._outbox.requeue_stuck(self._clock.now())
+        batch = max(1, round(self._pacer.pace))
+        try:
+            while not stop.is_set():
+                handled = 0
+                try:
+                    if self._pacer.backlog() < 1.0 and len(self._in_flight) < 4 * batch:
+                        handled = len([self._start(item) for item in await self._claim(batch)])
+                    else:
+                        handled = 1  # still busy with what was claimed: look again soon
+                except Exception:
+                    log.exception("outbox claim failed; retrying")
+                wait = 0.05 if handled else idle
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), wait)
+        finally:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    # ------------------------------------------------------------------ sending
+    def _chat_of(self, item: OutboxItem) -> str | None:
+        to_chat = item.payload.get("to_chat")  # a former account of the person, told it changed
         chat_id = str(to_chat) if isinstance(to_chat, str | int) else item.chat_id
         if chat_id is None or not chat_id.lstrip("-").isdigit():
-            await self._outbox.settle(item.id, OutboxStatus.FAILED, now, "not linked")
+            return None
+        return chat_id
+
+    async def _parts(self, item: OutboxItem) -> list[Reply]:
+        parts = self._notices.render(item.payload)
+        plan_id = item.payload.get("document_plan")
+        if isinstance(plan_id, int) and parts:
+            document = await self._documents(plan_id)
+            if document is not None:
+                parts[-1] = replace(parts[-1], document=document)
+        return parts
+
+    async def _wait_turn(self, chat: str) -> None:
+        gap = self._chat_last.get(chat, -PER_CHAT_GAP) + PER_CHAT_GAP - time.monotonic()
+        if gap > 0:
+            await asyncio.sleep(gap)
+        while True:
+            wait = self._pacer.reserve()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if self._pacer.held_for() <= 0:
+                break  # a 429 while waiting: book again after the pause
+        self._chat_last[chat] = time.monotonic()
+        if len(self._chat_last) > 50_000:
+            cutoff = time.monotonic() - PER_CHAT_GAP
+            self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
+
+    async def _send(self, item: OutboxItem) -> None:
+        chat = self._chat_of(item)
+        if chat is None:
+            await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), "not linked")
             return
         try:
-            reply = self._presenter.notification(item.payload)
-            plan_id = item.payload.get("document_plan")
-            if isinstance(plan_id, int):
-                document = await self._documents(plan_id)
-                if document is not None:
-                    reply = replace(reply, document=document)
-            await send(self._bot, int(chat_id), reply)
+            parts = await self._parts(item)
         except CatalogError as error:
             log.error("outbox row %s has a bad payload: %s", item.key, error)
-            await self._outbox.settle(item.id, OutboxStatus.FAILED, now, str(error))
+            await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), str(error))
+            return
+        done = item.parts_sent
+        try:
+            for index in range(done, len(parts)):
+                await self._wait_turn(chat)
+                await send(self._bot, int(chat), parts[index])
+                done = index + 1
+                if done < len(parts):
+                    await self._outbox.progress(item.id, done)
         except Forbidden as error:
-            await self._outbox.settle(
-                item.id, OutboxStatus.FAILED, now, f"blocked: {error.message}"
-            )
+            await self._outbox.blocked(item, self._clock.now(), error.message)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await self._outbox.retry_later(item.id, now + timedelta(seconds=seconds), "429")
+            seconds = retry_seconds(error)
+            self._pacer.hold(seconds)
+            await self._retry(item, done, timedelta(seconds=seconds), "429")
         except BadRequest as error:
-            log.error("Telegram refused outbox row %s: %s", item.key, error.message)
-            await self._outbox.settle(item.id, OutboxStatus.FAILED, now, f"400: {error.message}")
+            log.error(
+                "Telegram refused outbox row %s: %s; payload %s",
+                item.key,
+                error.message,
+                dict(item.payload),
+            )
+            await self._outbox.settle(
+                item.id, OutboxStatus.FAILED, self._clock.now(), f"400: {error.message}"
+            )
         except TelegramError as error:
             if item.attempts >= MAX_ATTEMPTS:
-                await self._outbox.settle(item.id, OutboxStatus.FAILED, now, str(error))
+                await self._outbox.settle(
+                    item.id, OutboxStatus.FAILED, self._clock.now(), f"gave up: {error}"
+                )
             else:
-                backoff = timedelta(seconds=2**item.attempts)
-                await self._outbox.retry_later(item.id, now + backoff, str(error))
+                backoff = min(timedelta(seconds=2**item.attempts), MAX_BACKOFF)
+                await self._retry(item, done, backoff, str(error))
         else:
-            await self._outbox.settle(item.id, OutboxStatus.SENT, now)
+            await self._outbox.settle(item.id, OutboxStatus.SENT, self._clock.now())
 
-    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Drain until ``stop`` is set, resting ``idle`` seconds when nothing is due."""
-        await self._outbox.requeue_stuck(self._clock.now())
-        while not stop.is_set():
-            try:
-                handled = await self.drain_once()
-            except Exception:
-                log.exception("outbox drain failed; retrying")
-                handled = 0
-            if not handled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
+    async def _retry(self, item: OutboxItem, done: int, after: timedelta, error: str) -> None:
+        if done > item.parts_sent:
+            await self._outbox.progress(item.id, done)
+        await self._outbox.retry_later(item.id, self._clock.now() + after, error)

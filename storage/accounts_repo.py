@@ -53,6 +53,18 @@ class AccountRepository(Repository):
         async with self._read() as conn:
             return (await conn.execute(query)).scalar_one_or_none()
 
+    async def mark_reachable(self, channel: Channel, user_id: str) -> None:
+        """The account wrote to the bot again: it is no longer blocked."""
+        await self._write_one(
+            update(accounts)
+            .where(
+                accounts.c.channel == channel.value,
+                accounts.c.user_id == user_id,
+                accounts.c.blocked_at.is_not(None),
+            )
+            .values(blocked_at=None)
+        )
+
     async def invite(self, code: str) -> Invite | None:
         """The invite with this canonical code."""
         async with self._read() as conn:

@@ -32,6 +32,19 @@ class DirectoryRepository(Repository):
         async with self._read() as conn:
             return list((await conn.execute(select(tree.c.id))).scalars())
 
+    async def ancestors(self, unit_id: int) -> list[int]:
+        """Ids of the units above ``unit_id``, nearest first."""
+        found: list[int] = []
+        async with self._read() as conn:
+            current: int | None = unit_id
+            for _ in range(MAX_UNIT_DEPTH + 1):
+                parent = select(units.c.parent_id).where(units.c.id == current)
+                current = (await conn.execute(parent)).scalar_one_or_none()
+                if current is None:
+                    break
+                found.append(current)
+        return found
+
     async def holders(self, unit_id: int, role: Role) -> list[Person]:
         """Active holders of ``role`` in the nearest unit (``unit_id`` or above) that has any."""
         async with self._read() as conn:

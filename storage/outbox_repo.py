@@ -1,43 +1,67 @@
-"""The outbox: proactive messages written before they are sent, claimed and marked by the sender."""
+"""The outbox: proactive messages written before they are sent, claimed and marked by the sender.
+
+Claims are leases: a row being sent carries ``lease_until``; if its process dies, the row goes
+back to the queue once the lease has run out (so at most the messages in flight are repeated).
+On PostgreSQL two senders claim with ``FOR UPDATE SKIP LOCKED`` and never take the same row.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.models import Channel
 from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
 from storage.base import Repository
 from storage.tables import accounts, outbox
 
+INSERT_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A row that could not be delivered, for the admin's view."""
+
+    key: str
+    status: str
+    error: str
+    at: datetime
+
+
+def _row(message: OutboxMessage, now: datetime) -> dict[str, object]:
+    return {
+        "key": message.key,
+        "person_id": message.person_id,
+        "channel": message.channel.value,
+        "payload": json.dumps(dict(message.payload), ensure_ascii=False, separators=(",", ":")),
+        "status": OutboxStatus.QUEUED.value,
+        "priority": message.priority,
+        "attempts": 0,
+        "not_before": message.not_before or now,
+        "expires_at": message.expires_at,
+        "parts_sent": 0,
+        "error": "",
+        "created_at": now,
+    }
+
 
 async def enqueue(conn: AsyncConnection, messages: Sequence[OutboxMessage], now: datetime) -> int:
     """Insert messages whose key is new; return how many were new."""
-    if not messages:
-        return 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    rows = [
-        {
-            "key": m.key,
-            "person_id": m.person_id,
-            "channel": m.channel.value,
-            "payload": json.dumps(dict(m.payload), ensure_ascii=False),
-            "status": OutboxStatus.QUEUED.value,
-            "priority": m.priority,
-            "attempts": 0,
-            "not_before": now,
-            "error": "",
-            "created_at": now,
-        }
-        for m in messages
-    ]
-    result = await conn.execute(insert(outbox).on_conflict_do_nothing(index_elements=["key"]), rows)
-    return max(result.rowcount, 0)
+    added = 0
+    for start in range(0, len(messages), INSERT_CHUNK):
+        rows = [_row(m, now) for m in messages[start : start + INSERT_CHUNK]]
+        statement = insert(outbox).on_conflict_do_nothing(index_elements=["key"])
+        result = await conn.execute(statement, rows)
+        added += max(result.rowcount, 0)
+    return added
 
 
 class OutboxRepository(Repository):
@@ -45,25 +69,52 @@ class OutboxRepository(Repository):
 
     async def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         """Queue messages (keys already present are skipped); return how many were new."""
+        if not messages:
+            return 0
         async with self._write() as conn:
             return await enqueue(conn, messages, now)
 
-    async def claim(self, limit: int, now: datetime) -> list[OutboxItem]:
-        """Mark up to ``limit`` due rows as sending and return them with their chat ids."""
+    async def claim(
+        self, limit: int, now: datetime, lease: timedelta, *, max_priority: int | None = None
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` due rows (lowest priority number first) and return them.
+
+        Rows past their ``expires_at`` are marked expired instead. ``max_priority`` leaves the
+        less urgent rows queued (quiet hours).
+        """
         due = and_(outbox.c.status == OutboxStatus.QUEUED.value, outbox.c.not_before <= now)
+        if max_priority is not None:
+            due = and_(due, outbox.c.priority <= max_priority)
         async with self._write() as conn:
             query = (
-                select(outbox.c.id).where(due).order_by(outbox.c.priority, outbox.c.id).limit(limit)
+                select(outbox.c.id, outbox.c.expires_at)
+                .where(due)
+                .order_by(outbox.c.priority, outbox.c.id)
+                .limit(limit)
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            ids = list((await conn.execute(query)).scalars())
+            picked = (await conn.execute(query)).all()
+            if not picked:
+                return []
+            expired = [r.id for r in picked if r.expires_at is not None and r.expires_at <= now]
+            ids = [r.id for r in picked if r.id not in set(expired)]
+            if expired:
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(expired))
+                    .values(status=OutboxStatus.EXPIRED.value, error="expired")
+                )
             if not ids:
                 return []
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(ids))
-                .values(status=OutboxStatus.SENDING.value, attempts=outbox.c.attempts + 1)
+                .values(
+                    status=OutboxStatus.SENDING.value,
+                    attempts=outbox.c.attempts + 1,
+                    lease_until=now + lease,
+                )
             )
             rows = await conn.execute(
                 select(outbox, accounts.c.chat_id)
@@ -86,6 +137,9 @@ class OutboxRepository(Repository):
                     payload=json.loads(r.payload),
                     attempts=r.attempts,
                     not_before=r.not_before,
+                    parts_sent=r.parts_sent,
+                    expires_at=r.expires_at,
+                    channel=Channel(r.channel),
                 )
                 for r in rows
             ]
@@ -97,17 +151,39 @@ class OutboxRepository(Repository):
         values: dict[str, object] = {"status": status.value, "error": error[:500]}
         if status is OutboxStatus.SENT:
             values["sent_at"] = now
-        async with self._write() as conn:
-            await conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
+        await self._write_one(update(outbox).where(outbox.c.id == item_id).values(**values))
 
-    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
-        """Put a row back in the queue to try again at ``when``."""
+    async def progress(self, item_id: int, parts_sent: int) -> None:
+        """Remember that the first ``parts_sent`` parts of a long message were delivered."""
+        await self._write_one(
+            update(outbox).where(outbox.c.id == item_id).values(parts_sent=parts_sent)
+        )
+
+    async def blocked(self, item: OutboxItem, now: datetime, error: str) -> None:
+        """The person blocked the bot: the row fails and their account is marked unreachable."""
         async with self._write() as conn:
             await conn.execute(
                 update(outbox)
-                .where(outbox.c.id == item_id)
-                .values(status=OutboxStatus.QUEUED.value, not_before=when, error=error[:500])
+                .where(outbox.c.id == item.id)
+                .values(status=OutboxStatus.FAILED.value, error=f"blocked: {error}"[:500])
             )
+            await conn.execute(
+                update(accounts)
+                .where(
+                    accounts.c.person_id == item.person_id,
+                    accounts.c.channel == item.channel.value,
+                    accounts.c.blocked_at.is_(None),
+                )
+                .values(blocked_at=now)
+            )
+
+    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
+        """Put a row back in the queue to try again at ``when``."""
+        await self._write_one(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(status=OutboxStatus.QUEUED.value, not_before=when, error=error[:500])
+        )
 
     async def counts(self) -> dict[str, int]:
         """Rows per status."""
@@ -115,12 +191,29 @@ class OutboxRepository(Repository):
         async with self._read() as conn:
             return {status: int(count) for status, count in await conn.execute(query)}
 
+    async def failures(self, limit: int = 10) -> list[Failure]:
+        """The latest rows that failed or expired, newest first."""
+        query = (
+            select(outbox.c.key, outbox.c.status, outbox.c.error, outbox.c.created_at)
+            .where(outbox.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value]))
+            .order_by(outbox.c.id.desc())
+            .limit(limit)
+        )
+        async with self._read() as conn:
+            return [
+                Failure(r.key, r.status, r.error, r.created_at) for r in await conn.execute(query)
+            ]
+
     async def requeue_stuck(self, now: datetime) -> int:
-        """After a crash: rows left in 'sending' go back to the queue (sent at most twice)."""
-        async with self._write() as conn:
-            result = await conn.execute(
-                update(outbox)
-                .where(outbox.c.status == OutboxStatus.SENDING.value)
-                .values(status=OutboxStatus.QUEUED.value, not_before=now)
-            )
-            return max(result.rowcount, 0)
+        """Rows whose sender died (lease run out) go back to the queue: sent at most twice."""
+        orphaned = and_(
+            outbox.c.status == OutboxStatus.SENDING.value,
+            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
+        )
+        rows = await self._write_one(
+            update(outbox)
+            .where(orphaned)
+            .values(status=OutboxStatus.QUEUED.value, not_before=now, lease_until=None)
+            .returning(outbox.c.id)
+        )
+        return len(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import Campaign, Plan, PlanStatus
+from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
 from storage.outbox_repo import enqueue
 from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans
@@ -36,6 +38,11 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=64)
+def _schedule(text: str) -> Schedule:
+    return Schedule.model_validate_json(text or "{}")
+
+
 def _campaign(row: Mapping[str, Any] | RowMapping) -> Campaign:
     forms = {Category(k): v for k, v in json.loads(row["forms"]).items()}
     return Campaign(
@@ -45,6 +52,8 @@ def _campaign(row: Mapping[str, Any] | RowMapping) -> Campaign:
         deadline=row["deadline"],
         place=row["place"],
         forms=forms,
+        schedule=_schedule(row["schedule"]),
+        opened_at=row["created_at"],
     )
 
 
@@ -130,21 +139,29 @@ class PlanRepository(Repository):
         place: str,
         forms: Mapping[Category, str],
         now: datetime,
+        schedule: Schedule | None = None,
     ) -> Campaign:
-        """Create or update the campaign of ``year`` and make it the only active one."""
-        values = {
+        """Create or update the campaign of ``year`` and make it the only active one.
+
+        Without ``schedule`` a new campaign gets the default reminder rules and an existing one
+        keeps its own.
+        """
+        values: dict[str, Any] = {
             "title": title,
             "deadline": deadline,
             "place": place,
             "forms": _dumps({k.value: v for k, v in forms.items()}),
             "active": True,
         }
+        if schedule is not None:
+            values["schedule"] = schedule.model_dump_json()
         async with self._write() as conn:
             await conn.execute(update(campaigns).values(active=False))
             existing = (
                 await conn.execute(select(campaigns.c.id).where(campaigns.c.year == year))
             ).scalar_one_or_none()
             if existing is None:
+                values.setdefault("schedule", Schedule().model_dump_json())
                 await conn.execute(insert(campaigns).values(year=year, created_at=now, **values))
             else:
                 await conn.execute(

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.accounts_repo import AccountRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import make_engine
+from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
 from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
+from storage.schedule_repo import ScheduleRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,8 @@ class Store:
     directory: DirectoryRepository
     plans: PlanRepository
     outbox: OutboxRepository
+    schedule: ScheduleRepository
+    meetings: MeetingRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -44,6 +48,8 @@ class Store:
             DirectoryRepository(engine),
             PlanRepository(engine),
             OutboxRepository(engine),
+            ScheduleRepository(engine),
+            MeetingRepository(engine),
         )
 
     async def close(self) -> None:

@@ -97,6 +97,7 @@ accounts = Table(
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
     Column("method", String(16), nullable=False),
     Column("linked_at", UtcDateTime(), nullable=False),
+    Column("blocked_at", UtcDateTime(), nullable=True),  # the bot got 403: they blocked it
     UniqueConstraint("channel", "user_id"),
     UniqueConstraint("channel", "person_id"),
 )
@@ -138,6 +139,7 @@ campaigns = Table(
     Column("deadline", Date, nullable=False),
     Column("place", String(120), nullable=False),
     Column("forms", Text, nullable=False),  # JSON: category -> form id
+    Column("schedule", Text, nullable=False),  # JSON: reminder rules (bot.domain.schedule)
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
@@ -203,5 +205,43 @@ outbox = Table(
     Column("error", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=True),  # dropped (expired) if not sent by then
+    Column("lease_until", UtcDateTime(), nullable=True),  # a 'sending' row after this is orphaned
+    Column("parts_sent", Integer, nullable=False),  # of a long message, parts already delivered
 )
 Index(None, outbox.c.status, outbox.c.priority, outbox.c.not_before)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("starts_at", UtcDateTime(), nullable=False),
+    Column("place", String(120), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+Index(None, meetings.c.unit_id, meetings.c.starts_at)
+Index(None, meetings.c.starts_at)
+
+occasions = Table(
+    "occasions",
+    metadata,
+    Column("key", String(120), primary_key=True),  # e.g. deadline:2022:T-7
+    Column("outcome", String(12), nullable=False),  # sent / skipped
+    Column("messages", Integer, nullable=False),
+    Column("done_at", UtcDateTime(), nullable=False),
+)
+
+pending_inputs = Table(
+    "pending_inputs",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("purpose", String(60), nullable=False),  # what the next typed text is for
+    Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -40,3 +40,33 @@ def parse_plan(data: str) -> PlanPress | None:
     ):
         return None
     return PlanPress(int(parts[1]), parts[2], parts[3])
+
+
+MEETING = "m"
+MEETING_CODES = frozenset({"new", "ed", "cx", "cy", "st"})
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPress:
+    """A press on a calendar button: what to do and its argument (a kind, an id, id.version)."""
+
+    code: str
+    arg: str
+
+
+def pack_meeting(code: str, arg: str = "") -> str:
+    """Callback data for a calendar button."""
+    data = f"{MEETING}:{code}:{arg}"
+    if code not in MEETING_CODES or len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"bad calendar callback data: {data!r}")
+    return data
+
+
+def parse_meeting_press(data: str) -> MeetingPress | None:
+    """The calendar press in ``data``, or None when it is not one (or is malformed)."""
+    parts = data.split(":", 2)
+    if len(parts) != 3 or parts[0] != MEETING or parts[1] not in MEETING_CODES:
+        return None
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    return MeetingPress(parts[1], parts[2])

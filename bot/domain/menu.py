@@ -17,6 +17,8 @@ class Command(StrEnum):
     ME = "toi"
     UNIT = "donvi"
     STATS = "thongke"
+    MEETINGS = "lichhop"
+    REPORT = "baocao"
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -26,9 +28,12 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
     if person is None or not person.active:
         return GUEST_COMMANDS
-    commands = [Command.PLAN, Command.ME]
-    if person.has(Role.SECRETARY) or person.has(Role.HEAD):
+    commands = [Command.PLAN, Command.ME, Command.MEETINGS]
+    leads = person.has(Role.SECRETARY) or person.has(Role.HEAD)
+    if leads:
         commands.append(Command.UNIT)
+    if leads or person.has(Role.ADMIN):
+        commands.append(Command.REPORT)
     if person.has(Role.ADMIN):
         commands.append(Command.STATS)
     commands += [Command.HELP, Command.CANCEL]

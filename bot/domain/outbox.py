@@ -18,6 +18,15 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    EXPIRED = "expired"  # no longer useful when its turn came (a reminder after the deadline)
+
+
+class Priority:
+    """Order of sending: lower first. Quiet hours hold everything but URGENT."""
+
+    URGENT = 0  # security notices that follow a member's own action
+    NOTICE = 1  # one-off notices: a plan handed in, a meeting scheduled or changed
+    WAVE = 2  # reminders, digests and broadcasts to many people
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +37,9 @@ class OutboxMessage:
     person_id: int
     payload: Mapping[str, Any]
     channel: Channel = Channel.TELEGRAM
-    priority: int = 1  # 0: the follow-up of a member's own action, sent before any wave
+    priority: int = Priority.NOTICE
+    expires_at: datetime | None = None  # not sent after this instant
+    not_before: datetime | None = None  # not sent before this instant (default: now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +53,6 @@ class OutboxItem:
     payload: Mapping[str, Any]
     attempts: int
     not_before: datetime
+    parts_sent: int = 0  # of a message sent in several parts, those already delivered
+    expires_at: datetime | None = None
+    channel: Channel = Channel.TELEGRAM

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Person
+from bot.domain.schedule import Schedule
 
 DEFAULT_FORMS: Mapping[Category, str] = {
     Category.PARTY_MEMBER: "mau_01",
@@ -37,6 +38,8 @@ class Campaign:
     deadline: date  # plans are due by the end of this day, local time
     place: str
     forms: Mapping[Category, str]
+    schedule: Schedule = field(default_factory=Schedule)
+    opened_at: datetime | None = None  # when the campaign was opened: digests start then
 
     def form_for(self, person: Person) -> str:
         """The form this person fills (also when they write one voluntarily)."""

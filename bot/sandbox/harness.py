@@ -16,12 +16,21 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services, TelegramApp, announce, build_application, build_services
+from bot.app import (
+    Services,
+    TelegramApp,
+    announce,
+    build_application,
+    build_sender,
+    build_services,
+)
 from bot.config import Settings
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
 from bot.services.clock import ManualClock
+from bot.services.reminders import SweepReport
 from bot.services.roster import ImportOutcome
+from scheduler.pacing import Pacer
 from scheduler.sender import OutboxSender
 from storage.store import Store
 
@@ -58,15 +67,24 @@ class Harness:
         user = FakeUser(id=user_id or next(self._user_ids), first_name=first_name, phone=phone)
         return Chat(self.api, self.feed, user)
 
-    async def drain_outbox(self) -> int:
-        """Send everything queued in the outbox now; return how many rows were handled."""
-        sender = OutboxSender(
-            self.store.outbox,
+    def sender(self, pace: float = 1000.0) -> OutboxSender:
+        """An outbox sender on the application's bot (fast pace: tests do not wait)."""
+        return build_sender(
+            self.settings,
+            self.store,
+            self.services,
             self.application.bot,
-            self.services.presenter,
+            Pacer(pace, pace),
             self.clock,
-            self.services.plans.plan_document,
         )
+
+    async def sweep(self) -> SweepReport:
+        """Run the "enqueue what is due" sweep once at the clock's time."""
+        return await self.services.reminders.enqueue_due()
+
+    async def drain_outbox(self) -> int:
+        """Send everything due in the outbox now; return how many rows were handled."""
+        sender = self.sender()
         total = 0
         while handled := await sender.drain_once():
             total += handled

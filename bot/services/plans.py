@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import engine as e
 from bot.domain.forms import FormDef
 from bot.domain.models import Category, Channel, Person, Role
-from bot.domain.outbox import OutboxMessage
+from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
     RESUME,
     VOLUNTARY,
@@ -31,6 +31,7 @@ from bot.domain.plans import (
     changed_keys,
     may_reopen,
 )
+from bot.domain.schedule import Schedule
 from bot.domain.text import fold
 from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
 from bot.services.replies import Attachment
@@ -171,6 +172,7 @@ class PlanService:
         deadline: date,
         place: str,
         forms: Mapping[Category, str] | None = None,
+        schedule: Schedule | None = None,
     ) -> Campaign:
         """Open (or change) the campaign of ``year``; every form it names must exist."""
         chosen = dict(DEFAULT_FORMS) | dict(forms or {})
@@ -184,6 +186,7 @@ class PlanService:
             place=place,
             forms=chosen,
             now=self._clock.now(),
+            schedule=schedule,
         )
 
     # ------------------------------------------------------------------------- entry points
@@ -321,7 +324,7 @@ class PlanService:
                     "params": {"form": form.name},
                     "document_plan": plan.id,
                 },
-                priority=0,
+                priority=Priority.URGENT,
             )
         )
         saved = await self._plans.change_status(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.directory import InviteRow, Member, RosterStats
@@ -13,6 +13,7 @@ from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
 from bot.domain.plans import Campaign, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
+from bot.domain.schedule import Schedule
 
 
 class LinkConflict(Exception):
@@ -51,6 +52,8 @@ class AccountStore(Protocol):
     async def person(self, person_id: int) -> Person | None: ...
 
     async def invite(self, code: str) -> Invite | None: ...
+
+    async def mark_reachable(self, channel: Channel, user_id: str) -> None: ...
 
     async def link(
         self,
@@ -107,6 +110,7 @@ class PlanStore(Protocol):
         place: str,
         forms: Mapping[Category, str],
         now: datetime,
+        schedule: Schedule | None = None,
     ) -> Campaign: ...
 
     async def current(self, person_id: int) -> tuple[Campaign | None, Plan | None]: ...
@@ -172,11 +176,17 @@ class OutboxStore(Protocol):
 
     async def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int: ...
 
-    async def claim(self, limit: int, now: datetime) -> list[OutboxItem]: ...
+    async def claim(
+        self, limit: int, now: datetime, lease: timedelta, *, max_priority: int | None = None
+    ) -> list[OutboxItem]: ...
 
     async def settle(
         self, item_id: int, status: OutboxStatus, now: datetime, error: str = ""
     ) -> None: ...
+
+    async def progress(self, item_id: int, parts_sent: int) -> None: ...
+
+    async def blocked(self, item: OutboxItem, now: datetime, error: str) -> None: ...
 
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None: ...
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.domain.directory import RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
 from bot.domain.signin import Verdict
 from bot.domain.text import fold
-from bot.locales import Catalog, CatalogError, Safe
+from bot.locales import Catalog, Safe
 from bot.services.directory import UnitOverview
 from bot.services.signin import SigninResult
 
@@ -193,17 +192,6 @@ class Presenter:
             exempt=stats.exempt,
         )
         return self.with_menu(text, viewer)
-
-    def notification(self, payload: Mapping[str, Any]) -> Reply:
-        """An outbox payload (a catalog key and its values) as a message; CatalogError if bad."""
-        template, params = payload.get("template"), payload.get("params", {})
-        if (
-            not isinstance(template, str)
-            or not isinstance(params, dict)
-            or not template.startswith("notify.")
-        ):
-            raise CatalogError(f"malformed outbox payload: {str(payload)[:80]}")
-        return Reply(self._c.t(template, **params))
 
     def bare(self, key: str) -> Reply:
         """A fixed message that leaves the keyboard as it is."""

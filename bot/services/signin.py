@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.domain.invites import parse_code
 from bot.domain.models import Channel, Person
-from bot.domain.outbox import OutboxMessage
+from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.phone import normalize_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
 from bot.services.ports import AccountStore, Clock, LinkConflict, OutboxStore
@@ -44,7 +44,7 @@ class SigninService:
                 key=f"relinked:{decision.person.id}:{replaced_chat}:{now.isoformat()}",
                 person_id=decision.person.id,
                 payload={"template": "notify.relinked", "params": {}, "to_chat": replaced_chat},
-                priority=0,
+                priority=Priority.URGENT,
             )
             await self._outbox.add([notice], now)
         return SigninResult(decision, replaced_chat)
@@ -52,6 +52,11 @@ class SigninService:
     async def whoami(self, channel: Channel, user_id: str) -> Person | None:
         """The person linked to this account, active or not."""
         return await self._accounts.person_for_account(channel, user_id)
+
+    async def welcome_back(self, channel: Channel, user_id: str) -> Person | None:
+        """/start: whoever blocked the bot and started it again can be reached again."""
+        await self._accounts.mark_reachable(channel, user_id)
+        return await self.whoami(channel, user_id)
 
     async def by_contact(
         self, channel: Channel, user_id: str, chat_id: str, contact_user_id: str | None, phone: str

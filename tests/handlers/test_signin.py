@@ -29,7 +29,15 @@ async def test_sign_in_by_own_contact_links_and_shows_the_role_menu(bot: Harness
     assert "🏢 Đơn vị của tôi" in chat.buttons()  # a secretary's menu
     assert "📊 Thống kê danh sách" not in chat.buttons()
     assert await linked_person_code(bot, chat.user.id) == "DV001"
-    assert bot.api.commands_for_chat(chat.user.id) == ["kehoach", "toi", "donvi", "help", "huy"]
+    assert bot.api.commands_for_chat(chat.user.id) == [
+        "kehoach",
+        "toi",
+        "lichhop",
+        "donvi",
+        "baocao",
+        "help",
+        "huy",
+    ]
 
 
 async def test_someone_elses_contact_is_refused(bot: Harness) -> None:
@@ -143,7 +151,12 @@ async def test_roles_see_their_own_menus_and_are_refused_others(bot: Harness) ->
     """A member may not open the unit list; a secretary sees who has not signed in."""
     member = bot.chat("Bình", phone="0987654321")
     await member.share_contact()
-    assert member.buttons() == ["📝 Kế hoạch của tôi", "👤 Thông tin của tôi", "Hướng dẫn"]
+    assert member.buttons() == [
+        "📝 Kế hoạch của tôi",
+        "👤 Thông tin của tôi",
+        "📅 Lịch sinh hoạt",
+        "Hướng dẫn",
+    ]
     [reply] = await member.send("/donvi")
     assert "không có quyền" in reply.plain
 
@@ -193,7 +206,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
     chat = bot.chat("Đức", user_id=5150)
     batch = await bot.services.roster.issue_invites(None, None)
     await chat.send(next(row.code for row in batch.open if row.person_code == "DV004"))
-    assert bot.api.commands_for_chat(5150) == ["kehoach", "toi", "help", "huy"]
+    assert bot.api.commands_for_chat(5150) == ["kehoach", "toi", "lichhop", "help", "huy"]
     from tests.conftest import ROSTER
 
     promoted = ROSTER.replace("Chi bộ thôn 2,,", "Chi bộ thôn 2,,Bí thư")
@@ -201,4 +214,12 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
     assert outcome.summary is not None and outcome.summary.updated == 1
     await chat.send("/start")
     assert "🏢 Đơn vị của tôi" in chat.buttons()
-    assert bot.api.commands_for_chat(5150) == ["kehoach", "toi", "donvi", "help", "huy"]
+    assert bot.api.commands_for_chat(5150) == [
+        "kehoach",
+        "toi",
+        "lichhop",
+        "donvi",
+        "baocao",
+        "help",
+        "huy",
+    ]

@@ -1,0 +1,185 @@
+"""Who has done what, per unit and its sub-units: the numbers and names of a secretary's digest.
+
+Built in one pass over every active person of the campaign (one row each) and rolled up the unit
+tree, so the digests of thousands of units cost one query and a little arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain.models import Exemption, Role
+from bot.domain.plans import PlanStatus
+
+NAMES_KEPT = 200  # names carried per list; the digest says how many more there are
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One active person's position in the campaign."""
+
+    person_id: int
+    full_name: str
+    unit_id: int
+    exemption: Exemption
+    roles: frozenset[Role]
+    chat_id: str | None  # None: has not linked a chat account
+    unreachable: bool  # blocked the bot
+    status: PlanStatus | None  # None: has not started a plan
+
+    @property
+    def required(self) -> bool:
+        """True when this person must write a plan."""
+        return self.exemption is Exemption.NONE
+
+    @property
+    def handed_in(self) -> bool:
+        """True when the plan was sent (and maybe confirmed)."""
+        return self.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
+
+    @property
+    def owes_plan(self) -> bool:
+        """True when a deadline reminder concerns this person (a returned plan included)."""
+        return self.required and not self.handed_in
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedPlan:
+    """A plan sent back for changes and not handed in again."""
+
+    plan_id: int
+    person_id: int
+    rev: int
+    returned_at: datetime
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitNode:
+    """A unit in the tree."""
+
+    id: int
+    parent_id: int | None
+    path: str
+    depth: int
+
+
+@dataclass
+class Names:
+    """A list of names kept short, with the full count."""
+
+    count: int = 0
+    names: list[str] = field(default_factory=list)
+
+    def add(self, name: str) -> None:
+        self.count += 1
+        if len(self.names) < NAMES_KEPT:
+            self.names.append(name)
+
+    def merge(self, other: Names) -> None:
+        self.count += other.count
+        room = NAMES_KEPT - len(self.names)
+        if room > 0:
+            self.names.extend(other.names[:room])
+
+
+@dataclass
+class Tally:
+    """The counts and names of one unit, sub-units included."""
+
+    people: int = 0
+    required: int = 0
+    submitted: int = 0  # handed in: waiting for confirmation or confirmed
+    confirmed: int = 0
+    exempt: int = 0
+    not_linked: int = 0
+    missing: Names = field(default_factory=Names)  # required, nothing handed in, not returned
+    returned: Names = field(default_factory=Names)
+    waiting: Names = field(default_factory=Names)  # handed in, to be confirmed
+    unreachable: Names = field(default_factory=Names)
+
+    def count(self, person: Standing, label: str) -> None:
+        """Add one person (``label`` is how their name is shown)."""
+        self.people += 1
+        if person.chat_id is None:
+            self.not_linked += 1
+        elif person.unreachable:
+            self.unreachable.add(label)
+        if not person.required:
+            self.exempt += 1
+        if person.status is PlanStatus.CONFIRMED:
+            self.confirmed += 1
+        if person.handed_in:
+            self.submitted += 1
+        if person.status is PlanStatus.SUBMITTED:
+            self.waiting.add(label)
+        if not person.required:
+            return
+        self.required += 1
+        if person.status is PlanStatus.RETURNED:
+            self.returned.add(label)
+        elif not person.handed_in:
+            self.missing.add(label)
+
+    def merge(self, other: Tally) -> None:
+        """Add a sub-unit's tally."""
+        for name in ("people", "required", "submitted", "confirmed", "exempt", "not_linked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.missing.merge(other.missing)
+        self.returned.merge(other.returned)
+        self.waiting.merge(other.waiting)
+        self.unreachable.merge(other.unreachable)
+
+
+def short_unit(path: str) -> str:
+    """The last part of a unit path ("Đảng bộ xã / Chi bộ thôn 1" -> "Chi bộ thôn 1")."""
+    return path.rsplit(" / ", 1)[-1]
+
+
+def tally_units(
+    units: Sequence[UnitNode], standings: Iterable[Standing], wanted: set[int] | None = None
+) -> dict[int, Tally]:
+    """Each unit's tally with its sub-units rolled in (only ``wanted`` units are returned).
+
+    In a unit's own digest its people are named plainly; people of its sub-units are named with
+    their sub-unit, so a committee's digest says where each missing person belongs.
+    """
+    by_id = {unit.id: unit for unit in units}
+    own: dict[int, list[Standing]] = {}
+    for person in standings:
+        own.setdefault(person.unit_id, []).append(person)
+    below: dict[int, Tally] = {}  # what a unit passes up: its people named with the unit
+    tallies: dict[int, Tally] = {}
+    for unit in sorted(units, key=lambda u: -u.depth):
+        children = below.pop(unit.id, None)
+        people = own.get(unit.id, [])
+        if wanted is None or unit.id in wanted:
+            tally = tallies[unit.id] = Tally()
+            for person in people:
+                tally.count(person, person.full_name)
+            if children is not None:
+                tally.merge(children)
+        if unit.parent_id is None or unit.parent_id not in by_id:
+            continue
+        if not people and children is None:
+            continue
+        up = below.setdefault(unit.parent_id, Tally())
+        label = short_unit(unit.path)
+        for person in people:
+            up.count(person, f"{person.full_name} ({label})")
+        if children is not None:
+            up.merge(children)
+    return tallies
+
+
+def recipients(standings: Iterable[Standing]) -> dict[int, list[Standing]]:
+    """Per unit, the linked secretaries and heads who receive its digest."""
+    found: dict[int, list[Standing]] = {}
+    for person in standings:
+        if person.chat_id is not None and (
+            Role.SECRETARY in person.roles or Role.HEAD in person.roles
+        ):
+            found.setdefault(person.unit_id, []).append(person)
+    return found

@@ -1,0 +1,224 @@
+"""Reminder rules as campaign data, and the occasions they make: when each is due, when stale.
+
+An occasion is one planned wave (the T-7 deadline reminder, Monday's digest, the 2-hour reminder
+before a meeting). The sweep sends an occasion once, when it is due and not yet stale; of several
+due occasions of one series (after downtime) only the newest is sent, the older ones are skipped:
+nobody wants three reminders in a row after the bot was down for a week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_DAYS_BEFORE = 90
+MAX_HOURS_BEFORE = 14 * 24
+
+
+class Schedule(BaseModel):
+    """When reminders, digests and quiet hours happen; stored with the campaign."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deadline_days: tuple[int, ...] = (14, 7, 3, 1)  # deadline reminders, days before
+    remind_at: time = time(8, 0)  # local time of deadline and returned-plan reminders
+    returned_after_days: int = Field(default=2, ge=1, le=30)
+    quiet_start: time = time(21, 0)  # nothing proactive is sent from here ...
+    quiet_end: time = time(7, 0)  # ... to here (local time)
+    meeting_hours: tuple[int, ...] = (72, 2)  # meeting reminders, hours before
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    digest_at: time = time(7, 30)
+    daily_digest_days: int = Field(default=7, ge=0, le=60)  # daily digests in the last N days
+
+    @field_validator("deadline_days")
+    @classmethod
+    def _days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 0 <= day <= MAX_DAYS_BEFORE for day in value):
+            raise ValueError(f"reminder days must be between 0 and {MAX_DAYS_BEFORE}")
+        return tuple(sorted(set(value), reverse=True))
+
+    @field_validator("meeting_hours")
+    @classmethod
+    def _hours(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 1 <= hours <= MAX_HOURS_BEFORE for hours in value):
+            raise ValueError(f"meeting reminder hours must be between 1 and {MAX_HOURS_BEFORE}")
+        return tuple(sorted(set(value), reverse=True))
+
+    def is_quiet(self, moment: datetime, tz: tzinfo) -> bool:
+        """True when ``moment`` falls in the quiet hours (local time)."""
+        local = moment.astimezone(tz).time()
+        start, end = self.quiet_start, self.quiet_end
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+    def quiet_until(self, moment: datetime, tz: tzinfo) -> datetime:
+        """``moment`` itself when sending is allowed, else when the quiet hours end."""
+        if not self.is_quiet(moment, tz):
+            return moment
+        local = moment.astimezone(tz)
+        end = datetime.combine(local.date(), self.quiet_end, tz)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.quiet_end, tz)
+        return end
+
+    def before_quiet(self, moment: datetime, tz: tzinfo) -> datetime:
+        """``moment`` when allowed, else the last minute before the quiet hours began."""
+        if not self.is_quiet(moment, tz):
+            return moment
+        local = moment.astimezone(tz)
+        start = datetime.combine(local.date(), self.quiet_start, tz)
+        if start > local:
+            start = datetime.combine(local.date() - timedelta(days=1), self.quiet_start, tz)
+        return start - timedelta(minutes=1)
+
+
+def at_local(day: date, moment: time, tz: tzinfo) -> datetime:
+    """``day`` at ``moment`` in ``tz`` as an aware datetime."""
+    return datetime.combine(day, moment, tz)
+
+
+def end_of_day(day: date, tz: tzinfo) -> datetime:
+    """The first instant after ``day`` (local midnight)."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+
+
+@dataclass(frozen=True, slots=True)
+class Occasion:
+    """One planned wave: sent once when due, never after ``stale``."""
+
+    key: str  # unique, e.g. "deadline:2022:T-7"; the outbox keys of its messages start with it
+    series: str  # of several due occasions of one series only the newest is sent
+    due: datetime
+    stale: datetime
+    days_left: int = 0
+    hours_before: int = 0
+    day: date | None = None  # the local day of a digest
+
+
+def deadline_occasions(year: int, deadline: date, schedule: Schedule, tz: tzinfo) -> list[Occasion]:
+    """The deadline reminders of a campaign."""
+    stale = end_of_day(deadline, tz)
+    return [
+        Occasion(
+            key=f"deadline:{year}:T-{days}",
+            series=f"deadline:{year}",
+            due=at_local(deadline - timedelta(days=days), schedule.remind_at, tz),
+            stale=stale,
+            days_left=days,
+        )
+        for days in schedule.deadline_days
+    ]
+
+
+def digest_days(opens: date, deadline: date, schedule: Schedule) -> list[date]:
+    """Digest days: weekly from ``opens``, daily in the last days up to the deadline."""
+    daily_from = deadline - timedelta(days=max(schedule.daily_digest_days - 1, 0))
+    days: list[date] = []
+    day = opens
+    while day <= deadline:
+        daily = schedule.daily_digest_days > 0 and day >= daily_from
+        if daily or day.weekday() == schedule.digest_weekday:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def digest_occasions(
+    year: int, opens: date, deadline: date, schedule: Schedule, tz: tzinfo
+) -> list[Occasion]:
+    """The secretaries' digests of a campaign; a digest is stale once the next one is due."""
+    days = digest_days(opens, deadline, schedule)
+    dues = [at_local(day, schedule.digest_at, tz) for day in days]
+    occasions = []
+    for index, (day, due) in enumerate(zip(days, dues, strict=True)):
+        stale = dues[index + 1] if index + 1 < len(dues) else due + timedelta(days=1)
+        occasions.append(
+            Occasion(
+                key=f"digest:{year}:{day.isoformat()}",
+                series=f"digest:{year}",
+                due=due,
+                stale=min(stale, due + timedelta(days=1)),
+                day=day,
+            )
+        )
+    return occasions
+
+
+def meeting_occasions(
+    meeting_id: int,
+    version: int,
+    starts_at: datetime,
+    changed_at: datetime,
+    schedule: Schedule,
+    tz: tzinfo,
+) -> list[Occasion]:
+    """Reminders before a meeting; one that fell due before the last change is left out.
+
+    A reminder that would fall in the quiet hours goes out just before they begin instead.
+    """
+    occasions = []
+    for hours in schedule.meeting_hours:
+        due = schedule.before_quiet(starts_at - timedelta(hours=hours), tz)
+        if due < changed_at:
+            continue  # the notice of the change (or of the scheduling) told them already
+        occasions.append(
+            Occasion(
+                key=f"meeting:{meeting_id}:v{version}:H-{hours}",
+                series=f"meeting:{meeting_id}:v{version}",
+                due=due,
+                stale=starts_at,
+                hours_before=hours,
+            )
+        )
+    return occasions
+
+
+def returned_occasion(
+    plan_id: int, rev: int, returned_at: datetime, schedule: Schedule, tz: tzinfo
+) -> Occasion:
+    """The reminder about a plan returned for changes and not yet sent again."""
+    day = returned_at.astimezone(tz).date() + timedelta(days=schedule.returned_after_days)
+    due = at_local(day, schedule.remind_at, tz)
+    return Occasion(
+        key=f"returned:{plan_id}:r{rev}",
+        series=f"returned:{plan_id}:r{rev}",
+        due=due,
+        stale=due + timedelta(days=1),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DuePick:
+    """What the sweep does now: occasions to send and occasions to mark skipped."""
+
+    send: tuple[Occasion, ...]
+    skip: tuple[Occasion, ...]
+
+
+def pick_due(
+    occasions: Iterable[Occasion], done: Sequence[str] | set[str], now: datetime
+) -> DuePick:
+    """Occasions due at ``now`` and not done: the newest fresh one per series is sent."""
+    finished = set(done)
+    by_series: dict[str, list[Occasion]] = {}
+    for occasion in occasions:
+        if occasion.key not in finished and occasion.due <= now:
+            by_series.setdefault(occasion.series, []).append(occasion)
+    send: list[Occasion] = []
+    skip: list[Occasion] = []
+    for due in by_series.values():
+        due.sort(key=lambda o: o.due)
+        newest = due[-1]
+        if newest.stale > now:
+            send.append(newest)
+            skip.extend(due[:-1])
+        else:
+            skip.extend(due)
+    send.sort(key=lambda o: o.due)
+    return DuePick(tuple(send), tuple(skip))

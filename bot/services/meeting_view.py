@@ -1,0 +1,114 @@
+"""The meetings calendar as replies: the list, the request for details, the outcomes."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from bot.domain.callbacks import pack_meeting
+from bot.domain.meetings import Meeting, MeetingKind
+from bot.locales import Catalog, Safe
+from bot.services.meetings import MeetingScreen, Step
+from bot.services.notices import QUARTER_NAMES
+from bot.services.replies import Choice, Presenter, Reply
+
+MAX_MANAGED = 8  # meetings with edit/cancel buttons under the list
+
+
+class MeetingPresenter:
+    """Turns calendar outcomes into replies."""
+
+    def __init__(self, catalog: Catalog, presenter: Presenter, tz: tzinfo) -> None:
+        self._c = catalog
+        self._p = presenter
+        self._tz = tz
+
+    def _when(self, meeting: Meeting) -> str:
+        return meeting.starts_at.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
+
+    def _kind(self, kind: MeetingKind) -> str:
+        return self._c.plain(f"label.meeting.{kind.value}")
+
+    def _line(self, meeting: Meeting) -> str:
+        return self._c.t(
+            "meeting.line",
+            kind=self._kind(meeting.kind),
+            when=self._when(meeting),
+            place=meeting.place,
+            topic=meeting.topic,
+            unit=meeting.unit_path.rsplit(" / ", 1)[-1],
+        )
+
+    def _stop(self) -> tuple[tuple[Choice, ...], ...]:
+        return ((Choice(self._c.plain("meeting.button.stop"), pack_meeting("st")),),)
+
+    def render(self, screen: MeetingScreen) -> Reply:
+        """The reply for ``screen``."""
+        c, person, meeting = self._c, screen.person, screen.meeting
+        if screen.step is Step.LIST:
+            return self._list(screen)
+        if screen.step is Step.NOT_ALLOWED:
+            return self._p.simple("common.no_right", person)
+        if screen.step is Step.GONE:
+            return self._p.simple("meeting.gone", person)
+        if screen.step is Step.STOPPED:
+            return self._p.simple("meeting.stopped", person)
+        if screen.step in (Step.ASK, Step.INVALID):
+            assert screen.kind is not None
+            parts = []
+            if screen.step is Step.INVALID:
+                parts.append(c.t(f"meeting.invalid.{screen.error}"))
+            parts.append(c.t("meeting.ask", kind=self._kind(screen.kind)))
+            if meeting is not None:
+                current = f"{self._when(meeting)}; {meeting.place}; {meeting.topic}"
+                parts.append(c.t("meeting.current", current=current))
+            return Reply(Safe("\n\n".join(parts)), choices=self._stop())
+        assert meeting is not None
+        values = {
+            "kind": self._kind(meeting.kind),
+            "when": self._when(meeting),
+            "place": meeting.place,
+        }
+        if screen.step is Step.CONFIRM_CANCEL:
+            confirm = Choice(
+                c.plain("meeting.button.confirm_cancel"),
+                pack_meeting("cy", f"{meeting.id}.{meeting.version}"),
+            )
+            return Reply(
+                c.t("meeting.confirm_cancel", **values), choices=((confirm,), *self._stop())
+            )
+        if screen.step is Step.CANCELLED:
+            return self._p.with_menu(c.t("meeting.cancelled", told=screen.told, **values), person)
+        key = "meeting.changed" if screen.changed else "meeting.saved"
+        return self._p.with_menu(c.t(key, told=screen.told, **values), person)
+
+    def _list(self, screen: MeetingScreen) -> Reply:
+        c = self._c
+        lines: list[str] = [c.t("meeting.title")]
+        lines += [self._line(m) for m in screen.meetings] or [c.t("meeting.none")]
+        if not screen.manage:
+            return self._p.with_menu(Safe("\n".join(lines)), screen.person)
+        if screen.quarters_without:
+            quarters = ", ".join(QUARTER_NAMES[q - 1] for q in screen.quarters_without)
+            lines.append(c.t("meeting.quarters_without", quarters=quarters))
+        lines.append(c.t("meeting.manage_hint"))
+        rows: list[tuple[Choice, ...]] = [
+            tuple(
+                Choice(c.plain(f"meeting.button.new_{kind.value}"), pack_meeting("new", kind.value))
+                for kind in MeetingKind
+            )
+        ]
+        own = [m for m in screen.meetings if m.unit_id == screen.person.unit_id]
+        for meeting in own[:MAX_MANAGED]:
+            day = meeting.starts_at.astimezone(self._tz).strftime("%d/%m")
+            rows.append(
+                (
+                    Choice(
+                        c.plain("meeting.button.edit", day=day), pack_meeting("ed", str(meeting.id))
+                    ),
+                    Choice(
+                        c.plain("meeting.button.cancel", day=day),
+                        pack_meeting("cx", str(meeting.id)),
+                    ),
+                )
+            )
+        return Reply(Safe("\n".join(lines)), choices=tuple(rows))

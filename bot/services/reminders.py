@@ -1,0 +1,395 @@
+"""The "enqueue what is due" sweep: deadline reminders, returned-plan reminders, digests, meetings.
+
+Idempotent: every occasion is recorded (with its messages, in one transaction) the first time it
+is handled, so running the sweep twice, after a restart, or from two processes at once sends
+nothing twice. What fell due while the bot was down is sent if still useful, else skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Protocol
+
+from bot.domain.digest import (
+    Names,
+    ReturnedPlan,
+    Standing,
+    Tally,
+    UnitNode,
+    recipients,
+    tally_units,
+)
+from bot.domain.meetings import (
+    MIN_THEMATIC_PER_YEAR,
+    Meeting,
+    MeetingStatus,
+    quarters_without_thematic,
+    thematic_count,
+)
+from bot.domain.models import Channel, Person, Role
+from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.plans import Campaign, PlanStatus
+from bot.domain.schedule import (
+    Occasion,
+    deadline_occasions,
+    digest_occasions,
+    meeting_occasions,
+    pick_due,
+    returned_occasion,
+)
+from bot.services.ports import Clock, OutboxStore, PlanStore
+
+RESUME_BUTTON = {"label": "plan.button.resume", "data": "p:0:go:"}
+
+
+class ScheduleStore(Protocol):
+    """What the sweep reads and records."""
+
+    async def standings(
+        self, campaign_id: int, unit_ids: Sequence[int] | None = None
+    ) -> list[Standing]: ...
+
+    async def unit_nodes(self) -> list[UnitNode]: ...
+
+    async def done_occasions(self, prefix: str) -> set[str]: ...
+
+    async def record_occasion(
+        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int | None: ...
+
+    async def returned_plans(self, campaign_id: int) -> Sequence[ReturnedPlan]: ...
+
+
+class MeetingStore(Protocol):
+    """The meetings calendar."""
+
+    async def between(self, start: datetime, end: datetime) -> list[Meeting]: ...
+
+    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...
+
+
+class SubtreeStore(Protocol):
+    """The unit tree."""
+
+    async def subtree(self, unit_id: int) -> list[int]: ...
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    sent: list[str] = field(default_factory=list)  # occasion keys handled now
+    skipped: list[str] = field(default_factory=list)  # occasions dropped as stale or superseded
+    messages: int = 0
+    requeued: int = 0
+
+
+def local_text(moment: datetime, tz: tzinfo) -> str:
+    """dd/mm/yyyy HH:MM in local time."""
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def meeting_payload(meeting: Meeting, template: str, tz: tzinfo) -> dict[str, Any]:
+    """An outbox payload about ``meeting``."""
+    return {
+        "template": template,
+        "params": {
+            "unit": meeting.unit_path,
+            "when": local_text(meeting.starts_at, tz),
+            "place": meeting.place,
+            "topic": meeting.topic,
+        },
+        "labels": {"kind": f"label.meeting.{meeting.kind.value}"},
+    }
+
+
+class ReminderService:
+    """Finds what is due and writes it to the outbox."""
+
+    def __init__(
+        self,
+        plans: PlanStore,
+        store: ScheduleStore,
+        meetings: MeetingStore,
+        directory: SubtreeStore,
+        outbox: OutboxStore,
+        clock: Clock,
+        tz: tzinfo,
+    ) -> None:
+        self._plans = plans
+        self._store = store
+        self._meetings = meetings
+        self._directory = directory
+        self._outbox = outbox
+        self._clock = clock
+        self._tz = tz
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(self._tz).date()
+
+    async def enqueue_due(self) -> SweepReport:
+        """Queue every message that is due now; safe to run at any time, any number of times."""
+        now = self._clock.now()
+        report = SweepReport(requeued=await self._outbox.requeue_stuck(now))
+        campaign = await self._plans.active_campaign()
+        occasions: list[Occasion] = []
+        if campaign is not None:
+            occasions += self._campaign_occasions(campaign)
+            for plan in await self._store.returned_plans(campaign.id):
+                occasions.append(
+                    returned_occasion(
+                        plan.plan_id, plan.rev, plan.returned_at, campaign.schedule, self._tz
+                    )
+                )
+        schedule = campaign.schedule if campaign else None
+        horizon = max(schedule.meeting_hours) if schedule and schedule.meeting_hours else 0
+        upcoming = await self._meetings.between(now, now + timedelta(hours=horizon + 24))
+        meetings = {m.id: m for m in upcoming if m.status is MeetingStatus.SCHEDULED}
+        if schedule is not None:
+            for m in meetings.values():
+                occasions += meeting_occasions(
+                    m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
+                )
+        done: set[str] = set()
+        for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
+            done |= await self._store.done_occasions(prefix)
+        pick = pick_due(occasions, done, now)
+        for occasion in pick.skip:
+            if await self._store.record_occasion(occasion.key, "skipped", [], now) is not None:
+                report.skipped.append(occasion.key)
+        context = _Lazy(self, campaign)
+        for occasion in pick.send:
+            messages = await self._messages(occasion, campaign, meetings, context, now)
+            added = await self._store.record_occasion(occasion.key, "sent", messages, now)
+            if added is not None:
+                report.sent.append(occasion.key)
+                report.messages += added
+        return report
+
+    def _campaign_occasions(self, campaign: Campaign) -> list[Occasion]:
+        schedule = campaign.schedule
+        opened = (
+            campaign.opened_at.astimezone(self._tz).date()
+            if campaign.opened_at
+            else campaign.deadline
+        )
+        return deadline_occasions(
+            campaign.year, campaign.deadline, schedule, self._tz
+        ) + digest_occasions(campaign.year, opened, campaign.deadline, schedule, self._tz)
+
+    async def _messages(
+        self,
+        occasion: Occasion,
+        campaign: Campaign | None,
+        meetings: dict[int, Meeting],
+        context: _Lazy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        kind = occasion.key.split(":", 1)[0]
+        if kind == "meeting":
+            meeting = meetings[int(occasion.key.split(":")[1])]
+            return await self._meeting_reminders(occasion, meeting)
+        assert campaign is not None
+        if kind == "deadline":
+            return deadline_messages(occasion, campaign, await context.standings())
+        if kind == "returned":
+            plan_id = int(occasion.key.split(":")[1])
+            return await self._returned_message(occasion, campaign, plan_id)
+        digests = await self.digests(campaign, await context.standings(), now)
+        return [
+            OutboxMessage(
+                key=f"{occasion.key}:unit:{unit_id}:person:{person.person_id}",
+                person_id=person.person_id,
+                payload={"digest": data},
+                priority=Priority.WAVE,
+                expires_at=occasion.stale,
+            )
+            for unit_id, (data, people) in digests.items()
+            for person in people
+        ]
+
+    async def _meeting_reminders(self, occasion: Occasion, meeting: Meeting) -> list[OutboxMessage]:
+        units = await self._directory.subtree(meeting.unit_id)
+        audience = await self._meetings.audience(units, Channel.TELEGRAM)
+        hours = occasion.hours_before
+        template = "notify.meeting_soon_days" if hours >= 24 else "notify.meeting_soon_hours"
+        payload = meeting_payload(meeting, template, self._tz)
+        payload["params"]["left"] = hours // 24 if hours >= 24 else hours
+        return [
+            OutboxMessage(
+                key=f"{occasion.key}:person:{pid}",
+                person_id=pid,
+                payload=payload,
+                priority=Priority.WAVE,
+                expires_at=meeting.starts_at,
+            )
+            for pid in audience
+        ]
+
+    async def _returned_message(
+        self, occasion: Occasion, campaign: Campaign, plan_id: int
+    ) -> list[OutboxMessage]:
+        plan = await self._plans.plan(plan_id)
+        if plan is None or plan.status is not PlanStatus.RETURNED:
+            return []
+        return [
+            OutboxMessage(
+                key=f"{occasion.key}:person:{plan.person_id}",
+                person_id=plan.person_id,
+                payload={
+                    "template": "notify.remind_returned",
+                    "params": {
+                        "comment": plan.return_comment,
+                        "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+                    },
+                    "buttons": [RESUME_BUTTON],
+                },
+                priority=Priority.WAVE,
+                expires_at=occasion.stale,
+            )
+        ]
+
+    # ------------------------------------------------------------------ digests
+    async def report_for(self, person: Person) -> dict[str, Any] | None:
+        """/baocao: the digest of the person's unit (an admin: of everyone), made now.
+
+        None when there is no open campaign; the caller checks the right to ask first.
+        """
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None
+        now = self._clock.now()
+        meetings: list[Meeting] = []
+        if person.has(Role.SECRETARY) or person.has(Role.HEAD):
+            ids = await self._directory.subtree(person.unit_id)
+            standings = await self._store.standings(campaign.id, ids)
+            nodes = [n for n in await self._store.unit_nodes() if n.id in set(ids)]
+            tally = tally_units(nodes, standings, wanted={person.unit_id})[person.unit_id]
+            meetings = (await self._year_meetings(campaign.year)).get(person.unit_id, [])
+            return self.digest_data(campaign, person.unit_path, tally, meetings, now)
+        tally = Tally()
+        for standing in await self._store.standings(campaign.id):
+            tally.count(standing, standing.full_name)
+        return self.digest_data(campaign, None, tally, meetings, now)
+
+    async def digests(
+        self,
+        campaign: Campaign,
+        standings: Sequence[Standing],
+        now: datetime,
+        units: Sequence[UnitNode] | None = None,
+    ) -> dict[int, tuple[dict[str, Any], list[Standing]]]:
+        """Every unit that has a secretary or head: its digest data and who receives it."""
+        to = recipients(standings)
+        nodes = units if units is not None else await self._store.unit_nodes()
+        tallies = tally_units(nodes, standings, wanted=set(to))
+        meetings = await self._year_meetings(campaign.year)
+        return {
+            unit_id: (
+                self.digest_data(campaign, path, tally, meetings.get(unit_id, []), now),
+                to[unit_id],
+            )
+            for unit_id, path, tally in ((u.id, u.path, tallies[u.id]) for u in nodes if u.id in to)
+        }
+
+    async def _year_meetings(self, year: int) -> dict[int, list[Meeting]]:
+        start = datetime(year, 1, 1, tzinfo=self._tz)
+        end = datetime(year + 1, 1, 1, tzinfo=self._tz)
+        by_unit: dict[int, list[Meeting]] = {}
+        for meeting in await self._meetings.between(start, end):
+            by_unit.setdefault(meeting.unit_id, []).append(meeting)
+        return by_unit
+
+    def digest_data(
+        self,
+        campaign: Campaign,
+        unit: str | None,
+        tally: Tally,
+        meetings: Sequence[Meeting],
+        now: datetime,
+    ) -> dict[str, Any]:
+        """What a digest shows, as plain data (it travels in the outbox as JSON)."""
+        today = self._today(now)
+        upcoming = [
+            m for m in meetings if m.status is MeetingStatus.SCHEDULED and m.starts_at > now
+        ]
+        nxt = min(upcoming, key=lambda m: m.starts_at) if upcoming else None
+
+        def names(found: Names) -> dict[str, Any]:
+            return {"count": found.count, "names": found.names}
+
+        return {
+            "unit": unit,
+            "day": today.strftime("%d/%m/%Y"),
+            "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+            "days_left": (campaign.deadline - today).days,
+            "required": tally.required,
+            "submitted": tally.submitted,
+            "confirmed": tally.confirmed,
+            "exempt": tally.exempt,
+            "not_linked": tally.not_linked,
+            "missing": names(tally.missing),
+            "waiting": names(tally.waiting),
+            "returned": names(tally.returned),
+            "unreachable": names(tally.unreachable),
+            "meeting": None
+            if nxt is None
+            else {
+                "kind": nxt.kind.value,
+                "when": local_text(nxt.starts_at, self._tz),
+                "place": nxt.place,
+                "topic": nxt.topic,
+            },
+            "thematic": thematic_count(meetings, campaign.year, self._tz),
+            "thematic_min": MIN_THEMATIC_PER_YEAR,
+            "quarters_without": quarters_without_thematic(meetings, campaign.year, today, self._tz),
+        }
+
+
+class _Lazy:
+    """Reads everyone's standing at most once per sweep, and only if an occasion needs it."""
+
+    def __init__(self, service: ReminderService, campaign: Campaign | None) -> None:
+        self._service = service
+        self._campaign = campaign
+        self._standings: list[Standing] | None = None
+
+    async def standings(self) -> list[Standing]:
+        if self._standings is None:
+            assert self._campaign is not None
+            self._standings = await self._service._store.standings(self._campaign.id)
+        return self._standings
+
+
+def deadline_messages(
+    occasion: Occasion, campaign: Campaign, standings: Sequence[Standing]
+) -> list[OutboxMessage]:
+    """One reminder per linked person who must write a plan and has not handed it in."""
+    deadline = campaign.deadline.strftime("%d/%m/%Y")
+    messages = []
+    for person in standings:
+        if not person.owes_plan or person.chat_id is None:
+            continue
+        params: dict[str, Any] = {"days": occasion.days_left, "deadline": deadline}
+        if person.status is PlanStatus.RETURNED:
+            template = "notify.remind_deadline_returned"
+        elif occasion.days_left == 0:
+            template, params = "notify.remind_deadline_today", {"deadline": deadline}
+        else:
+            template = "notify.remind_deadline"
+        messages.append(
+            OutboxMessage(
+                key=f"{occasion.key}:person:{person.person_id}",
+                person_id=person.person_id,
+                payload={
+                    "template": template,
+                    "params": params,
+                    "buttons": [RESUME_BUTTON],
+                },
+                priority=Priority.WAVE,
+                expires_at=occasion.stale,
+            )
+        )
+    return messages

@@ -1,0 +1,109 @@
+"""The meetings calendar and the progress report on Telegram: /lichhop, its buttons, /baocao."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.callbacks import parse_meeting_press
+from bot.domain.models import Channel, Person
+from bot.services.meeting_view import MeetingPresenter
+from bot.services.meetings import MeetingScreen, MeetingService
+from bot.services.notices import Notices
+from bot.services.reminders import ReminderService
+from bot.services.replies import Presenter
+from bot.services.signin import SigninService
+from handlers.render import send
+
+
+class MeetingHandlers:
+    """Each press is re-checked: the presser must be the secretary of the meeting's unit."""
+
+    def __init__(
+        self,
+        meetings: MeetingService,
+        view: MeetingPresenter,
+        reminders: ReminderService,
+        notices: Notices,
+        signin: SigninService,
+        presenter: Presenter,
+    ) -> None:
+        self._meetings = meetings
+        self._view = view
+        self._reminders = reminders
+        self._notices = notices
+        self._signin = signin
+        self._presenter = presenter
+
+    async def _show(self, update: Update, screen: MeetingScreen) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await send(update.get_bot(), chat.id, self._view.render(screen))
+
+    async def overview(self, update: Update, person: Person) -> None:
+        """/lichhop: upcoming meetings; a secretary also gets the buttons to manage them."""
+        await self._show(update, await self._meetings.overview(person))
+
+    async def report(self, update: Update, person: Person) -> None:
+        """/baocao: the progress digest of the person's unit, made now."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        data = await self._reminders.report_for(person)
+        if data is None:
+            await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
+            return
+        parts = self._notices.digest(data)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            reply = self._presenter.with_menu(part.text, person) if last else part
+            await send(update.get_bot(), chat.id, reply)
+
+    def may_type(self, person: Person) -> bool:
+        """True when typed text may be meeting details (only secretaries enter meetings)."""
+        return self._meetings.may_manage(person)
+
+    async def typed(self, update: Update, person: Person, text: str) -> bool:
+        """Details of a meeting typed by a secretary who was asked for them; False otherwise."""
+        screen = await self._meetings.typed(person, text)
+        if screen is None:
+            return False
+        await self._show(update, screen)
+        return True
+
+    async def stop(self, person: Person) -> bool:
+        """/huy while entering a meeting: forget it; False when nothing was being entered."""
+        return await self._meetings.drop_entry(person)
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A calendar button."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        press = parse_meeting_press(query.data or "")
+        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+        if press is None or person is None or not person.active:
+            await query.answer(self._presenter.plain("common.stale_button"))
+            return
+        await query.answer()
+        service, arg = self._meetings, press.arg
+        if press.code == "new":
+            screen = await service.start_new(person, arg)
+        elif press.code == "st":
+            screen = await service.stop(person)
+        elif press.code in ("ed", "cx") and arg.isdigit():
+            opener = service.start_edit if press.code == "ed" else service.ask_cancel
+            screen = await opener(person, int(arg))
+        elif press.code == "cy" and _pair(arg) is not None:
+            meeting_id, version = _pair(arg) or (0, 0)
+            screen = await service.cancel(person, meeting_id, version)
+        else:
+            screen = await service.overview(person)
+        await self._show(update, screen)
+
+
+def _pair(arg: str) -> tuple[int, int] | None:
+    first, _, second = arg.partition(".")
+    if not (first.isdigit() and second.isdigit()):
+        return None
+    return int(first), int(second)

@@ -1,0 +1,147 @@
+"""What the sweeps read and record: everyone's standing, the unit tree, occasions already done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.domain.digest import ReturnedPlan, Standing, UnitNode
+from bot.domain.models import Channel, Exemption, Role
+from bot.domain.outbox import OutboxMessage
+from bot.domain.plans import PlanStatus
+from storage.base import Repository, roles_from_text
+from storage.outbox_repo import enqueue
+from storage.tables import accounts, occasions, pending_inputs, people, plan_events, plans, units
+
+
+class ScheduleRepository(Repository):
+    """Reads for reminders and digests; the record of which occasions were handled."""
+
+    async def standings(
+        self,
+        campaign_id: int,
+        unit_ids: Sequence[int] | None = None,
+        channel: Channel = Channel.TELEGRAM,
+    ) -> list[Standing]:
+        """Every active person with their account and plan status, in one query."""
+        query = (
+            select(
+                people.c.id,
+                people.c.full_name,
+                people.c.unit_id,
+                people.c.exemption,
+                people.c.roles,
+                accounts.c.chat_id,
+                accounts.c.blocked_at,
+                plans.c.status,
+            )
+            .outerjoin(
+                accounts,
+                and_(accounts.c.person_id == people.c.id, accounts.c.channel == channel.value),
+            )
+            .outerjoin(
+                plans, and_(plans.c.person_id == people.c.id, plans.c.campaign_id == campaign_id)
+            )
+            .where(people.c.active.is_(True))
+            .order_by(people.c.full_name, people.c.id)
+        )
+        if unit_ids is not None:
+            query = query.where(people.c.unit_id.in_(list(unit_ids)))
+        exemptions = {e.value: e for e in Exemption}
+        statuses = {s.value: s for s in PlanStatus}
+        role_cache: dict[str, frozenset[Role]] = {}
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        result = []
+        for pid, name, unit_id, exemption, roles, chat_id, blocked_at, status in rows:
+            parsed = role_cache.get(roles)
+            if parsed is None:
+                parsed = role_cache[roles] = roles_from_text(roles)
+            result.append(
+                Standing(
+                    person_id=pid,
+                    full_name=name,
+                    unit_id=unit_id,
+                    exemption=exemptions[exemption],
+                    roles=parsed,
+                    chat_id=chat_id,
+                    unreachable=blocked_at is not None,
+                    status=statuses.get(status) if status else None,
+                )
+            )
+        return result
+
+    async def unit_nodes(self) -> list[UnitNode]:
+        """Every unit."""
+        query = select(units.c.id, units.c.parent_id, units.c.path, units.c.depth)
+        async with self._read() as conn:
+            return [UnitNode(*row) for row in await conn.execute(query)]
+
+    async def done_occasions(self, prefix: str) -> set[str]:
+        """Keys of occasions already handled whose key starts with ``prefix``."""
+        query = select(occasions.c.key).where(occasions.c.key.startswith(prefix, autoescape=True))
+        async with self._read() as conn:
+            return set((await conn.execute(query)).scalars())
+
+    async def record_occasion(
+        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int | None:
+        """Mark an occasion handled and queue its messages, atomically; None if done already.
+
+        Two processes sweeping at once both try; the occasion's key lets only one through.
+        """
+        async with self._write() as conn:
+            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            statement = (
+                insert(occasions)
+                .values(key=key, outcome=outcome, messages=len(messages), done_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            if (await conn.execute(statement)).rowcount != 1:
+                return None
+            return await enqueue(conn, messages, now) if messages else 0
+
+    async def returned_plans(self, campaign_id: int) -> list[ReturnedPlan]:
+        """Plans now returned, with when they were returned."""
+        latest = (
+            select(plan_events.c.plan_id, func.max(plan_events.c.at).label("at"))
+            .where(plan_events.c.kind == "returned")
+            .group_by(plan_events.c.plan_id)
+            .subquery()
+        )
+        query = (
+            select(plans.c.id, plans.c.person_id, plans.c.rev, latest.c.at, plans.c.return_comment)
+            .join(latest, latest.c.plan_id == plans.c.id)
+            .join(people, people.c.id == plans.c.person_id)
+            .where(
+                plans.c.campaign_id == campaign_id,
+                plans.c.status == PlanStatus.RETURNED.value,
+                people.c.active.is_(True),
+            )
+        )
+        async with self._read() as conn:
+            return [ReturnedPlan(*row) for row in await conn.execute(query)]
+
+    # ------------------------------------------------------------------ pending typed input
+    async def pending(self, person_id: int) -> str | None:
+        """What the person's next typed text is for (a secretary entering a meeting)."""
+        query = select(pending_inputs.c.purpose).where(pending_inputs.c.person_id == person_id)
+        async with self._read() as conn:
+            return (await conn.execute(query)).scalar_one_or_none()
+
+    async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None:
+        """Expect typed input for ``purpose`` (None: expect nothing)."""
+        async with self._write() as conn:
+            await conn.execute(
+                delete(pending_inputs).where(pending_inputs.c.person_id == person_id)
+            )
+            if purpose is not None:
+                await conn.execute(
+                    pending_inputs.insert().values(
+                        person_id=person_id, purpose=purpose, created_at=now
+                    )
+                )

@@ -1,0 +1,75 @@
+"""Two bot instances on one PostgreSQL database: every reminder is delivered exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.harness import Harness, running_bot
+from storage.engine import make_engine
+from tests.conftest import PG_SKIP, PG_URL, ROSTER
+from tests.handlers.test_plan import signed_in
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+EXTRA = "\n".join(
+    f"X{n:03},Người thứ {n},01/01/1980,09{n:08},Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 3,,"
+    for n in range(40)
+)
+
+
+@pytest.fixture
+async def pg_database() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for this test."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def drain(bot: Harness) -> int:
+    """Send until this instance finds nothing more to claim."""
+    sender, total = bot.sender(), 0
+    while handled := await sender.drain_once(limit=7):
+        total += handled
+    return total
+
+
+async def test_two_instances_sweep_and_drain_at_once_without_doubles(
+    pg_database: str, api: FakeBotApi
+) -> None:
+    """Both sweep and drain concurrently; each of 43 people gets the T-14 reminder once."""
+    async with running_bot(pg_database, api) as first:
+        await first.load_roster(ROSTER.strip() + "\n" + EXTRA)
+        await first.open_campaign()
+        chats = [await signed_in(first, "An", "0912345678")]
+        chats += [await signed_in(first, f"N{n}", f"09{n:08}") for n in range(40)]
+        async with running_bot(pg_database, api) as second:
+            due = datetime(2022, 4, 16, 8, 0, tzinfo=VN)
+            first.clock.set(due)
+            second.clock.set(due)
+            reports = await asyncio.gather(first.sweep(), second.sweep())
+            assert sorted(k for r in reports for k in r.sent if k.startswith("deadline")) == [
+                "deadline:2022:T-14"
+            ]
+            counts = await asyncio.gather(drain(first), drain(second))
+            assert sum(counts) == 41 and min(counts) > 0  # both took part
+    for chat in chats:
+        got = [m for m in chat.messages if "hết hạn nộp" in m.plain]
+        assert len(got) == 1, chat.user.first_name
+    assert api.rejected() == []

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_services, serve
 from bot.config import Settings
 from bot.domain.roster import RowError
+from bot.domain.schedule import Schedule
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
@@ -57,6 +58,32 @@ def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
             self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
 
     return Parser
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(f"not a list of numbers: {text!r}") from exc
+
+
+def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
+    """``base`` with the reminder rules given on the command line; ValueError if one is bad."""
+    changes: dict[str, object] = {}
+    if "reminders" in given:
+        changes["deadline_days"] = _numbers(given["reminders"])
+    if "meeting" in given:
+        changes["meeting_hours"] = _numbers(given["meeting"])
+    for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
+        if name in given:
+            changes[field] = given[name].strip()
+    if "quiet" in given:
+        start, sep, end = given["quiet"].partition("-")
+        if not sep:
+            raise ValueError(f"quiet hours must look like 21:00-07:00, not {given['quiet']!r}")
+        changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
+    data = base.model_dump() | changes
+    return Schedule.model_validate(data)
 
 
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
@@ -115,6 +142,16 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     )
     setting.add_argument(
         "--place", required=True, metavar=t("cli.metavar_place"), help=t("cli.campaign_place")
+    )
+    setting.add_argument("--reminders", metavar="14,7,3,1", help=t("cli.campaign_reminders"))
+    setting.add_argument("--remind-at", metavar="HH:MM", help=t("cli.campaign_remind_at"))
+    setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
+    setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
+    setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+
+    box = commands.add_parser("outbox", help=t("cli.outbox_help"), description=t("cli.outbox_help"))
+    box.add_argument(
+        "--failures", type=int, default=10, metavar="N", help=t("cli.outbox_failures_help")
     )
 
     invites = commands.add_parser(
@@ -287,10 +324,46 @@ class Cli:
             deadline=campaign.deadline.strftime("%d/%m/%Y"),
             place=campaign.place,
         )
+        rules = campaign.schedule
+        self.say(
+            "cli.campaign_schedule",
+            days=", ".join(str(d) for d in rules.deadline_days),
+            remind_at=rules.remind_at.strftime("%H:%M"),
+            quiet=f"{rules.quiet_start:%H:%M}-{rules.quiet_end:%H:%M}",
+            meeting=", ".join(str(h) for h in rules.meeting_hours),
+            digest_at=rules.digest_at.strftime("%H:%M"),
+            daily=rules.daily_digest_days,
+        )
+        return OK
+
+    async def outbox(self, store: Store, failures: int) -> int:
+        counts = await store.outbox.counts()
+        self.say(
+            "cli.outbox_counts",
+            queued=counts.get("queued", 0),
+            sending=counts.get("sending", 0),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            expired=counts.get("expired", 0),
+        )
+        for failure in await store.outbox.failures(max(failures, 0)):
+            self.say(
+                "cli.outbox_failure",
+                row=failure.key,
+                status=failure.status,
+                error=failure.error or "-",
+                at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
+            )
         return OK
 
     async def campaign_set(
-        self, store: Store, year: int, title: str, deadline: str, place: str
+        self,
+        store: Store,
+        year: int,
+        title: str,
+        deadline: str,
+        place: str,
+        rules: Mapping[str, str | None] | None = None,
     ) -> int:
         try:
             due = datetime.strptime(deadline.strip(), "%d/%m/%Y").date()
@@ -301,8 +374,24 @@ class Cli:
             self.say("cli.campaign_invalid")
             return USAGE
         services = build_services(self.settings, store, SystemClock(), self.c)
+        schedule = None
+        given = {k: v for k, v in (rules or {}).items() if v is not None}
+        if given:
+            current = await services.plans.campaign()
+            base = current.schedule if current and current.year == year else Schedule()
+            try:
+                schedule = schedule_with(base, given)
+            except ValidationError as exc:
+                reason = "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                )
+                self.say("cli.bad_schedule", reason=reason)
+                return USAGE
+            except ValueError as exc:
+                self.say("cli.bad_schedule", reason=str(exc))
+                return USAGE
         await services.plans.set_campaign(
-            year=year, title=title.strip(), deadline=due, place=place.strip()
+            year=year, title=title.strip(), deadline=due, place=place.strip(), schedule=schedule
         )
         return await self.campaign_show(store)
 
@@ -346,11 +435,22 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         return await cli.with_store(
             lambda store: cli.invites(store, args.out, args.unit, args.renew)
         )
+    if args.command == "outbox":
+        return await cli.with_store(lambda store: cli.outbox(store, args.failures))
     if args.command == "campaign":
         if args.campaign_command == "show":
             return await cli.with_store(cli.campaign_show)
+        rules = {
+            "reminders": args.reminders,
+            "remind_at": args.remind_at,
+            "quiet": args.quiet,
+            "meeting": args.meeting_reminders,
+            "digest_at": args.digest_at,
+        }
         return await cli.with_store(
-            lambda store: cli.campaign_set(store, args.year, args.title, args.deadline, args.place)
+            lambda store: cli.campaign_set(
+                store, args.year, args.title, args.deadline, args.place, rules
+            )
         )
     if args.roster_command == "template":
         return cli.template(args.file)

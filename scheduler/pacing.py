@@ -40,8 +40,8 @@ class Pacer:
     def note_reply(self) -> None:
         """A reply to a member went out (it did not wait): the outbox yields that slot."""
         now = self._now()
-        start = max(self._shared_next, now - self._shared_gap)
-        self._shared_next = min(start + self._shared_gap, now + MAX_DEBT)
+        start = max(self._shared_next, now)
+        self._shared_next = max(self._shared_next, min(start + self._shared_gap, now + MAX_DEBT))
 
     def hold(self, seconds: float) -> None:
         """Telegram said 429: nothing more from the outbox for ``seconds``."""

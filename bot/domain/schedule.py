@@ -206,16 +206,23 @@ def pick_due(
 ) -> DuePick:
     """Occasions due at ``now`` and not done: the newest fresh one per series is sent."""
     finished = set(done)
+    everything = list(occasions)
+    latest_done: dict[str, datetime] = {}
+    for occasion in everything:
+        if occasion.key in finished:
+            seen = latest_done.get(occasion.series)
+            latest_done[occasion.series] = max(seen, occasion.due) if seen else occasion.due
     by_series: dict[str, list[Occasion]] = {}
-    for occasion in occasions:
+    for occasion in everything:
         if occasion.key not in finished and occasion.due <= now:
             by_series.setdefault(occasion.series, []).append(occasion)
     send: list[Occasion] = []
     skip: list[Occasion] = []
-    for due in by_series.values():
+    for series, due in by_series.items():
         due.sort(key=lambda o: o.due)
         newest = due[-1]
-        if newest.stale > now:
+        behind = series in latest_done and newest.due <= latest_done[series]
+        if newest.stale > now and not behind:  # never go back in a series (rules edited)
             send.append(newest)
             skip.extend(due[:-1])
         else:

@@ -109,6 +109,7 @@ async def running_bot(
     database_url: str,
     api: FakeBotApi | None = None,
     clock: ManualClock | None = None,
+    pacer: Pacer | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
     """Start the fake API (unless given), open the store, initialise the Application."""
@@ -128,7 +129,7 @@ async def running_bot(
     try:
         services = build_services(config, store, clock)
         await services.plans.register_forms()
-        application = build_application(config, services)
+        application = build_application(config, services, pacer)
         harness = Harness(api, store, services, application, clock, config)
 
         async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -126,6 +126,17 @@ class Notices:
         lines += self._names("digest.unreachable", unreachable)
         if data.get("unit") is not None:
             lines += self.meeting_lines(data)
+        box = data.get("outbox")
+        if isinstance(box, dict):
+            lines.append(
+                c.t(
+                    "digest.outbox",
+                    queued=box.get("queued", 0) + box.get("sending", 0),
+                    sent=box.get("sent", 0),
+                    failed=box.get("failed", 0),
+                    expired=box.get("expired", 0),
+                )
+            )
         if not any(data.get(k, {}).get("count", 0) for k in ("missing", "returned")):
             lines.append(c.t("digest.all_done"))
         texts = split_parts(lines)

@@ -272,7 +272,9 @@ class ReminderService:
         tally = Tally()
         for standing in await self._store.standings(campaign.id):
             tally.count(standing, standing.full_name)
-        return self.digest_data(campaign, None, tally, meetings, now)
+        data = self.digest_data(campaign, None, tally, meetings, now)
+        data["outbox"] = await self._outbox.counts()  # the admin also sees the delivery state
+        return data
 
     async def digests(
         self,

@@ -207,6 +207,7 @@ async def test_daily_digests_in_the_last_week_and_on_demand_report(bot: Harness)
     admin = await signed_in(bot, "Hoa", "0977123456")
     [everyone] = await admin.send("/baocao")
     assert "Toàn bộ tổ chức" in everyone.plain and "Phải nộp: 5" in everyone.plain
+    assert "Tin gửi đi — chờ gửi: " in everyone.plain  # the outbox, as on the command line
 
 
 async def test_a_bot_killed_while_draining_loses_nothing(db_url: str, api: FakeBotApi) -> None:

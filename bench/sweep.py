@@ -1,0 +1,199 @@
+"""How long the sweeps take on a big organisation: one deadline wave and every unit's digest.
+
+    python -m bench.sweep [--people 100000] [--units 5000]
+
+Builds a SQLite file with the roster (written straight into the tables: the import path has its
+own checks and is not what is measured), opens the 2022 campaign, then runs the real
+"enqueue what is due" sweep twice with the injected clock:
+  1. Saturday 16/04/2022 08:00, when the T-14 deadline reminder is due (enqueue_s);
+  2. Monday 18/04/2022 07:30, when every secretary's digest is due (digests_s).
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+
+from bot.app import build_services
+from bot.config import Settings
+from bot.services.clock import ManualClock
+from storage.store import Store
+from storage.tables import accounts, outbox, people, plans, units
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+OPENED = datetime(2022, 3, 25, 1, 0, tzinfo=UTC)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far."""
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
+
+
+async def build(store: Store, n_people: int, n_units: int, campaign_id: int) -> None:
+    """A district, its committees, their cells; people spread over the cells."""
+    rng = random.Random(58)
+    committees = max(1, n_units // 50)
+    cells = n_units - committees - 1
+    unit_rows = [dict(id=1, parent_id=None, name="Huyện", path="Huyện", path_key="h", depth=0)]
+    for c in range(committees):
+        uid = 2 + c
+        name = f"Đảng bộ {c}"
+        unit_rows.append(
+            dict(id=uid, parent_id=1, name=name, path=f"Huyện / {name}", path_key=f"h/{c}", depth=1)
+        )
+    cell_ids = []
+    for k in range(cells):
+        uid = 2 + committees + k
+        parent = 2 + k % committees
+        name = f"Chi bộ {k}"
+        unit_rows.append(
+            dict(
+                id=uid,
+                parent_id=parent,
+                name=name,
+                path=f"Huyện / Đảng bộ {parent - 2} / {name}",
+                path_key=f"h/{parent - 2}/{k}",
+                depth=2,
+            )
+        )
+        cell_ids.append(uid)
+    person_rows, account_rows, plan_rows = [], [], []
+    secretaries = set()
+    for pid in range(1, n_people + 1):
+        unit_id = cell_ids[pid % len(cell_ids)]
+        roles = ""
+        if unit_id not in secretaries:
+            secretaries.add(unit_id)
+            roles = "secretary"
+        person_rows.append(
+            dict(
+                id=pid,
+                code=f"P{pid:06}",
+                full_name=f"Nguyễn Văn {pid}",
+                birth_date=date(1980, 1, 1),
+                phone=None,
+                category="party_member",
+                exemption="none" if rng.random() > 0.08 else "retired",
+                unit_id=unit_id,
+                party_position="",
+                gov_position="",
+                union_position="",
+                roles=roles,
+                active=True,
+                created_at=OPENED,
+                updated_at=OPENED,
+            )
+        )
+        if rng.random() < 0.7 or roles:
+            account_rows.append(
+                dict(
+                    channel="telegram",
+                    user_id=str(pid),
+                    chat_id=str(pid),
+                    person_id=pid,
+                    method="contact",
+                    linked_at=OPENED,
+                )
+            )
+        roll = rng.random()
+        if roll < 0.4:
+            status = "submitted" if roll < 0.3 else "draft"
+            plan_rows.append(
+                dict(
+                    person_id=pid,
+                    campaign_id=campaign_id,
+                    form_id="mau_01",
+                    form_version=1,
+                    status=status,
+                    answers="{}",
+                    position="review",
+                    back_to_review=False,
+                    buffer="",
+                    paused=False,
+                    rev=1,
+                    late=False,
+                    voluntary=False,
+                    return_comment="",
+                    created_at=OPENED,
+                    updated_at=OPENED,
+                    submitted_at=OPENED if status == "submitted" else None,
+                )
+            )
+    async with store.engine.begin() as conn:
+        for table, rows in ((units, unit_rows), (people, person_rows), (accounts, account_rows)):
+            for start in range(0, len(rows), 10_000):
+                await conn.execute(insert(table), rows[start : start + 10_000])
+        for start in range(0, len(plan_rows), 10_000):
+            await conn.execute(insert(plans), plan_rows[start : start + 10_000])
+
+
+async def main(n_people: int, n_units: int) -> dict[str, float | int]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'sweep.db'}"
+        store = await Store.open(url)
+        try:
+            clock = ManualClock(OPENED)
+            settings = Settings(_env_file=None, database_url=url)
+            services = build_services(settings, store, clock)
+            await services.plans.register_forms()
+            campaign = await services.plans.set_campaign(
+                year=2022, title="Chuyên đề 2022", deadline=date(2022, 4, 30), place="Tuy Phong"
+            )
+            started = time.perf_counter()
+            await build(store, n_people, n_units, campaign.id)
+            setup_s = time.perf_counter() - started
+
+            clock.set(datetime(2022, 4, 16, 8, 0, tzinfo=VN))
+            started = time.perf_counter()
+            wave = await services.reminders.enqueue_due()
+            enqueue_s = time.perf_counter() - started
+            assert wave.sent == ["deadline:2022:T-14"], wave.sent
+
+            clock.set(datetime(2022, 4, 18, 7, 30, tzinfo=VN))
+            started = time.perf_counter()
+            digest = await services.reminders.enqueue_due()
+            digests_s = time.perf_counter() - started
+            assert digest.sent == ["digest:2022:2022-04-18"], digest.sent
+
+            async with store.engine.connect() as conn:
+                rows = len((await conn.execute(select(outbox.c.id))).all())
+            return {
+                "people": n_people,
+                "units": n_units,
+                "setup_s": round(setup_s, 2),
+                "reminders": wave.messages,
+                "enqueue_s": round(enqueue_s, 2),
+                "digests": digest.messages,
+                "digests_s": round(digests_s, 2),
+                "outbox_rows": rows,
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+            }
+        finally:
+            await store.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=5_000)
+    args = parser.parse_args()
+    figures = asyncio.run(main(args.people, args.units))
+    print(
+        f"{figures['reminders']} reminders queued in {figures['enqueue_s']} s; "
+        f"{figures['digests']} digests in {figures['digests_s']} s; "
+        f"peak RSS {figures['peak_rss_mb']} MB"
+    )
+    print(json.dumps(figures))

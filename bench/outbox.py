@@ -4,7 +4,7 @@
     python -m bench.outbox --messages 3000 --limit 300 --pace 250    # the one-minute variant
 
 The real sender (its own connection pool, the pacer) drains the wave through the fake Bot API
-while 50 members chat with the bot (one message every ~10 s each, the real handlers and
+while 50 members chat with the bot (one message every ~10 s each: --think; the real handlers and
 Application). Reported: the wave's send rate and its ratio to the configured pace, 429 answers,
 duplicates and lost messages (each recipient must get exactly one), and the 99th percentile of
 the members' reply times. The last line is one JSON object.
@@ -32,7 +32,7 @@ from bot.services.clock import ManualClock
 from scheduler.pacing import Pacer
 from storage.tables import accounts, people, units
 
-MEMBERS = 50
+MEMBERS = 50  # default number of members chatting during the drain
 FIRST_MEMBER_USER = 900_001
 
 
@@ -123,14 +123,14 @@ async def main(args: argparse.Namespace) -> dict[str, float | int]:
                 async def member(index: int) -> None:
                     rng = random.Random(index)
                     chat = bot.chat(f"M{index}", user_id=FIRST_MEMBER_USER + index)
-                    await asyncio.sleep(rng.uniform(0, 10))
+                    await asyncio.sleep(rng.uniform(0, args.think))
                     while not stop.is_set():
                         sent = time.perf_counter()
                         await chat.send("/toi")
                         delays.append(time.perf_counter() - sent)
-                        await asyncio.sleep(rng.uniform(5, 15))
+                        await asyncio.sleep(rng.uniform(args.think / 2, args.think * 1.5))
 
-                members = [asyncio.create_task(member(i)) for i in range(MEMBERS)]
+                members = [asyncio.create_task(member(i)) for i in range(args.members)]
                 while True:
                     counts = await bot.store.outbox.counts()
                     if not counts.get("queued") and not counts.get("sending"):
@@ -157,6 +157,8 @@ async def main(args: argparse.Namespace) -> dict[str, float | int]:
     ordered = sorted(delays)
     return {
         "messages": args.messages,
+        "members": args.members,
+        "think_s": args.think,
         "pace": args.pace,
         "fake_limit": args.limit,
         "latency_ms": round(args.latency * 1000),
@@ -179,6 +181,8 @@ if __name__ == "__main__":
     parser.add_argument("--limit", type=float, default=30.0, help="fake Bot API messages/s")
     parser.add_argument("--pace", type=float, default=25.0, help="the sender's pace")
     parser.add_argument("--latency", type=float, default=0.08)
+    parser.add_argument("--members", type=int, default=MEMBERS, help="members chatting meanwhile")
+    parser.add_argument("--think", type=float, default=10.0, help="mean seconds between messages")
     figures = asyncio.run(main(parser.parse_args()))
     print(
         f"{figures['messages']} messages at {figures['sent_per_s']}/s "

@@ -16,6 +16,7 @@ TELEGRAM_LIMIT = 30.0  # messages per second over all chats
 SHARED_CEILING = 29.0  # what we allow ourselves overall: a little under Telegram's limit
 PER_CHAT_GAP = 1.0  # seconds between two outbox messages to one chat
 MAX_DEBT = 1.0  # replies may push the outbox back by at most this many seconds at once
+OWN_SLACK = 0.5  # seconds of its own pace the outbox may make up after replies pushed it back
 
 
 class Pacer:
@@ -47,11 +48,21 @@ class Pacer:
         """Telegram said 429: nothing more from the outbox for ``seconds``."""
         self._held_until = max(self._held_until, self._now() + seconds)
 
+    def delay(self) -> float:
+        """Seconds until the outbox's next slot is free (nothing is booked)."""
+        now = self._now()
+        return max(0.0, self._own_next - now, self._shared_next - now, self._held_until - now)
+
     def reserve(self) -> float:
         """Book the outbox's next slot; return the seconds to wait for it."""
         now = self._now()
         slot = max(now, self._own_next, self._shared_next, self._held_until)
-        self._own_next = slot + self._own_gap
+        # A slot pushed back by replies does not push the outbox's own schedule back with it:
+        # the outbox may catch up (at the overall ceiling) on up to OWN_SLACK seconds it lost.
+        own_due = max(self._own_next, self._held_until)
+        pushed = self._shared_next > own_due and self._shared_next > now - self._own_gap
+        start = max(own_due, slot - OWN_SLACK) if pushed else slot
+        self._own_next = start + self._own_gap
         self._shared_next = slot + self._shared_gap
         return slot - now
 

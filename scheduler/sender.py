@@ -72,6 +72,7 @@ class OutboxSender:
         self._chat_tail: dict[str, asyncio.Task[None]] = {}
         self._chat_last: dict[str, float] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._turn = asyncio.Lock()
 
     # ------------------------------------------------------------------ claiming
     async def _quiet(self, now: datetime) -> bool:
@@ -129,7 +130,7 @@ class OutboxSender:
             while not stop.is_set():
                 handled = 0
                 try:
-                    if self._pacer.backlog() < 1.0 and len(self._in_flight) < 4 * batch:
+                    if len(self._in_flight) < batch:
                         handled = len([self._start(item) for item in await self._claim(batch)])
                     else:
                         handled = 1  # still busy with what was claimed: look again soon
@@ -163,12 +164,12 @@ class OutboxSender:
         gap = self._chat_last.get(chat, -PER_CHAT_GAP) + PER_CHAT_GAP - time.monotonic()
         if gap > 0:
             await asyncio.sleep(gap)
-        while True:
-            wait = self._pacer.reserve()
-            if wait > 0:
+        # One message at a time books its slot, and only once the slot is due: a reply sent
+        # meanwhile pushes the slot back instead of adding to a second already booked.
+        async with self._turn:
+            while (wait := self._pacer.delay()) > 0:
                 await asyncio.sleep(wait)
-            if self._pacer.held_for() <= 0:
-                break  # a 429 while waiting: book again after the pause
+            self._pacer.reserve()
         self._chat_last[chat] = time.monotonic()
         if len(self._chat_last) > 50_000:
             cutoff = time.monotonic() - PER_CHAT_GAP

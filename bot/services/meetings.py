@@ -7,11 +7,9 @@ unit's members, so nobody is told about something that was not saved, or vice ve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from enum import StrEnum
-from typing import Protocol
 
 from bot.domain.meetings import (
     Meeting,
@@ -23,66 +21,11 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
-from bot.services.ports import Clock, PlanStore
+from bot.services.ports import Clock, DirectoryStore, MeetingStore, PendingStore, PlanStore
 from bot.services.reminders import meeting_payload
 
 NEW = "meeting:new:"
 EDIT = "meeting:edit:"
-
-
-class MeetingStore(Protocol):
-    """Meetings persistence."""
-
-    async def add(
-        self,
-        *,
-        unit_id: int,
-        kind: MeetingKind,
-        starts_at: datetime,
-        place: str,
-        topic: str,
-        by: int,
-        now: datetime,
-        notices: _Notices,
-    ) -> Meeting: ...
-
-    async def change(
-        self,
-        meeting: Meeting,
-        *,
-        now: datetime,
-        notices: _Notices,
-        starts_at: datetime | None = None,
-        place: str | None = None,
-        topic: str | None = None,
-        cancel: bool = False,
-    ) -> Meeting | None: ...
-
-    async def get(self, meeting_id: int) -> Meeting | None: ...
-
-    async def of_units(self, unit_ids: Sequence[int], since: datetime) -> list[Meeting]: ...
-
-    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...
-
-
-class _Notices(Protocol):
-    def __call__(self, meeting: Meeting) -> Sequence[OutboxMessage]: ...
-
-
-class PendingStore(Protocol):
-    """What a person's next typed text is for."""
-
-    async def pending(self, person_id: int) -> str | None: ...
-
-    async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None: ...
-
-
-class TreeStore(Protocol):
-    """The unit tree."""
-
-    async def subtree(self, unit_id: int) -> list[int]: ...
-
-    async def ancestors(self, unit_id: int) -> list[int]: ...
 
 
 class Step(StrEnum):
@@ -122,7 +65,7 @@ class MeetingService:
         self,
         meetings: MeetingStore,
         pending: PendingStore,
-        tree: TreeStore,
+        tree: DirectoryStore,
         plans: PlanStore,
         clock: Clock,
         tz: tzinfo,

@@ -29,13 +29,13 @@ def split_parts(lines: Sequence[str], budget: int = TEXT_BUDGET) -> list[str]:
         pieces.append(line)
     parts: list[str] = []
     current: list[str] = []
-    used = 0
+    used = -1  # characters of "\n".join(current)
     for piece in pieces:
-        if current and used + len(piece) + 1 > budget:
+        if current and used + 1 + len(piece) > budget:  # +1: the line break before it
             parts.append("\n".join(current))
-            current, used = [], 0
+            current, used = [], -1
         current.append(piece)
-        used += len(piece) + 1
+        used += 1 + len(piece)
     if current:
         parts.append("\n".join(current))
     return parts

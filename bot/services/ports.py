@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.digest import ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef
+from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
 from bot.domain.plans import Campaign, Plan, PlanStatus
@@ -88,6 +90,8 @@ class DirectoryStore(Protocol):
     async def members(self, unit_ids: list[int]) -> list[Member]: ...
 
     async def stats(self) -> RosterStats: ...
+
+    async def ancestors(self, unit_id: int) -> list[int]: ...
 
     async def holders(self, unit_id: int, role: Role) -> list[Person]: ...
 
@@ -193,3 +197,72 @@ class OutboxStore(Protocol):
     async def counts(self) -> dict[str, int]: ...
 
     async def requeue_stuck(self, now: datetime) -> int: ...
+
+
+class ScheduleStore(Protocol):
+    """What the sweeps read and record, and what a person's next typed text is for."""
+
+    async def standings(
+        self, campaign_id: int, unit_ids: Sequence[int] | None = None
+    ) -> list[Standing]: ...
+
+    async def unit_nodes(self) -> list[UnitNode]: ...
+
+    async def done_occasions(self, prefix: str) -> set[str]: ...
+
+    async def record_occasion(
+        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int | None: ...
+
+    async def returned_plans(self, campaign_id: int) -> Sequence[ReturnedPlan]: ...
+
+
+class PendingStore(Protocol):
+    """What a person's next typed text is for (a secretary entering a meeting)."""
+
+    async def pending(self, person_id: int) -> str | None: ...
+
+    async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None: ...
+
+
+class MeetingNotices(Protocol):
+    """Builds the notices of a meeting once its id and version are known."""
+
+    def __call__(self, meeting: Meeting) -> Sequence[OutboxMessage]: ...
+
+
+class MeetingStore(Protocol):
+    """The meetings calendar."""
+
+    async def add(
+        self,
+        *,
+        unit_id: int,
+        kind: MeetingKind,
+        starts_at: datetime,
+        place: str,
+        topic: str,
+        by: int,
+        now: datetime,
+        notices: MeetingNotices,
+    ) -> Meeting: ...
+
+    async def change(
+        self,
+        meeting: Meeting,
+        *,
+        now: datetime,
+        notices: MeetingNotices,
+        starts_at: datetime | None = None,
+        place: str | None = None,
+        topic: str | None = None,
+        cancel: bool = False,
+    ) -> Meeting | None: ...
+
+    async def get(self, meeting_id: int) -> Meeting | None: ...
+
+    async def of_units(self, unit_ids: Sequence[int], since: datetime) -> list[Meeting]: ...
+
+    async def between(self, start: datetime, end: datetime) -> list[Meeting]: ...
+
+    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from bot.domain.digest import (
     Names,
-    ReturnedPlan,
     Standing,
     Tally,
     UnitNode,
@@ -39,41 +38,16 @@ from bot.domain.schedule import (
     pick_due,
     returned_occasion,
 )
-from bot.services.ports import Clock, OutboxStore, PlanStore
+from bot.services.ports import (
+    Clock,
+    DirectoryStore,
+    MeetingStore,
+    OutboxStore,
+    PlanStore,
+    ScheduleStore,
+)
 
 RESUME_BUTTON = {"label": "plan.button.resume", "data": "p:0:go:"}
-
-
-class ScheduleStore(Protocol):
-    """What the sweep reads and records."""
-
-    async def standings(
-        self, campaign_id: int, unit_ids: Sequence[int] | None = None
-    ) -> list[Standing]: ...
-
-    async def unit_nodes(self) -> list[UnitNode]: ...
-
-    async def done_occasions(self, prefix: str) -> set[str]: ...
-
-    async def record_occasion(
-        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
-    ) -> int | None: ...
-
-    async def returned_plans(self, campaign_id: int) -> Sequence[ReturnedPlan]: ...
-
-
-class MeetingStore(Protocol):
-    """The meetings calendar."""
-
-    async def between(self, start: datetime, end: datetime) -> list[Meeting]: ...
-
-    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...
-
-
-class SubtreeStore(Protocol):
-    """The unit tree."""
-
-    async def subtree(self, unit_id: int) -> list[int]: ...
 
 
 @dataclass
@@ -113,7 +87,7 @@ class ReminderService:
         plans: PlanStore,
         store: ScheduleStore,
         meetings: MeetingStore,
-        directory: SubtreeStore,
+        directory: DirectoryStore,
         outbox: OutboxStore,
         clock: Clock,
         tz: tzinfo,

@@ -1,0 +1,77 @@
+"""The campaign's reminder rules and the outbox view on the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.domain.outbox import OutboxMessage, OutboxStatus
+from storage.store import Store
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh SQLite file for every command of the test."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+CAMPAIGN = ("campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--deadline", "30/04/2022")
+
+
+def test_reminder_rules_are_set_kept_and_checked() -> None:
+    """Rules given are stored, rules left out are kept, bad ones are refused with the reason."""
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong")
+    assert status == 0 and "Nhắc hạn: 14, 7, 3, 1 ngày trước, lúc 08:00" in out
+    assert "giờ yên lặng 21:00-07:00" in out
+    status, out = run(
+        *CAMPAIGN, "--place", "Tuy Phong", "--reminders", "10,5,1", "--quiet", "22:00-06:30"
+    )
+    assert status == 0 and "10, 5, 1 ngày" in out and "22:00-06:30" in out
+    status, out = run(*CAMPAIGN, "--place", "Phan Rí", "--digest-at", "07:00")
+    assert status == 0 and "10, 5, 1 ngày" in out and "lúc 07:00 thứ Hai" in out
+    for bad in (
+        ("--reminders", "7,abc"),
+        ("--reminders", "200"),
+        ("--quiet", "25:00-06:00"),
+        ("--quiet", "22:00"),
+    ):
+        status, out = run(*CAMPAIGN, "--place", "Tuy Phong", *bad)
+        assert status == 2 and "Quy tắc nhắc việc không hợp lệ" in out, bad
+    assert "10, 5, 1 ngày" in run("campaign", "show")[1]
+
+
+def test_outbox_command_counts_and_lists_failures(database: str) -> None:
+    """`chuyende outbox` shows counts per state and the latest failures."""
+    assert run("roster", "template", "mau.xlsx")[0] == 0
+    assert run("roster", "import", "mau.xlsx")[0] == 0
+
+    async def fill() -> None:
+        store = await Store.open(database)
+        try:
+            now = datetime(2022, 4, 1, tzinfo=UTC)
+            payload = {"template": "notify.confirmed", "params": {}}
+            await store.outbox.add([OutboxMessage(f"k{n}", 1, payload) for n in range(3)], now)
+            await store.outbox.settle(1, OutboxStatus.SENT, now)
+            await store.outbox.settle(2, OutboxStatus.FAILED, now, "blocked: bot was blocked")
+        finally:
+            await store.close()
+
+    asyncio.run(fill())
+    status, out = run("outbox")
+    assert status == 0
+    assert "chờ gửi: 1; đang gửi: 0; đã gửi: 1; lỗi: 1; quá hạn, bỏ: 0" in out
+    assert "k1: blocked: bot was blocked" in out

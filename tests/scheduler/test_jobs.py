@@ -1,0 +1,33 @@
+"""APScheduler runs the two named sweeps with the application: at start, then until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.harness import Harness
+from scheduler.jobs import Sweeps
+from tests.handlers.test_plan import signed_in
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def test_sweeps_catch_up_at_start_send_and_stop_cleanly(bot: Harness) -> None:
+    """Started after the T-14 time, the sweeps queue and send that reminder without waiting."""
+    await bot.open_campaign()
+    binh = await signed_in(bot, "Bình", "0987654321")
+    bot.clock.set(datetime(2022, 4, 16, 9, 30, tzinfo=VN))
+    sweeps = Sweeps(bot.services.reminders, bot.sender(), VN, every=3600)
+    sweeps.start()
+    assert sorted(sweeps.jobs()) == ["drain-outbox", "enqueue-due"]
+    for _ in range(500):  # wait for the jobs' first run (APScheduler runs them at once)
+        if any("hết hạn nộp" in m.plain for m in binh.messages):
+            break
+        await asyncio.sleep(0.01)
+    assert sweeps.jobs() == ["enqueue-due"]  # the drain runs on; the sweep waits for its hour
+    await sweeps.stop()
+    assert sweeps.jobs() == []
+    assert sum("hết hạn nộp" in m.plain for m in binh.messages) == 1
+    counts = await bot.store.outbox.counts()
+    assert counts == {"sent": 1}

@@ -32,6 +32,7 @@ from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plans import Campaign, PlanStatus
 from bot.domain.schedule import (
     Occasion,
+    Schedule,
     deadline_occasions,
     digest_occasions,
     meeting_occasions,
@@ -117,15 +118,14 @@ class ReminderService:
                         plan.plan_id, plan.rev, plan.returned_at, campaign.schedule, self._tz
                     )
                 )
-        schedule = campaign.schedule if campaign else None
-        horizon = max(schedule.meeting_hours) if schedule and schedule.meeting_hours else 0
+        schedule = campaign.schedule if campaign else Schedule()  # meetings go on all year
+        horizon = max(schedule.meeting_hours, default=0)
         upcoming = await self._meetings.between(now, now + timedelta(hours=horizon + 24))
         meetings = {m.id: m for m in upcoming if m.status is MeetingStatus.SCHEDULED}
-        if schedule is not None:
-            for m in meetings.values():
-                occasions += meeting_occasions(
-                    m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
-                )
+        for m in meetings.values():
+            occasions += meeting_occasions(
+                m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
+            )
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)

@@ -167,7 +167,10 @@ class OutboxSender:
         # One message at a time books its slot, and only once the slot is due: a reply sent
         # meanwhile pushes the slot back instead of adding to a second already booked.
         async with self._turn:
-            while (wait := self._pacer.delay()) > 0:
+            while True:  # replies sent while we wait push the slot back: look again
+                wait = self._pacer.delay()
+                if wait <= 0:
+                    break
                 await asyncio.sleep(wait)
             self._pacer.reserve()
         self._chat_last[chat] = time.monotonic()

@@ -40,7 +40,7 @@ from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
 from handlers.transport import AiohttpRequest
 from scheduler.jobs import Sweeps
-from scheduler.pacing import Pacer
+from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
 from storage.store import Store
 
@@ -184,7 +184,13 @@ def outbox_bot(settings: Settings) -> ExtBot[None]:
 
 
 def build_sender(
-    settings: Settings, store: Store, services: Services, bot: Bot, pacer: Pacer, clock: Clock
+    settings: Settings,
+    store: Store,
+    services: Services,
+    bot: Bot,
+    pacer: Pacer,
+    clock: Clock,
+    chat_gap: float = PER_CHAT_GAP,
 ) -> OutboxSender:
     """The outbox sender, reading quiet hours from the open campaign."""
 
@@ -201,6 +207,7 @@ def build_sender(
         pacer,
         schedule,
         settings.tz,
+        chat_gap,
     )
 
 

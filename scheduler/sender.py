@@ -59,6 +59,7 @@ class OutboxSender:
         pacer: Pacer,
         schedule: Callable[[], Awaitable[Schedule | None]],
         tz: tzinfo,
+        chat_gap: float = PER_CHAT_GAP,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
@@ -68,6 +69,7 @@ class OutboxSender:
         self._pacer = pacer
         self._schedule_source = schedule
         self._tz = tz
+        self._chat_gap = chat_gap
         self._schedule: tuple[float, Schedule | None] | None = None
         self._chat_tail: dict[str, asyncio.Task[None]] = {}
         self._chat_last: dict[str, float] = {}
@@ -161,7 +163,7 @@ class OutboxSender:
         return parts
 
     async def _wait_turn(self, chat: str) -> None:
-        gap = self._chat_last.get(chat, -PER_CHAT_GAP) + PER_CHAT_GAP - time.monotonic()
+        gap = self._chat_last.get(chat, -self._chat_gap) + self._chat_gap - time.monotonic()
         if gap > 0:
             await asyncio.sleep(gap)
         # One message at a time books its slot, and only once the slot is due: a reply sent
@@ -175,7 +177,7 @@ class OutboxSender:
             self._pacer.reserve()
         self._chat_last[chat] = time.monotonic()
         if len(self._chat_last) > 50_000:
-            cutoff = time.monotonic() - PER_CHAT_GAP
+            cutoff = time.monotonic() - self._chat_gap
             self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
 
     async def _send(self, item: OutboxItem) -> None:

@@ -67,8 +67,8 @@ class Harness:
         user = FakeUser(id=user_id or next(self._user_ids), first_name=first_name, phone=phone)
         return Chat(self.api, self.feed, user)
 
-    def sender(self, pace: float = 1000.0) -> OutboxSender:
-        """An outbox sender on the application's bot (fast pace: tests do not wait)."""
+    def sender(self, pace: float = 1000.0, chat_gap: float = 0.0) -> OutboxSender:
+        """An outbox sender on the application's bot (by default fast: tests do not wait)."""
         return build_sender(
             self.settings,
             self.store,
@@ -76,6 +76,7 @@ class Harness:
             self.application.bot,
             Pacer(pace, pace),
             self.clock,
+            chat_gap,
         )
 
     async def sweep(self) -> SweepReport:

@@ -162,7 +162,7 @@ async def test_pacing_keeps_the_pace_and_one_message_per_second_per_chat(
             times.setdefault(int(call.params["chat_id"]), []).append(call.at)
 
     bot.api.on_call.append(record)
-    sender = bot.sender(pace=20)
+    sender = bot.sender(pace=20, chat_gap=1.0)  # the real gap
     await sender.drain_once()
     for stamps in times.values():
         assert len(stamps) == 3

@@ -1,17 +1,23 @@
-"""Two bot instances on one PostgreSQL database: every reminder is delivered exactly once."""
+"""Two bot instances, then two bot processes, on one PostgreSQL database: each reminder once."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.domain.schedule import Schedule
+from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from storage.engine import make_engine
@@ -73,3 +79,48 @@ async def test_two_instances_sweep_and_drain_at_once_without_doubles(
         got = [m for m in chat.messages if "hết hạn nộp" in m.plain]
         assert len(got) == 1, chat.user.first_name
     assert api.rejected() == []
+
+
+async def test_two_bot_processes_deliver_each_reminder_exactly_once(
+    pg_database: str, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Two `python -m bot run` processes start together on one database: one T-1 wave, once."""
+    today = datetime.now(VN).date()
+    async with running_bot(pg_database, api) as setup:
+        await setup.load_roster(ROSTER.strip() + "\n" + EXTRA)
+        await setup.open_campaign(
+            deadline=today + timedelta(days=1),
+            schedule=Schedule(
+                deadline_days=(1,), remind_at=time(0, 0), quiet_start=time(0), quiet_end=time(0)
+            ),
+        )
+        chats = [await signed_in(setup, f"N{n}", f"09{n:08}") for n in range(40)]
+    env = os.environ | {
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_URL": api.url,
+        "DATABASE_URL": pg_database,
+        "LOG_LEVEL": "WARNING",
+    }
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path)
+        )
+        for _ in range(2)
+    ]
+    try:
+        for _ in range(600):  # until the wave has gone out (real processes: poll, no fixed sleep)
+            if sum(_reminded(chat) for chat in chats) >= len(chats):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # give a doubled message the time to show up, if any
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await asyncio.wait_for(process.wait(), 30)
+    assert [_reminded(chat) for chat in chats] == [1] * len(chats)
+    assert len(api.calls_of("getMe")) >= 3  # the setup, then each process started
+
+
+def _reminded(chat: Chat) -> int:
+    return sum("hạn cuối" in m.plain or "hết hạn nộp" in m.plain for m in chat.messages)

@@ -20,6 +20,7 @@ from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.services.clock import SystemClock
+from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
@@ -73,6 +74,7 @@ class Services:
     plan_view: PlanPresenter
     review: ReviewService
     notices: Notices
+    digests: DigestService
     reminders: ReminderService
     meetings: MeetingService
     meeting_view: MeetingPresenter
@@ -91,6 +93,9 @@ def build_services(
     tz = settings.tz
     renderer = DocxRenderer(catalog, settings.tz)
     presenter = Presenter(catalog, settings.support_contact)
+    digests = DigestService(
+        store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
+    )
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -103,8 +108,16 @@ def build_services(
         plan_view=PlanPresenter(catalog, settings.tz),
         review=ReviewService(store.plans, store.directory, store.accounts, clock),
         notices=Notices(catalog),
+        digests=digests,
         reminders=ReminderService(
-            store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
+            store.plans,
+            store.schedule,
+            store.meetings,
+            store.directory,
+            store.outbox,
+            digests,
+            clock,
+            tz,
         ),
         meetings=MeetingService(
             store.meetings, store.schedule, store.directory, store.plans, clock, tz
@@ -147,7 +160,7 @@ def build_application(
     meetings = MeetingHandlers(
         services.meetings,
         services.meeting_view,
-        services.reminders,
+        services.digests,
         services.notices,
         services.signin,
         services.presenter,

@@ -7,10 +7,10 @@ from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_meeting_press
 from bot.domain.models import Channel, Person
+from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
-from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
 from handlers.render import send
@@ -23,14 +23,14 @@ class MeetingHandlers:
         self,
         meetings: MeetingService,
         view: MeetingPresenter,
-        reminders: ReminderService,
+        digests: DigestService,
         notices: Notices,
         signin: SigninService,
         presenter: Presenter,
     ) -> None:
         self._meetings = meetings
         self._view = view
-        self._reminders = reminders
+        self._digests = digests
         self._notices = notices
         self._signin = signin
         self._presenter = presenter
@@ -49,7 +49,7 @@ class MeetingHandlers:
         chat = update.effective_chat
         if chat is None:
             return
-        data = await self._reminders.report_for(person)
+        data = await self._digests.report_for(person)
         if data is None:
             await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
             return

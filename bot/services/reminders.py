@@ -13,21 +13,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.digest import (
-    Names,
     Standing,
-    Tally,
-    UnitNode,
-    recipients,
-    tally_units,
 )
 from bot.domain.meetings import (
-    MIN_THEMATIC_PER_YEAR,
     Meeting,
     MeetingStatus,
-    quarters_without_thematic,
-    thematic_count,
 )
-from bot.domain.models import Channel, Person, Role
+from bot.domain.models import Channel
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plans import Campaign, PlanStatus
 from bot.domain.schedule import (
@@ -39,6 +31,7 @@ from bot.domain.schedule import (
     pick_due,
     returned_occasion,
 )
+from bot.services.digests import DigestService, local_text
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -59,11 +52,6 @@ class SweepReport:
     skipped: list[str] = field(default_factory=list)  # occasions dropped as stale or superseded
     messages: int = 0
     requeued: int = 0
-
-
-def local_text(moment: datetime, tz: tzinfo) -> str:
-    """dd/mm/yyyy HH:MM in local time."""
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
 def meeting_payload(meeting: Meeting, template: str, tz: tzinfo) -> dict[str, Any]:
@@ -90,9 +78,11 @@ class ReminderService:
         meetings: MeetingStore,
         directory: DirectoryStore,
         outbox: OutboxStore,
+        digests: DigestService,
         clock: Clock,
         tz: tzinfo,
     ) -> None:
+        self._digests = digests
         self._plans = plans
         self._store = store
         self._meetings = meetings
@@ -171,7 +161,7 @@ class ReminderService:
         if kind == "returned":
             plan_id = int(occasion.key.split(":")[1])
             return await self._returned_message(occasion, campaign, plan_id)
-        digests = await self.digests(campaign, await context.standings(), now)
+        digests = await self._digests.digests(campaign, await context.standings(), now)
         return [
             OutboxMessage(
                 key=f"{occasion.key}:unit:{unit_id}:person:{person.person_id}",
@@ -224,104 +214,6 @@ class ReminderService:
                 expires_at=occasion.stale,
             )
         ]
-
-    # ------------------------------------------------------------------ digests
-    async def report_for(self, person: Person) -> dict[str, Any] | None:
-        """/baocao: the digest of the person's unit (an admin: of everyone), made now.
-
-        None when there is no open campaign; the caller checks the right to ask first.
-        """
-        campaign = await self._plans.active_campaign()
-        if campaign is None:
-            return None
-        now = self._clock.now()
-        meetings: list[Meeting] = []
-        if person.has(Role.SECRETARY) or person.has(Role.HEAD):
-            ids = await self._directory.subtree(person.unit_id)
-            standings = await self._store.standings(campaign.id, ids)
-            nodes = [n for n in await self._store.unit_nodes() if n.id in set(ids)]
-            tally = tally_units(nodes, standings, wanted={person.unit_id})[person.unit_id]
-            meetings = (await self._year_meetings(campaign.year)).get(person.unit_id, [])
-            return self.digest_data(campaign, person.unit_path, tally, meetings, now)
-        tally = Tally()
-        for standing in await self._store.standings(campaign.id):
-            tally.count(standing, standing.full_name)
-        data = self.digest_data(campaign, None, tally, meetings, now)
-        data["outbox"] = await self._outbox.counts()  # the admin also sees the delivery state
-        return data
-
-    async def digests(
-        self,
-        campaign: Campaign,
-        standings: Sequence[Standing],
-        now: datetime,
-        units: Sequence[UnitNode] | None = None,
-    ) -> dict[int, tuple[dict[str, Any], list[Standing]]]:
-        """Every unit that has a secretary or head: its digest data and who receives it."""
-        to = recipients(standings)
-        nodes = units if units is not None else await self._store.unit_nodes()
-        tallies = tally_units(nodes, standings, wanted=set(to))
-        meetings = await self._year_meetings(campaign.year)
-        return {
-            unit_id: (
-                self.digest_data(campaign, path, tally, meetings.get(unit_id, []), now),
-                to[unit_id],
-            )
-            for unit_id, path, tally in ((u.id, u.path, tallies[u.id]) for u in nodes if u.id in to)
-        }
-
-    async def _year_meetings(self, year: int) -> dict[int, list[Meeting]]:
-        start = datetime(year, 1, 1, tzinfo=self._tz)
-        end = datetime(year + 1, 1, 1, tzinfo=self._tz)
-        by_unit: dict[int, list[Meeting]] = {}
-        for meeting in await self._meetings.between(start, end):
-            by_unit.setdefault(meeting.unit_id, []).append(meeting)
-        return by_unit
-
-    def digest_data(
-        self,
-        campaign: Campaign,
-        unit: str | None,
-        tally: Tally,
-        meetings: Sequence[Meeting],
-        now: datetime,
-    ) -> dict[str, Any]:
-        """What a digest shows, as plain data (it travels in the outbox as JSON)."""
-        today = self._today(now)
-        upcoming = [
-            m for m in meetings if m.status is MeetingStatus.SCHEDULED and m.starts_at > now
-        ]
-        nxt = min(upcoming, key=lambda m: m.starts_at) if upcoming else None
-
-        def names(found: Names) -> dict[str, Any]:
-            return {"count": found.count, "names": found.names}
-
-        return {
-            "unit": unit,
-            "day": today.strftime("%d/%m/%Y"),
-            "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-            "days_left": (campaign.deadline - today).days,
-            "required": tally.required,
-            "submitted": tally.submitted,
-            "confirmed": tally.confirmed,
-            "exempt": tally.exempt,
-            "not_linked": tally.not_linked,
-            "missing": names(tally.missing),
-            "waiting": names(tally.waiting),
-            "returned": names(tally.returned),
-            "unreachable": names(tally.unreachable),
-            "meeting": None
-            if nxt is None
-            else {
-                "kind": nxt.kind.value,
-                "when": local_text(nxt.starts_at, self._tz),
-                "place": nxt.place,
-                "topic": nxt.topic,
-            },
-            "thematic": thematic_count(meetings, campaign.year, self._tz),
-            "thematic_min": MIN_THEMATIC_PER_YEAR,
-            "quarters_without": quarters_without_thematic(meetings, campaign.year, today, self._tz),
-        }
 
 
 class _Lazy:

@@ -35,12 +35,16 @@ class Failure:
     at: datetime
 
 
-def _row(message: OutboxMessage, now: datetime) -> dict[str, object]:
+def _row(message: OutboxMessage, now: datetime, encoded: dict[int, str]) -> dict[str, object]:
+    payload = encoded.get(id(message.payload))
+    if payload is None:  # a wave shares one payload object: encode it once
+        payload = json.dumps(dict(message.payload), ensure_ascii=False, separators=(",", ":"))
+        encoded[id(message.payload)] = payload
     return {
         "key": message.key,
         "person_id": message.person_id,
         "channel": message.channel.value,
-        "payload": json.dumps(dict(message.payload), ensure_ascii=False, separators=(",", ":")),
+        "payload": payload,
         "status": OutboxStatus.QUEUED.value,
         "priority": message.priority,
         "attempts": 0,
@@ -56,8 +60,9 @@ async def enqueue(conn: AsyncConnection, messages: Sequence[OutboxMessage], now:
     """Insert messages whose key is new; return how many were new."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
+    encoded: dict[int, str] = {}
     for start in range(0, len(messages), INSERT_CHUNK):
-        rows = [_row(m, now) for m in messages[start : start + INSERT_CHUNK]]
+        rows = [_row(m, now, encoded) for m in messages[start : start + INSERT_CHUNK]]
         statement = insert(outbox).on_conflict_do_nothing(index_elements=["key"])
         result = await conn.execute(statement, rows)
         added += max(result.rowcount, 0)

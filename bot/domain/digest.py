@@ -107,21 +107,32 @@ class Tally:
             self.not_linked += 1
         elif person.unreachable:
             self.unreachable.add(label)
-        if not person.required:
-            self.exempt += 1
-        if person.status is PlanStatus.CONFIRMED:
-            self.confirmed += 1
-        if person.handed_in:
+        status = person.status
+        required = person.exemption is Exemption.NONE
+        if status is PlanStatus.SUBMITTED:
             self.submitted += 1
-        if person.status is PlanStatus.SUBMITTED:
             self.waiting.add(label)
-        if not person.required:
-            return
-        self.required += 1
-        if person.status is PlanStatus.RETURNED:
+        elif status is PlanStatus.CONFIRMED:
+            self.submitted += 1
+            self.confirmed += 1
+        elif required and status is PlanStatus.RETURNED:
             self.returned.add(label)
-        elif not person.handed_in:
+        elif required:
             self.missing.add(label)
+        if required:
+            self.required += 1
+        else:
+            self.exempt += 1
+
+    def relabelled(self, suffix: str) -> Tally:
+        """The same counts, each name followed by ``suffix`` (for the unit above)."""
+        copy = Tally(
+            self.people, self.required, self.submitted, self.confirmed, self.exempt, self.not_linked
+        )
+        for name in ("missing", "returned", "waiting", "unreachable"):
+            own: Names = getattr(self, name)
+            setattr(copy, name, Names(own.count, [n + suffix for n in own.names]))
+        return copy
 
     def merge(self, other: Tally) -> None:
         """Add a sub-unit's tally."""
@@ -155,20 +166,21 @@ def tally_units(
     for unit in sorted(units, key=lambda u: -u.depth):
         children = below.pop(unit.id, None)
         people = own.get(unit.id, [])
+        if not people and children is None:
+            if wanted is None or unit.id in wanted:
+                tallies[unit.id] = Tally()
+            continue
+        mine = Tally()
+        for person in people:
+            mine.count(person, person.full_name)
         if wanted is None or unit.id in wanted:
-            tally = tallies[unit.id] = Tally()
-            for person in people:
-                tally.count(person, person.full_name)
+            tally = tallies[unit.id] = mine.relabelled("")
             if children is not None:
                 tally.merge(children)
         if unit.parent_id is None or unit.parent_id not in by_id:
             continue
-        if not people and children is None:
-            continue
         up = below.setdefault(unit.parent_id, Tally())
-        label = short_unit(unit.path)
-        for person in people:
-            up.count(person, f"{person.full_name} ({label})")
+        up.merge(mine.relabelled(f" ({short_unit(unit.path)})"))
         if children is not None:
             up.merge(children)
     return tallies

@@ -236,28 +236,24 @@ def deadline_messages(
 ) -> list[OutboxMessage]:
     """One reminder per linked person who must write a plan and has not handed it in."""
     deadline = campaign.deadline.strftime("%d/%m/%Y")
-    messages = []
-    for person in standings:
-        if not person.owes_plan or person.chat_id is None:
-            continue
-        params: dict[str, Any] = {"days": occasion.days_left, "deadline": deadline}
-        if person.status is PlanStatus.RETURNED:
-            template = "notify.remind_deadline_returned"
-        elif occasion.days_left == 0:
-            template, params = "notify.remind_deadline_today", {"deadline": deadline}
-        else:
-            template = "notify.remind_deadline"
-        messages.append(
-            OutboxMessage(
-                key=f"{occasion.key}:person:{person.person_id}",
-                person_id=person.person_id,
-                payload={
-                    "template": template,
-                    "params": params,
-                    "buttons": [RESUME_BUTTON],
-                },
-                priority=Priority.WAVE,
-                expires_at=occasion.stale,
-            )
+    both = {"days": occasion.days_left, "deadline": deadline}
+    if occasion.days_left == 0:
+        usual = {"template": "notify.remind_deadline_today", "params": {"deadline": deadline}}
+    else:
+        usual = {"template": "notify.remind_deadline", "params": both}
+    returned = {"template": "notify.remind_deadline_returned", "params": both}
+    payloads: dict[bool, dict[str, Any]] = {  # shared by the whole wave: encoded once
+        False: usual | {"buttons": [RESUME_BUTTON]},
+        True: returned | {"buttons": [RESUME_BUTTON]},
+    }
+    return [
+        OutboxMessage(
+            key=f"{occasion.key}:person:{person.person_id}",
+            person_id=person.person_id,
+            payload=payloads[person.status is PlanStatus.RETURNED],
+            priority=Priority.WAVE,
+            expires_at=occasion.stale,
         )
-    return messages
+        for person in standings
+        if person.owes_plan and person.chat_id is not None
+    ]

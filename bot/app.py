@@ -20,6 +20,8 @@ from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.services.clock import SystemClock
+from bot.services.desk import DeskService
+from bot.services.desk_view import DeskPresenter
 from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.meeting_view import MeetingPresenter
@@ -34,6 +36,7 @@ from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
 from handlers.concurrency import PerPersonUpdateProcessor
+from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
 from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
@@ -74,6 +77,8 @@ class Services:
     plan_view: PlanPresenter
     review: ReviewService
     notices: Notices
+    desk: DeskService
+    desk_view: DeskPresenter
     digests: DigestService
     reminders: ReminderService
     meetings: MeetingService
@@ -93,6 +98,11 @@ def build_services(
     tz = settings.tz
     renderer = DocxRenderer(catalog, settings.tz)
     presenter = Presenter(catalog, settings.support_contact)
+    plans = PlanService(
+        store.plans, store.directory, store.accounts, forms, renderer, clock, settings.tz
+    )
+    review = ReviewService(store.plans, store.directory, store.accounts, clock)
+    plan_view = PlanPresenter(catalog, settings.tz)
     digests = DigestService(
         store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
     )
@@ -102,12 +112,12 @@ def build_services(
         signin=SigninService(store.accounts, store.outbox, clock),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
-        plans=PlanService(
-            store.plans, store.directory, store.accounts, forms, renderer, clock, settings.tz
-        ),
-        plan_view=PlanPresenter(catalog, settings.tz),
-        review=ReviewService(store.plans, store.directory, store.accounts, clock),
+        plans=plans,
+        plan_view=plan_view,
+        review=review,
         notices=Notices(catalog),
+        desk=DeskService(store.plans, plans, review, store.directory, store.schedule, clock),
+        desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,
         reminders=ReminderService(
             store.plans,
@@ -165,10 +175,11 @@ def build_application(
         services.signin,
         services.presenter,
     )
+    desk = DeskHandlers(services.desk, services.desk_view, services.signin, services.presenter)
     menu = MenuHandlers(
-        services.signin, services.directory, services.presenter, signin, plan, meetings
+        services.signin, services.directory, services.presenter, signin, plan, meetings, desk
     )
-    application.add_handlers(routes(signin, menu, plan, meetings))
+    application.add_handlers(routes(signin, menu, plan, meetings, desk))
     application.add_error_handler(error_handler(services.presenter))
     return application
 

@@ -10,6 +10,7 @@ from bot.domain.models import Channel, Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter, Reply
 from bot.services.signin import SigninService
+from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
 from handlers.plan import PlanHandlers
 from handlers.render import answer, send
@@ -27,6 +28,7 @@ class MenuHandlers:
         signin_handlers: SigninHandlers,
         plan_handlers: PlanHandlers,
         meeting_handlers: MeetingHandlers,
+        desk_handlers: DeskHandlers,
     ) -> None:
         self._signin = signin
         self._directory = directory
@@ -34,6 +36,7 @@ class MenuHandlers:
         self._signin_handlers = signin_handlers
         self._plan = plan_handlers
         self._meetings = meeting_handlers
+        self._desk = desk_handlers
 
     async def _person(self, update: Update) -> Person | None:
         user = update.effective_user
@@ -58,7 +61,7 @@ class MenuHandlers:
         if command is Command.PLAN:
             await self._plan.open(update, person)
         elif command is Command.CANCEL:
-            if await self._meetings.stop(person):
+            if await self._meetings.stop(person) or await self._desk.stop(person):
                 await self._reply(update, p.simple("meeting.stopped", person))
             else:
                 await self._plan.pause(update, person)
@@ -66,6 +69,8 @@ class MenuHandlers:
             await self._meetings.overview(update, person)
         elif command is Command.REPORT:
             await self._meetings.report(update, person)
+        elif command is Command.REVIEW:
+            await self._desk.listing(update, person)
         elif command is Command.ME:
             await self._reply(update, p.me(person))
         elif command is Command.UNIT:
@@ -110,6 +115,10 @@ class MenuHandlers:
         """Show the meetings calendar."""
         await self.run(update, Command.MEETINGS, await self._person(update))
 
+    async def review(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the plans waiting for the reviewer's decision."""
+        await self.run(update, Command.REVIEW, await self._person(update))
+
     async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the progress report of the person's unit."""
         await self.run(update, Command.REPORT, await self._person(update))
@@ -129,6 +138,8 @@ class MenuHandlers:
             if self._meetings.may_type(person) and await self._meetings.typed(
                 update, person, message.text
             ):
+                return
+            if self._desk.may_type(person) and await self._desk.typed(update, person, message.text):
                 return
             if not await self._plan.text(update, person, message.text, visit.current):
                 await self._reply(update, self._presenter.menu(person))

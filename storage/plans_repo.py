@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
-from bot.domain.plans import Campaign, Plan, PlanStatus
+from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
 from storage.outbox_repo import enqueue
-from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans
+from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans, units
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +357,49 @@ class PlanRepository(Repository):
                 (await conn.execute(select(plans).where(plans.c.id == plan_id))).mappings().first()
             )
         return None if row is None else _plan(row)
+
+    async def desk(
+        self,
+        campaign_id: int,
+        unit_ids: Sequence[int] | None,
+        status: PlanStatus,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[DeskRow], dict[PlanStatus, int]]:
+        """Plans of these units (None: all) in ``status``, oldest hand-in first, and the counts."""
+        scope = [plans.c.campaign_id == campaign_id, people.c.active.is_(True)]
+        if unit_ids is not None:
+            scope.append(people.c.unit_id.in_(list(unit_ids)))
+        listing = (
+            select(
+                plans.c.id,
+                plans.c.person_id,
+                people.c.full_name,
+                units.c.path,
+                plans.c.status,
+                plans.c.late,
+                plans.c.rev,
+            )
+            .join(people, people.c.id == plans.c.person_id)
+            .join(units, units.c.id == people.c.unit_id)
+            .where(*scope, plans.c.status == status.value)
+            .order_by(plans.c.submitted_at, plans.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        counts = (
+            select(plans.c.status, func.count())
+            .join(people, people.c.id == plans.c.person_id)
+            .where(*scope)
+            .group_by(plans.c.status)
+        )
+        async with self._read() as conn:
+            rows = [
+                DeskRow(r.id, r.person_id, r.full_name, r.path, PlanStatus(r.status), r.late, r.rev)
+                for r in await conn.execute(listing)
+            ]
+            found = {PlanStatus(s): int(n) for s, n in await conn.execute(counts)}
+        return rows, found
 
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]:
         """The answers as they were last handed in ({} before the first submission)."""

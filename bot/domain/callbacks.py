@@ -70,3 +70,33 @@ def parse_meeting_press(data: str) -> MeetingPress | None:
     if len(data.encode("utf-8")) > MAX_BYTES:
         return None
     return MeetingPress(parts[1], parts[2])
+
+
+DESK = "r"
+DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st"})
+
+
+def pack_desk(code: str, arg: str = "") -> str:
+    """Callback data for a reviewer's button."""
+    data = f"{DESK}:{code}:{arg}"
+    if code not in DESK_CODES or len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"bad desk callback data: {data!r}")
+    return data
+
+
+def parse_desk(data: str) -> tuple[str, str] | None:
+    """(code, argument) of a reviewer's press, or None when ``data`` is not one."""
+    parts = data.split(":", 2)
+    if len(parts) != 3 or parts[0] != DESK or parts[1] not in DESK_CODES:
+        return None
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    return parts[1], parts[2]
+
+
+def two_numbers(arg: str) -> tuple[int, int] | None:
+    """ "12.3" -> (12, 3); None for anything else."""
+    first, _, second = arg.partition(".")
+    if not (first.isdigit() and second.isdigit()) or len(arg) > 24:
+        return None
+    return int(first), int(second)

@@ -19,6 +19,7 @@ class Command(StrEnum):
     STATS = "thongke"
     MEETINGS = "lichhop"
     REPORT = "baocao"
+    REVIEW = "duyet"
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -33,7 +34,7 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     if leads:
         commands.append(Command.UNIT)
     if leads or person.has(Role.ADMIN):
-        commands.append(Command.REPORT)
+        commands += [Command.REVIEW, Command.REPORT]
     if person.has(Role.ADMIN):
         commands.append(Command.STATS)
     commands += [Command.HELP, Command.CANCEL]

@@ -74,6 +74,19 @@ class Plan:
         return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    """A plan as a line of a reviewer's list."""
+
+    plan_id: int
+    person_id: int
+    full_name: str
+    unit_path: str
+    status: PlanStatus
+    late: bool
+    rev: int
+
+
 def may_reopen(plan: Plan, campaign: Campaign, local_day: date) -> bool:
     """A submitted plan may be taken back for changes until the deadline passes."""
     return plan.status is PlanStatus.SUBMITTED and not campaign.is_late(local_day)

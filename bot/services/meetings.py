@@ -174,8 +174,7 @@ class MeetingService:
                 return found
             meeting, kind = found, found.kind
         else:
-            await self._pending.set_pending(person.id, None, self._clock.now())
-            return None
+            return None  # typed input for something else (a comment on a plan)
         campaign = await self._plans.active_campaign()
         default_topic = meeting.topic if meeting else (campaign.title if campaign else "")
         try:

@@ -59,6 +59,10 @@ class PlanPresenter:
         text = Safe("\n\n".join(parts))
         return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
 
+    def answers_text(self, form: FormDef, draft: e.Draft) -> str:
+        """Every answer of a plan, as on the member's review screen (for its reviewer)."""
+        return self._review(form, draft, footer=False)
+
     def paused_text(self) -> Safe:
         """Said when the member leaves the form with /huy."""
         return self._c.t("plan.paused")
@@ -191,7 +195,7 @@ class PlanPresenter:
         lines.append(self._c.t("plan.more_question"))
         return "\n".join(lines)
 
-    def _review(self, form: FormDef, draft: e.Draft) -> str:
+    def _review(self, form: FormDef, draft: e.Draft, footer: bool = True) -> str:
         c = self._c
         empty = c.plain("plan.review_empty")
         lines: list[str] = [c.t("plan.review_title", form=form.name)]
@@ -226,10 +230,10 @@ class PlanPresenter:
                                 value=_short(entry.get(detail.key, "") or empty, 120),
                             )
                         )
-        footer = c.t("plan.review_footer")
-        budget = TEXT_BUDGET - len(footer) - 400  # room for notices above
+        end = c.t("plan.review_footer") if footer else ""
+        budget = TEXT_BUDGET - len(end) - 400  # room for notices above
         kept = fit_lines(lines, budget, c.t("plan.review_more", count=Safe("{count}")))
-        return "\n".join([*kept, "", footer])
+        return "\n".join([*kept, "", end]) if end else "\n".join(kept)
 
     def _status(self, screen: PlanScreen) -> str:
         plan, form, campaign = screen.plan, screen.form, screen.campaign

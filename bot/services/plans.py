@@ -73,6 +73,17 @@ Current = tuple[Campaign | None, Plan | None]
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewCopy:
+    """What a reviewer sees of a plan."""
+
+    person: Person
+    campaign: Campaign
+    plan: Plan
+    form: FormDef
+    document: Attachment | None
+
+
+@dataclass(frozen=True, slots=True)
 class Visit:
     """What one update needs to know, read at once: the person, the campaign and their plan."""
 
@@ -393,6 +404,16 @@ class PlanService:
         )
         content = await asyncio.to_thread(render)
         return Attachment(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
+
+    async def for_review(self, plan_id: int, with_document: bool = True) -> ReviewCopy | None:
+        """A plan with its author, form and (unless not wanted) document, for its reviewer."""
+        plan = await self._plans.plan(plan_id)
+        campaign = await self._plans.campaign_by_id(plan.campaign_id) if plan else None
+        person = await self._people.person(plan.person_id) if plan else None
+        if plan is None or campaign is None or person is None:
+            return None
+        document = await self._document(person, campaign, plan) if with_document else None
+        return ReviewCopy(person, campaign, plan, self._form(plan), document)
 
     async def plan_document(self, plan_id: int) -> Attachment | None:
         """The document of a plan by id (for the outbox sender), or None if it is gone."""

@@ -13,7 +13,7 @@ from bot.domain.forms import FormDef
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
-from bot.domain.plans import Campaign, Plan, PlanStatus
+from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
 
@@ -165,6 +165,15 @@ class PlanStore(Protocol):
     ) -> Plan | None: ...
 
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]: ...
+
+    async def desk(
+        self,
+        campaign_id: int,
+        unit_ids: Sequence[int] | None,
+        status: PlanStatus,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[DeskRow], dict[PlanStatus, int]]: ...
 
 
 class DocumentRenderer(Protocol):

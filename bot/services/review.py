@@ -19,6 +19,7 @@ class Verdict(StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOT_SUBMITTED = "not_submitted"
     NEED_COMMENT = "need_comment"
+    CHANGED = "changed"  # the member sent a new version since the reviewer opened it
 
 
 class ReviewService:
@@ -43,7 +44,13 @@ class ReviewService:
         return member.unit_id in await self._directory.subtree(reviewer.unit_id)
 
     async def decide(
-        self, reviewer: Person, plan_id: int, *, confirm: bool, comment: str = ""
+        self,
+        reviewer: Person,
+        plan_id: int,
+        *,
+        confirm: bool,
+        comment: str = "",
+        rev: int | None = None,
     ) -> Verdict:
         """Confirm the plan, or return it (a comment is required) and tell the member."""
         plan = await self._plans.plan(plan_id)
@@ -52,6 +59,8 @@ class ReviewService:
             return Verdict.NOT_ALLOWED
         if plan.status is not PlanStatus.SUBMITTED:
             return Verdict.NOT_SUBMITTED
+        if rev is not None and plan.rev != rev:
+            return Verdict.CHANGED
         comment = comment.strip()[:MAX_COMMENT]
         if not confirm and not comment:
             return Verdict.NEED_COMMENT

@@ -1,0 +1,167 @@
+"""The reviewer's desk: a secretary (head of unit, admin) lists plans, opens one, confirms it or
+returns it with a comment typed in the chat.
+
+Rights are checked at every step against the stored plan and the reviewer's unit: the ids in
+button data only say which plan was pressed, never that the presser may touch it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.models import Person, Role
+from bot.domain.plans import DeskRow, PlanStatus
+from bot.services.plans import PlanService, ReviewCopy
+from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
+from bot.services.review import ReviewService, Verdict
+
+PAGE = 8
+RETURN = "review:return:"
+SHOWN = (PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.CONFIRMED, PlanStatus.DRAFT)
+
+
+class DeskStep(StrEnum):
+    """What the desk shows next."""
+
+    LIST = "list"
+    PLAN = "plan"
+    ASK_COMMENT = "ask_comment"
+    DECIDED = "decided"  # confirmed or returned: see ``verdict`` and ``confirmed``
+    STOPPED = "stopped"
+    NOT_ALLOWED = "not_allowed"
+    NO_CAMPAIGN = "no_campaign"
+
+
+@dataclass(frozen=True, slots=True)
+class DeskScreen:
+    """The outcome of a desk action, for the presenter."""
+
+    step: DeskStep
+    viewer: Person
+    rows: tuple[DeskRow, ...] = ()
+    counts: tuple[tuple[PlanStatus, int], ...] = ()
+    status: PlanStatus = PlanStatus.SUBMITTED
+    page: int = 0
+    pages: int = 1
+    copy: ReviewCopy | None = None
+    verdict: Verdict | None = None
+    confirmed: bool = False
+    name: str = ""
+
+
+class DeskService:
+    """Lists and decisions, each behind the reviewer's rights."""
+
+    def __init__(
+        self,
+        plans: PlanStore,
+        plan_service: PlanService,
+        review: ReviewService,
+        directory: DirectoryStore,
+        pending: PendingStore,
+        clock: Clock,
+    ) -> None:
+        self._plans = plans
+        self._plan_service = plan_service
+        self._review = review
+        self._directory = directory
+        self._pending = pending
+        self._clock = clock
+
+    @staticmethod
+    def may_use(person: Person) -> bool:
+        """Secretaries, heads of unit and admins review plans."""
+        return person.active and any(person.has(r) for r in (Role.SECRETARY, Role.HEAD, Role.ADMIN))
+
+    async def listing(self, viewer: Person, status: str = "", page: int = 0) -> DeskScreen:
+        """Plans of the viewer's units (everyone's for an admin) in one status, a page at a time."""
+        if not self.may_use(viewer):
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+        chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
+        scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
+        page = max(page, 0)
+        rows, counts = await self._plans.desk(campaign.id, scope, chosen, page * PAGE, PAGE)
+        total = counts.get(chosen, 0)
+        return DeskScreen(
+            DeskStep.LIST,
+            viewer,
+            rows=tuple(r for r in rows if r.person_id != viewer.id or viewer.has(Role.ADMIN)),
+            counts=tuple((s, counts.get(s, 0)) for s in SHOWN),
+            status=chosen,
+            page=page,
+            pages=max(1, -(-total // PAGE)),
+        )
+
+    async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:
+        if not self.may_use(viewer):
+            return None
+        copy = await self._plan_service.for_review(plan_id)
+        if copy is None or not await self._review.may_review(viewer, copy.person):
+            return None
+        return copy
+
+    async def show(self, viewer: Person, plan_id: int) -> DeskScreen:
+        """One plan with its document and, if it waits for a decision, the buttons."""
+        copy = await self._copy(viewer, plan_id)
+        if copy is None:
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        return DeskScreen(DeskStep.PLAN, viewer, copy=copy)
+
+    async def confirm(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
+        """Confirm the plan as it was shown (``rev``); the member is told."""
+        if not self.may_use(viewer):
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        verdict = await self._review.decide(viewer, plan_id, confirm=True, rev=rev)
+        return await self._decided(viewer, plan_id, verdict, confirmed=True)
+
+    async def ask_comment(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
+        """Ask for the comment that goes back with a returned plan."""
+        copy = await self._copy(viewer, plan_id)
+        if copy is None:
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        if copy.plan.status is not PlanStatus.SUBMITTED or copy.plan.rev != rev:
+            return DeskScreen(DeskStep.PLAN, viewer, copy=copy, verdict=Verdict.CHANGED)
+        await self._pending.set_pending(viewer.id, f"{RETURN}{plan_id}.{rev}", self._clock.now())
+        return DeskScreen(DeskStep.ASK_COMMENT, viewer, name=copy.person.full_name)
+
+    async def typed(self, viewer: Person, text: str) -> DeskScreen | None:
+        """The comment for a plan being returned; None when no comment was asked for."""
+        if not self.may_use(viewer):
+            return None
+        purpose = await self._pending.pending(viewer.id)
+        if purpose is None or not purpose.startswith(RETURN):
+            return None
+        first, _, second = purpose[len(RETURN) :].partition(".")
+        await self._pending.set_pending(viewer.id, None, self._clock.now())
+        if not (first.isdigit() and second.isdigit()):
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        plan_id = int(first)
+        verdict = await self._review.decide(
+            viewer, plan_id, confirm=False, comment=text, rev=int(second)
+        )
+        if verdict is Verdict.NEED_COMMENT:  # only blanks were typed: ask again
+            return await self.ask_comment(viewer, plan_id, int(second))
+        return await self._decided(viewer, plan_id, verdict, confirmed=False)
+
+    async def stop(self, viewer: Person) -> bool:
+        """Forget a comment being typed; False when none was."""
+        purpose = await self._pending.pending(viewer.id)
+        if purpose is None or not purpose.startswith(RETURN):
+            return False
+        await self._pending.set_pending(viewer.id, None, self._clock.now())
+        return True
+
+    async def _decided(
+        self, viewer: Person, plan_id: int, verdict: Verdict, *, confirmed: bool
+    ) -> DeskScreen:
+        if verdict is Verdict.NOT_ALLOWED:
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        copy = await self._plan_service.for_review(plan_id, with_document=False)
+        name = copy.person.full_name if copy else ""
+        if verdict is not Verdict.DONE and copy is not None:
+            return DeskScreen(DeskStep.PLAN, viewer, copy=copy, verdict=verdict)
+        return DeskScreen(DeskStep.DECIDED, viewer, verdict=verdict, confirmed=confirmed, name=name)

@@ -1,0 +1,118 @@
+"""The reviewer's desk as replies: the list by status, one plan, the request for a comment."""
+
+from __future__ import annotations
+
+from bot.domain.callbacks import pack_desk
+from bot.domain.plans import PlanStatus
+from bot.locales import Catalog, Safe
+from bot.services.desk import DeskScreen, DeskStep
+from bot.services.plan_view import PlanPresenter
+from bot.services.replies import Choice, Presenter, Reply
+from bot.services.review import Verdict
+
+
+class DeskPresenter:
+    """Turns desk outcomes into replies."""
+
+    def __init__(self, catalog: Catalog, presenter: Presenter, plans: PlanPresenter) -> None:
+        self._c = catalog
+        self._p = presenter
+        self._plans = plans
+
+    def _status(self, status: PlanStatus) -> str:
+        return self._c.plain(f"plan.status.{status.value}")
+
+    def render(self, screen: DeskScreen) -> Reply:
+        """The reply for ``screen``."""
+        c, viewer = self._c, screen.viewer
+        if screen.step is DeskStep.NOT_ALLOWED:
+            return self._p.simple("common.no_right", viewer)
+        if screen.step is DeskStep.NO_CAMPAIGN:
+            return self._p.simple("desk.no_campaign", viewer)
+        if screen.step is DeskStep.STOPPED:
+            return self._p.simple("desk.stopped", viewer)
+        if screen.step is DeskStep.ASK_COMMENT:
+            stop = Choice(c.plain("desk.button.stop"), pack_desk("st"))
+            return Reply(c.t("desk.ask_comment", name=screen.name), choices=((stop,),))
+        if screen.step is DeskStep.DECIDED:
+            key = "desk.confirmed" if screen.confirmed else "desk.returned"
+            return self._p.with_menu(c.t(key, name=screen.name), viewer)
+        if screen.step is DeskStep.PLAN:
+            return self._plan(screen)
+        return self._list(screen)
+
+    def _list(self, screen: DeskScreen) -> Reply:
+        c = self._c
+        counts = " · ".join(f"{self._status(s)}: {n}" for s, n in screen.counts)
+        lines = [
+            c.t("desk.title", counts=counts),
+            c.t("desk.showing", status=self._status(screen.status)),
+        ]
+        if not screen.rows:
+            lines.append(c.t("desk.empty"))
+        rows: list[tuple[Choice, ...]] = []
+        for row in screen.rows:
+            late = c.plain("desk.late") if row.late else ""
+            unit = row.unit_path.rsplit(" / ", 1)[-1]
+            lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=late))
+            label = c.plain("desk.button.open", name=row.full_name)[:60]
+            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+        tabs = tuple(
+            Choice(f"{self._status(s)} ({n})", pack_desk("ls", f"{s.value}.0"))
+            for s, n in screen.counts
+            if s is not screen.status
+        )
+        rows.append(tabs[:2])
+        rows.append(tabs[2:])
+        pager: list[Choice] = []
+        if screen.page > 0:
+            pager.append(
+                Choice(
+                    c.plain("desk.button.prev"),
+                    pack_desk("ls", f"{screen.status.value}.{screen.page - 1}"),
+                )
+            )
+        if screen.page + 1 < screen.pages:
+            pager.append(
+                Choice(
+                    c.plain("desk.button.next"),
+                    pack_desk("ls", f"{screen.status.value}.{screen.page + 1}"),
+                )
+            )
+        if pager:
+            lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
+            rows.append(tuple(pager))
+        return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
+
+    def _plan(self, screen: DeskScreen) -> Reply:
+        c, copy = self._c, screen.copy
+        assert copy is not None
+        plan = copy.plan
+        parts: list[str] = []
+        if screen.verdict is Verdict.CHANGED:
+            parts.append(c.t("desk.changed"))
+        elif screen.verdict is Verdict.NOT_SUBMITTED:
+            parts.append(c.t("desk.not_waiting"))
+        parts.append(
+            c.t(
+                "desk.plan_head",
+                name=copy.person.full_name,
+                unit=copy.person.unit_path,
+                status=self._status(plan.status),
+                late=c.plain("desk.late") if plan.late else "",
+            )
+        )
+        parts.append(self._plans.answers_text(copy.form, plan.draft))
+        rows: list[tuple[Choice, ...]] = []
+        if plan.status is PlanStatus.SUBMITTED:
+            arg = f"{plan.id}.{plan.rev}"
+            rows.append(
+                (
+                    Choice(c.plain("desk.button.confirm"), pack_desk("ok", arg)),
+                    Choice(c.plain("desk.button.return"), pack_desk("rt", arg)),
+                )
+            )
+        rows.append(
+            (Choice(c.plain("desk.button.list"), pack_desk("ls", f"{plan.status.value}.0")),)
+        )
+        return Reply(Safe("\n\n".join(parts)), choices=tuple(rows), document=copy.document)

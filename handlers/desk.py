@@ -1,0 +1,78 @@
+"""The reviewer's desk on Telegram: /duyet, its buttons, and the comment typed for a return."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.callbacks import parse_desk, two_numbers
+from bot.domain.models import Channel, Person
+from bot.services.desk import DeskScreen, DeskService, DeskStep
+from bot.services.desk_view import DeskPresenter
+from bot.services.replies import Presenter
+from bot.services.signin import SigninService
+from handlers.render import send
+
+
+class DeskHandlers:
+    """Every press looks the presser up and is re-checked by the desk service."""
+
+    def __init__(
+        self, desk: DeskService, view: DeskPresenter, signin: SigninService, presenter: Presenter
+    ) -> None:
+        self._desk = desk
+        self._view = view
+        self._signin = signin
+        self._presenter = presenter
+
+    async def _show(self, update: Update, screen: DeskScreen) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await send(update.get_bot(), chat.id, self._view.render(screen))
+
+    def may_type(self, person: Person) -> bool:
+        """True when typed text may be a comment for a returned plan."""
+        return self._desk.may_use(person)
+
+    async def listing(self, update: Update, person: Person) -> None:
+        """/duyet: the plans waiting for a decision."""
+        await self._show(update, await self._desk.listing(person))
+
+    async def typed(self, update: Update, person: Person, text: str) -> bool:
+        """A comment typed for a plan being returned; False when none was asked for."""
+        screen = await self._desk.typed(person, text)
+        if screen is None:
+            return False
+        await self._show(update, screen)
+        return True
+
+    async def stop(self, person: Person) -> bool:
+        """/huy while typing a comment: forget it."""
+        return self._desk.may_use(person) and await self._desk.stop(person)
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A desk button."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        press = parse_desk(query.data or "")
+        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+        if press is None or person is None or not person.active:
+            await query.answer(self._presenter.plain("common.stale_button"))
+            return
+        await query.answer()
+        code, arg = press
+        pair = two_numbers(arg)
+        if code == "op" and arg.isdigit():
+            screen = await self._desk.show(person, int(arg))
+        elif code == "ok" and pair is not None:
+            screen = await self._desk.confirm(person, *pair)
+        elif code == "rt" and pair is not None:
+            screen = await self._desk.ask_comment(person, *pair)
+        elif code == "st":
+            await self._desk.stop(person)
+            screen = DeskScreen(DeskStep.STOPPED, person)
+        else:
+            status, _, page = arg.partition(".")
+            screen = await self._desk.listing(person, status, int(page) if page.isdigit() else 0)
+        await self._show(update, screen)

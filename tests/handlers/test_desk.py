@@ -1,0 +1,100 @@
+"""The reviewer's desk: list, open with the document, confirm, return with a comment, rights."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.plans import PlanStatus
+from bot.sandbox.chat import Chat
+from bot.sandbox.harness import Harness
+from tests.conftest import ROSTER
+from tests.handlers.test_plan import EXTRA, fill_mau_01, plan_of, signed_in
+
+
+@pytest.fixture
+async def desk_bot(bot: Harness) -> Harness:
+    """The campaign open, the extra people on the roster."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA)
+    return bot
+
+
+async def submitted(bot: Harness, name: str, phone: str) -> Chat:
+    chat = await signed_in(bot, name, phone)
+    await fill_mau_01(chat, actions=1)
+    await chat.press("📨 Gửi kế hoạch")
+    return chat
+
+
+async def test_secretary_returns_with_a_comment_then_confirms_the_new_version(
+    desk_bot: Harness,
+) -> None:
+    """Open from the list, return with a typed comment, see the resubmission, confirm it."""
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await submitted(bot, "Bình", "0987654321")
+    [listing] = await an.press("✅ Duyệt kế hoạch")
+    assert "chờ xác nhận: 1 · được trả lại để sửa: 0" in listing.plain
+    assert "Trần Thị Bình — Chi bộ thôn 1" in listing.plain
+    replies = await an.press("Xem: Trần Thị Bình")
+    plan_message = next(m for m in replies if m.inline_buttons())
+    assert "Trần Thị Bình" in plan_message.plain and "Việc làm số 1" in plan_message.plain
+    assert any(m.kind == "document" and m.file_name.endswith(".docx") for m in replies)  # type: ignore[union-attr]
+    old_confirm = next(b for b in plan_message.inline_buttons() if b["text"] == "✅ Xác nhận")
+    [ask] = await an.press("↩️ Trả lại")
+    assert "ý kiến" in ask.plain
+    [blank] = await an.send("   ")
+    assert "ý kiến" in blank.plain  # blanks are not a comment: asked again
+    [done] = await an.send("Ghi rõ <số hộ> sẽ thăm")
+    assert "Đã trả lại" in done.plain
+    await bot.drain_outbox()
+    assert "Ghi rõ <số hộ> sẽ thăm" in binh.last.plain
+    assert (await plan_of(bot, binh)).status is PlanStatus.RETURNED
+
+    await binh.press("📝 Kế hoạch của tôi")
+    await binh.press("📨 Gửi kế hoạch")
+    replies = await an.press_data(old_confirm["callback_data"])  # the button of the old version
+    assert any("vừa gửi lại" in m.plain for m in replies)
+    assert (await plan_of(bot, binh)).status is PlanStatus.SUBMITTED
+    fresh = next(m for m in reversed(an.messages) if m.inline_buttons())
+    [confirmed] = await an.press_data(
+        next(b for b in fresh.inline_buttons() if b["text"] == "✅ Xác nhận")["callback_data"],
+        fresh,
+    )
+    assert "Đã xác nhận" in confirmed.plain
+    await bot.drain_outbox()
+    assert "đã được xác nhận" in binh.last.plain
+    assert (await plan_of(bot, binh)).status is PlanStatus.CONFIRMED
+
+
+async def test_only_the_units_reviewers_may_open_or_decide(desk_bot: Harness) -> None:
+    """A member, a head of another unit and forged ids get a refusal and change nothing."""
+    bot = desk_bot
+    binh = await submitted(bot, "Bình", "0987654321")
+    plan = await plan_of(bot, binh)
+    em = await signed_in(bot, "Em", "0338123456")  # head of UBND xã, not of Bình's cell
+    [listing] = await em.send("/duyet")
+    assert "Trần Thị Bình" not in listing.plain
+    for chat in (binh, em):
+        for data in (f"r:op:{plan.id}", f"r:ok:{plan.id}.{plan.rev}", f"r:rt:{plan.id}.{plan.rev}"):
+            replies = await chat.press_data(data)
+            assert all("Đã xác nhận" not in r.plain and "Gõ" not in r.plain for r in replies)
+        await chat.send("Nhận xét giả mạo")  # not taken as a comment
+    for data in ("r:op:999", "r:ok:x.y", "r:ls:zzz.-1", "r:op:" + "9" * 40, "r:zz:1"):
+        await binh.press_data(data)
+    assert (await plan_of(bot, binh)).status is PlanStatus.SUBMITTED
+    [refused] = await binh.send("/duyet")
+    assert "không có quyền" in refused.plain
+
+
+async def test_admin_sees_every_unit_and_switches_status(desk_bot: Harness) -> None:
+    """An admin's desk lists plans of any unit; the status tabs switch the list."""
+    bot = desk_bot
+    await submitted(bot, "Bình", "0987654321")
+    admin = await signed_in(bot, "Hoa", "0977123456")  # Ban Tuyên giáo, not Bình's unit
+    [listing] = await admin.send("/duyet")
+    assert "Trần Thị Bình — Chi bộ thôn 1" in listing.plain
+    [confirmed] = await admin.press("đã được xác nhận (0)")
+    assert "Không có kế hoạch nào" in confirmed.plain
+    [back] = await admin.press("đã gửi, chờ xác nhận (1)")
+    assert "Trần Thị Bình" in back.plain

@@ -19,6 +19,7 @@ from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
+from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
 from bot.services.desk import DeskService
 from bot.services.desk_view import DeskPresenter
@@ -77,6 +78,7 @@ class Services:
     plan_view: PlanPresenter
     review: ReviewService
     notices: Notices
+    broadcasts: BroadcastService
     desk: DeskService
     desk_view: DeskPresenter
     digests: DigestService
@@ -116,6 +118,9 @@ def build_services(
         plan_view=plan_view,
         review=review,
         notices=Notices(catalog),
+        broadcasts=BroadcastService(
+            store.broadcasts, store.schedule, store.plans, store.directory, clock
+        ),
         desk=DeskService(store.plans, plans, review, store.directory, store.schedule, clock),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,

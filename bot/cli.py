@@ -19,12 +19,13 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_services, serve
 from bot.config import Settings
-from bot.domain.roster import RowError
+from bot.domain.roster import RowError, split_unit_path
 from bot.domain.schedule import Schedule
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
 from bot.roster_sheet import example_rows, header, person_row
+from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
@@ -148,6 +149,32 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+
+    broadcast = commands.add_parser(
+        "broadcast", help=t("cli.broadcast_help"), description=t("cli.broadcast_help")
+    )
+    broadcast_commands = broadcast.add_subparsers(
+        dest="broadcast_command", required=True, metavar=t("cli.metavar_action")
+    )
+    send = broadcast_commands.add_parser(
+        "send", help=t("cli.broadcast_send_help"), description=t("cli.broadcast_send_help")
+    )
+    body = send.add_mutually_exclusive_group(required=True)
+    body.add_argument("--message", metavar=t("cli.metavar_text"), help=t("cli.broadcast_message"))
+    body.add_argument(
+        "--file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.broadcast_file")
+    )
+    send.add_argument(
+        "--to", default="all", metavar="all|category:…|role:…|status:…", help=t("cli.broadcast_to")
+    )
+    send.add_argument("--unit", metavar=t("cli.metavar_unit"), help=t("cli.broadcast_unit"))
+    send.add_argument("--at", metavar="dd/mm/yyyy HH:MM", help=t("cli.broadcast_at"))
+    send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
+    for name in ("status", "cancel"):
+        sub = broadcast_commands.add_parser(
+            name, help=t(f"cli.broadcast_{name}_help"), description=t(f"cli.broadcast_{name}_help")
+        )
+        sub.add_argument("id", type=int, metavar="ID")
 
     box = commands.add_parser("outbox", help=t("cli.outbox_help"), description=t("cli.outbox_help"))
     box.add_argument(
@@ -277,7 +304,7 @@ class Cli:
 
     async def invites(self, store: Store, out: Path, unit: str | None, renew: str | None) -> int:
         services = build_services(self.settings, store, SystemClock(), self.c)
-        path = tuple(part.strip() for part in unit.split("/")) if unit else None
+        path = split_unit_path(unit) if unit else None
         try:
             batch = await services.roster.issue_invites(path, renew)
         except UnitNotFound:
@@ -354,6 +381,81 @@ class Cli:
                 error=failure.error or "-",
                 at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
             )
+        return OK
+
+    async def broadcast_send(self, store: Store, args: argparse.Namespace) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        if args.file is not None:
+            try:
+                text = await asyncio.to_thread(Path(args.file).read_text, "utf-8")
+            except (OSError, UnicodeDecodeError):
+                self.say("cli.file_unreadable", path=args.file, reason="read")
+                return FAILED
+        else:
+            text = args.message
+        at = None
+        if args.at:
+            try:
+                at = datetime.strptime(args.at.strip(), "%d/%m/%Y %H:%M").replace(
+                    tzinfo=self.settings.tz
+                )
+            except ValueError:
+                self.say("cli.bad_date", value=args.at)
+                return USAGE
+        unit = args.unit or ""
+        try:
+            preview = await services.broadcasts.preview(text, args.to, unit)
+            self.say(
+                "cli.broadcast_preview",
+                count=len(preview.people),
+                not_linked=preview.not_linked,
+                text=preview.text[:300],
+            )
+            if not args.yes:
+                self.say("cli.broadcast_confirm")
+                return OK
+            broadcast_id, _ = await services.broadcasts.send(text, args.to, unit, at)
+        except BroadcastError as error:
+            self.say(f"broadcast.error.{error.code}", detail=error.detail)
+            return USAGE
+        self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
+        return OK
+
+    async def broadcast_status(self, store: Store, broadcast_id: int) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        found = await services.broadcasts.status(broadcast_id)
+        if found is None:
+            self.say("cli.broadcast_unknown", id=broadcast_id)
+            return FAILED
+        row, failures = found
+        counts = row.counts
+        self.say(
+            "cli.broadcast_status",
+            id=row.id,
+            audience=row.audience + (f" @ {row.unit_path}" if row.unit_path else ""),
+            recipients=row.recipients,
+            queued=counts.get("queued", 0) + counts.get("sending", 0),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+        )
+        for failure in failures:
+            self.say(
+                "cli.outbox_failure",
+                row=failure.key,
+                status=failure.status,
+                error=failure.error or "-",
+                at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
+            )
+        return OK
+
+    async def broadcast_cancel(self, store: Store, broadcast_id: int) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        withdrawn = await services.broadcasts.cancel(broadcast_id)
+        if withdrawn is None:
+            self.say("cli.broadcast_unknown", id=broadcast_id)
+            return FAILED
+        self.say("cli.broadcast_cancelled", id=broadcast_id, count=withdrawn)
         return OK
 
     async def campaign_set(
@@ -435,6 +537,12 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         return await cli.with_store(
             lambda store: cli.invites(store, args.out, args.unit, args.renew)
         )
+    if args.command == "broadcast":
+        if args.broadcast_command == "send":
+            return await cli.with_store(lambda store: cli.broadcast_send(store, args))
+        if args.broadcast_command == "status":
+            return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
+        return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
     if args.command == "outbox":
         return await cli.with_store(lambda store: cli.outbox(store, args.failures))
     if args.command == "campaign":

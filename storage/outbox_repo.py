@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -18,21 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.models import Channel
-from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
 from storage.base import Repository
 from storage.tables import accounts, outbox
 
 INSERT_CHUNK = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A row that could not be delivered, for the admin's view."""
-
-    key: str
-    status: str
-    error: str
-    at: datetime
 
 
 def _row(message: OutboxMessage, now: datetime, encoded: dict[int, str]) -> dict[str, object]:

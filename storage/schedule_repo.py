@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.digest import ReturnedPlan, Standing, UnitNode
-from bot.domain.models import Channel, Exemption, Role
+from bot.domain.models import Category, Channel, Exemption, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
@@ -38,6 +38,7 @@ class ScheduleRepository(Repository):
                 accounts.c.chat_id,
                 accounts.c.blocked_at,
                 plans.c.status,
+                people.c.category,
             )
             .outerjoin(
                 accounts,
@@ -57,7 +58,8 @@ class ScheduleRepository(Repository):
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
         result = []
-        for pid, name, unit_id, exemption, roles, chat_id, blocked_at, status in rows:
+        categories = {c.value: c for c in Category}
+        for pid, name, unit_id, exemption, roles, chat_id, blocked_at, status, category in rows:
             parsed = role_cache.get(roles)
             if parsed is None:
                 parsed = role_cache[roles] = roles_from_text(roles)
@@ -71,6 +73,7 @@ class ScheduleRepository(Repository):
                     chat_id=chat_id,
                     unreachable=blocked_at is not None,
                     status=statuses.get(status) if status else None,
+                    category=categories[category],
                 )
             )
         return result

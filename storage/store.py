@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.accounts_repo import AccountRepository
+from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import make_engine
 from storage.meetings_repo import MeetingRepository
@@ -30,6 +31,7 @@ class Store:
     outbox: OutboxRepository
     schedule: ScheduleRepository
     meetings: MeetingRepository
+    broadcasts: BroadcastRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -50,6 +52,7 @@ class Store:
             OutboxRepository(engine),
             ScheduleRepository(engine),
             MeetingRepository(engine),
+            BroadcastRepository(engine),
         )
 
     async def close(self) -> None:

@@ -245,3 +245,15 @@ pending_inputs = Table(
     Column("purpose", String(60), nullable=False),  # what the next typed text is for
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),  # Telegram HTML, checked when it was written
+    Column("audience", String(200), nullable=False),  # as given, e.g. "role:secretary"
+    Column("unit_path", Text, nullable=False),  # "" for every unit
+    Column("recipients", Integer, nullable=False),
+    Column("not_before", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

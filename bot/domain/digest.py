@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.models import Exemption, Role
+from bot.domain.models import Category, Exemption, Role
 from bot.domain.plans import PlanStatus
 
 NAMES_KEPT = 200  # names carried per list; the digest says how many more there are
@@ -28,6 +28,7 @@ class Standing:
     chat_id: str | None  # None: has not linked a chat account
     unreachable: bool  # blocked the bot
     status: PlanStatus | None  # None: has not started a plan
+    category: Category = Category.PARTY_MEMBER
 
     @property
     def required(self) -> bool:

@@ -19,6 +19,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     EXPIRED = "expired"  # no longer useful when its turn came (a reminder after the deadline)
+    CANCELLED = "cancelled"  # an admin cancelled the broadcast before it was sent
 
 
 class Priority:
@@ -56,3 +57,13 @@ class OutboxItem:
     parts_sent: int = 0  # of a message sent in several parts, those already delivered
     expires_at: datetime | None = None
     channel: Channel = Channel.TELEGRAM
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A row that could not be delivered, for the admin's view."""
+
+    key: str
+    status: str
+    error: str
+    at: datetime

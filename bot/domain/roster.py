@@ -388,3 +388,8 @@ class ImportSummary:
 def unit_key(path: Sequence[str]) -> str:
     """The matching key of a unit path: case, diacritics and spacing do not create a new unit."""
     return " / ".join(fold(part) for part in path)
+
+
+def split_unit_path(text: str) -> tuple[str, ...]:
+    """ "Đảng bộ xã / Chi bộ 1" as its parts, the way the roster writes unit paths."""
+    return tuple(tidy(part) for part in text.split("/") if tidy(part))

@@ -52,6 +52,9 @@ class Notices:
         digest = payload.get("digest")
         if isinstance(digest, dict):
             return self.digest(digest)
+        announcement = payload.get("html")
+        if isinstance(announcement, str):  # a broadcast, checked as Telegram HTML when written
+            return [Reply(Safe(announcement))]
         template, params = payload.get("template"), payload.get("params", {})
         labels, buttons = payload.get("labels", {}), payload.get("buttons", [])
         if (

@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.broadcast import BroadcastRow
 from bot.domain.digest import ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
-from bot.domain.outbox import OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
 from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
@@ -275,3 +276,24 @@ class MeetingStore(Protocol):
     async def between(self, start: datetime, end: datetime) -> list[Meeting]: ...
 
     async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...
+
+
+class BroadcastStore(Protocol):
+    """Broadcasts and their outbox rows."""
+
+    async def create(
+        self,
+        *,
+        text: str,
+        audience: str,
+        unit_path: str,
+        people: Sequence[int],
+        not_before: datetime,
+        now: datetime,
+    ) -> int: ...
+
+    async def get(self, broadcast_id: int) -> BroadcastRow | None: ...
+
+    async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]: ...
+
+    async def cancel(self, broadcast_id: int) -> int: ...

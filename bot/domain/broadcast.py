@@ -1,0 +1,93 @@
+"""Broadcasts: who an announcement goes to, chosen from the roster and the campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.digest import Standing
+from bot.domain.models import Category, Role
+from bot.domain.plans import PlanStatus
+
+MAX_TEXT = 3500  # below Telegram's 4096, room for markup
+
+
+class AudienceError(ValueError):
+    """The audience cannot be understood; ``code`` names the catalog message."""
+
+    def __init__(self, code: str, value: str = "") -> None:
+        super().__init__(f"{code}: {value}")
+        self.code = code
+        self.value = value
+
+
+STATUSES: dict[str, Callable[[Standing], bool]] = {
+    "not_submitted": lambda s: s.owes_plan,
+    "submitted": lambda s: s.status is PlanStatus.SUBMITTED,
+    "returned": lambda s: s.status is PlanStatus.RETURNED,
+    "confirmed": lambda s: s.status is PlanStatus.CONFIRMED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Everyone, or one kind of people, optionally within units (a unit and its sub-units)."""
+
+    kind: str = "all"  # all / category / role / status
+    value: str = ""
+    unit_ids: frozenset[int] | None = None
+
+    @classmethod
+    def parse(cls, text: str, unit_ids: Iterable[int] | None = None) -> Audience:
+        """Read "all", "category:staff", "role:secretary" or "status:not_submitted"."""
+        kind, _, value = text.strip().partition(":")
+        units = frozenset(unit_ids) if unit_ids is not None else None
+        if kind == "all" and not value:
+            return cls("all", "", units)
+        if kind == "category" and value in set(Category):
+            return cls(kind, value, units)
+        if kind == "role" and value in set(Role):
+            return cls(kind, value, units)
+        if kind == "status" and value in STATUSES:
+            return cls(kind, value, units)
+        raise AudienceError("audience", text)
+
+    def includes(self, person: Standing) -> bool:
+        """True when ``person`` is in the audience."""
+        if self.unit_ids is not None and person.unit_id not in self.unit_ids:
+            return False
+        if self.kind == "category":
+            return person.category.value == self.value
+        if self.kind == "role":
+            return Role(self.value) in person.roles
+        if self.kind == "status":
+            return STATUSES[self.value](person)
+        return True
+
+
+def recipients(audience: Audience, standings: Sequence[Standing]) -> tuple[list[int], int]:
+    """Person ids who can be reached, and how many of the audience cannot (not signed in)."""
+    reachable: list[int] = []
+    unreachable = 0
+    for person in standings:
+        if not audience.includes(person):
+            continue
+        if person.chat_id is None:
+            unreachable += 1
+        else:
+            reachable.append(person.person_id)
+    return reachable, unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    """A broadcast and how its delivery stands (outbox rows per status)."""
+
+    id: int
+    audience: str
+    unit_path: str
+    recipients: int
+    not_before: datetime
+    created_at: datetime
+    counts: dict[str, int]

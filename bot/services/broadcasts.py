@@ -1,0 +1,113 @@
+"""Admin broadcasts: check the text, resolve the audience, preview the count, queue, follow, cancel.
+
+A broadcast goes through the outbox like every proactive message: paced, resumable after a
+restart, each recipient once (the outbox key names the broadcast and the person).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.broadcast import MAX_TEXT, Audience, AudienceError, BroadcastRow, recipients
+from bot.domain.outbox import Failure
+from bot.domain.roster import split_unit_path
+from bot.sandbox.html_check import EntityError, parse_html
+from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
+
+
+class BroadcastError(ValueError):
+    """The broadcast cannot be sent as asked; ``code`` names the catalog message."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What would be sent, to how many, before anything is."""
+
+    text: str  # as the recipients will read it (tags removed)
+    people: tuple[int, ...]
+    not_linked: int
+
+
+class BroadcastService:
+    """Broadcasts for admins (the command line checks nothing else: it runs on the server)."""
+
+    def __init__(
+        self,
+        store: BroadcastStore,
+        schedule: ScheduleStore,
+        plans: PlanStore,
+        directory: DirectoryStore,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._schedule = schedule
+        self._plans = plans
+        self._directory = directory
+        self._clock = clock
+
+    async def preview(self, text: str, audience: str, unit: str = "") -> Preview:
+        """Check everything and count the recipients; BroadcastError says what is wrong."""
+        text = text.strip()
+        if not text:
+            raise BroadcastError("empty")
+        if len(text) > MAX_TEXT:
+            raise BroadcastError("too_long", str(len(text)))
+        try:
+            plain = parse_html(text)
+        except EntityError as error:
+            raise BroadcastError("bad_html", str(error)) from error
+        unit_ids = None
+        if unit.strip():
+            found = await self._directory.unit_by_path(split_unit_path(unit))
+            if found is None:
+                raise BroadcastError("unknown_unit", unit)
+            unit_ids = await self._directory.subtree(found.id)
+        try:
+            chosen = Audience.parse(audience, unit_ids)
+        except AudienceError as error:
+            raise BroadcastError("audience", error.value) from error
+        campaign = await self._plans.active_campaign()
+        if chosen.kind == "status" and campaign is None:
+            raise BroadcastError("no_campaign")
+        standings = await self._schedule.standings(campaign.id if campaign else -1, unit_ids)
+        people, not_linked = recipients(chosen, standings)
+        return Preview(plain, tuple(people), not_linked)
+
+    async def send(
+        self, text: str, audience: str, unit: str = "", at: datetime | None = None
+    ) -> tuple[int, Preview]:
+        """Queue the broadcast (from ``at``, default now); return its id and what was queued."""
+        now = self._clock.now()
+        if at is not None and at < now:
+            raise BroadcastError("past")
+        preview = await self.preview(text, audience, unit)
+        if not preview.people:
+            raise BroadcastError("nobody")
+        broadcast_id = await self._store.create(
+            text=text.strip(),
+            audience=audience.strip(),
+            unit_path=unit.strip(),
+            people=preview.people,
+            not_before=at or now,
+            now=now,
+        )
+        return broadcast_id, preview
+
+    async def status(self, broadcast_id: int) -> tuple[BroadcastRow, list[Failure]] | None:
+        """How a broadcast stands, and whom it did not reach."""
+        row = await self._store.get(broadcast_id)
+        if row is None:
+            return None
+        return row, await self._store.failures(broadcast_id)
+
+    async def cancel(self, broadcast_id: int) -> int | None:
+        """Withdraw what has not been sent; None for an unknown broadcast."""
+        if await self._store.get(broadcast_id) is None:
+            return None
+        return await self._store.cancel(broadcast_id)

@@ -1,0 +1,148 @@
+"""`chuyende broadcast`: preview, audiences, sending through the outbox, status and cancel."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.harness import Harness, running_bot
+from tests.conftest import ROSTER
+from tests.handlers.test_plan import fill_mau_01, signed_in
+
+PEOPLE = {
+    "An": "0912345678",  # secretary, thôn 1
+    "Bình": "0987654321",  # member, thôn 1
+    "Cường": "0905111222",  # exempt, thôn 1
+    "Em": "0338123456",  # head, UBND xã (staff)
+    "Hoa": "0977123456",  # admin, Ban Tuyên giáo
+}
+
+
+@pytest.fixture
+async def org(
+    tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """The sample roster, everyone but Đức signed in, Bình's plan handed in."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bc.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    async with running_bot(url, api) as bot:
+        await bot.load_roster(ROSTER)
+        await bot.open_campaign()
+        chats = {name: await signed_in(bot, name, phone) for name, phone in PEOPLE.items()}
+        await fill_mau_01(chats["Bình"], actions=1)
+        await chats["Bình"].press("📨 Gửi kế hoạch")
+        await bot.drain_outbox()
+        bot.clock.set(
+            datetime.now(UTC) + timedelta(seconds=1)
+        )  # the command line runs on real time
+        bot.chats = chats  # type: ignore[attr-defined]
+        yield bot
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+async def received(bot: Harness, text: str) -> set[str]:
+    """Who got a message containing ``text``, after the outbox has been drained."""
+    await bot.drain_outbox()
+    return {name for name, chat in bot.chats.items() if any(text in m.plain for m in chat.messages)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("to", "unit", "expected"),
+    [
+        ("all", "", {"An", "Bình", "Cường", "Em", "Hoa"}),
+        ("all", "Đảng bộ xã Phú Lạc / Chi bộ thôn 1", {"An", "Bình", "Cường"}),
+        ("all", "Đảng bộ xã Phú Lạc", {"An", "Bình", "Cường", "Em"}),
+        ("category:staff", "", {"Em"}),
+        ("role:secretary", "", {"An"}),
+        ("role:admin", "", {"Hoa"}),
+        ("status:not_submitted", "", {"An", "Em", "Hoa"}),
+        ("status:submitted", "", {"Bình"}),
+    ],
+)
+async def test_each_audience_reaches_exactly_its_people(
+    org: Harness, to: str, unit: str, expected: set[str]
+) -> None:
+    """The recipients are exactly the intended set; a preview without --yes sends nothing."""
+    marker = f"Thông báo {to} {unit}"
+    args = ["broadcast", "send", "--message", f"<b>{marker}</b>", "--to", to]
+    if unit:
+        args += ["--unit", unit]
+    status, out = await _run_async(*args)
+    assert status == 0 and f"tới {len(expected)} người" in out and "--yes" in out
+    assert await received(org, marker) == set()
+    status, out = await _run_async(*args, "--yes")
+    assert status == 0 and "Đã xếp hàng" in out, out
+    assert await received(org, marker) == expected
+
+
+async def test_scheduled_broadcast_waits_and_cancel_withdraws_the_rest(org: Harness) -> None:
+    """A broadcast set for later is not sent before; cancelled, nobody gets it; status says so."""
+    bot = org
+    later = (bot.clock.now() + timedelta(hours=2)).astimezone(bot.settings.tz)
+    status, out = await _run_async(
+        "broadcast",
+        "send",
+        "--message",
+        "Họp lúc 14 giờ",
+        "--at",
+        later.strftime("%d/%m/%Y %H:%M"),
+        "--yes",
+    )
+    assert status == 0
+    assert await received(bot, "Họp lúc 14 giờ") == set()
+    status, out = await _run_async("broadcast", "cancel", "1")
+    assert status == 0 and "Đã hủy 5 tin" in out
+    bot.clock.advance(timedelta(hours=3))
+    assert await received(bot, "Họp lúc 14 giờ") == set()
+    status, out = await _run_async("broadcast", "status", "1")
+    assert "đã hủy 5" in out and "đã gửi 0" in out
+
+
+async def test_status_reports_sent_and_blocked(org: Harness) -> None:
+    """After sending, the report counts sent and failed, with the reason."""
+    bot = org
+    bot.api.blocked.add(bot.chats["Cường"].user.id)  # type: ignore[attr-defined]
+    await _run_async("broadcast", "send", "--message", "Chào cả nhà", "--yes")
+    await bot.drain_outbox()
+    _, out = await _run_async("broadcast", "status", "1")
+    assert "5 người nhận" in out and "đã gửi 4" in out and "lỗi 1" in out and "blocked" in out
+    bot.api.calls.clear()  # the 403 was expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--message", "<b>chưa đóng"], "HTML không hợp lệ"),
+        (["--message", "   "], "đang trống"),
+        (["--message", "x" * 4000], "dài quá"),
+        (["--message", "ok", "--to", "role:king"], "Không hiểu nhóm"),
+        (["--message", "ok", "--unit", "Không có"], "Không tìm thấy đơn vị"),
+        (["--message", "ok", "--at", "01/01/2020 08:00", "--yes"], "đã qua"),
+        (["--message", "ok", "--at", "mai"], "dd/mm/yyyy"),
+    ],
+)
+async def test_bad_broadcasts_are_refused_with_the_reason(
+    org: Harness, args: list[str], message: str
+) -> None:
+    """Every mistake gets one clear line and exit 2; nothing is queued."""
+    status, out = await _run_async("broadcast", "send", *args)
+    assert status == 2 and message in out, out
+    assert (await org.store.outbox.counts()).get("queued", 0) == 0
+
+
+async def _run_async(*argv: str) -> tuple[int, str]:
+    import asyncio
+
+    return await asyncio.to_thread(run, *argv)

@@ -21,6 +21,8 @@ from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
+from bot.services.composer import ComposerService
+from bot.services.composer_view import ComposerPresenter
 from bot.services.desk import DeskService
 from bot.services.desk_view import DeskPresenter
 from bot.services.digests import DigestService
@@ -36,6 +38,7 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
+from handlers.composer import ComposerHandlers
 from handlers.concurrency import PerPersonUpdateProcessor
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
@@ -79,6 +82,8 @@ class Services:
     review: ReviewService
     notices: Notices
     broadcasts: BroadcastService
+    composer: ComposerService
+    composer_view: ComposerPresenter
     desk: DeskService
     desk_view: DeskPresenter
     digests: DigestService
@@ -105,6 +110,9 @@ def build_services(
     )
     review = ReviewService(store.plans, store.directory, store.accounts, clock)
     plan_view = PlanPresenter(catalog, settings.tz)
+    broadcasts = BroadcastService(
+        store.broadcasts, store.schedule, store.plans, store.directory, clock
+    )
     digests = DigestService(
         store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
     )
@@ -118,9 +126,9 @@ def build_services(
         plan_view=plan_view,
         review=review,
         notices=Notices(catalog),
-        broadcasts=BroadcastService(
-            store.broadcasts, store.schedule, store.plans, store.directory, clock
-        ),
+        broadcasts=broadcasts,
+        composer=ComposerService(broadcasts, store.schedule, store.directory, clock),
+        composer_view=ComposerPresenter(catalog, presenter),
         desk=DeskService(store.plans, plans, review, store.directory, store.schedule, clock),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,
@@ -181,10 +189,20 @@ def build_application(
         services.presenter,
     )
     desk = DeskHandlers(services.desk, services.desk_view, services.signin, services.presenter)
-    menu = MenuHandlers(
-        services.signin, services.directory, services.presenter, signin, plan, meetings, desk
+    composer = ComposerHandlers(
+        services.composer, services.composer_view, services.signin, services.presenter
     )
-    application.add_handlers(routes(signin, menu, plan, meetings, desk))
+    menu = MenuHandlers(
+        services.signin,
+        services.directory,
+        services.presenter,
+        signin,
+        plan,
+        meetings,
+        desk,
+        composer,
+    )
+    application.add_handlers(routes(signin, menu, plan, meetings, desk, composer))
     application.add_error_handler(error_handler(services.presenter))
     return application
 

@@ -10,6 +10,7 @@ from bot.domain.models import Channel, Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter, Reply
 from bot.services.signin import SigninService
+from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
 from handlers.plan import PlanHandlers
@@ -29,6 +30,7 @@ class MenuHandlers:
         plan_handlers: PlanHandlers,
         meeting_handlers: MeetingHandlers,
         desk_handlers: DeskHandlers,
+        composer_handlers: ComposerHandlers,
     ) -> None:
         self._signin = signin
         self._directory = directory
@@ -37,6 +39,7 @@ class MenuHandlers:
         self._plan = plan_handlers
         self._meetings = meeting_handlers
         self._desk = desk_handlers
+        self._composer = composer_handlers
 
     async def _person(self, update: Update) -> Person | None:
         user = update.effective_user
@@ -61,16 +64,15 @@ class MenuHandlers:
         if command is Command.PLAN:
             await self._plan.open(update, person)
         elif command is Command.CANCEL:
-            if await self._meetings.stop(person) or await self._desk.stop(person):
-                await self._reply(update, p.simple("meeting.stopped", person))
-            else:
-                await self._plan.pause(update, person)
+            await self._cancel(update, person)
         elif command is Command.MEETINGS:
             await self._meetings.overview(update, person)
         elif command is Command.REPORT:
             await self._meetings.report(update, person)
         elif command is Command.REVIEW:
             await self._desk.listing(update, person)
+        elif command is Command.BROADCAST:
+            await self._composer.start(update, person)
         elif command is Command.ME:
             await self._reply(update, p.me(person))
         elif command is Command.UNIT:
@@ -86,6 +88,18 @@ class MenuHandlers:
             )
         else:
             await self._reply(update, p.menu(person))
+
+    async def _cancel(self, update: Update, person: Person) -> None:
+        """/huy: stop whatever typed input was expected (meeting, comment, broadcast, plan)."""
+        p = self._presenter
+        if await self._meetings.stop(person):
+            await self._reply(update, p.simple("meeting.stopped", person))
+        elif await self._desk.stop(person):
+            await self._reply(update, p.simple("desk.stopped", person))
+        elif await self._composer.stop(person):
+            await self._reply(update, p.simple("compose.stopped", person))
+        else:
+            await self._plan.pause(update, person)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show what the person can do."""
@@ -115,6 +129,10 @@ class MenuHandlers:
         """Show the meetings calendar."""
         await self.run(update, Command.MEETINGS, await self._person(update))
 
+    async def broadcast(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start writing an announcement (admins)."""
+        await self.run(update, Command.BROADCAST, await self._person(update))
+
     async def review(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the plans waiting for the reviewer's decision."""
         await self.run(update, Command.REVIEW, await self._person(update))
@@ -140,6 +158,8 @@ class MenuHandlers:
             ):
                 return
             if self._desk.may_type(person) and await self._desk.typed(update, person, message.text):
+                return
+            if self._composer.may_type(person) and await self._composer.typed(update, person):
                 return
             if not await self._plan.text(update, person, message.text, visit.current):
                 await self._reply(update, self._presenter.menu(person))

@@ -16,9 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.callbacks import DESK, MEETING, PLAN
+from bot.domain.callbacks import BROADCAST, DESK, MEETING, PLAN
 from bot.domain.menu import Command
 from bot.services.replies import Presenter
+from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
 from handlers.menu import MenuHandlers
@@ -38,6 +39,7 @@ def routes(
     plan: PlanHandlers,
     meetings: MeetingHandlers,
     desk: DeskHandlers,
+    composer: ComposerHandlers,
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """The handlers of group 0, most specific first.
 
@@ -46,7 +48,8 @@ def routes(
     3. Known commands, then any other command (so ``/xyz`` is not taken as text).
     4. Text: an invite code, a menu button, or the menu again.
     5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Plan (``p:``), calendar (``m:``) and desk (``r:``) buttons, then any unknown button.
+    6. Plan (``p:``), calendar (``m:``), desk (``r:``) and broadcast (``b:``) buttons, then
+       any unknown button.
     """
     return [
         CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
@@ -60,12 +63,14 @@ def routes(
         CommandHandler(Command.MEETINGS.value, menu.meetings, filters=PRIVATE),
         CommandHandler(Command.REPORT.value, menu.report, filters=PRIVATE),
         CommandHandler(Command.REVIEW.value, menu.review, filters=PRIVATE),
+        CommandHandler(Command.BROADCAST.value, menu.broadcast, filters=PRIVATE),
         MessageHandler(PRIVATE & filters.COMMAND, menu.unknown_command),
         MessageHandler(PRIVATE & filters.TEXT, menu.text),
         MessageHandler(PRIVATE, menu.not_text),
         CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
         CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
         CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
+        CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

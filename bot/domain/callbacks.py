@@ -100,3 +100,25 @@ def two_numbers(arg: str) -> tuple[int, int] | None:
     if not (first.isdigit() and second.isdigit()) or len(arg) > 24:
         return None
     return int(first), int(second)
+
+
+BROADCAST = "b"
+BROADCAST_CODES = frozenset({"au", "go", "pr", "cx", "st"})
+
+
+def pack_broadcast(code: str, arg: str = "") -> str:
+    """Callback data for a broadcast composer button."""
+    data = f"{BROADCAST}:{code}:{arg}"
+    if code not in BROADCAST_CODES or len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"bad broadcast callback data: {data!r}")
+    return data
+
+
+def parse_broadcast(data: str) -> tuple[str, str] | None:
+    """(code, argument) of a composer press, or None when ``data`` is not one."""
+    parts = data.split(":", 2)
+    if len(parts) != 3 or parts[0] != BROADCAST or parts[1] not in BROADCAST_CODES:
+        return None
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    return parts[1], parts[2]

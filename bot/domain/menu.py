@@ -20,6 +20,7 @@ class Command(StrEnum):
     MEETINGS = "lichhop"
     REPORT = "baocao"
     REVIEW = "duyet"
+    BROADCAST = "thongbao"
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -36,7 +37,7 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     if leads or person.has(Role.ADMIN):
         commands += [Command.REVIEW, Command.REPORT]
     if person.has(Role.ADMIN):
-        commands.append(Command.STATS)
+        commands += [Command.BROADCAST, Command.STATS]
     commands += [Command.HELP, Command.CANCEL]
     return tuple(commands)
 

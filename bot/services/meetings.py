@@ -152,7 +152,10 @@ class MeetingService:
 
     async def drop_entry(self, person: Person) -> bool:
         """Forget a meeting being entered; False when none was."""
-        if not self.may_manage(person) or await self._pending.pending(person.id) is None:
+        if not self.may_manage(person):
+            return False
+        purpose = await self._pending.pending(person.id)
+        if purpose is None or not purpose.startswith((NEW, EDIT)):
             return False
         await self._pending.set_pending(person.id, None, self._clock.now())
         return True

@@ -1,0 +1,167 @@
+"""An admin composes a broadcast in the chat: text, audience, preview with the count, send.
+
+The draft text is kept in the database (a setting per admin) and the step in the pending input,
+so a restart between two steps loses nothing. Only admins get past the first check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.broadcast import BroadcastRow
+from bot.domain.models import Person, Role
+from bot.services.broadcasts import BroadcastError, BroadcastService, Preview
+from bot.services.ports import Clock, DirectoryStore, PendingStore
+
+WAITING_TEXT = "broadcast:text"
+AUDIENCES = (
+    "all",
+    "role:secretary",
+    "status:not_submitted",
+    "category:party_member",
+    "category:staff",
+    "category:union_member",
+    "category:individual",
+)
+
+
+def _draft_key(person: Person) -> str:
+    return f"broadcast_draft:{person.id}"
+
+
+class ComposeStep(StrEnum):
+    """What the composer shows next."""
+
+    ASK_TEXT = "ask_text"
+    CHOOSE = "choose"  # the text is fine: pick the audience
+    PREVIEW = "preview"  # the count, and the button that sends
+    QUEUED = "queued"
+    PROGRESS = "progress"
+    CANCELLED = "cancelled"
+    INVALID = "invalid"
+    STOPPED = "stopped"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeScreen:
+    """The outcome of a composer action, for the presenter."""
+
+    step: ComposeStep
+    person: Person
+    audience: str = ""
+    preview: Preview | None = None
+    error: str = ""
+    detail: str = ""
+    broadcast: BroadcastRow | None = None
+    withdrawn: int = 0
+
+
+class ComposerService:
+    """The steps of composing a broadcast in the chat."""
+
+    def __init__(
+        self,
+        broadcasts: BroadcastService,
+        pending: PendingStore,
+        settings: DirectoryStore,
+        clock: Clock,
+    ) -> None:
+        self._broadcasts = broadcasts
+        self._pending = pending
+        self._settings = settings
+        self._clock = clock
+
+    @staticmethod
+    def may_use(person: Person) -> bool:
+        """Admins broadcast."""
+        return person.active and person.has(Role.ADMIN)
+
+    async def start(self, person: Person) -> ComposeScreen:
+        """Ask for the text."""
+        if not self.may_use(person):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        await self._pending.set_pending(person.id, WAITING_TEXT, self._clock.now())
+        return ComposeScreen(ComposeStep.ASK_TEXT, person)
+
+    async def typed(self, person: Person, html_text: str) -> ComposeScreen | None:
+        """The text of the broadcast (as Telegram HTML); None when no text was asked for."""
+        if not self.may_use(person) or await self._pending.pending(person.id) != WAITING_TEXT:
+            return None
+        try:
+            await self._broadcasts.preview(html_text, "all")
+        except BroadcastError as error:
+            if error.code != "nobody":
+                return ComposeScreen(
+                    ComposeStep.INVALID, person, error=error.code, detail=error.detail
+                )
+        await self._settings.set_setting(_draft_key(person), html_text.strip())
+        await self._pending.set_pending(person.id, None, self._clock.now())
+        return ComposeScreen(ComposeStep.CHOOSE, person)
+
+    async def _draft(self, person: Person) -> str | None:
+        return await self._settings.get_setting(_draft_key(person)) or None
+
+    async def choose(self, person: Person, audience: str) -> ComposeScreen:
+        """Show who would receive it and how many ("" : the list of audiences again)."""
+        if not self.may_use(person) or audience not in ("", *AUDIENCES):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        text = await self._draft(person)
+        if text is None:
+            return ComposeScreen(ComposeStep.STOPPED, person)
+        if not audience:
+            return ComposeScreen(ComposeStep.CHOOSE, person)
+        try:
+            preview = await self._broadcasts.preview(text, audience)
+        except BroadcastError as error:
+            return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
+        return ComposeScreen(ComposeStep.PREVIEW, person, audience=audience, preview=preview)
+
+    async def send(self, person: Person, audience: str) -> ComposeScreen:
+        """Queue the draft for ``audience`` and forget the draft (a second press sends nothing)."""
+        if not self.may_use(person) or audience not in AUDIENCES:
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        text = await self._draft(person)
+        if text is None:
+            return ComposeScreen(ComposeStep.STOPPED, person)
+        await self._settings.set_setting(_draft_key(person), "")
+        try:
+            broadcast_id, _ = await self._broadcasts.send(text, audience)
+        except BroadcastError as error:
+            return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
+        found = await self._broadcasts.status(broadcast_id)
+        return ComposeScreen(
+            ComposeStep.QUEUED, person, audience=audience, broadcast=found[0] if found else None
+        )
+
+    async def progress(self, person: Person, broadcast_id: int) -> ComposeScreen:
+        """How a broadcast stands."""
+        if not self.may_use(person):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        found = await self._broadcasts.status(broadcast_id)
+        if found is None:
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        return ComposeScreen(ComposeStep.PROGRESS, person, broadcast=found[0])
+
+    async def cancel(self, person: Person, broadcast_id: int) -> ComposeScreen:
+        """Withdraw what has not been sent."""
+        if not self.may_use(person):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        withdrawn = await self._broadcasts.cancel(broadcast_id)
+        found = await self._broadcasts.status(broadcast_id)
+        if withdrawn is None or found is None:
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        return ComposeScreen(ComposeStep.CANCELLED, person, broadcast=found[0], withdrawn=withdrawn)
+
+    async def stop(self, person: Person) -> bool:
+        """Forget the draft; False when there was nothing being composed."""
+        if not self.may_use(person):
+            return False
+        waiting = await self._pending.pending(person.id) == WAITING_TEXT
+        draft = await self._draft(person)
+        if not waiting and draft is None:
+            return False
+        await self._pending.set_pending(person.id, None, self._clock.now())
+        await self._settings.set_setting(_draft_key(person), "")
+        return True

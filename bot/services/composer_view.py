@@ -1,0 +1,85 @@
+"""The broadcast composer as replies."""
+
+from __future__ import annotations
+
+from bot.domain.broadcast import BroadcastRow
+from bot.domain.callbacks import pack_broadcast
+from bot.locales import Catalog
+from bot.services.composer import AUDIENCES, ComposeScreen, ComposeStep
+from bot.services.replies import Choice, Presenter, Reply
+
+PREVIEW_CHARS = 600
+
+
+class ComposerPresenter:
+    """Turns composer outcomes into replies."""
+
+    def __init__(self, catalog: Catalog, presenter: Presenter) -> None:
+        self._c = catalog
+        self._p = presenter
+
+    def _audience(self, audience: str) -> str:
+        return self._c.plain(f"compose.audience.{audience.replace(':', '_')}")
+
+    def _stop(self) -> tuple[Choice, ...]:
+        return (Choice(self._c.plain("compose.button.stop"), pack_broadcast("st")),)
+
+    def _progress(self, row: BroadcastRow) -> dict[str, object]:
+        counts = row.counts
+        return {
+            "id": row.id,
+            "recipients": row.recipients,
+            "queued": counts.get("queued", 0) + counts.get("sending", 0),
+            "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0),
+            "cancelled": counts.get("cancelled", 0),
+        }
+
+    def render(self, screen: ComposeScreen) -> Reply:
+        """The reply for ``screen``."""
+        c, person = self._c, screen.person
+        step = screen.step
+        if step is ComposeStep.NOT_ALLOWED:
+            return self._p.simple("common.no_right", person)
+        if step is ComposeStep.STOPPED:
+            return self._p.simple("compose.stopped", person)
+        if step is ComposeStep.ASK_TEXT:
+            return Reply(c.t("compose.ask"), choices=(self._stop(),))
+        if step is ComposeStep.INVALID:
+            text = c.t(f"broadcast.error.{screen.error}", detail=screen.detail)
+            return Reply(text, choices=(self._stop(),))
+        if step is ComposeStep.CHOOSE:
+            rows = tuple((Choice(self._audience(a), pack_broadcast("au", a)),) for a in AUDIENCES)
+            return Reply(c.t("compose.choose"), choices=(*rows, self._stop()))
+        if step is ComposeStep.PREVIEW:
+            preview = screen.preview
+            assert preview is not None
+            shown = preview.text[:PREVIEW_CHARS]
+            text = c.t(
+                "compose.preview",
+                audience=self._audience(screen.audience),
+                count=len(preview.people),
+                not_linked=preview.not_linked,
+                text=shown,
+            )
+            go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
+            other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
+            return Reply(text, choices=((go,), (other,), self._stop()))
+        row = screen.broadcast
+        assert row is not None
+        buttons = (
+            (
+                Choice(c.plain("compose.button.progress"), pack_broadcast("pr", str(row.id))),
+                Choice(c.plain("compose.button.cancel"), pack_broadcast("cx", str(row.id))),
+            ),
+        )
+        if step is ComposeStep.QUEUED:
+            values = self._progress(row)
+            del values["cancelled"]
+            return Reply(c.t("compose.queued", **values), choices=buttons)
+        if step is ComposeStep.CANCELLED:
+            return Reply(
+                c.t("compose.cancelled", withdrawn=screen.withdrawn, **self._progress(row)),
+                choices=buttons,
+            )
+        return Reply(c.t("compose.progress", **self._progress(row)), choices=buttons)

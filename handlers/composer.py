@@ -1,0 +1,85 @@
+"""The broadcast composer on Telegram: /thongbao, the typed text, the audience buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.callbacks import parse_broadcast
+from bot.domain.models import Channel, Person
+from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
+from bot.services.composer_view import ComposerPresenter
+from bot.services.replies import Presenter
+from bot.services.signin import SigninService
+from handlers.render import send
+
+
+class ComposerHandlers:
+    """Each step re-checks that the presser is an admin."""
+
+    def __init__(
+        self,
+        composer: ComposerService,
+        view: ComposerPresenter,
+        signin: SigninService,
+        presenter: Presenter,
+    ) -> None:
+        self._composer = composer
+        self._view = view
+        self._signin = signin
+        self._presenter = presenter
+
+    async def _show(self, update: Update, screen: ComposeScreen) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await send(update.get_bot(), chat.id, self._view.render(screen))
+
+    def may_type(self, person: Person) -> bool:
+        """True when typed text may be a broadcast being written."""
+        return self._composer.may_use(person)
+
+    async def start(self, update: Update, person: Person) -> None:
+        """/thongbao: ask for the text."""
+        await self._show(update, await self._composer.start(person))
+
+    async def typed(self, update: Update, person: Person) -> bool:
+        """The broadcast's text, with the admin's formatting kept; False if none was asked for."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return False
+        screen = await self._composer.typed(person, message.text_html)
+        if screen is None:
+            return False
+        await self._show(update, screen)
+        return True
+
+    async def stop(self, person: Person) -> bool:
+        """/huy while composing: forget the draft."""
+        return await self._composer.stop(person)
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A composer button."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        press = parse_broadcast(query.data or "")
+        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
+        if press is None or person is None or not person.active:
+            await query.answer(self._presenter.plain("common.stale_button"))
+            return
+        await query.answer()
+        code, arg = press
+        composer = self._composer
+        if code == "au":
+            screen = await composer.choose(person, arg)
+        elif code == "go":
+            screen = await composer.send(person, arg)
+        elif code in ("pr", "cx") and arg.isdigit():
+            action = composer.progress if code == "pr" else composer.cancel
+            screen = await action(person, int(arg))
+        elif code == "st":
+            await composer.stop(person)
+            screen = ComposeScreen(ComposeStep.STOPPED, person)
+        else:
+            screen = ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        await self._show(update, screen)

@@ -1,0 +1,61 @@
+"""An admin writes a broadcast in the chat, picks the audience, sees the count, sends it."""
+
+from __future__ import annotations
+
+from bot.sandbox.harness import Harness
+from tests.handlers.test_plan import signed_in
+
+
+async def test_admin_broadcasts_to_secretaries_from_the_chat(bot: Harness) -> None:
+    """Text, audience, preview with the count, send; only secretaries get it; progress shows."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    [ask] = await admin.press("📢 Gửi thông báo")
+    assert "nội dung thông báo" in ask.plain
+    text = "Họp bí thư lúc 14h & mang theo <danh sách>"
+    [choose] = await admin.send(text)
+    assert "Gửi cho ai?" in choose.plain
+    [preview] = await admin.press("Các bí thư chi bộ")
+    assert "Số người nhận: 1" in preview.plain and text in preview.plain
+    [back] = await admin.press("↩️ Chọn nhóm khác")
+    assert "Gửi cho ai?" in back.plain
+    [everyone] = await admin.press("Mọi người")
+    assert "Số người nhận: 3" in everyone.plain
+    await admin.press("↩️ Chọn nhóm khác")
+    await admin.press("Các bí thư chi bộ")
+    [queued] = await admin.press("✅ Gửi ngay")
+    assert "Thông báo số 1" in queued.plain and "1 người nhận" in queued.plain
+    again = await admin.press_data("b:go:role:secretary")  # a second press: draft is gone
+    assert any("Đã thôi" in m.plain for m in again)
+    await bot.drain_outbox()
+    assert an.last.plain == text
+    assert all(text not in m.plain for m in binh.messages)
+    [progress] = await admin.press_data("b:pr:1")
+    assert "đã gửi 1" in progress.plain
+
+
+async def test_members_cannot_broadcast_even_with_forged_buttons(bot: Harness) -> None:
+    """/thongbao and every composer button refuse a member; nothing is queued."""
+    await bot.open_campaign()
+    binh = await signed_in(bot, "Bình", "0987654321")
+    [refused] = await binh.send("/thongbao")
+    assert "không có quyền" in refused.plain
+    for data in ("b:au:all", "b:go:all", "b:pr:1", "b:cx:1", "b:au:role:king", "b:zz:1"):
+        await binh.press_data(data)
+    await binh.send("Tin giả mạo gửi mọi người")
+    assert (await bot.store.outbox.counts()).get("queued", 0) == 0
+
+
+async def test_bad_text_is_explained_and_cancel_forgets_the_draft(bot: Harness) -> None:
+    """An over-long text is refused with the reason; /huy drops the draft."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    await admin.send("/thongbao")
+    [too_long] = await admin.send("x" * 3600)
+    assert "dài quá" in too_long.plain
+    [stopped] = await admin.send("/huy")
+    assert "không gửi thông báo nào" in stopped.plain
+    after = await admin.send("Một câu bình thường")
+    assert all("Gửi cho ai?" not in m.plain for m in after)

@@ -19,6 +19,7 @@ from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
+from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
 from bot.services.composer import ComposerService
@@ -81,6 +82,7 @@ class Services:
     plan_view: PlanPresenter
     review: ReviewService
     notices: Notices
+    audit: AuditService
     broadcasts: BroadcastService
     composer: ComposerService
     composer_view: ComposerPresenter
@@ -110,11 +112,19 @@ def build_services(
     )
     review = ReviewService(store.plans, store.directory, store.accounts, clock)
     plan_view = PlanPresenter(catalog, settings.tz)
+    audit = AuditService(store.audit, store.roster, store.plans, clock)
     broadcasts = BroadcastService(
-        store.broadcasts, store.schedule, store.plans, store.directory, clock
+        store.broadcasts, store.schedule, store.plans, store.directory, audit, clock
     )
     digests = DigestService(
-        store.plans, store.schedule, store.meetings, store.directory, store.outbox, clock, tz
+        store.plans,
+        store.schedule,
+        store.meetings,
+        store.directory,
+        store.outbox,
+        audit,
+        clock,
+        tz,
     )
     return Services(
         catalog=catalog,
@@ -126,10 +136,11 @@ def build_services(
         plan_view=plan_view,
         review=review,
         notices=Notices(catalog),
+        audit=audit,
         broadcasts=broadcasts,
         composer=ComposerService(broadcasts, store.schedule, store.directory, clock),
         composer_view=ComposerPresenter(catalog, presenter),
-        desk=DeskService(store.plans, plans, review, store.directory, store.schedule, clock),
+        desk=DeskService(store.plans, plans, review, store.directory, store.schedule, audit, clock),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,
         reminders=ReminderService(

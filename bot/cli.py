@@ -176,6 +176,20 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         )
         sub.add_argument("id", type=int, metavar="ID")
 
+    log = commands.add_parser("audit", help=t("cli.audit_help"), description=t("cli.audit_help"))
+    log.add_argument("--limit", type=int, default=50, metavar="N", help=t("cli.audit_limit"))
+    person = commands.add_parser(
+        "person", help=t("cli.person_help"), description=t("cli.person_help")
+    )
+    person_commands = person.add_subparsers(
+        dest="person_command", required=True, metavar=t("cli.metavar_action")
+    )
+    forget = person_commands.add_parser(
+        "forget", help=t("cli.forget_help"), description=t("cli.forget_help")
+    )
+    forget.add_argument("code", metavar=t("cli.metavar_code"), help=t("cli.forget_code"))
+    forget.add_argument("--yes", action="store_true", help=t("cli.forget_yes"))
+
     box = commands.add_parser("outbox", help=t("cli.outbox_help"), description=t("cli.outbox_help"))
     box.add_argument(
         "--failures", type=int, default=10, metavar="N", help=t("cli.outbox_failures_help")
@@ -421,6 +435,38 @@ class Cli:
         self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
         return OK
 
+    async def audit(self, store: Store, limit: int) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        entries = await services.audit.entries(max(limit, 1))
+        if not entries:
+            self.say("cli.audit_empty")
+        for entry in entries:
+            self.say(
+                "cli.audit_line",
+                at=entry.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
+                actor=entry.actor,
+                action=entry.action.value,
+                target=entry.target,
+                detail=entry.detail,
+            )
+        return OK
+
+    async def forget(self, store: Store, code: str, yes: bool) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        person = await services.audit.person(code)
+        if person is None:
+            self.say("cli.person_unknown", code=code)
+            return FAILED
+        if not yes:
+            self.say("cli.forget_confirm", name=person.full_name, code=person.code)
+            return OK
+        unit = await services.audit.forget(code)
+        if unit is None:
+            self.say("cli.person_unknown", code=code)
+            return FAILED
+        self.say("cli.forgotten", code=code, unit=unit)
+        return OK
+
     async def broadcast_status(self, store: Store, broadcast_id: int) -> int:
         services = build_services(self.settings, store, SystemClock(), self.c)
         found = await services.broadcasts.status(broadcast_id)
@@ -543,6 +589,10 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         if args.broadcast_command == "status":
             return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
         return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
+    if args.command == "audit":
+        return await cli.with_store(lambda store: cli.audit(store, args.limit))
+    if args.command == "person":
+        return await cli.with_store(lambda store: cli.forget(store, args.code, args.yes))
     if args.command == "outbox":
         return await cli.with_store(lambda store: cli.outbox(store, args.failures))
     if args.command == "campaign":

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.accounts_repo import AccountRepository
+from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import make_engine
@@ -32,6 +33,7 @@ class Store:
     schedule: ScheduleRepository
     meetings: MeetingRepository
     broadcasts: BroadcastRepository
+    audit: AuditRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -53,6 +55,7 @@ class Store:
             ScheduleRepository(engine),
             MeetingRepository(engine),
             BroadcastRepository(engine),
+            AuditRepository(engine),
         )
 
     async def close(self) -> None:

@@ -257,3 +257,16 @@ broadcasts = Table(
     Column("not_before", UtcDateTime(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("actor", String(160), nullable=False),  # a name, or "command line"
+    Column("action", String(30), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+Index(None, audit.c.at)

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.audit import AuditAction
 from bot.domain.broadcast import MAX_TEXT, Audience, AudienceError, BroadcastRow, recipients
+from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
 from bot.sandbox.html_check import EntityError, parse_html
+from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
 
 
@@ -43,8 +46,10 @@ class BroadcastService:
         schedule: ScheduleStore,
         plans: PlanStore,
         directory: DirectoryStore,
+        audit: AuditService,
         clock: Clock,
     ) -> None:
+        self._audit = audit
         self._store = store
         self._schedule = schedule
         self._plans = plans
@@ -80,7 +85,12 @@ class BroadcastService:
         return Preview(plain, tuple(people), not_linked)
 
     async def send(
-        self, text: str, audience: str, unit: str = "", at: datetime | None = None
+        self,
+        text: str,
+        audience: str,
+        unit: str = "",
+        at: datetime | None = None,
+        actor: Person | None = None,
     ) -> tuple[int, Preview]:
         """Queue the broadcast (from ``at``, default now); return its id and what was queued."""
         now = self._clock.now()
@@ -97,6 +107,13 @@ class BroadcastService:
             not_before=at or now,
             now=now,
         )
+        where = f" @ {unit.strip()}" if unit.strip() else ""
+        await self._audit.record(
+            actor,
+            AuditAction.BROADCAST,
+            f"broadcast:{broadcast_id}",
+            f"{audience.strip()}{where}; {len(preview.people)}",
+        )
         return broadcast_id, preview
 
     async def status(self, broadcast_id: int) -> tuple[BroadcastRow, list[Failure]] | None:
@@ -106,8 +123,12 @@ class BroadcastService:
             return None
         return row, await self._store.failures(broadcast_id)
 
-    async def cancel(self, broadcast_id: int) -> int | None:
+    async def cancel(self, broadcast_id: int, actor: Person | None = None) -> int | None:
         """Withdraw what has not been sent; None for an unknown broadcast."""
         if await self._store.get(broadcast_id) is None:
             return None
-        return await self._store.cancel(broadcast_id)
+        withdrawn = await self._store.cancel(broadcast_id)
+        await self._audit.record(
+            actor, AuditAction.BROADCAST_CANCEL, f"broadcast:{broadcast_id}", str(withdrawn)
+        )
+        return withdrawn

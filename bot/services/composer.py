@@ -127,7 +127,7 @@ class ComposerService:
             return ComposeScreen(ComposeStep.STOPPED, person)
         await self._settings.set_setting(_draft_key(person), "")
         try:
-            broadcast_id, _ = await self._broadcasts.send(text, audience)
+            broadcast_id, _ = await self._broadcasts.send(text, audience, actor=person)
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
         found = await self._broadcasts.status(broadcast_id)
@@ -148,7 +148,7 @@ class ComposerService:
         """Withdraw what has not been sent."""
         if not self.may_use(person):
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        withdrawn = await self._broadcasts.cancel(broadcast_id)
+        withdrawn = await self._broadcasts.cancel(broadcast_id, actor=person)
         found = await self._broadcasts.status(broadcast_id)
         if withdrawn is None or found is None:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.audit import AuditAction
 from bot.domain.models import Person, Role
 from bot.domain.plans import DeskRow, PlanStatus
+from bot.services.audit import AuditService
 from bot.services.plans import PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
 from bot.services.review import ReviewService, Verdict
@@ -60,8 +62,10 @@ class DeskService:
         review: ReviewService,
         directory: DirectoryStore,
         pending: PendingStore,
+        audit: AuditService,
         clock: Clock,
     ) -> None:
+        self._audit = audit
         self._plans = plans
         self._plan_service = plan_service
         self._review = review
@@ -109,6 +113,7 @@ class DeskService:
         copy = await self._copy(viewer, plan_id)
         if copy is None:
             return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        await self._audit.record(viewer, AuditAction.VIEW_PLAN, f"plan:{plan_id}")
         return DeskScreen(DeskStep.PLAN, viewer, copy=copy)
 
     async def confirm(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
@@ -160,6 +165,9 @@ class DeskService:
     ) -> DeskScreen:
         if verdict is Verdict.NOT_ALLOWED:
             return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        if verdict is Verdict.DONE:
+            action = AuditAction.CONFIRM if confirmed else AuditAction.RETURN
+            await self._audit.record(viewer, action, f"plan:{plan_id}")
         copy = await self._plan_service.for_review(plan_id, with_document=False)
         name = copy.person.full_name if copy else ""
         if verdict is not Verdict.DONE and copy is not None:

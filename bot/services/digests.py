@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from bot.domain.audit import AuditAction
 from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tally_units
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
@@ -19,6 +20,7 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Person, Role
 from bot.domain.plans import Campaign
+from bot.services.audit import AuditService
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -44,9 +46,11 @@ class DigestService:
         meetings: MeetingStore,
         directory: DirectoryStore,
         outbox: OutboxStore,
+        audit: AuditService,
         clock: Clock,
         tz: tzinfo,
     ) -> None:
+        self._audit = audit
         self._plans = plans
         self._store = store
         self._meetings = meetings
@@ -66,6 +70,10 @@ class DigestService:
         campaign = await self._plans.active_campaign()
         if campaign is None:
             return None
+        leads = person.has(Role.SECRETARY) or person.has(Role.HEAD)
+        await self._audit.record(
+            person, AuditAction.REPORT, f"unit:{person.unit_id}" if leads else "all"
+        )
         now = self._clock.now()
         meetings: list[Meeting] = []
         if person.has(Role.SECRETARY) or person.has(Role.HEAD):

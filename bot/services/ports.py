@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.digest import ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
@@ -297,3 +298,22 @@ class BroadcastStore(Protocol):
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]: ...
 
     async def cancel(self, broadcast_id: int) -> int: ...
+
+
+class AuditStore(Protocol):
+    """The audit log."""
+
+    async def record(
+        self,
+        *,
+        actor_id: int | None,
+        actor: str,
+        action: AuditAction,
+        target: str,
+        detail: str,
+        now: datetime,
+    ) -> None: ...
+
+    async def entries(self, limit: int) -> list[AuditEntry]: ...
+
+    async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool: ...

@@ -1,0 +1,32 @@
+"""The audit log: who viewed, decided, exported, broadcast or erased what, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    """What was done."""
+
+    VIEW_PLAN = "view_plan"
+    CONFIRM = "confirm"
+    RETURN = "return"
+    REPORT = "report"
+    BROADCAST = "broadcast"
+    BROADCAST_CANCEL = "broadcast_cancel"
+    EXPORT = "export"
+    FORGET = "forget"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: AuditAction
+    target: str
+    detail: str

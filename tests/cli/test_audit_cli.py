@@ -1,0 +1,93 @@
+"""The audit log records views, decisions, reports and broadcasts; forgetting erases a person."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.harness import Harness, running_bot
+from storage.tables import accounts, audit, outbox, people, plans
+from tests.conftest import ROSTER
+from tests.handlers.test_plan import fill_mau_01, signed_in
+
+
+@pytest.fixture
+async def office(
+    tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """An returns Bình's plan after opening it, asks for the report; a broadcast goes out."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    async with running_bot(url, api) as bot:
+        await bot.load_roster(ROSTER)
+        await bot.open_campaign()
+        an = await signed_in(bot, "An", "0912345678")
+        binh = await signed_in(bot, "Bình", "0987654321")
+        await fill_mau_01(binh, actions=1)
+        await binh.press("📨 Gửi kế hoạch")
+        await an.send("/duyet")
+        await an.press("Xem: Trần Thị Bình")
+        await an.press("↩️ Trả lại")
+        await an.send("Cần cụ thể hơn")
+        await an.send("/baocao")
+        yield bot
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+async def run_async(*argv: str) -> tuple[int, str]:
+    return await asyncio.to_thread(run, *argv)
+
+
+async def test_audit_lists_who_did_what(office: Harness) -> None:
+    """Viewing, returning, the report and a command-line broadcast are each one line."""
+    await run_async("broadcast", "send", "--message", "Chào", "--to", "role:secretary", "--yes")
+    status, out = await run_async("audit")
+    assert status == 0
+    lines = out.strip().splitlines()
+    actions = [line.split("  ")[2] for line in lines]
+    assert actions == ["view_plan", "return", "report", "broadcast"], out
+    assert "Nguyễn Văn An (DV001)" in lines[0] and "plan:1" in lines[0]
+    assert "command line" in lines[3] and "role:secretary; 1" in lines[3]
+
+
+async def test_forget_erases_the_person_and_keeps_one_anonymous_line(office: Harness) -> None:
+    """Without --yes nothing happens; with it the person, account, plan and messages are gone."""
+    status, out = await run_async("person", "forget", "dv002")
+    assert status == 0 and "--yes" in out and "Trần Thị Bình" in out
+
+    async def count(table, column, value) -> int:  # type: ignore[no-untyped-def]
+        async with office.store.engine.connect() as conn:
+            query = select(func.count()).select_from(table).where(column == value)
+            return int((await conn.execute(query)).scalar_one())
+
+    assert await count(people, people.c.code, "DV002") == 1
+    status, out = await run_async("person", "forget", "DV002", "--yes")
+    assert status == 0 and "Chi bộ thôn 1" in out
+    assert await count(people, people.c.code, "DV002") == 0
+    assert await count(accounts, accounts.c.person_id, 2) == 0
+    assert await count(plans, plans.c.person_id, 2) == 0
+    assert await count(outbox, outbox.c.person_id, 2) == 0
+    _, log = await run_async("audit")
+    assert "Trần Thị Bình" not in log and "DV002" not in log
+    assert "forget" in log and "category=party_member; exempt=False; plan=returned" in log
+    # The secretary asks to be forgotten too: the lines they wrote stay, without their name.
+    await run_async("person", "forget", "DV001", "--yes")
+    _, log = await run_async("audit")
+    assert "Nguyễn Văn An" not in log and log.count("  -  ") >= 3
+    status, out = await run_async("person", "forget", "DV001", "--yes")
+    assert status == 1 and "Không có ai" in out
+    async with office.store.engine.connect() as conn:
+        assert int((await conn.execute(select(func.count()).select_from(audit))).scalar_one()) >= 5

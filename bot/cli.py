@@ -24,6 +24,7 @@ from bot.domain.schedule import Schedule
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
+from bot.report_sheet import write_report
 from bot.roster_sheet import example_rows, header, person_row
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
@@ -175,6 +176,17 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
             name, help=t(f"cli.broadcast_{name}_help"), description=t(f"cli.broadcast_{name}_help")
         )
         sub.add_argument("id", type=int, metavar="ID")
+
+    report = commands.add_parser(
+        "report", help=t("cli.report_help"), description=t("cli.report_help")
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bao-cao.xlsx"),
+        metavar=t("cli.metavar_file"),
+        help=t("cli.report_out"),
+    )
 
     log = commands.add_parser("audit", help=t("cli.audit_help"), description=t("cli.audit_help"))
     log.add_argument("--limit", type=int, default=50, metavar="N", help=t("cli.audit_limit"))
@@ -435,6 +447,23 @@ class Cli:
         self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
         return OK
 
+    async def report(self, store: Store, out: Path) -> int:
+        services = build_services(self.settings, store, SystemClock(), self.c)
+        if out.suffix.lower() != ".xlsx":
+            self.say("cli.report_xlsx_only")
+            return USAGE
+        rows = await services.digests.district()
+        if rows is None:
+            self.say("cli.campaign_none")
+            return FAILED
+        try:
+            await asyncio.to_thread(write_report, out, self.c, rows)
+        except OSError:
+            self.say("cli.file_unreadable", path=out, reason="write")
+            return FAILED
+        self.say("cli.report_written", path=out, units=len(rows))
+        return OK
+
     async def audit(self, store: Store, limit: int) -> int:
         services = build_services(self.settings, store, SystemClock(), self.c)
         entries = await services.audit.entries(max(limit, 1))
@@ -589,6 +618,8 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         if args.broadcast_command == "status":
             return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
         return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
+    if args.command == "report":
+        return await cli.with_store(lambda store: cli.report(store, args.out))
     if args.command == "audit":
         return await cli.with_store(lambda store: cli.audit(store, args.limit))
     if args.command == "person":

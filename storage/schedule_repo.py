@@ -39,6 +39,7 @@ class ScheduleRepository(Repository):
                 accounts.c.blocked_at,
                 plans.c.status,
                 people.c.category,
+                plans.c.late,
             )
             .outerjoin(
                 accounts,
@@ -59,7 +60,8 @@ class ScheduleRepository(Repository):
             rows = (await conn.execute(query)).all()
         result = []
         categories = {c.value: c for c in Category}
-        for pid, name, unit_id, exemption, roles, chat_id, blocked_at, status, category in rows:
+        for row in rows:
+            pid, name, unit_id, exemption, roles, chat_id, blocked_at, status, category, late = row
             parsed = role_cache.get(roles)
             if parsed is None:
                 parsed = role_cache[roles] = roles_from_text(roles)
@@ -74,6 +76,7 @@ class ScheduleRepository(Repository):
                     unreachable=blocked_at is not None,
                     status=statuses.get(status) if status else None,
                     category=categories[category],
+                    late=bool(late),
                 )
             )
         return result

@@ -29,6 +29,7 @@ class Standing:
     unreachable: bool  # blocked the bot
     status: PlanStatus | None  # None: has not started a plan
     category: Category = Category.PARTY_MEMBER
+    late: bool = False  # handed in after the deadline
 
     @property
     def required(self) -> bool:
@@ -96,6 +97,7 @@ class Tally:
     confirmed: int = 0
     exempt: int = 0
     not_linked: int = 0
+    late: int = 0
     missing: Names = field(default_factory=Names)  # required, nothing handed in, not returned
     returned: Names = field(default_factory=Names)
     waiting: Names = field(default_factory=Names)  # handed in, to be confirmed
@@ -110,6 +112,8 @@ class Tally:
             self.unreachable.add(label)
         status = person.status
         required = person.exemption is Exemption.NONE
+        if person.late and status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
+            self.late += 1
         if status is PlanStatus.SUBMITTED:
             self.submitted += 1
             self.waiting.add(label)
@@ -128,7 +132,13 @@ class Tally:
     def relabelled(self, suffix: str) -> Tally:
         """The same counts, each name followed by ``suffix`` (for the unit above)."""
         copy = Tally(
-            self.people, self.required, self.submitted, self.confirmed, self.exempt, self.not_linked
+            self.people,
+            self.required,
+            self.submitted,
+            self.confirmed,
+            self.exempt,
+            self.not_linked,
+            self.late,
         )
         for name in ("missing", "returned", "waiting", "unreachable"):
             own: Names = getattr(self, name)
@@ -137,7 +147,15 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         """Add a sub-unit's tally."""
-        for name in ("people", "required", "submitted", "confirmed", "exempt", "not_linked"):
+        for name in (
+            "people",
+            "required",
+            "submitted",
+            "confirmed",
+            "exempt",
+            "not_linked",
+            "late",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.missing.merge(other.missing)
         self.returned.merge(other.returned)

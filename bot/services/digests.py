@@ -6,6 +6,7 @@ The data is plain JSON-able values (it travels in the outbox); bot/services/noti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tall
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     quarters_without_thematic,
     thematic_count,
@@ -61,6 +63,42 @@ class DigestService:
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self._tz).date()
+
+    async def district(self, actor: Person | None = None) -> list[ReportRow] | None:
+        """The roll-up by unit for the district report; None without an open campaign."""
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None
+        await self._audit.record(actor, AuditAction.REPORT, "district")
+        now = self._clock.now()
+        units = await self._store.unit_nodes()
+        tallies = tally_units(units, await self._store.standings(campaign.id))
+        meetings = await self._year_meetings(campaign.year)
+        below: dict[int, list[int]] = {}
+        for unit in units:
+            if unit.parent_id is not None:
+                below.setdefault(unit.parent_id, []).append(unit.id)
+
+        def subtree(unit_id: int) -> list[int]:
+            found, todo = [], [unit_id]
+            while todo:
+                current = todo.pop()
+                found.append(current)
+                todo.extend(below.get(current, []))
+            return found
+
+        rows = []
+        for unit in sorted(units, key=lambda u: u.path):
+            held = scheduled = 0
+            for uid in subtree(unit.id):
+                for m in meetings.get(uid, []):
+                    if m.kind is MeetingKind.THEMATIC and m.status is MeetingStatus.SCHEDULED:
+                        if m.starts_at <= now:
+                            held += 1
+                        else:
+                            scheduled += 1
+            rows.append(ReportRow(unit.path, unit.depth, tallies[unit.id], held, scheduled))
+        return rows
 
     async def report_for(self, person: Person) -> dict[str, Any] | None:
         """/baocao: the digest of the person's unit (an admin: of everyone), made now.
@@ -162,3 +200,19 @@ class DigestService:
             "thematic_min": MIN_THEMATIC_PER_YEAR,
             "quarters_without": quarters_without_thematic(meetings, campaign.year, today, self._tz),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One unit of the district report, its sub-units included."""
+
+    unit_path: str
+    depth: int
+    tally: Tally
+    meetings_held: int
+    meetings_scheduled: int
+
+    @property
+    def rate(self) -> float:
+        """Share of the required plans handed in (0-100)."""
+        return 100.0 * self.tally.submitted / self.tally.required if self.tally.required else 0.0

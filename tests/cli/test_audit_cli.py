@@ -91,3 +91,23 @@ async def test_forget_erases_the_person_and_keeps_one_anonymous_line(office: Har
     assert status == 1 and "Không có ai" in out
     async with office.store.engine.connect() as conn:
         assert int((await conn.execute(select(func.count()).select_from(audit))).scalar_one()) >= 5
+
+
+async def test_district_report_rolls_up_units_with_a_chart(office: Harness, tmp_path: Path) -> None:
+    """The XLSX has every unit with the known numbers, the commune rolled up, and a bar chart."""
+    from openpyxl import load_workbook
+
+    status, out = await run_async("report", "--out", "bc.xlsx")
+    assert status == 0 and "bc.xlsx" in out
+    book = load_workbook(tmp_path / "bc.xlsx")
+    table = book.worksheets[0]
+    header = [c.value for c in table[1]]
+    assert header[:4] == ["Đơn vị", "Phải nộp", "Đã nộp", "Đã xác nhận"]
+    rows = {str(r[0]).strip(): r for r in table.iter_rows(min_row=2, values_only=True)}
+    cell = rows["Chi bộ thôn 1"]
+    assert cell[1:5] == (2, 0, 0, 1)  # An and Bình required; Bình's plan returned
+    commune = rows["Đảng bộ xã Phú Lạc"]
+    assert commune[1] == 4 and commune[6] == 1  # An, Bình, Đức, Em required; Cường exempt
+    assert book.worksheets[1]._charts, "the completion chart"
+    status, out = await run_async("report", "--out", "bc.csv")
+    assert status == 2 and ".xlsx" in out

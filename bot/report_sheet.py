@@ -1,0 +1,94 @@
+"""The district report as XLSX: one row per unit (sub-units rolled up) and a completion chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.locales import Catalog
+from bot.services.digests import ReportRow
+
+COLUMNS = (
+    "unit",
+    "required",
+    "submitted",
+    "confirmed",
+    "returned",
+    "late",
+    "exempt",
+    "not_linked",
+    "unreachable",
+    "rate",
+    "held",
+    "scheduled",
+)
+CHART_DEPTH = 1  # the chart shows the top two levels; the table has every unit
+CHART_UNITS = 40
+
+
+def _values(row: ReportRow) -> list[object]:
+    t = row.tally
+    indent = "    " * row.depth
+    return [
+        indent + row.unit_path.rsplit(" / ", 1)[-1],
+        t.required,
+        t.submitted,
+        t.confirmed,
+        t.returned.count,
+        t.late,
+        t.exempt,
+        t.not_linked,
+        t.unreachable.count,
+        round(row.rate, 1),
+        row.meetings_held,
+        row.meetings_scheduled,
+    ]
+
+
+def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> None:
+    """Write the report (``path`` must end in .xlsx)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = catalog.plain("report.sheet")
+    sheet.append([catalog.plain(f"report.column.{name}") for name in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(_values(row))
+        if row.depth == 0:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    for index in range(1, len(COLUMNS) + 1):
+        letter = get_column_letter(index)
+        width = max((len(str(c.value or "")) for c in sheet[letter]), default=10)
+        sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "B2"
+
+    top = [r for r in rows if r.depth <= CHART_DEPTH and r.tally.required][:CHART_UNITS]
+    if top:
+        data = workbook.create_sheet(catalog.plain("report.chart_sheet"))
+        data.append([catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])
+        for row in top:
+            data.append([row.unit_path.rsplit(" / ", 1)[-1], round(row.rate, 1)])
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = catalog.plain("report.chart_title")
+        chart.y_axis.title = "%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        chart.add_data(
+            Reference(data, min_col=2, min_row=1, max_row=len(top) + 1), titles_from_data=True
+        )
+        chart.set_categories(Reference(data, min_col=1, min_row=2, max_row=len(top) + 1))
+        chart.height = max(7.5, 0.6 * len(top))
+        chart.width = 18
+        data.add_chart(chart, "D2")
+        data.column_dimensions["A"].width = 40
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)

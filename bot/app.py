@@ -199,7 +199,9 @@ def build_application(
         services.signin,
         services.presenter,
     )
-    desk = DeskHandlers(services.desk, services.desk_view, services.signin, services.presenter)
+    desk = DeskHandlers(
+        services.desk, services.desk_view, services.signin, services.presenter, services.catalog
+    )
     composer = ComposerHandlers(
         services.composer, services.composer_view, services.signin, services.presenter
     )

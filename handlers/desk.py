@@ -7,6 +7,8 @@ from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_desk, two_numbers
 from bot.domain.models import Channel, Person
+from bot.locales import Catalog
+from bot.plan_sheet import documents_zip, plans_xlsx
 from bot.services.desk import DeskScreen, DeskService, DeskStep
 from bot.services.desk_view import DeskPresenter
 from bot.services.replies import Presenter
@@ -18,8 +20,14 @@ class DeskHandlers:
     """Every press looks the presser up and is re-checked by the desk service."""
 
     def __init__(
-        self, desk: DeskService, view: DeskPresenter, signin: SigninService, presenter: Presenter
+        self,
+        desk: DeskService,
+        view: DeskPresenter,
+        signin: SigninService,
+        presenter: Presenter,
+        catalog: Catalog,
     ) -> None:
+        self._catalog = catalog
         self._desk = desk
         self._view = view
         self._signin = signin
@@ -72,6 +80,16 @@ class DeskHandlers:
         elif code == "st":
             await self._desk.stop(person)
             screen = DeskScreen(DeskStep.STOPPED, person)
+        elif code == "ex":
+            screen = await self._desk.export(person)
+            chat = update.effective_chat
+            if screen.step is DeskStep.EXPORT and screen.export is not None and chat is not None:
+                bundle = screen.export
+                table = plans_xlsx(self._catalog, bundle.rows)
+                archive = documents_zip(bundle.documents) if bundle.documents else None
+                for reply in self._view.export(screen, table, archive):
+                    await send(update.get_bot(), chat.id, reply)
+                return
         else:
             status, _, page = arg.partition(".")
             screen = await self._desk.listing(person, status, int(page) if page.isdigit() else 0)

@@ -73,7 +73,7 @@ def parse_meeting_press(data: str) -> MeetingPress | None:
 
 
 DESK = "r"
-DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st"})
+DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex"})
 
 
 def pack_desk(code: str, arg: str = "") -> str:

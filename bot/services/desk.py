@@ -19,8 +19,18 @@ from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
 from bot.services.review import ReviewService, Verdict
 
 PAGE = 8
+MAX_EXPORT = 5_000  # plans per status in one export
 RETURN = "review:return:"
 SHOWN = (PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.CONFIRMED, PlanStatus.DRAFT)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitExport:
+    """A unit's plans for the secretary's files: a summary table and the handed-in documents."""
+
+    unit_path: str
+    rows: tuple[DeskRow, ...]
+    documents: tuple[tuple[str, bytes], ...]
 
 
 class DeskStep(StrEnum):
@@ -33,6 +43,7 @@ class DeskStep(StrEnum):
     STOPPED = "stopped"
     NOT_ALLOWED = "not_allowed"
     NO_CAMPAIGN = "no_campaign"
+    EXPORT = "export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,7 @@ class DeskScreen:
     verdict: Verdict | None = None
     confirmed: bool = False
     name: str = ""
+    export: UnitExport | None = None
 
 
 class DeskService:
@@ -98,6 +110,33 @@ class DeskService:
             status=chosen,
             page=page,
             pages=max(1, -(-total // PAGE)),
+        )
+
+    async def export(self, viewer: Person) -> DeskScreen:
+        """Every plan of the viewer's units: the summary, and the DOCX of each one handed in."""
+        if not self.may_use(viewer):
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+        admin = viewer.has(Role.ADMIN)
+        scope = None if admin else await self._directory.subtree(viewer.unit_id)
+        rows: list[DeskRow] = []
+        for status in SHOWN:
+            found, _ = await self._plans.desk(campaign.id, scope, status, 0, MAX_EXPORT)
+            rows += found
+        documents = []
+        for row in rows:
+            if row.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
+                copy = await self._plan_service.for_review(row.plan_id)
+                if copy is not None and copy.document is not None:
+                    documents.append((copy.document.filename, copy.document.content))
+        await self._audit.record(
+            viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
+        )
+        unit = "" if admin else viewer.unit_path
+        return DeskScreen(
+            DeskStep.EXPORT, viewer, export=UnitExport(unit, tuple(rows), tuple(documents))
         )
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:

@@ -7,7 +7,7 @@ from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.desk import DeskScreen, DeskStep
 from bot.services.plan_view import PlanPresenter
-from bot.services.replies import Choice, Presenter, Reply
+from bot.services.replies import Attachment, Choice, Presenter, Reply
 from bot.services.review import Verdict
 
 
@@ -40,6 +40,26 @@ class DeskPresenter:
         if screen.step is DeskStep.PLAN:
             return self._plan(screen)
         return self._list(screen)
+
+    def export(self, screen: DeskScreen, table: bytes, archive: bytes | None) -> list[Reply]:
+        """The summary table, then the documents as one ZIP (when any was handed in)."""
+        c, bundle = self._c, screen.export
+        assert bundle is not None
+        unit = bundle.unit_path or c.plain("digest.everyone")
+        replies = [
+            Reply(
+                c.t("desk.export_summary", unit=unit, count=len(bundle.rows)),
+                document=Attachment("tong-hop-ke-hoach.xlsx", table),
+            )
+        ]
+        if archive is not None:
+            replies.append(
+                Reply(
+                    c.t("desk.export_documents", count=len(bundle.documents)),
+                    document=Attachment("ke-hoach-ca-nhan.zip", archive),
+                )
+            )
+        return replies
 
     def _list(self, screen: DeskScreen) -> Reply:
         c = self._c
@@ -82,6 +102,7 @@ class DeskPresenter:
         if pager:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
+        rows.append((Choice(c.plain("desk.button.export"), pack_desk("ex")),))
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
 
     def _plan(self, screen: DeskScreen) -> Reply:

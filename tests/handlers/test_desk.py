@@ -98,3 +98,28 @@ async def test_admin_sees_every_unit_and_switches_status(desk_bot: Harness) -> N
     assert "Không có kế hoạch nào" in confirmed.plain
     [back] = await admin.press("đã gửi, chờ xác nhận (1)")
     assert "Trần Thị Bình" in back.plain
+
+
+async def test_secretary_exports_the_units_plans_as_xlsx_and_zip(desk_bot: Harness) -> None:
+    """The export button sends a summary table and a ZIP with the handed-in plans' DOCX."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    await submitted(bot, "Bình", "0987654321")
+    await an.send("/duyet")
+    replies = await an.press("📦 Xuất hồ sơ (XLSX + DOCX)")
+    files = {m.file_name: m.file_bytes for m in replies if m.kind == "document"}
+    assert set(files) == {"tong-hop-ke-hoach.xlsx", "ke-hoach-ca-nhan.zip"}
+    table = load_workbook(io.BytesIO(files["tong-hop-ke-hoach.xlsx"] or b"")).worksheets[0]
+    rows = list(table.iter_rows(values_only=True))
+    assert rows[0] == ("Họ và tên", "Đơn vị", "Tình trạng", "Nộp muộn")
+    assert rows[1][0] == "Trần Thị Bình" and "chờ xác nhận" in str(rows[1][2])
+    archive = zipfile.ZipFile(io.BytesIO(files["ke-hoach-ca-nhan.zip"] or b""))
+    [name] = archive.namelist()
+    assert name.endswith(".docx") and archive.read(name)[:2] == b"PK"
+    [refused] = await (await signed_in(bot, "Cường", "0905111222")).press_data("r:ex:")
+    assert "không có quyền" in refused.plain

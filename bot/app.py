@@ -208,6 +208,7 @@ def build_application(
     menu = MenuHandlers(
         services.signin,
         services.directory,
+        services.roster,
         services.presenter,
         signin,
         plan,

@@ -9,6 +9,7 @@ from bot.domain.menu import Command, may_use
 from bot.domain.models import Channel, Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter, Reply
+from bot.services.roster import RosterService
 from bot.services.signin import SigninService
 from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
@@ -25,6 +26,7 @@ class MenuHandlers:
         self,
         signin: SigninService,
         directory: DirectoryService,
+        roster: RosterService,
         presenter: Presenter,
         signin_handlers: SigninHandlers,
         plan_handlers: PlanHandlers,
@@ -34,6 +36,7 @@ class MenuHandlers:
     ) -> None:
         self._signin = signin
         self._directory = directory
+        self._roster = roster
         self._presenter = presenter
         self._signin_handlers = signin_handlers
         self._plan = plan_handlers
@@ -177,6 +180,28 @@ class MenuHandlers:
         if person is not None and person.active and await self._plan.not_text(update, person):
             return
         await self._reply(update, self._presenter.simple("common.not_text", person))
+
+    async def unit_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The unit view's button: invite codes for those not signed in (secretaries, heads)."""
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        person = await self._person(update)
+        if person is None or not person.active:
+            await self._reply_to_query(update, self._presenter.need_signin())
+            return
+        batch = await self._roster.invites_for(person)
+        if batch is None:
+            await self._reply_to_query(update, self._presenter.simple("common.no_right", person))
+            return
+        username = await self._roster.bot_username()
+        await self._reply_to_query(update, self._presenter.invites(person, batch.open, username))
+
+    async def _reply_to_query(self, update: Update, reply: Reply) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await send(update.get_bot(), chat.id, reply)
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a press on an inline button that no longer leads anywhere, then show the menu."""

@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.domain.callbacks import BROADCAST, DESK, MEETING, PLAN
 from bot.domain.menu import Command
-from bot.services.replies import Presenter
+from bot.services.replies import UNIT_PREFIX, Presenter
 from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
@@ -48,8 +48,8 @@ def routes(
     3. Known commands, then any other command (so ``/xyz`` is not taken as text).
     4. Text: an invite code, a menu button, or the menu again.
     5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Plan (``p:``), calendar (``m:``), desk (``r:``) and broadcast (``b:``) buttons, then
-       any unknown button.
+    6. Plan (``p:``), calendar (``m:``), desk (``r:``), broadcast (``b:``) and unit (``u:``)
+       buttons, then any unknown button.
     """
     return [
         CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
@@ -71,6 +71,7 @@ def routes(
         CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
         CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
         CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
+        CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

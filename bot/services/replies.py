@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.directory import RosterStats
+from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
 from bot.domain.signin import Verdict
@@ -14,6 +14,7 @@ from bot.locales import Catalog, Safe
 from bot.services.directory import UnitOverview
 from bot.services.signin import SigninResult
 
+UNIT_PREFIX = "u"  # callback data of the unit view's buttons
 TEXT_BUDGET = 3500  # characters per message, below Telegram's 4096 and leaving room for markup
 
 
@@ -173,7 +174,23 @@ class Presenter:
             parts.extend(fit_lines(lines, budget, self._c.t("unit.more", count=Safe("{count}"))))
         else:
             parts.append(self._c.t("unit.all_linked"))
-        return self.with_menu(Safe("\n".join(parts)), viewer)
+            return self.with_menu(Safe("\n".join(parts)), viewer)
+        invites = Choice(self._c.plain("unit.invites_button"), f"{UNIT_PREFIX}:inv:")
+        return Reply(Safe("\n".join(parts)), choices=((invites,),))
+
+    def invites(self, viewer: Person, rows: Sequence[InviteRow], username: str | None) -> Reply:
+        """The open invite codes of a unit, each with its t.me link when the bot's name is known."""
+        if not rows:
+            return self.simple("unit.invites_none", viewer)
+        lines = [self._c.t("unit.invites_title", count=len(rows))]
+        for row in rows:
+            link = f"https://t.me/{username}?start={row.code}" if username else ""
+            lines.append(
+                self._c.t("unit.invite_line", name=row.full_name, code=row.code, link=link)
+            )
+        budget = TEXT_BUDGET - 200
+        kept = fit_lines(lines, budget, self._c.t("unit.more", count=Safe("{count}")))
+        return self.with_menu(Safe("\n".join(kept)), viewer)
 
     def stats(self, viewer: Person, stats: RosterStats) -> Reply:
         """Roster counts for an admin."""

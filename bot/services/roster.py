@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.directory import InviteRow
 from bot.domain.invites import new_code
-from bot.domain.models import Person
+from bot.domain.models import Person, Role
 from bot.domain.roster import Cell, ImportSummary, ParsedRoster, parse_roster
 from bot.services.ports import AccountStore, Clock, DirectoryStore, RosterStore
 
@@ -95,6 +95,15 @@ class RosterService:
             targets = [person]
         else:
             targets = await self._accounts.people_needing_invites(scope)
+        await self._accounts.issue_invites({p.id: new_code() for p in targets}, self._clock.now())
+        return InviteBatch(created=len(targets), open=await self._accounts.open_invites(scope))
+
+    async def invites_for(self, viewer: Person) -> InviteBatch | None:
+        """A secretary's or head's invite codes for their unit; None for anyone else."""
+        if not viewer.active or not (viewer.has(Role.SECRETARY) or viewer.has(Role.HEAD)):
+            return None
+        scope = await self._directory.subtree(viewer.unit_id)
+        targets = await self._accounts.people_needing_invites(scope)
         await self._accounts.issue_invites({p.id: new_code() for p in targets}, self._clock.now())
         return InviteBatch(created=len(targets), open=await self._accounts.open_invites(scope))
 

@@ -123,3 +123,22 @@ async def test_secretary_exports_the_units_plans_as_xlsx_and_zip(desk_bot: Harne
     assert name.endswith(".docx") and archive.read(name)[:2] == b"PK"
     [refused] = await (await signed_in(bot, "Cường", "0905111222")).press_data("r:ex:")
     assert "không có quyền" in refused.plain
+
+
+async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Harness) -> None:
+    """From the unit view, a button lists one code and link per person not signed in."""
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    [unit] = await an.press("🏢 Đơn vị của tôi")
+    assert "Chưa đăng nhập (2)" in unit.plain  # Bình and Cường
+    [codes] = await an.press("🔑 Lấy mã mời cho người chưa đăng nhập")
+    assert "Mã mời (2)" in codes.plain
+    assert "Trần Thị Bình" in codes.plain and "Lê Văn Cường" in codes.plain
+    assert "https://t.me/chuyende_test_bot?start=" in codes.plain
+    code = codes.plain.split("Trần Thị Bình: ", 1)[1].split(" ", 1)[0]
+    binh = bot.chat("Bình")
+    [welcome] = await binh.send(f"/start {code}")
+    assert "Trần Thị Bình" in welcome.plain
+    member = await signed_in(bot, "Cường", "0905111222")
+    [refused] = await member.press_data("u:inv:")
+    assert "không có quyền" in refused.plain

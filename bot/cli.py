@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_services, serve
+from bot.app import Services, build_services, serve
 from bot.config import Settings
 from bot.domain.roster import RowError, split_unit_path
 from bot.domain.schedule import Schedule
@@ -232,6 +232,10 @@ class Cli:
         self.settings = settings
         self.out = out
 
+    def services(self, store: Store) -> Services:
+        """The services on ``store``, on the real clock."""
+        return build_services(self.settings, store, SystemClock(), self.c)
+
     def say(self, key: str, **values: object) -> None:
         print(self.c.plain(key, **values), file=self.out)
 
@@ -259,7 +263,7 @@ class Cli:
     async def roster_import(
         self, store: Store, file: Path, remove_missing: bool, dry_run: bool
     ) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         try:
             rows = read_rows(file)
         except SheetError as unreadable:
@@ -320,7 +324,7 @@ class Cli:
         return OK
 
     async def export(self, store: Store, file: Path) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         people = await services.roster.people()
         failed = self.write(file, [person_row(self.c, person) for person in people])
         if failed is not None:
@@ -329,7 +333,7 @@ class Cli:
         return OK
 
     async def invites(self, store: Store, out: Path, unit: str | None, renew: str | None) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         path = split_unit_path(unit) if unit else None
         try:
             batch = await services.roster.issue_invites(path, renew)
@@ -365,7 +369,7 @@ class Cli:
         return OK
 
     async def campaign_show(self, store: Store) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         campaign = await services.plans.campaign()
         if campaign is None:
             self.say("cli.campaign_none")
@@ -410,7 +414,7 @@ class Cli:
         return OK
 
     async def broadcast_send(self, store: Store, args: argparse.Namespace) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         if args.file is not None:
             try:
                 text = await asyncio.to_thread(Path(args.file).read_text, "utf-8")
@@ -448,7 +452,7 @@ class Cli:
         return OK
 
     async def report(self, store: Store, out: Path) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         if out.suffix.lower() != ".xlsx":
             self.say("cli.report_xlsx_only")
             return USAGE
@@ -465,7 +469,7 @@ class Cli:
         return OK
 
     async def audit(self, store: Store, limit: int) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         entries = await services.audit.entries(max(limit, 1))
         if not entries:
             self.say("cli.audit_empty")
@@ -481,7 +485,7 @@ class Cli:
         return OK
 
     async def forget(self, store: Store, code: str, yes: bool) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         person = await services.audit.person(code)
         if person is None:
             self.say("cli.person_unknown", code=code)
@@ -497,7 +501,7 @@ class Cli:
         return OK
 
     async def broadcast_status(self, store: Store, broadcast_id: int) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         found = await services.broadcasts.status(broadcast_id)
         if found is None:
             self.say("cli.broadcast_unknown", id=broadcast_id)
@@ -525,7 +529,7 @@ class Cli:
         return OK
 
     async def broadcast_cancel(self, store: Store, broadcast_id: int) -> int:
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         withdrawn = await services.broadcasts.cancel(broadcast_id)
         if withdrawn is None:
             self.say("cli.broadcast_unknown", id=broadcast_id)
@@ -550,7 +554,7 @@ class Cli:
         if not 2000 <= year <= 2100 or not title.strip() or not place.strip():
             self.say("cli.campaign_invalid")
             return USAGE
-        services = build_services(self.settings, store, SystemClock(), self.c)
+        services = self.services(store)
         schedule = None
         given = {k: v for k, v in (rules or {}).items() if v is not None}
         if given:

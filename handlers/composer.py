@@ -6,11 +6,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_broadcast
-from bot.domain.models import Channel, Person
+from bot.domain.models import Person
 from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
 from bot.services.composer_view import ComposerPresenter
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
+from handlers.presses import pressed
 from handlers.render import send
 
 
@@ -59,15 +60,10 @@ class ComposerHandlers:
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A composer button."""
-        query, user = update.callback_query, update.effective_user
-        if query is None or user is None:
+        found = await pressed(update, self._signin, self._presenter, parse_broadcast)
+        if found is None:
             return
-        press = parse_broadcast(query.data or "")
-        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
-        if press is None or person is None or not person.active:
-            await query.answer(self._presenter.plain("common.stale_button"))
-            return
-        await query.answer()
+        person, press = found
         code, arg = press
         composer = self._composer
         if code == "au":

@@ -6,13 +6,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_desk, two_numbers
-from bot.domain.models import Channel, Person
+from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.plan_sheet import documents_zip, plans_xlsx
 from bot.services.desk import DeskScreen, DeskService, DeskStep
 from bot.services.desk_view import DeskPresenter
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
+from handlers.presses import pressed
 from handlers.render import send
 
 
@@ -60,15 +61,10 @@ class DeskHandlers:
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A desk button."""
-        query, user = update.callback_query, update.effective_user
-        if query is None or user is None:
+        found = await pressed(update, self._signin, self._presenter, parse_desk)
+        if found is None:
             return
-        press = parse_desk(query.data or "")
-        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
-        if press is None or person is None or not person.active:
-            await query.answer(self._presenter.plain("common.stale_button"))
-            return
-        await query.answer()
+        person, press = found
         code, arg = press
         pair = two_numbers(arg)
         if code == "op" and arg.isdigit():

@@ -6,13 +6,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_meeting_press
-from bot.domain.models import Channel, Person
+from bot.domain.models import Person
 from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
+from handlers.presses import pressed
 from handlers.render import send
 
 
@@ -77,15 +78,10 @@ class MeetingHandlers:
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A calendar button."""
-        query, user = update.callback_query, update.effective_user
-        if query is None or user is None:
+        found = await pressed(update, self._signin, self._presenter, parse_meeting_press)
+        if found is None:
             return
-        press = parse_meeting_press(query.data or "")
-        person = await self._signin.whoami(Channel.TELEGRAM, str(user.id))
-        if press is None or person is None or not person.active:
-            await query.answer(self._presenter.plain("common.stale_button"))
-            return
-        await query.answer()
+        person, press = found
         service, arg = self._meetings, press.arg
         if press.code == "new":
             screen = await service.start_new(person, arg)

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=3)
+MAX_WAIT = timedelta(minutes=1)  # longer pauses hand the row back: its lease must not run out
 SCHEDULE_TTL = 60.0  # seconds between two reads of the campaign's quiet hours
 
 
@@ -162,7 +163,11 @@ class OutboxSender:
                 parts[-1] = replace(parts[-1], document=document)
         return parts
 
-    async def _wait_turn(self, chat: str) -> None:
+    async def _wait_turn(self, chat: str) -> bool:
+        """Wait for this chat's and the outbox's turn; False if that would outlast the lease."""
+        held = self._pacer.held_for()
+        if held > MAX_WAIT.total_seconds():  # a long 429: give the row back rather than sit on it
+            return False
         gap = self._chat_last.get(chat, -self._chat_gap) + self._chat_gap - time.monotonic()
         if gap > 0:
             await asyncio.sleep(gap)
@@ -179,6 +184,7 @@ class OutboxSender:
         if len(self._chat_last) > 50_000:
             cutoff = time.monotonic() - self._chat_gap
             self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
+        return True
 
     async def _send(self, item: OutboxItem) -> None:
         chat = self._chat_of(item)
@@ -194,7 +200,10 @@ class OutboxSender:
         done = item.parts_sent
         try:
             for index in range(done, len(parts)):
-                await self._wait_turn(chat)
+                if not await self._wait_turn(chat):
+                    wait = timedelta(seconds=self._pacer.held_for())
+                    await self._retry(item, done, wait, "paused by 429")
+                    return
                 await send(self._bot, int(chat), parts[index])
                 done = index + 1
                 if done < len(parts):

@@ -201,3 +201,18 @@ async def test_expired_rows_are_dropped_not_sent(quiet_bot: Harness) -> None:
     assert await bot.drain_outbox() == 0
     assert (await statuses(bot)) == {"late": "expired"}
     assert delivered(bot.api) == 0
+
+
+async def test_a_long_429_hands_rows_back_instead_of_outwaiting_their_lease(
+    quiet_bot: Harness,
+) -> None:
+    """Told to wait two minutes, the sender queues its other rows again rather than sit on them."""
+    bot = quiet_bot
+    await bot.store.outbox.add(notes(3, person_ids=(2,)), bot.clock.now())  # one chat, in order
+    bot.api.faults.append(Fault("sendMessage", 429, "Too Many Requests", retry_after=120))
+    started = time.monotonic()
+    assert await bot.drain_outbox() == 3
+    assert time.monotonic() - started < 5
+    assert set((await statuses(bot)).values()) == {OutboxStatus.QUEUED.value}
+    assert len(bot.api.calls_of("sendMessage")) == 1
+    assert await bot.store.outbox.failures() == []  # nothing failed: all wait for their turn

@@ -198,6 +198,7 @@ def build_application(
         services.notices,
         services.signin,
         services.presenter,
+        services.catalog,
     )
     desk = DeskHandlers(
         services.desk, services.desk_view, services.signin, services.presenter, services.catalog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def _values(row: ReportRow) -> list[object]:
 
 def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> None:
     """Write the report (``path`` must end in .xlsx)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(report_bytes(catalog, rows))
+
+
+def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
+    """The report as the bytes of an XLSX file."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -90,5 +97,6 @@ def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> Non
         chart.width = 18
         data.add_chart(chart, "D2")
         data.column_dimensions["A"].width = 40
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

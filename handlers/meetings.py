@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_meeting_press
-from bot.domain.models import Person
+from bot.domain.models import Person, Role
+from bot.locales import Catalog
+from bot.report_sheet import report_bytes
 from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
-from bot.services.replies import Presenter
+from bot.services.replies import DISTRICT_REPORT, Attachment, Presenter
 from bot.services.signin import SigninService
 from handlers.presses import pressed
 from handlers.render import send
@@ -28,7 +33,9 @@ class MeetingHandlers:
         notices: Notices,
         signin: SigninService,
         presenter: Presenter,
+        catalog: Catalog,
     ) -> None:
+        self._catalog = catalog
         self._meetings = meetings
         self._view = view
         self._digests = digests
@@ -58,7 +65,28 @@ class MeetingHandlers:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             reply = self._presenter.with_menu(part.text, person) if last else part
+            if last and person.has(Role.ADMIN):  # admins can also take the table by unit
+                reply = replace(part, choices=self._presenter.district_button())
             await send(update.get_bot(), chat.id, reply)
+
+    async def district(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The admin's button under the report: the district XLSX with its chart."""
+        found = await pressed(update, self._signin, self._presenter, _district_press)
+        chat = update.effective_chat
+        if found is None or chat is None:
+            return
+        person, _ = found
+        if not person.has(Role.ADMIN):
+            await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
+            return
+        rows = await self._digests.district(person)
+        if rows is None:
+            await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
+            return
+        content = await asyncio.to_thread(report_bytes, self._catalog, rows)
+        attachment = Attachment("bao-cao-theo-don-vi.xlsx", content)
+        reply = replace(self._presenter.bare("report.sent"), document=attachment)
+        await send(update.get_bot(), chat.id, reply)
 
     def may_type(self, person: Person) -> bool:
         """True when typed text may be meeting details (only secretaries enter meetings)."""
@@ -96,6 +124,10 @@ class MeetingHandlers:
         else:
             screen = await service.overview(person)
         await self._show(update, screen)
+
+
+def _district_press(data: str) -> bool | None:
+    return True if data == DISTRICT_REPORT else None
 
 
 def _pair(arg: str) -> tuple[int, int] | None:

@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.domain.callbacks import BROADCAST, DESK, MEETING, PLAN
 from bot.domain.menu import Command
-from bot.services.replies import UNIT_PREFIX, Presenter
+from bot.services.replies import DISTRICT_REPORT, UNIT_PREFIX, Presenter
 from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
@@ -72,6 +72,7 @@ def routes(
         CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
         CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
         CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),
+        CallbackQueryHandler(meetings.district, pattern=f"^{DISTRICT_REPORT}$"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

@@ -15,6 +15,7 @@ from bot.services.directory import UnitOverview
 from bot.services.signin import SigninResult
 
 UNIT_PREFIX = "u"  # callback data of the unit view's buttons
+DISTRICT_REPORT = f"{UNIT_PREFIX}:rep:"  # the admin's button for the report by unit
 TEXT_BUDGET = 3500  # characters per message, below Telegram's 4096 and leaving room for markup
 
 
@@ -177,6 +178,10 @@ class Presenter:
             return self.with_menu(Safe("\n".join(parts)), viewer)
         invites = Choice(self._c.plain("unit.invites_button"), f"{UNIT_PREFIX}:inv:")
         return Reply(Safe("\n".join(parts)), choices=((invites,),))
+
+    def district_button(self) -> tuple[tuple[Choice, ...], ...]:
+        """The button under an admin's report that sends the table by unit."""
+        return ((Choice(self._c.plain("report.button"), DISTRICT_REPORT),),)
 
     def invites(self, viewer: Person, rows: Sequence[InviteRow], username: str | None) -> Reply:
         """The open invite codes of a unit, each with its t.me link when the bot's name is known."""

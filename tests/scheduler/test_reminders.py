@@ -247,3 +247,23 @@ async def _keys(db_url: str) -> list[str]:
 def test_clock_helper_is_local() -> None:
     """The helper builds Vietnamese local time (UTC+7)."""
     assert local(16, 4).utcoffset() == timedelta(hours=7)
+
+
+async def test_admin_takes_the_district_table_from_the_report(bot: Harness) -> None:
+    """Under the admin's /baocao a button sends the XLSX by unit; a member's forged press fails."""
+    import io
+
+    from openpyxl import load_workbook
+
+    chats = await people(bot)
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    [report] = await admin.send("/baocao")
+    assert "📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)" in admin.buttons()
+    [table] = await admin.press("📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)")
+    assert table.kind == "document" and table.file_name == "bao-cao-theo-don-vi.xlsx"
+    book = load_workbook(io.BytesIO(table.file_bytes or b""))
+    units = [str(r[0]).strip() for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert "Chi bộ thôn 1" in units and "Ban Tuyên giáo" in units
+    [refused] = await chats["binh"].press_data("u:rep:")
+    assert "không có quyền" in refused.plain
+    assert "Toàn bộ tổ chức" in report.plain

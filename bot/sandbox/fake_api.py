@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.html_check import EntityError, parse_html, utf16_len
+from bot.domain.telegram_html import EntityError, parse_html, utf16_len
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are"

@@ -14,7 +14,7 @@ from bot.domain.broadcast import MAX_TEXT, Audience, AudienceError, BroadcastRow
 from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
-from bot.sandbox.html_check import EntityError, parse_html
+from bot.domain.telegram_html import EntityError, parse_html
 from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
 

@@ -123,7 +123,7 @@ class ReminderService:
         for occasion in pick.skip:
             if await self._store.record_occasion(occasion.key, "skipped", [], now) is not None:
                 report.skipped.append(occasion.key)
-        context = _Lazy(self, campaign)
+        context = _Lazy(self._store, campaign)
         for occasion in pick.send:
             messages = await self._messages(occasion, campaign, meetings, context, now)
             added = await self._store.record_occasion(occasion.key, "sent", messages, now)
@@ -219,15 +219,15 @@ class ReminderService:
 class _Lazy:
     """Reads everyone's standing at most once per sweep, and only if an occasion needs it."""
 
-    def __init__(self, service: ReminderService, campaign: Campaign | None) -> None:
-        self._service = service
+    def __init__(self, store: ScheduleStore, campaign: Campaign | None) -> None:
+        self._store = store
         self._campaign = campaign
         self._standings: list[Standing] | None = None
 
     async def standings(self) -> list[Standing]:
         if self._standings is None:
             assert self._campaign is not None
-            self._standings = await self._service._store.standings(self._campaign.id)
+            self._standings = await self._store.standings(self._campaign.id)
         return self._standings
 
 

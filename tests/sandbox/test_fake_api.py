@@ -10,8 +10,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot.domain.telegram_html import EntityError, parse_html
 from bot.sandbox.fake_api import FakeBotApi, FakeUser, Fault
-from bot.sandbox.html_check import EntityError, parse_html
 
 CHAT = 777
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from bot.domain.telegram_html import parse_html
 from bot.locales import Catalog, CatalogError
 from bot.sandbox.fake_api import MAX_TEXT
-from bot.sandbox.html_check import parse_html
 from bot.services.notices import Notices, split_parts
 
 

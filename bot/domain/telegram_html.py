@@ -1,4 +1,8 @@
-"""Telegram's HTML parse mode, checked the way the Bot API does before it accepts a message."""
+"""Telegram's HTML parse mode, checked the way the Bot API does before it accepts a message.
+
+Used by the fake Bot API (to refuse what Telegram refuses) and by broadcasts (to check an admin's
+text before it is queued for thousands of people).
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Services, build_services, serve
 from bot.config import Settings
+from bot.domain.outbox import Failure
 from bot.domain.roster import RowError, split_unit_path
 from bot.domain.schedule import Schedule
 from bot.forms import FormError
@@ -88,47 +89,45 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
     return Schedule.model_validate(data)
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    key: str,
+    t: Callable[..., str],
+) -> argparse.ArgumentParser:
+    """A sub-command whose help and description are the catalog text ``key``."""
+    return commands.add_parser(name, help=t(key), description=t(key))
+
+
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
     root = _parser_class(catalog)(prog="chuyende", description=t("cli.description"))
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
-    commands.add_parser("run", help=t("cli.run_help"), description=t("cli.run_help"))
+    _command(commands, "run", "cli.run_help", t)
 
-    roster = commands.add_parser(
-        "roster", help=t("cli.roster_help"), description=t("cli.roster_help")
-    )
+    roster = _command(commands, "roster", "cli.roster_help", t)
     roster_commands = roster.add_subparsers(
         dest="roster_command", required=True, metavar=t("cli.metavar_action")
     )
-    load = roster_commands.add_parser(
-        "import", help=t("cli.roster_import_help"), description=t("cli.roster_import_help")
-    )
+    load = _command(roster_commands, "import", "cli.roster_import_help", t)
     load.add_argument(
         "file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.roster_import_file")
     )
     load.add_argument("--remove-missing", action="store_true", help=t("cli.roster_remove_missing"))
     load.add_argument("--dry-run", action="store_true", help=t("cli.roster_dry_run"))
     for name in ("template", "export"):
-        sub = roster_commands.add_parser(
-            name, help=t(f"cli.roster_{name}_help"), description=t(f"cli.roster_{name}_help")
-        )
+        sub = _command(roster_commands, name, f"cli.roster_{name}_help", t)
         sub.add_argument(
             "file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.output_file")
         )
 
-    campaign = commands.add_parser(
-        "campaign", help=t("cli.campaign_help"), description=t("cli.campaign_help")
-    )
+    campaign = _command(commands, "campaign", "cli.campaign_help", t)
     campaign_commands = campaign.add_subparsers(
         dest="campaign_command", required=True, metavar=t("cli.metavar_action")
     )
-    campaign_commands.add_parser(
-        "show", help=t("cli.campaign_show_help"), description=t("cli.campaign_show_help")
-    )
-    setting = campaign_commands.add_parser(
-        "set", help=t("cli.campaign_set_help"), description=t("cli.campaign_set_help")
-    )
+    _command(campaign_commands, "show", "cli.campaign_show_help", t)
+    setting = _command(campaign_commands, "set", "cli.campaign_set_help", t)
     setting.add_argument(
         "--year",
         type=int,
@@ -151,15 +150,11 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
 
-    broadcast = commands.add_parser(
-        "broadcast", help=t("cli.broadcast_help"), description=t("cli.broadcast_help")
-    )
+    broadcast = _command(commands, "broadcast", "cli.broadcast_help", t)
     broadcast_commands = broadcast.add_subparsers(
         dest="broadcast_command", required=True, metavar=t("cli.metavar_action")
     )
-    send = broadcast_commands.add_parser(
-        "send", help=t("cli.broadcast_send_help"), description=t("cli.broadcast_send_help")
-    )
+    send = _command(broadcast_commands, "send", "cli.broadcast_send_help", t)
     body = send.add_mutually_exclusive_group(required=True)
     body.add_argument("--message", metavar=t("cli.metavar_text"), help=t("cli.broadcast_message"))
     body.add_argument(
@@ -172,14 +167,10 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     send.add_argument("--at", metavar="dd/mm/yyyy HH:MM", help=t("cli.broadcast_at"))
     send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
     for name in ("status", "cancel"):
-        sub = broadcast_commands.add_parser(
-            name, help=t(f"cli.broadcast_{name}_help"), description=t(f"cli.broadcast_{name}_help")
-        )
+        sub = _command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
         sub.add_argument("id", type=int, metavar="ID")
 
-    report = commands.add_parser(
-        "report", help=t("cli.report_help"), description=t("cli.report_help")
-    )
+    report = _command(commands, "report", "cli.report_help", t)
     report.add_argument(
         "--out",
         type=Path,
@@ -188,28 +179,22 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         help=t("cli.report_out"),
     )
 
-    log = commands.add_parser("audit", help=t("cli.audit_help"), description=t("cli.audit_help"))
+    log = _command(commands, "audit", "cli.audit_help", t)
     log.add_argument("--limit", type=int, default=50, metavar="N", help=t("cli.audit_limit"))
-    person = commands.add_parser(
-        "person", help=t("cli.person_help"), description=t("cli.person_help")
-    )
+    person = _command(commands, "person", "cli.person_help", t)
     person_commands = person.add_subparsers(
         dest="person_command", required=True, metavar=t("cli.metavar_action")
     )
-    forget = person_commands.add_parser(
-        "forget", help=t("cli.forget_help"), description=t("cli.forget_help")
-    )
+    forget = _command(person_commands, "forget", "cli.forget_help", t)
     forget.add_argument("code", metavar=t("cli.metavar_code"), help=t("cli.forget_code"))
     forget.add_argument("--yes", action="store_true", help=t("cli.forget_yes"))
 
-    box = commands.add_parser("outbox", help=t("cli.outbox_help"), description=t("cli.outbox_help"))
+    box = _command(commands, "outbox", "cli.outbox_help", t)
     box.add_argument(
         "--failures", type=int, default=10, metavar="N", help=t("cli.outbox_failures_help")
     )
 
-    invites = commands.add_parser(
-        "invites", help=t("cli.invites_help"), description=t("cli.invites_help")
-    )
+    invites = _command(commands, "invites", "cli.invites_help", t)
     invites.add_argument(
         "--out",
         type=Path,
@@ -220,7 +205,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     invites.add_argument("--unit", metavar=t("cli.metavar_unit"), help=t("cli.invites_unit"))
     invites.add_argument("--renew", metavar=t("cli.metavar_code"), help=t("cli.invites_renew"))
 
-    commands.add_parser("migrate", help=t("cli.migrate_help"), description=t("cli.migrate_help"))
+    _command(commands, "migrate", "cli.migrate_help", t)
     return root
 
 
@@ -231,6 +216,16 @@ class Cli:
         self.c = catalog
         self.settings = settings
         self.out = out
+
+    def say_failure(self, failure: Failure) -> None:
+        """One undelivered message: when, its state, its key and why."""
+        self.say(
+            "cli.outbox_failure",
+            row=failure.key,
+            status=failure.status,
+            error=failure.error or "-",
+            at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
+        )
 
     def services(self, store: Store) -> Services:
         """The services on ``store``, on the real clock."""
@@ -404,13 +399,7 @@ class Cli:
             expired=counts.get("expired", 0),
         )
         for failure in await store.outbox.failures(max(failures, 0)):
-            self.say(
-                "cli.outbox_failure",
-                row=failure.key,
-                status=failure.status,
-                error=failure.error or "-",
-                at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-            )
+            self.say_failure(failure)
         return OK
 
     async def broadcast_send(self, store: Store, args: argparse.Namespace) -> int:
@@ -519,13 +508,7 @@ class Cli:
             cancelled=counts.get("cancelled", 0),
         )
         for failure in failures:
-            self.say(
-                "cli.outbox_failure",
-                row=failure.key,
-                status=failure.status,
-                error=failure.error or "-",
-                at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-            )
+            self.say_failure(failure)
         return OK
 
     async def broadcast_cancel(self, store: Store, broadcast_id: int) -> int:

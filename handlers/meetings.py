@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.callbacks import parse_meeting_press
-from bot.domain.models import Person, Role
+from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.report_sheet import report_bytes
 from bot.services.digests import DigestService
@@ -65,7 +65,7 @@ class MeetingHandlers:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             reply = self._presenter.with_menu(part.text, person) if last else part
-            if last and person.has(Role.ADMIN):  # admins can also take the table by unit
+            if last and self._digests.may_see_district(person):  # and the table by unit
                 reply = replace(part, choices=self._presenter.district_button())
             await send(update.get_bot(), chat.id, reply)
 
@@ -76,10 +76,11 @@ class MeetingHandlers:
         if found is None or chat is None:
             return
         person, _ = found
-        if not person.has(Role.ADMIN):
+        try:
+            rows = await self._digests.district(person)
+        except PermissionError:
             await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
             return
-        rows = await self._digests.district(person)
         if rows is None:
             await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
             return

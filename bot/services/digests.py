@@ -64,8 +64,18 @@ class DigestService:
     def _today(self, now: datetime) -> date:
         return now.astimezone(self._tz).date()
 
+    @staticmethod
+    def may_see_district(person: Person) -> bool:
+        """The district report is for admins (and the command line)."""
+        return person.active and person.has(Role.ADMIN)
+
     async def district(self, actor: Person | None = None) -> list[ReportRow] | None:
-        """The roll-up by unit for the district report; None without an open campaign."""
+        """The roll-up by unit (``actor`` None: the command line); None without a campaign.
+
+        Raises PermissionError for a person who may not see it.
+        """
+        if actor is not None and not self.may_see_district(actor):
+            raise PermissionError("the district report is for admins")
         campaign = await self._plans.active_campaign()
         if campaign is None:
             return None

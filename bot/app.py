@@ -34,6 +34,7 @@ from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
 from bot.services.ports import Clock
+from bot.services.proxy import ProxyService
 from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
 from bot.services.review import ReviewService
@@ -92,6 +93,7 @@ class Services:
     reminders: ReminderService
     meetings: MeetingService
     meeting_view: MeetingPresenter
+    proxy: ProxyService
 
 
 def build_services(
@@ -157,6 +159,16 @@ def build_services(
             store.meetings, store.schedule, store.directory, store.plans, clock, tz
         ),
         meeting_view=MeetingPresenter(catalog, presenter, tz),
+        proxy=ProxyService(
+            store.plans,
+            store.schedule,
+            store.accounts,
+            store.directory,
+            store.schedule,
+            review,
+            audit,
+            clock,
+        ),
     )
 
 
@@ -190,7 +202,9 @@ def build_application(
         .build()
     )
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
-    plan = PlanHandlers(services.plans, services.plan_view, services.presenter)
+    plan = PlanHandlers(
+        services.plans, services.plan_view, services.presenter, services.proxy, services.signin
+    )
     meetings = MeetingHandlers(
         services.meetings,
         services.meeting_view,

@@ -48,8 +48,8 @@ def routes(
     3. Known commands, then any other command (so ``/xyz`` is not taken as text).
     4. Text: an invite code, a menu button, or the menu again.
     5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Plan (``p:``), calendar (``m:``), desk (``r:``), broadcast (``b:``) and unit (``u:``)
-       buttons, then any unknown button.
+    6. Plan (``p:``), calendar (``m:``), filling for someone (``r:px``, ``r:pf``), desk (``r:``),
+       broadcast (``b:``) and unit (``u:``) buttons, then any unknown button.
     """
     return [
         CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
@@ -69,6 +69,7 @@ def routes(
         MessageHandler(PRIVATE, menu.not_text),
         CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
         CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
+        CallbackQueryHandler(plan.proxy_press, pattern=f"^{DESK}:p[xf]:"),
         CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
         CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
         CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),

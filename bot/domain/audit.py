@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     BROADCAST_CANCEL = "broadcast_cancel"
     EXPORT = "export"
     FORGET = "forget"
+    PROXY = "proxy"  # began filling a plan for someone without a chat account
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,13 @@ class PlanPress:
     rev: int
     code: str
     arg: str
+    owner: int | None = None  # set on buttons shown to someone filling a plan for another person
 
 
-def pack_plan(rev: int, code: str, arg: str = "") -> str:
-    """Callback data for a plan button."""
-    data = f"{PLAN}:{rev}:{code}:{arg}"
+def pack_plan(rev: int, code: str, arg: str = "", owner: int | None = None) -> str:
+    """Callback data for a plan button (``owner``: whose plan, when filled by proxy)."""
+    head = f"{owner}.{rev}" if owner is not None else str(rev)
+    data = f"{PLAN}:{head}:{code}:{arg}"
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -32,14 +34,14 @@ def pack_plan(rev: int, code: str, arg: str = "") -> str:
 def parse_plan(data: str) -> PlanPress | None:
     """The plan press in ``data``, or None when it is not one (or is malformed)."""
     parts = data.split(":", 3)
-    if (
-        len(parts) != 4
-        or parts[0] != PLAN
-        or not parts[1].isdigit()
-        or len(data.encode("utf-8")) > MAX_BYTES
-    ):
+    if len(parts) != 4 or parts[0] != PLAN or len(data.encode("utf-8")) > MAX_BYTES:
         return None
-    return PlanPress(int(parts[1]), parts[2], parts[3])
+    if parts[1].isdigit():
+        return PlanPress(int(parts[1]), parts[2], parts[3])
+    pair = two_numbers(parts[1])
+    if pair is None:
+        return None
+    return PlanPress(pair[1], parts[2], parts[3], owner=pair[0])
 
 
 MEETING = "m"
@@ -73,7 +75,7 @@ def parse_meeting_press(data: str) -> MeetingPress | None:
 
 
 DESK = "r"
-DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex"})
+DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex", "px", "pf"})
 
 
 def pack_desk(code: str, arg: str = "") -> str:

@@ -103,6 +103,7 @@ class DeskPresenter:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
         rows.append((Choice(c.plain("desk.button.export"), pack_desk("ex")),))
+        rows.append((Choice(c.plain("desk.button.proxy"), pack_desk("px", "0")),))
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
 
     def _plan(self, screen: DeskScreen) -> Reply:

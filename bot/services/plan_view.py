@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.callbacks import pack_plan
+from bot.domain.callbacks import pack_desk, pack_plan
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.plans import PlanScreen, ScreenKind
+from bot.services.proxy import ProxyList
 from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
 REVIEW_VALUE = 220  # characters of each answer shown on the review screen (the document has all)
@@ -32,6 +34,13 @@ class PlanPresenter:
 
     def render(self, screen: PlanScreen) -> Reply:
         """The reply for ``screen`` (text, buttons and, when there is one, the document)."""
+        reply = self._render(screen)
+        if screen.actor is None:
+            return reply
+        banner = self._c.t("plan.proxy_banner", name=screen.person.full_name)
+        return replace(reply, text=Safe(f"{banner}\n\n{reply.text}"))
+
+    def _render(self, screen: PlanScreen) -> Reply:
         c = self._c
         if screen.kind is ScreenKind.NO_CAMPAIGN:
             return Reply(c.t("plan.no_campaign"))
@@ -59,6 +68,36 @@ class PlanPresenter:
         text = Safe("\n\n".join(parts))
         return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
 
+    def proxy_list(self, listing: ProxyList) -> Reply:
+        """People without a chat account whose plan the reviewer may type, with a button each."""
+        c = self._c
+        lines = [c.t("plan.proxy_title")]
+        if not listing.people:
+            lines.append(c.t("plan.proxy_nobody"))
+        rows: list[tuple[Choice, ...]] = []
+        for row in listing.people:
+            status = (
+                c.plain(f"plan.status.{row.status.value}")
+                if row.status is not None
+                else c.plain("plan.proxy_not_started")
+            )
+            lines.append(c.t("plan.proxy_line", name=row.full_name, status=status))
+            label = c.plain("plan.proxy_button", name=row.full_name)[:60]
+            rows.append((Choice(label, pack_desk("pf", str(row.person_id))),))
+        pager: list[Choice] = []
+        if listing.page > 0:
+            pager.append(
+                Choice(c.plain("desk.button.prev"), pack_desk("px", str(listing.page - 1)))
+            )
+        if listing.page + 1 < listing.pages:
+            pager.append(
+                Choice(c.plain("desk.button.next"), pack_desk("px", str(listing.page + 1)))
+            )
+        if pager:
+            lines.append(c.t("desk.page", page=listing.page + 1, pages=listing.pages))
+            rows.append(tuple(pager))
+        return Reply(Safe("\n".join(lines)), choices=tuple(rows))
+
     def answers_text(self, form: FormDef, draft: e.Draft) -> str:
         """Every answer of a plan, as on the member's review screen (for its reviewer)."""
         return self._review(form, draft, footer=False)
@@ -82,7 +121,10 @@ class PlanPresenter:
         return self._c.t(key, **values)
 
     def _buttons(self, screen: PlanScreen, rev: int) -> tuple[tuple[Choice, ...], ...]:
-        buttons = [Choice(self._label(a), pack_plan(rev, a.code, a.arg)) for a in screen.actions]
+        owner = screen.person.id if screen.actor is not None else None
+        buttons = [
+            Choice(self._label(a), pack_plan(rev, a.code, a.arg, owner)) for a in screen.actions
+        ]
         wide = [b for b in buttons if len(b.label) > 18]
         if wide:
             return tuple((b,) for b in buttons)

@@ -67,6 +67,7 @@ class PlanScreen:
     document: Attachment | None = None
     today: date | None = None
     piece: bool = False  # a piece of a long answer was stored: a short receipt is enough
+    actor: Person | None = None  # who is typing, when it is not ``person`` (filling by proxy)
 
 
 Current = tuple[Campaign | None, Plan | None]
@@ -238,9 +239,12 @@ class PlanService:
         return True
 
     async def text(
-        self, person: Person, text: str, known: Current | None = None
+        self, person: Person, text: str, known: Current | None = None, actor: Person | None = None
     ) -> PlanScreen | None:
-        """Typed text while the form is open; None when the member is not filling a form."""
+        """Typed text while the form is open; None when the member is not filling a form.
+
+        ``actor`` is who typed it when not ``person`` (a secretary filling by proxy).
+        """
         campaign, plan = await self._current(person, known)
         if campaign is None or plan is None or not plan.editable or plan.draft.paused:
             return None
@@ -254,7 +258,9 @@ class PlanService:
         chosen = text.strip()
         if chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
-            return await self.act(person, plan.rev, action.code, action.arg, known=(campaign, plan))
+            return await self.act(
+                person, plan.rev, action.code, action.arg, (campaign, plan), actor=actor
+            )
         return self.screen(person, campaign, plan, invalid=e.Invalid("use_buttons"))
 
     async def not_text(self, person: Person) -> PlanScreen | None:
@@ -265,7 +271,13 @@ class PlanService:
         return self.screen(person, campaign, plan, invalid=e.Invalid("not_text"))
 
     async def act(
-        self, person: Person, rev: int, code: str, arg: str, known: Current | None = None
+        self,
+        person: Person,
+        rev: int,
+        code: str,
+        arg: str,
+        known: Current | None = None,
+        actor: Person | None = None,
     ) -> PlanScreen:
         """A button press (or a typed number); ``rev`` tells a stale button from a current one."""
         campaign, plan = await self._current(person, known)
@@ -283,9 +295,9 @@ class PlanService:
         if rev != plan.rev:
             return self.screen(person, campaign, plan, notice="plan.notice.stale")
         if code == "sb":
-            return await self._submit(person, campaign, plan)
+            return await self._submit(person, campaign, plan, actor or person)
         if code == "ro":
-            return await self._reopen(person, campaign, plan)
+            return await self._reopen(person, campaign, plan, actor or person)
         if not plan.editable:
             return self.screen(person, campaign, plan)
         return await self._apply(
@@ -305,7 +317,9 @@ class PlanService:
         return self.screen(person, campaign, saved, piece=piece)
 
     # ------------------------------------------------------------------------- lifecycle
-    async def _submit(self, person: Person, campaign: Campaign, plan: Plan) -> PlanScreen:
+    async def _submit(
+        self, person: Person, campaign: Campaign, plan: Plan, actor: Person
+    ) -> PlanScreen:
         form = self._form(plan)
         if not plan.editable:
             return self.screen(person, campaign, plan)
@@ -321,15 +335,21 @@ class PlanService:
         answers = dict(plan.draft.answers)
         late = campaign.is_late(self._today())
         event = "resubmitted" if before else "submitted"
-        detail = {"answers": answers, "changed": changed_keys(before, answers), "late": late}
+        detail: dict[str, Any] = {
+            "answers": answers,
+            "changed": changed_keys(before, answers),
+            "late": late,
+        }
+        if actor.id != person.id:
+            detail["proxy"] = {"id": actor.id, "name": actor.full_name}
         template = "notify.submitted_late" if late else "notify.submitted"
-        notify = await self._notices(person, plan, form, template, {})
+        notify = await self._notices(person, plan, form, template, {}, skip=actor.id)
         # The DOCX follows through the outbox (first in line): building it takes ~20 ms of CPU,
         # which should not hold up the replies of everyone else submitting at the same moment.
         notify.append(
             OutboxMessage(
                 key=f"plan:{plan.id}:{plan.rev}:document",
-                person_id=person.id,
+                person_id=actor.id,  # whoever typed it gets the copy to print and sign
                 payload={
                     "template": "notify.document",
                     "params": {"form": form.name},
@@ -343,7 +363,7 @@ class PlanService:
             status=PlanStatus.SUBMITTED,
             draft=replace(e.to_review(plan.draft), paused=False),
             now=self._clock.now(),
-            actor_id=person.id,
+            actor_id=actor.id,
             event=event,
             detail=detail,
             late=late,
@@ -360,7 +380,13 @@ class PlanService:
         return self.screen(person, campaign, saved, notice=notice)
 
     async def _notices(
-        self, person: Person, plan: Plan, form: FormDef, template: str, params: Mapping[str, Any]
+        self,
+        person: Person,
+        plan: Plan,
+        form: FormDef,
+        template: str,
+        params: Mapping[str, Any],
+        skip: int | None = None,
     ) -> list[OutboxMessage]:
         role = Role.SECRETARY if form.header == "party" else Role.HEAD
         reviewers = await self._directory.holders(person.unit_id, role)
@@ -380,10 +406,12 @@ class PlanService:
                 key=f"plan:{plan.id}:{plan.rev}:{template}:{r.id}", person_id=r.id, payload=payload
             )
             for r in reviewers
-            if r.id != person.id
+            if r.id not in (person.id, skip)
         ]
 
-    async def _reopen(self, person: Person, campaign: Campaign, plan: Plan) -> PlanScreen:
+    async def _reopen(
+        self, person: Person, campaign: Campaign, plan: Plan, actor: Person
+    ) -> PlanScreen:
         if not may_reopen(plan, campaign, self._today()):
             return self.screen(person, campaign, plan, invalid=e.Invalid("cannot_reopen"))
         saved = await self._plans.change_status(
@@ -391,7 +419,7 @@ class PlanService:
             status=PlanStatus.DRAFT,
             draft=e.to_review(plan.draft),
             now=self._clock.now(),
-            actor_id=person.id,
+            actor_id=actor.id,
             event="reopened",
             detail={},
         )

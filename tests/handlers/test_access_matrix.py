@@ -118,3 +118,24 @@ async def test_someone_elses_plan_buttons_touch_only_ones_own_plan(
             before.rev,
             before.draft.answers,
         )
+
+
+@pytest.mark.parametrize("person", PERSONS)
+async def test_filling_for_someone_only_by_their_secretary_or_an_admin(
+    bot: Harness, world: dict[str, Chat], person: str
+) -> None:
+    """Cường has no chat account: only his cell's secretary or an admin may type his plan; a
+    forged owner in plan buttons (Bình, who is signed in) reaches nobody's plan."""
+    cuong = await bot.store.roster.person_by_code("DV003")
+    binh = await plan_of(bot, world["member"])
+    assert cuong is not None
+    chat = world[person]
+    replies = await chat.press_data(f"r:pf:{cuong.id}")
+    started = any("điền hộ kế hoạch của Lê Văn Cường" in r.plain for r in replies)
+    assert started is (person in ("secretary", "admin")), [r.plain for r in replies]
+    if person != "guest":  # a stranger's press gets the "old button" toast only
+        assert refused(replies) is not started
+    for data in (f"p:{binh.person_id}.{binh.rev}:ro:", f"p:{binh.person_id}.{binh.rev}:sb:"):
+        await chat.press_data(data)
+    after = await plan_of(bot, world["member"])
+    assert (after.status, after.rev) == (binh.status, binh.rev)

@@ -46,9 +46,10 @@ async def plan_of(bot: Harness, chat: Chat):  # type: ignore[no-untyped-def]
     return await bot.store.plans.plan_of(person.id, campaign.id)
 
 
-async def fill_mau_01(chat: Chat, actions: int = 2) -> None:
-    """Answer every question of Mẫu 01 the simple way."""
-    await chat.press("📝 Kế hoạch của tôi")
+async def fill_mau_01(chat: Chat, actions: int = 2, open_first: bool = True) -> None:
+    """Answer every question of Mẫu 01 the simple way (``open_first``: from the menu)."""
+    if open_first:
+        await chat.press("📝 Kế hoạch của tôi")
     await chat.press("✅ Thông tin đúng")
     await chat.send(STUDY)
     await chat.press("✅ Xong")

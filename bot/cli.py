@@ -25,6 +25,7 @@ from bot.domain.schedule import Schedule
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
+from bot.report_chart import chart_png
 from bot.report_sheet import write_report
 from bot.roster_sheet import example_rows, header, person_row
 from bot.services.broadcasts import BroadcastError
@@ -87,6 +88,11 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
         changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
     data = base.model_dump() | changes
     return Schedule.model_validate(data)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
 
 
 def _command(
@@ -177,6 +183,9 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         default=Path("bao-cao.xlsx"),
         metavar=t("cli.metavar_file"),
         help=t("cli.report_out"),
+    )
+    report.add_argument(
+        "--chart", type=Path, metavar=t("cli.metavar_file"), help=t("cli.report_chart")
     )
 
     log = _command(commands, "audit", "cli.audit_help", t)
@@ -440,9 +449,9 @@ class Cli:
         self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
         return OK
 
-    async def report(self, store: Store, out: Path) -> int:
+    async def report(self, store: Store, out: Path, chart: Path | None = None) -> int:
         services = self.services(store)
-        if out.suffix.lower() != ".xlsx":
+        if out.suffix.lower() != ".xlsx" or (chart is not None and chart.suffix.lower() != ".png"):
             self.say("cli.report_xlsx_only")
             return USAGE
         rows = await services.digests.district()
@@ -455,6 +464,17 @@ class Cli:
             self.say("cli.file_unreadable", path=out, reason="write")
             return FAILED
         self.say("cli.report_written", path=out, units=len(rows))
+        if chart is not None:
+            picture = await asyncio.to_thread(chart_png, self.c, rows)
+            if picture is None:
+                self.say("cli.report_no_chart")
+                return OK
+            try:
+                await asyncio.to_thread(_write_file, chart, picture)
+            except OSError:
+                self.say("cli.file_unreadable", path=chart, reason="write")
+                return FAILED
+            self.say("cli.report_chart_written", path=chart)
         return OK
 
     async def audit(self, store: Store, limit: int) -> int:
@@ -606,7 +626,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
             return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
         return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
     if args.command == "report":
-        return await cli.with_store(lambda store: cli.report(store, args.out))
+        return await cli.with_store(lambda store: cli.report(store, args.out, args.chart))
     if args.command == "audit":
         return await cli.with_store(lambda store: cli.audit(store, args.limit))
     if args.command == "person":

@@ -28,8 +28,8 @@ COLUMNS = (
     "held",
     "scheduled",
 )
-CHART_DEPTH = 1  # the chart shows the top two levels; the table has every unit
-CHART_UNITS = 40
+CHART_DEPTH = 1  # the charts show the top two levels; the table has every unit
+CHART_UNITS = 30
 
 
 def _values(row: ReportRow) -> list[object]:
@@ -49,6 +49,11 @@ def _values(row: ReportRow) -> list[object]:
         row.meetings_held,
         row.meetings_scheduled,
     ]
+
+
+def chart_rows(rows: Sequence[ReportRow]) -> list[ReportRow]:
+    """The units a chart shows: the top levels that have plans to hand in."""
+    return [r for r in rows if r.depth <= CHART_DEPTH and r.tally.required][:CHART_UNITS]
 
 
 def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> None:
@@ -77,7 +82,7 @@ def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
         sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
     sheet.freeze_panes = "B2"
 
-    top = [r for r in rows if r.depth <= CHART_DEPTH and r.tally.required][:CHART_UNITS]
+    top = chart_rows(rows)
     if top:
         data = workbook.create_sheet(catalog.plain("report.chart_sheet"))
         data.append([catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.domain.callbacks import parse_meeting_press
 from bot.domain.models import Person
 from bot.locales import Catalog
+from bot.report_chart import chart_png
 from bot.report_sheet import report_bytes
 from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
@@ -84,6 +85,14 @@ class MeetingHandlers:
         if rows is None:
             await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
             return
+        picture = await asyncio.to_thread(chart_png, self._catalog, rows)
+        if picture is not None:
+            chart = Attachment("ty-le-nop-theo-don-vi.png", picture)
+            await send(
+                update.get_bot(),
+                chat.id,
+                replace(self._presenter.bare("report.chart"), photo=chart),
+            )
         content = await asyncio.to_thread(report_bytes, self._catalog, rows)
         attachment = Attachment("bao-cao-theo-don-vi.xlsx", content)
         reply = replace(self._presenter.bare("report.sent"), document=attachment)

@@ -48,6 +48,17 @@ async def answer(message: Message, reply: Reply) -> None:
 async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
     """Send ``reply`` to ``chat_id``: a document with a short text as its caption, else both."""
     markup = keyboard(reply)
+    if reply.photo is not None:
+        caption = len(reply.text) <= CAPTION_LIMIT and markup is None and reply.document is None
+        await bot.send_photo(
+            chat_id,
+            reply.photo.content,
+            filename=reply.photo.filename,
+            caption=reply.text if caption else None,
+            parse_mode=ParseMode.HTML,
+        )
+        if caption:
+            return
     document = reply.document
     if document is not None and markup is None and len(reply.text) <= CAPTION_LIMIT:
         await bot.send_document(

@@ -44,6 +44,7 @@ class Reply:
     ask_contact: str | None = None  # label of the share-my-number button, when asked
     choices: tuple[tuple[Choice, ...], ...] = ()  # rows of buttons under the text
     document: Attachment | None = None
+    photo: Attachment | None = None  # a picture (PNG) shown in the chat, the text as its caption
 
 
 def fit_lines(lines: Sequence[str], budget: int, overflow: str) -> list[str]:

@@ -97,8 +97,9 @@ async def test_district_report_rolls_up_units_with_a_chart(office: Harness, tmp_
     """The XLSX has every unit with the known numbers, the commune rolled up, and a bar chart."""
     from openpyxl import load_workbook
 
-    status, out = await run_async("report", "--out", "bc.xlsx")
-    assert status == 0 and "bc.xlsx" in out
+    status, out = await run_async("report", "--out", "bc.xlsx", "--chart", "bc.png")
+    assert status == 0 and "bc.xlsx" in out and "bc.png" in out
+    assert (tmp_path / "bc.png").read_bytes()[:4] == b"\x89PNG"
     book = load_workbook(tmp_path / "bc.xlsx")
     table = book.worksheets[0]
     header = [c.value for c in table[1]]

@@ -259,7 +259,9 @@ async def test_admin_takes_the_district_table_from_the_report(bot: Harness) -> N
     admin = await signed_in(bot, "Hoa", "0977123456")
     [report] = await admin.send("/baocao")
     assert "📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)" in admin.buttons()
-    [table] = await admin.press("📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)")
+    [chart, table] = await admin.press("📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)")
+    assert chart.kind == "photo" and (chart.file_bytes or b"")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Tỷ lệ nộp kế hoạch" in chart.plain
     assert table.kind == "document" and table.file_name == "bao-cao-theo-don-vi.xlsx"
     book = load_workbook(io.BytesIO(table.file_bytes or b""))
     units = [str(r[0]).strip() for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]

@@ -284,6 +284,7 @@ def build_sender(
         schedule,
         settings.tz,
         chat_gap,
+        services.broadcasts,
     )
 
 

@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Services, build_services, serve
 from bot.config import Settings
+from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.outbox import Failure
 from bot.domain.roster import RowError, split_unit_path
 from bot.domain.schedule import Schedule
@@ -161,10 +162,13 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         dest="broadcast_command", required=True, metavar=t("cli.metavar_action")
     )
     send = _command(broadcast_commands, "send", "cli.broadcast_send_help", t)
-    body = send.add_mutually_exclusive_group(required=True)
+    body = send.add_mutually_exclusive_group()
     body.add_argument("--message", metavar=t("cli.metavar_text"), help=t("cli.broadcast_message"))
     body.add_argument(
         "--file", type=Path, metavar=t("cli.metavar_file"), help=t("cli.broadcast_file")
+    )
+    send.add_argument(
+        "--attach", type=Path, metavar=t("cli.metavar_file"), help=t("cli.broadcast_attach")
     )
     send.add_argument(
         "--to", default="all", metavar="all|category:…|role:…|status:…", help=t("cli.broadcast_to")
@@ -420,7 +424,18 @@ class Cli:
                 self.say("cli.file_unreadable", path=args.file, reason="read")
                 return FAILED
         else:
-            text = args.message
+            text = args.message or ""
+        attachment = None
+        if args.attach is not None:
+            try:
+                data = await asyncio.to_thread(Path(args.attach).read_bytes)
+                attachment = BroadcastFile.from_upload(Path(args.attach).name, data)
+            except OSError:
+                self.say("cli.file_unreadable", path=args.attach, reason="read")
+                return FAILED
+            except FileError as error:
+                self.say(f"broadcast.error.{error.code}", detail=error.name)
+                return USAGE
         at = None
         if args.at:
             try:
@@ -432,7 +447,7 @@ class Cli:
                 return USAGE
         unit = args.unit or ""
         try:
-            preview = await services.broadcasts.preview(text, args.to, unit)
+            preview = await services.broadcasts.preview(text, args.to, unit, attachment)
             self.say(
                 "cli.broadcast_preview",
                 count=len(preview.people),
@@ -442,7 +457,9 @@ class Cli:
             if not args.yes:
                 self.say("cli.broadcast_confirm")
                 return OK
-            broadcast_id, _ = await services.broadcasts.send(text, args.to, unit, at)
+            broadcast_id, _ = await services.broadcasts.send(
+                text, args.to, unit, at, file=attachment
+            )
         except BroadcastError as error:
             self.say(f"broadcast.error.{error.code}", detail=error.detail)
             return USAGE

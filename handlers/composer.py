@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.callbacks import parse_broadcast
 from bot.domain.models import Person
 from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
@@ -49,6 +50,24 @@ class ComposerHandlers:
         if message is None or message.text is None:
             return False
         screen = await self._composer.typed(person, message.text_html)
+        if screen is None:
+            return False
+        await self._show(update, screen)
+        return True
+
+    async def attachment(self, update: Update, person: Person) -> bool:
+        """A photo or document (its caption the text) while a broadcast is being written."""
+        message = update.effective_message
+        if message is None:
+            return False
+        if message.photo:
+            file = BroadcastFile(FileKind.PHOTO, "anh.jpg", message.photo[-1].file_id)
+        elif message.document is not None:
+            name = message.document.file_name or "tai-lieu"
+            file = BroadcastFile(FileKind.DOCUMENT, name[:255], message.document.file_id)
+        else:
+            return False
+        screen = await self._composer.typed(person, message.caption_html or "", file)
         if screen is None:
             return False
         await self._show(update, screen)

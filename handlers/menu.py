@@ -177,8 +177,11 @@ class MenuHandlers:
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a photo, sticker, voice note or file where text is expected."""
         person = await self._person(update)
-        if person is not None and person.active and await self._plan.not_text(update, person):
-            return
+        if person is not None and person.active:
+            if self._composer.may_type(person) and await self._composer.attachment(update, person):
+                return
+            if await self._plan.not_text(update, person):
+                return
         await self._reply(update, self._presenter.simple("common.not_text", person))
 
     async def unit_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

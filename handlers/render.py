@@ -12,7 +12,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.services.replies import Reply
+from bot.services.replies import Attachment, Reply
 
 MENU_COLUMNS = 2
 CAPTION_LIMIT = 900  # Telegram allows 1024 characters in a caption; keep clear of it
@@ -45,30 +45,47 @@ async def answer(message: Message, reply: Reply) -> None:
     await send(message.get_bot(), message.chat_id, reply)
 
 
-async def send(bot: Bot, chat_id: int, reply: Reply) -> None:
-    """Send ``reply`` to ``chat_id``: a document with a short text as its caption, else both."""
+def _file(attachment: Attachment) -> str | bytes:
+    return attachment.file_id or attachment.content
+
+
+async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+    """Send ``reply`` to ``chat_id``: a photo or document with a short text as its caption, else
+    the text first; return the messages sent (a file's id is in them)."""
     markup = keyboard(reply)
-    if reply.photo is not None:
-        caption = len(reply.text) <= CAPTION_LIMIT and markup is None and reply.document is None
-        await bot.send_photo(
-            chat_id,
-            reply.photo.content,
-            filename=reply.photo.filename,
-            caption=reply.text if caption else None,
-            parse_mode=ParseMode.HTML,
+    sent: list[Message] = []
+    photo, document = reply.photo, reply.document
+    caption = len(reply.text) <= CAPTION_LIMIT and markup is None
+    if photo is not None:
+        as_caption = caption and document is None
+        sent.append(
+            await bot.send_photo(
+                chat_id,
+                _file(photo),
+                filename=photo.filename,
+                caption=(reply.text or None) if as_caption else None,
+                parse_mode=ParseMode.HTML,
+            )
         )
-        if caption:
-            return
-    document = reply.document
-    if document is not None and markup is None and len(reply.text) <= CAPTION_LIMIT:
-        await bot.send_document(
-            chat_id,
-            document.content,
-            filename=document.filename,
-            caption=reply.text,
-            parse_mode=ParseMode.HTML,
+        if as_caption:
+            return sent
+    if document is not None and caption:
+        sent.append(
+            await bot.send_document(
+                chat_id,
+                _file(document),
+                filename=document.filename,
+                caption=reply.text or None,
+                parse_mode=ParseMode.HTML,
+            )
         )
-        return
-    await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return sent
+    if reply.text or markup is not None:
+        sent.append(
+            await bot.send_message(
+                chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        )
     if document is not None:
-        await bot.send_document(chat_id, document.content, filename=document.filename)
+        sent.append(await bot.send_document(chat_id, _file(document), filename=document.filename))
+    return sent

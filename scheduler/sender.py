@@ -21,14 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.domain.broadcast import FileKind
 from bot.domain.outbox import OutboxItem, OutboxStatus, Priority
 from bot.domain.schedule import Schedule
 from bot.locales import CatalogError
 from bot.services.notices import Notices
-from bot.services.ports import Clock, OutboxStore
+from bot.services.ports import BroadcastFiles, Clock, OutboxStore
 from bot.services.replies import Attachment, Reply
 from handlers.render import send
 from scheduler.pacing import PER_CHAT_GAP, Pacer
@@ -61,6 +62,7 @@ class OutboxSender:
         schedule: Callable[[], Awaitable[Schedule | None]],
         tz: tzinfo,
         chat_gap: float = PER_CHAT_GAP,
+        files: BroadcastFiles | None = None,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
@@ -76,6 +78,8 @@ class OutboxSender:
         self._chat_last: dict[str, float] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._turn = asyncio.Lock()
+        self._files = files
+        self._uploads: dict[int, asyncio.Lock] = {}
 
     # ------------------------------------------------------------------ claiming
     async def _quiet(self, now: datetime) -> bool:
@@ -161,7 +165,45 @@ class OutboxSender:
             document = await self._documents(plan_id)
             if document is not None:
                 parts[-1] = replace(parts[-1], document=document)
+        broadcast_id = item.payload.get("broadcast")
+        if isinstance(broadcast_id, int) and parts and self._files is not None:
+            file = await self._files.file(broadcast_id)
+            if file is not None:
+                attachment = Attachment(file.name, file.data or b"", file.file_id)
+                if file.kind is FileKind.PHOTO:
+                    parts[-1] = replace(parts[-1], photo=attachment)
+                else:
+                    parts[-1] = replace(parts[-1], document=attachment)
         return parts
+
+    async def _send(self, item: OutboxItem) -> None:
+        """Send one row; the first recipients of a broadcast's file go one at a time, so the file
+        is uploaded once and the others get it by Telegram's id."""
+        broadcast_id = item.payload.get("broadcast")
+        if (
+            isinstance(broadcast_id, int)
+            and self._files is not None
+            and not self._files.uploaded(broadcast_id)
+        ):
+            async with self._uploads.setdefault(broadcast_id, asyncio.Lock()):
+                await self._send_row(item)
+            return
+        await self._send_row(item)
+
+    async def _learn(self, item: OutboxItem, parts: list[Reply], sent: list[Message]) -> None:
+        broadcast_id = item.payload.get("broadcast")
+        if not isinstance(broadcast_id, int) or self._files is None or not parts:
+            return
+        last = parts[-1]
+        attachment = last.photo or last.document
+        if attachment is None or attachment.file_id is not None:
+            return
+        for message in sent:
+            found = message.photo[-1] if message.photo else message.document
+            if found is not None:
+                await self._files.learned(broadcast_id, found.file_id)
+                self._uploads.pop(broadcast_id, None)
+                return
 
     async def _wait_turn(self, chat: str) -> bool:
         """Wait for this chat's and the outbox's turn; False if that would outlast the lease."""
@@ -186,7 +228,7 @@ class OutboxSender:
             self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
         return True
 
-    async def _send(self, item: OutboxItem) -> None:
+    async def _send_row(self, item: OutboxItem) -> None:
         chat = self._chat_of(item)
         if chat is None:
             await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), "not linked")
@@ -204,7 +246,9 @@ class OutboxSender:
                     wait = timedelta(seconds=self._pacer.held_for())
                     await self._retry(item, done, wait, "paused by 429")
                     return
-                await send(self._bot, int(chat), parts[index])
+                sent = await send(self._bot, int(chat), parts[index])
+                if index == len(parts) - 1:
+                    await self._learn(item, parts, sent)
                 done = index + 1
                 if done < len(parts):
                     await self._outbox.progress(item.id, done)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
-from bot.domain.broadcast import BroadcastRow
+from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
 from storage.base import Repository
 from storage.outbox_repo import enqueue
@@ -31,6 +31,7 @@ class BroadcastRepository(Repository):
         people: Sequence[int],
         not_before: datetime,
         now: datetime,
+        file: BroadcastFile | None = None,
     ) -> int:
         """Store the broadcast and queue it for each person, in one transaction."""
         async with self._write() as conn:
@@ -43,11 +44,17 @@ class BroadcastRepository(Repository):
                     recipients=len(people),
                     not_before=not_before,
                     created_at=now,
+                    file_kind=file.kind.value if file else None,
+                    file_name=file.name if file else None,
+                    file_id=file.file_id if file else None,
+                    file_data=file.data if file else None,
                 )
                 .returning(broadcasts.c.id)
             )
             broadcast_id = int(result.scalar_one())
-            payload = {"html": text}  # one object for the whole wave: encoded once
+            payload: dict[str, object] = {"html": text}  # one object for the wave: encoded once
+            if file is not None:
+                payload["broadcast"] = broadcast_id
             await enqueue(
                 conn,
                 [
@@ -64,11 +71,34 @@ class BroadcastRepository(Repository):
             )
             return broadcast_id
 
+    async def file(self, broadcast_id: int) -> BroadcastFile | None:
+        """The broadcast's document or photo: Telegram's file id, or the bytes until it has one."""
+        query = select(
+            broadcasts.c.file_kind,
+            broadcasts.c.file_name,
+            broadcasts.c.file_id,
+            case((broadcasts.c.file_id.is_(None), broadcasts.c.file_data)).label("data"),
+        ).where(broadcasts.c.id == broadcast_id)
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None or row.file_kind not in set(FileKind):
+            return None
+        return BroadcastFile(FileKind(row.file_kind), row.file_name or "", row.file_id, row.data)
+
+    async def learn_file_id(self, broadcast_id: int, file_id: str) -> None:
+        """Telegram has the file: later recipients get it by id, and the bytes are let go."""
+        await self._write_one(
+            update(broadcasts)
+            .where(broadcasts.c.id == broadcast_id, broadcasts.c.file_id.is_(None))
+            .values(file_id=file_id, file_data=None)
+        )
+
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         """One broadcast with its delivery counts."""
+        columns = [c for c in broadcasts.c if c.name != "file_data"]
         async with self._read() as conn:
             row = (
-                await conn.execute(select(broadcasts).where(broadcasts.c.id == broadcast_id))
+                await conn.execute(select(*columns).where(broadcasts.c.id == broadcast_id))
             ).first()
             if row is None:
                 return None
@@ -85,6 +115,9 @@ class BroadcastRepository(Repository):
                 row.not_before,
                 row.created_at,
                 {status: int(n) for status, n in counts},
+                BroadcastFile(FileKind(row.file_kind), row.file_name or "", row.file_id)
+                if row.file_kind in set(FileKind)
+                else None,
             )
 
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -256,6 +257,11 @@ broadcasts = Table(
     Column("recipients", Integer, nullable=False),
     Column("not_before", UtcDateTime(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # An optional document or photo: Telegram's file id once known, the bytes until then.
+    Column("file_kind", String(10), nullable=True),
+    Column("file_name", String(255), nullable=True),
+    Column("file_id", Text, nullable=True),
+    Column("file_data", LargeBinary, nullable=True),
 )
 
 audit = Table(

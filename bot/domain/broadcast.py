@@ -5,12 +5,55 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from pathlib import PurePath
 
 from bot.domain.digest import Standing
 from bot.domain.models import Category, Role
 from bot.domain.plans import PlanStatus
 
 MAX_TEXT = 3500  # below Telegram's 4096, room for markup
+MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 characters)
+MAX_FILE_BYTES = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}  # Bot API upload limits
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+
+
+class FileError(ValueError):
+    """The file cannot go with a broadcast; ``code`` names the catalog message."""
+
+    def __init__(self, code: str, name: str) -> None:
+        super().__init__(f"{code}: {name}")
+        self.code = code
+        self.name = name
+
+
+class FileKind(StrEnum):
+    """How an attached file is shown."""
+
+    DOCUMENT = "document"
+    PHOTO = "photo"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastFile:
+    """A document or photo sent with a broadcast: Telegram's file id once known, else the bytes."""
+
+    kind: FileKind
+    name: str
+    file_id: str | None = None
+    data: bytes | None = None
+
+    @classmethod
+    def from_upload(cls, name: str, data: bytes) -> BroadcastFile:
+        """A file read from disk; pictures are shown as photos, everything else as documents."""
+        clean = PurePath(name.replace("\\", "/")).name[:255] or "tep-dinh-kem"
+        photo = PurePath(clean).suffix.lower() in PHOTO_SUFFIXES
+        kind = FileKind.PHOTO if photo else FileKind.DOCUMENT
+        if not data:
+            raise FileError("file_empty", clean)
+        if len(data) > MAX_FILE_BYTES[kind.value]:
+            raise FileError("file_too_big", clean)
+        return cls(kind, clean, None, data)
 
 
 class AudienceError(ValueError):
@@ -91,3 +134,4 @@ class BroadcastRow:
     not_before: datetime
     created_at: datetime
     counts: dict[str, int]
+    file: BroadcastFile | None = None

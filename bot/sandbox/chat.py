@@ -68,8 +68,11 @@ class Chat:
             contact["user_id"] = self.user.id
         return await self._deliver({"message": {**self._base(), "contact": contact}})
 
-    async def send_other(self, kind: str) -> list[Message]:
-        """Send something that is not text: ``photo``, ``sticker``, ``voice``, ``document`` ..."""
+    async def send_other(self, kind: str, caption: str | None = None) -> list[Message]:
+        """Send something that is not text: ``photo``, ``sticker``, ``voice``, ``document`` ...
+
+        A photo or document is also kept by the server, so the bot may send it on by its id.
+        """
         payloads: dict[str, Any] = {
             "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
             "sticker": {
@@ -85,7 +88,16 @@ class Chat:
             "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "a.pdf"},
             "location": {"latitude": 11.2, "longitude": 108.7},
         }
-        return await self._deliver({"message": {**self._base(), kind: payloads[kind]}})
+        message: JSON = {**self._base(), kind: payloads[kind]}
+        if caption is not None:
+            message["caption"] = caption
+        if kind in ("photo", "document"):
+            file_id = (
+                payloads[kind][-1]["file_id"] if kind == "photo" else payloads[kind]["file_id"]
+            )
+            name = "anh.jpg" if kind == "photo" else payloads[kind]["file_name"]
+            self.api.files[file_id] = {"filename": name, "content": f"{kind}-bytes".encode()}
+        return await self._deliver({"message": message})
 
     def _inline_message(self) -> Message | None:
         """The latest message that carries inline buttons."""

@@ -177,6 +177,9 @@ class FakeBotApi:
     messages: dict[int, list[Message]] = field(default_factory=dict)
     commands: dict[str, list[JSON]] = field(default_factory=dict)
     on_call: list[Callable[[Call], None]] = field(default_factory=list)
+    # Files Telegram holds, by file id: what the bot uploaded and what people sent it.
+    files: dict[str, JSON] = field(default_factory=dict)
+    uploads: int = 0  # requests that carried a file's bytes (not a file id)
 
     def __post_init__(self) -> None:
         self._updates: deque[JSON] = deque()
@@ -389,7 +392,22 @@ class FakeBotApi:
             file_bytes=file.get("content") if file else None,
         )
         self.messages.setdefault(chat_id, []).append(message)
+        if kind in ("document", "photo"):
+            prefix = "doc" if kind == "document" else "ph"
+            self.files[f"{prefix}{message.message_id}"] = dict(file or {})
         return self.message_json(message)
+
+    def _file(self, params: JSON, name: str) -> JSON:
+        """An uploaded file, or one Telegram already has named by its id."""
+        given = params.get(name)
+        if isinstance(given, dict):
+            self.uploads += 1
+            return given
+        if isinstance(given, str) and given in self.files:
+            return self.files[given]
+        if isinstance(given, str) and given:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        raise ApiError(400, f"Bad Request: there is no {name} in the request")
 
     def message_json(self, message: Message) -> JSON:
         data: JSON = {
@@ -462,22 +480,16 @@ class FakeBotApi:
     async def _m_senddocument(self, params: JSON) -> JSON:
         chat_id = self._chat(params)
         caption = self._text(params, "caption", MAX_CAPTION, required=False)
-        document = params.get("document")
-        if not isinstance(document, dict):
-            raise ApiError(400, "Bad Request: there is no document in the request")
+        document = self._file(params, "document")
         self._rate()
         return self._store(chat_id, caption, params, kind="document", file=document)
 
     async def _m_sendphoto(self, params: JSON) -> JSON:
         chat_id = self._chat(params)
         caption = self._text(params, "caption", MAX_CAPTION, required=False)
-        photo = params.get("photo")
-        if not isinstance(photo, dict | str):
-            raise ApiError(400, "Bad Request: there is no photo in the request")
+        photo = self._file(params, "photo")
         self._rate()
-        return self._store(
-            chat_id, caption, params, kind="photo", file=photo if isinstance(photo, dict) else None
-        )
+        return self._store(chat_id, caption, params, kind="photo", file=photo)
 
     def _find(self, params: JSON) -> Message:
         chat_id = self._chat(params)

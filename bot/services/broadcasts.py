@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.audit import AuditAction
-from bot.domain.broadcast import MAX_TEXT, Audience, AudienceError, BroadcastRow, recipients
+from bot.domain.broadcast import (
+    MAX_CAPTION,
+    MAX_TEXT,
+    Audience,
+    AudienceError,
+    BroadcastFile,
+    BroadcastRow,
+    recipients,
+)
 from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
@@ -55,14 +63,46 @@ class BroadcastService:
         self._plans = plans
         self._directory = directory
         self._clock = clock
+        self._files: dict[int, BroadcastFile | None] = {}
 
-    async def preview(self, text: str, audience: str, unit: str = "") -> Preview:
-        """Check everything and count the recipients; BroadcastError says what is wrong."""
+    async def file(self, broadcast_id: int) -> BroadcastFile | None:
+        """The document or photo of a broadcast (kept in memory once Telegram has its id)."""
+        if broadcast_id in self._files:
+            return self._files[broadcast_id]
+        found = await self._store.file(broadcast_id)
+        if found is None or found.file_id is not None:
+            self._files[broadcast_id] = found
+        return found
+
+    def uploaded(self, broadcast_id: int) -> bool:
+        """True when Telegram is known to have the broadcast's file (or it has none)."""
+        if broadcast_id not in self._files:
+            return False
+        found = self._files[broadcast_id]
+        return found is None or found.file_id is not None
+
+    async def learned(self, broadcast_id: int, file_id: str) -> None:
+        """Telegram returned the uploaded file's id: send the others that instead of the bytes."""
+        if self._files.get(broadcast_id) is None:
+            found = await self._store.file(broadcast_id)
+            if found is None:
+                return
+            self._files[broadcast_id] = BroadcastFile(found.kind, found.name, file_id)
+            await self._store.learn_file_id(broadcast_id, file_id)
+
+    async def preview(
+        self, text: str, audience: str, unit: str = "", file: BroadcastFile | None = None
+    ) -> Preview:
+        """Check everything and count the recipients; BroadcastError says what is wrong.
+
+        With a file the text is its caption: it may be empty, and must be short.
+        """
         text = text.strip()
-        if not text:
+        if not text and file is None:
             raise BroadcastError("empty")
-        if len(text) > MAX_TEXT:
-            raise BroadcastError("too_long", str(len(text)))
+        limit = MAX_CAPTION if file is not None else MAX_TEXT
+        if len(text) > limit:
+            raise BroadcastError("caption_too_long" if file else "too_long", str(len(text)))
         try:
             plain = parse_html(text)
         except EntityError as error:
@@ -91,12 +131,13 @@ class BroadcastService:
         unit: str = "",
         at: datetime | None = None,
         actor: Person | None = None,
+        file: BroadcastFile | None = None,
     ) -> tuple[int, Preview]:
         """Queue the broadcast (from ``at``, default now); return its id and what was queued."""
         now = self._clock.now()
         if at is not None and at < now:
             raise BroadcastError("past")
-        preview = await self.preview(text, audience, unit)
+        preview = await self.preview(text, audience, unit, file)
         if not preview.people:
             raise BroadcastError("nobody")
         broadcast_id = await self._store.create(
@@ -106,6 +147,7 @@ class BroadcastService:
             people=preview.people,
             not_before=at or now,
             now=now,
+            file=file,
         )
         where = f" @ {unit.strip()}" if unit.strip() else ""
         await self._audit.record(

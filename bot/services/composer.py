@@ -6,10 +6,11 @@ so a restart between two steps loses nothing. Only admins get past the first che
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.broadcast import BroadcastRow
+from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.models import Person, Role
 from bot.services.broadcasts import BroadcastError, BroadcastService, Preview
 from bot.services.ports import Clock, DirectoryStore, PendingStore
@@ -28,6 +29,37 @@ AUDIENCES = (
 
 def _draft_key(person: Person) -> str:
     return f"broadcast_draft:{person.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the admin wrote: the text, and a photo or document Telegram already holds."""
+
+    text: str
+    file: BroadcastFile | None = None
+
+    def dump(self) -> str:
+        """As stored between two steps (a setting)."""
+        file = self.file
+        data = {"text": self.text}
+        if file is not None and file.file_id:
+            data |= {"kind": file.kind.value, "name": file.name, "file_id": file.file_id}
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, stored: str) -> Draft:
+        """Read a stored draft (an older plain-text draft is its own text)."""
+        try:
+            data = json.loads(stored)
+        except ValueError:
+            return cls(stored)
+        if not isinstance(data, dict):
+            return cls(stored)
+        text = str(data.get("text", ""))
+        kind, file_id = data.get("kind"), data.get("file_id")
+        if kind in set(FileKind) and isinstance(file_id, str) and file_id:
+            return cls(text, BroadcastFile(FileKind(kind), str(data.get("name", "")), file_id))
+        return cls(text)
 
 
 class ComposeStep(StrEnum):
@@ -56,6 +88,7 @@ class ComposeScreen:
     detail: str = ""
     broadcast: BroadcastRow | None = None
     withdrawn: int = 0
+    file: BroadcastFile | None = None
 
 
 class ComposerService:
@@ -85,49 +118,58 @@ class ComposerService:
         await self._pending.set_pending(person.id, WAITING_TEXT, self._clock.now())
         return ComposeScreen(ComposeStep.ASK_TEXT, person)
 
-    async def typed(self, person: Person, html_text: str) -> ComposeScreen | None:
-        """The text of the broadcast (as Telegram HTML); None when no text was asked for."""
+    async def typed(
+        self, person: Person, html_text: str, file: BroadcastFile | None = None
+    ) -> ComposeScreen | None:
+        """The text of the broadcast (as Telegram HTML), or a photo or document with the text as
+        its caption; None when no text was asked for."""
         if not self.may_use(person) or await self._pending.pending(person.id) != WAITING_TEXT:
             return None
         try:
-            await self._broadcasts.preview(html_text, "all")
+            await self._broadcasts.preview(html_text, "all", file=file)
         except BroadcastError as error:
             if error.code != "nobody":
                 return ComposeScreen(
                     ComposeStep.INVALID, person, error=error.code, detail=error.detail
                 )
-        await self._settings.set_setting(_draft_key(person), html_text.strip())
+        draft = Draft(html_text.strip(), file)
+        await self._settings.set_setting(_draft_key(person), draft.dump())
         await self._pending.set_pending(person.id, None, self._clock.now())
         return ComposeScreen(ComposeStep.CHOOSE, person)
 
-    async def _draft(self, person: Person) -> str | None:
-        return await self._settings.get_setting(_draft_key(person)) or None
+    async def _draft(self, person: Person) -> Draft | None:
+        stored = await self._settings.get_setting(_draft_key(person))
+        return Draft.load(stored) if stored else None
 
     async def choose(self, person: Person, audience: str) -> ComposeScreen:
         """Show who would receive it and how many ("" : the list of audiences again)."""
         if not self.may_use(person) or audience not in ("", *AUDIENCES):
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        text = await self._draft(person)
-        if text is None:
+        draft = await self._draft(person)
+        if draft is None:
             return ComposeScreen(ComposeStep.STOPPED, person)
         if not audience:
             return ComposeScreen(ComposeStep.CHOOSE, person)
         try:
-            preview = await self._broadcasts.preview(text, audience)
+            preview = await self._broadcasts.preview(draft.text, audience, file=draft.file)
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
-        return ComposeScreen(ComposeStep.PREVIEW, person, audience=audience, preview=preview)
+        return ComposeScreen(
+            ComposeStep.PREVIEW, person, audience=audience, preview=preview, file=draft.file
+        )
 
     async def send(self, person: Person, audience: str) -> ComposeScreen:
         """Queue the draft for ``audience`` and forget the draft (a second press sends nothing)."""
         if not self.may_use(person) or audience not in AUDIENCES:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        text = await self._draft(person)
-        if text is None:
+        draft = await self._draft(person)
+        if draft is None:
             return ComposeScreen(ComposeStep.STOPPED, person)
         await self._settings.set_setting(_draft_key(person), "")
         try:
-            broadcast_id, _ = await self._broadcasts.send(text, audience, actor=person)
+            broadcast_id, _ = await self._broadcasts.send(
+                draft.text, audience, actor=person, file=draft.file
+            )
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
         found = await self._broadcasts.status(broadcast_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.callbacks import pack_broadcast
-from bot.locales import Catalog
+from bot.locales import Catalog, Safe
 from bot.services.composer import AUDIENCES, ComposeScreen, ComposeStep
 from bot.services.replies import Choice, Presenter, Reply
 
@@ -62,6 +62,12 @@ class ComposerPresenter:
                 not_linked=preview.not_linked,
                 text=shown,
             )
+            if screen.file is not None:
+                text = Safe(
+                    text
+                    + "\n\n"
+                    + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
+                )
             go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
             other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
             return Reply(text, choices=((go,), (other,), self._stop()))

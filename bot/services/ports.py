@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.audit import AuditAction, AuditEntry
-from bot.domain.broadcast import BroadcastRow
+from bot.domain.broadcast import BroadcastFile, BroadcastRow
 from bot.domain.digest import ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
@@ -293,13 +293,28 @@ class BroadcastStore(Protocol):
         people: Sequence[int],
         not_before: datetime,
         now: datetime,
+        file: BroadcastFile | None = None,
     ) -> int: ...
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None: ...
 
+    async def file(self, broadcast_id: int) -> BroadcastFile | None: ...
+
+    async def learn_file_id(self, broadcast_id: int, file_id: str) -> None: ...
+
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]: ...
 
     async def cancel(self, broadcast_id: int) -> int: ...
+
+
+class BroadcastFiles(Protocol):
+    """The document or photo of a broadcast, for the outbox sender."""
+
+    def uploaded(self, broadcast_id: int) -> bool: ...
+
+    async def file(self, broadcast_id: int) -> BroadcastFile | None: ...
+
+    async def learned(self, broadcast_id: int, file_id: str) -> None: ...
 
 
 class AuditStore(Protocol):

@@ -33,6 +33,7 @@ class Attachment:
 
     filename: str
     content: bytes
+    file_id: str | None = None  # a file Telegram already has: sent by id, ``content`` unused
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,3 +146,40 @@ async def _run_async(*argv: str) -> tuple[int, str]:
     import asyncio
 
     return await asyncio.to_thread(run, *argv)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("ke-hoach.pdf", "document"), ("poster.png", "photo")])
+async def test_a_file_goes_with_the_broadcast_uploaded_once(
+    org: Harness, tmp_path: Path, name: str, kind: str
+) -> None:
+    """Everyone gets the file with the text as its caption; Telegram receives the bytes once and
+    later recipients get it by its file id."""
+    bot = org
+    (tmp_path / name).write_bytes(b"%PDF-1.4 tai lieu" if kind == "document" else b"\x89PNG...")
+    status, out = await _run_async(
+        "broadcast", "send", "--message", "Tài liệu <b>chuyên đề</b>", "--attach", name, "--yes"
+    )
+    assert status == 0, out
+    uploads_before = bot.api.uploads
+    assert await received(bot, "Tài liệu chuyên đề") == set(PEOPLE)
+    for chat in bot.chats.values():  # type: ignore[attr-defined]
+        message = next(m for m in chat.messages if "Tài liệu chuyên đề" in m.plain)
+        assert message.kind == kind
+        assert message.file_bytes == (tmp_path / name).read_bytes()
+    assert bot.api.uploads - uploads_before == 1
+    _, out = await _run_async("broadcast", "status", "1")
+    assert "đã gửi 5" in out
+
+
+async def test_a_bad_attachment_is_refused(org: Harness, tmp_path: Path) -> None:
+    """An empty or missing file, or a caption too long for a file, queues nothing."""
+    (tmp_path / "rong.pdf").write_bytes(b"")
+    (tmp_path / "ok.pdf").write_bytes(b"%PDF")
+    for args, message, code in (
+        (["--attach", "rong.pdf"], "trống", 2),
+        (["--attach", "khong-co.pdf"], "khong-co.pdf", 1),
+        (["--attach", "ok.pdf", "--message", "x" * 1000], "Chú thích", 2),
+    ):
+        status, out = await _run_async("broadcast", "send", *args, "--yes")
+        assert status == code and message in out, out
+    assert (await org.store.outbox.counts()).get("queued", 0) == 0

@@ -59,3 +59,30 @@ async def test_bad_text_is_explained_and_cancel_forgets_the_draft(bot: Harness) 
     assert "không gửi thông báo nào" in stopped.plain
     after = await admin.send("Một câu bình thường")
     assert all("Gửi cho ai?" not in m.plain for m in after)
+
+
+async def test_admin_sends_a_document_with_its_caption_as_the_announcement(bot: Harness) -> None:
+    """A file sent while composing goes to everyone by Telegram's file id, caption included."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    await admin.send("/thongbao")
+    [choose] = await admin.send_other("document", caption="Tài liệu chuyên đề 2022")
+    assert "Gửi cho ai?" in choose.plain
+    [preview] = await admin.press("Mọi người")
+    assert "📎 Kèm tài liệu: a.pdf" in preview.plain and "Tài liệu chuyên đề 2022" in preview.plain
+    uploads = bot.api.uploads
+    await admin.press("✅ Gửi ngay")
+    await bot.drain_outbox()
+    for chat in (an, binh):
+        message = chat.last
+        assert message.kind == "document" and message.file_name == "a.pdf"
+        assert message.file_bytes == b"document-bytes"
+        assert message.plain == "Tài liệu chuyên đề 2022"
+    assert bot.api.uploads == uploads  # never uploaded again: sent by its file id
+    await admin.send("/thongbao")
+    [photo] = await admin.send_other("photo")  # a photo needs no caption
+    assert "Gửi cho ai?" in photo.plain
+    [sticker] = await admin.send_other("sticker")
+    assert "Gửi cho ai?" not in sticker.plain

@@ -140,8 +140,10 @@ def build_services(
         notices=Notices(catalog),
         audit=audit,
         broadcasts=broadcasts,
-        composer=ComposerService(broadcasts, store.schedule, store.directory, clock),
-        composer_view=ComposerPresenter(catalog, presenter),
+        composer=ComposerService(
+            broadcasts, store.schedule, store.directory, store.schedule, clock, tz
+        ),
+        composer_view=ComposerPresenter(catalog, presenter, tz),
         desk=DeskService(store.plans, plans, review, store.directory, store.schedule, audit, clock),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,

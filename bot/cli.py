@@ -23,6 +23,7 @@ from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.outbox import Failure
 from bot.domain.roster import RowError, split_unit_path
 from bot.domain.schedule import Schedule
+from bot.domain.text import parse_when
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
@@ -438,11 +439,8 @@ class Cli:
                 return USAGE
         at = None
         if args.at:
-            try:
-                at = datetime.strptime(args.at.strip(), "%d/%m/%Y %H:%M").replace(
-                    tzinfo=self.settings.tz
-                )
-            except ValueError:
+            at = parse_when(args.at, self.settings.tz)
+            if at is None:
                 self.say("cli.bad_date", value=args.at)
                 return USAGE
         unit = args.unit or ""

@@ -20,7 +20,7 @@ GOOD, FAIR, POOR = "#2e7d32", "#f9a825", "#c62828"  # from 90 %, from 50 %, belo
 def _label(row: ReportRow) -> str:
     name = row.unit_path.rsplit(" / ", 1)[-1]
     name = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
-    return ("   " * row.depth) + name
+    return ("   " * (row.depth - 1)) + name
 
 
 def chart_png(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes | None:

@@ -28,13 +28,13 @@ COLUMNS = (
     "held",
     "scheduled",
 )
-CHART_DEPTH = 1  # the charts show the top two levels; the table has every unit
+CHART_DEPTH = 2  # the charts show the top two levels (depth 1 is the top); the table has all
 CHART_UNITS = 30
 
 
 def _values(row: ReportRow) -> list[object]:
     t = row.tally
-    indent = "    " * row.depth
+    indent = "    " * (row.depth - 1)
     return [
         indent + row.unit_path.rsplit(" / ", 1)[-1],
         t.required,
@@ -73,7 +73,7 @@ def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(_values(row))
-        if row.depth == 0:
+        if row.depth == 1:  # top-level units in bold
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
     for index in range(1, len(COLUMNS) + 1):

@@ -89,6 +89,12 @@ class ComposerHandlers:
             screen = await composer.choose(person, arg)
         elif code == "go":
             screen = await composer.send(person, arg)
+        elif code == "un":
+            screen = await composer.units(person)
+        elif code == "in" and arg.isdigit() and len(arg) < 10:
+            screen = await composer.within(person, int(arg))
+        elif code == "at":
+            screen = await composer.ask_time(person, arg)
         elif code in ("pr", "cx") and arg.isdigit():
             action = composer.progress if code == "pr" else composer.cancel
             screen = await action(person, int(arg))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
-from bot.domain.text import tidy
+from bot.domain.text import parse_when, tidy
 
 MIN_THEMATIC_PER_YEAR = 2
 MAX_PLACE = 120
@@ -87,9 +87,6 @@ def thematic_count(meetings: Iterable[Meeting], year: int, tz: tzinfo) -> int:
     )
 
 
-_WHEN = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s+(\d{1,2})[:hH.](\d{2})?\s*$")
-
-
 class MeetingInputError(ValueError):
     """The typed meeting details are not usable; ``code`` names the catalog message."""
 
@@ -104,14 +101,9 @@ def parse_meeting(text: str, tz: tzinfo, now: datetime, default_topic: str) -> M
     parts = [part for part in parts if part]
     if len(parts) < 2 or len(parts) > 3:
         raise MeetingInputError("format")
-    match = _WHEN.match(parts[0])
-    if match is None:
+    starts = parse_when(parts[0], tz)
+    if starts is None:
         raise MeetingInputError("when")
-    day, month, year, hour, minute = (int(g) if g else 0 for g in match.groups())
-    try:
-        starts = datetime.combine(date(year, month, day), time(hour, minute), tz)
-    except ValueError as error:
-        raise MeetingInputError("when") from error
     if starts <= now:
         raise MeetingInputError("past")
     if starts.year > now.astimezone(tz).year + 1:

@@ -7,15 +7,21 @@ so a restart between two steps loses nothing. Only admins get past the first che
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
+from bot.domain.digest import UnitNode
 from bot.domain.models import Person, Role
+from bot.domain.text import parse_when
 from bot.services.broadcasts import BroadcastError, BroadcastService, Preview
-from bot.services.ports import Clock, DirectoryStore, PendingStore
+from bot.services.ports import Clock, DirectoryStore, PendingStore, ScheduleStore
 
 WAITING_TEXT = "broadcast:text"
+WAITING_TIME = "broadcast:at:"  # + the audience: the time to send it is being typed
+UNIT_DEPTH = 2  # units offered as buttons: the top level (depth 1) and the one below
+MAX_UNITS = 40
 AUDIENCES = (
     "all",
     "role:secretary",
@@ -37,11 +43,12 @@ class Draft:
 
     text: str
     file: BroadcastFile | None = None
+    unit: str = ""  # a unit path: only that unit and its sub-units ("" everyone)
 
     def dump(self) -> str:
         """As stored between two steps (a setting)."""
         file = self.file
-        data = {"text": self.text}
+        data = {"text": self.text, "unit": self.unit}
         if file is not None and file.file_id:
             data |= {"kind": file.kind.value, "name": file.name, "file_id": file.file_id}
         return json.dumps(data, ensure_ascii=False)
@@ -55,11 +62,12 @@ class Draft:
             return cls(stored)
         if not isinstance(data, dict):
             return cls(stored)
-        text = str(data.get("text", ""))
+        text, unit = str(data.get("text", "")), str(data.get("unit", ""))
         kind, file_id = data.get("kind"), data.get("file_id")
         if kind in set(FileKind) and isinstance(file_id, str) and file_id:
-            return cls(text, BroadcastFile(FileKind(kind), str(data.get("name", "")), file_id))
-        return cls(text)
+            file = BroadcastFile(FileKind(kind), str(data.get("name", "")), file_id)
+            return cls(text, file, unit)
+        return cls(text, None, unit)
 
 
 class ComposeStep(StrEnum):
@@ -67,6 +75,8 @@ class ComposeStep(StrEnum):
 
     ASK_TEXT = "ask_text"
     CHOOSE = "choose"  # the text is fine: pick the audience
+    UNITS = "units"  # pick the unit the broadcast stays within
+    ASK_TIME = "ask_time"  # type when to send it
     PREVIEW = "preview"  # the count, and the button that sends
     QUEUED = "queued"
     PROGRESS = "progress"
@@ -89,6 +99,9 @@ class ComposeScreen:
     broadcast: BroadcastRow | None = None
     withdrawn: int = 0
     file: BroadcastFile | None = None
+    unit: str = ""
+    units: tuple[UnitNode, ...] = ()
+    at: datetime | None = None  # when a scheduled broadcast goes out
 
 
 class ComposerService:
@@ -99,12 +112,16 @@ class ComposerService:
         broadcasts: BroadcastService,
         pending: PendingStore,
         settings: DirectoryStore,
+        tree: ScheduleStore,
         clock: Clock,
+        tz: tzinfo,
     ) -> None:
         self._broadcasts = broadcasts
         self._pending = pending
         self._settings = settings
+        self._tree = tree
         self._clock = clock
+        self._tz = tz
 
     @staticmethod
     def may_use(person: Person) -> bool:
@@ -122,8 +139,13 @@ class ComposerService:
         self, person: Person, html_text: str, file: BroadcastFile | None = None
     ) -> ComposeScreen | None:
         """The text of the broadcast (as Telegram HTML), or a photo or document with the text as
-        its caption; None when no text was asked for."""
-        if not self.may_use(person) or await self._pending.pending(person.id) != WAITING_TEXT:
+        its caption; None when no text was asked for. Also the time of a scheduled broadcast."""
+        if not self.may_use(person):
+            return None
+        waiting = await self._pending.pending(person.id)
+        if waiting is not None and waiting.startswith(WAITING_TIME) and file is None:
+            return await self._timed(person, waiting[len(WAITING_TIME) :], html_text)
+        if waiting != WAITING_TEXT:
             return None
         try:
             await self._broadcasts.preview(html_text, "all", file=file)
@@ -149,17 +171,71 @@ class ComposerService:
         if draft is None:
             return ComposeScreen(ComposeStep.STOPPED, person)
         if not audience:
-            return ComposeScreen(ComposeStep.CHOOSE, person)
+            return ComposeScreen(ComposeStep.CHOOSE, person, unit=draft.unit)
         try:
-            preview = await self._broadcasts.preview(draft.text, audience, file=draft.file)
+            preview = await self._broadcasts.preview(
+                draft.text, audience, draft.unit, file=draft.file
+            )
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
         return ComposeScreen(
-            ComposeStep.PREVIEW, person, audience=audience, preview=preview, file=draft.file
+            ComposeStep.PREVIEW,
+            person,
+            audience=audience,
+            preview=preview,
+            file=draft.file,
+            unit=draft.unit,
         )
 
-    async def send(self, person: Person, audience: str) -> ComposeScreen:
-        """Queue the draft for ``audience`` and forget the draft (a second press sends nothing)."""
+    async def units(self, person: Person) -> ComposeScreen:
+        """The units the broadcast may be kept within."""
+        if not self.may_use(person):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        if await self._draft(person) is None:
+            return ComposeScreen(ComposeStep.STOPPED, person)
+        nodes = [n for n in await self._tree.unit_nodes() if n.depth <= UNIT_DEPTH]
+        return ComposeScreen(ComposeStep.UNITS, person, units=tuple(nodes[:MAX_UNITS]))
+
+    async def within(self, person: Person, unit_id: int) -> ComposeScreen:
+        """Keep the broadcast within one unit and its sub-units (0: everyone again)."""
+        if not self.may_use(person):
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        draft = await self._draft(person)
+        if draft is None:
+            return ComposeScreen(ComposeStep.STOPPED, person)
+        path = ""
+        if unit_id:
+            found = next((n for n in await self._tree.unit_nodes() if n.id == unit_id), None)
+            if found is None:
+                return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            path = found.path
+        chosen = replace(draft, unit=path)
+        await self._settings.set_setting(_draft_key(person), chosen.dump())
+        return ComposeScreen(ComposeStep.CHOOSE, person, unit=path)
+
+    async def ask_time(self, person: Person, audience: str) -> ComposeScreen:
+        """Ask when to send it to ``audience``."""
+        if not self.may_use(person) or audience not in AUDIENCES:
+            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+        if await self._draft(person) is None:
+            return ComposeScreen(ComposeStep.STOPPED, person)
+        await self._pending.set_pending(person.id, WAITING_TIME + audience, self._clock.now())
+        return ComposeScreen(ComposeStep.ASK_TIME, person, audience=audience)
+
+    async def _timed(self, person: Person, audience: str, typed: str) -> ComposeScreen:
+        at = parse_when(typed, self._tz)
+        if at is None:
+            return ComposeScreen(ComposeStep.INVALID, person, error="when", detail=typed[:40])
+        if at <= self._clock.now():
+            return ComposeScreen(ComposeStep.INVALID, person, error="past")
+        await self._pending.set_pending(person.id, None, self._clock.now())
+        return await self.send(person, audience, at)
+
+    async def send(
+        self, person: Person, audience: str, at: datetime | None = None
+    ) -> ComposeScreen:
+        """Queue the draft for ``audience`` (from ``at``, default now) and forget the draft (a
+        second press sends nothing)."""
         if not self.may_use(person) or audience not in AUDIENCES:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
         draft = await self._draft(person)
@@ -168,13 +244,18 @@ class ComposerService:
         await self._settings.set_setting(_draft_key(person), "")
         try:
             broadcast_id, _ = await self._broadcasts.send(
-                draft.text, audience, actor=person, file=draft.file
+                draft.text, audience, draft.unit, at, actor=person, file=draft.file
             )
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
         found = await self._broadcasts.status(broadcast_id)
         return ComposeScreen(
-            ComposeStep.QUEUED, person, audience=audience, broadcast=found[0] if found else None
+            ComposeStep.QUEUED,
+            person,
+            audience=audience,
+            broadcast=found[0] if found else None,
+            unit=draft.unit,
+            at=at,
         )
 
     async def progress(self, person: Person, broadcast_id: int) -> ComposeScreen:
@@ -200,7 +281,8 @@ class ComposerService:
         """Forget the draft; False when there was nothing being composed."""
         if not self.may_use(person):
             return False
-        waiting = await self._pending.pending(person.id) == WAITING_TEXT
+        purpose = await self._pending.pending(person.id) or ""
+        waiting = purpose == WAITING_TEXT or purpose.startswith(WAITING_TIME)
         draft = await self._draft(person)
         if not waiting and draft is None:
             return False

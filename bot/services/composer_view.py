@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.callbacks import pack_broadcast
 from bot.locales import Catalog, Safe
@@ -14,9 +16,13 @@ PREVIEW_CHARS = 600
 class ComposerPresenter:
     """Turns composer outcomes into replies."""
 
-    def __init__(self, catalog: Catalog, presenter: Presenter) -> None:
+    def __init__(self, catalog: Catalog, presenter: Presenter, tz: tzinfo) -> None:
         self._c = catalog
         self._p = presenter
+        self._tz = tz
+
+    def _within(self, unit: str) -> str:
+        return "\n" + self._c.t("compose.within", unit=unit) if unit else ""
 
     def _audience(self, audience: str) -> str:
         return self._c.plain(f"compose.audience.{audience.replace(':', '_')}")
@@ -50,7 +56,23 @@ class ComposerPresenter:
             return Reply(text, choices=(self._stop(),))
         if step is ComposeStep.CHOOSE:
             rows = tuple((Choice(self._audience(a), pack_broadcast("au", a)),) for a in AUDIENCES)
-            return Reply(c.t("compose.choose"), choices=(*rows, self._stop()))
+            unit = (Choice(c.plain("compose.button.unit"), pack_broadcast("un")),)
+            text = Safe(c.t("compose.choose") + self._within(screen.unit))
+            return Reply(text, choices=(*rows, unit, self._stop()))
+        if step is ComposeStep.UNITS:
+            everyone = Choice(c.plain("compose.button.everywhere"), pack_broadcast("in", "0"))
+            units = tuple(
+                (
+                    Choice(
+                        ("· " * (n.depth - 1) + n.path.rsplit(" / ", 1)[-1])[:60],
+                        pack_broadcast("in", str(n.id)),
+                    ),
+                )
+                for n in screen.units
+            )
+            return Reply(c.t("compose.units"), choices=((everyone,), *units, self._stop()))
+        if step is ComposeStep.ASK_TIME:
+            return Reply(c.t("compose.ask_time"), choices=(self._stop(),))
         if step is ComposeStep.PREVIEW:
             preview = screen.preview
             assert preview is not None
@@ -62,6 +84,7 @@ class ComposerPresenter:
                 not_linked=preview.not_linked,
                 text=shown,
             )
+            text = Safe(text + self._within(screen.unit))
             if screen.file is not None:
                 text = Safe(
                     text
@@ -69,8 +92,9 @@ class ComposerPresenter:
                     + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
                 )
             go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
+            later = Choice(c.plain("compose.button.later"), pack_broadcast("at", screen.audience))
             other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
-            return Reply(text, choices=((go,), (other,), self._stop()))
+            return Reply(text, choices=((go, later), (other,), self._stop()))
         row = screen.broadcast
         assert row is not None
         buttons = (
@@ -82,7 +106,11 @@ class ComposerPresenter:
         if step is ComposeStep.QUEUED:
             values = self._progress(row)
             del values["cancelled"]
-            return Reply(c.t("compose.queued", **values), choices=buttons)
+            text = c.t("compose.queued", **values)
+            if screen.at is not None:
+                when = screen.at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
+                text = Safe(text + "\n" + c.t("compose.scheduled", when=when))
+            return Reply(text, choices=buttons)
         if step is ComposeStep.CANCELLED:
             return Reply(
                 c.t("compose.cancelled", withdrawn=screen.withdrawn, **self._progress(row)),

@@ -42,7 +42,17 @@ async def test_members_cannot_broadcast_even_with_forged_buttons(bot: Harness) -
     binh = await signed_in(bot, "Bình", "0987654321")
     [refused] = await binh.send("/thongbao")
     assert "không có quyền" in refused.plain
-    for data in ("b:au:all", "b:go:all", "b:pr:1", "b:cx:1", "b:au:role:king", "b:zz:1"):
+    for data in (
+        "b:au:all",
+        "b:go:all",
+        "b:pr:1",
+        "b:cx:1",
+        "b:au:role:king",
+        "b:zz:1",
+        "b:un:",
+        "b:in:1",
+        "b:at:all",
+    ):
         await binh.press_data(data)
     await binh.send("Tin giả mạo gửi mọi người")
     assert (await bot.store.outbox.counts()).get("queued", 0) == 0
@@ -86,3 +96,41 @@ async def test_admin_sends_a_document_with_its_caption_as_the_announcement(bot: 
     assert "Gửi cho ai?" in photo.plain
     [sticker] = await admin.send_other("sticker")
     assert "Gửi cho ai?" not in sticker.plain
+
+
+async def test_admin_limits_to_a_unit_and_schedules_for_later(bot: Harness) -> None:
+    """Within Chi bộ thôn 1 only its people count; a typed time holds the wave until then."""
+    from datetime import timedelta
+
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    em = await signed_in(bot, "Em", "0338123456")  # UBND xã, outside the cell
+    await admin.send("/thongbao")
+    await admin.send("Họp chi bộ thôn 1")
+    [units] = await admin.press("🏢 Chỉ gửi trong một đơn vị")
+    assert "Chọn đơn vị" in units.plain and "🌐 Toàn tổ chức" in admin.buttons()
+    [choose] = await admin.press(next(b for b in admin.buttons() if b.endswith("Chi bộ thôn 1")))
+    assert "Chỉ trong: Đảng bộ xã Phú Lạc / Chi bộ thôn 1" in choose.plain
+    [preview] = await admin.press("Mọi người")
+    assert "Số người nhận: 2" in preview.plain  # An and Bình (Cường has not signed in)
+    [ask] = await admin.press("🕗 Hẹn giờ gửi")
+    assert "dd/mm/yyyy HH:MM" in ask.plain
+    [bad] = await admin.send("ngày mai")
+    assert "Không đọc được" in bad.plain
+    [past] = await admin.send("01/01/2020 08:00")
+    assert "đã qua" in past.plain
+    later = (bot.clock.now() + timedelta(hours=2)).astimezone(bot.settings.tz)
+    [queued] = await admin.send(later.strftime("%d/%m/%Y %H:%M"))
+    assert "2 người nhận" in queued.plain and "Hẹn gửi lúc" in queued.plain
+    await bot.drain_outbox()
+    assert all("Họp chi bộ thôn 1" not in m.plain for m in an.messages)
+    bot.clock.advance(timedelta(hours=2, minutes=1))
+    await bot.drain_outbox()
+    assert an.last.plain == binh.last.plain == "Họp chi bộ thôn 1"
+    assert all("Họp chi bộ thôn 1" not in m.plain for m in em.messages)
+    await admin.send("/thongbao")
+    await admin.send("Một thông báo khác")
+    forged = await admin.press_data("b:in:99999")  # no such unit
+    assert any("không có quyền" in m.plain for m in forged)

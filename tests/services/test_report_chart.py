@@ -24,14 +24,14 @@ def _size(png: bytes) -> tuple[int, int]:
 def test_chart_shows_top_units_with_plans_due_and_grows_with_them() -> None:
     catalog = Catalog.load()
     rows = [
-        _row("Đảng bộ xã", 0, 10, 4),
-        _row("Đảng bộ xã / Chi bộ thôn 1", 1, 6, 4),
-        _row("Đảng bộ xã / Chi bộ thôn 1 / Tổ 1", 2, 3, 3),  # too deep for the picture
-        _row("Đảng bộ xã / Hội Người cao tuổi", 1, 0, 0),  # nobody must hand in
+        _row("Đảng bộ xã", 1, 10, 4),
+        _row("Đảng bộ xã / Chi bộ thôn 1", 2, 6, 4),
+        _row("Đảng bộ xã / Chi bộ thôn 1 / Tổ 1", 3, 3, 3),  # too deep for the picture
+        _row("Đảng bộ xã / Hội Người cao tuổi", 2, 0, 0),  # nobody must hand in
     ]
     assert [r.unit_path for r in chart_rows(rows)] == ["Đảng bộ xã", "Đảng bộ xã / Chi bộ thôn 1"]
     small = chart_png(catalog, rows)
-    many = chart_png(catalog, rows + [_row(f"Đảng bộ xã / Chi bộ {n}", 1, 5, n) for n in range(9)])
+    many = chart_png(catalog, rows + [_row(f"Đảng bộ xã / Chi bộ {n}", 2, 5, n) for n in range(9)])
     assert small is not None and many is not None
     assert _size(many)[1] > _size(small)[1]
     assert chart_png(catalog, rows[3:]) is None

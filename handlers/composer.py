@@ -13,7 +13,7 @@ from bot.services.composer_view import ComposerPresenter
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
 from handlers.presses import pressed
-from handlers.render import send
+from handlers.render import edit, send
 
 
 class ComposerHandlers:
@@ -95,9 +95,13 @@ class ComposerHandlers:
             screen = await composer.within(person, int(arg))
         elif code == "at":
             screen = await composer.ask_time(person, arg)
-        elif code in ("pr", "cx") and arg.isdigit():
-            action = composer.progress if code == "pr" else composer.cancel
-            screen = await action(person, int(arg))
+        elif code == "pr" and arg.isdigit() and update.callback_query is not None:
+            # The count is refreshed in the same message: press again to watch it move.
+            screen = await composer.progress(person, int(arg))
+            await edit(update.callback_query, self._view.render(screen))
+            return
+        elif code == "cx" and arg.isdigit():
+            screen = await composer.cancel(person, int(arg))
         elif code == "st":
             await composer.stop(person)
             screen = ComposeScreen(ComposeStep.STOPPED, person)

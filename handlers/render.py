@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -11,6 +12,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.services.replies import Attachment, Reply
 
@@ -89,3 +91,30 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
     if document is not None:
         sent.append(await bot.send_document(chat_id, _file(document), filename=document.filename))
     return sent
+
+
+async def edit(query: CallbackQuery, reply: Reply) -> None:
+    """Show ``reply`` in place of the message whose button was pressed (a fresh count, say);
+    a new message when that one cannot be edited."""
+    markup = keyboard(reply)
+    message = query.message
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and reply.document is None
+        and reply.photo is None
+        and (markup is None or isinstance(markup, InlineKeyboardMarkup))
+    ):
+        if message.text_html == reply.text and message.reply_markup == markup:
+            return  # nothing changed since the last press (Telegram would refuse the edit)
+        try:
+            await query.edit_message_text(
+                reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+            return
+        except BadRequest as error:
+            if "not modified" in error.message:  # nothing changed since the last press
+                return
+            raise
+    if message is not None:
+        await send(query.get_bot(), message.chat.id, reply)

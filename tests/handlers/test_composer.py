@@ -32,8 +32,11 @@ async def test_admin_broadcasts_to_secretaries_from_the_chat(bot: Harness) -> No
     await bot.drain_outbox()
     assert an.last.plain == text
     assert all(text not in m.plain for m in binh.messages)
-    [progress] = await admin.press_data("b:pr:1")
-    assert "đã gửi 1" in progress.plain
+    assert await admin.press_data("b:pr:1", queued) == []  # the same message shows the count
+    progress = next(m for m in admin.messages if m.message_id == queued.message_id)
+    assert "đã gửi 1" in progress.plain and progress.edits == 1
+    await admin.press_data("b:pr:1", progress)  # unchanged: Telegram's "not modified" is fine
+    assert not bot.errors
 
 
 async def test_members_cannot_broadcast_even_with_forged_buttons(bot: Harness) -> None:

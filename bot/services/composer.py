@@ -7,6 +7,7 @@ so a restart between two steps loses nothing. Only admins get past the first che
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -102,6 +103,7 @@ class ComposeScreen:
     unit: str = ""
     units: tuple[UnitNode, ...] = ()
     at: datetime | None = None  # when a scheduled broadcast goes out
+    reasons: tuple[tuple[str, int], ...] = ()  # why messages failed, most frequent first
 
 
 class ComposerService:
@@ -265,7 +267,11 @@ class ComposerService:
         found = await self._broadcasts.status(broadcast_id)
         if found is None:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        return ComposeScreen(ComposeStep.PROGRESS, person, broadcast=found[0])
+        row, failures = found
+        reasons = Counter(" ".join(f.error.split())[:60] or f.status for f in failures)
+        return ComposeScreen(
+            ComposeStep.PROGRESS, person, broadcast=row, reasons=tuple(reasons.most_common(5))
+        )
 
     async def cancel(self, person: Person, broadcast_id: int) -> ComposeScreen:
         """Withdraw what has not been sent."""

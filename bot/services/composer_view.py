@@ -116,4 +116,8 @@ class ComposerPresenter:
                 c.t("compose.cancelled", withdrawn=screen.withdrawn, **self._progress(row)),
                 choices=buttons,
             )
-        return Reply(c.t("compose.progress", **self._progress(row)), choices=buttons)
+        text = c.t("compose.progress", **self._progress(row))
+        if screen.reasons:
+            lines = [c.t("compose.reason", reason=r, count=n) for r, n in screen.reasons]
+            text = Safe("\n".join([text, c.t("compose.reasons"), *lines]))
+        return Reply(text, choices=buttons)

@@ -183,3 +183,16 @@ async def test_a_bad_attachment_is_refused(org: Harness, tmp_path: Path) -> None
         status, out = await _run_async("broadcast", "send", *args, "--yes")
         assert status == code and message in out, out
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
+
+
+async def test_cancel_mid_way_stops_the_rest_of_a_wave(org: Harness) -> None:
+    """Two recipients served, then cancelled: the other three never get it; status adds up."""
+    bot = org
+    await _run_async("broadcast", "send", "--message", "Sóng giữa chừng", "--yes")
+    assert await bot.sender().drain_once(limit=2) == 2
+    status, out = await _run_async("broadcast", "cancel", "1")
+    assert status == 0 and "Đã hủy 3 tin" in out, out
+    got = await received(bot, "Sóng giữa chừng")
+    assert len(got) == 2 and got < set(PEOPLE)
+    _, out = await _run_async("broadcast", "status", "1")
+    assert "đã gửi 2" in out and "đã hủy 3" in out

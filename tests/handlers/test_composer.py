@@ -80,6 +80,8 @@ async def test_admin_sends_a_document_with_its_caption_as_the_announcement(bot: 
     admin = await signed_in(bot, "Hoa", "0977123456")
     an = await signed_in(bot, "An", "0912345678")
     binh = await signed_in(bot, "Bình", "0987654321")
+    cuong = await signed_in(bot, "Cường", "0905111222")
+    bot.api.blocked.add(cuong.user.id)
     await admin.send("/thongbao")
     [choose] = await admin.send_other("document", caption="Tài liệu chuyên đề 2022")
     assert "Gửi cho ai?" in choose.plain
@@ -94,6 +96,11 @@ async def test_admin_sends_a_document_with_its_caption_as_the_announcement(bot: 
         assert message.file_bytes == b"document-bytes"
         assert message.plain == "Tài liệu chuyên đề 2022"
     assert bot.api.uploads == uploads  # never uploaded again: sent by its file id
+    queued = next(m for m in reversed(admin.messages) if "📊 Tiến độ" in str(m.inline_buttons()))
+    await admin.press("📊 Tiến độ")  # refreshed in place; it names why Cường got nothing
+    report = next(m for m in admin.messages if m.message_id == queued.message_id)
+    assert "đã gửi 3 · lỗi 1" in report.plain and "blocked" in report.plain, report.plain
+    bot.api.calls.clear()  # the 403 was expected
     await admin.send("/thongbao")
     [photo] = await admin.send_other("photo")  # a photo needs no caption
     assert "Gửi cho ai?" in photo.plain

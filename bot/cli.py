@@ -35,6 +35,11 @@ from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_rows
+from storage.backup import BackupError, BackupInfo
+from storage.backup import backup as backup_database
+from storage.backup import inspect as inspect_backup
+from storage.backup import restore as restore_database
+from storage.engine import sqlite_file
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -220,6 +225,12 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     invites.add_argument("--renew", metavar=t("cli.metavar_code"), help=t("cli.invites_renew"))
 
     _command(commands, "migrate", "cli.migrate_help", t)
+
+    saving = _command(commands, "backup", "cli.backup_help", t)
+    saving.add_argument("--out", type=Path, metavar=t("cli.metavar_file"), help=t("cli.backup_out"))
+    putting = _command(commands, "restore", "cli.restore_help", t)
+    putting.add_argument("file", type=Path, metavar=t("cli.metavar_file"))
+    putting.add_argument("--yes", action="store_true", help=t("cli.restore_yes"))
     return root
 
 
@@ -258,6 +269,71 @@ class Cli:
         key = f"roster.error.{error.code}"
         available: dict[str, object] = {"value": error.value, "other_row": error.other_row}
         return self.c.plain(key, **{name: available[name] for name in self.c.params(key)})
+
+    def _sqlite_path(self) -> Path | None:
+        """The SQLite file, or None after explaining what to do with PostgreSQL."""
+        path = sqlite_file(self.settings.database_url)
+        if path is None:
+            url = make_url(self.settings.database_url)
+            self.say("cli.backup_postgres", database=url.database or "", host=url.host or "")
+        return path
+
+    def _backup_failed(self, error: BackupError) -> int:
+        self.say(f"cli.backup_error.{error.code}", path=error.path)
+        return FAILED
+
+    def _backup_done(self, key: str, info: BackupInfo) -> None:
+        counts = info.counts
+        self.say(
+            key,
+            path=info.path,
+            size=f"{info.size / 1_048_576:.1f}",
+            people=counts["people"],
+            accounts=counts["accounts"],
+            plans=counts["plans"],
+            schema=info.schema,
+        )
+
+    async def backup(self, out: Path | None) -> int:
+        """Copy the live SQLite database to ``out`` (default: dated name beside it)."""
+        database = self._sqlite_path()
+        if database is None:
+            return USAGE
+        if out is None:
+            stamp = datetime.now(self.settings.tz).strftime("%Y%m%d-%H%M%S")
+            out = database.with_name(f"{database.stem}-backup-{stamp}.db")
+        try:
+            info = await asyncio.to_thread(backup_database, database, out)
+        except BackupError as error:
+            return self._backup_failed(error)
+        except OSError:
+            self.say("cli.file_unreadable", path=out, reason="write")
+            return FAILED
+        self._backup_done("cli.backup_done", info)
+        return OK
+
+    async def restore(self, file: Path, yes: bool) -> int:
+        """Put a backup back in place of the database (the bot must be stopped)."""
+        database = self._sqlite_path()
+        if database is None:
+            return USAGE
+        try:
+            info = await asyncio.to_thread(inspect_backup, file)
+        except BackupError as error:
+            return self._backup_failed(error)
+        self._backup_done("cli.restore_preview", info)
+        if not yes:
+            self.say("cli.restore_confirm", database=database)
+            return OK
+        try:
+            _, saved = await asyncio.to_thread(restore_database, file, database)
+        except BackupError as error:
+            return self._backup_failed(error)
+        except OSError:
+            self.say("cli.file_unreadable", path=database, reason="write")
+            return FAILED
+        self.say("cli.restore_done", database=database, saved=saved or "-")
+        return OK
 
     async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
         try:
@@ -623,6 +699,10 @@ class Cli:
 async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     if args.command == "run":
         return await cli.run()
+    if args.command == "backup":
+        return await cli.backup(args.out)
+    if args.command == "restore":
+        return await cli.restore(args.file, args.yes)
     if args.command == "migrate":
 
         async def migrated(_: Store) -> int:

@@ -1,0 +1,96 @@
+"""`chuyende backup` and `chuyende restore`: a consistent private copy, checked, and put back."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.store import Store
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'live.db'}")
+    return tmp_path / "live.db"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+def people(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT code FROM people"))
+
+
+def active(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM people WHERE active = 1").fetchone()[0])
+
+
+async def test_backup_while_the_database_is_open_then_restore_it(
+    database: Path, tmp_path: Path
+) -> None:
+    """A backup taken with a connection open holds the data, is private, and restores exactly."""
+    await _run_async("roster", "template", "mau.xlsx")
+    assert (await _run_async("roster", "import", "mau.xlsx"))[0] == 0
+    store = await Store.open(f"sqlite+aiosqlite:///{database}")  # the bot is running
+    try:
+        status, out = await _run_async("backup", "--out", "sao-luu/bk.db")
+    finally:
+        await store.close()
+    assert status == 0 and "7 người" in out, out
+    copy = tmp_path / "sao-luu" / "bk.db"
+    assert copy.stat().st_mode & 0o777 == 0o600
+    assert people(copy) == people(database)
+    before = people(database)
+
+    (tmp_path / "it.csv").write_text(
+        "Mã,Họ và tên,Ngày sinh,Số điện thoại,Đối tượng,Miễn,Đơn vị,Chức vụ đảng,Vai trò\n"
+        "DV001,Nguyễn Văn An,15/03/1975,0912345678,Đảng viên,,"
+        "Đảng bộ xã Phú Lạc / Chi bộ thôn 1,,\n",
+        "utf-8",
+    )
+    assert (await _run_async("roster", "import", "it.csv", "--remove-missing"))[0] == 0
+    assert active(database) == 1
+    status, out = await _run_async("restore", "sao-luu/bk.db")
+    assert status == 0 and "--yes" in out  # a look first, nothing changed
+    status, out = await _run_async("restore", "sao-luu/bk.db", "--yes")
+    assert status == 0 and "before-restore" in out, out
+    assert people(database) == before
+    assert active(database) == 7
+    assert (tmp_path / "live.db.before-restore").stat().st_mode & 0o777 == 0o600
+    assert (await _run_async("migrate"))[0] == 0  # the bot starts on the restored file
+
+
+def test_bad_backups_are_refused_and_postgres_is_pointed_to_pg_dump(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("migrate")
+    (tmp_path / "rac.db").write_bytes(b"not a database at all" * 100)
+    with sqlite3.connect(tmp_path / "khac.db") as conn:
+        conn.execute("CREATE TABLE x (y)")
+    for name, reason in (
+        ("rac.db", "nguyên vẹn"),
+        ("khac.db", "không phải cơ sở dữ liệu của bot"),
+        ("khong-co.db", "Không thấy"),
+    ):
+        status, out = run("restore", name, "--yes")
+        assert status == 1 and reason in out, out
+    assert run("backup", "--out", "live.db")[0] == 1  # onto itself
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:secret@db.example/chuyende")
+    status, out = run("backup")
+    assert status == 2 and "pg_dump" in out and "secret" not in out
+
+
+async def _run_async(*argv: str) -> tuple[int, str]:
+    import asyncio
+
+    return await asyncio.to_thread(run, *argv)

@@ -76,10 +76,12 @@ class PlanHandlers:
     ) -> bool:
         """A typed answer while the form is open; False when the member is not in a form."""
         member = await self._filling_for(person)
+        message = update.effective_message
+        source = f"{message.chat_id}:{message.message_id}" if message is not None else ""
         if member is not None:
-            screen = await self._plans.text(member, text, actor=person)
+            screen = await self._plans.text(member, text, actor=person, source=source)
         else:
-            screen = await self._plans.text(person, text, known)
+            screen = await self._plans.text(person, text, known, source=source)
         if screen is None:
             return False
         await self._show(update, screen, person if member is not None else None)

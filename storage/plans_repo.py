@@ -64,6 +64,7 @@ def _plan(row: Mapping[str, Any] | RowMapping) -> Plan:
         returning=bool(row["back_to_review"]),
         buffer=row["buffer"],
         paused=bool(row["paused"]),
+        last_input=row["last_input"] or "",
     )
     return Plan(
         id=row["id"],
@@ -89,6 +90,7 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "back_to_review": draft.returning,
         "buffer": draft.buffer,
         "paused": draft.paused,
+        "last_input": draft.last_input,
     }
 
 

@@ -168,6 +168,8 @@ plans = Table(
     Column("back_to_review", Boolean, nullable=False),
     Column("buffer", Text, nullable=False),
     Column("paused", Boolean, nullable=False),  # left with /huy: typed text is not an answer
+    # "chat:message" of the last typed message taken: Telegram may deliver it again after a crash
+    Column("last_input", String(60), nullable=False, server_default=""),
     Column("rev", Integer, nullable=False),
     Column("late", Boolean, nullable=False),
     Column("voluntary", Boolean, nullable=False),

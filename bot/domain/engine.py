@@ -34,6 +34,22 @@ class Draft:
     returning: bool = False  # came from the review screen: go back there after this answer
     buffer: str = ""  # pieces of a long answer typed so far
     paused: bool = False  # the member left the form (/huy): typed text is not an answer
+    last_input: str = ""  # "chat:message" of the last typed message taken (see ``seen``)
+
+
+def seen(last_input: str, source: str) -> bool:
+    """True when the typed message ``source`` ("chat:message") was taken already: Telegram
+    delivers an update again when the bot stopped before confirming it. Message ids only grow
+    within a chat, so anything up to the last one taken from that chat is a repeat."""
+    chat, _, message = source.partition(":")
+    last_chat, _, last_message = last_input.partition(":")
+    return (
+        bool(chat)
+        and chat == last_chat
+        and message.isdigit()
+        and last_message.isdigit()
+        and int(message) <= int(last_message)
+    )
 
 
 @dataclass(frozen=True, slots=True)

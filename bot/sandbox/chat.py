@@ -25,6 +25,7 @@ class Chat:
         self.api = api
         self.user = user
         self._feed = feed
+        self.last_update: JSON = {}
         api.add_user(user)
 
     @property
@@ -49,7 +50,16 @@ class Chat:
 
     async def _deliver(self, payload: JSON) -> list[Message]:
         before = len(self.messages)
-        await self._feed(self.api.new_update(payload))
+        update = self.api.new_update(payload)
+        self.last_update = update
+        await self._feed(update)
+        return self.messages[before:]
+
+    async def redeliver(self) -> list[Message]:
+        """Deliver the last update again, as Telegram does when the bot stopped before
+        confirming it."""
+        before = len(self.messages)
+        await self._feed(dict(self.last_update))
         return self.messages[before:]
 
     async def send(self, text: str) -> list[Message]:

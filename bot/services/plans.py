@@ -239,22 +239,32 @@ class PlanService:
         return True
 
     async def text(
-        self, person: Person, text: str, known: Current | None = None, actor: Person | None = None
+        self,
+        person: Person,
+        text: str,
+        known: Current | None = None,
+        actor: Person | None = None,
+        source: str = "",
     ) -> PlanScreen | None:
         """Typed text while the form is open; None when the member is not filling a form.
 
-        ``actor`` is who typed it when not ``person`` (a secretary filling by proxy).
+        ``actor`` is who typed it when not ``person`` (a secretary filling by proxy); ``source``
+        ("chat:message") lets a message Telegram delivers twice be taken once.
         """
         campaign, plan = await self._current(person, known)
         if campaign is None or plan is None or not plan.editable or plan.draft.paused:
             return None
+        if source and e.seen(plan.draft.last_input, source):
+            return self.screen(person, campaign, plan)
         form = self._form(plan)
         actions = step_actions(form, plan.draft)
         question = e.question_at(form, plan.draft.position)
         if question is not None and question.kind == "long_text" and fold(text) == "xong":
-            return await self._apply(person, campaign, plan, e.finish_long(form, plan.draft))
+            finished = e.finish_long(form, plan.draft)
+            return await self._apply(person, campaign, plan, finished, source)
         if e.takes_text(form, plan.draft):
-            return await self._apply(person, campaign, plan, e.answer(form, plan.draft, text))
+            answered = e.answer(form, plan.draft, text)
+            return await self._apply(person, campaign, plan, answered, source)
         chosen = text.strip()
         if chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
@@ -305,10 +315,11 @@ class PlanService:
         )
 
     async def _apply(
-        self, person: Person, campaign: Campaign, plan: Plan, result: e.Result
+        self, person: Person, campaign: Campaign, plan: Plan, result: e.Result, source: str = ""
     ) -> PlanScreen:
         if isinstance(result, e.Invalid):
             return self.screen(person, campaign, plan, invalid=result)
+        result = replace(result, last_input=source or plan.draft.last_input)
         saved = await self._save(plan, result)
         if saved is None:  # changed meanwhile (another device): show what is stored now
             fresh = await self._plans.plan(plan.id) or plan

@@ -220,6 +220,38 @@ async def test_restart_mid_form_continues_with_a_new_application(
         assert restarted.errors == []
 
 
+async def test_a_message_delivered_twice_after_a_crash_is_taken_once(
+    db_url: str, plan_bot: Harness
+) -> None:
+    """Telegram sends an unconfirmed update again after a restart: the answer is not repeated
+    in a long answer, nor taken as the answer to the next question."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+    await chat.send("Học tập phần một: Quy định 08 về trách nhiệm nêu gương.")
+    async with running_bot(db_url, plan_bot.api) as restarted:
+        again = Chat(restarted.api, restarted.feed, chat.user)
+        again.last_update = chat.last_update
+        [reply] = await again.redeliver()  # the same piece again: shown the step, not stored
+        await again.press("✅ Xong")
+        await again.send("Hạn chế: phát biểu trong sinh hoạt còn ít.")
+        await again.press("✅ Xong")
+        await again.send("Việc làm số 1")
+        [next_question] = await again.redeliver()  # must not become the deadline's answer
+        person = await restarted.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
+        assert person is not None
+        campaign = await restarted.services.plans.campaign()
+        assert campaign is not None
+        plan = await restarted.store.plans.plan_of(person.id, campaign.id)
+        assert plan is not None
+        assert (
+            plan.draft.answers["study"] == "Học tập phần một: Quy định 08 về trách nhiệm nêu gương."
+        )
+        assert plan.draft.answers["actions"] == [{"action": "Việc làm số 1"}]
+        assert "Việc 1 — Thời gian thực hiện" in next_question.plain  # still asked
+        assert restarted.errors == []
+
+
 async def test_stale_buttons_and_wrong_message_types(plan_bot: Harness) -> None:
     """An old button shows the current step and changes nothing; a sticker gets a re-ask."""
     chat = await signed_in(plan_bot, "Bình", "0987654321")

@@ -13,10 +13,20 @@ class RedactFilter(logging.Filter):
         self._secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secret:
+            return True
         message = record.getMessage()
-        if self._secret and self._secret in message:
+        if self._secret in message:
             record.msg = message.replace(self._secret, "[token]")
             record.args = None
+        # A traceback may quote a URL with the token (an HTTP error's message): format it here,
+        # redacted; the handler's formatter uses ``exc_text`` as it is.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self._secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self._secret, "[token]")
+        if record.stack_info and self._secret in record.stack_info:
+            record.stack_info = record.stack_info.replace(self._secret, "[token]")
         return True
 
 

@@ -69,6 +69,9 @@ class Fault:
     times: int = 1
     chat_id: int | None = None
     delay: float = 0.0  # seconds to wait before answering (a slow or hanging server)
+    # "error": the status above; "malformed": 200 with a body that is not JSON (a broken proxy);
+    # "drop": the connection is closed without an answer.
+    kind: str = "error"
 
     def matches(self, method: str, params: JSON) -> bool:
         if self.times <= 0 or self.method not in ("*", method):
@@ -247,8 +250,9 @@ class FakeBotApi:
         return [call for call in self.calls if call.method == method]
 
     def rejected(self) -> list[Call]:
-        """Calls answered with an error (the bot did something Telegram would refuse)."""
-        return [call for call in self.calls if call.status != 200]
+        """Calls answered with an error (the bot did something Telegram would refuse) or broken
+        on purpose by a fault."""
+        return [call for call in self.calls if call.status != 200 or call.result == "malformed"]
 
     # ----------------------------------------------------------------- server side
     async def _handle(self, request: web.Request) -> web.Response:
@@ -264,6 +268,14 @@ class FakeBotApi:
                 if fault.delay:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._closing.wait(), fault.delay)
+                if fault.kind == "drop":
+                    self._record(Call(method, params, 0, "dropped", time.monotonic()))
+                    if request.transport is not None:
+                        request.transport.close()
+                    return web.Response(status=500)  # never reaches the bot
+                if fault.kind == "malformed":
+                    self._record(Call(method, params, 200, "malformed", time.monotonic()))
+                    return web.Response(text='{"ok": true, "resu', content_type="application/json")
                 if fault.status == 200:
                     break
                 return self._answer(
@@ -298,11 +310,13 @@ class FakeBotApi:
             status, body = outcome.status, outcome.body()
         else:
             status, body = 200, {"ok": True, "result": outcome}
-        call = Call(method, params, status, body.get("result", body), time.monotonic())
+        self._record(Call(method, params, status, body.get("result", body), time.monotonic()))
+        return web.json_response(body, status=status)
+
+    def _record(self, call: Call) -> None:
         self.calls.append(call)
         for listener in self.on_call:
             listener(call)
-        return web.json_response(body, status=status)
 
     # ----------------------------------------------------------------- checks
     def _chat(self, params: JSON) -> int:

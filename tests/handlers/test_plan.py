@@ -233,6 +233,8 @@ async def test_a_message_delivered_twice_after_a_crash_is_taken_once(
         again = Chat(restarted.api, restarted.feed, chat.user)
         again.last_update = chat.last_update
         [reply] = await again.redeliver()  # the same piece again: shown the step, not stored
+        study = "Học tập phần một: Quy định 08 về trách nhiệm nêu gương."
+        assert "Câu 2/6" in reply.plain and f"Đã ghi {len(study)} ký tự" in reply.plain  # once
         await again.press("✅ Xong")
         await again.send("Hạn chế: phát biểu trong sinh hoạt còn ít.")
         await again.press("✅ Xong")

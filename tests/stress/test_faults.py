@@ -16,7 +16,7 @@ from pathlib import Path
 from telegram.error import NetworkError, TelegramError
 
 from bot.domain.plans import PlanStatus
-from bot.sandbox.fake_api import Fault, FakeBotApi, FakeUser
+from bot.sandbox.fake_api import FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
 from tests.handlers.test_plan import fill_mau_01, plan_of, signed_in
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault
@@ -287,6 +288,7 @@ def build_sender(
         settings.tz,
         chat_gap,
         services.broadcasts,
+        timedelta(seconds=settings.outbox_lease),
     )
 
 

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         le=30,
         description="Outbox messages per second (Telegram allows about 30 overall).",
     )
+    outbox_lease: float = Field(
+        default=180.0,
+        ge=2,
+        le=3600,
+        description="Seconds an outbox message stays with the process sending it; if that "
+        "process dies, the message is sent again after this long.",
+    )
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
     )

@@ -63,6 +63,7 @@ class OutboxSender:
         tz: tzinfo,
         chat_gap: float = PER_CHAT_GAP,
         files: BroadcastFiles | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
@@ -80,6 +81,8 @@ class OutboxSender:
         self._turn = asyncio.Lock()
         self._files = files
         self._uploads: dict[int, asyncio.Lock] = {}
+        self._lease = lease
+        self._max_wait = min(MAX_WAIT, lease / 3)  # a wait must end well inside the lease
 
     # ------------------------------------------------------------------ claiming
     async def _quiet(self, now: datetime) -> bool:
@@ -93,7 +96,7 @@ class OutboxSender:
         now = self._clock.now()
         quiet = await self._quiet(now)
         return await self._outbox.claim(
-            limit, now, LEASE, max_priority=Priority.URGENT if quiet else None
+            limit, now, self._lease, max_priority=Priority.URGENT if quiet else None
         )
 
     def _start(self, item: OutboxItem) -> asyncio.Task[None]:
@@ -133,10 +136,17 @@ class OutboxSender:
         """Drain until ``stop`` is set: claim about a second's worth at a time, keep sending."""
         await self._outbox.requeue_stuck(self._clock.now())
         batch = max(1, round(self._pacer.pace))
+        # Rows of a process that died come back once their lease has run out: look for them
+        # twice per lease, not only at the sweep, so a short lease means a short wait.
+        every = self._lease.total_seconds() / 2
+        next_requeue = time.monotonic() + every
         try:
             while not stop.is_set():
                 handled = 0
                 try:
+                    if time.monotonic() >= next_requeue:
+                        next_requeue = time.monotonic() + every
+                        await self._outbox.requeue_stuck(self._clock.now())
                     if len(self._in_flight) < batch:
                         handled = len([self._start(item) for item in await self._claim(batch)])
                     else:
@@ -208,7 +218,7 @@ class OutboxSender:
     async def _wait_turn(self, chat: str) -> bool:
         """Wait for this chat's and the outbox's turn; False if that would outlast the lease."""
         held = self._pacer.held_for()
-        if held > MAX_WAIT.total_seconds():  # a long 429: give the row back rather than sit on it
+        if held > self._max_wait.total_seconds():  # a long 429: hand the row back, not sit on it
             return False
         gap = self._chat_last.get(chat, -self._chat_gap) + self._chat_gap - time.monotonic()
         if gap > 0:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
 from bot.domain.models import Channel  # noqa: E402
+from bot.domain.plans import Plan  # noqa: E402
 from bot.sandbox.chat import Chat  # noqa: E402
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser  # noqa: E402
 from bot.sandbox.harness import sample_campaign  # noqa: E402
@@ -217,33 +218,40 @@ async def prepare(db: str, members: int) -> None:
         await store.close()
 
 
-async def verify(db: str, members: list[Member]) -> tuple[int, int]:
-    """(lost, misordered): plans missing or incomplete, and answers stored out of order."""
+async def stored_plans(db: str, user_ids: list[int]) -> dict[int, Plan | None]:
+    """The plan in the open campaign of each Telegram user (None: no plan, or not signed in)."""
     store = await Store.open(db, migrate=False)
-    lost = misordered = 0
+    found: dict[int, Plan | None] = {}
     try:
         campaign = await store.plans.active_campaign()
         assert campaign is not None
-        for member in members:
-            person = await store.accounts.person_for_account(
-                Channel.TELEGRAM, str(member.chat.user.id)
-            )
-            plan = await store.plans.plan_of(person.id, campaign.id) if person else None
-            if plan is None or plan.status.value != "submitted":
-                lost += 1
-                continue
-            answers = plan.draft.answers
-            expected_study = "\n".join(member.study())
-            actions = [a.get("action") for a in answers.get("actions", [])]
-            want_actions = [f"Việc 1 của người {member.index}", f"Việc 2 của người {member.index}"]
-            if set(str(answers.get("study", "")).split("\n")) != set(
-                expected_study.split("\n")
-            ) or sorted(actions) != sorted(want_actions):
-                lost += 1
-            elif answers.get("study") != expected_study or actions != want_actions:
-                misordered += 1
+        for user_id in user_ids:
+            person = await store.accounts.person_for_account(Channel.TELEGRAM, str(user_id))
+            found[user_id] = await store.plans.plan_of(person.id, campaign.id) if person else None
     finally:
         await store.close()
+    return found
+
+
+async def verify(db: str, members: list[Member]) -> tuple[int, int]:
+    """(lost, misordered): plans missing or incomplete, and answers stored out of order."""
+    plans = await stored_plans(db, [m.chat.user.id for m in members])
+    lost = misordered = 0
+    for member in members:
+        plan = plans[member.chat.user.id]
+        if plan is None or plan.status.value != "submitted":
+            lost += 1
+            continue
+        answers = plan.draft.answers
+        expected_study = "\n".join(member.study())
+        actions = [a.get("action") for a in answers.get("actions", [])]
+        want_actions = [f"Việc 1 của người {member.index}", f"Việc 2 của người {member.index}"]
+        if set(str(answers.get("study", "")).split("\n")) != set(
+            expected_study.split("\n")
+        ) or sorted(actions) != sorted(want_actions):
+            lost += 1
+        elif answers.get("study") != expected_study or actions != want_actions:
+            misordered += 1
     return lost, misordered
 
 

@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.conversation import Replies, phone, prepare  # noqa: E402
+from bench.conversation import Replies, phone, prepare, stored_plans  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.models import Channel  # noqa: E402
@@ -238,21 +238,11 @@ class Filler:
 
 
 async def _plans(db: str, fillers: list[Filler]) -> dict[int, dict[str, Any] | None]:
-    store = await Store.open(db, migrate=False)
+    plans = await stored_plans(db, [f.chat.user.id for f in fillers])
     found: dict[int, dict[str, Any] | None] = {}
-    try:
-        campaign = await store.plans.active_campaign()
-        assert campaign is not None
-        for filler in fillers:
-            person = await store.accounts.person_for_account(
-                Channel.TELEGRAM, str(filler.chat.user.id)
-            )
-            plan = await store.plans.plan_of(person.id, campaign.id) if person else None
-            found[filler.index] = (
-                {"status": plan.status.value, **plan.draft.answers} if plan else None
-            )
-    finally:
-        await store.close()
+    for filler in fillers:
+        plan = plans[filler.chat.user.id]
+        found[filler.index] = {"status": plan.status.value, **plan.draft.answers} if plan else None
     return found
 
 

@@ -136,3 +136,30 @@ async def test_the_token_never_reaches_the_log_even_in_tracebacks(
     secret = api.token.split(":", 1)[1]
     assert secret not in log
     assert "Traceback" in log  # the failed reply was logged with its traceback
+
+
+async def test_a_broadcast_with_a_third_of_members_blocking_the_bot(
+    db_url: str, api: FakeBotApi
+) -> None:
+    """The others all get it once; the blocked are failed with the reason, marked unreachable,
+    and counted as such in the report."""
+    async with running_bot(db_url, api) as bot:
+        await bot.load_roster(HEADER + MEMBERS)
+        await bot.open_campaign()
+        chats = [await signed_in(bot, f"N{n}", f"08{n:08}") for n in range(12)]
+        blocked = {c.user.id for c in chats[::3]}
+        api.blocked |= blocked
+        broadcast_id, preview = await bot.services.broadcasts.send("Thông báo chung", "all")
+        assert len(preview.people) == 12
+        await bot.drain_outbox()
+        for chat in chats:
+            got = [m for m in chat.messages if m.plain == "Thông báo chung"]
+            assert len(got) == (0 if chat.user.id in blocked else 1)
+        found = await bot.services.broadcasts.status(broadcast_id)
+        assert found is not None
+        row, failures = found
+        assert row.counts == {"sent": 8, "failed": 4}
+        assert all(f.error.startswith("blocked") for f in failures)
+        standings = await bot.store.schedule.standings((await bot.services.plans.campaign()).id)  # type: ignore[union-attr]
+        assert sum(s.unreachable for s in standings) == 4
+        assert bot.errors == []

@@ -48,7 +48,7 @@ from bot.sandbox.harness import sample_campaign  # noqa: E402
 from bot.services.clock import SystemClock  # noqa: E402
 from storage.store import Store  # noqa: E402
 
-REPLY_TIMEOUT = 4.0  # seconds without a reply: the member takes the bot for down
+REPLY_TIMEOUT = 120.0  # a reply this late means something is broken (a slow bot is waited for)
 SETTLE = 0.3  # after reopening the form, let replies to older messages land first
 NO_QUIET = Schedule(quiet_start=clock_time(0), quiet_end=clock_time(0))
 BROADCAST_TEXT = "Thông báo kiểm tra khả năng chịu lỗi"
@@ -112,6 +112,7 @@ class BotProcess:
     env: dict[str, str]
     process: asyncio.subprocess.Process | None = None
     alive: asyncio.Event = field(default_factory=asyncio.Event)
+    died: asyncio.Event = field(default_factory=asyncio.Event)  # set when this run is killed
     started_at: float = 0.0
     restarts: int = 0
 
@@ -123,6 +124,7 @@ class BotProcess:
 
     async def start(self) -> None:
         self.alive.clear()
+        self.died = asyncio.Event()
         self.started_at = time.monotonic()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=self.env, cwd=str(ROOT)
@@ -132,6 +134,7 @@ class BotProcess:
     async def kill(self) -> None:
         assert self.process is not None
         self.alive.clear()
+        self.died.set()
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
 
@@ -169,17 +172,24 @@ class Filler:
         return next((m for m in reversed(self.chat.messages) if m.kind == "text"), None)
 
     async def _do(self, action: Any) -> bool:
-        """Run ``action`` and wait for the bot's reply; False when none came (bot down)."""
+        """Run ``action`` and wait for the bot's reply, however slow; False when the bot was
+        killed before replying (the member then sees no answer)."""
         target = self.replies.count[self.chat.user.id] + 1
+        died = self.bot.died
         try:
             await action()
         except AssertionError:  # the button is not on the screen after all: look again
             await self.chat.send("📝 Kế hoạch của tôi")
-        try:
-            await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, target), REPLY_TIMEOUT)
-        except TimeoutError:
-            return False
-        return True
+        reply = asyncio.ensure_future(self.replies.wait_for(self.chat.user.id, target))
+        killed = asyncio.ensure_future(died.wait())
+        await asyncio.wait(
+            {reply, killed}, timeout=REPLY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        killed.cancel()
+        if reply.done():
+            return True
+        reply.cancel()
+        return False
 
     async def _reopen(self) -> None:
         """The bot did not answer: wait until it is back, then open the form again."""

@@ -101,11 +101,11 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
             f"{f['first_reply_ratio']} / {f['idle_rss_ratio']}",
         )
     if name == "crash":
-        c, b = f["conversation"], f["broadcast"]
+        c, b = f.get("conversation", {}), f.get("broadcast", {})
         return (
             name,
-            f"lost {c['lost']}, misplaced {c['misplaced']}, missing {b['missing']}, "
-            f"dup {b['duplicates']}/{b['in_flight_at_kills']}",
+            f"lost {c.get('lost')}, misplaced {c.get('misplaced')}, "
+            f"missing {b.get('missing')}, dup {b.get('duplicates')}/{b.get('in_flight_at_kills')}",
             "0",
             "-",
         )

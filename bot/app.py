@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -292,8 +292,26 @@ def build_sender(
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
-    """Run the bot with long polling until ``stop`` is set; errors propagate to the caller."""
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A running bot's parts, for the sandbox that drives it (``serve(..., ready=...)``)."""
+
+    services: Services
+    store: Store
+    sweeps: Sweeps
+    application: TelegramApp
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    clock: Clock | None = None,
+    ready: Callable[[Running], Awaitable[None]] | None = None,
+) -> None:
+    """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
+
+    ``ready`` is called once everything runs (the sandbox uses it; ``chuyende run`` does not).
+    """
     clock = clock or SystemClock()
     store = await Store.open(settings.database_url)
     try:
@@ -318,6 +336,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             sweeps.start()
             log.info(services.catalog.plain("cli.started", username=application.bot.username))
             try:
+                if ready is not None:
+                    await ready(Running(services, store, sweeps, application))
                 await stop.wait()
             finally:
                 await sweeps.stop()

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import webbrowser
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from bot.logs import setup_logging
 from bot.report_chart import chart_png
 from bot.report_sheet import write_report
 from bot.roster_sheet import example_rows, header, person_row
+from bot.sandbox.server import Sandbox
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
@@ -118,6 +120,16 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     root = _parser_class(catalog)(prog="chuyende", description=t("cli.description"))
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     _command(commands, "run", "cli.run_help", t)
+    box = _command(commands, "sandbox", "cli.sandbox_help", t)
+    box.add_argument("--port", type=int, default=8080, help=t("cli.sandbox_port"))
+    box.add_argument(
+        "--db",
+        type=Path,
+        default=Path("chuyende-sandbox.db"),
+        metavar=t("cli.metavar_file"),
+        help=t("cli.sandbox_db"),
+    )
+    box.add_argument("--no-browser", action="store_true", help=t("cli.sandbox_no_browser"))
 
     roster = _command(commands, "roster", "cli.roster_help", t)
     roster_commands = roster.add_subparsers(
@@ -333,6 +345,30 @@ class Cli:
             self.say("cli.file_unreadable", path=database, reason="write")
             return FAILED
         self.say("cli.restore_done", database=database, saved=saved or "-")
+        return OK
+
+    async def sandbox(self, port: int, database: Path, browser: bool) -> int:
+        """The real bot, offline, with the chat page on 127.0.0.1 (no token, no internet)."""
+        if not 0 <= port <= 65535:
+            self.say("cli.sandbox_bad_port", port=port)
+            return USAGE
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+
+        def opened(url: str) -> None:
+            self.say("cli.sandbox_ready", url=url, db=database)
+            if browser:
+                with contextlib.suppress(Exception):  # no browser here: the address is printed
+                    webbrowser.open(url)
+
+        try:
+            await Sandbox(database, port=port).run(stop, opened)
+        except OSError as exc:
+            self.say("cli.sandbox_failed", port=port, reason=exc.strerror or str(exc))
+            return FAILED
         return OK
 
     async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
@@ -699,6 +735,8 @@ class Cli:
 async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     if args.command == "run":
         return await cli.run()
+    if args.command == "sandbox":
+        return await cli.sandbox(args.port, args.db, not args.no_browser)
     if args.command == "backup":
         return await cli.backup(args.out)
     if args.command == "restore":

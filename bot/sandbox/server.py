@@ -1,0 +1,370 @@
+"""`chuyende sandbox`: the real bot, offline, with a phone-like chat page in the browser.
+
+The same Application, handlers, scheduler and storage as ``chuyende run`` (it calls ``serve``),
+talking to the offline Bot API server of ``bot/sandbox/fake_api.py`` instead of Telegram, on its
+own SQLite file seeded with a small sample organisation. A web page on 127.0.0.1 lets you be any
+sample person: type, press buttons, share your number, download documents, see pictures and
+edits. The clock can jump ahead (next reminder, deadline, before a meeting): the scheduler runs on
+it. Everything the bot sends passes the fake server's Telegram checks; a refusal shows in red.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.app import Running, build_services, serve
+from bot.config import Settings
+from bot.domain.meetings import MeetingStatus
+from bot.domain.models import Person
+from bot.domain.schedule import Schedule
+from bot.sandbox.chat import Chat
+from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
+from bot.sandbox.harness import sample_campaign
+from bot.services.clock import ShiftedClock
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+USER_BASE = 880_000  # Telegram user ids of the sample people: 880001, 880002, ...
+MAX_TEXT = 4096
+JUMP_MINUTE = timedelta(minutes=1)
+
+
+@dataclass
+class Said:
+    """Something a sample person sent (the fake server keeps only what the bot sends)."""
+
+    message_id: int
+    text: str
+
+
+@dataclass
+class Seat:
+    """One sample person: their Telegram user and their chat with the bot."""
+
+    person: Person
+    user: FakeUser
+    chat: Chat
+    said: list[Said] = field(default_factory=list)
+
+
+def start_time(tz: Any) -> datetime:
+    """Where the sandbox clock starts: a week into the sample campaign, before its deadline."""
+    return datetime(2022, 4, 1, 8, 30, tzinfo=tz)
+
+
+def _roster_rows() -> list[tuple[int, list[str]]]:
+    text = resources.files("bot.samples").joinpath("sandbox_roster.csv").read_text("utf-8")
+    return list(enumerate(csv.reader(io.StringIO(text)), start=1))
+
+
+async def seed(settings: Settings, clock: ShiftedClock) -> None:
+    """Fill a new sandbox database with the sample organisation and open the sample campaign."""
+    store = await Store.open(settings.database_url)
+    try:
+        services = build_services(settings, store, clock)
+        if await services.roster.is_empty():
+            outcome = await services.roster.import_table(
+                _roster_rows(), remove_missing=False, dry_run=False
+            )
+            if outcome.summary is None:
+                raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
+        if await services.plans.campaign() is None:
+            await services.plans.set_campaign(**sample_campaign())
+    finally:
+        await store.close()
+
+
+def _file_json(message: Message) -> JSON | None:
+    if message.kind not in ("document", "photo"):
+        return None
+    name = message.file_name or ("anh.png" if message.kind == "photo" else "tep")
+    return {"name": name, "url": f"/api/file/{message.chat_id}/{message.message_id}"}
+
+
+class Sandbox:
+    """The bot, the fake Bot API and the page, in one process."""
+
+    def __init__(self, database: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.database = database
+        self.host = host
+        self.port = port
+        self.api = FakeBotApi(username="chuyende_sandbox_bot")
+        self.seats: dict[str, Seat] = {}
+        self.running: Running | None = None
+        self.clock: ShiftedClock | None = None
+        self.url = ""
+        self.tz: Any = None
+        self._ready = asyncio.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def run(self, stop: asyncio.Event, on_ready: Callable[[str], None] | None = None) -> None:
+        """Serve until ``stop`` is set; ``on_ready`` gets the page's address."""
+        await self.api.start()
+        runner: web.AppRunner | None = None
+        try:
+            settings = Settings(
+                _env_file=None,
+                telegram_bot_token=self.api.token,
+                telegram_api_url=self.api.url,
+                database_url=f"sqlite+aiosqlite:///{self.database}",
+            )
+            self.tz = settings.tz
+            self.clock = ShiftedClock(start_time(settings.tz))
+            await seed(settings, self.clock)
+
+            async def ready(running: Running) -> None:
+                self.running = running
+                await self._seat_people(running)
+                nonlocal runner
+                runner = web.AppRunner(self.web_app(), access_log=None)
+                await runner.setup()
+                site = web.TCPSite(runner, self.host, self.port)
+                await site.start()
+                port = runner.addresses[0][1]
+                self.url = f"http://{self.host}:{port}/"
+                self._ready.set()
+                if on_ready is not None:
+                    on_ready(self.url)
+
+            await serve(settings, stop, self.clock, ready=ready)
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+            await self.api.stop()
+
+    async def wait_ready(self) -> str:
+        """The page's address, once everything runs."""
+        await self._ready.wait()
+        return self.url
+
+    async def _seat_people(self, running: Running) -> None:
+        people = await running.store.roster.list_people()
+        for index, person in enumerate(sorted(people, key=lambda p: p.code), start=1):
+            user = FakeUser(
+                id=USER_BASE + index,
+                first_name=person.full_name.rsplit(" ", 1)[-1],
+                last_name=person.full_name.rsplit(" ", 1)[0],
+                phone=person.phone,
+            )
+            seat = Seat(person, user, Chat(self.api, self.api.push_update, user))
+            self.seats[person.code] = seat
+
+    # ------------------------------------------------------------------ the page's API
+    def web_app(self) -> web.Application:
+        """The page and its JSON API."""
+        app = web.Application(client_max_size=64 * 1024)
+        app.router.add_get("/", self._index)
+        app.router.add_get("/static/{name}", self._static)
+        app.router.add_get("/api/state", self._state)
+        app.router.add_get("/api/chat/{code}", self._chat)
+        app.router.add_post("/api/chat/{code}/send", self._send)
+        app.router.add_post("/api/chat/{code}/press", self._press)
+        app.router.add_post("/api/chat/{code}/contact", self._contact)
+        app.router.add_get("/api/file/{chat}/{message}", self._file)
+        app.router.add_post("/api/clock", self._jump)
+        return app
+
+    async def _index(self, request: web.Request) -> web.Response:
+        return await self._static_file("index.html")
+
+    async def _static(self, request: web.Request) -> web.Response:
+        return await self._static_file(request.match_info["name"])
+
+    async def _static_file(self, name: str) -> web.Response:
+        kinds = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+        suffix = Path(name).suffix
+        if "/" in name or "\\" in name or suffix not in kinds:
+            raise web.HTTPNotFound()
+        folder = resources.files("bot.sandbox").joinpath("web")
+        item = folder.joinpath(name)
+        if not item.is_file():
+            raise web.HTTPNotFound()
+        return web.Response(body=item.read_bytes(), content_type=kinds[suffix], charset="utf-8")
+
+    def _seat(self, request: web.Request) -> Seat:
+        seat = self.seats.get(request.match_info["code"])
+        if seat is None:
+            raise web.HTTPNotFound(text="no such person")
+        return seat
+
+    def _role(self, person: Person) -> str:
+        assert self.running is not None
+        c = self.running.services.catalog
+        parts = [c.plain(f"label.category.{person.category.value}")]
+        parts += [c.plain(f"label.role.{role.value}") for role in sorted(person.roles)]
+        if person.is_exempt:
+            parts.append(c.plain(f"label.exemption.{person.exemption.value}"))
+        return " · ".join(parts)
+
+    async def _state(self, request: web.Request) -> web.Response:
+        assert self.clock is not None and self.running is not None
+        tz = self.tz
+        people = [
+            {
+                "code": code,
+                "name": seat.person.full_name,
+                "role": self._role(seat.person),
+                "unit": seat.person.unit_path.rsplit(" / ", 1)[-1],
+                "messages": len(self.api.sent(seat.user.id)),
+            }
+            for code, seat in self.seats.items()
+        ]
+        jumps = [
+            {"id": key, "label": label, "when": when.astimezone(tz).strftime("%d/%m/%Y %H:%M")}
+            for key, label, when in await self._jumps()
+        ]
+        now = self.clock.now().astimezone(tz)
+        return web.json_response(
+            {"clock": now.strftime("%H:%M %d/%m/%Y"), "people": people, "jumps": jumps}
+        )
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        seat = self._seat(request)
+        entries: list[JSON] = [
+            {"id": said.message_id, "from": "me", "text": said.text} for said in seat.said
+        ]
+        keyboard: JSON | None = None
+        for message in self.api.sent(seat.user.id):
+            entry: JSON = {
+                "id": message.message_id,
+                "from": "bot",
+                "kind": message.kind,
+                "html": message.text if message.parse_mode == "HTML" else None,
+                "text": message.plain,
+                "buttons": (message.reply_markup or {}).get("inline_keyboard", []),
+                "edits": message.edits,
+                "file": _file_json(message),
+            }
+            entries.append(entry)
+            markup = message.reply_markup or {}
+            if "keyboard" in markup:
+                keyboard = {"rows": markup["keyboard"]}
+            elif "remove_keyboard" in markup:
+                keyboard = None
+        refused = [
+            {
+                "method": call.method,
+                "error": str(
+                    call.result.get("description", call.result)
+                    if isinstance(call.result, dict)
+                    else call.result
+                )[:300],
+            }
+            for call in self.api.rejected()
+            if str(call.params.get("chat_id", "")) == str(seat.user.id)
+        ]
+        entries.sort(key=lambda e: int(e["id"]))
+        return web.json_response({"messages": entries, "keyboard": keyboard, "refused": refused})
+
+    async def _body(self, request: web.Request) -> JSON:
+        try:
+            body = await request.json()
+        except ValueError as error:
+            raise web.HTTPBadRequest(text="JSON expected") from error
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="JSON object expected")
+        return body
+
+    async def _send(self, request: web.Request) -> web.Response:
+        seat = self._seat(request)
+        text = str((await self._body(request)).get("text", ""))[:MAX_TEXT]
+        if not text.strip():
+            raise web.HTTPBadRequest(text="empty")
+        before = self.api.new_message_id()  # the id the person's message will follow
+        seat.said.append(Said(before + 1, text))
+        await seat.chat.send(text)
+        return web.json_response({"ok": True})
+
+    async def _press(self, request: web.Request) -> web.Response:
+        seat = self._seat(request)
+        body = await self._body(request)
+        data = str(body.get("data", ""))[:64]
+        message_id = body.get("message_id")
+        target = next((m for m in self.api.sent(seat.user.id) if m.message_id == message_id), None)
+        if target is None:
+            raise web.HTTPBadRequest(text="no such message")
+        await seat.chat.press_data(data, target)
+        return web.json_response({"ok": True})
+
+    async def _contact(self, request: web.Request) -> web.Response:
+        seat = self._seat(request)
+        seat.said.append(Said(self.api.new_message_id() + 1, f"📱 {seat.user.phone or ''}"))
+        await seat.chat.share_contact()  # always the person's own number, like the real button
+        return web.json_response({"ok": True})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        try:
+            chat, message_id = int(request.match_info["chat"]), int(request.match_info["message"])
+        except ValueError as error:
+            raise web.HTTPNotFound() from error
+        message = next((m for m in self.api.sent(chat) if m.message_id == message_id), None)
+        if message is None or message.file_bytes is None:
+            raise web.HTTPNotFound()
+        name = message.file_name or "tep"
+        kind = "image/png" if message.kind == "photo" else "application/octet-stream"
+        disposition = "inline" if message.kind == "photo" else "attachment"
+        return web.Response(
+            body=message.file_bytes,
+            content_type=kind,
+            headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}"},
+        )
+
+    # ------------------------------------------------------------------ the clock
+    async def _jumps(self) -> list[tuple[str, str, datetime]]:
+        """Where the clock can jump: the next deadline reminder, the deadline, before a meeting."""
+        assert self.clock is not None and self.running is not None
+        services = self.running.services
+        campaign = await services.plans.campaign()
+        if campaign is None:
+            return []
+        tz = self.tz
+        now = self.clock.now()
+        schedule = campaign.schedule or Schedule()
+        found: list[tuple[str, str, datetime]] = []
+        reminders = sorted(
+            datetime.combine(campaign.deadline - timedelta(days=d), schedule.remind_at, tz)
+            for d in schedule.deadline_days
+        )
+        upcoming = [when for when in reminders if when > now]
+        if upcoming:
+            found.append(("reminder", "⏰ Đến lần nhắc hạn kế tiếp", upcoming[0] + JUMP_MINUTE))
+        deadline = datetime.combine(campaign.deadline, time(17, 0), tz)
+        if deadline > now:
+            found.append(("deadline", "📆 Đến ngày hết hạn nộp", deadline))
+        meeting = await self._next_meeting(now)
+        if meeting is not None:
+            found.append(("meeting", "📅 Đến trước buổi sinh hoạt 2 giờ", meeting))
+        found.append(("day", "➡️ Sang ngày hôm sau", now + timedelta(days=1)))
+        return found
+
+    async def _next_meeting(self, now: datetime) -> datetime | None:
+        assert self.running is not None
+        meetings = await self.running.store.meetings.between(now, now + timedelta(days=400))
+        starts = [
+            m.starts_at
+            for m in meetings
+            if m.status is MeetingStatus.SCHEDULED and m.starts_at - timedelta(hours=2) > now
+        ]
+        return min(starts) - timedelta(hours=2) + JUMP_MINUTE if starts else None
+
+    async def _jump(self, request: web.Request) -> web.Response:
+        assert self.clock is not None and self.running is not None
+        key = str((await self._body(request)).get("jump", ""))
+        target = next((when for k, _, when in await self._jumps() if k == key), None)
+        if target is None:
+            raise web.HTTPBadRequest(text="unknown jump")
+        self.clock.jump(target)
+        await self.running.sweeps.enqueue_due()  # what fell due goes out now, not in a minute
+        return web.json_response({"ok": True})

@@ -1,0 +1,217 @@
+// The sandbox page: pick a person, chat with the bot as them. Plain JS, no build step.
+"use strict";
+
+const state = { who: null, people: [], seen: "" };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, body) {
+  const options = body === undefined ? {} : {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  const response = await fetch(path, options);
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.json();
+}
+
+// Telegram HTML -> DOM, keeping only what Telegram itself allows; everything else is text.
+const ALLOWED = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "STRIKE", "DEL", "CODE", "PRE", "A", "BLOCKQUOTE", "TG-SPOILER", "SPAN"]);
+function render(html, target) {
+  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html");
+  const copy = (node, into) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        into.appendChild(document.createTextNode(child.textContent));
+      } else if (child.nodeType === Node.ELEMENT_NODE && ALLOWED.has(child.tagName)) {
+        const tag = child.tagName === "A" ? "a" : child.tagName.startsWith("TG") ? "span" : child.tagName.toLowerCase();
+        const element = document.createElement(tag);
+        if (tag === "a") {
+          const href = child.getAttribute("href") || "";
+          if (/^(https?|tg):/i.test(href)) { element.href = href; element.target = "_blank"; element.rel = "noopener"; }
+        }
+        copy(child, element);
+        into.appendChild(element);
+      } else if (child.nodeType === Node.ELEMENT_NODE) {
+        copy(child, into);
+      }
+    }
+  };
+  copy(doc.body, target);
+}
+
+function personLabel(p) { return `${p.name} — ${p.role}`; }
+
+async function loadState() {
+  const data = await api("/api/state");
+  $("clock").textContent = data.clock;
+  const jumps = $("jumps");
+  jumps.replaceChildren(...data.jumps.map((j) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = j.label;
+    b.title = j.when;
+    b.dataset.jump = j.id;
+    b.onclick = async () => { await api("/api/clock", { jump: j.id }); await refresh(); };
+    return b;
+  }));
+  if (JSON.stringify(data.people.map((p) => p.code)) !== JSON.stringify(state.people.map((p) => p.code))) {
+    state.people = data.people;
+    drawPeople();
+  }
+}
+
+function drawPeople() {
+  const list = $("people");
+  list.replaceChildren(...state.people.map((p) => {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.code = p.code;
+    b.setAttribute("aria-current", String(p.code === state.who));
+    b.append(p.name);
+    const role = document.createElement("span");
+    role.className = "role";
+    role.textContent = `${p.role} — ${p.unit}`;
+    b.append(role);
+    b.onclick = () => choose(p.code);
+    li.append(b);
+    return li;
+  }));
+  const select = $("who");
+  select.replaceChildren(new Option("— chọn —", ""), ...state.people.map((p) => new Option(personLabel(p), p.code)));
+  select.value = state.who || "";
+}
+
+function choose(code) {
+  $("messages").dataset.who = "";
+  state.who = code;
+  state.seen = "";
+  state.scrollNext = true;
+  const p = state.people.find((x) => x.code === code);
+  $("chat-name").textContent = p ? p.name : "";
+  $("chat-role").textContent = p ? `${p.role} — ${p.unit}` : "";
+  drawPeople();
+  refresh();
+}
+
+function drawMessage(m) {
+  const div = document.createElement("div");
+  div.className = `msg ${m.from}`;
+  div.dataset.id = m.id;
+  if (m.from === "me") { div.textContent = m.text; return div; }
+  if (m.file && m.kind === "photo") {
+    const img = document.createElement("img");
+    img.src = m.file.url;
+    img.alt = m.file.name;
+    div.append(img);
+  } else if (m.file) {
+    const a = document.createElement("a");
+    a.className = "file";
+    a.href = m.file.url;
+    a.download = m.file.name;
+    a.textContent = `📄 ${m.file.name}`;
+    div.append(a, document.createElement("br"));
+  }
+  const body = document.createElement("span");
+  if (m.html !== null) render(m.html, body); else body.textContent = m.text;
+  div.append(body);
+  if (m.edits > 0) {
+    const e = document.createElement("span");
+    e.className = "edited";
+    e.textContent = "đã sửa";
+    div.append(e);
+  }
+  if (m.buttons.length) {
+    const grid = document.createElement("div");
+    grid.className = "inline";
+    for (const buttons of m.buttons) {
+      const row = document.createElement("div");
+      row.className = "row";
+      for (const button of buttons) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = button.text;
+        b.onclick = () => press(m.id, button.callback_data);
+        row.append(b);
+      }
+      grid.append(row);
+    }
+    div.append(grid);
+  }
+  return div;
+}
+
+function drawKeyboard(keyboard) {
+  const box = $("keyboard");
+  if (!keyboard) { box.replaceChildren(); return; }
+  box.replaceChildren(...keyboard.rows.map((row) => {
+    const r = document.createElement("div");
+    r.className = "row";
+    for (const key of row) {
+      const label = typeof key === "string" ? key : key.text;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.onclick = () => (key.request_contact ? contact() : send(label));
+      r.append(b);
+    }
+    return r;
+  }));
+}
+
+async function refresh() {
+  await loadState();
+  if (!state.who) return;
+  const who = state.who;
+  const data = await api(`/api/chat/${encodeURIComponent(who)}`);
+  if (who !== state.who) return;
+  const fingerprint = JSON.stringify([data.messages.map((m) => [m.id, m.edits]), data.keyboard, data.refused.length]);
+  if (fingerprint === state.seen) return;
+  state.seen = fingerprint;
+  const box = $("messages");
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+  const kept = box.scrollTop;
+  // The keyboard first: it changes the height left for the messages.
+  // A new chat starts with Telegram's "Bắt đầu" (/start) button.
+  drawKeyboard(data.messages.length ? data.keyboard : { rows: [["/start"]] });
+  box.replaceChildren(...data.messages.map(drawMessage));
+  box.scrollTop = kept;
+  box.dataset.who = who;
+  if (atBottom || state.scrollNext) box.scrollTop = box.scrollHeight;
+  state.scrollNext = false;
+  const refused = $("refused");
+  refused.hidden = data.refused.length === 0;
+  refused.replaceChildren(...data.refused.map((r) => {
+    const line = document.createElement("b");
+    line.textContent = `Telegram từ chối ${r.method}: ${r.error}`;
+    return line;
+  }));
+}
+
+async function send(text) {
+  if (!state.who || !text.trim()) return;
+  state.scrollNext = true;
+  await api(`/api/chat/${encodeURIComponent(state.who)}/send`, { text });
+  setTimeout(refresh, 150);
+}
+async function press(messageId, data) {
+  await api(`/api/chat/${encodeURIComponent(state.who)}/press`, { message_id: messageId, data });
+  setTimeout(refresh, 150);
+}
+async function contact() {
+  await api(`/api/chat/${encodeURIComponent(state.who)}/contact`, {});
+  setTimeout(refresh, 150);
+}
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("text");
+  const text = input.value;
+  input.value = "";
+  send(text);
+});
+$("who").addEventListener("change", (event) => choose(event.target.value));
+
+refresh();
+setInterval(() => refresh().catch(() => {}), 700);

@@ -1,0 +1,204 @@
+"""The sandbox in a real browser (Playwright driving Debian's Chromium): every role, end to end.
+
+Screenshots of the key screens go to ``test-artifacts/sandbox/`` (or ``$TEST_ARTIFACTS``).
+Skipped, with the reason, where Chromium or Playwright is missing; ``.ci/run`` installs both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.fake_api import Fault
+from bot.sandbox.server import Sandbox
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "sandbox"
+
+try:
+    from playwright.async_api import Page, async_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    async_playwright = None  # type: ignore[assignment]
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt install chromium)"),
+    pytest.mark.skipif(async_playwright is None, reason="playwright is not installed"),
+]
+STEP = 15_000  # ms to wait for the bot's answer to one step
+
+
+@pytest.fixture
+async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """The sandbox on a free port, on its own database."""
+    sandbox = Sandbox(tmp_path / "sandbox.db", port=0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sandbox.run(stop))
+    try:
+        await asyncio.wait_for(sandbox.wait_ready(), 60)
+        assert sandbox.api.url.startswith("http://127.0.0.1:")  # its Bot API is the offline one
+        yield sandbox
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 60)
+
+
+@pytest.fixture
+async def sandbox(box: Sandbox) -> str:
+    """The page's address."""
+    return box.url
+
+
+@pytest.fixture
+async def page(sandbox: str) -> AsyncIterator[Page]:
+    assert async_playwright is not None
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = await browser.new_context(
+            viewport={"width": 1100, "height": 900}, accept_downloads=True, locale="vi-VN"
+        )
+        page = await context.new_page()
+        await page.goto(sandbox)
+        yield page
+        await browser.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+async def be(page: Page, code: str) -> None:
+    """Switch to a sample person."""
+    await page.click(f'.people button[data-code="{code}"]')
+    await page.locator(f'#messages[data-who="{code}"]').wait_for(state="attached")
+
+
+async def _bot_count(page: Page) -> int:
+    return await page.locator(".msg.bot").count()
+
+
+async def _after(page: Page, before: int, expect: str | None) -> None:
+    await page.wait_for_function(
+        "n => document.querySelectorAll('.msg.bot').length > n", arg=before, timeout=STEP
+    )
+    if expect is not None:
+        await page.locator(".msg.bot", has_text=expect).last.wait_for(timeout=STEP)
+
+
+async def say(page: Page, text: str, expect: str | None = None) -> None:
+    """Type ``text`` and wait for the bot's answer."""
+    before = await _bot_count(page)
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+    await _after(page, before, expect)
+
+
+async def tap(page: Page, label: str, expect: str | None = None) -> None:
+    """Press the newest button with exactly ``label`` (inline or keyboard) and wait."""
+    before = await _bot_count(page)
+    await page.get_by_role("button", name=label, exact=True).last.click()
+    await _after(page, before, expect)
+
+
+async def sign_in(page: Page, code: str) -> None:
+    await be(page, code)
+    await tap(page, "/start", "Chia sẻ số điện thoại")
+    await tap(page, "📱 Chia sẻ số điện thoại", "đăng nhập thành công")
+
+
+async def test_every_role_in_the_browser(page: Page, sandbox: str) -> None:
+    """Sign in by the contact button, fill Mẫu 01 to the document, the secretary confirms it,
+    the admin broadcasts to the cell and its members see it, the clock jumps to a reminder."""
+    await sign_in(page, "DV002")  # Trần Thị Bình, party member
+    await shot(page, "01-signed-in")
+    await tap(page, "📝 Kế hoạch của tôi", "Câu 1/6")
+    await tap(page, "✅ Thông tin đúng", "Câu 2/6")
+    await say(page, "Nghiên cứu chuyên đề năm 2022, dự buổi quán triệt của chi bộ.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 3/6")
+    await say(page, "Phát biểu trong sinh hoạt chi bộ còn ít.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 4/6")
+    await say(page, "Mỗi tháng thăm 5 hộ dân trong thôn", "Thời gian")
+    await say(page, "Hằng tháng", "Kết quả")
+    await say(page, "Nắm chắc tình hình hộ dân", "Thêm")
+    await tap(page, "✅ Xong, sang phần tiếp", "Câu 5/6")
+    await say(page, "Báo cáo chi bộ hằng quý, tự kiểm điểm.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 6/6")
+    await tap(page, "⏭ Bỏ qua", "Xem lại")
+    await shot(page, "02-review")
+    await tap(page, "📨 Gửi kế hoạch", "Đã gửi kế hoạch")
+    document = page.locator("a.file").last
+    await document.wait_for(timeout=STEP)  # the DOCX comes through the outbox
+    async with page.expect_download() as info:
+        await document.click()
+    download = await (await info.value).path()
+    with zipfile.ZipFile(download) as docx:
+        assert "word/document.xml" in docx.namelist()
+        assert "Trần Thị Bình" in docx.read("word/document.xml").decode("utf-8")
+    await shot(page, "03-document")
+
+    await sign_in(page, "DV001")  # Nguyễn Văn An, the cell's secretary
+    await tap(page, "✅ Duyệt kế hoạch", "Duyệt kế hoạch cá nhân")
+    await tap(page, "Xem: Trần Thị Bình", "Trần Thị Bình")
+    await tap(page, "✅ Xác nhận", "Đã xác nhận")
+    await shot(page, "04-confirmed")
+
+    await sign_in(page, "QT001")  # Hồ Thị Hoa, admin
+    await tap(page, "📢 Gửi thông báo", "nội dung thông báo")
+    await say(page, "Chi bộ thôn Lạc Trị họp lúc 19 giờ thứ Bảy.", "Gửi cho ai?")
+    await tap(page, "🏢 Chỉ gửi trong một đơn vị", "Chọn đơn vị")
+    await tap(page, "· Chi bộ thôn Lạc Trị", "Chỉ trong")
+    await tap(page, "Mọi người", "Số người nhận: 2")  # An and Bình have signed in
+    await tap(page, "✅ Gửi ngay", "đã vào hàng gửi")
+    await tap(page, "📋 Báo cáo tiến độ", "Toàn bộ tổ chức")
+    await tap(page, "📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)", "Báo cáo theo đơn vị")
+    chart = page.locator(".msg.bot img").last  # the completion chart, as a picture
+    await chart.wait_for(timeout=STEP)
+    assert await chart.evaluate("img => img.complete && img.naturalWidth > 300")
+    await shot(page, "05-broadcast-and-chart")
+    await be(page, "DV002")
+    await page.locator(".msg.bot", has_text="họp lúc 19 giờ thứ Bảy").wait_for(timeout=STEP)
+    assert "đã được xác nhận" in await page.locator("#messages").inner_text()
+
+    await be(page, "DV001")  # An has not written his own plan: the reminder is for him
+    clock_before = await page.inner_text("#clock")
+    await page.get_by_role("button", name="⏰ Đến lần nhắc hạn kế tiếp").click()
+    await page.wait_for_function(
+        "before => document.getElementById('clock').textContent !== before", arg=clock_before
+    )
+    await page.locator(".msg.bot", has_text="Còn 14 ngày là hết hạn nộp").wait_for(timeout=STEP)
+    assert "16/04/2022" in await page.inner_text("#clock")
+    await shot(page, "06-reminder")
+    refused = page.locator("#refused")
+    assert await refused.is_hidden(), await refused.inner_text()
+
+
+async def test_phone_sized_window_and_a_refusal_in_red(page: Page, box: Sandbox) -> None:
+    """On a phone-sized window people are chosen from a list; what Telegram would refuse is
+    shown in red in that person's chat."""
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await page.select_option("#who", "DV005")
+    await page.locator('#messages[data-who="DV005"]').wait_for(state="attached")
+    await tap(page, "/start", "Chia sẻ số điện thoại")
+    await tap(page, "📱 Chia sẻ số điện thoại", "đăng nhập thành công")
+    text: Any = await page.inner_text(".phone-head")
+    assert "Phạm Minh Đức" in text
+    user = box.seats["DV005"].user.id
+    box.api.faults.append(
+        Fault("sendMessage", 400, "Bad Request: can't parse entities", chat_id=user)
+    )
+    await page.fill("#text", "/toi")
+    await page.press("#text", "Enter")
+    refused = page.locator("#refused")
+    await refused.wait_for(state="visible", timeout=STEP)
+    assert "can't parse entities" in await refused.inner_text()
+    assert await refused.evaluate("e => getComputedStyle(e).color") == "rgb(164, 22, 26)"
+    await shot(page, "07-phone-refusal")

@@ -39,6 +39,21 @@ log = logging.getLogger(__name__)
 USER_BASE = 880_000  # Telegram user ids of the sample people: 880001, 880002, ...
 MAX_TEXT = 4096
 JUMP_MINUTE = timedelta(minutes=1)
+# The page's own words, from the catalog (sandbox.ui.*): it fills them in from /api/state.
+UI_TEXTS = (
+    "title",
+    "brand",
+    "tagline",
+    "clock",
+    "who",
+    "choose",
+    "pick",
+    "placeholder",
+    "send",
+    "edited",
+    "refused",
+    "chat",
+)
 
 
 @dataclass
@@ -226,8 +241,10 @@ class Sandbox:
             for key, label, when in await self._jumps()
         ]
         now = self.clock.now().astimezone(tz)
+        catalog = self.running.services.catalog
+        ui = {key: catalog.plain(f"sandbox.ui.{key}") for key in UI_TEXTS}
         return web.json_response(
-            {"clock": now.strftime("%H:%M %d/%m/%Y"), "people": people, "jumps": jumps}
+            {"clock": now.strftime("%H:%M %d/%m/%Y"), "people": people, "jumps": jumps, "ui": ui}
         )
 
     async def _chat(self, request: web.Request) -> web.Response:
@@ -326,6 +343,7 @@ class Sandbox:
         """Where the clock can jump: the next deadline reminder, the deadline, before a meeting."""
         assert self.clock is not None and self.running is not None
         services = self.running.services
+        c = services.catalog
         campaign = await services.plans.campaign()
         if campaign is None:
             return []
@@ -339,14 +357,14 @@ class Sandbox:
         )
         upcoming = [when for when in reminders if when > now]
         if upcoming:
-            found.append(("reminder", "⏰ Đến lần nhắc hạn kế tiếp", upcoming[0] + JUMP_MINUTE))
+            found.append(("reminder", c.plain("sandbox.jump.reminder"), upcoming[0] + JUMP_MINUTE))
         deadline = datetime.combine(campaign.deadline, time(17, 0), tz)
         if deadline > now:
-            found.append(("deadline", "📆 Đến ngày hết hạn nộp", deadline))
+            found.append(("deadline", c.plain("sandbox.jump.deadline"), deadline))
         meeting = await self._next_meeting(now)
         if meeting is not None:
-            found.append(("meeting", "📅 Đến trước buổi sinh hoạt 2 giờ", meeting))
-        found.append(("day", "➡️ Sang ngày hôm sau", now + timedelta(days=1)))
+            found.append(("meeting", c.plain("sandbox.jump.meeting"), meeting))
+        found.append(("day", c.plain("sandbox.jump.day"), now + timedelta(days=1)))
         return found
 
     async def _next_meeting(self, now: datetime) -> datetime | None:

@@ -46,13 +46,14 @@ async def test_sandbox_starts_without_a_token_and_serves_the_page(
             url = found.group(1) if found and "Hộp cát" in line else ""
         async with aiohttp.ClientSession() as session:
             async with session.get(url) as page:
-                assert page.status == 200 and "Hộp cát" in await page.text()
+                assert page.status == 200 and 'data-ui="brand"' in await page.text()
             async with session.get(url + "api/state") as state:
                 data = await state.json()
         assert {p["name"] for p in data["people"]} >= {"Nguyễn Văn An", "Hồ Thị Hoa"}
         assert any("Bí thư" in p["role"] for p in data["people"])
         assert any("Quản trị" in p["role"] for p in data["people"])
         assert data["clock"].endswith("01/04/2022")
+        assert data["ui"]["brand"] == "🧪 Hộp cát"  # the page's words come from the catalog
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)

@@ -1,7 +1,7 @@
 // The sandbox page: pick a person, chat with the bot as them. Plain JS, no build step.
 "use strict";
 
-const state = { who: null, people: [], seen: "" };
+const state = { who: null, people: [], seen: "", ui: {} };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -42,8 +42,22 @@ function render(html, target) {
 
 function personLabel(p) { return `${p.name} — ${p.role}`; }
 
+// The page's words come from the bot's catalog (sandbox.ui.*), like everything it says.
+function applyTexts(ui) {
+  if (JSON.stringify(ui) === JSON.stringify(state.ui)) return;
+  state.ui = ui;
+  for (const element of document.querySelectorAll("[data-ui]")) {
+    if (element.id !== "chat-name" || !state.who) element.textContent = ui[element.dataset.ui] || "";
+  }
+  for (const element of document.querySelectorAll("[data-ui-placeholder]")) element.placeholder = ui[element.dataset.uiPlaceholder] || "";
+  for (const element of document.querySelectorAll("[data-ui-label]")) element.setAttribute("aria-label", ui[element.dataset.uiLabel] || "");
+  $("who").setAttribute("aria-label", ui.choose || "");
+  drawPeople();
+}
+
 async function loadState() {
   const data = await api("/api/state");
+  applyTexts(data.ui);
   $("clock").textContent = data.clock;
   const jumps = $("jumps");
   jumps.replaceChildren(...data.jumps.map((j) => {
@@ -79,7 +93,7 @@ function drawPeople() {
     return li;
   }));
   const select = $("who");
-  select.replaceChildren(new Option("— chọn —", ""), ...state.people.map((p) => new Option(personLabel(p), p.code)));
+  select.replaceChildren(new Option(state.ui.pick || "", ""), ...state.people.map((p) => new Option(personLabel(p), p.code)));
   select.value = state.who || "";
 }
 
@@ -119,7 +133,7 @@ function drawMessage(m) {
   if (m.edits > 0) {
     const e = document.createElement("span");
     e.className = "edited";
-    e.textContent = "đã sửa";
+    e.textContent = state.ui.edited || "";
     div.append(e);
   }
   if (m.buttons.length) {
@@ -184,7 +198,7 @@ async function refresh() {
   refused.hidden = data.refused.length === 0;
   refused.replaceChildren(...data.refused.map((r) => {
     const line = document.createElement("b");
-    line.textContent = `Telegram từ chối ${r.method}: ${r.error}`;
+    line.textContent = `${state.ui.refused || ""} ${r.method}: ${r.error}`;
     return line;
   }));
 }

@@ -643,16 +643,12 @@ class Cli:
             self.say("cli.broadcast_unknown", id=broadcast_id)
             return FAILED
         row, failures = found
-        counts = row.counts
         self.say(
             "cli.broadcast_status",
             id=row.id,
             audience=row.audience + (f" @ {row.unit_path}" if row.unit_path else ""),
             recipients=row.recipients,
-            queued=counts.get("queued", 0) + counts.get("sending", 0),
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
-            cancelled=counts.get("cancelled", 0),
+            **row.progress(),
         )
         for failure in failures:
             self.say_failure(failure)

@@ -135,3 +135,13 @@ class BroadcastRow:
     created_at: datetime
     counts: dict[str, int]
     file: BroadcastFile | None = None
+
+    def progress(self) -> dict[str, int]:
+        """How delivery stands: waiting (queued or being sent), sent, failed, cancelled."""
+        counts = self.counts
+        return {
+            "queued": counts.get("queued", 0) + counts.get("sending", 0),
+            "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0) + counts.get("expired", 0),
+            "cancelled": counts.get("cancelled", 0),
+        }

@@ -31,15 +31,7 @@ class ComposerPresenter:
         return (Choice(self._c.plain("compose.button.stop"), pack_broadcast("st")),)
 
     def _progress(self, row: BroadcastRow) -> dict[str, object]:
-        counts = row.counts
-        return {
-            "id": row.id,
-            "recipients": row.recipients,
-            "queued": counts.get("queued", 0) + counts.get("sending", 0),
-            "sent": counts.get("sent", 0),
-            "failed": counts.get("failed", 0),
-            "cancelled": counts.get("cancelled", 0),
-        }
+        return {"id": row.id, "recipients": row.recipients, **row.progress()}
 
     def render(self, screen: ComposeScreen) -> Reply:
         """The reply for ``screen``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import webbrowser
@@ -97,6 +98,18 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
         changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
     data = base.model_dump() | changes
     return Schedule.model_validate(data)
+
+
+def _has_screen() -> bool:
+    """True where a graphical browser can open (not on a server over SSH, where a text-mode
+    browser would take over the terminal)."""
+    graphical = sys.platform in ("darwin", "win32")
+    return graphical or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_browser(url: str) -> None:
+    with contextlib.suppress(Exception):  # none there: the address was printed
+        webbrowser.open(url)
 
 
 def _write_file(path: Path, content: bytes) -> None:
@@ -360,9 +373,9 @@ class Cli:
 
         def opened(url: str) -> None:
             self.say("cli.sandbox_ready", url=url, db=database)
-            if browser:
-                with contextlib.suppress(Exception):  # no browser here: the address is printed
-                    webbrowser.open(url)
+            if browser and _has_screen():
+                # In a thread: a browser that takes its time must not hold up the bot.
+                loop.run_in_executor(None, _open_browser, url)
 
         try:
             await Sandbox(database, port=port).run(stop, opened)

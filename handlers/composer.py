@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.broadcast import BroadcastFile, FileKind
-from bot.domain.callbacks import parse_broadcast
+from bot.domain.callbacks import number, parse_broadcast
 from bot.domain.models import Person
 from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
 from bot.services.composer_view import ComposerPresenter
@@ -91,17 +91,17 @@ class ComposerHandlers:
             screen = await composer.send(person, arg)
         elif code == "un":
             screen = await composer.units(person)
-        elif code == "in" and arg.isdigit() and len(arg) < 10:
-            screen = await composer.within(person, int(arg))
+        elif code == "in" and (unit := number(arg)) is not None:
+            screen = await composer.within(person, unit)
         elif code == "at":
             screen = await composer.ask_time(person, arg)
-        elif code == "pr" and arg.isdigit() and update.callback_query is not None:
+        elif code == "pr" and (wave := number(arg)) is not None and update.callback_query:
             # The count is refreshed in the same message: press again to watch it move.
-            screen = await composer.progress(person, int(arg))
+            screen = await composer.progress(person, wave)
             await edit(update.callback_query, self._view.render(screen))
             return
-        elif code == "cx" and arg.isdigit():
-            screen = await composer.cancel(person, int(arg))
+        elif code == "cx" and (wave := number(arg)) is not None:
+            screen = await composer.cancel(person, wave)
         elif code == "st":
             await composer.stop(person)
             screen = ComposeScreen(ComposeStep.STOPPED, person)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.callbacks import parse_desk, two_numbers
+from bot.domain.callbacks import number, parse_desk, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.plan_sheet import documents_zip, plans_xlsx
@@ -67,8 +67,8 @@ class DeskHandlers:
         person, press = found
         code, arg = press
         pair = two_numbers(arg)
-        if code == "op" and arg.isdigit():
-            screen = await self._desk.show(person, int(arg))
+        if code == "op" and (plan_id := number(arg)) is not None:
+            screen = await self._desk.show(person, plan_id)
         elif code == "ok" and pair is not None:
             screen = await self._desk.confirm(person, *pair)
         elif code == "rt" and pair is not None:
@@ -88,5 +88,5 @@ class DeskHandlers:
                 return
         else:
             status, _, page = arg.partition(".")
-            screen = await self._desk.listing(person, status, int(page) if page.isdigit() else 0)
+            screen = await self._desk.listing(person, status, number(page) or 0)
         await self._show(update, screen)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.callbacks import parse_meeting_press
+from bot.domain.callbacks import number, parse_meeting_press, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.report_chart import chart_png
@@ -125,12 +125,11 @@ class MeetingHandlers:
             screen = await service.start_new(person, arg)
         elif press.code == "st":
             screen = await service.stop(person)
-        elif press.code in ("ed", "cx") and arg.isdigit():
+        elif press.code in ("ed", "cx") and (meeting_id := number(arg)) is not None:
             opener = service.start_edit if press.code == "ed" else service.ask_cancel
-            screen = await opener(person, int(arg))
-        elif press.code == "cy" and _pair(arg) is not None:
-            meeting_id, version = _pair(arg) or (0, 0)
-            screen = await service.cancel(person, meeting_id, version)
+            screen = await opener(person, meeting_id)
+        elif press.code == "cy" and (pair := two_numbers(arg)) is not None:
+            screen = await service.cancel(person, *pair)
         else:
             screen = await service.overview(person)
         await self._show(update, screen)
@@ -138,10 +137,3 @@ class MeetingHandlers:
 
 def _district_press(data: str) -> bool | None:
     return True if data == DISTRICT_REPORT else None
-
-
-def _pair(arg: str) -> tuple[int, int] | None:
-    first, _, second = arg.partition(".")
-    if not (first.isdigit() and second.isdigit()):
-        return None
-    return int(first), int(second)

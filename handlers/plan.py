@@ -7,7 +7,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.callbacks import parse_desk, parse_plan
+from bot.domain.callbacks import number, parse_desk, parse_plan
 from bot.domain.models import Channel, Person
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import Current, PlanScreen, PlanService, Visit
@@ -137,14 +137,14 @@ class PlanHandlers:
         if found is None:
             return
         person, (code, arg) = found
-        if code == "pf" and arg.isdigit():
-            member = await self._proxy.start(person, int(arg))
+        if code == "pf" and (person_id := number(arg)) is not None:
+            member = await self._proxy.start(person, person_id)
             if member is not None:
                 await self._show(update, await self._plans.open(member), person)
                 return
             reply = self._presenter.simple("common.no_right", person)
         else:
-            listing = await self._proxy.candidates(person, int(arg) if arg.isdigit() else 0)
+            listing = await self._proxy.candidates(person, number(arg) or 0)
             reply = (
                 self._view.proxy_list(listing)
                 if listing is not None

@@ -10,6 +10,15 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 PLAN = "p"
+MAX_DIGITS = 9  # ids and revisions in callback data: larger numbers are forged
+
+
+def number(text: str) -> int | None:
+    """A non-negative id or revision from callback data, or None: ASCII digits only (``"²"``
+    passes ``str.isdigit``), and short enough for any database integer."""
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+        return None
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +45,9 @@ def parse_plan(data: str) -> PlanPress | None:
     parts = data.split(":", 3)
     if len(parts) != 4 or parts[0] != PLAN or len(data.encode("utf-8")) > MAX_BYTES:
         return None
-    if parts[1].isdigit():
-        return PlanPress(int(parts[1]), parts[2], parts[3])
+    rev = number(parts[1])
+    if rev is not None:
+        return PlanPress(rev, parts[2], parts[3])
     pair = two_numbers(parts[1])
     if pair is None:
         return None
@@ -99,9 +109,10 @@ def parse_desk(data: str) -> tuple[str, str] | None:
 def two_numbers(arg: str) -> tuple[int, int] | None:
     """ "12.3" -> (12, 3); None for anything else."""
     first, _, second = arg.partition(".")
-    if not (first.isdigit() and second.isdigit()) or len(arg) > 24:
+    one, two = number(first), number(second)
+    if one is None or two is None:
         return None
-    return int(first), int(second)
+    return one, two
 
 
 BROADCAST = "b"

@@ -266,7 +266,7 @@ class PlanService:
             answered = e.answer(form, plan.draft, text)
             return await self._apply(person, campaign, plan, answered, source)
         chosen = text.strip()
-        if chosen.isdigit() and 1 <= int(chosen) <= len(actions):
+        if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
             return await self.act(
                 person, plan.rev, action.code, action.arg, (campaign, plan), actor=actor

@@ -92,3 +92,34 @@ async def test_contact_with_a_garbage_number_is_unknown(bot: Harness) -> None:
     chat = bot.chat("Lạ", phone="+1 (555) <b>", user_id=9005)
     [reply] = await chat.share_contact()
     assert "chưa có trong danh sách" in reply.plain
+
+
+async def test_huge_and_non_ascii_numbers_in_callback_data(bot: Harness) -> None:
+    """Ids past any database integer, or digits that are not ASCII ("²", "٣"), are forged:
+    answered harmlessly, never an error (they used to overflow SQLite's integer)."""
+    from tests.handlers.test_plan import signed_in
+
+    await bot.open_campaign()
+    chats = [
+        await signed_in(bot, "An", "0912345678"),  # a secretary
+        await signed_in(bot, "Hoa", "0977123456"),  # an admin
+    ]
+    for number in ("9" * 30, "²", "٣", "1" * 10):
+        for data in (
+            f"r:op:{number}",
+            f"r:pf:{number}",
+            f"r:ok:{number}.1",
+            f"r:ls:submitted.{number}",
+            f"r:px:{number}",
+            f"m:ed:{number}",
+            f"m:cy:{number}.1",
+            f"b:pr:{number}",
+            f"b:cx:{number}",
+            f"b:in:{number}",
+            f"p:{number}:sb:",
+            f"p:{number}.1:sb:",
+        ):
+            for chat in chats:
+                await chat.press_data(data[:64])
+    await chats[0].send("²")  # a "digit" typed where a numbered choice is possible
+    assert bot.errors == [] and bot.api.rejected() == []

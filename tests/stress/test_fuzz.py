@@ -65,7 +65,10 @@ callback = st.one_of(
     st.builds(
         lambda prefix, rest: f"{prefix}:{rest}"[:64],
         st.sampled_from(["p", "m", "r", "b", "u", "p:0", "p:1.3", "r:op", "r:pf", "b:go", "m:cy"]),
-        st.text(alphabet="0123456789.:abcxyz-", max_size=20),
+        st.one_of(
+            st.text(alphabet="0123456789.:abcxyz-", max_size=20),
+            st.sampled_from(["9" * 30, "²", "٣.1", "1" * 10 + ".1", "-1", "0.0"]),
+        ),
     ),
 )
 actions = st.tuples(

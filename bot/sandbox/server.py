@@ -28,7 +28,7 @@ from bot.app import Running, build_services, serve
 from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Person
-from bot.domain.schedule import Schedule
+from bot.domain.schedule import Schedule, deadline_occasions, meeting_occasions
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.harness import sample_campaign
@@ -351,31 +351,33 @@ class Sandbox:
         now = self.clock.now()
         schedule = campaign.schedule or Schedule()
         found: list[tuple[str, str, datetime]] = []
-        reminders = sorted(
-            datetime.combine(campaign.deadline - timedelta(days=d), schedule.remind_at, tz)
-            for d in schedule.deadline_days
-        )
-        upcoming = [when for when in reminders if when > now]
+        reminders = deadline_occasions(campaign.year, campaign.deadline, schedule, tz)
+        upcoming = sorted(o.due for o in reminders if o.due > now)
         if upcoming:
             found.append(("reminder", c.plain("sandbox.jump.reminder"), upcoming[0] + JUMP_MINUTE))
         deadline = datetime.combine(campaign.deadline, time(17, 0), tz)
         if deadline > now:
             found.append(("deadline", c.plain("sandbox.jump.deadline"), deadline))
-        meeting = await self._next_meeting(now)
+        meeting = await self._next_meeting(now, schedule)
         if meeting is not None:
             found.append(("meeting", c.plain("sandbox.jump.meeting"), meeting))
         found.append(("day", c.plain("sandbox.jump.day"), now + timedelta(days=1)))
         return found
 
-    async def _next_meeting(self, now: datetime) -> datetime | None:
+    async def _next_meeting(self, now: datetime, schedule: Schedule) -> datetime | None:
+        """Just after the next meeting reminder falls due (the scheduler's own rules)."""
         assert self.running is not None
         meetings = await self.running.store.meetings.between(now, now + timedelta(days=400))
-        starts = [
-            m.starts_at
+        due = [
+            occasion.due
             for m in meetings
-            if m.status is MeetingStatus.SCHEDULED and m.starts_at - timedelta(hours=2) > now
+            if m.status is MeetingStatus.SCHEDULED
+            for occasion in meeting_occasions(
+                m.id, m.version, m.starts_at, m.updated_at, schedule, self.tz
+            )
+            if occasion.due > now
         ]
-        return min(starts) - timedelta(hours=2) + JUMP_MINUTE if starts else None
+        return min(due) + JUMP_MINUTE if due else None
 
     async def _jump(self, request: web.Request) -> web.Response:
         assert self.clock is not None and self.running is not None

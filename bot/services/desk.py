@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.audit import AuditAction
+from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.plans import DeskRow, PlanStatus
 from bot.services.audit import AuditService
@@ -88,7 +89,7 @@ class DeskService:
     @staticmethod
     def may_use(person: Person) -> bool:
         """Secretaries, heads of unit and admins review plans."""
-        return person.active and any(person.has(r) for r in (Role.SECRETARY, Role.HEAD, Role.ADMIN))
+        return may_use(person, Command.REVIEW)
 
     async def listing(self, viewer: Person, status: str = "", page: int = 0) -> DeskScreen:
         """Plans of the viewer's units (everyone's for an admin) in one status, a page at a time."""

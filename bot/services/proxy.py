@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.domain.audit import AuditAction
 from bot.domain.digest import Standing
+from bot.domain.menu import Command, may_use
 from bot.domain.models import Channel, Person, Role
 from bot.services.audit import AuditService
 from bot.services.ports import (
@@ -62,8 +63,8 @@ class ProxyService:
 
     @staticmethod
     def may_use(person: Person) -> bool:
-        """Secretaries, heads of unit and admins may fill for someone."""
-        return person.active and any(person.has(r) for r in (Role.SECRETARY, Role.HEAD, Role.ADMIN))
+        """Those who review plans (secretaries, heads of unit, admins) may fill for someone."""
+        return may_use(person, Command.REVIEW)
 
     async def candidates(self, viewer: Person, page: int = 0) -> ProxyList | None:
         """People of the viewer's units with no chat account (None: not allowed, no campaign)."""

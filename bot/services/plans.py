@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -127,6 +128,9 @@ class PlanService:
         self._clock = clock
         self._tz = tz
         self._versions: dict[tuple[str, int], FormDef] = {}
+        # One thread renders documents: it runs under the GIL anyway, so more threads add no
+        # speed, only one glibc malloc arena each (a burst of submissions doubled the RSS).
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docx")
 
     def _today(self) -> date:
         return self._clock.now().astimezone(self._tz).date()
@@ -441,7 +445,7 @@ class PlanService:
         render = functools.partial(
             self._render, self._form(plan), campaign, person, plan, self._clock.now()
         )
-        content = await asyncio.to_thread(render)
+        content = await asyncio.get_running_loop().run_in_executor(self._renderer, render)
         return Attachment(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
 
     async def for_review(self, plan_id: int, with_document: bool = True) -> ReviewCopy | None:

@@ -11,6 +11,7 @@ and, last, one JSON object with everything.
 | benchmark    | figure                          | baseline (same run)                   |
 |--------------|---------------------------------|---------------------------------------|
 | conversation | updates/s, members filling 01   | a bare echo bot on the same harness   |
+| workers      | the same with WORKERS=2         | the echo bot again                    |
 | outbox       | messages/s of a wave            | the configured pace                   |
 | sweep        | seconds to queue a reminder wave| one read of everyone's standing       |
 | startup      | spawn to first reply; idle RSS  | the echo bot                          |
@@ -32,12 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PLANS: dict[str, dict[str, list[str]]] = {
     "normal": {
         "conversation": ["--members", "300"],
+        "workers": ["--members", "300", "--workers", "2"],
         "outbox": ["--messages", "2000"],
         "sweep": ["--people", "20000", "--units", "1000"],
         "startup": ["--runs", "3"],
     },
     "long": {
         "conversation": ["--members", "2000"],
+        "workers": ["--members", "2000", "--workers", "2"],
         "outbox": ["--messages", "10000"],
         "sweep": ["--people", "100000", "--units", "5000"],
         "startup": ["--runs", "5"],
@@ -46,11 +49,14 @@ PLANS: dict[str, dict[str, list[str]]] = {
 }
 
 
+MODULES = {"workers": "conversation"}  # benchmarks that are another one with other options
+
+
 def run(name: str, args: list[str]) -> dict[str, Any]:
     """Run one benchmark; its figures, or the reason it failed."""
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", *args],
+        [sys.executable, "-m", f"bench.{MODULES.get(name, name)}", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -72,7 +78,7 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
     """(benchmark, figure, baseline, ratio) for the table."""
     if "error" in f:
         return name, "FAILED", f["error"][:60], "-"
-    if name == "conversation":
+    if name in ("conversation", "workers"):
         return (
             name,
             f"{f['updates_per_s']} upd/s, p99 {f['p99_ms']} ms, lost {f['lost']}",

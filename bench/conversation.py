@@ -171,10 +171,15 @@ class Member:
 
 
 def rss_peak_mb(pid: int) -> float:
+    """Peak resident memory of a process plus its children (the workers), summed."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+            total += int(line.split()[1]) / 1024
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        total += rss_peak_mb(int(child))
+    return total
 
 
 async def run_process(
@@ -266,6 +271,9 @@ async def main() -> None:
     )
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.08, help="seconds per Bot API call")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="bot processes handling updates (WORKERS)"
+    )
     parser.add_argument("--only-echo", action="store_true", help="measure the echo bot alone")
     parser.add_argument(
         "--think",
@@ -296,6 +304,7 @@ async def main() -> None:
             "TELEGRAM_API_URL": api.url,
             "DATABASE_URL": db,
             "LOG_LEVEL": "WARNING",
+            "WORKERS": str(options.workers),
         }
 
         async def work(mode: str = mode, members: list[Member] = members) -> int:
@@ -345,6 +354,7 @@ async def main() -> None:
         )
     summary = {
         "members": options.members,
+        "workers": options.workers,
         "think_s": options.think,
         "latency_ms": options.latency * 1000,
         "updates": bot["updates"],

@@ -41,6 +41,7 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
+from bot.workers import ALLOWED_UPDATES, WorkerPool, WorkersFailed, poll
 from handlers.composer import ComposerHandlers
 from handlers.concurrency import PerPersonUpdateProcessor
 from handlers.desk import DeskHandlers
@@ -176,11 +177,19 @@ def build_services(
 
 
 def build_application(
-    settings: Settings, services: Services, pacer: Pacer | None = None
+    settings: Settings,
+    services: Services,
+    pacer: Pacer | None = None,
+    *,
+    on_sent: Callable[[], None] | None = None,
+    on_done: Callable[[object], None] | None = None,
+    polling: bool = True,
 ) -> TelegramApp:
     """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL.
 
-    Replies count against ``pacer`` (the outbox yields to them) and wait out a short 429.
+    Replies count against ``pacer`` (the outbox yields to them; a worker process reports them
+    with ``on_sent`` instead) and wait out a short 429. Without ``polling`` the application has
+    no updater: a worker is handed its updates (``bot.workers``) and reports each with ``on_done``.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -188,22 +197,22 @@ def build_application(
     replies = AiohttpRequest(
         HTTP_POOL_SIZE,
         pool_timeout=HTTP_POOL_TIMEOUT,
-        on_send=pacer.note_reply if pacer is not None else None,
+        on_send=on_sent or (pacer.note_reply if pacer is not None else None),
         wait_on_429=REPLY_WAIT_ON_429,
     )
-    application = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(PerPersonUpdateProcessor(on_done=on_done))
         # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
         # enough connections, and waiting for a free one rather than failing after 1 s.
         .request(replies)
-        .get_updates_request(AiohttpRequest(1))
-        .build()
     )
+    builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
+    application = builder.build()
     signin = SigninHandlers(services.signin, services.presenter, services.catalog)
     plan = PlanHandlers(
         services.plans, services.plan_view, services.presenter, services.proxy, services.signin
@@ -239,13 +248,13 @@ def build_application(
     return application
 
 
-async def announce(application: TelegramApp, services: Services) -> None:
+async def announce(bot: Bot, services: Services) -> None:
     """After getMe: register the guests' command list and remember the bot's username."""
     commands = [
         BotCommand(cmd.value, services.catalog.plain(f"menu.{cmd.value}")) for cmd in GUEST_COMMANDS
     ]
-    await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
-    await services.roster.remember_bot_username(application.bot.username)
+    await bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    await services.roster.remember_bot_username(bot.username)
 
 
 def outbox_bot(settings: Settings) -> ExtBot[None]:
@@ -310,38 +319,104 @@ async def serve(
 ) -> None:
     """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
 
-    ``ready`` is called once everything runs (the sandbox uses it; ``chuyende run`` does not).
+    With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
+    worker processes handle the updates (``bot.workers``). ``ready`` is called once everything
+    runs in one process (the sandbox uses it; ``chuyende run`` does not).
     """
+    if settings.workers > 1 and ready is not None:
+        raise ValueError("the sandbox runs in one process")
     clock = clock or SystemClock()
     store = await Store.open(settings.database_url)
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
         pacer = Pacer(settings.send_pace)
-        application = build_application(settings, services, pacer)
         sender_bot = outbox_bot(settings)
-        async with application, sender_bot:
-            await announce(application, services)
+        async with sender_bot:
+            await announce(sender_bot, services)
             if await services.roster.is_empty():
                 log.warning(services.catalog.plain("cli.empty_roster"))
             if await services.plans.campaign() is None:
                 log.warning(services.catalog.plain("cli.no_campaign_warning"))
-            updater = application.updater
-            if updater is None:
-                raise RuntimeError("the application has no updater")
-            await updater.start_polling(allowed_updates=["message", "callback_query"])
-            await application.start()
             sender = build_sender(settings, store, services, sender_bot, pacer, clock)
             sweeps = Sweeps(services.reminders, sender, settings.tz)
-            sweeps.start()
-            log.info(services.catalog.plain("cli.started", username=application.bot.username))
-            try:
-                if ready is not None:
-                    await ready(Running(services, store, sweeps, application))
-                await stop.wait()
-            finally:
-                await sweeps.stop()
-                await updater.stop()
-                await application.stop()
+            if settings.workers > 1:
+                await _supervise(settings, services, sender_bot, pacer, sweeps, stop)
+            else:
+                await _serve_alone(settings, services, store, pacer, sweeps, stop, ready)
     finally:
         await store.close()
+
+
+async def _serve_alone(
+    settings: Settings,
+    services: Services,
+    store: Store,
+    pacer: Pacer,
+    sweeps: Sweeps,
+    stop: asyncio.Event,
+    ready: Callable[[Running], Awaitable[None]] | None,
+) -> None:
+    """One process: PTB's updater polls, its application handles every update."""
+    application = build_application(settings, services, pacer)
+    async with application:
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("the application has no updater")
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        sweeps.start()
+        log.info(services.catalog.plain("cli.started", username=application.bot.username))
+        try:
+            if ready is not None:
+                await ready(Running(services, store, sweeps, application))
+            await stop.wait()
+        finally:
+            await sweeps.stop()
+            await updater.stop()
+            await application.stop()
+
+
+async def _supervise(
+    settings: Settings,
+    services: Services,
+    bot: ExtBot[None],
+    pacer: Pacer,
+    sweeps: Sweeps,
+    stop: asyncio.Event,
+) -> None:
+    """Several processes: poll here and hand each person's updates to their worker."""
+    pool = WorkerPool(settings, pacer.note_reply)
+    await pool.start()
+
+    async def give(update: dict[str, Any]) -> None:
+        await pool.give(update).drain()
+
+    halt = asyncio.Event()
+    watch = asyncio.ensure_future(_either(stop, pool.failed, halt))
+    try:
+        await bot.delete_webhook()
+        sweeps.start()
+        log.info(
+            services.catalog.plain(
+                "cli.started_workers", username=bot.username, workers=len(pool.workers)
+            )
+        )
+        await poll(bot, give, halt)
+    finally:
+        watch.cancel()
+        await sweeps.stop()
+        await pool.stop()
+    if pool.failed.is_set():
+        raise WorkersFailed(len(pool.workers))
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event, then: asyncio.Event) -> None:
+    """Set ``then`` as soon as one of two events is set."""
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        then.set()
+    finally:
+        for w in waits:
+            w.cancel()

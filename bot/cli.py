@@ -38,6 +38,7 @@ from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_rows
+from bot.workers import WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
@@ -723,6 +724,10 @@ class Cli:
         if not self.settings.token_is_well_formed():
             self.say("cli.bad_token_format")
             return USAGE
+        url = self.settings.database_url
+        if self.settings.workers > 1 and url.startswith("sqlite") and sqlite_file(url) is None:
+            self.say("cli.workers_need_file", workers=self.settings.workers)
+            return USAGE
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -738,6 +743,9 @@ class Cli:
             return FAILED
         except (SQLAlchemyError, OSError) as exc:
             return self.db_failed(exc)
+        except WorkersFailed:
+            self.say("cli.workers_failed")
+            return FAILED
         return OK
 
 

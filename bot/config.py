@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         description="Seconds an outbox message stays with the process sending it; if that "
         "process dies, the message is sent again after this long.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Processes handling updates; more than 1 uses more cores (e.g. the number "
+        "of cores). Needs a database file or PostgreSQL.",
+    )
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
     )

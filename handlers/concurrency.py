@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -23,13 +23,26 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     people's updates proceed in parallel (a slow Telegram call for A never blocks B).
     """
 
-    def __init__(self, max_concurrent_updates: int = 4096) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 4096,
+        on_done: Callable[[object], None] | None = None,
+    ) -> None:
+        """``on_done`` is told of every update once handled (or dropped)."""
         super().__init__(max_concurrent_updates)
+        self._on_done = on_done
         self._locks: dict[int, asyncio.Lock] = {}
         self._pending: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers after the same person's earlier updates have finished."""
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            if self._on_done is not None:
+                self._on_done(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = (
             update.effective_user.id
             if isinstance(update, Update) and update.effective_user

@@ -139,7 +139,7 @@ async def running_bot(
 
         application.add_error_handler(record)
         async with application:
-            await announce(application, services)
+            await announce(application.bot, services)
             yield harness
     finally:
         await store.close()

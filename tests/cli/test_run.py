@@ -97,3 +97,27 @@ async def test_polling_bot_answers_and_warns_about_an_empty_roster(
     assert "chuyende roster template" in caplog.text
     assert api.token not in caplog.text
     assert api.calls_of("setMyCommands")
+
+
+async def test_workers_need_a_database_the_processes_share(tmp_path: Path) -> None:
+    """WORKERS=2 on an in-memory SQLite database is refused with the reason, before any call."""
+    out = io.StringIO()
+    config = Settings(
+        _env_file=None,
+        telegram_bot_token=FakeBotApi().token,
+        telegram_api_url="http://127.0.0.1:9",
+        database_url="sqlite+aiosqlite:///:memory:",
+        workers=2,
+    )
+    assert await Cli(Catalog.load(), config, out).run() == 2
+    assert "WORKERS=2" in out.getvalue() and "PostgreSQL" in out.getvalue()
+
+
+def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """WORKERS=0 or a word is a configuration error naming the setting."""
+    monkeypatch.chdir(tmp_path)
+    for value in ("0", "hai", "99"):
+        monkeypatch.setenv("WORKERS", value)
+        out = io.StringIO()
+        assert main(["run"], out=out) == 2
+        assert "WORKERS" in out.getvalue()

@@ -52,6 +52,11 @@ async def fill_mau_01(chat: Chat, actions: int = 2, open_first: bool = True) -> 
         await chat.press("📝 Kế hoạch của tôi")
     await chat.press("✅ Thông tin đúng")
     await chat.send(STUDY)
+    await fill_after_study(chat, actions)
+
+
+async def fill_after_study(chat: Chat, actions: int = 2) -> None:
+    """The rest of Mẫu 01 once the study answer has been typed."""
     await chat.press("✅ Xong")
     await chat.send("Phát biểu trong sinh hoạt chi bộ còn ít.")
     await chat.press("✅ Xong")

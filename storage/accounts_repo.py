@@ -12,6 +12,7 @@ from bot.domain.directory import InviteRow
 from bot.domain.models import Channel, Invite, Person
 from bot.services.ports import LinkConflict
 from storage.base import Repository, person_query, to_person
+from storage.engine import Tx
 from storage.tables import accounts, invites, people, signin_failures, units
 
 
@@ -95,7 +96,8 @@ class AccountRepository(Repository):
         code handed out earlier cannot take over later.
         """
         try:
-            async with self._write() as conn:
+
+            async def work(conn: Tx) -> str | None:
                 if invite_code is not None:
                     spent = await conn.execute(
                         update(invites)
@@ -135,15 +137,20 @@ class AccountRepository(Repository):
                     )
                 )
                 return previous
+
+            return await self._transaction(work)
         except IntegrityError as exc:
             raise LinkConflict(str(person_id)) from exc
 
     async def record_failure(self, channel: Channel, user_id: str, now: datetime) -> None:
         """Remember one wrong invite code typed by this account."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> None:
             await conn.execute(
                 insert(signin_failures).values(channel=channel.value, user_id=user_id, at=now)
             )
+
+        await self._transaction(work)
 
     async def count_failures(self, channel: Channel, user_id: str, since: datetime) -> int:
         """Wrong codes typed by this account since ``since``."""
@@ -159,7 +166,8 @@ class AccountRepository(Repository):
         """Store one new code per person id, spending the person's older unused codes."""
         if not codes:
             return
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> None:
             ids = list(codes)
             for start in range(0, len(ids), 500):
                 await conn.execute(
@@ -177,6 +185,8 @@ class AccountRepository(Repository):
                     for pid, code in codes.items()
                 ],
             )
+
+        await self._transaction(work)
 
     async def people_needing_invites(self, unit_ids: Sequence[int] | None) -> list[Person]:
         """Active people with no linked account on any channel and no unused invite."""

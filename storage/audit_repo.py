@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 
 from bot.domain.audit import AuditAction, AuditEntry
 from storage.base import Repository
+from storage.engine import Tx
 from storage.tables import audit, people
 
 
@@ -56,7 +57,8 @@ class AuditRepository(Repository):
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool:
         """Delete the person and everything that is theirs (accounts, invites, plans, outbox),
         recording the anonymous ``entry`` in the same transaction; False if already gone."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> bool:
             await conn.execute(  # their name goes from the log too; the entries stay
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
@@ -65,3 +67,5 @@ class AuditRepository(Repository):
                 return False
             await conn.execute(insert(audit).values(at=now, **entry))
             return True
+
+        return await self._transaction(work)

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Select, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.models import Category, Exemption, Person, Role
-from storage.engine import AUTOCOMMIT, IMMEDIATE, write_lock
+from storage.engine import AUTOCOMMIT, IMMEDIATE, AsyncTx, SqliteWriter, Tx, write_lock
 from storage.tables import people, units
+
+T = TypeVar("T")
 
 
 class Repository:
     """Base of the repositories: one engine, short transactions."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, writer: SqliteWriter | None = None) -> None:
         self._engine = engine
+        self._writer = writer
+
+    async def _transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
+        """Run ``work`` as one write transaction: on a SQLite file on the writer thread in one
+        hand-over (see ``SqliteWriter``), elsewhere as ``_write()`` on the async engine."""
+        if self._writer is not None:
+            return await self._writer.transaction(work)
+        async with self._write() as connection:
+            return await work(AsyncTx(connection))
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
@@ -36,8 +47,11 @@ class Repository:
         """Run one writing statement, atomic by itself, and return its RETURNING rows.
 
         On SQLite it runs without BEGIN/COMMIT, so the database is locked only while the
-        statement itself runs, not across the event loop turns a transaction would span.
+        statement itself runs, not across the event loop turns a transaction would span; on a
+        SQLite file it goes to the writer thread (see ``SqliteWriter``).
         """
+        if self._writer is not None:
+            return await self._writer.execute(statement)
         lock = write_lock(self._engine)
         if lock is not None:
             await lock.acquire()  # always the lock first, then a connection: no lock-order cycle

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, insert, select, update
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
 from storage.base import Repository
+from storage.engine import Tx
 from storage.outbox_repo import enqueue
 from storage.tables import broadcasts, outbox
 
@@ -34,7 +35,8 @@ class BroadcastRepository(Repository):
         file: BroadcastFile | None = None,
     ) -> int:
         """Store the broadcast and queue it for each person, in one transaction."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> int:
             result = await conn.execute(
                 insert(broadcasts)
                 .values(
@@ -70,6 +72,8 @@ class BroadcastRepository(Repository):
                 now,
             )
             return broadcast_id
+
+        return await self._transaction(work)
 
     async def file(self, broadcast_id: int) -> BroadcastFile | None:
         """The broadcast's document or photo: Telegram's file id, or the bytes until it has one."""

@@ -10,6 +10,7 @@ from bot.domain.directory import Member, RosterStats
 from bot.domain.models import Category, Exemption, Person, Role, Unit
 from bot.domain.roster import MAX_UNIT_DEPTH, unit_key
 from storage.base import Repository, person_query, to_person
+from storage.engine import Tx
 from storage.tables import accounts, people, settings_kv, units
 
 
@@ -115,10 +116,13 @@ class DirectoryRepository(Repository):
 
     async def set_setting(self, key: str, value: str) -> None:
         """Store a setting, replacing the old value."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> None:
             insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
             statement = insert(settings_kv).values(key=key, value=value)
             statement = statement.on_conflict_do_update(
                 index_elements=["key"], set_={"value": value}
             )
             await conn.execute(statement)
+
+        await self._transaction(work)

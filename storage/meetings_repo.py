@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxMessage
 from storage.base import Repository
+from storage.engine import AsyncTx, Tx
 from storage.outbox_repo import enqueue
 from storage.tables import accounts, meetings, people, units
 
@@ -41,7 +41,7 @@ def _meeting(row: RowMapping) -> Meeting:
     )
 
 
-async def _one(conn: AsyncConnection, meeting_id: int) -> Meeting | None:
+async def _one(conn: Tx, meeting_id: int) -> Meeting | None:
     row = (await conn.execute(_query().where(meetings.c.id == meeting_id))).mappings().first()
     return None if row is None else _meeting(row)
 
@@ -62,7 +62,8 @@ class MeetingRepository(Repository):
         notices: Notices,
     ) -> Meeting:
         """Schedule a meeting and queue the notices to its members in the same transaction."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> Meeting:
             result = await conn.execute(
                 insert(meetings)
                 .values(
@@ -83,6 +84,8 @@ class MeetingRepository(Repository):
             assert meeting is not None
             await enqueue(conn, notices(meeting), now)
             return meeting
+
+        return await self._transaction(work)
 
     async def change(
         self,
@@ -105,7 +108,8 @@ class MeetingRepository(Repository):
             values["topic"] = topic
         if cancel:
             values["status"] = MeetingStatus.CANCELLED.value
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> Meeting | None:
             result = await conn.execute(
                 update(meetings)
                 .where(
@@ -122,10 +126,12 @@ class MeetingRepository(Repository):
             await enqueue(conn, notices(changed), now)
             return changed
 
+        return await self._transaction(work)
+
     async def get(self, meeting_id: int) -> Meeting | None:
         """One meeting."""
         async with self._read() as conn:
-            return await _one(conn, meeting_id)
+            return await _one(AsyncTx(conn), meeting_id)
 
     async def of_units(self, unit_ids: Sequence[int], since: datetime) -> list[Meeting]:
         """Meetings of these units starting at or after ``since``, soonest first."""

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.models import Channel
 from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
 from storage.base import Repository
+from storage.engine import Tx
 from storage.tables import accounts, outbox
 
 INSERT_CHUNK = 5_000
@@ -45,7 +45,7 @@ def _row(message: OutboxMessage, now: datetime, encoded: dict[int, str]) -> dict
     }
 
 
-async def enqueue(conn: AsyncConnection, messages: Sequence[OutboxMessage], now: datetime) -> int:
+async def enqueue(conn: Tx, messages: Sequence[OutboxMessage], now: datetime) -> int:
     """Insert messages whose key is new; return how many were new."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
@@ -65,8 +65,11 @@ class OutboxRepository(Repository):
         """Queue messages (keys already present are skipped); return how many were new."""
         if not messages:
             return 0
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> int:
             return await enqueue(conn, messages, now)
+
+        return await self._transaction(work)
 
     async def claim(
         self, limit: int, now: datetime, lease: timedelta, *, max_priority: int | None = None
@@ -79,7 +82,8 @@ class OutboxRepository(Repository):
         due = and_(outbox.c.status == OutboxStatus.QUEUED.value, outbox.c.not_before <= now)
         if max_priority is not None:
             due = and_(due, outbox.c.priority <= max_priority)
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> list[OutboxItem]:
             query = (
                 select(outbox.c.id, outbox.c.expires_at)
                 .where(due)
@@ -138,6 +142,8 @@ class OutboxRepository(Repository):
                 for r in rows
             ]
 
+        return await self._transaction(work)
+
     async def settle(
         self, item_id: int, status: OutboxStatus, now: datetime, error: str = ""
     ) -> None:
@@ -155,7 +161,8 @@ class OutboxRepository(Repository):
 
     async def blocked(self, item: OutboxItem, now: datetime, error: str) -> None:
         """The person blocked the bot: the row fails and their account is marked unreachable."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> None:
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id == item.id)
@@ -170,6 +177,8 @@ class OutboxRepository(Repository):
                 )
                 .values(blocked_at=now)
             )
+
+        await self._transaction(work)
 
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
         """Put a row back in the queue to try again at ``when``."""

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
@@ -20,6 +19,7 @@ from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
+from storage.engine import Tx
 from storage.outbox_repo import enqueue
 from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans, units
 
@@ -157,7 +157,8 @@ class PlanRepository(Repository):
         }
         if schedule is not None:
             values["schedule"] = schedule.model_dump_json()
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> RowMapping:
             await conn.execute(update(campaigns).values(active=False))
             existing = (
                 await conn.execute(select(campaigns.c.id).where(campaigns.c.year == year))
@@ -169,12 +170,13 @@ class PlanRepository(Repository):
                 await conn.execute(
                     update(campaigns).where(campaigns.c.id == existing).values(**values)
                 )
-            row = (
+            return (
                 (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
                 .mappings()
                 .one()
             )
-        return _campaign(row)
+
+        return _campaign(await self._transaction(work))
 
     async def current(self, person_id: int) -> tuple[Campaign | None, Plan | None]:
         """The active campaign and the person's plan in it, in one query."""
@@ -221,7 +223,8 @@ class PlanRepository(Repository):
         self, definitions: Mapping[tuple[str, int], str], now: datetime
     ) -> list[str]:
         """Keep every form version ever used; return ids whose stored version has other content."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> list[str]:
             stored = {
                 (row.form_id, row.version): row.definition
                 for row in await conn.execute(select(form_versions))
@@ -238,7 +241,9 @@ class PlanRepository(Repository):
             ]
             if new and not conflicts:
                 await conn.execute(insert(form_versions), new)
-        return conflicts
+            return conflicts
+
+        return await self._transaction(work)
 
     async def form_versions(self) -> dict[tuple[str, int], str]:
         """Every stored form version's definition."""
@@ -278,7 +283,8 @@ class PlanRepository(Repository):
     ) -> Plan:
         """Start a plan; when one exists already (a parallel start), return that one."""
         try:
-            async with self._write() as conn:
+
+            async def work(conn: Tx) -> None:
                 await conn.execute(
                     insert(plans).values(
                         person_id=person_id,
@@ -295,6 +301,8 @@ class PlanRepository(Repository):
                         **_draft_values(draft),
                     )
                 )
+
+            await self._transaction(work)
         except IntegrityError:
             pass
         plan = await self.plan_of(person_id, campaign_id)
@@ -329,7 +337,8 @@ class PlanRepository(Repository):
             values["return_comment"] = comment
         if status is PlanStatus.SUBMITTED:
             values["submitted_at"] = now
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> Plan | None:
             updated = await self._update(conn, plan, now, values)
             if updated is None:
                 return None
@@ -345,10 +354,10 @@ class PlanRepository(Repository):
             await enqueue(conn, notify, now)
             return updated
 
+        return await self._transaction(work)
+
     @staticmethod
-    async def _update(
-        conn: AsyncConnection, plan: Plan, now: datetime, values: dict[str, Any]
-    ) -> Plan | None:
+    async def _update(conn: Tx, plan: Plan, now: datetime, values: dict[str, Any]) -> Plan | None:
         row = (await conn.execute(_update_statement(plan, now, values))).mappings().first()
         return None if row is None else _plan(row)
 

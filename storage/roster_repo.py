@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.models import Person
 from bot.domain.roster import ImportSummary, RosterRecord, unit_key
 from storage.base import Repository, person_query, roles_to_text, to_person
+from storage.engine import Tx
 from storage.tables import people, units
 
 _CHUNK = 500  # ids per IN (...) so no engine's parameter limit is reached
@@ -38,9 +38,7 @@ class _DryRun(Exception):
         self.summary = summary
 
 
-async def _ensure_units(
-    conn: AsyncConnection, paths: set[tuple[str, ...]]
-) -> tuple[dict[str, int], int]:
+async def _ensure_units(conn: Tx, paths: set[tuple[str, ...]]) -> tuple[dict[str, int], int]:
     """Return unit ids by key for every prefix of ``paths``, creating the missing ones."""
     known = {
         row.path_key: row.id for row in await conn.execute(select(units.c.path_key, units.c.id))
@@ -84,17 +82,20 @@ class RosterRepository(Repository):
     ) -> ImportSummary:
         """Add or update every record by code in one transaction (rolled back on a dry run)."""
         try:
-            async with self._write() as conn:
+
+            async def work(conn: Tx) -> ImportSummary:
                 summary = await self._import(conn, records, remove_missing, now)
                 if dry_run:
                     raise _DryRun(summary)
                 return summary
+
+            return await self._transaction(work)
         except _DryRun as rolled_back:
             return rolled_back.summary
 
     async def _import(
         self,
-        conn: AsyncConnection,
+        conn: Tx,
         records: Sequence[RosterRecord],
         remove_missing: bool,
         now: datetime,

@@ -14,6 +14,7 @@ from bot.domain.models import Category, Channel, Exemption, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
+from storage.engine import Tx
 from storage.outbox_repo import enqueue
 from storage.tables import accounts, occasions, pending_inputs, people, plan_events, plans, units
 
@@ -100,7 +101,8 @@ class ScheduleRepository(Repository):
 
         Two processes sweeping at once both try; the occasion's key lets only one through.
         """
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> int | None:
             insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
             statement = (
                 insert(occasions)
@@ -110,6 +112,8 @@ class ScheduleRepository(Repository):
             if (await conn.execute(statement)).rowcount != 1:
                 return None
             return await enqueue(conn, messages, now) if messages else 0
+
+        return await self._transaction(work)
 
     async def returned_plans(self, campaign_id: int) -> list[ReturnedPlan]:
         """Plans now returned, with when they were returned."""
@@ -141,7 +145,8 @@ class ScheduleRepository(Repository):
 
     async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None:
         """Expect typed input for ``purpose`` (None: expect nothing)."""
-        async with self._write() as conn:
+
+        async def work(conn: Tx) -> None:
             await conn.execute(
                 delete(pending_inputs).where(pending_inputs.c.person_id == person_id)
             )
@@ -151,3 +156,5 @@ class ScheduleRepository(Repository):
                         person_id=person_id, purpose=purpose, created_at=now
                     )
                 )
+
+        await self._transaction(work)

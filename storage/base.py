@@ -12,7 +12,16 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.models import Category, Exemption, Person, Role
-from storage.engine import AUTOCOMMIT, IMMEDIATE, AsyncTx, SqliteWriter, Tx, write_lock
+from storage.engine import (
+    AUTOCOMMIT,
+    IMMEDIATE,
+    AsyncTx,
+    Reader,
+    SqliteWriter,
+    ThreadReader,
+    Tx,
+    write_lock,
+)
 from storage.tables import people, units
 
 T = TypeVar("T")
@@ -71,13 +80,27 @@ class Repository:
                 lock.release()
         return rows
 
+    async def _fetch(
+        self, query: Executable, parameters: dict[str, Any] | None = None
+    ) -> list[RowMapping]:
+        """The rows of one query. On a SQLite file it runs on the writer thread in one
+        hand-over (the read of every update: ~4 hand-overs fewer than through aiosqlite)."""
+        if self._writer is not None:
+            return await self._writer.execute(query, parameters)
+        async with self._read() as reader:
+            return list((await reader.execute(query, parameters)).mappings())
+
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        """Reads (SQLite: without BEGIN, each statement sees the latest commit)."""
+    async def _read(self) -> AsyncIterator[Reader]:
+        """Reads (each statement sees the latest commit). On a SQLite file each query runs on
+        the SQLite thread in one hand-over; elsewhere on the async engine."""
+        if self._writer is not None:
+            yield ThreadReader(self._writer)
+            return
         async with self._engine.connect() as connection:
             connection = await connection.execution_options(**{AUTOCOMMIT: True})
             async with connection.begin():
-                yield connection
+                yield AsyncTx(connection)
 
 
 def roles_to_text(roles: frozenset[Role]) -> str:

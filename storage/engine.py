@@ -11,8 +11,17 @@ from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Executable, create_engine, event
-from sqlalchemy.engine import Connection, CursorResult, Dialect, RowMapping, make_url
+from sqlalchemy.engine import (
+    Connection,
+    CursorResult,
+    Dialect,
+    FrozenResult,
+    Result,
+    RowMapping,
+    make_url,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util.typing import TupleAny
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -106,19 +115,44 @@ class Tx:
 
     dialect: Dialect
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+    async def execute(
+        self, statement: Executable, parameters: Any = None
+    ) -> CursorResult[*TupleAny]:
         """Run one statement in the transaction."""
         raise NotImplementedError
 
 
-class AsyncTx(Tx):
+class Reader:
+    """A connection for reading as repository code sees it: ``await reader.execute(query)``."""
+
+    dialect: Dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[*TupleAny]:
+        """Run one query; its rows, buffered."""
+        raise NotImplementedError
+
+
+class ThreadReader(Reader):
+    """Queries run on the SQLite thread, one hand-over each."""
+
+    def __init__(self, thread: SqliteWriter) -> None:
+        self._thread = thread
+        self.dialect = thread.dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[*TupleAny]:
+        return (await self._thread.query(statement, parameters))()
+
+
+class AsyncTx(Tx, Reader):
     """A transaction on the async engine."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
         self.dialect = connection.dialect
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+    async def execute(
+        self, statement: Executable, parameters: Any = None
+    ) -> CursorResult[*TupleAny]:
         return await self._connection.execute(statement, parameters)
 
 
@@ -129,7 +163,9 @@ class SyncTx(Tx):
         self._connection = connection
         self.dialect = connection.dialect
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+    async def execute(
+        self, statement: Executable, parameters: Any = None
+    ) -> CursorResult[*TupleAny]:
         return self._connection.execute(statement, parameters)
 
 
@@ -160,13 +196,26 @@ class SqliteWriter:
             make_url(url).set(drivername="sqlite"), pool_size=1, max_overflow=0
         )
         _configure_sqlite(self._engine, True)
+        self.dialect = self._engine.dialect
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self.path = path
 
-    async def execute(self, statement: Executable) -> list[RowMapping]:
-        """Run one writing statement, atomic by itself; its RETURNING rows."""
+    async def execute(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> list[RowMapping]:
+        """Run one statement, atomic by itself; its rows (RETURNING, or a query's)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, statement)
+        return await loop.run_in_executor(self._thread, self._run, statement, parameters)
+
+    async def query(self, statement: Executable, parameters: Any = None) -> FrozenResult[*TupleAny]:
+        """Run one query; its rows, frozen so they can cross over to the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._query, statement, parameters)
+
+    def _query(self, statement: Executable, parameters: Any) -> FrozenResult[*TupleAny]:
+        with self._engine.connect() as connection:
+            connection = connection.execution_options(**{AUTOCOMMIT: True})
+            return connection.execute(statement, parameters).freeze()
 
     async def transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
         """Run ``work`` in one BEGIN IMMEDIATE ... COMMIT on the writer thread."""
@@ -179,10 +228,10 @@ class SqliteWriter:
             with connection.begin():
                 return run_to_end(work(SyncTx(connection)))
 
-    def _run(self, statement: Executable) -> list[RowMapping]:
+    def _run(self, statement: Executable, parameters: dict[str, Any] | None) -> list[RowMapping]:
         with self._engine.connect() as connection:
             connection = connection.execution_options(**{AUTOCOMMIT: True})
-            result = connection.execute(statement)
+            result = connection.execute(statement, parameters)
             rows = list(result.mappings()) if result.returns_rows else []
             connection.commit()
         return rows

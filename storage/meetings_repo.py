@@ -13,7 +13,7 @@ from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxMessage
 from storage.base import Repository
-from storage.engine import AsyncTx, Tx
+from storage.engine import Reader, Tx
 from storage.outbox_repo import enqueue
 from storage.tables import accounts, meetings, people, units
 
@@ -41,7 +41,7 @@ def _meeting(row: RowMapping) -> Meeting:
     )
 
 
-async def _one(conn: Tx, meeting_id: int) -> Meeting | None:
+async def _one(conn: Tx | Reader, meeting_id: int) -> Meeting | None:
     row = (await conn.execute(_query().where(meetings.c.id == meeting_id))).mappings().first()
     return None if row is None else _meeting(row)
 
@@ -131,7 +131,7 @@ class MeetingRepository(Repository):
     async def get(self, meeting_id: int) -> Meeting | None:
         """One meeting."""
         async with self._read() as conn:
-            return await _one(AsyncTx(conn), meeting_id)
+            return await _one(conn, meeting_id)
 
     async def of_units(self, unit_ids: Sequence[int], since: datetime) -> list[Meeting]:
         """Meetings of these units starting at or after ``since``, soonest first."""

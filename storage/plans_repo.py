@@ -202,11 +202,10 @@ class PlanRepository(Repository):
         self, channel: Channel, user_id: str
     ) -> tuple[Person | None, Campaign | None, Plan | None]:
         """The person linked to this account, the active campaign and their plan, in one query."""
-        async with self._read() as conn:
-            params = {"channel": channel.value, "user_id": user_id}
-            row = (await conn.execute(_VISIT, params)).mappings().first()
-        if row is None:
+        rows = await self._fetch(_VISIT, {"channel": channel.value, "user_id": user_id})
+        if not rows:
             return None, None, None
+        row = rows[0]
         person = to_person(row)
         if row["c_id"] is None:
             return person, None, None

@@ -17,7 +17,7 @@ from storage.engine import (
     IMMEDIATE,
     AsyncTx,
     Reader,
-    SqliteWriter,
+    SqliteThread,
     ThreadReader,
     Tx,
     write_lock,
@@ -30,15 +30,15 @@ T = TypeVar("T")
 class Repository:
     """Base of the repositories: one engine, short transactions."""
 
-    def __init__(self, engine: AsyncEngine, writer: SqliteWriter | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, thread: SqliteThread | None = None) -> None:
         self._engine = engine
-        self._writer = writer
+        self._thread = thread
 
     async def _transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
-        """Run ``work`` as one write transaction: on a SQLite file on the writer thread in one
-        hand-over (see ``SqliteWriter``), elsewhere as ``_write()`` on the async engine."""
-        if self._writer is not None:
-            return await self._writer.transaction(work)
+        """Run ``work`` as one write transaction: on a SQLite file on the SQLite thread in one
+        hand-over (see ``SqliteThread``), elsewhere as ``_write()`` on the async engine."""
+        if self._thread is not None:
+            return await self._thread.transaction(work)
         async with self._write() as connection:
             return await work(AsyncTx(connection))
 
@@ -57,10 +57,10 @@ class Repository:
 
         On SQLite it runs without BEGIN/COMMIT, so the database is locked only while the
         statement itself runs, not across the event loop turns a transaction would span; on a
-        SQLite file it goes to the writer thread (see ``SqliteWriter``).
+        SQLite file it goes to the SQLite thread (see ``SqliteThread``).
         """
-        if self._writer is not None:
-            return await self._writer.execute(statement)
+        if self._thread is not None:
+            return await self._thread.execute(statement)
         lock = write_lock(self._engine)
         if lock is not None:
             await lock.acquire()  # always the lock first, then a connection: no lock-order cycle
@@ -83,10 +83,10 @@ class Repository:
     async def _fetch(
         self, query: Executable, parameters: dict[str, Any] | None = None
     ) -> list[RowMapping]:
-        """The rows of one query. On a SQLite file it runs on the writer thread in one
+        """The rows of one query. On a SQLite file it runs on the SQLite thread in one
         hand-over (the read of every update: ~4 hand-overs fewer than through aiosqlite)."""
-        if self._writer is not None:
-            return await self._writer.execute(query, parameters)
+        if self._thread is not None:
+            return await self._thread.execute(query, parameters)
         async with self._read() as reader:
             return list((await reader.execute(query, parameters)).mappings())
 
@@ -94,8 +94,8 @@ class Repository:
     async def _read(self) -> AsyncIterator[Reader]:
         """Reads (each statement sees the latest commit). On a SQLite file each query runs on
         the SQLite thread in one hand-over; elsewhere on the async engine."""
-        if self._writer is not None:
-            yield ThreadReader(self._writer)
+        if self._thread is not None:
+            yield ThreadReader(self._thread)
             return
         async with self._engine.connect() as connection:
             connection = await connection.execution_options(**{AUTOCOMMIT: True})

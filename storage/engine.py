@@ -54,7 +54,7 @@ def write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
     """The in-process lock that queues SQLite write transactions (None for PostgreSQL).
 
     Only in-memory SQLite databases (some tests) still write through the async engine; a SQLite
-    file has its writes queued on the writer thread instead (``SqliteWriter``).
+    file has its writes queued on the SQLite thread instead (``SqliteThread``).
     SQLite allows one writer at a time. Without this lock, concurrent writers of one process
     wait inside SQLite's busy handler, which sleeps in steps of up to 100 ms; queueing them on an
     asyncio lock instead hands the database over as soon as the previous writer commits.
@@ -109,7 +109,7 @@ class Tx:
     """A write transaction's connection as repository code sees it: ``await tx.execute(...)``.
 
     The same ``async def work(tx)`` runs on PostgreSQL over the async engine (``AsyncTx``) and
-    on a SQLite file on the writer thread over a synchronous connection (``SyncTx``), where
+    on a SQLite file on the SQLite thread over a synchronous connection (``SyncTx``), where
     nothing ever suspends, so the coroutine completes in one step (``run_to_end``).
     """
 
@@ -135,7 +135,7 @@ class Reader:
 class ThreadReader(Reader):
     """Queries run on the SQLite thread, one hand-over each."""
 
-    def __init__(self, thread: SqliteWriter) -> None:
+    def __init__(self, thread: SqliteThread) -> None:
         self._thread = thread
         self.dialect = thread.dialect
 
@@ -157,7 +157,7 @@ class AsyncTx(Tx, Reader):
 
 
 class SyncTx(Tx):
-    """A transaction on a synchronous connection (the SQLite writer thread)."""
+    """A transaction on a synchronous connection (the SQLite thread)."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -179,16 +179,19 @@ def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
     raise RuntimeError("a transaction body awaited something other than the database")
 
 
-class SqliteWriter:
-    """Single-statement writes to a SQLite file, one after another on one thread.
+class SqliteThread:
+    """The repositories' work on a SQLite file: every query, statement and transaction, one
+    after another on one thread, each in one hand-over from the event loop.
 
-    Through the async engine a write costs about six hand-overs between the event loop and
-    aiosqlite's thread (cursor, execute, fetch, close, commit, return), and writers queued on
-    ``write_lock`` wait for each of those loop turns: with 300 members typing, an answer waited
-    ~1.3 s for the lock to save a row that takes SQLite microseconds. Here the whole statement
-    (compile, execute, fetch) runs in one hand-over on a thread of its own, and the next queued
-    statement follows at once, without the event loop in between. Same SQLAlchemy statement,
-    the synchronous pysqlite driver (what aiosqlite wraps).
+    Through the async engine a statement costs about six hand-overs between the event loop and
+    aiosqlite's thread (cursor, execute, fetch, close, commit, return), each waiting for a turn
+    of a busy loop, and writers queued on ``write_lock`` waited for all of them: with 300
+    members typing, an answer waited ~1.3 s for the lock to save a row that takes SQLite
+    microseconds. Here the whole operation (compile, execute, fetch, commit) runs on a thread
+    of its own, and the next queued one follows at once, without the event loop in between.
+    Same SQLAlchemy statements, through the synchronous pysqlite driver (what aiosqlite wraps);
+    waiting for another process's lock (busy_timeout) holds up this thread, never the loop.
+    The async engine (aiosqlite) remains for migrations and in-memory databases.
     """
 
     def __init__(self, url: str, path: Path) -> None:
@@ -218,7 +221,7 @@ class SqliteWriter:
             return connection.execute(statement, parameters).freeze()
 
     async def transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
-        """Run ``work`` in one BEGIN IMMEDIATE ... COMMIT on the writer thread."""
+        """Run ``work`` in one BEGIN IMMEDIATE ... COMMIT on the SQLite thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._run_transaction, work)
 
@@ -242,7 +245,7 @@ class SqliteWriter:
         self._thread.shutdown(wait=True)
 
 
-def sqlite_writer(url: str) -> SqliteWriter | None:
+def sqlite_thread(url: str) -> SqliteThread | None:
     """The single-statement writer for a SQLite file (None for PostgreSQL and in-memory)."""
     path = sqlite_file(url)
-    return SqliteWriter(url, path) if path is not None else None
+    return SqliteThread(url, path) if path is not None else None

@@ -11,7 +11,7 @@ from storage.accounts_repo import AccountRepository
 from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
-from storage.engine import SqliteWriter, make_engine, sqlite_writer
+from storage.engine import SqliteThread, make_engine, sqlite_thread
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
 from storage.outbox_repo import OutboxRepository
@@ -25,7 +25,7 @@ class Store:
     """The database: engine plus the repositories the services depend on."""
 
     engine: AsyncEngine
-    writer: SqliteWriter | None
+    thread: SqliteThread | None
     roster: RosterRepository
     accounts: AccountRepository
     directory: DirectoryRepository
@@ -46,23 +46,23 @@ class Store:
         except BaseException:
             await engine.dispose()
             raise
-        writer = sqlite_writer(url)
+        thread = sqlite_thread(url)
         return cls(
             engine,
-            writer,
-            RosterRepository(engine, writer),
-            AccountRepository(engine, writer),
-            DirectoryRepository(engine, writer),
-            PlanRepository(engine, writer),
-            OutboxRepository(engine, writer),
-            ScheduleRepository(engine, writer),
-            MeetingRepository(engine, writer),
-            BroadcastRepository(engine, writer),
-            AuditRepository(engine, writer),
+            thread,
+            RosterRepository(engine, thread),
+            AccountRepository(engine, thread),
+            DirectoryRepository(engine, thread),
+            PlanRepository(engine, thread),
+            OutboxRepository(engine, thread),
+            ScheduleRepository(engine, thread),
+            MeetingRepository(engine, thread),
+            BroadcastRepository(engine, thread),
+            AuditRepository(engine, thread),
         )
 
     async def close(self) -> None:
         """Release every connection."""
-        if self.writer is not None:
-            await self.writer.close()
+        if self.thread is not None:
+            await self.thread.close()
         await self.engine.dispose()

@@ -1,4 +1,4 @@
-"""The SQLite writer thread: every write of a file database, one hand-over each, in order."""
+"""The SQLite thread: every query and write of a file database, one hand-over each, in order."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_many_concurrent_writes_are_all_stored_and_read_back(tmp_path: Pat
     """300 tasks write at once (statements and transactions); the async readers see all."""
     store = await _store(tmp_path)
     try:
-        assert store.writer is not None
+        assert store.thread is not None
         repo = store.audit
 
         async def one(n: int) -> None:
@@ -58,7 +58,7 @@ async def test_many_concurrent_writes_are_all_stored_and_read_back(tmp_path: Pat
 async def test_a_transaction_body_that_awaits_something_else_is_refused_and_rolled_back(
     tmp_path: Path,
 ) -> None:
-    """Only database calls may be awaited inside a transaction run on the writer thread."""
+    """Only database calls may be awaited inside a transaction run on the SQLite thread."""
     store = await _store(tmp_path)
     try:
 

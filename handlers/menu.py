@@ -15,7 +15,7 @@ from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
 from handlers.plan import PlanHandlers
-from handlers.render import answer, send
+from handlers.render import acknowledge, answer, send
 from handlers.signin import SigninHandlers
 
 
@@ -189,7 +189,7 @@ class MenuHandlers:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        await acknowledge(query)
         person = await self._person(update)
         if person is None or not person.active:
             await self._reply_to_query(update, self._presenter.need_signin())
@@ -211,7 +211,7 @@ class MenuHandlers:
         query, chat = update.callback_query, update.effective_chat
         if query is None:
             return
-        await query.answer(self._presenter.plain("common.stale_button"))
+        await acknowledge(query, self._presenter.plain("common.stale_button"))
         if chat is not None:
             person = await self._person(update)
             menu = (

@@ -15,7 +15,7 @@ from bot.services.proxy import ProxyService
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
 from handlers.presses import pressed
-from handlers.render import answer, send
+from handlers.render import acknowledge, answer, send
 
 
 class PlanHandlers:
@@ -105,7 +105,7 @@ class PlanHandlers:
         visit = await self._plans.visit(Channel.TELEGRAM, str(user.id))
         person = visit.person
         if press is None or person is None or not person.active:
-            await query.answer(self._presenter.plain("common.stale_button"))
+            await acknowledge(query, self._presenter.plain("common.stale_button"))
             chat = update.effective_chat
             if chat is not None:
                 reply = (
@@ -116,18 +116,18 @@ class PlanHandlers:
                 await send(context.bot, chat.id, reply)
             return
         if press.owner is None:  # the presser's own plan
-            await query.answer()
+            await acknowledge(query)
             screen = await self._plans.act(person, press.rev, press.code, press.arg, visit.current)
             await self._show(update, screen)
             return
         member = await self._filling_for(person)
         if member is None or member.id != press.owner:  # that proxy session is over
-            await query.answer(self._presenter.plain("common.stale_button"))
+            await acknowledge(query, self._presenter.plain("common.stale_button"))
             chat = update.effective_chat
             if chat is not None:
                 await send(context.bot, chat.id, self._presenter.simple("plan.proxy_over", person))
             return
-        await query.answer()
+        await acknowledge(query)
         screen = await self._plans.act(member, press.rev, press.code, press.arg, actor=person)
         await self._show(update, screen, person)
 

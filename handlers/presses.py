@@ -10,6 +10,7 @@ from telegram import Update
 from bot.domain.models import Channel, Person
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
+from handlers.render import acknowledge
 
 Parsed = TypeVar("Parsed")
 
@@ -31,7 +32,7 @@ async def pressed(
     parsed = parse(query.data or "")
     person = await signin.whoami(Channel.TELEGRAM, str(user.id))
     if parsed is None or person is None or not person.active:
-        await query.answer(presenter.plain("common.stale_button"))
+        await acknowledge(query, presenter.plain("common.stale_button"))
         return None
-    await query.answer()
+    await acknowledge(query)
     return person, parsed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (
     Bot,
     CallbackQuery,
@@ -18,6 +20,9 @@ from bot.services.replies import Attachment, Reply
 
 MENU_COLUMNS = 2
 CAPTION_LIMIT = 900  # Telegram allows 1024 characters in a caption; keep clear of it
+
+
+log = logging.getLogger(__name__)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -91,6 +96,20 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
     if document is not None:
         sent.append(await bot.send_document(chat_id, _file(document), filename=document.filename))
     return sent
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (a toast with ``text``). A press Telegram delivers again after a
+    restart was answered already and Telegram refuses a second answer: nothing to tell anyone."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        if (
+            "query is too old" not in str(error).lower()
+            and "query id is invalid" not in str(error).lower()
+        ):
+            raise
+        log.info("a button press was answered already (%s)", error)
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:

@@ -259,6 +259,23 @@ async def test_a_message_delivered_twice_after_a_crash_is_taken_once(
         assert restarted.errors == []
 
 
+async def test_a_button_press_delivered_twice_is_not_an_error(plan_bot: Harness) -> None:
+    """A press answered before a crash comes again: Telegram refuses a second answer to the
+    query, and the member sees the current step, not "có lỗi"."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    [question] = await chat.press("✅ Thông tin đúng")
+    assert "Câu 2/6" in question.plain
+    replies = await chat.redeliver()
+    assert all("lỗi" not in m.plain for m in replies)
+    refused = [c for c in plan_bot.api.calls_of("answerCallbackQuery") if c.status == 400]
+    assert len(refused) == 1  # the second answer to the same query
+    plan_bot.api.calls.remove(refused[0])  # expected here; the fixture checks for others
+    assert plan_bot.errors == []
+    [step] = await chat.send("Học tập chuyên đề qua tài liệu.")
+    assert "Đã ghi 31 ký tự" in step.plain  # the press did not move the form twice
+
+
 async def test_stale_buttons_and_wrong_message_types(plan_bot: Harness) -> None:
     """An old button shows the current step and changes nothing; a sticker gets a re-ask."""
     chat = await signed_in(plan_bot, "Bình", "0987654321")

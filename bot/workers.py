@@ -76,6 +76,7 @@ class Worker:
         self._pending: dict[int, bytes] = {}  # update_id -> line, in the order given
         self._reader: asyncio.Task[None] | None = None
         self.exited = asyncio.Event()
+        self.starts = 0
 
     @property
     def pending(self) -> int:
@@ -90,6 +91,7 @@ class Worker:
     async def start(self) -> None:
         """Start the child and give it again whatever its predecessor left unfinished."""
         self.exited.clear()
+        self.starts += 1
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.config import Settings
 from bot.domain.models import Channel
 from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
-from bot.workers import sender_of, worker_for
+from bot.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
 from storage.store import Store
 from tests.conftest import ROSTER
 from tests.handlers.test_plan import STUDY, fill_after_study, fill_mau_01
@@ -215,3 +216,26 @@ async def _answer(db_url: str, chat: Chat, key: str) -> object:
         return plan.draft.answers.get(key)
     finally:
         await store.close()
+
+
+async def test_workers_that_keep_dying_stop_the_bot(tmp_path: Path) -> None:
+    """Workers that cannot start (here: no Bot API to reach) are started again a few times,
+    then the pool gives up instead of looping for ever."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'dying.db'}"
+    await (await Store.open(db_url)).close()
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token=FakeBotApi().token,
+        telegram_api_url="http://127.0.0.1:9",
+        database_url=db_url,
+        workers=2,
+        log_level="ERROR",
+    )
+    pool = WorkerPool(settings, lambda: None)
+    await pool.start()
+    try:
+        await asyncio.wait_for(pool.failed.wait(), 90)
+    finally:
+        await pool.stop()
+    starts = [worker.starts for worker in pool.workers]
+    assert min(starts) >= 2 and sum(starts) - len(starts) == RESTARTS_PER_MINUTE  # then it gave up

@@ -1,6 +1,6 @@
 """Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
 
-    python bench/conversation.py [--members 2000] [--latency 0.08]
+    python bench/conversation.py [--members 2000] [--latency 0.08] [--workers 1] [--think 0]
 
 The bot runs as a separate process (``python -m bot run``) on a SQLite file, talking HTTP to the
 fake Bot API served here; a bare echo bot on the same harness gives the upper bound. Each member

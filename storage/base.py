@@ -83,10 +83,7 @@ class Repository:
     async def _fetch(
         self, query: Executable, parameters: dict[str, Any] | None = None
     ) -> list[RowMapping]:
-        """The rows of one query. On a SQLite file it runs on the SQLite thread in one
-        hand-over (the read of every update: ~4 hand-overs fewer than through aiosqlite)."""
-        if self._thread is not None:
-            return await self._thread.execute(query, parameters)
+        """The rows of one query, as mappings."""
         async with self._read() as reader:
             return list((await reader.execute(query, parameters)).mappings())
 

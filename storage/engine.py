@@ -194,21 +194,18 @@ class SqliteThread:
     The async engine (aiosqlite) remains for migrations and in-memory databases.
     """
 
-    def __init__(self, url: str, path: Path) -> None:
+    def __init__(self, url: str) -> None:
         self._engine = create_engine(
             make_url(url).set(drivername="sqlite"), pool_size=1, max_overflow=0
         )
         _configure_sqlite(self._engine, True)
         self.dialect = self._engine.dialect
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self.path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
 
-    async def execute(
-        self, statement: Executable, parameters: dict[str, Any] | None = None
-    ) -> list[RowMapping]:
-        """Run one statement, atomic by itself; its rows (RETURNING, or a query's)."""
+    async def execute(self, statement: Executable) -> list[RowMapping]:
+        """Run one writing statement, atomic by itself; its RETURNING rows."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, statement, parameters)
+        return await loop.run_in_executor(self._thread, self._run, statement)
 
     async def query(self, statement: Executable, parameters: Any = None) -> FrozenResult[*TupleAny]:
         """Run one query; its rows, frozen so they can cross over to the event loop."""
@@ -231,10 +228,10 @@ class SqliteThread:
             with connection.begin():
                 return run_to_end(work(SyncTx(connection)))
 
-    def _run(self, statement: Executable, parameters: dict[str, Any] | None) -> list[RowMapping]:
+    def _run(self, statement: Executable) -> list[RowMapping]:
         with self._engine.connect() as connection:
             connection = connection.execution_options(**{AUTOCOMMIT: True})
-            result = connection.execute(statement, parameters)
+            result = connection.execute(statement)
             rows = list(result.mappings()) if result.returns_rows else []
             connection.commit()
         return rows
@@ -246,6 +243,5 @@ class SqliteThread:
 
 
 def sqlite_thread(url: str) -> SqliteThread | None:
-    """The single-statement writer for a SQLite file (None for PostgreSQL and in-memory)."""
-    path = sqlite_file(url)
-    return SqliteThread(url, path) if path is not None else None
+    """The thread for a SQLite file (None for PostgreSQL and in-memory databases)."""
+    return SqliteThread(url) if sqlite_file(url) is not None else None

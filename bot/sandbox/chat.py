@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,6 +13,15 @@ from typing import Any
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 
 Feed = Callable[[JSON], Awaitable[None]]
+# What Telegram marks as a command: "/" then up to 32 Latin letters, digits or "_" (and an
+# optional @botname); a lone "/" or "/đi" is plain text.
+COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+
+
+def command_length(text: str) -> int:
+    """The length of the command a message starts with, 0 when it starts with none."""
+    found = COMMAND.match(text)
+    return len(found.group(0)) if found else 0
 
 
 class Chat:
@@ -65,8 +75,8 @@ class Chat:
     async def send(self, text: str) -> list[Message]:
         """Type and send ``text`` (a leading ``/word`` is a command, as in Telegram)."""
         message: JSON = {**self._base(), "text": text}
-        if text.startswith("/"):
-            length = len(text.split()[0]) if text.split() else 1
+        length = command_length(text)
+        if length:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return await self._deliver({"message": message})
 

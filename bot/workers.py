@@ -83,11 +83,6 @@ class Worker:
         """Updates given to this worker and not yet reported done."""
         return len(self._pending)
 
-    @property
-    def pid(self) -> int | None:
-        """The child's process id while it runs."""
-        return self._process.pid if self._process is not None else None
-
     async def start(self) -> None:
         """Start the child and give it again whatever its predecessor left unfinished."""
         self.exited.clear()

@@ -215,11 +215,7 @@ async def test_restart_mid_form_continues_with_a_new_application(
         assert "Đã ghi" in reply.plain
         [step] = await again.press("✅ Xong")
         assert "Câu 3/6" in step.plain
-        person = await restarted.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
-        assert person is not None
-        campaign = await restarted.services.plans.campaign()
-        assert campaign is not None
-        plan = await restarted.store.plans.plan_of(person.id, campaign.id)
+        plan = await plan_of(restarted, chat)
         assert plan is not None
         assert plan.draft.answers["study"].endswith("sau khi bot khởi động lại.")
         assert restarted.errors == []
@@ -245,11 +241,7 @@ async def test_a_message_delivered_twice_after_a_crash_is_taken_once(
         await again.press("✅ Xong")
         await again.send("Việc làm số 1")
         [next_question] = await again.redeliver()  # must not become the deadline's answer
-        person = await restarted.services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
-        assert person is not None
-        campaign = await restarted.services.plans.campaign()
-        assert campaign is not None
-        plan = await restarted.store.plans.plan_of(person.id, campaign.id)
+        plan = await plan_of(restarted, chat)
         assert plan is not None
         assert (
             plan.draft.answers["study"] == "Học tập phần một: Quy định 08 về trách nhiệm nêu gương."

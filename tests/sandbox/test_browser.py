@@ -6,7 +6,6 @@ Skipped, with the reason, where Chromium or Playwright is missing; ``.ci/run`` i
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import zipfile
@@ -32,21 +31,6 @@ pytestmark = [
     pytest.mark.skipif(async_playwright is None, reason="playwright is not installed"),
 ]
 STEP = 15_000  # ms to wait for the bot's answer to one step
-
-
-@pytest.fixture
-async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    """The sandbox on a free port, on its own database."""
-    sandbox = Sandbox(tmp_path / "sandbox.db", port=0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(sandbox.run(stop))
-    try:
-        await asyncio.wait_for(sandbox.wait_ready(), 60)
-        assert sandbox.api.url.startswith("http://127.0.0.1:")  # its Bot API is the offline one
-        yield sandbox
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 60)
 
 
 @pytest.fixture

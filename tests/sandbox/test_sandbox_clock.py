@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
-import pytest
 
 from bot.sandbox.server import Sandbox
-
-
-@pytest.fixture
-async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(tmp_path / "sandbox.db", port=0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(sandbox.run(stop))
-    try:
-        await asyncio.wait_for(sandbox.wait_ready(), 60)
-        yield sandbox
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 60)
 
 
 async def until(check, seconds: float = 15.0) -> None:  # type: ignore[no-untyped-def]

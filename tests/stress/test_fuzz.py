@@ -17,6 +17,7 @@ from bot.domain.menu import Command
 from bot.domain.models import Channel
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
+from tests.handlers.test_hostile_input import ROSTER_NAMES
 
 # name -> (phone, names they may see: their own, and their unit's people for a secretary)
 PEOPLE: dict[str, tuple[str | None, frozenset[str]]] = {
@@ -27,14 +28,6 @@ PEOPLE: dict[str, tuple[str | None, frozenset[str]]] = {
         frozenset({"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"}),
     ),
 }
-ROSTER_NAMES = (
-    "Nguyễn Văn An",
-    "Trần Thị Bình",
-    "Lê Văn Cường",
-    "Phạm Minh Đức",
-    "Võ Thị Em",
-    "Hồ Thị Hoa",
-)
 ROSTER_PHONES = ("0912345678", "0987654321", "0905111222", "0338123456", "0977123456")
 
 any_text = st.one_of(

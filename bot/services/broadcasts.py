@@ -23,6 +23,7 @@ from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
 from bot.domain.telegram_html import EntityError, parse_html
+from bot.domain.text import is_blank, scrub
 from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
 
@@ -97,8 +98,8 @@ class BroadcastService:
 
         With a file the text is its caption: it may be empty, and must be short.
         """
-        text = text.strip()
-        if not text and file is None:
+        text = scrub(text).strip()
+        if is_blank(text) and file is None:
             raise BroadcastError("empty")
         limit = MAX_CAPTION if file is not None else MAX_TEXT
         if len(text) > limit:
@@ -141,7 +142,7 @@ class BroadcastService:
         if not preview.people:
             raise BroadcastError("nobody")
         broadcast_id = await self._store.create(
-            text=text.strip(),
+            text=scrub(text).strip(),
             audience=audience.strip(),
             unit_path=unit.strip(),
             people=preview.people,

@@ -37,7 +37,7 @@ from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
-from bot.sheets import SheetError, read_rows, write_rows
+from bot.sheets import SheetError, read_rows, write_private, write_rows
 from bot.workers import WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
@@ -111,11 +111,6 @@ def _has_screen() -> bool:
 def _open_browser(url: str) -> None:
     with contextlib.suppress(Exception):  # none there: the address was printed
         webbrowser.open(url)
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
 
 
 def _command(
@@ -432,10 +427,9 @@ class Cli:
         return OK
 
     def sheet_error(self, error: SheetError, file: Path) -> int:
-        values: dict[str, object] = {"path": file}
-        if self.c.params(f"cli.{error.reason}") >= {"reason"}:
-            values["reason"] = error.detail
-        self.say(f"cli.{error.reason}", **values)
+        known: dict[str, object] = {"path": file, "reason": error.detail, **error.values}
+        key = f"cli.{error.reason}"
+        self.say(key, **{name: known[name] for name in self.c.params(key)})
         return FAILED
 
     def write(
@@ -611,7 +605,7 @@ class Cli:
                 self.say("cli.report_no_chart")
                 return OK
             try:
-                await asyncio.to_thread(_write_file, chart, picture)
+                await asyncio.to_thread(write_private, chart, picture)
             except OSError:
                 self.say("cli.file_unreadable", path=chart, reason="write")
                 return FAILED

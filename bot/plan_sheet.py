@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 
 from bot.domain.plans import DeskRow
 from bot.locales import Catalog
+from bot.sheets import append_row
 
 COLUMNS = ("name", "unit", "status", "late")
 
@@ -20,18 +21,19 @@ def plans_xlsx(catalog: Catalog, rows: Sequence[DeskRow]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append([catalog.plain(f"desk.column.{name}") for name in COLUMNS])
+    append_row(sheet, [catalog.plain(f"desk.column.{name}") for name in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     yes = catalog.plain("desk.column.yes")
     for row in sorted(rows, key=lambda r: (r.unit_path, r.full_name)):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.full_name,
                 row.unit_path,
                 catalog.plain(f"plan.status.{row.status.value}"),
                 yes if row.late else "",
-            ]
+            ],
         )
     for letter, width in zip("ABCD", (32, 50, 28, 10), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from bot.locales import Catalog
 from bot.services.digests import ReportRow
+from bot.sheets import append_row, write_private
 
 COLUMNS = (
     "unit",
@@ -58,8 +59,7 @@ def chart_rows(rows: Sequence[ReportRow]) -> list[ReportRow]:
 
 def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> None:
     """Write the report (``path`` must end in .xlsx)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(report_bytes(catalog, rows))
+    write_private(path, report_bytes(catalog, rows))
 
 
 def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
@@ -68,11 +68,11 @@ def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = catalog.plain("report.sheet")
-    sheet.append([catalog.plain(f"report.column.{name}") for name in COLUMNS])
+    append_row(sheet, [catalog.plain(f"report.column.{name}") for name in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_values(row))
+        append_row(sheet, _values(row))
         if row.depth == 1:  # top-level units in bold
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
@@ -85,9 +85,9 @@ def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
     top = chart_rows(rows)
     if top:
         data = workbook.create_sheet(catalog.plain("report.chart_sheet"))
-        data.append([catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])
+        append_row(data, [catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])
         for row in top:
-            data.append([row.unit_path.rsplit(" / ", 1)[-1], round(row.rate, 1)])
+            append_row(data, [row.unit_path.rsplit(" / ", 1)[-1], round(row.rate, 1)])
         chart = BarChart()
         chart.type = "bar"
         chart.title = catalog.plain("report.chart_title")

@@ -134,6 +134,9 @@ _ROLES: dict[str, Role | None] = {
     for alias in aliases
 }
 _ROLE_SPLIT = re.compile(r"[,;+]|\s/\s")
+# Levels of a unit path are written " / " (spaces around): "Đảng bộ xã / Chi bộ 1". A slash
+# without them is part of a name ("Chi bộ 2/9", "Tổ 3/4").
+_UNIT_SPLIT = re.compile(r"(?<=\s)/(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +298,7 @@ def parse_row(
         errors.append(RowError(row, "exemption_not_party", exemption_text))
 
     unit_text = _text(get(Column.UNIT))
-    unit_path = tuple(tidy(part) for part in unit_text.split("/"))
+    unit_path = tuple(tidy(part) for part in _UNIT_SPLIT.split(f" {unit_text} "))
     if not unit_text:
         errors.append(RowError(row, "missing_unit"))
     elif any(not part for part in unit_path) or len(unit_path) > MAX_UNIT_DEPTH:
@@ -392,4 +395,4 @@ def unit_key(path: Sequence[str]) -> str:
 
 def split_unit_path(text: str) -> tuple[str, ...]:
     """ "Đảng bộ xã / Chi bộ 1" as its parts, the way the roster writes unit paths."""
-    return tuple(tidy(part) for part in text.split("/") if tidy(part))
+    return tuple(tidy(part) for part in _UNIT_SPLIT.split(f" {tidy(text)} ") if tidy(part))

@@ -15,11 +15,13 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -57,6 +59,10 @@ def _too_large() -> SheetError:
     return SheetError("file_too_large", mb=MAX_FILE_BYTES // (1024 * 1024))
 
 
+def _too_many_rows() -> SheetError:
+    return SheetError("file_too_many_rows", rows=f"{MAX_ROWS:,}".replace(",", "."))
+
+
 def read_rows(path: Path) -> list[Row]:
     """Read the first sheet as (row number as the spreadsheet shows it, cells)."""
     suffix = path.suffix.lower()
@@ -74,7 +80,7 @@ def _capped(rows: Iterator[Row]) -> Iterator[Row]:
     or has data past the column cap."""
     for number, cells in rows:
         if number > MAX_ROWS:
-            raise SheetError("file_too_many_rows", rows=f"{MAX_ROWS:,}".replace(",", "."))
+            raise _too_many_rows()
         end = len(cells)
         while end and cells[end - 1] in (None, ""):
             end -= 1
@@ -121,16 +127,43 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
     try:
         sheet = workbook.worksheets[0]
         # The sheet's own claim of its size (<dimension ref="A1:XFD1048576"/>) is not trusted:
-        # without it rows are as long as their last cell, and missing rows are not padded.
+        # without it a row is as long as its last cell and missing rows come as empty ones.
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
+        source = getattr(sheet, "_get_source", None)  # the sheet's XML, as openpyxl opens it
+        if callable(source):
+            with source() as stream:
+                if _last_row(stream) > MAX_ROWS:
+                    raise _too_many_rows()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(value) for value in values]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
         raise SheetError("file_unreadable", type(exc).__name__) from None
     finally:
         workbook.close()
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_CHUNK = 1 << 20
+
+
+def _last_row(stream: IO[bytes]) -> int:
+    """The number of a sheet's last row, from its XML read in chunks without parsing it (rows
+    come in order): a sheet of a million empty styled rows is refused before openpyxl parses
+    200,000 of them. The cap while reading stays the guarantee; this makes refusing quick."""
+    last, carry = 0, b""
+    while chunk := stream.read(_CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b">") + 1
+        for tag in _ROW_TAG.finditer(data, 0, cut):
+            number = _ROW_NUMBER.search(tag.group(1))
+            last = int(number.group(1)) if number else last + 1
+        if last > MAX_ROWS:
+            break
+        carry = data[cut:]
+    return last
 
 
 def _cell(value: object) -> Cell:

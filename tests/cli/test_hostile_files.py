@@ -265,3 +265,14 @@ def test_files_with_personal_data_are_owner_only(tmp_path: Path) -> None:
     for name in ("xuat.csv", "xuat.xlsx", "mau.xlsx", "moi.xlsx", "bc.xlsx", "bc.png"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_the_last_row_is_found_without_parsing_the_sheet() -> None:
+    """Row numbers are read from the row tags (prefixed or not, numbered or counted), across
+    chunk boundaries; cells' own r attributes do not count."""
+    from bot.sheets import _last_row
+
+    rows = b'<row r="1"><c r="A900000"/></row><x:row spans="1:2"></x:row><row/>'
+    assert _last_row(io.BytesIO(b"<sheetData>" + rows + b"</sheetData>")) == 3
+    padded = b"<sheetData>" + b" " * ((1 << 20) - 15) + b'<row r="250000"/></sheetData>'
+    assert _last_row(io.BytesIO(padded)) == 250_000

@@ -33,7 +33,7 @@ from bot.domain.plans import (
     may_reopen,
 )
 from bot.domain.schedule import Schedule
-from bot.domain.text import fold
+from bot.domain.text import fold, tidy
 from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
 from bot.services.replies import Attachment
 
@@ -197,9 +197,9 @@ class PlanService:
             raise ValueError(f"unknown forms: {unknown}")
         return await self._plans.set_campaign(
             year=year,
-            title=title,
+            title=tidy(title),  # printed in every document: scrubbed like any typed text
             deadline=deadline,
-            place=place,
+            place=tidy(place),
             forms=chosen,
             now=self._clock.now(),
             schedule=schedule,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import PlanStatus
+from bot.domain.text import is_blank, scrub
 from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
 
 MAX_COMMENT = 1000
@@ -61,8 +62,8 @@ class ReviewService:
             return Verdict.NOT_SUBMITTED
         if rev is not None and plan.rev != rev:
             return Verdict.CHANGED
-        comment = comment.strip()[:MAX_COMMENT]
-        if not confirm and not comment:
+        comment = scrub(comment).strip()[:MAX_COMMENT]
+        if not confirm and is_blank(comment):
             return Verdict.NEED_COMMENT
         template = "notify.confirmed" if confirm else "notify.returned"
         params = {} if confirm else {"comment": comment}

@@ -1,4 +1,4 @@
-"""An answer that shows nothing (zero-width characters, spaces) is asked again as empty."""
+"""Typed text that shows nothing is empty; what XML or Telegram refuse is cleaned away."""
 
 from __future__ import annotations
 
@@ -61,3 +61,21 @@ async def test_a_campaign_title_is_scrubbed(bot: Harness) -> None:
         place="Tuy\x01 Phong",
     )
     assert (campaign.title, campaign.place) == ("Chuyên đề 2022", "Tuy Phong")
+
+
+async def test_broadcast_text_is_scrubbed_and_an_invisible_one_is_empty(bot: Harness) -> None:
+    """A broadcast (composer or command line: the same service) loses its control characters;
+    one of zero-width characters alone is refused as empty."""
+    import pytest
+
+    from bot.services.broadcasts import BroadcastError
+
+    await bot.load_roster(ROSTER)
+    binh = await signed_in(bot, "Bình", "0987654321")
+    with pytest.raises(BroadcastError) as refused:
+        await bot.services.broadcasts.preview("\u200b\u2060", "all")
+    assert refused.value.code == "empty"
+    _, preview = await bot.services.broadcasts.send("<b>Họp\x00 chi bộ</b>\ufffe\x1f", "all")
+    assert preview.text == "Họp chi bộ"
+    await bot.drain_outbox()
+    assert binh.last.plain == "Họp chi bộ"

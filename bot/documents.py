@@ -19,6 +19,7 @@ from bot.domain import engine as e
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.models import Person
 from bot.domain.plans import Campaign, Plan
+from bot.domain.text import scrub
 from bot.locales import Catalog
 
 FONT = "Times New Roman"
@@ -44,7 +45,7 @@ def _line(
     size: int | None = None,
 ) -> Paragraph:
     paragraph = target.add_paragraph()
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(scrub(text))  # rows stored before text was scrubbed at the door
     run.bold, run.italic, run.underline = bold, italic, underline
     if size:
         run.font.size = Pt(size)
@@ -170,7 +171,7 @@ class DocxRenderer:
             cells[0].text = str(index)
             cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             for cell, field in zip(cells[1:], group.fields, strict=True):
-                cell.text = item.get(field.key, "")
+                cell.text = scrub(item.get(field.key, ""))
         widths = [Cm(1.2)] + [Cm(15.3 / len(group.fields))] * len(group.fields)
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=True):

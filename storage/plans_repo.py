@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
-from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
+from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
 from storage.engine import Tx
@@ -428,6 +428,19 @@ class PlanRepository(Repository):
             return {}
         answers = json.loads(detail).get("answers", {})
         return answers if isinstance(answers, dict) else {}
+
+    async def confirmation(self, plan_id: int) -> Confirmation | None:
+        """Who confirmed the plan last and when (None if it never was or the reviewer is gone)."""
+        query = (
+            select(plan_events.c.at, people.c.full_name)
+            .join(people, people.c.id == plan_events.c.actor_id)
+            .where(plan_events.c.plan_id == plan_id, plan_events.c.kind == "confirmed")
+            .order_by(plan_events.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return Confirmation(row.full_name, row.at) if row is not None else None
 
     async def events(self, plan_id: int) -> list[PlanEvent]:
         """The plan's history, oldest first."""

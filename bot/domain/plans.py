@@ -75,6 +75,14 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
+class Confirmation:
+    """Who confirmed a plan (their name as on the roster) and when."""
+
+    name: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DeskRow:
     """A plan as a line of a reviewer's list."""
 

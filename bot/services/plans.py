@@ -99,11 +99,13 @@ def prefill(person: Person) -> dict[str, str]:
     return {
         "full_name": person.full_name,
         "birth_date": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
+        "birth_year": str(person.birth_date.year) if person.birth_date else "",
         "unit": path[-1],
         "parent_unit": path[-2] if len(path) > 1 else "",
         "party_position": person.party_position,
         "gov_position": person.gov_position,
         "union_position": person.union_position,
+        "workplace": person.workplace,
     }
 
 
@@ -442,8 +444,11 @@ class PlanService:
 
     async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Attachment:
         # Building a DOCX takes ~20 ms of CPU: off the event loop, so other members are not held up.
+        confirmed = None
+        if plan.status is PlanStatus.CONFIRMED:
+            confirmed = await self._plans.confirmation(plan.id)
         render = functools.partial(
-            self._render, self._form(plan), campaign, person, plan, self._clock.now()
+            self._render, self._form(plan), campaign, person, plan, self._clock.now(), confirmed
         )
         content = await asyncio.get_running_loop().run_in_executor(self._renderer, render)
         return Attachment(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)

@@ -142,3 +142,31 @@ async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Har
     member = await signed_in(bot, "Cường", "0905111222")
     [refused] = await member.press_data("u:inv:")
     assert "không có quyền" in refused.plain
+
+
+async def test_a_confirmed_plans_document_names_who_confirmed_it_and_when(
+    desk_bot: Harness,
+) -> None:
+    """After the secretary confirms, the printed plan carries her name and the day under the
+    confirming block; before, that block is left blank to sign."""
+    import io
+
+    from docx import Document
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await submitted(bot, "Bình", "0987654321")
+    plan = await plan_of(bot, binh)
+    before = await bot.services.plans.for_review(plan.id)
+    assert before is not None and before.document is not None
+    blank = Document(io.BytesIO(before.document.content)).tables[-1].cell(0, 0).text
+    assert "Nguyễn Văn An" not in blank
+    await an.press("✅ Duyệt kế hoạch")
+    await an.press("Xem: Trần Thị Bình")
+    [done] = await an.press("✅ Xác nhận")
+    assert "Đã xác nhận" in done.plain
+    after = await bot.services.plans.for_review(plan.id)
+    assert after is not None and after.document is not None
+    block = Document(io.BytesIO(after.document.content)).tables[-1].cell(0, 0).text
+    day = bot.clock.now().astimezone(bot.settings.tz).strftime("%d/%m/%Y")
+    assert "Nguyễn Văn An" in block and f"Đã xác nhận ngày {day}" in block

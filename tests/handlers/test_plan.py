@@ -452,7 +452,7 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     changed_question = section.items[0].model_copy(update={"prompt": "Câu hỏi học tập kiểu mới?"})
     new_section = section.model_copy(update={"items": (changed_question,)})
     forms["mau_01"] = old.model_copy(
-        update={"version": 2, "sections": (new_section, *old.sections[1:])}
+        update={"version": old.version + 1, "sections": (new_section, *old.sections[1:])}
     )
 
     from bot.app import build_services
@@ -462,7 +462,9 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     person = await services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
     assert person is not None
     screen = await services.plans.open(person)
-    assert screen.form is not None and screen.form.version == 1  # the draft keeps version 1
+    assert (
+        screen.form is not None and screen.form.version == old.version
+    )  # the draft keeps its version
     assert "Câu hỏi học tập kiểu mới" not in services.plan_view.render(screen).text
 
     same_version = old.model_copy(update={"title": "Đổi mà không tăng version"})
@@ -471,5 +473,5 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     )
     from bot.services.plans import FormVersionConflict
 
-    with pytest.raises(FormVersionConflict, match="mau_01 v1"):
+    with pytest.raises(FormVersionConflict, match=f"mau_01 v{old.version}"):
         await services.plans.register_forms()

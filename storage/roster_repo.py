@@ -25,6 +25,7 @@ _COMPARED = (
     "party_position",
     "gov_position",
     "union_position",
+    "workplace",
     "roles",
     "active",
 )
@@ -116,6 +117,7 @@ class RosterRepository(Repository):
                 "party_position": record.party_position,
                 "gov_position": record.gov_position,
                 "union_position": record.union_position,
+                "workplace": record.workplace,
                 "roles": roles_to_text(record.roles),
                 "active": True,
             }

@@ -80,6 +80,7 @@ people = Table(
     Column("party_position", String(200), nullable=False),
     Column("gov_position", String(200), nullable=False),
     Column("union_position", String(200), nullable=False),
+    Column("workplace", String(200), nullable=False, server_default=""),
     Column("roles", String(64), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),

@@ -475,3 +475,26 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
 
     with pytest.raises(FormVersionConflict, match=f"mau_01 v{old.version}"):
         await services.plans.register_forms()
+
+
+async def test_the_workplace_column_fills_the_plans_work_unit_not_the_cell(bot: Harness) -> None:
+    """Đơn vị công tác comes from the roster's Nơi công tác; the cell stays Sinh hoạt tại chi bộ."""
+    await bot.open_campaign()
+    roster = (
+        "Mã,Họ và tên,Ngày sinh,Số điện thoại,Đối tượng,Miễn,Đơn vị,Nơi công tác\n"
+        "DV002,Trần Thị Bình,02/09/1988,0987654321,Đảng viên,,"
+        "Đảng bộ xã Phú Lạc / Chi bộ thôn 1,Trường Tiểu học Phú Lạc\n"
+        "DV009,Phan Văn Tâm,01/01/1980,0987000111,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 1,\n"
+    )
+    outcome = await bot.load_roster(roster)
+    assert outcome.summary is not None, outcome.parsed.errors
+    chat = await signed_in(bot, "Bình", "0987654321")
+    [identity] = await chat.press("📝 Kế hoạch của tôi")
+    assert "Đơn vị công tác: Trường Tiểu học Phú Lạc" in identity.plain
+    assert "Sinh hoạt tại chi bộ: Chi bộ thôn 1" in identity.plain
+    [_, doc] = await chat.press_data("p:0:doc:")
+    text = _texts(Document(io.BytesIO(doc.file_bytes or b"")))
+    assert "- Đơn vị công tác: Trường Tiểu học Phú Lạc" in text
+    other = await signed_in(bot, "Tâm", "0987000111")
+    [empty] = await other.press("📝 Kế hoạch của tôi")
+    assert "Đơn vị công tác: (chưa có)" in empty.plain  # never a copy of the cell

@@ -78,13 +78,48 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
             paragraph.add_run("2")  # shown until the viewer updates the field
 
 
+_AFTER_BORDER = tuple(
+    f"w:{name}"
+    for name in [
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+
+
 def _bottom_border(paragraph: Paragraph) -> None:
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
         bottom.set(qn(name), value)
     borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
+    # Word refuses a pPr whose children are out of the schema's order: pBdr goes before these.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_BORDER)
 
 
 def _cant_split(row: _Row, *, header: bool = False) -> None:

@@ -174,6 +174,8 @@ def test_state_header_names_the_unit_itself_with_a_short_line_under_it(form_id: 
     assert left[0].runs[0].bold
     rule = left[1]
     assert rule._p.pPr.find(qn("w:pBdr")) is not None and rule.paragraph_format.left_indent
+    order = [child.tag for child in rule._p.pPr]  # the schema's order, or Word refuses the file
+    assert order.index(qn("w:pBdr")) < order.index(qn("w:spacing")) < order.index(qn("w:jc"))
     right = header.cell(0, 1).paragraphs
     assert [p.text for p in right if p.text][:2] == [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

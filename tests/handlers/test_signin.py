@@ -45,7 +45,7 @@ async def test_someone_elses_contact_is_refused(bot: Harness) -> None:
     """A contact card of another person (not the sender's own) never links anything."""
     chat = bot.chat("Kẻ lạ", phone="0911000000")
     [reply] = await chat.share_contact("0912345678", own=False)
-    assert "của chính bạn" in reply.plain
+    assert "số điện thoại của tài khoản Telegram này" in reply.plain
     assert await linked_person_code(bot, chat.user.id) is None
 
 
@@ -193,7 +193,7 @@ async def test_stale_inline_button_is_answered(bot: Harness) -> None:
     await chat.share_contact()
     replies = await chat.press_data("v0:old:123")
     assert bot.api.calls_of("answerCallbackQuery")
-    assert "Bạn muốn làm gì" in replies[-1].plain
+    assert "Vui lòng chọn một mục trong menu" in replies[-1].plain
 
 
 def _roster_without(code: str) -> list[str]:

@@ -184,24 +184,3 @@ async def test_return_notice_fixes_the_members_own_plan(org: Harness) -> None:
     [own] = await phu.press_data(data)
     assert "Cần cụ thể hơn" not in own.plain and "Đinh Văn Phú" in own.plain
     assert (await plan_of(bot, binh)).status is PlanStatus.RETURNED
-
-
-async def test_sign_in_says_what_to_do_and_by_when(org: Harness) -> None:
-    """Required, exempt, handed in and late: each is told their duty after signing in."""
-    bot = org
-    [exempt] = await bot.chat("Cường", phone="0905111222").share_contact()
-    assert "Đồng chí thuộc diện không bắt buộc" in exempt.plain and "tự nguyện" in exempt.plain
-    assert "📝 Kế hoạch của tôi" in exempt.plain
-
-    binh = bot.chat("Bình", phone="0987654321")
-    await binh.share_contact()
-    await fill_mau_01(binh, actions=1)
-    await binh.press("📨 Gửi kế hoạch")
-    again = bot.chat("Bình", phone="0987654321")  # a new Telegram account on the same number
-    [signed] = await again.share_contact()
-    assert "Kế hoạch cá nhân của đồng chí: đã gửi, chờ xác nhận" in signed.plain
-
-    bot.clock.set(datetime(2022, 5, 2, 9, 0, tzinfo=VN))
-    [late] = await bot.chat("An", phone="0912345678").share_contact()
-    assert "Hạn nộp kế hoạch cá nhân (30/04/2022) đã qua" in late.plain
-    assert "nộp muộn" in late.plain

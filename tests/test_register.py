@@ -115,3 +115,31 @@ def test_duty_follows_the_plan_and_the_deadline() -> None:
     assert duty_of(PERSON, returned, campaign, after) is Duty.RETURNED
     for status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
         assert duty_of(PERSON, replace(plan, status=status), campaign, before) is Duty.STATUS
+
+
+def test_reminders_carry_the_button_that_resumes_or_fixes_the_plan() -> None:
+    """A deadline reminder says "Làm tiếp"; one about a returned plan says "Sửa ngay"."""
+    from bot.domain.callbacks import parse_plan
+    from bot.domain.digest import Standing
+    from bot.domain.plans import PlanStatus
+    from bot.domain.schedule import Occasion
+    from bot.services.notices import Notices
+    from bot.services.reminders import deadline_messages
+
+    campaign = Campaign(1, 2022, "T", date(2022, 4, 30), "Tuy Phong", DEFAULT_FORMS)
+    due = datetime(2022, 4, 16, 1, tzinfo=UTC)
+    occasion = Occasion("deadline:2022:T-14", "deadline", due, due, days_left=14)
+    people = [
+        Standing(n, "A", 1, Exemption.NONE, frozenset(), str(n), False, status)
+        for n, status in ((1, PlanStatus.DRAFT), (2, PlanStatus.RETURNED))
+    ]
+    notices = Notices(Catalog.load())
+    labels: dict[int, str] = {}
+    for message in deadline_messages(occasion, campaign, people):
+        [reply] = notices.render(message.payload)
+        [[button]] = reply.choices
+        press = parse_plan(button.data)
+        assert press is not None and press.code == "go" and press.owner is None
+        labels[message.person_id] = button.label
+        assert chummy_words(reply.text) == []
+    assert labels == {1: "📝 Làm tiếp", 2: "✏️ Sửa ngay"}

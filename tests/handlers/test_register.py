@@ -95,7 +95,12 @@ async def test_a_party_members_whole_plan_never_calls_them_ban(org: Harness) -> 
     assert "Kế hoạch cá nhân của đồng chí đã được xác nhận" in binh.last.plain
     assert (await plan_of(bot, binh)).status is PlanStatus.CONFIRMED
     await an.send("/baocao")
-    await an.send("/lichhop")
+    await an.press("📅 Lịch sinh hoạt")
+    await an.press("➕ Sinh hoạt chuyên đề")
+    await an.send("mai; hội trường")  # a typing slip first
+    await an.send("20/04/2022 08:00; Hội trường; Chuyên đề quý II")
+    await bot.drain_outbox()
+    assert "lên lịch buổi sinh hoạt chuyên đề" in binh.last.plain
 
     for chat in (binh, an):
         assert chummy_words(everything_read(chat)) == [], chat.user.first_name

@@ -213,7 +213,7 @@ def build_application(
     )
     builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
     application = builder.build()
-    signin = SigninHandlers(services.signin, services.presenter, services.catalog)
+    signin = SigninHandlers(services.signin, services.presenter, services.catalog, services.plans)
     plan = PlanHandlers(
         services.plans, services.plan_view, services.presenter, services.proxy, services.signin
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.domain.address import NEUTRAL_LABELS
 from bot.domain.callbacks import MAX_BYTES
 from bot.locales import Catalog, CatalogError, Safe
 from bot.services.replies import TEXT_BUDGET, Choice, Reply
@@ -66,6 +67,13 @@ class Notices:
         ):
             raise CatalogError(f"malformed outbox payload: {str(payload)[:80]}")
         values = dict(params)
+        if self._c.has(template):  # the form of address: only the words the template uses,
+            wanted = self._c.params(template)  # neutral when written without the person's
+            labels = {
+                name: key
+                for name, key in (NEUTRAL_LABELS | labels).items()
+                if name in wanted or name not in NEUTRAL_LABELS
+            }
         for name, key in labels.items():
             values[name] = self._c.plain(str(key))
         return [Reply(self._c.t(template, **values), choices=self._buttons(buttons))]

@@ -21,15 +21,18 @@ from bot.domain.plan_actions import (
     VOLUNTARY,
     Action,
     apply,
+    review_button,
     status_actions,
     step_actions,
 )
 from bot.domain.plans import (
     DEFAULT_FORMS,
     Campaign,
+    Duty,
     Plan,
     PlanStatus,
     changed_keys,
+    duty_of,
     may_reopen,
 )
 from bot.domain.schedule import Schedule
@@ -181,6 +184,13 @@ class PlanService:
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""
         return await self._plans.active_campaign()
+
+    async def duty(self, person: Person) -> tuple[Duty, Campaign, Plan | None] | None:
+        """What ``person`` has to do about their plan now; None while no campaign is open."""
+        campaign, plan = await self._current(person)
+        if campaign is None:
+            return None
+        return duty_of(person, plan, campaign, self._today()), campaign, plan
 
     async def set_campaign(
         self,
@@ -417,6 +427,7 @@ class PlanService:
                 "form": form.name,
                 **params,
             },
+            "buttons": [review_button(plan.id)],
         }
         return [
             OutboxMessage(

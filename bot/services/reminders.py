@@ -21,6 +21,7 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.plan_actions import FIX_BUTTON, RESUME_BUTTON
 from bot.domain.plans import Campaign, PlanStatus
 from bot.domain.schedule import (
     Occasion,
@@ -40,8 +41,6 @@ from bot.services.ports import (
     PlanStore,
     ScheduleStore,
 )
-
-RESUME_BUTTON = {"label": "plan.button.resume", "data": "p:0:go:"}
 
 
 @dataclass
@@ -208,7 +207,7 @@ class ReminderService:
                         "comment": plan.return_comment,
                         "deadline": campaign.deadline.strftime("%d/%m/%Y"),
                     },
-                    "buttons": [RESUME_BUTTON],
+                    "buttons": [FIX_BUTTON],
                 },
                 priority=Priority.WAVE,
                 expires_at=occasion.stale,
@@ -244,7 +243,7 @@ def deadline_messages(
     returned = {"template": "notify.remind_deadline_returned", "params": both}
     payloads: dict[bool, dict[str, Any]] = {  # shared by the whole wave: encoded once
         False: usual | {"buttons": [RESUME_BUTTON]},
-        True: returned | {"buttons": [RESUME_BUTTON]},
+        True: returned | {"buttons": [FIX_BUTTON]},
     }
     return [
         OutboxMessage(

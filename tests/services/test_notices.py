@@ -120,3 +120,15 @@ def test_payload_with_labels_and_a_resume_button() -> None:
         reply.text
     )
     assert reply.choices[0][0].data == "p:0:go:"
+
+
+def test_a_notice_addresses_its_reader_and_old_rows_fall_back_to_neutral() -> None:
+    """The payload's address labels pick "đồng chí"; a row written without them reads neutrally."""
+    notices = Notices(Catalog.load())
+    comrade = {"you": "address.party", "You": "address.party_start"}
+    [reply] = notices.render({"template": "notify.confirmed", "params": {}, "labels": comrade})
+    assert "của đồng chí" in reply.text
+    [old] = notices.render({"template": "notify.confirmed", "params": {}})
+    assert "của ông/bà" in old.text
+    [unused] = notices.render({"template": "notify.relinked", "params": {}, "labels": comrade})
+    assert "đồng chí" not in unused.text  # words a template does not use are left out

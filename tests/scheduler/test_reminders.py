@@ -269,3 +269,12 @@ async def test_admin_takes_the_district_table_from_the_report(bot: Harness) -> N
     [refused] = await chats["binh"].press_data("u:rep:")
     assert "không có quyền" in refused.plain
     assert "Toàn bộ tổ chức" in report.plain
+
+
+async def test_thematic_quarters_count_from_the_campaign_opening(bot: Harness) -> None:
+    """A campaign opened in July flags only the third quarter, not I and II."""
+    bot.clock.set(local(5, 7, 9))
+    chats = await people(bot)
+    bot.clock.set(local(20, 8, 9))
+    [reply] = await chats["an"].send("/baocao")
+    assert "trong quý: III." in reply.plain

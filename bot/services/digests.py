@@ -192,7 +192,8 @@ class DigestService:
             "unit": unit,
             "day": today.strftime("%d/%m/%Y"),
             "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-            "days_left": (campaign.deadline - today).days,
+            "days_left": (campaign.deadline - today).days,  # as of ``now``; see deadline_on
+            "deadline_on": campaign.deadline.isoformat(),  # the renderer counts days at sending
             "required": tally.required,
             "submitted": tally.submitted,
             "confirmed": tally.confirmed,

@@ -43,6 +43,18 @@ from bot.services.ports import (
 )
 
 RESUME_BUTTON = {"label": "plan.button.resume", "data": "p:0:go:"}
+# Deadline reminders by "plan returned?": the wording before the deadline and on the day itself.
+BEFORE_DEADLINE = {
+    False: ("notify.remind_deadline", "notify.remind_deadline_today"),
+    True: ("notify.remind_deadline_returned", "notify.remind_deadline_returned_today"),
+}
+# After it, by (plan returned?, party member?): party members are addressed as "đồng chí".
+AFTER_DEADLINE = {
+    (False, True): "notify.remind_late",
+    (True, True): "notify.remind_late_returned",
+    (False, False): "notify.remind_late_neutral",
+    (True, False): "notify.remind_late_returned_neutral",
+}
 
 
 @dataclass
@@ -255,9 +267,8 @@ def deadline_payload(
 ) -> dict[str, Any]:
     """A deadline (or late) reminder; the renderer counts the days left when it is sent and
     picks the wording of that day: before the deadline, on it, or after it (``late``)."""
-    kind = "_returned" if returned else ""
-    before, today = f"notify.remind_deadline{kind}", f"notify.remind_deadline{kind}_today"
-    late = f"notify.remind_late{kind}" + ("" if party else "_neutral")
+    before, today = BEFORE_DEADLINE[returned]
+    late = AFTER_DEADLINE[returned, party]
     deadline = campaign.deadline.strftime("%d/%m/%Y")
     if days_left > 0:
         template, params = before, {"days": days_left, "deadline": deadline}

@@ -182,3 +182,18 @@ def test_a_digest_counts_its_days_left_when_sent() -> None:
     assert "còn 10 ngày" in parse_html(reply.text)
     [queued] = Notices(Catalog.load()).digest(digest(1), datetime(2022, 4, 20, 7, 0, tzinfo=VN))
     assert "còn 12 ngày" in parse_html(queued.text)
+
+
+def test_a_returned_plan_on_the_last_day_is_not_told_zero_days_are_left() -> None:
+    """On the deadline a returned plan's reminder says 'today', never 'Còn 0 ngày'."""
+    from datetime import date
+
+    from bot.domain.plans import Campaign
+    from bot.services.reminders import deadline_payload
+
+    campaign = Campaign(1, 2022, "Chuyên đề", date(2022, 4, 30), "Tuy Phong", {})
+    payload = deadline_payload(campaign, 1, returned=True, party=True)
+    [reply] = Notices(Catalog.load()).render(payload, datetime(2022, 4, 30, 8, 0, tzinfo=VN))
+    text = parse_html(reply.text)
+    assert "Hôm nay (30/04/2022) là hạn cuối" in text and "trả lại để sửa" in text
+    assert "Còn 0 ngày" not in text

@@ -89,6 +89,8 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
         changes["deadline_days"] = _numbers(given["reminders"])
     if "meeting" in given:
         changes["meeting_hours"] = _numbers(given["meeting"])
+    if "late" in given:
+        changes["late_every_days"] = given["late"].strip()
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
         if name in given:
             changes[field] = given[name].strip()
@@ -188,6 +190,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+    setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
 
     broadcast = _command(commands, "broadcast", "cli.broadcast_help", t)
     broadcast_commands = broadcast.add_subparsers(
@@ -526,6 +529,10 @@ class Cli:
             digest_at=rules.digest_at.strftime("%H:%M"),
             daily=rules.daily_digest_days,
         )
+        if rules.late_every_days:
+            self.say("cli.campaign_late_on", every=rules.late_every_days, year=campaign.year)
+        else:
+            self.say("cli.campaign_late_off")
         return OK
 
     async def outbox(self, store: Store, failures: int) -> int:
@@ -792,6 +799,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
             "quiet": args.quiet,
             "meeting": args.meeting_reminders,
             "digest_at": args.digest_at,
+            "late": args.late_reminders,
         }
         return await cli.with_store(
             lambda store: cli.campaign_set(

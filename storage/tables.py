@@ -237,7 +237,7 @@ occasions = Table(
     "occasions",
     metadata,
     Column("key", String(120), primary_key=True),  # e.g. deadline:2022:T-7
-    Column("outcome", String(12), nullable=False),  # sent / skipped
+    Column("outcome", String(12), nullable=False),  # sent / skipped / expired
     Column("messages", Integer, nullable=False),
     Column("done_at", UtcDateTime(), nullable=False),
 )

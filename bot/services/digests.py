@@ -64,6 +64,10 @@ class DigestService:
     def _today(self, now: datetime) -> date:
         return now.astimezone(self._tz).date()
 
+    def _opened(self, campaign: Campaign) -> date | None:
+        """The local day the campaign was opened (thematic quarters count from there)."""
+        return campaign.opened_at.astimezone(self._tz).date() if campaign.opened_at else None
+
     @staticmethod
     def may_see_district(person: Person) -> bool:
         """The district report is for admins (and the command line)."""
@@ -188,7 +192,8 @@ class DigestService:
             "unit": unit,
             "day": today.strftime("%d/%m/%Y"),
             "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-            "days_left": (campaign.deadline - today).days,
+            "days_left": (campaign.deadline - today).days,  # as of ``now``; see deadline_on
+            "deadline_on": campaign.deadline.isoformat(),  # the renderer counts days at sending
             "required": tally.required,
             "submitted": tally.submitted,
             "confirmed": tally.confirmed,
@@ -208,7 +213,9 @@ class DigestService:
             },
             "thematic": thematic_count(meetings, campaign.year, self._tz),
             "thematic_min": MIN_THEMATIC_PER_YEAR,
-            "quarters_without": quarters_without_thematic(meetings, campaign.year, today, self._tz),
+            "quarters_without": quarters_without_thematic(
+                meetings, campaign.year, today, self._tz, self._opened(campaign)
+            ),
         }
 
 

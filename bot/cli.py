@@ -223,6 +223,9 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     report.add_argument(
         "--chart", type=Path, metavar=t("cli.metavar_file"), help=t("cli.report_chart")
     )
+    report.add_argument(
+        "--year", type=int, metavar=t("cli.metavar_year"), help=t("cli.report_year")
+    )
 
     log = _command(commands, "audit", "cli.audit_help", t)
     log.add_argument("--limit", type=int, default=50, metavar="N", help=t("cli.audit_limit"))
@@ -590,23 +593,28 @@ class Cli:
         self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
         return OK
 
-    async def report(self, store: Store, out: Path, chart: Path | None = None) -> int:
+    async def report(
+        self, store: Store, out: Path, chart: Path | None = None, year: int | None = None
+    ) -> int:
         services = self.services(store)
         if out.suffix.lower() != ".xlsx" or (chart is not None and chart.suffix.lower() != ".png"):
             self.say("cli.report_xlsx_only")
             return USAGE
-        rows = await services.digests.district()
-        if rows is None:
-            self.say("cli.campaign_none")
+        report = await services.digests.district(year=year)
+        if report is None:
+            if year is None:
+                self.say("cli.campaign_none")
+            else:
+                self.say("cli.report_no_year", year=year)
             return FAILED
         try:
-            await asyncio.to_thread(write_report, out, self.c, rows)
+            await asyncio.to_thread(write_report, out, self.c, report)
         except OSError:
             self.say("cli.file_unreadable", path=out, reason="write")
             return FAILED
-        self.say("cli.report_written", path=out, units=len(rows))
+        self.say("cli.report_written", path=out, units=len(report.rows), year=report.campaign.year)
         if chart is not None:
-            picture = await asyncio.to_thread(chart_png, self.c, rows)
+            picture = await asyncio.to_thread(chart_png, self.c, report.rows)
             if picture is None:
                 self.say("cli.report_no_chart")
                 return OK
@@ -776,7 +784,9 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
             return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
         return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
     if args.command == "report":
-        return await cli.with_store(lambda store: cli.report(store, args.out, args.chart))
+        return await cli.with_store(
+            lambda store: cli.report(store, args.out, args.chart, args.year)
+        )
     if args.command == "audit":
         return await cli.with_store(lambda store: cli.audit(store, args.limit))
     if args.command == "person":

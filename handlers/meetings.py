@@ -78,14 +78,14 @@ class MeetingHandlers:
             return
         person, _ = found
         try:
-            rows = await self._digests.district(person)
+            report = await self._digests.district(person)
         except PermissionError:
             await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
             return
-        if rows is None:
+        if report is None:
             await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
             return
-        picture = await asyncio.to_thread(chart_png, self._catalog, rows)
+        picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)
             await send(
@@ -93,7 +93,7 @@ class MeetingHandlers:
                 chat.id,
                 replace(self._presenter.bare("report.chart"), photo=chart),
             )
-        content = await asyncio.to_thread(report_bytes, self._catalog, rows)
+        content = await asyncio.to_thread(report_bytes, self._catalog, report)
         attachment = Attachment("bao-cao-theo-don-vi.xlsx", content)
         reply = replace(self._presenter.bare("report.sent"), document=attachment)
         await send(update.get_bot(), chat.id, reply)

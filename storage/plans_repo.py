@@ -250,6 +250,16 @@ class PlanRepository(Repository):
             rows = await conn.execute(select(form_versions))
             return {(row.form_id, row.version): row.definition for row in rows}
 
+    async def campaign_of_year(self, year: int) -> Campaign | None:
+        """The campaign of ``year``, open or closed."""
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _campaign(row)
+
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""
         async with self._read() as conn:

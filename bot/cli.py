@@ -47,6 +47,7 @@ from storage.engine import sqlite_file
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
+NAMES_SHOWN = 50  # names listed of the people absent from an imported roster
 
 
 def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
@@ -417,21 +418,29 @@ class Cli:
         for warning in outcome.parsed.warnings:
             self.say("cli.import_warning_line", row=warning.row, message=self.row_message(warning))
         summary = outcome.summary
+        counts = {
+            "total": summary.total,
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "units": summary.units_created,
+        }
+        names = ", ".join(summary.missing_names[:NAMES_SHOWN])
+        if len(summary.missing_names) > NAMES_SHOWN:
+            names += self.c.plain("cli.import_more", more=len(summary.missing_names) - NAMES_SHOWN)
         if dry_run:
-            self.say("cli.import_dry_ok", total=summary.total)
-        else:
-            self.say(
-                "cli.import_ok",
-                total=summary.total,
-                added=summary.added,
-                updated=summary.updated,
-                unchanged=summary.unchanged,
-                units=summary.units_created,
-            )
+            self.say("cli.import_dry_ok", **counts)
+            if remove_missing and summary.missing:
+                self.say("cli.import_dry_removed", count=summary.missing, names=names)
+            elif summary.missing:
+                self.say("cli.import_missing", count=summary.missing, names=names)
+            self.say("cli.import_dry_nothing_written")
+            return OK
+        self.say("cli.import_ok", **counts)
         if summary.removed:
-            self.say("cli.import_removed", count=summary.removed)
+            self.say("cli.import_removed", count=summary.removed, names=names)
         elif summary.missing:
-            self.say("cli.import_missing", count=summary.missing)
+            self.say("cli.import_missing", count=summary.missing, names=names)
         return OK
 
     def sheet_error(self, error: SheetError, file: Path) -> int:

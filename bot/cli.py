@@ -44,6 +44,7 @@ from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
 from storage.backup import restore as restore_database
 from storage.engine import sqlite_file
+from storage.migrate import DatabaseProblem
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -294,6 +295,11 @@ class Cli:
         self.say("cli.db_unreachable", url=url, reason=type(exc).__name__)
         return FAILED
 
+    def db_problem(self, problem: DatabaseProblem) -> int:
+        """One line on a database made by a newer version (exit 2) or damaged (exit 1)."""
+        self.say(f"cli.db_problem.{problem.code}", detail=problem.detail)
+        return USAGE if problem.code == "too_new" else FAILED
+
     def row_message(self, error: RowError) -> str:
         """The catalog message for one roster row error, with only the values it uses."""
         key = f"roster.error.{error.code}"
@@ -392,6 +398,8 @@ class Cli:
     async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
         try:
             store = await Store.open(self.settings.database_url)
+        except DatabaseProblem as problem:
+            return self.db_problem(problem)
         except (SQLAlchemyError, OSError) as exc:
             return self.db_failed(exc)
         try:
@@ -758,6 +766,8 @@ class Cli:
         except NetworkError as exc:
             self.say("cli.api_unreachable", url=self.settings.telegram_api_url, reason=str(exc))
             return FAILED
+        except DatabaseProblem as problem:
+            return self.db_problem(problem)
         except (SQLAlchemyError, OSError) as exc:
             return self.db_failed(exc)
         except WorkersFailed:

@@ -462,7 +462,7 @@ class Cli:
         self, file: Path, rows: Sequence[Sequence[str]], notes: tuple[str, str] | None = None
     ) -> int | None:
         try:
-            write_rows(file, header(self.c), rows, notes=notes)
+            write_rows(file, header(self.c), rows, title=self.c.plain("sheet.roster"), notes=notes)
         except SheetError as error:
             return self.sheet_error(error, file)
         except OSError as exc:
@@ -514,7 +514,7 @@ class Cli:
             for row in batch.open
         ]
         try:
-            write_rows(out, columns, rows)
+            write_rows(out, columns, rows, title=self.c.plain("sheet.invites"))
         except (SheetError, OSError):
             self.say("cli.file_unreadable", path=out, reason="write")
             return FAILED

@@ -81,7 +81,7 @@ class DeskHandlers:
             chat = update.effective_chat
             if screen.step is DeskStep.EXPORT and screen.export is not None and chat is not None:
                 bundle = screen.export
-                table = plans_xlsx(self._catalog, bundle.rows)
+                table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None
                 for reply in self._view.export(screen, table, archive):
                     await send(update.get_bot(), chat.id, reply)

@@ -439,6 +439,19 @@ class PlanRepository(Repository):
         answers = json.loads(detail).get("answers", {})
         return answers if isinstance(answers, dict) else {}
 
+    async def last_confirmation(self, plan_id: int) -> tuple[datetime, str] | None:
+        """When the plan was last confirmed and by whom ("" once that person is erased)."""
+        query = (
+            select(plan_events.c.at, people.c.full_name)
+            .select_from(plan_events.outerjoin(people, people.c.id == plan_events.c.actor_id))
+            .where(plan_events.c.plan_id == plan_id, plan_events.c.kind == "confirmed")
+            .order_by(plan_events.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else (row[0], row[1] or "")
+
     async def events(self, plan_id: int) -> list[PlanEvent]:
         """The plan's history, oldest first."""
         query = (

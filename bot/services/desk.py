@@ -15,7 +15,7 @@ from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.plans import DeskRow, PlanStatus
 from bot.services.audit import AuditService
-from bot.services.plans import PlanService, ReviewCopy
+from bot.services.plans import PlanRecord, PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
 from bot.services.review import ReviewService, Verdict
 
@@ -32,6 +32,7 @@ class UnitExport:
     unit_path: str
     rows: tuple[DeskRow, ...]
     documents: tuple[tuple[str, bytes], ...]
+    records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
 
 
 class DeskStep(StrEnum):
@@ -127,17 +128,24 @@ class DeskService:
             found, _ = await self._plans.desk(campaign.id, scope, status, 0, MAX_EXPORT)
             rows += found
         documents = []
+        records = []
         for row in rows:
-            if row.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
-                copy = await self._plan_service.for_review(row.plan_id)
-                if copy is not None and copy.document is not None:
-                    documents.append((copy.document.filename, copy.document.content))
+            handed_in = row.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
+            record = await self._plan_service.record(row.plan_id, with_document=handed_in)
+            if record is None:
+                continue
+            records.append(record)
+            if record.copy.document is not None:
+                document = record.copy.document
+                documents.append((document.filename, document.content))
         await self._audit.record(
             viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
         )
         unit = "" if admin else viewer.unit_path
         return DeskScreen(
-            DeskStep.EXPORT, viewer, export=UnitExport(unit, tuple(rows), tuple(documents))
+            DeskStep.EXPORT,
+            viewer,
+            export=UnitExport(unit, tuple(rows), tuple(documents), tuple(records)),
         )
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:

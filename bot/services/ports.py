@@ -172,6 +172,8 @@ class PlanStore(Protocol):
 
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]: ...
 
+    async def last_confirmation(self, plan_id: int) -> tuple[datetime, str] | None: ...
+
     async def desk(
         self,
         campaign_id: int,

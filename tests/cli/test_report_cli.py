@@ -74,6 +74,7 @@ async def test_report_has_a_title_a_total_and_counts_cells(
     status, out = await run_async("report", "--out", "bc.xlsx")
     assert status == 0 and "2022" in out, out
     title, header, rows = table(tmp_path / "bc.xlsx")
+    assert load_workbook(tmp_path / "bc.xlsx").sheetnames == ["Tổng hợp", "Biểu đồ"]
     today = datetime.now(VN).strftime("%d/%m/%Y")
     assert "2022" in str(title[0]) and "Học tập và làm theo" in str(title[0])
     assert f"lập ngày {today}" in str(title[0])

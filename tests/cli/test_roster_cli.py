@@ -169,6 +169,17 @@ def test_dry_run_prints_what_the_real_import_then_does(tmp_path: Path) -> None:
     assert before != (tmp_path / "cli.db").read_bytes()
 
 
+def test_every_sheet_written_has_a_vietnamese_name(tmp_path: Path) -> None:
+    """Template (with its guide), roster export and invite codes: no sheet is left "Sheet"."""
+    run("roster", "template", "mau.xlsx")
+    run("roster", "import", "mau.xlsx")
+    run("roster", "export", "ds.xlsx")
+    run("invites", "--out", "moi.xlsx")
+    assert load_workbook(tmp_path / "mau.xlsx").sheetnames == ["Danh sách", "Hướng dẫn"]
+    assert load_workbook(tmp_path / "ds.xlsx").sheetnames == ["Danh sách"]
+    assert load_workbook(tmp_path / "moi.xlsx").sheetnames == ["Mã mời"]
+
+
 def test_invites_are_exported_per_unit_and_renewable(tmp_path: Path) -> None:
     """Codes for people not signed in, scoped to a unit; --renew replaces one person's code."""
     run("roster", "template", "mau.xlsx")

@@ -73,6 +73,8 @@ class DeskHandlers:
             screen = await self._desk.confirm(person, *pair)
         elif code == "rt" and pair is not None:
             screen = await self._desk.ask_comment(person, *pair)
+        elif code == "py":
+            screen = await self._desk.past(person, number(arg) or 0)
         elif code == "st":
             await self._desk.stop(person)
             screen = DeskScreen(DeskStep.STOPPED, person)

@@ -186,3 +186,36 @@ async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Har
     member = await signed_in(bot, "Cường", "0905111222")
     [refused] = await member.press_data("u:inv:")
     assert "không có quyền" in refused.plain
+
+
+async def test_last_years_returned_plans_stay_on_the_desk_after_a_new_campaign(
+    desk_bot: Harness,
+) -> None:
+    """Bình's 2022 plan is returned; 2023 opens; An still reaches it under "Năm trước"."""
+    from datetime import date
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    await submitted(bot, "Bình", "0987654321")
+    await an.send("/duyet")
+    await an.press("Xem: Trần Thị Bình")
+    await an.press("↩️ Trả lại")
+    await an.send("Cần cụ thể hơn")
+    [listing] = await an.send("/duyet")
+    assert not any("Năm trước" in b for b in an.buttons())  # 2022 is the open year
+    await bot.open_campaign(year=2023, deadline=date(2023, 4, 30))
+    [listing] = await an.send("/duyet")
+    assert "Trần Thị Bình" not in listing.plain  # nothing of 2023's yet
+    [past] = await an.press("🗂 Năm trước (2022): 1 kế hoạch trả lại chưa nộp lại")
+    assert "năm 2022" in past.plain and "Trần Thị Bình — Chi bộ thôn 1" in past.plain
+    replies = await an.press("Xem: Trần Thị Bình")
+    plan = next(m for m in replies if m.inline_buttons())
+    assert "Trần Thị Bình" in plan.plain and "trả lại" in plan.plain
+    assert "✅ Xác nhận" not in an.buttons()  # a returned plan waits for no decision
+    [again] = await an.press("⬅️ Danh sách")
+    assert "Duyệt kế hoạch" in again.plain
+    outsider = await signed_in(bot, "Em", "0338123456")  # head of another unit
+    await outsider.send("/duyet")
+    assert not any("Năm trước" in b for b in outsider.buttons())
+    [refused] = await outsider.press_data("r:py:0")
+    assert "Trần Thị Bình" not in refused.plain

@@ -145,6 +145,14 @@ class DigestService:
         )
         return DistrictReport(campaign, self._today(now), rows, summed)
 
+    async def past_year(self) -> int | None:
+        """The year before the open campaign's, when that year had a campaign."""
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None
+        past = await self._plans.campaign_of_year(campaign.year - 1)
+        return None if past is None else past.year
+
     async def report_for(self, person: Person) -> dict[str, Any] | None:
         """/baocao: the digest of the person's unit (an admin: of everyone), made now.
 

@@ -126,3 +126,20 @@ async def test_report_of_a_past_year(district: Harness, tmp_path: Path) -> None:
     assert "2022" in str(title[0]) and rows["TỔNG CỘNG"][2] == 1
     status, out = await run_async("report", "--year", "2019", "--out", "x.xlsx")
     assert status == 1 and "2019" in out
+
+
+async def test_admin_takes_last_years_report_in_the_bot(district: Harness) -> None:
+    """With 2023 open, /baocao offers 2022's table too; it has 2022's numbers."""
+    from datetime import date
+
+    await district.open_campaign(year=2023, deadline=date(2023, 4, 30))
+    hoa = await signed_in(district, "Hoa", "0977123456")
+    await hoa.send("/baocao")
+    replies = await hoa.press("📊 Bảng theo đơn vị của năm 2022")
+    [data] = [m.file_bytes for m in replies if m.kind == "document"]
+    sheet = load_workbook(io.BytesIO(data or b"")).worksheets[0]
+    assert "Chuyên đề năm 2022" in str(sheet["A1"].value)
+    assert [c.value for c in sheet[sheet.max_row]][:3] == ["TỔNG CỘNG", 5, 1]
+    em = await signed_in(district, "Em", "0338123456")  # a head of unit: not for her
+    [refused] = await em.press_data("u:rep:2022")
+    assert "không có quyền" in refused.plain and not any(m.kind == "document" for m in em.messages)

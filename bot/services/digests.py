@@ -20,7 +20,7 @@ from bot.domain.meetings import (
     quarters_without_thematic,
     thematic_count,
 )
-from bot.domain.models import Person, Role
+from bot.domain.models import Category, Person, Role
 from bot.domain.plans import Campaign
 from bot.services.audit import AuditService
 from bot.services.ports import (
@@ -88,7 +88,9 @@ class DigestService:
         await self._audit.record(actor, AuditAction.REPORT, "district", str(campaign.year))
         now = self._clock.now()
         units = await self._store.unit_nodes()
-        tallies = tally_units(units, await self._store.standings(campaign.id))
+        standings = await self._store.standings(campaign.id)
+        tallies = tally_units(units, standings)
+        with_members = {s.unit_id for s in standings if s.category is Category.PARTY_MEMBER}
         meetings = await self._year_meetings(campaign.year)
         below: dict[int, list[int]] = {}
         for unit in units:
@@ -106,7 +108,8 @@ class DigestService:
         def held(m: Meeting, kind: MeetingKind) -> bool:  # today's meaning of "held"
             return m.kind is kind and m.status is MeetingStatus.SCHEDULED and m.starts_at <= now
 
-        # A cell (chi bộ) is a unit without sub-units: it holds the meetings.
+        # A cell (chi bộ) is a unit without sub-units that has party members (or has recorded
+        # meetings): an agency of non-party staff is not one.
         thematic_done = {
             uid
             for uid, found in meetings.items()
@@ -119,7 +122,11 @@ class DigestService:
         }
         rows = []
         for unit in sorted(units, key=lambda u: u.path):
-            cells = [uid for uid in subtree(unit.id) if uid not in below]
+            cells = [
+                uid
+                for uid in subtree(unit.id)
+                if uid not in below and (uid in with_members or uid in meetings)
+            ]
             rows.append(
                 ReportRow(
                     unit.path,
@@ -262,7 +269,7 @@ class ReportRow:
     unit_path: str
     depth: int
     tally: Tally
-    cells: int = 0  # cells (units without sub-units) in it
+    cells: int = 0  # cells (units without sub-units, with party members) in it
     cells_thematic: int = 0  # cells that held at least MIN_THEMATIC_PER_YEAR thematic meetings
     cells_briefed: int = 0  # cells that held the quán triệt session
 

@@ -396,7 +396,8 @@ class DocxRenderer:
             for _ in range(layout.sign_space_lines):
                 _cell_line(cell, "")
         if confirmed is not None:
-            _cell_line(left, confirmed.name, bold=True)
+            if confirmed.name:  # "" once the confirmer was erased
+                _cell_line(left, confirmed.name, bold=True)
             on = confirmed.at.astimezone(self._tz).strftime("%d/%m/%Y")
             _cell_line(left, self._c.plain("document.confirmed_on", date=on), italic=True, size=11)
         _cell_line(right, str(answers.get("id.full_name", "")), bold=True)

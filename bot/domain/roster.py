@@ -385,6 +385,7 @@ class ImportSummary:
     units_created: int
     missing: int
     removed: int
+    missing_names: tuple[str, ...] = ()  # "Name (CODE)" of the people absent from the file
 
     @property
     def total(self) -> int:

@@ -7,13 +7,13 @@ import functools
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.forms import FormDef
+from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
@@ -86,6 +86,27 @@ class ReviewCopy:
     plan: Plan
     form: FormDef
     document: Attachment | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """What a unit's export lists of one plan; times are local."""
+
+    copy: ReviewCopy
+    submitted_at: datetime | None
+    confirmed_at: datetime | None
+    confirmed_by: str  # "" when not confirmed (or the confirmer was erased)
+    actions: tuple[tuple[str, ...], ...]  # each concrete action's answers, in the form's order
+
+
+def plan_actions(form: FormDef, draft: e.Draft) -> tuple[tuple[str, ...], ...]:
+    """Every item of the form's lists (the concrete actions), its fields in the form's order."""
+    found: list[tuple[str, ...]] = []
+    for item in form.items():
+        if isinstance(item, Group):
+            for answer in e.group_items(draft.answers, item):
+                found.append(tuple(answer.get(f.key, "") for f in item.fields))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +494,23 @@ class PlanService:
             return None
         document = await self._document(person, campaign, plan) if with_document else None
         return ReviewCopy(person, campaign, plan, self._form(plan), document)
+
+    async def record(self, plan_id: int, with_document: bool) -> PlanRecord | None:
+        """A plan as a unit's export lists it: dates, confirmation and concrete actions."""
+        copy = await self.for_review(plan_id, with_document=with_document)
+        if copy is None:
+            return None
+        plan = copy.plan
+        confirmed = None
+        if plan.status is PlanStatus.CONFIRMED:
+            confirmed = await self._plans.confirmation(plan_id)
+        return PlanRecord(
+            copy,
+            plan.submitted_at.astimezone(self._tz) if plan.submitted_at else None,
+            confirmed.at.astimezone(self._tz) if confirmed else None,
+            confirmed.name if confirmed else "",
+            plan_actions(copy.form, plan.draft),
+        )
 
     async def plan_document(self, plan_id: int) -> Attachment | None:
         """The document of a plan by id (for the outbox sender), or None if it is gone."""

@@ -208,9 +208,14 @@ class Presenter:
         invites = Choice(self._c.plain("unit.invites_button"), f"{UNIT_PREFIX}:inv:")
         return Reply(Safe("\n".join(parts)), choices=((invites,),))
 
-    def district_button(self) -> tuple[tuple[Choice, ...], ...]:
-        """The button under an admin's report that sends the table by unit."""
-        return ((Choice(self._c.plain("report.button"), DISTRICT_REPORT),),)
+    def district_button(self, past_year: int | None = None) -> tuple[tuple[Choice, ...], ...]:
+        """The button under an admin's report that sends the table by unit (and the one for
+        the previous year's campaign, when there is one)."""
+        rows = [(Choice(self._c.plain("report.button"), DISTRICT_REPORT),)]
+        if past_year is not None:
+            label = self._c.plain("report.button_past", year=past_year)
+            rows.append((Choice(label, f"{DISTRICT_REPORT}{past_year}"),))
+        return tuple(rows)
 
     def invites(self, viewer: Person, rows: Sequence[InviteRow], username: str | None) -> Reply:
         """The open invite codes of a unit, each with its t.me link when the bot's name is known."""

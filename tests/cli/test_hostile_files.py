@@ -14,16 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.domain.digest import Tally
-from bot.domain.plans import DeskRow, PlanStatus
-from bot.locales import Catalog
-from bot.plan_sheet import plans_xlsx
-from bot.report_sheet import report_bytes
-from bot.services.digests import ReportRow
 from bot.sheets import MAX_FILE_BYTES, MAX_ROWS, write_rows
 
 FORMULAS = ('=HYPERLINK("http://evil.example","Bấm")', "+1", "-2", "@SUM(A1)", "\tx")
 CATEGORY = "Đảng viên"
+CAMPAIGN = ("campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--place", "Tuy Phong")
+CAMPAIGN += ("--deadline", "30/04/2022")
 
 
 @pytest.fixture(autouse=True)
@@ -58,45 +54,32 @@ def xlsx_cells(path: Path) -> list[tuple[object, str]]:
 
 # ----------------------------------------------------------------------------- formula cells
 def test_every_writer_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
-    """Roster/invite tables (XLSX, CSV), the unit export and the district report never hold a
-    live formula: XLSX cells are strings, CSV cells start with a quote."""
-    catalog = Catalog.load()
-    write_rows(tmp_path / "t.xlsx", ["A"], [[value] for value in FORMULAS])
+    """The shared table writer never writes a live formula: XLSX cells are strings, CSV cells
+    start with a quote (the report: below; the unit export: test_hostile_export)."""
+    write_rows(tmp_path / "t.xlsx", ["A"], [[value] for value in FORMULAS], title="T")
     assert xlsx_cells(tmp_path / "t.xlsx") == [(value, "s") for value in FORMULAS]
 
-    write_rows(tmp_path / "t.csv", ["A"], [[value] for value in FORMULAS])
+    write_rows(tmp_path / "t.csv", ["A"], [[value] for value in FORMULAS], title="T")
     text = (tmp_path / "t.csv").read_text("utf-8-sig")
     assert [row[0] for row in csv.reader(io.StringIO(text))][1:] == ["'" + v for v in FORMULAS]
 
-    desk = [
-        DeskRow(n, n, value, value, PlanStatus.SUBMITTED, False, 1)
-        for n, value in enumerate(FORMULAS)
-    ]
-    (tmp_path / "unit.xlsx").write_bytes(plans_xlsx(catalog, desk))
-    names = [(v, t) for v, t in xlsx_cells(tmp_path / "unit.xlsx")][::4]
-    assert sorted(names) == sorted((value, "s") for value in FORMULAS)
-
-    report = [ReportRow(value, 1, Tally(required=2, submitted=1), 0, 0) for value in FORMULAS]
-    (tmp_path / "r.xlsx").write_bytes(report_bytes(catalog, report))
-    book = load_workbook(tmp_path / "r.xlsx")
-    for sheet in book.worksheets:
-        units = [row[0] for row in sheet.iter_rows(min_row=2)]
-        assert [(c.value, c.data_type) for c in units] == [(v, "s") for v in FORMULAS]
-
 
 def test_hostile_names_and_units_go_out_as_text_and_come_back_unchanged(tmp_path: Path) -> None:
-    """Imported names and units that look like formulas are exported and invited as text; the
-    exported CSV imports back as the same roster."""
+    """Imported names and units that look like formulas are exported, invited and reported as
+    text; the exported CSV imports back as the same roster."""
     people = [(f"X{n}", name, f"Xã A / {name}") for n, name in enumerate(FORMULAS[:4])]
     roster_csv(tmp_path / "ds.csv", people)
     assert run("roster", "import", "ds.csv")[0] == 0
     assert run("roster", "export", "xuat.xlsx")[0] == 0
     assert run("roster", "export", "xuat.csv")[0] == 0
     assert run("invites", "--out", "moi.xlsx")[0] == 0
-    for file in ("xuat.xlsx", "moi.xlsx"):
-        cells = xlsx_cells(tmp_path / file)
+    assert run(*CAMPAIGN)[0] == 0
+    assert run("report", "--out", "bc.xlsx")[0] == 0
+    for file in ("xuat.xlsx", "moi.xlsx", "bc.xlsx"):
+        book = load_workbook(tmp_path / file)
+        cells = [(c.value, c.data_type) for s in book for row in s.iter_rows() for c in row]
         assert all(kind == "s" for value, kind in cells if isinstance(value, str)), file
-        assert {name for _, name, _ in people} <= {value for value, _ in cells}
+        assert {name for _, name, _ in people} <= {str(value).strip() for value, _ in cells}
     rows = list(csv.reader(io.StringIO((tmp_path / "xuat.csv").read_text("utf-8-sig"))))
     assert {row[1] for row in rows[1:]} == {"'" + name for _, name, _ in people}
     status, out = run("roster", "import", "xuat.csv")
@@ -242,18 +225,7 @@ def test_files_with_personal_data_are_owner_only(tmp_path: Path) -> None:
     """Exports, invites, the report and its chart are created 0600, even over a 0644 file."""
     roster_csv(tmp_path / "ds.csv", [("A1", "Nguyễn An", "Xã A / Chi bộ 1")])
     run("roster", "import", "ds.csv")
-    run(
-        "campaign",
-        "set",
-        "--year",
-        "2022",
-        "--title",
-        "Chuyên đề",
-        "--deadline",
-        "30/04/2022",
-        "--place",
-        "Tuy Phong",
-    )
+    run(*CAMPAIGN)
     (tmp_path / "xuat.csv").write_text("old", "utf-8")
     os.chmod(tmp_path / "xuat.csv", 0o644)
     assert run("roster", "export", "xuat.csv")[0] == 0

@@ -112,12 +112,13 @@ _EXEMPTIONS: dict[str, Exemption] = {
             "Được miễn sinh hoạt",
         ),
         Exemption.RETIRED: ("Hưu trí", "Hưu", "Nghỉ hưu", "Đảng viên hưu trí"),
+        # One exemption, both conditions at once: "Cao tuổi" alone or "DTTS" alone is not one.
         Exemption.ELDERLY: (
             "Cao tuổi DTTS",
             "Cao tuổi dân tộc thiểu số",
+            "Cao tuổi là người dân tộc thiểu số",
             "Đảng viên cao tuổi DTTS",
-            "Cao tuổi",
-            "DTTS",
+            "Đảng viên cao tuổi là người dân tộc thiểu số",
         ),
     }.items()
     for alias in aliases

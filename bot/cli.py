@@ -188,6 +188,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+    setting.add_argument("--force", action="store_true", help=t("cli.campaign_force"))
 
     broadcast = _command(commands, "broadcast", "cli.broadcast_help", t)
     broadcast_commands = broadcast.add_subparsers(
@@ -685,6 +686,7 @@ class Cli:
         deadline: str,
         place: str,
         rules: Mapping[str, str | None] | None = None,
+        force: bool = False,
     ) -> int:
         try:
             due = datetime.strptime(deadline.strip(), "%d/%m/%Y").date()
@@ -694,6 +696,10 @@ class Cli:
         if not 2000 <= year <= 2100 or not title.strip() or not place.strip():
             self.say("cli.campaign_invalid")
             return USAGE
+        if due.year != year and not force:
+            # Most likely a typo (30/04/2002 for 2022): reminders would fire in the wrong year.
+            self.say("cli.campaign_deadline_year", deadline=due.strftime("%d/%m/%Y"), year=year)
+            return FAILED
         services = self.services(store)
         schedule = None
         given = {k: v for k, v in (rules or {}).items() if v is not None}
@@ -795,7 +801,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         }
         return await cli.with_store(
             lambda store: cli.campaign_set(
-                store, args.year, args.title, args.deadline, args.place, rules
+                store, args.year, args.title, args.deadline, args.place, rules, args.force
             )
         )
     if args.roster_command == "template":

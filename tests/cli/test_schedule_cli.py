@@ -75,3 +75,18 @@ def test_outbox_command_counts_and_lists_failures(database: str) -> None:
     assert status == 0
     assert "chờ gửi: 1; đang gửi: 0; đã gửi: 1; lỗi: 1; quá hạn, bỏ: 0" in out
     assert "k1: blocked: bot was blocked" in out
+
+
+def test_a_deadline_outside_the_campaigns_year_needs_force() -> None:
+    """A deadline in another year is refused with the reason, and kept only with --force."""
+    status, out = run(
+        "campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--place", "Tuy Phong",
+        "--deadline", "30/04/2002",
+    )  # fmt: skip
+    assert status == 1 and "Hạn nộp 30/04/2002 không thuộc năm 2022" in out and "--force" in out
+    assert "Chưa có đợt nào đang mở" in run("campaign", "show")[1]
+    status, out = run(
+        "campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--place", "Tuy Phong",
+        "--deadline", "15/01/2023", "--force",
+    )  # fmt: skip
+    assert status == 0 and "hạn nộp 15/01/2023" in out

@@ -230,6 +230,16 @@ def _birth_date(cell: Cell, today: date) -> date | None:
     return value
 
 
+def category_named(text: str) -> Category | None:
+    """The category a spelling of the roster names (``Đảng viên``, ``CBCCVC``), or None."""
+    return _CATEGORIES.get(_key(text))
+
+
+def role_named(text: str) -> Role | None:
+    """The role a spelling of the roster names (``Bí thư``, ``thu truong``), or None."""
+    return _ROLES.get(_key(text))
+
+
 def _roles(text: str) -> frozenset[Role] | None:
     roles: set[Role] = set()
     for part in _ROLE_SPLIT.split(text):

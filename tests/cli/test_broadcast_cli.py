@@ -69,6 +69,10 @@ async def received(bot: Harness, text: str) -> set[str]:
         ("role:admin", "", {"Hoa"}),
         ("status:not_submitted", "", {"An", "Em", "Hoa"}),
         ("status:submitted", "", {"Bình"}),
+        ("chưa nộp", "", {"An", "Em", "Hoa"}),
+        ("Đảng Viên", "", {"An", "Bình", "Cường", "Hoa"}),
+        ("bi thu", "", {"An"}),
+        ("tất cả", "Đảng bộ xã Phú Lạc", {"An", "Bình", "Cường", "Em"}),
     ],
 )
 async def test_each_audience_reaches_exactly_its_people(

@@ -13,7 +13,7 @@ from enum import StrEnum
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
-from bot.domain.plans import DeskRow, PlanStatus
+from bot.domain.plans import DeskRow, PlanStatus, confirmed_categories
 from bot.services.audit import AuditService
 from bot.services.plans import PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
@@ -101,7 +101,9 @@ class DeskService:
         chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
         scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
         page = max(page, 0)
-        rows, counts = await self._plans.desk(campaign.id, scope, chosen, page * PAGE, PAGE)
+        rows, counts = await self._plans.desk(
+            campaign.id, scope, chosen, page * PAGE, PAGE, confirmed_categories(viewer)
+        )
         total = counts.get(chosen, 0)
         return DeskScreen(
             DeskStep.LIST,
@@ -124,7 +126,9 @@ class DeskService:
         scope = None if admin else await self._directory.subtree(viewer.unit_id)
         rows: list[DeskRow] = []
         for status in SHOWN:
-            found, _ = await self._plans.desk(campaign.id, scope, status, 0, MAX_EXPORT)
+            found, _ = await self._plans.desk(
+                campaign.id, scope, status, 0, MAX_EXPORT, confirmed_categories(viewer)
+            )
             rows += found
         documents = []
         for row in rows:
@@ -144,7 +148,7 @@ class DeskService:
         if not self.may_use(viewer):
             return None
         copy = await self._plan_service.for_review(plan_id)
-        if copy is None or not await self._review.may_review(viewer, copy.person):
+        if copy is None or not await self._review.may_confirm(viewer, copy.person):
             return None
         return copy
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -177,6 +177,7 @@ class PlanStore(Protocol):
         status: PlanStatus,
         offset: int,
         limit: int,
+        categories: Collection[Category] | None = None,
     ) -> tuple[list[DeskRow], dict[PlanStatus, int]]: ...
 
 

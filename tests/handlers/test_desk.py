@@ -142,3 +142,33 @@ async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Har
     member = await signed_in(bot, "Cường", "0905111222")
     [refused] = await member.press_data("u:inv:")
     assert "không có quyền" in refused.plain
+
+
+PARTY_MEMBER_AT_THE_COMMUNE = (
+    "\nDV010,Đặng Văn Khoa,01/01/1985,0355000444,Đảng viên,,Đảng bộ xã Phú Lạc / UBND xã,,"
+)
+
+
+async def test_a_head_of_unit_does_not_confirm_a_party_members_mau_01(bot: Harness) -> None:
+    """Mẫu 01 is the cell's to confirm: the head of the member's state unit neither lists nor
+    confirms it, and the head's counts agree with the head's list."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA + PARTY_MEMBER_AT_THE_COMMUNE)
+    khoa = await submitted(bot, "Khoa", "0355000444")  # works at UBND xã, whose head is Em
+    plan = await plan_of(bot, khoa)
+    em = await signed_in(bot, "Em", "0338123456")
+    await bot.drain_outbox()
+    assert not any("Đặng Văn Khoa" in m.plain for m in em.messages)  # not told of it either
+    [listing] = await em.send("/duyet")
+    assert "Đặng Văn Khoa" not in listing.plain and "chờ xác nhận: 0" in listing.plain
+    for data in (f"r:op:{plan.id}", f"r:ok:{plan.id}.{plan.rev}", f"r:rt:{plan.id}.{plan.rev}"):
+        replies = await em.press_data(data)
+        assert all("Đặng Văn Khoa" not in r.plain and "Đã xác nhận" not in r.plain for r in replies)
+    await em.send("Trả lại giả")
+    assert (await plan_of(bot, khoa)).status is PlanStatus.SUBMITTED
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    [listing] = await admin.send("/duyet")
+    assert "Đặng Văn Khoa — UBND xã" in listing.plain
+    await admin.press("Xem: Đặng Văn Khoa")
+    await admin.press("✅ Xác nhận")
+    assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED

@@ -146,6 +146,22 @@ async def test_bad_broadcasts_are_refused_with_the_reason(
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
 
 
+async def test_html_mistakes_are_explained_in_vietnamese(org: Harness) -> None:
+    """Each kind of bad Telegram HTML is named in Vietnamese with the piece of text at fault."""
+    for text, reason in (
+        ("<b>chưa đóng", "thẻ «b» được mở mà chưa đóng"),
+        ("<b>đậm</i>", "thẻ đóng «i» không khớp"),
+        ("<font>x</font>", "Telegram không nhận thẻ «font»"),
+        ("<span>x</span>", "thẻ «<span>» chỉ được dùng với class"),
+        ('<a title="x">x</a>', "thiếu địa chỉ"),
+        ("Nam &nbsp; Nữ", "«&nbsp;» không phải ký hiệu"),
+        ("1 < 2", "dấu «<» ở «< 2» không mở thẻ nào"),
+    ):
+        status, out = await _run_async("broadcast", "send", "--message", text)
+        assert status == 2 and reason in out and "parse" not in out, out
+    assert (await org.store.outbox.counts()).get("queued", 0) == 0
+
+
 async def _run_async(*argv: str) -> tuple[int, str]:
     import asyncio
 

@@ -9,10 +9,10 @@ import os
 import signal
 import sys
 import webbrowser
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Services, build_services, serve
+from bot.cli_text import audit_values, config_error, failure_values, parser_class
 from bot.config import Settings
 from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.outbox import Failure
@@ -47,32 +48,6 @@ from storage.engine import sqlite_file
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
-
-
-def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
-    """argparse with Vietnamese headings and -h text (its own error messages stay English)."""
-    t = catalog.plain
-
-    class Formatter(argparse.HelpFormatter):
-        def add_usage(
-            self,
-            usage: str | None,
-            actions: Iterable[argparse.Action],
-            groups: Iterable[argparse._MutuallyExclusiveGroup],
-            prefix: str | None = None,
-        ) -> None:
-            super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
-
-    class Parser(argparse.ArgumentParser):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["add_help"] = False
-            kwargs.setdefault("formatter_class", Formatter)
-            super().__init__(*args, **kwargs)
-            self._positionals.title = t("cli.positionals")
-            self._optionals.title = t("cli.optionals")
-            self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
-
-    return Parser
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -131,7 +106,7 @@ def _command(
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
-    root = _parser_class(catalog)(prog="chuyende", description=t("cli.description"))
+    root = parser_class(catalog)(prog="chuyende", description=t("cli.description"))
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     _command(commands, "run", "cli.run_help", t)
     box = _command(commands, "sandbox", "cli.sandbox_help", t)
@@ -271,13 +246,7 @@ class Cli:
 
     def say_failure(self, failure: Failure) -> None:
         """One undelivered message: when, its state, its key and why."""
-        self.say(
-            "cli.outbox_failure",
-            row=failure.key,
-            status=failure.status,
-            error=failure.error or "-",
-            at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-        )
+        self.say("cli.outbox_failure", **failure_values(self.c, failure, self.settings.tz))
 
     def services(self, store: Store) -> Services:
         """The services on ``store``, on the real clock."""
@@ -625,14 +594,7 @@ class Cli:
         if not entries:
             self.say("cli.audit_empty")
         for entry in entries:
-            self.say(
-                "cli.audit_line",
-                at=entry.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-                actor=entry.actor,
-                action=entry.action.value,
-                target=entry.target,
-                detail=entry.detail,
-            )
+            self.say("cli.audit_line", **audit_values(self.c, entry, self.settings.tz))
         return OK
 
     async def forget(self, store: Store, code: str, yes: bool) -> int:
@@ -821,10 +783,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        print(catalog.plain("cli.bad_config", reason=reasons), file=stream)
+        print(config_error(catalog, exc), file=stream)
         return USAGE
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)

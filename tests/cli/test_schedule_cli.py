@@ -74,7 +74,7 @@ def test_outbox_command_counts_and_lists_failures(database: str) -> None:
     status, out = run("outbox")
     assert status == 0
     assert "chờ gửi: 1; đang gửi: 0; đã gửi: 1; lỗi: 1; quá hạn, bỏ: 0" in out
-    assert "k1: blocked: bot was blocked" in out
+    assert "lỗi  k1: người nhận đã chặn bot (Telegram: bot was blocked)" in out
 
 
 def test_a_deadline_outside_the_campaigns_year_needs_force() -> None:

@@ -20,7 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Services, build_services, serve
-from bot.cli_text import audit_values, config_error, failure_values, parser_class
+from bot.cli_text import (
+    RuleError,
+    audit_values,
+    config_error,
+    failure_values,
+    parser_class,
+    rule_reasons,
+)
 from bot.config import Settings
 from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.outbox import Failure
@@ -50,27 +57,28 @@ from storage.store import Store
 OK, FAILED, USAGE = 0, 1, 2
 
 
-def _numbers(text: str) -> tuple[int, ...]:
+def _numbers(text: str, option: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError as exc:
-        raise ValueError(f"not a list of numbers: {text!r}") from exc
+    except ValueError:
+        raise RuleError("numbers", option, text) from None
 
 
 def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
-    """``base`` with the reminder rules given on the command line; ValueError if one is bad."""
+    """``base`` with the reminder rules given on the command line; RuleError or pydantic's
+    ValidationError if one is bad."""
     changes: dict[str, object] = {}
     if "reminders" in given:
-        changes["deadline_days"] = _numbers(given["reminders"])
+        changes["deadline_days"] = _numbers(given["reminders"], "--reminders")
     if "meeting" in given:
-        changes["meeting_hours"] = _numbers(given["meeting"])
+        changes["meeting_hours"] = _numbers(given["meeting"], "--meeting-reminders")
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
         if name in given:
             changes[field] = given[name].strip()
     if "quiet" in given:
         start, sep, end = given["quiet"].partition("-")
         if not sep:
-            raise ValueError(f"quiet hours must look like 21:00-07:00, not {given['quiet']!r}")
+            raise RuleError("quiet", "--quiet", given["quiet"])
         changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
     data = base.model_dump() | changes
     return Schedule.model_validate(data)
@@ -670,14 +678,8 @@ class Cli:
             base = current.schedule if current and current.year == year else Schedule()
             try:
                 schedule = schedule_with(base, given)
-            except ValidationError as exc:
-                reason = "; ".join(
-                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-                )
-                self.say("cli.bad_schedule", reason=reason)
-                return USAGE
-            except ValueError as exc:
-                self.say("cli.bad_schedule", reason=str(exc))
+            except (ValidationError, RuleError) as exc:
+                self.say("cli.bad_schedule", reason=rule_reasons(self.c, exc))
                 return USAGE
         await services.plans.set_campaign(
             year=year, title=title.strip(), deadline=due, place=place.strip(), schedule=schedule

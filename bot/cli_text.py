@@ -149,6 +149,53 @@ def _number(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+class RuleError(ValueError):
+    """A reminder rule typed on the command line cannot be read (``code``: cli.rule_error)."""
+
+    def __init__(self, code: str, option: str, value: str) -> None:
+        super().__init__(f"{option}: {value!r}")
+        self.code = code
+        self.option = option
+        self.value = value
+
+
+_RULE_OPTIONS = {
+    "deadline_days": "--reminders",
+    "meeting_hours": "--meeting-reminders",
+    "remind_at": "--remind-at",
+    "digest_at": "--digest-at",
+    "quiet_start": "--quiet",
+    "quiet_end": "--quiet",
+}
+
+
+def rule_reasons(catalog: Catalog, error: RuleError | ValidationError) -> str:
+    """What is wrong with the reminder rules, naming the option, in Vietnamese."""
+    problems: list[tuple[str, str, object, Mapping[str, object]]]
+    if isinstance(error, RuleError):
+        problems = [(error.option, error.code, error.value, {})]
+    else:
+        problems = [
+            (
+                _RULE_OPTIONS.get(str(problem["loc"][0]), str(problem["loc"][0])),
+                problem["type"],
+                problem.get("input", ""),
+                problem.get("ctx") or {},
+            )
+            for problem in error.errors()
+        ]
+    reasons = []
+    for option, code, value, context in problems:
+        key = f"cli.rule_error.{code}"
+        if not catalog.has(key):
+            key = "cli.rule_error.other"
+        shown = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        available = {"value": shown, **context}
+        reason = catalog.plain(key, **{name: available[name] for name in catalog.params(key)})
+        reasons.append(catalog.plain("cli.config_reason", variable=option, reason=reason))
+    return "; ".join(reasons)
+
+
 def audit_values(catalog: Catalog, entry: AuditEntry, tz: tzinfo) -> dict[str, str]:
     """The fields of ``cli.audit_line`` for one entry, in words."""
     t = catalog.plain

@@ -90,3 +90,18 @@ def test_a_deadline_outside_the_campaigns_year_needs_force() -> None:
         "--deadline", "15/01/2023", "--force",
     )  # fmt: skip
     assert status == 0 and "hạn nộp 15/01/2023" in out
+
+
+def test_bad_reminder_rules_are_explained_in_vietnamese_naming_the_option() -> None:
+    """Each bad rule names its option and says what is wrong, with no English words."""
+    for bad, reason in (
+        (("--reminders", "7,abc"), "--reminders: «7,abc» không phải dãy số"),
+        (("--reminders", "200"), "--reminders: số ngày nhắc trước hạn phải từ 0 đến 90"),
+        (("--meeting-reminders", "1000"), "--meeting-reminders: số giờ nhắc trước buổi họp"),
+        (("--quiet", "25:00-06:00"), "--quiet: «25:00» không phải giờ dạng HH:MM"),
+        (("--quiet", "22:00"), "--quiet: cần dạng 21:00-07:00, không phải «22:00»"),
+        (("--remind-at", "8h"), "--remind-at: «8h» không phải giờ dạng HH:MM"),
+    ):
+        status, out = run(*CAMPAIGN, "--place", "Tuy Phong", *bad)
+        assert status == 2 and reason in out, out
+        assert not any(word in out for word in ("Input", "Value error", "must", "not a list"))

@@ -311,7 +311,7 @@ class Cli:
         except BackupError as error:
             return self._backup_failed(error)
         except OSError:
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         self._backup_done("cli.backup_done", info)
         return OK
@@ -334,7 +334,7 @@ class Cli:
         except BackupError as error:
             return self._backup_failed(error)
         except OSError:
-            self.say("cli.file_unreadable", path=database, reason="write")
+            self.say("cli.file_unwritable", path=database)
             return FAILED
         self.say("cli.restore_done", database=database, saved=saved or "-")
         return OK
@@ -474,7 +474,7 @@ class Cli:
         try:
             write_rows(out, columns, rows)
         except (SheetError, OSError):
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         if username is None:
             self.say("cli.invites_no_username")
@@ -526,7 +526,7 @@ class Cli:
             try:
                 text = await asyncio.to_thread(Path(args.file).read_text, "utf-8")
             except (OSError, UnicodeDecodeError):
-                self.say("cli.file_unreadable", path=args.file, reason="read")
+                self.say("cli.file_cannot_read", path=args.file)
                 return FAILED
         else:
             text = args.message or ""
@@ -536,7 +536,7 @@ class Cli:
                 data = await asyncio.to_thread(Path(args.attach).read_bytes)
                 attachment = BroadcastFile.from_upload(Path(args.attach).name, data)
             except OSError:
-                self.say("cli.file_unreadable", path=args.attach, reason="read")
+                self.say("cli.file_cannot_read", path=args.attach)
                 return FAILED
             except FileError as error:
                 self.say(f"broadcast.error.{error.code}", detail=error.name)
@@ -580,7 +580,7 @@ class Cli:
         try:
             await asyncio.to_thread(write_report, out, self.c, rows)
         except OSError:
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         self.say("cli.report_written", path=out, units=len(rows))
         if chart is not None:
@@ -591,7 +591,7 @@ class Cli:
             try:
                 await asyncio.to_thread(_write_file, chart, picture)
             except OSError:
-                self.say("cli.file_unreadable", path=chart, reason="write")
+                self.say("cli.file_unwritable", path=chart)
                 return FAILED
             self.say("cli.report_chart_written", path=chart)
         return OK

@@ -152,3 +152,14 @@ def test_outbox_failures_are_explained(tmp_path: Path) -> None:
         "Telegram từ chối tin nhắn (400: Bad Request: chat not found)"
     )
     assert said["gave up: Timed out"]["error"].startswith("thử lại nhiều lần không được")
+
+
+def test_files_that_cannot_be_read_or_written_are_said_in_vietnamese(tmp_path: Path) -> None:
+    """A file the command cannot read or write is named with what to check, no English word."""
+    (tmp_path / "not-a-folder").write_text("x")
+    out = io.StringIO()
+    assert main(["invites", "--out", str(tmp_path / "not-a-folder" / "ma.xlsx")], out=out) == 1
+    assert "Không ghi được tệp" in out.getvalue() and "(write)" not in out.getvalue()
+    out = io.StringIO()
+    assert main(["broadcast", "send", "--file", str(tmp_path / "missing.txt")], out=out) == 1
+    assert "Không đọc được tệp" in out.getvalue() and "(read)" not in out.getvalue()

@@ -376,10 +376,13 @@ class PlanRepository(Repository):
         offset: int,
         limit: int,
         categories: Collection[Category] | None = None,
+        besides: int | None = None,
     ) -> tuple[list[DeskRow], dict[PlanStatus, int]]:
-        """Plans of these units (None: all) and people of these categories (None: all) in
-        ``status``, oldest hand-in first, and the counts of the same plans by status."""
+        """Plans of these units (None: all) and people of these categories (None: all) but
+        person ``besides``, in ``status``, oldest hand-in first, and the same plans' counts."""
         scope = [plans.c.campaign_id == campaign_id, people.c.active.is_(True)]
+        if besides is not None:
+            scope.append(plans.c.person_id != besides)
         if unit_ids is not None:
             scope.append(people.c.unit_id.in_(list(unit_ids)))
         if categories is not None:

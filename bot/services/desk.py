@@ -101,14 +101,22 @@ class DeskService:
         chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
         scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
         page = max(page, 0)
+        # The rows and the counts are one query's: what is counted is what can be listed
+        # and decided (nobody decides on their own plan).
         rows, counts = await self._plans.desk(
-            campaign.id, scope, chosen, page * PAGE, PAGE, confirmed_categories(viewer)
+            campaign.id,
+            scope,
+            chosen,
+            page * PAGE,
+            PAGE,
+            confirmed_categories(viewer),
+            besides=viewer.id,
         )
         total = counts.get(chosen, 0)
         return DeskScreen(
             DeskStep.LIST,
             viewer,
-            rows=tuple(r for r in rows if r.person_id != viewer.id or viewer.has(Role.ADMIN)),
+            rows=tuple(rows),
             counts=tuple((s, counts.get(s, 0)) for s in SHOWN),
             status=chosen,
             page=page,

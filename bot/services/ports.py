@@ -178,6 +178,7 @@ class PlanStore(Protocol):
         offset: int,
         limit: int,
         categories: Collection[Category] | None = None,
+        besides: int | None = None,
     ) -> tuple[list[DeskRow], dict[PlanStatus, int]]: ...
 
 

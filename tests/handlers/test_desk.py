@@ -172,3 +172,14 @@ async def test_a_head_of_unit_does_not_confirm_a_party_members_mau_01(bot: Harne
     await admin.press("Xem: Đặng Văn Khoa")
     await admin.press("✅ Xác nhận")
     assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
+
+
+async def test_the_desk_counts_what_it_lists_never_ones_own_plan(desk_bot: Harness) -> None:
+    """A secretary's own plan, handed in, is neither listed nor counted on their desk."""
+    bot = desk_bot
+    an = await submitted(bot, "An", "0912345678")
+    await submitted(bot, "Bình", "0987654321")
+    [listing] = await an.send("/duyet")
+    buttons = [b["text"] for b in listing.inline_buttons()]
+    assert "chờ xác nhận: 1 ·" in listing.plain and "Trần Thị Bình" in listing.plain
+    assert "Nguyễn Văn An" not in listing.plain and not any("An" in b for b in buttons), buttons

@@ -166,6 +166,7 @@ _RULE_OPTIONS = {
     "digest_at": "--digest-at",
     "quiet_start": "--quiet",
     "quiet_end": "--quiet",
+    "late_every_days": "--late-reminders",
 }
 
 
@@ -190,7 +191,7 @@ def rule_reasons(catalog: Catalog, error: RuleError | ValidationError) -> str:
         if not catalog.has(key):
             key = "cli.rule_error.other"
         shown = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
-        available = {"value": shown, **context}
+        available = {"value": shown, **{k: _number(v) for k, v in context.items()}}
         reason = catalog.plain(key, **{name: available[name] for name in catalog.params(key)})
         reasons.append(catalog.plain("cli.config_reason", variable=option, reason=reason))
     return "; ".join(reasons)

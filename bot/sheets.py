@@ -90,9 +90,11 @@ def write_rows(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
+    title: str,
     notes: tuple[str, str] | None = None,
 ) -> None:
-    """Write a table as XLSX or CSV (by suffix); ``notes`` adds a (title, text) sheet to XLSX."""
+    """Write a table as XLSX or CSV (by suffix); ``title`` names the XLSX sheet and ``notes``
+    adds a (sheet name, text) sheet."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SheetError("file_unsupported")
@@ -106,6 +108,7 @@ def write_rows(
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
+    sheet.title = title
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -169,7 +169,9 @@ class OutboxSender:
         return chat_id
 
     async def _parts(self, item: OutboxItem) -> list[Reply]:
-        parts = self._notices.render(item.payload)
+        # Rendered now, not when queued: a reminder held by quiet hours, downtime or a 429 says
+        # how much time is left at the moment it goes out.
+        parts = self._notices.render(item.payload, self._clock.now().astimezone(self._tz))
         plan_id = item.payload.get("document_plan")
         if isinstance(plan_id, int) and parts:
             document = await self._documents(plan_id)

@@ -36,6 +36,7 @@ class Column(StrEnum):
     CATEGORY = "category"
     EXEMPTION = "exemption"
     UNIT = "unit"
+    WORKPLACE = "workplace"
     PARTY_POSITION = "party_position"
     GOV_POSITION = "gov_position"
     UNION_POSITION = "union_position"
@@ -60,6 +61,7 @@ _HEADERS: dict[str, Column] = {
         Column.CATEGORY: ("Đối tượng",),
         Column.EXEMPTION: ("Miễn", "Được miễn", "Miễn viết kế hoạch"),
         Column.UNIT: ("Đơn vị", "Đơn vị sinh hoạt"),
+        Column.WORKPLACE: ("Nơi công tác", "Đơn vị công tác", "Cơ quan công tác"),
         Column.PARTY_POSITION: ("Chức vụ đảng",),
         Column.GOV_POSITION: ("Chức vụ chính quyền",),
         Column.UNION_POSITION: ("Chức vụ đoàn thể",),
@@ -153,6 +155,7 @@ class RosterRecord:
     gov_position: str
     union_position: str
     roles: frozenset[Role]
+    workplace: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +325,9 @@ def parse_row(
     ]
     if any(len(p) > MAX_POSITION for p in positions):
         errors.append(RowError(row, "position_too_long"))
+    workplace = _text(get(Column.WORKPLACE))
+    if len(workplace) > MAX_POSITION:
+        errors.append(RowError(row, "workplace_too_long"))
 
     if errors or category is None or exemption is None or roles is None:
         return errors
@@ -338,6 +344,7 @@ def parse_row(
         gov_position=positions[1],
         union_position=positions[2],
         roles=roles,
+        workplace=workplace,
     )
 
 
@@ -389,6 +396,7 @@ class ImportSummary:
     units_created: int
     missing: int
     removed: int
+    missing_names: tuple[str, ...] = ()  # "Name (CODE)" of the people absent from the file
 
     @property
     def total(self) -> int:

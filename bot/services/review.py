@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.domain.address import address_labels
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
+from bot.domain.plan_actions import FIX_BUTTON
 from bot.domain.plans import PlanStatus, confirms
 from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
 
@@ -74,7 +76,12 @@ class ReviewService:
         notice = OutboxMessage(
             key=f"plan:{plan.id}:{plan.rev}:{template}",
             person_id=member.id,
-            payload={"template": template, "params": params},
+            payload={
+                "template": template,
+                "params": params,
+                "labels": address_labels(member),
+                "buttons": [] if confirm else [FIX_BUTTON],
+            },
         )
         saved = await self._plans.change_status(
             plan,

@@ -54,6 +54,19 @@ def test_reminder_rules_are_set_kept_and_checked() -> None:
     assert "10, 5, 1 ngày" in run("campaign", "show")[1]
 
 
+def test_late_reminders_are_a_campaign_rule() -> None:
+    """`--late-reminders 14` is stored and shown; 0 turns the chase after the deadline off."""
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong")
+    assert status == 0 and "nhắc người chưa nộp mỗi 7 ngày" in out and "31/12/2022" in out
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "14")
+    assert status == 0 and "mỗi 14 ngày" in out
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "0")
+    assert status == 0 and "Sau hạn nộp: không nhắc nữa." in out
+    assert "không nhắc nữa" in run("campaign", "show")[1]
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "-1")
+    assert status == 2 and "Quy tắc nhắc việc không hợp lệ" in out
+
+
 def test_outbox_command_counts_and_lists_failures(database: str) -> None:
     """`chuyende outbox` shows counts per state and the latest failures."""
     assert run("roster", "template", "mau.xlsx")[0] == 0
@@ -101,6 +114,8 @@ def test_bad_reminder_rules_are_explained_in_vietnamese_naming_the_option() -> N
         (("--quiet", "25:00-06:00"), "--quiet: «25:00» không phải giờ dạng HH:MM"),
         (("--quiet", "22:00"), "--quiet: cần dạng 21:00-07:00, không phải «22:00»"),
         (("--remind-at", "8h"), "--remind-at: «8h» không phải giờ dạng HH:MM"),
+        (("--late-reminders", "abc"), "--late-reminders: «abc» không phải một số nguyên"),
+        (("--late-reminders", "99"), "--late-reminders: «99» không được quá 60"),
     ):
         status, out = run(*CAMPAIGN, "--place", "Tuy Phong", *bad)
         assert status == 2 and reason in out, out

@@ -142,3 +142,32 @@ def test_only_the_three_exemptions_of_the_plan_are_accepted() -> None:
         (3, "bad_exemption", "DTTS"),
         (4, "bad_exemption", "Dân tộc thiểu số"),
     }
+
+
+def test_workplace_is_an_optional_column_under_either_name() -> None:
+    """``Nơi công tác`` (or ``DON VI CONG TAC``) is where the person works; too long is refused."""
+    for title in ("Nơi công tác", "DON VI CONG TAC"):
+        result = parse(
+            [
+                "A1",
+                "Nguyễn An",
+                "",
+                "",
+                "Đảng viên",
+                "",
+                "Xã A / Chi bộ 1",
+                "",
+                "Trường Tiểu học A",
+            ],
+            header=[*HEADER, title],
+        )
+        assert result.ok, result.errors
+        assert result.records[0].workplace == "Trường Tiểu học A"
+    assert (
+        parse(["A1", "Nguyễn An", "", "", "Đảng viên", "", "Xã A", ""]).records[0].workplace == ""
+    )
+    long = parse(
+        ["A1", "Nguyễn An", "", "", "Đảng viên", "", "Xã A", "", "x" * 201],
+        header=[*HEADER, "Nơi công tác"],
+    )
+    assert [e.code for e in long.errors] == ["workplace_too_long"]

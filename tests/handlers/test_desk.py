@@ -218,6 +218,56 @@ async def test_a_head_of_unit_does_not_confirm_a_party_members_mau_01(bot: Harne
     assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
 
 
+COMMUNE_SECRETARY = (
+    "\nDV011,Ngô Văn Lực,01/01/1970,0355000555,Đảng viên,,Đảng bộ xã Phú Lạc,Bí thư Đảng ủy,Bí thư"
+)
+
+
+async def submitted_2a(bot: Harness, name: str, phone: str) -> Chat:
+    """A member of staff hands in a short Mẫu 2A."""
+    staff = await signed_in(bot, name, phone)
+    await staff.press("📝 Kế hoạch của tôi")
+    await staff.press("✅ Thông tin đúng")
+    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    await staff.press("✅ Xong")
+    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
+    await staff.press("✅ Xong")
+    await staff.send("Trả hồ sơ đúng hẹn")
+    await staff.send("Cả năm")
+    await staff.send("100% đúng hẹn")
+    await staff.press("✅ Xong, sang phần tiếp")
+    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
+    await staff.press("✅ Xong")
+    await staff.press("📨 Gửi kế hoạch")
+    return staff
+
+
+async def test_the_secretary_confirms_mau_01_and_the_head_mau_2a_of_one_unit(bot: Harness) -> None:
+    """In UBND xã, the commune's secretary has the party member's Mẫu 01 and the head of the
+    unit the staff member's 2A: each lists, counts and confirms only their own kind."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA + PARTY_MEMBER_AT_THE_COMMUNE + COMMUNE_SECRETARY)
+    khoa = await submitted(bot, "Khoa", "0355000444")
+    phu = await submitted_2a(bot, "Phú", "0355000111")
+    secretary = await signed_in(bot, "Lực", "0355000555")
+    head = await signed_in(bot, "Em", "0338123456")
+    [listing] = await secretary.send("/duyet")
+    assert "Đặng Văn Khoa" in listing.plain and "Đinh Văn Phú" not in listing.plain
+    assert "chờ xác nhận: 1 ·" in listing.plain
+    [listing] = await head.send("/duyet")
+    assert "Đinh Văn Phú" in listing.plain and "Đặng Văn Khoa" not in listing.plain
+    assert "chờ xác nhận: 1 ·" in listing.plain
+    wrong = await plan_of(bot, phu)
+    await secretary.press_data(f"r:ok:{wrong.id}.{wrong.rev}")
+    assert (await plan_of(bot, phu)).status is PlanStatus.SUBMITTED
+    await head.press("Xem: Đinh Văn Phú")
+    await head.press("✅ Xác nhận")
+    await secretary.press("Xem: Đặng Văn Khoa")
+    await secretary.press("✅ Xác nhận")
+    assert (await plan_of(bot, phu)).status is PlanStatus.CONFIRMED
+    assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
+
+
 async def test_the_desk_counts_what_it_lists_never_ones_own_plan(desk_bot: Harness) -> None:
     """A secretary's own plan, handed in, is neither listed nor counted on their desk."""
     bot = desk_bot

@@ -163,3 +163,20 @@ def test_files_that_cannot_be_read_or_written_are_said_in_vietnamese(tmp_path: P
     out = io.StringIO()
     assert main(["broadcast", "send", "--file", str(tmp_path / "missing.txt")], out=out) == 1
     assert "Không đọc được tệp" in out.getvalue() and "(read)" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("one of the arguments --message --file is required", "cần một trong các tham số"),
+        ("argument --x: expected at most one argument", "--x: chỉ nhận nhiều nhất một giá trị"),
+        ("argument --x: expected at least one argument", "--x: cần ít nhất một giá trị đi kèm"),
+        ("argument --x: expected 2 arguments", "--x: cần 2 giá trị đi kèm"),
+        ("argument --yes: ignored explicit argument 'x'", "--yes: không nhận giá trị «x»"),
+        ("argument --at: invalid float value: 'y'", "--at: «y» không phải một số"),
+        ("argument --f: invalid Path value: 'z'", "--f: giá trị «z» không hợp lệ"),
+    ],
+)
+def test_every_argparse_message_in_the_table_has_its_words(message: str, said: str) -> None:
+    """Each of argparse's messages we translate fills its catalog template."""
+    assert parse_message(Catalog.load(), message).startswith(said)

@@ -9,10 +9,10 @@ import os
 import signal
 import sys
 import webbrowser
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -20,6 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import Services, build_services, serve
+from bot.cli_text import (
+    RuleError,
+    audit_values,
+    config_error,
+    failure_values,
+    parser_class,
+    rule_reasons,
+)
 from bot.config import Settings
 from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.outbox import Failure
@@ -51,46 +59,21 @@ OK, FAILED, USAGE = 0, 1, 2
 NAMES_SHOWN = 50  # names listed of the people absent from an imported roster
 
 
-def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
-    """argparse with Vietnamese headings and -h text (its own error messages stay English)."""
-    t = catalog.plain
-
-    class Formatter(argparse.HelpFormatter):
-        def add_usage(
-            self,
-            usage: str | None,
-            actions: Iterable[argparse.Action],
-            groups: Iterable[argparse._MutuallyExclusiveGroup],
-            prefix: str | None = None,
-        ) -> None:
-            super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
-
-    class Parser(argparse.ArgumentParser):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["add_help"] = False
-            kwargs.setdefault("formatter_class", Formatter)
-            super().__init__(*args, **kwargs)
-            self._positionals.title = t("cli.positionals")
-            self._optionals.title = t("cli.optionals")
-            self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
-
-    return Parser
-
-
-def _numbers(text: str) -> tuple[int, ...]:
+def _numbers(text: str, option: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError as exc:
-        raise ValueError(f"not a list of numbers: {text!r}") from exc
+    except ValueError:
+        raise RuleError("numbers", option, text) from None
 
 
 def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
-    """``base`` with the reminder rules given on the command line; ValueError if one is bad."""
+    """``base`` with the reminder rules given on the command line; RuleError or pydantic's
+    ValidationError if one is bad."""
     changes: dict[str, object] = {}
     if "reminders" in given:
-        changes["deadline_days"] = _numbers(given["reminders"])
+        changes["deadline_days"] = _numbers(given["reminders"], "--reminders")
     if "meeting" in given:
-        changes["meeting_hours"] = _numbers(given["meeting"])
+        changes["meeting_hours"] = _numbers(given["meeting"], "--meeting-reminders")
     if "late" in given:
         changes["late_every_days"] = given["late"].strip()
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
@@ -99,7 +82,7 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
     if "quiet" in given:
         start, sep, end = given["quiet"].partition("-")
         if not sep:
-            raise ValueError(f"quiet hours must look like 21:00-07:00, not {given['quiet']!r}")
+            raise RuleError("quiet", "--quiet", given["quiet"])
         changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
     data = base.model_dump() | changes
     return Schedule.model_validate(data)
@@ -130,7 +113,7 @@ def _command(
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
-    root = _parser_class(catalog)(prog="chuyende", description=t("cli.description"))
+    root = parser_class(catalog)(prog="chuyende", description=t("cli.description"))
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     _command(commands, "run", "cli.run_help", t)
     box = _command(commands, "sandbox", "cli.sandbox_help", t)
@@ -188,6 +171,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
     setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
+    setting.add_argument("--force", action="store_true", help=t("cli.campaign_force"))
 
     broadcast = _command(commands, "broadcast", "cli.broadcast_help", t)
     broadcast_commands = broadcast.add_subparsers(
@@ -273,13 +257,7 @@ class Cli:
 
     def say_failure(self, failure: Failure) -> None:
         """One undelivered message: when, its state, its key and why."""
-        self.say(
-            "cli.outbox_failure",
-            row=failure.key,
-            status=failure.status,
-            error=failure.error or "-",
-            at=failure.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-        )
+        self.say("cli.outbox_failure", **failure_values(self.c, failure, self.settings.tz))
 
     def services(self, store: Store) -> Services:
         """The services on ``store``, on the real clock."""
@@ -341,7 +319,7 @@ class Cli:
         except BackupError as error:
             return self._backup_failed(error)
         except OSError:
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         self._backup_done("cli.backup_done", info)
         return OK
@@ -364,7 +342,7 @@ class Cli:
         except BackupError as error:
             return self._backup_failed(error)
         except OSError:
-            self.say("cli.file_unreadable", path=database, reason="write")
+            self.say("cli.file_unwritable", path=database)
             return FAILED
         self.say("cli.restore_done", database=database, saved=saved or "-")
         return OK
@@ -513,7 +491,7 @@ class Cli:
         try:
             write_rows(out, columns, rows, title=self.c.plain("sheet.invites"))
         except (SheetError, OSError):
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         if username is None:
             self.say("cli.invites_no_username")
@@ -569,7 +547,7 @@ class Cli:
             try:
                 text = await asyncio.to_thread(Path(args.file).read_text, "utf-8")
             except (OSError, UnicodeDecodeError):
-                self.say("cli.file_unreadable", path=args.file, reason="read")
+                self.say("cli.file_cannot_read", path=args.file)
                 return FAILED
         else:
             text = args.message or ""
@@ -579,7 +557,7 @@ class Cli:
                 data = await asyncio.to_thread(Path(args.attach).read_bytes)
                 attachment = BroadcastFile.from_upload(Path(args.attach).name, data)
             except OSError:
-                self.say("cli.file_unreadable", path=args.attach, reason="read")
+                self.say("cli.file_cannot_read", path=args.attach)
                 return FAILED
             except FileError as error:
                 self.say(f"broadcast.error.{error.code}", detail=error.name)
@@ -628,7 +606,7 @@ class Cli:
         try:
             await asyncio.to_thread(write_report, out, self.c, report)
         except OSError:
-            self.say("cli.file_unreadable", path=out, reason="write")
+            self.say("cli.file_unwritable", path=out)
             return FAILED
         self.say("cli.report_written", path=out, units=len(report.rows), year=report.campaign.year)
         if chart is not None:
@@ -639,7 +617,7 @@ class Cli:
             try:
                 await asyncio.to_thread(write_private, chart, picture)
             except OSError:
-                self.say("cli.file_unreadable", path=chart, reason="write")
+                self.say("cli.file_unwritable", path=chart)
                 return FAILED
             self.say("cli.report_chart_written", path=chart)
         return OK
@@ -650,14 +628,7 @@ class Cli:
         if not entries:
             self.say("cli.audit_empty")
         for entry in entries:
-            self.say(
-                "cli.audit_line",
-                at=entry.at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M"),
-                actor=entry.actor,
-                action=entry.action.value,
-                target=entry.target,
-                detail=entry.detail,
-            )
+            self.say("cli.audit_line", **audit_values(self.c, entry, self.settings.tz))
         return OK
 
     async def forget(self, store: Store, code: str, yes: bool) -> int:
@@ -711,6 +682,7 @@ class Cli:
         deadline: str,
         place: str,
         rules: Mapping[str, str | None] | None = None,
+        force: bool = False,
     ) -> int:
         try:
             due = datetime.strptime(deadline.strip(), "%d/%m/%Y").date()
@@ -720,6 +692,10 @@ class Cli:
         if not 2000 <= year <= 2100 or not title.strip() or not place.strip():
             self.say("cli.campaign_invalid")
             return USAGE
+        if due.year != year and not force:
+            # Most likely a typo (30/04/2002 for 2022): reminders would fire in the wrong year.
+            self.say("cli.campaign_deadline_year", deadline=due.strftime("%d/%m/%Y"), year=year)
+            return FAILED
         services = self.services(store)
         schedule = None
         given = {k: v for k, v in (rules or {}).items() if v is not None}
@@ -728,14 +704,8 @@ class Cli:
             base = current.schedule if current and current.year == year else Schedule()
             try:
                 schedule = schedule_with(base, given)
-            except ValidationError as exc:
-                reason = "; ".join(
-                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-                )
-                self.say("cli.bad_schedule", reason=reason)
-                return USAGE
-            except ValueError as exc:
-                self.say("cli.bad_schedule", reason=str(exc))
+            except (ValidationError, RuleError) as exc:
+                self.say("cli.bad_schedule", reason=rule_reasons(self.c, exc))
                 return USAGE
         await services.plans.set_campaign(
             year=year, title=title.strip(), deadline=due, place=place.strip(), schedule=schedule
@@ -826,7 +796,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
         }
         return await cli.with_store(
             lambda store: cli.campaign_set(
-                store, args.year, args.title, args.deadline, args.place, rules
+                store, args.year, args.title, args.deadline, args.place, rules, args.force
             )
         )
     if args.roster_command == "template":
@@ -846,10 +816,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        print(catalog.plain("cli.bad_config", reason=reasons), file=stream)
+        print(config_error(catalog, exc), file=stream)
         return USAGE
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)

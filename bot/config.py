@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_FORMAT = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
@@ -57,12 +58,14 @@ class Settings(BaseSettings):
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
     )
 
+    # The validators raise PydanticCustomError: its type names the message the command line
+    # prints (cli.config_error.<type>); the English text is for developers.
     @field_validator("telegram_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+            raise PydanticCustomError("api_url", "TELEGRAM_API_URL must start with http(s)://")
         return value
 
     @field_validator("timezone")
@@ -71,7 +74,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+            raise PydanticCustomError(
+                "time_zone", "unknown time zone {zone}", {"zone": value}
+            ) from None
         return value
 
     @field_validator("log_level")
@@ -79,15 +84,18 @@ class Settings(BaseSettings):
     def _log_level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+            raise PydanticCustomError(
+                "log_level", "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"
+            )
         return value
 
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            raise PydanticCustomError(
+                "database_url",
+                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://",
             )
         return value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -385,11 +385,18 @@ class PlanRepository(Repository):
         status: PlanStatus,
         offset: int,
         limit: int,
+        categories: Collection[Category] | None = None,
+        besides: int | None = None,
     ) -> tuple[list[DeskRow], dict[PlanStatus, int]]:
-        """Plans of these units (None: all) in ``status``, oldest hand-in first, and the counts."""
+        """Plans of these units (None: all) and people of these categories (None: all) but
+        person ``besides``, in ``status``, oldest hand-in first, and the same plans' counts."""
         scope = [plans.c.campaign_id == campaign_id, people.c.active.is_(True)]
+        if besides is not None:
+            scope.append(plans.c.person_id != besides)
         if unit_ids is not None:
             scope.append(people.c.unit_id.in_(list(unit_ids)))
+        if categories is not None:
+            scope.append(people.c.category.in_([c.value for c in categories]))
         listing = (
             select(
                 plans.c.id,

@@ -31,3 +31,14 @@ class AuditEntry:
     action: AuditAction
     target: str
     detail: str
+
+
+def forgotten_detail(category: str, exempt: bool, plan: str | None) -> str:
+    """The anonymous line kept when a person is erased: ``category=…; exempt=…; plan=…``."""
+    return f"category={category}; exempt={exempt}; plan={plan or 'none'}"
+
+
+def read_detail(detail: str) -> dict[str, str]:
+    """The ``name=value`` pairs of a detail such as ``forgotten_detail`` writes."""
+    pairs = (part.partition("=") for part in detail.split(";"))
+    return {name.strip(): value.strip() for name, sep, value in pairs if sep}

@@ -11,6 +11,8 @@ from pathlib import PurePath
 from bot.domain.digest import Standing
 from bot.domain.models import Category, Role
 from bot.domain.plans import PlanStatus
+from bot.domain.roster import category_named, role_named
+from bot.domain.text import fold
 
 MAX_TEXT = 3500  # below Telegram's 4096, room for markup
 MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 characters)
@@ -73,6 +75,35 @@ STATUSES: dict[str, Callable[[Standing], bool]] = {
 }
 
 
+# Audiences an admin may type in words, folded (no case, no diacritics: "chưa nộp" is
+# "chua nop"); categories and roles are spelled as in the roster ("đảng viên", "bí thư").
+_WORDS: dict[str, tuple[str, str]] = {
+    "tat ca": ("all", ""),
+    "moi nguoi": ("all", ""),
+    "chua nop": ("status", "not_submitted"),
+    "da nop": ("status", "submitted"),
+    "cho xac nhan": ("status", "submitted"),
+    "tra lai": ("status", "returned"),
+    "bi tra lai": ("status", "returned"),
+    "da tra lai": ("status", "returned"),
+    "da xac nhan": ("status", "confirmed"),
+}
+
+
+def _in_words(text: str) -> tuple[str, str] | None:
+    """The (kind, value) an audience typed in words names, or None."""
+    key = " ".join(fold(text).replace("-", " ").split())
+    if key in _WORDS:
+        return _WORDS[key]
+    category = category_named(text)
+    if category is not None:
+        return "category", category.value
+    role = role_named(text)
+    if role is not None:
+        return "role", role.value
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Audience:
     """Everyone, or one kind of people, optionally within units (a unit and its sub-units)."""
@@ -83,9 +114,13 @@ class Audience:
 
     @classmethod
     def parse(cls, text: str, unit_ids: Iterable[int] | None = None) -> Audience:
-        """Read "all", "category:staff", "role:secretary" or "status:not_submitted"."""
+        """Read "all", "category:staff", "role:secretary", "status:not_submitted", or the
+        same in words: "tất cả", "đảng viên", "bí thư", "chưa nộp" (any case, any diacritics)."""
         kind, _, value = text.strip().partition(":")
         units = frozenset(unit_ids) if unit_ids is not None else None
+        words = _in_words(text) if not value else None
+        if words is not None:
+            return cls(*words, units)
         if kind == "all" and not value:
             return cls("all", "", units)
         if kind == "category" and value in set(Category):

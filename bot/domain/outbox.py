@@ -69,3 +69,19 @@ class Failure:
     status: str
     error: str
     at: datetime
+
+    def reason(self) -> tuple[str, str]:
+        """(kind, the rest) of the stored error, as the sender writes it: ``blocked: <what
+        Telegram said>``, ``400: …``, ``gave up: …``, ``expired``; kind ``other`` for any
+        other text (then the rest is all of it)."""
+        error = self.error.strip()
+        if error == "expired":
+            return "expired", ""
+        for prefix, kind in (
+            ("blocked:", "blocked"),
+            ("400:", "rejected"),
+            ("gave up:", "gave_up"),
+        ):
+            if error.startswith(prefix):
+                return kind, error[len(prefix) :].strip()
+        return "other", error

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.engine import Draft
-from bot.domain.models import Category, Person
+from bot.domain.models import Category, Person, Role
 from bot.domain.schedule import Schedule
 
 DEFAULT_FORMS: Mapping[Category, str] = {
@@ -17,6 +17,32 @@ DEFAULT_FORMS: Mapping[Category, str] = {
     Category.UNION_MEMBER: "mau_2a",
     Category.INDIVIDUAL: "mau_2b",
 }
+
+
+# Who confirms a plan, by the form the person writes: Mẫu 01 (party members) the cell's
+# committee, i.e. its secretary; Mẫu 2A the head of the agency or unit; Mẫu 2B the head of the
+# collective (village, neighbourhood, union) the individual registers with. Admins confirm any.
+CONFIRMED_BY: Mapping[Category, Role] = {
+    Category.PARTY_MEMBER: Role.SECRETARY,
+    Category.STAFF: Role.HEAD,
+    Category.UNION_MEMBER: Role.HEAD,
+    Category.INDIVIDUAL: Role.HEAD,
+}
+
+
+def confirms(reviewer: Person, category: Category) -> bool:
+    """True when ``reviewer``'s roles confirm the plans of people of ``category``.
+
+    The unit (the member is in the reviewer's unit or below) is checked beside this.
+    """
+    return reviewer.has(Role.ADMIN) or reviewer.has(CONFIRMED_BY[category])
+
+
+def confirmed_categories(reviewer: Person) -> frozenset[Category] | None:
+    """The categories whose plans ``reviewer`` confirms; None for all (an admin)."""
+    if reviewer.has(Role.ADMIN):
+        return None
+    return frozenset(c for c in Category if confirms(reviewer, c))
 
 
 class PlanStatus(StrEnum):

@@ -114,12 +114,13 @@ _EXEMPTIONS: dict[str, Exemption] = {
             "Được miễn sinh hoạt",
         ),
         Exemption.RETIRED: ("Hưu trí", "Hưu", "Nghỉ hưu", "Đảng viên hưu trí"),
+        # One exemption, both conditions at once: "Cao tuổi" alone or "DTTS" alone is not one.
         Exemption.ELDERLY: (
             "Cao tuổi DTTS",
             "Cao tuổi dân tộc thiểu số",
+            "Cao tuổi là người dân tộc thiểu số",
             "Đảng viên cao tuổi DTTS",
-            "Cao tuổi",
-            "DTTS",
+            "Đảng viên cao tuổi là người dân tộc thiểu số",
         ),
     }.items()
     for alias in aliases
@@ -233,6 +234,16 @@ def _birth_date(cell: Cell, today: date) -> date | None:
     if value.year < 1900 or value > today:
         raise ValueError
     return value
+
+
+def category_named(text: str) -> Category | None:
+    """The category a spelling of the roster names (``Đảng viên``, ``CBCCVC``), or None."""
+    return _CATEGORIES.get(_key(text))
+
+
+def role_named(text: str) -> Role | None:
+    """The role a spelling of the roster names (``Bí thư``, ``thu truong``), or None."""
+    return _ROLES.get(_key(text))
 
 
 def _roles(text: str) -> frozenset[Role] | None:

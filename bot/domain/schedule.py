@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_DAYS_BEFORE = 90
 MAX_HOURS_BEFORE = 14 * 24
@@ -44,14 +45,22 @@ class Schedule(BaseModel):
     @classmethod
     def _days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if any(not 0 <= day <= MAX_DAYS_BEFORE for day in value):
-            raise ValueError(f"reminder days must be between 0 and {MAX_DAYS_BEFORE}")
+            raise PydanticCustomError(
+                "reminder_days",
+                "reminder days must be between 0 and {limit}",
+                {"limit": MAX_DAYS_BEFORE},
+            )
         return tuple(sorted(set(value), reverse=True))
 
     @field_validator("meeting_hours")
     @classmethod
     def _hours(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if any(not 1 <= hours <= MAX_HOURS_BEFORE for hours in value):
-            raise ValueError(f"meeting reminder hours must be between 1 and {MAX_HOURS_BEFORE}")
+            raise PydanticCustomError(
+                "meeting_hours",
+                "meeting reminder hours must be between 1 and {limit}",
+                {"limit": MAX_HOURS_BEFORE},
+            )
         return tuple(sorted(set(value), reverse=True))
 
     def is_quiet(self, moment: datetime, tz: tzinfo) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.audit import AuditAction, AuditEntry
+from bot.domain.audit import AuditAction, AuditEntry, forgotten_detail
 from bot.domain.models import Person
 from bot.services.ports import AuditStore, Clock, PlanStore, RosterStore
 
@@ -54,9 +54,8 @@ class AuditService:
         if person is None:
             return None
         _, plan = await self._plans.current(person.id)
-        detail = (
-            f"category={person.category.value}; exempt={person.is_exempt}; "
-            f"plan={plan.status.value if plan else 'none'}"
+        detail = forgotten_detail(
+            person.category.value, person.is_exempt, plan.status.value if plan else None
         )
         entry: dict[str, object] = {
             "actor_id": None,

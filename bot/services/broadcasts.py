@@ -107,7 +107,7 @@ class BroadcastService:
         try:
             plain = parse_html(text)
         except EntityError as error:
-            raise BroadcastError("bad_html", str(error)) from error
+            raise BroadcastError(f"html.{error.code}", error.near) from error
         unit_ids = None
         if unit.strip():
             found = await self._directory.unit_by_path(split_unit_path(unit))

@@ -13,7 +13,7 @@ from enum import StrEnum
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
-from bot.domain.plans import DeskRow, PlanStatus
+from bot.domain.plans import DeskRow, PlanStatus, confirmed_categories
 from bot.services.audit import AuditService
 from bot.services.plans import PlanRecord, PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
@@ -105,17 +105,35 @@ class DeskService:
         chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
         scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
         page = max(page, 0)
-        rows, counts = await self._plans.desk(campaign.id, scope, chosen, page * PAGE, PAGE)
+        # The rows and the counts are one query's: what is counted is what can be listed
+        # and decided (nobody decides on their own plan).
+        rows, counts = await self._plans.desk(
+            campaign.id,
+            scope,
+            chosen,
+            page * PAGE,
+            PAGE,
+            confirmed_categories(viewer),
+            besides=viewer.id,
+        )
         total = counts.get(chosen, 0)
         past = await self._plans.campaign_of_year(campaign.year - 1)
         past_count = 0
         if past is not None:
-            _, past_counts = await self._plans.desk(past.id, scope, PlanStatus.RETURNED, 0, 0)
+            _, past_counts = await self._plans.desk(
+                past.id,
+                scope,
+                PlanStatus.RETURNED,
+                0,
+                0,
+                confirmed_categories(viewer),
+                besides=viewer.id,
+            )
             past_count = past_counts.get(PlanStatus.RETURNED, 0)
         return DeskScreen(
             DeskStep.LIST,
             viewer,
-            rows=tuple(r for r in rows if r.person_id != viewer.id or viewer.has(Role.ADMIN)),
+            rows=tuple(rows),
             counts=tuple((s, counts.get(s, 0)) for s in SHOWN),
             status=chosen,
             page=page,
@@ -138,12 +156,20 @@ class DeskService:
         scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
         page = max(page, 0)
         status = PlanStatus.RETURNED
-        rows, counts = await self._plans.desk(past.id, scope, status, page * PAGE, PAGE)
+        rows, counts = await self._plans.desk(
+            past.id,
+            scope,
+            status,
+            page * PAGE,
+            PAGE,
+            confirmed_categories(viewer),
+            besides=viewer.id,
+        )
         total = counts.get(status, 0)
         return DeskScreen(
             DeskStep.PAST,
             viewer,
-            rows=tuple(r for r in rows if r.person_id != viewer.id or viewer.has(Role.ADMIN)),
+            rows=tuple(rows),
             status=status,
             page=page,
             pages=max(1, -(-total // PAGE)),
@@ -162,7 +188,9 @@ class DeskService:
         scope = None if admin else await self._directory.subtree(viewer.unit_id)
         rows: list[DeskRow] = []
         for status in SHOWN:
-            found, _ = await self._plans.desk(campaign.id, scope, status, 0, MAX_EXPORT)
+            found, _ = await self._plans.desk(
+                campaign.id, scope, status, 0, MAX_EXPORT, confirmed_categories(viewer)
+            )
             rows += found
         documents = []
         records = []
@@ -189,7 +217,7 @@ class DeskService:
         if not self.may_use(viewer):
             return None
         copy = await self._plan_service.for_review(plan_id)
-        if copy is None or not await self._review.may_review(viewer, copy.person):
+        if copy is None or not await self._review.may_confirm(viewer, copy.person):
             return None
         return copy
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
 from bot.domain.forms import FormDef, Group
-from bot.domain.models import Category, Channel, Person, Role
+from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
     RESUME,
@@ -26,6 +26,7 @@ from bot.domain.plan_actions import (
     step_actions,
 )
 from bot.domain.plans import (
+    CONFIRMED_BY,
     DEFAULT_FORMS,
     Campaign,
     Duty,
@@ -436,10 +437,9 @@ class PlanService:
         params: Mapping[str, Any],
         skip: int | None = None,
     ) -> list[OutboxMessage]:
-        role = Role.SECRETARY if form.header == "party" else Role.HEAD
-        reviewers = await self._directory.holders(person.unit_id, role)
-        if not reviewers and role is Role.HEAD:
-            reviewers = await self._directory.holders(person.unit_id, Role.SECRETARY)
+        # Those who confirm the plan are told (the nearest holders of that role): never someone
+        # whose role does not confirm this form, who would find nothing to do in /duyet.
+        reviewers = await self._directory.holders(person.unit_id, CONFIRMED_BY[person.category])
         payload = {
             "template": template,
             "params": {

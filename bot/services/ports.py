@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -181,6 +181,8 @@ class PlanStore(Protocol):
         status: PlanStatus,
         offset: int,
         limit: int,
+        categories: Collection[Category] | None = None,
+        besides: int | None = None,
     ) -> tuple[list[DeskRow], dict[PlanStatus, int]]: ...
 
 

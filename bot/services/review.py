@@ -8,7 +8,7 @@ from bot.domain.address import address_labels
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plan_actions import FIX_BUTTON
-from bot.domain.plans import PlanStatus
+from bot.domain.plans import PlanStatus, confirms
 from bot.domain.text import is_blank, scrub
 from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
 
@@ -46,6 +46,11 @@ class ReviewService:
             return False
         return member.unit_id in await self._directory.subtree(reviewer.unit_id)
 
+    async def may_confirm(self, reviewer: Person, member: Person) -> bool:
+        """``may_review``, and the reviewer's role is the one that confirms the member's form
+        (a head of unit does not confirm a party member's Mẫu 01, nor a secretary a 2A)."""
+        return confirms(reviewer, member.category) and await self.may_review(reviewer, member)
+
     async def decide(
         self,
         reviewer: Person,
@@ -58,7 +63,7 @@ class ReviewService:
         """Confirm the plan, or return it (a comment is required) and tell the member."""
         plan = await self._plans.plan(plan_id)
         member = await self._accounts.person(plan.person_id) if plan else None
-        if plan is None or member is None or not await self.may_review(reviewer, member):
+        if plan is None or member is None or not await self.may_confirm(reviewer, member):
             return Verdict.NOT_ALLOWED
         if plan.status is not PlanStatus.SUBMITTED:
             return Verdict.NOT_SUBMITTED

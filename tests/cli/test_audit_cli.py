@@ -58,9 +58,9 @@ async def test_audit_lists_who_did_what(office: Harness) -> None:
     assert status == 0
     lines = out.strip().splitlines()
     actions = [line.split("  ")[2] for line in lines]
-    assert actions == ["view_plan", "return", "report", "broadcast"], out
-    assert "Nguyễn Văn An (DV001)" in lines[0] and "plan:1" in lines[0]
-    assert "command line" in lines[3] and "role:secretary; 1" in lines[3]
+    assert actions == ["xem kế hoạch", "trả lại kế hoạch", "xem báo cáo", "gửi thông báo"], out
+    assert "Nguyễn Văn An (DV001)" in lines[0] and "kế hoạch số 1" in lines[0]
+    assert "dòng lệnh" in lines[3] and "tới role:secretary: 1 người" in lines[3]
 
 
 async def test_forget_erases_the_person_and_keeps_one_anonymous_line(office: Harness) -> None:
@@ -82,7 +82,8 @@ async def test_forget_erases_the_person_and_keeps_one_anonymous_line(office: Har
     assert await count(outbox, outbox.c.person_id, 2) == 0
     _, log = await run_async("audit")
     assert "Trần Thị Bình" not in log and "DV002" not in log
-    assert "forget" in log and "category=party_member; exempt=False; plan=returned" in log
+    assert "xóa dữ liệu một người" in log
+    assert "đối tượng: Đảng viên; thuộc diện miễn: không; kế hoạch: được trả lại để sửa" in log
     # The secretary asks to be forgotten too: the lines they wrote stay, without their name.
     await run_async("person", "forget", "DV001", "--yes")
     _, log = await run_async("audit")

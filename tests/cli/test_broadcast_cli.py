@@ -69,6 +69,10 @@ async def received(bot: Harness, text: str) -> set[str]:
         ("role:admin", "", {"Hoa"}),
         ("status:not_submitted", "", {"An", "Em", "Hoa"}),
         ("status:submitted", "", {"Bình"}),
+        ("chưa nộp", "", {"An", "Em", "Hoa"}),
+        ("Đảng Viên", "", {"An", "Bình", "Cường", "Hoa"}),
+        ("bi thu", "", {"An"}),
+        ("tất cả", "Đảng bộ xã Phú Lạc", {"An", "Bình", "Cường", "Em"}),
     ],
 )
 async def test_each_audience_reaches_exactly_its_people(
@@ -139,6 +143,22 @@ async def test_bad_broadcasts_are_refused_with_the_reason(
     """Every mistake gets one clear line and exit 2; nothing is queued."""
     status, out = await _run_async("broadcast", "send", *args)
     assert status == 2 and message in out, out
+    assert (await org.store.outbox.counts()).get("queued", 0) == 0
+
+
+async def test_html_mistakes_are_explained_in_vietnamese(org: Harness) -> None:
+    """Each kind of bad Telegram HTML is named in Vietnamese with the piece of text at fault."""
+    for text, reason in (
+        ("<b>chưa đóng", "thẻ «b» được mở mà chưa đóng"),
+        ("<b>đậm</i>", "thẻ đóng «i» không khớp"),
+        ("<font>x</font>", "Telegram không nhận thẻ «font»"),
+        ("<span>x</span>", "thẻ «<span>» chỉ được dùng với class"),
+        ('<a title="x">x</a>', "thiếu địa chỉ"),
+        ("Nam &nbsp; Nữ", "«&nbsp;» không phải ký hiệu"),
+        ("1 < 2", "dấu «<» ở «< 2» không mở thẻ nào"),
+    ):
+        status, out = await _run_async("broadcast", "send", "--message", text)
+        assert status == 2 and reason in out and "parse" not in out, out
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
 
 

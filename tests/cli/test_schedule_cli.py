@@ -87,4 +87,36 @@ def test_outbox_command_counts_and_lists_failures(database: str) -> None:
     status, out = run("outbox")
     assert status == 0
     assert "chờ gửi: 1; đang gửi: 0; đã gửi: 1; lỗi: 1; quá hạn, bỏ: 0" in out
-    assert "k1: blocked: bot was blocked" in out
+    assert "lỗi  k1: người nhận đã chặn bot (Telegram: bot was blocked)" in out
+
+
+def test_a_deadline_outside_the_campaigns_year_needs_force() -> None:
+    """A deadline in another year is refused with the reason, and kept only with --force."""
+    status, out = run(
+        "campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--place", "Tuy Phong",
+        "--deadline", "30/04/2002",
+    )  # fmt: skip
+    assert status == 1 and "Hạn nộp 30/04/2002 không thuộc năm 2022" in out and "--force" in out
+    assert "Chưa có đợt nào đang mở" in run("campaign", "show")[1]
+    status, out = run(
+        "campaign", "set", "--year", "2022", "--title", "Chuyên đề", "--place", "Tuy Phong",
+        "--deadline", "15/01/2023", "--force",
+    )  # fmt: skip
+    assert status == 0 and "hạn nộp 15/01/2023" in out
+
+
+def test_bad_reminder_rules_are_explained_in_vietnamese_naming_the_option() -> None:
+    """Each bad rule names its option and says what is wrong, with no English words."""
+    for bad, reason in (
+        (("--reminders", "7,abc"), "--reminders: «7,abc» không phải dãy số"),
+        (("--reminders", "200"), "--reminders: số ngày nhắc trước hạn phải từ 0 đến 90"),
+        (("--meeting-reminders", "1000"), "--meeting-reminders: số giờ nhắc trước buổi họp"),
+        (("--quiet", "25:00-06:00"), "--quiet: «25:00» không phải giờ dạng HH:MM"),
+        (("--quiet", "22:00"), "--quiet: cần dạng 21:00-07:00, không phải «22:00»"),
+        (("--remind-at", "8h"), "--remind-at: «8h» không phải giờ dạng HH:MM"),
+        (("--late-reminders", "abc"), "--late-reminders: «abc» không phải một số nguyên"),
+        (("--late-reminders", "99"), "--late-reminders: «99» không được quá 60"),
+    ):
+        status, out = run(*CAMPAIGN, "--place", "Tuy Phong", *bad)
+        assert status == 2 and reason in out, out
+        assert not any(word in out for word in ("Input", "Value error", "must", "not a list"))

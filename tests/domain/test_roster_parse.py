@@ -117,6 +117,33 @@ def test_hostile_cells_are_refused_not_crashed_on() -> None:
     assert [e.code for e in result.errors] == ["too_long", "bad_category"]
 
 
+def test_only_the_three_exemptions_of_the_plan_are_accepted() -> None:
+    """Elderly *and* ethnic minority is one exemption; either half alone is a row error."""
+    accepted = parse(
+        ["B1", "Người 1", "", "", "Đảng viên", "Miễn sinh hoạt", "Xã A", ""],
+        ["B2", "Người 2", "", "", "Đảng viên", "nghi huu", "Xã A", ""],
+        ["B3", "Người 3", "", "", "Đảng viên", "Cao tuổi DTTS", "Xã A", ""],
+        ["B4", "Người 4", "", "", "Đảng viên", "cao tuoi la nguoi dan toc thieu so", "Xã A", ""],
+    )
+    assert accepted.ok, accepted.errors
+    assert [r.exemption for r in accepted.records] == [
+        Exemption.SUSPENDED,
+        Exemption.RETIRED,
+        Exemption.ELDERLY,
+        Exemption.ELDERLY,
+    ]
+    refused = parse(
+        ["C1", "Người 1", "", "", "Đảng viên", "Cao tuổi", "Xã A", ""],
+        ["C2", "Người 2", "", "", "Đảng viên", "DTTS", "Xã A", ""],
+        ["C3", "Người 3", "", "", "Đảng viên", "Dân tộc thiểu số", "Xã A", ""],
+    )
+    assert {(e.row, e.code, e.value) for e in refused.errors} == {
+        (2, "bad_exemption", "Cao tuổi"),
+        (3, "bad_exemption", "DTTS"),
+        (4, "bad_exemption", "Dân tộc thiểu số"),
+    }
+
+
 def test_workplace_is_an_optional_column_under_either_name() -> None:
     """``Nơi công tác`` (or ``DON VI CONG TAC``) is where the person works; too long is refused."""
     for title in ("Nơi công tác", "DON VI CONG TAC"):

@@ -188,6 +188,97 @@ async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Har
     assert "không có quyền" in refused.plain
 
 
+PARTY_MEMBER_AT_THE_COMMUNE = (
+    "\nDV010,Đặng Văn Khoa,01/01/1985,0355000444,Đảng viên,,Đảng bộ xã Phú Lạc / UBND xã,,"
+)
+
+
+async def test_a_head_of_unit_does_not_confirm_a_party_members_mau_01(bot: Harness) -> None:
+    """Mẫu 01 is the cell's to confirm: the head of the member's state unit neither lists nor
+    confirms it, and the head's counts agree with the head's list."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA + PARTY_MEMBER_AT_THE_COMMUNE)
+    khoa = await submitted(bot, "Khoa", "0355000444")  # works at UBND xã, whose head is Em
+    plan = await plan_of(bot, khoa)
+    em = await signed_in(bot, "Em", "0338123456")
+    await bot.drain_outbox()
+    assert not any("Đặng Văn Khoa" in m.plain for m in em.messages)  # not told of it either
+    [listing] = await em.send("/duyet")
+    assert "Đặng Văn Khoa" not in listing.plain and "chờ xác nhận: 0" in listing.plain
+    for data in (f"r:op:{plan.id}", f"r:ok:{plan.id}.{plan.rev}", f"r:rt:{plan.id}.{plan.rev}"):
+        replies = await em.press_data(data)
+        assert all("Đặng Văn Khoa" not in r.plain and "Đã xác nhận" not in r.plain for r in replies)
+    await em.send("Trả lại giả")
+    assert (await plan_of(bot, khoa)).status is PlanStatus.SUBMITTED
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    [listing] = await admin.send("/duyet")
+    assert "Đặng Văn Khoa — UBND xã" in listing.plain
+    await admin.press("Xem: Đặng Văn Khoa")
+    await admin.press("✅ Xác nhận")
+    assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
+
+
+COMMUNE_SECRETARY = (
+    "\nDV011,Ngô Văn Lực,01/01/1970,0355000555,Đảng viên,,Đảng bộ xã Phú Lạc,Bí thư Đảng ủy,Bí thư"
+)
+
+
+async def submitted_2a(bot: Harness, name: str, phone: str) -> Chat:
+    """A member of staff hands in a short Mẫu 2A."""
+    staff = await signed_in(bot, name, phone)
+    await staff.press("📝 Kế hoạch của tôi")
+    await staff.press("✅ Thông tin đúng")
+    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    await staff.press("✅ Xong")
+    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
+    await staff.press("✅ Xong")
+    await staff.send("Trả hồ sơ đúng hẹn")
+    await staff.send("Cả năm")
+    await staff.send("100% đúng hẹn")
+    await staff.press("✅ Xong, sang phần tiếp")
+    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
+    await staff.press("✅ Xong")
+    await staff.press("📨 Gửi kế hoạch")
+    return staff
+
+
+async def test_the_secretary_confirms_mau_01_and_the_head_mau_2a_of_one_unit(bot: Harness) -> None:
+    """In UBND xã, the commune's secretary has the party member's Mẫu 01 and the head of the
+    unit the staff member's 2A: each lists, counts and confirms only their own kind."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA + PARTY_MEMBER_AT_THE_COMMUNE + COMMUNE_SECRETARY)
+    khoa = await submitted(bot, "Khoa", "0355000444")
+    phu = await submitted_2a(bot, "Phú", "0355000111")
+    secretary = await signed_in(bot, "Lực", "0355000555")
+    head = await signed_in(bot, "Em", "0338123456")
+    [listing] = await secretary.send("/duyet")
+    assert "Đặng Văn Khoa" in listing.plain and "Đinh Văn Phú" not in listing.plain
+    assert "chờ xác nhận: 1 ·" in listing.plain
+    [listing] = await head.send("/duyet")
+    assert "Đinh Văn Phú" in listing.plain and "Đặng Văn Khoa" not in listing.plain
+    assert "chờ xác nhận: 1 ·" in listing.plain
+    wrong = await plan_of(bot, phu)
+    await secretary.press_data(f"r:ok:{wrong.id}.{wrong.rev}")
+    assert (await plan_of(bot, phu)).status is PlanStatus.SUBMITTED
+    await head.press("Xem: Đinh Văn Phú")
+    await head.press("✅ Xác nhận")
+    await secretary.press("Xem: Đặng Văn Khoa")
+    await secretary.press("✅ Xác nhận")
+    assert (await plan_of(bot, phu)).status is PlanStatus.CONFIRMED
+    assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
+
+
+async def test_the_desk_counts_what_it_lists_never_ones_own_plan(desk_bot: Harness) -> None:
+    """A secretary's own plan, handed in, is neither listed nor counted on their desk."""
+    bot = desk_bot
+    an = await submitted(bot, "An", "0912345678")
+    await submitted(bot, "Bình", "0987654321")
+    [listing] = await an.send("/duyet")
+    buttons = [b["text"] for b in listing.inline_buttons()]
+    assert "chờ xác nhận: 1 ·" in listing.plain and "Trần Thị Bình" in listing.plain
+    assert "Nguyễn Văn An" not in listing.plain and not any("An" in b for b in buttons), buttons
+
+
 async def test_a_confirmed_plans_document_names_who_confirmed_it_and_when(
     desk_bot: Harness,
 ) -> None:

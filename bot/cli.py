@@ -36,6 +36,7 @@ from bot.sandbox.server import Sandbox
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
+from bot.services.ports import Clock
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_rows
 from bot.workers import WorkersFailed
@@ -263,10 +264,13 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
 class Cli:
     """Carries out one parsed command; writes messages to ``out``."""
 
-    def __init__(self, catalog: Catalog, settings: Settings, out: TextIO) -> None:
+    def __init__(
+        self, catalog: Catalog, settings: Settings, out: TextIO, clock: Clock | None = None
+    ) -> None:
         self.c = catalog
         self.settings = settings
         self.out = out
+        self.clock = clock or SystemClock()
 
     def say_failure(self, failure: Failure) -> None:
         """One undelivered message: when, its state, its key and why."""
@@ -279,8 +283,8 @@ class Cli:
         )
 
     def services(self, store: Store) -> Services:
-        """The services on ``store``, on the real clock."""
-        return build_services(self.settings, store, SystemClock(), self.c)
+        """The services on ``store``, on the real clock (or the one a test gives)."""
+        return build_services(self.settings, store, self.clock, self.c)
 
     def say(self, key: str, **values: object) -> None:
         print(self.c.plain(key, **values), file=self.out)
@@ -807,8 +811,13 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     )
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status."""
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, clock: Clock | None = None
+) -> int:
+    """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status.
+
+    ``clock`` is the real one unless a test gives its own (what it queues is then due on it).
+    """
     catalog = Catalog.load()
     args = parser(catalog).parse_args(argv)
     stream = out or sys.stdout
@@ -823,7 +832,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)
     try:
-        return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))
+        return asyncio.run(_dispatch(args, Cli(catalog, settings, stream, clock)))
     except FormError as error:
         print(catalog.plain("cli.bad_form", reason=str(error)), file=stream)
         return USAGE

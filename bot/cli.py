@@ -32,7 +32,7 @@ from bot.logs import setup_logging
 from bot.report_chart import chart_png
 from bot.report_sheet import write_report
 from bot.roster_sheet import example_rows, header, person_row
-from bot.sandbox.server import Sandbox
+from bot.sandbox.server import NotASandbox, Sandbox
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
@@ -145,6 +145,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         help=t("cli.sandbox_db"),
     )
     box.add_argument("--no-browser", action="store_true", help=t("cli.sandbox_no_browser"))
+    box.add_argument("--i-know", action="store_true", help=t("cli.sandbox_i_know"))
 
     roster = _command(commands, "roster", "cli.roster_help", t)
     roster_commands = roster.add_subparsers(
@@ -365,7 +366,7 @@ class Cli:
         self.say("cli.restore_done", database=database, saved=saved or "-")
         return OK
 
-    async def sandbox(self, port: int, database: Path, browser: bool) -> int:
+    async def sandbox(self, port: int, database: Path, browser: bool, trust: bool = False) -> int:
         """The real bot, offline, with the chat page on 127.0.0.1 (no token, no internet)."""
         if not 0 <= port <= 65535:
             self.say("cli.sandbox_bad_port", port=port)
@@ -383,7 +384,10 @@ class Cli:
                 loop.run_in_executor(None, _open_browser, url)
 
         try:
-            await Sandbox(database, port=port).run(stop, opened)
+            await Sandbox(database, port=port, trust=trust).run(stop, opened)
+        except NotASandbox:
+            self.say("cli.sandbox_real_roster", db=database)
+            return USAGE
         except OSError as exc:
             self.say("cli.sandbox_failed", port=port, reason=exc.strerror or str(exc))
             return FAILED
@@ -757,7 +761,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     if args.command == "run":
         return await cli.run()
     if args.command == "sandbox":
-        return await cli.sandbox(args.port, args.db, not args.no_browser)
+        return await cli.sandbox(args.port, args.db, not args.no_browser, args.i_know)
     if args.command == "backup":
         return await cli.backup(args.out)
     if args.command == "restore":

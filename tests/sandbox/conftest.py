@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.fake_api import Call, FakeBotApi
 from bot.sandbox.server import Sandbox
-
-PATIENCE = 60.0  # seconds: only a hung bot takes this long; nothing waits for it otherwise
+from tests.waiting import PATIENCE
 
 
 @asynccontextmanager
@@ -35,23 +33,6 @@ async def box(tmp_path: Path) -> AsyncIterator[Sandbox]:
     """The sandbox on a free port, on its own database."""
     async with running(tmp_path / "sandbox.db") as sandbox:
         yield sandbox
-
-
-async def until(api: FakeBotApi, check: Callable[[], bool]) -> None:
-    """Wait until ``check()`` holds, looking again after each call the bot makes (no polling)."""
-    called = asyncio.Event()
-
-    def listener(call: Call) -> None:
-        called.set()
-
-    api.on_call.append(listener)
-    try:
-        async with asyncio.timeout(PATIENCE):
-            while not check():
-                called.clear()
-                await called.wait()
-    finally:
-        api.on_call.remove(listener)
 
 
 def origin(sandbox: Sandbox) -> dict[str, str]:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.sandbox.fake_api import Fault
 from bot.sandbox.server import Sandbox
-from tests.sandbox.conftest import until
+from tests.waiting import PATIENCE, until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "sandbox"
@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt install chromium)"),
     pytest.mark.skipif(async_playwright is None, reason="playwright is not installed"),
 ]
-STEP = 15_000  # ms to wait for the bot's answer to one step
+STEP = int(PATIENCE * 1000)  # ms: only a hung bot takes this long for one step
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ async def page(sandbox: str) -> AsyncIterator[Page]:
         context = await browser.new_context(
             viewport={"width": 1100, "height": 900}, accept_downloads=True, locale="vi-VN"
         )
+        context.set_default_timeout(STEP)
         page = await context.new_page()
         await page.goto(sandbox)
         yield page

@@ -19,6 +19,7 @@ from bot.services.clock import ManualClock
 from storage.store import Store
 from tests.conftest import ROSTER
 from tests.sandbox.conftest import origin, running
+from tests.waiting import PATIENCE
 
 
 async def test_another_host_or_site_is_refused(box: Sandbox) -> None:
@@ -86,11 +87,11 @@ async def test_i_know_uses_it_and_the_sandbox_keeps_its_own(tmp_path: Path) -> N
     stop = asyncio.Event()
     task = asyncio.create_task(sandbox.run(stop))
     try:
-        await asyncio.wait_for(sandbox.wait_ready(), 60)
+        await asyncio.wait_for(sandbox.wait_ready(), PATIENCE)
         assert sandbox.seats["DV004"].person.full_name == "Phạm Minh Đức"
     finally:
         stop.set()
-        await asyncio.wait_for(task, 60)
+        await asyncio.wait_for(task, PATIENCE)
     with pytest.raises(NotASandbox, match=r"that\.db"):
         await Sandbox(tmp_path / "that.db", port=0).run(asyncio.Event())  # still not marked
     async with running(tmp_path / "own.db"):

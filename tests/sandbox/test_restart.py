@@ -7,7 +7,8 @@ from pathlib import Path
 import aiohttp
 
 from bot.sandbox.server import Sandbox
-from tests.sandbox.conftest import origin, running, until
+from tests.sandbox.conftest import origin, running
+from tests.waiting import until
 
 STUDY = "Nghiên cứu chuyên đề năm 2022 qua tài liệu của Ban Tuyên giáo"
 WEAKNESS = "Phát biểu trong sinh hoạt chi bộ còn ít."

@@ -6,7 +6,7 @@ import aiohttp
 
 from bot.sandbox.server import Sandbox
 from tests.sandbox.conftest import origin
-from tests.sandbox.conftest import until as until_called
+from tests.waiting import until as until_called
 
 
 async def test_jump_to_the_next_meeting_reminder_sends_it(box: Sandbox) -> None:

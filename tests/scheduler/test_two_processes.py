@@ -21,8 +21,10 @@ from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from storage.engine import make_engine
+from storage.store import Store
 from tests.conftest import PG_SKIP, PG_URL, ROSTER
 from tests.handlers.test_plan import signed_in
+from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 EXTRA = "\n".join(
@@ -108,17 +110,21 @@ async def test_two_bot_processes_deliver_each_reminder_exactly_once(
         for _ in range(2)
     ]
     try:
-        for _ in range(600):  # until the wave has gone out (real processes: poll, no fixed sleep)
-            if sum(_reminded(chat) for chat in chats) >= len(chats):
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # give a doubled message the time to show up, if any
+        await until(api, lambda: sum(_reminded(chat) for chat in chats) >= len(chats))
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
-            await asyncio.wait_for(process.wait(), 30)
+            await asyncio.wait_for(process.wait(), PATIENCE)
+    # Both have stopped: whatever they were going to send is sent. A doubled message is either
+    # here or still a row waiting in the outbox; there is neither.
     assert [_reminded(chat) for chat in chats] == [1] * len(chats)
+    store = await Store.open(pg_database, migrate=False)
+    try:
+        counts = await store.outbox.counts()
+    finally:
+        await store.close()
+    assert set(counts) == {"sent"}, counts
     assert len(api.calls_of("getMe")) >= 3  # the setup, then each process started
 
 

@@ -188,16 +188,17 @@ class Sandbox:
             services = build_services(settings, store, ShiftedClock(start_time(settings.tz)))
             marked = await store.directory.get_setting(MARKER_KEY) == MARKER_VALUE
             empty = await services.roster.is_empty()
-            sample = marked or empty or await _is_sample(store)
+            fresh = empty and await services.plans.campaign() is None
+            sample = marked or fresh or (not empty and await _is_sample(store))
             if not sample and not self.trust:
                 raise NotASandbox(str(self.database))
-            if empty:
+            if empty and sample:
                 outcome = await services.roster.import_table(
                     _roster_rows(), remove_missing=False, dry_run=False
                 )
                 if outcome.summary is None:
                     raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
-            if await services.plans.campaign() is None:
+            if sample and await services.plans.campaign() is None:  # a real one stays as it is
                 await services.plans.set_campaign(**sample_campaign())
             if sample and not marked:
                 await store.directory.set_setting(MARKER_KEY, MARKER_VALUE)

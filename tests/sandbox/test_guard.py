@@ -13,7 +13,7 @@ import pytest
 from bot.app import build_services
 from bot.cli import main
 from bot.config import Settings
-from bot.sandbox.harness import DEFAULT_START
+from bot.sandbox.harness import DEFAULT_START, sample_campaign
 from bot.sandbox.server import NotASandbox, Sandbox
 from bot.services.clock import ManualClock
 from storage.store import Store
@@ -52,14 +52,18 @@ async def test_another_host_or_site_is_refused(box: Sandbox) -> None:
     assert box.seats["DV002"].said == []
 
 
-async def real_database(path: Path) -> None:
-    """A database holding an organisation's own roster (not the sandbox's sample)."""
+async def real_database(path: Path, roster: bool = True) -> None:
+    """A database holding an organisation's own roster (not the sandbox's sample), or only
+    its campaign (the roster comes later)."""
     url = f"sqlite+aiosqlite:///{path}"
     store = await Store.open(url)
     try:
         services = build_services(
             Settings(_env_file=None, database_url=url), store, ManualClock(DEFAULT_START)
         )
+        if not roster:
+            await services.plans.set_campaign(**sample_campaign())
+            return
         rows = list(enumerate(csv.reader(io.StringIO(ROSTER.strip())), start=1))
         outcome = await services.roster.import_table(rows, remove_missing=False, dry_run=False)
         assert outcome.summary is not None
@@ -67,12 +71,13 @@ async def real_database(path: Path) -> None:
         await store.close()
 
 
+@pytest.mark.parametrize("roster", [True, False])
 def test_a_real_roster_is_refused_without_i_know(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, roster: bool
 ) -> None:
     """`chuyende sandbox --db` on a real database says so in one line and starts nothing."""
     monkeypatch.chdir(tmp_path)
-    asyncio.run(real_database(tmp_path / "that.db"))
+    asyncio.run(real_database(tmp_path / "that.db", roster))
     out = io.StringIO()
     code = main(["sandbox", "--port", "0", "--no-browser", "--db", "that.db"], out=out)
     assert code == 2

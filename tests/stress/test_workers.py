@@ -231,7 +231,7 @@ async def test_workers_that_keep_dying_stop_the_bot(tmp_path: Path) -> None:
         workers=2,
         log_level="ERROR",
     )
-    pool = WorkerPool(settings, lambda: None)
+    pool = WorkerPool(settings, lambda: None, monotonic=lambda: 0.0)  # every death in one minute
     await pool.start()
     try:
         await asyncio.wait_for(pool.failed.wait(), PATIENCE)

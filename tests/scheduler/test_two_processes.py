@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 from bot.domain.schedule import Schedule
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Harness, running_bot
+from bot.sandbox.harness import running_bot
+from scheduler.sender import OutboxSender
 from storage.engine import make_engine
 from storage.store import Store
 from tests.conftest import PG_SKIP, PG_URL, ROSTER
@@ -50,12 +51,20 @@ async def pg_database() -> AsyncIterator[str]:
         await admin.dispose()
 
 
-async def drain(bot: Harness) -> int:
-    """Send until this instance finds nothing more to claim."""
-    sender, total = bot.sender(), 0
-    while handled := await sender.drain_once(limit=7):
-        total += handled
-    return total
+async def drain(senders: list[OutboxSender]) -> list[int]:
+    """Each instance drains at once until neither finds anything more to claim. They start
+    together: each claims its first rows before either can claim again, however the machine
+    schedules them (else one could empty the outbox before the other has asked)."""
+    first = await asyncio.gather(*(sender.drain_once(limit=7) for sender in senders))
+
+    async def rest(sender: OutboxSender) -> int:
+        total = 0
+        while handled := await sender.drain_once(limit=7):
+            total += handled
+        return total
+
+    more = await asyncio.gather(*(rest(sender) for sender in senders))
+    return [a + b for a, b in zip(first, more, strict=True)]
 
 
 async def test_two_instances_sweep_and_drain_at_once_without_doubles(
@@ -75,7 +84,7 @@ async def test_two_instances_sweep_and_drain_at_once_without_doubles(
             assert sorted(k for r in reports for k in r.sent if k.startswith("deadline")) == [
                 "deadline:2022:T-14"
             ]
-            counts = await asyncio.gather(drain(first), drain(second))
+            counts = await drain([first.sender(), second.sender()])
             assert sum(counts) == 41 and min(counts) > 0  # both took part
     for chat in chats:
         got = [m for m in chat.messages if "hết hạn nộp" in m.plain]

@@ -40,10 +40,11 @@ from bot.logs import setup_logging
 from bot.report_chart import chart_png
 from bot.report_sheet import write_report
 from bot.roster_sheet import example_rows, header, person_row
-from bot.sandbox.server import Sandbox
+from bot.sandbox.server import NotASandbox, Sandbox
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
+from bot.services.ports import Clock
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_private, write_rows
 from bot.workers import WorkersFailed
@@ -126,6 +127,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
         help=t("cli.sandbox_db"),
     )
     box.add_argument("--no-browser", action="store_true", help=t("cli.sandbox_no_browser"))
+    box.add_argument("--i-know", action="store_true", help=t("cli.sandbox_i_know"))
 
     roster = _command(commands, "roster", "cli.roster_help", t)
     roster_commands = roster.add_subparsers(
@@ -250,18 +252,21 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
 class Cli:
     """Carries out one parsed command; writes messages to ``out``."""
 
-    def __init__(self, catalog: Catalog, settings: Settings, out: TextIO) -> None:
+    def __init__(
+        self, catalog: Catalog, settings: Settings, out: TextIO, clock: Clock | None = None
+    ) -> None:
         self.c = catalog
         self.settings = settings
         self.out = out
+        self.clock = clock or SystemClock()
 
     def say_failure(self, failure: Failure) -> None:
         """One undelivered message: when, its state, its key and why."""
         self.say("cli.outbox_failure", **failure_values(self.c, failure, self.settings.tz))
 
     def services(self, store: Store) -> Services:
-        """The services on ``store``, on the real clock."""
-        return build_services(self.settings, store, SystemClock(), self.c)
+        """The services on ``store``, on the real clock (or the one a test gives)."""
+        return build_services(self.settings, store, self.clock, self.c)
 
     def say(self, key: str, **values: object) -> None:
         print(self.c.plain(key, **values), file=self.out)
@@ -347,7 +352,7 @@ class Cli:
         self.say("cli.restore_done", database=database, saved=saved or "-")
         return OK
 
-    async def sandbox(self, port: int, database: Path, browser: bool) -> int:
+    async def sandbox(self, port: int, database: Path, browser: bool, trust: bool = False) -> int:
         """The real bot, offline, with the chat page on 127.0.0.1 (no token, no internet)."""
         if not 0 <= port <= 65535:
             self.say("cli.sandbox_bad_port", port=port)
@@ -365,7 +370,10 @@ class Cli:
                 loop.run_in_executor(None, _open_browser, url)
 
         try:
-            await Sandbox(database, port=port).run(stop, opened)
+            await Sandbox(database, port=port, trust=trust).run(stop, opened)
+        except NotASandbox:
+            self.say("cli.sandbox_real_roster", db=database)
+            return USAGE
         except OSError as exc:
             self.say("cli.sandbox_failed", port=port, reason=exc.strerror or str(exc))
             return FAILED
@@ -751,7 +759,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     if args.command == "run":
         return await cli.run()
     if args.command == "sandbox":
-        return await cli.sandbox(args.port, args.db, not args.no_browser)
+        return await cli.sandbox(args.port, args.db, not args.no_browser, args.i_know)
     if args.command == "backup":
         return await cli.backup(args.out)
     if args.command == "restore":
@@ -808,8 +816,13 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
     )
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status."""
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, clock: Clock | None = None
+) -> int:
+    """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status.
+
+    ``clock`` is the real one unless a test gives its own (what it queues is then due on it).
+    """
     catalog = Catalog.load()
     args = parser(catalog).parse_args(argv)
     stream = out or sys.stdout
@@ -821,7 +834,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)
     try:
-        return asyncio.run(_dispatch(args, Cli(catalog, settings, stream)))
+        return asyncio.run(_dispatch(args, Cli(catalog, settings, stream, clock)))
     except FormError as error:
         print(catalog.plain("cli.bad_form", reason=str(error)), file=stream)
         return USAGE

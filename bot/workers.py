@@ -150,10 +150,17 @@ class Worker:
 class WorkerPool:
     """The workers of a supervisor, restarted when they die."""
 
-    def __init__(self, settings: Settings, on_sent: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        on_sent: Callable[[], None],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``monotonic`` times the deaths (a test gives a clock of its own)."""
         line = json.dumps(settings_values(settings), ensure_ascii=False).encode() + b"\n"
         self.workers = [Worker(i, line, on_sent) for i in range(settings.workers)]
         self._deaths: list[float] = []
+        self._now = monotonic
         self._watch: asyncio.Task[None] | None = None
         self._stopping = False
         self.failed = asyncio.Event()
@@ -181,7 +188,7 @@ class WorkerPool:
                 return
             for future in done:
                 worker = waits[future]
-                now = time.monotonic()
+                now = self._now()
                 self._deaths = [t for t in self._deaths if now - t < 60] + [now]
                 if len(self._deaths) > RESTARTS_PER_MINUTE:
                     log.error("workers died %s times within a minute: stopping", len(self._deaths))

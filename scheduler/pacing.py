@@ -4,13 +4,15 @@ Telegram allows a bot about 30 messages a second overall. Replies to members mus
 they only *record* that they used part of the budget; the outbox books a slot for each message
 and waits for it. The arithmetic is the generic cell-rate algorithm (each budget keeps the
 "theoretical arrival time" of its next message) and takes the time as an argument, so it is
-tested without sleeping.
+tested without sleeping. The outbox reads the time from the pacer's ``timer`` too, so a test
+gives both one virtual stopwatch.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+
+from scheduler.timer import RealTimer, Timer
 
 TELEGRAM_LIMIT = 30.0  # messages per second over all chats
 SHARED_CEILING = 29.0  # what we allow ourselves overall: a little under Telegram's limit
@@ -26,14 +28,16 @@ class Pacer:
         self,
         pace: float,
         ceiling: float = SHARED_CEILING,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
+        timer: Timer | None = None,
     ) -> None:
         if pace <= 0 or ceiling <= 0:
             raise ValueError("pace and ceiling must be positive")
         self.pace = pace
         self._own_gap = 1.0 / pace
         self._shared_gap = 1.0 / ceiling
-        self._now = monotonic
+        self.timer: Timer = timer or RealTimer()
+        self._now = monotonic or self.timer.monotonic
         self._own_next = 0.0  # when the outbox may send its next message
         self._shared_next = 0.0  # when anyone may, after the replies and the outbox so far
         self._held_until = 0.0  # a 429 asked everyone to wait until then

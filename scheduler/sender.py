@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
@@ -74,6 +73,7 @@ class OutboxSender:
         self._clock = clock
         self._documents = documents
         self._pacer = pacer
+        self._timer = pacer.timer  # one stopwatch for the pace and the gaps between messages
         self._schedule_source = schedule
         self._tz = tz
         self._chat_gap = chat_gap
@@ -89,7 +89,7 @@ class OutboxSender:
 
     # ------------------------------------------------------------------ claiming
     async def _quiet(self, now: datetime) -> bool:
-        loop_now = time.monotonic()
+        loop_now = self._timer.monotonic()
         if self._schedule is None or loop_now - self._schedule[0] > SCHEDULE_TTL:
             self._schedule = (loop_now, await self._schedule_source())
         schedule = self._schedule[1] or Schedule()
@@ -142,13 +142,13 @@ class OutboxSender:
         # Rows of a process that died come back once their lease has run out: look for them
         # twice per lease, not only at the sweep, so a short lease means a short wait.
         every = self._lease.total_seconds() / 2
-        next_requeue = time.monotonic() + every
+        next_requeue = self._timer.monotonic() + every
         try:
             while not stop.is_set():
                 handled = 0
                 try:
-                    if time.monotonic() >= next_requeue:
-                        next_requeue = time.monotonic() + every
+                    if self._timer.monotonic() >= next_requeue:
+                        next_requeue = self._timer.monotonic() + every
                         await self._outbox.requeue_stuck(self._clock.now())
                     if len(self._in_flight) < batch:
                         handled = len([self._start(item) for item in await self._claim(batch)])
@@ -225,9 +225,9 @@ class OutboxSender:
         held = self._pacer.held_for()
         if held > self._max_wait.total_seconds():  # a long 429: hand the row back, not sit on it
             return False
-        gap = self._chat_last.get(chat, -self._chat_gap) + self._chat_gap - time.monotonic()
-        if gap > 0:
-            await asyncio.sleep(gap)
+        last = self._chat_last.get(chat)
+        if last is not None:
+            await self._timer.sleep_until(last + self._chat_gap)
         # One message at a time books its slot, and only once the slot is due: a reply sent
         # meanwhile pushes the slot back instead of adding to a second already booked.
         async with self._turn:
@@ -235,11 +235,11 @@ class OutboxSender:
                 wait = self._pacer.delay()
                 if wait <= 0:
                     break
-                await asyncio.sleep(wait)
+                await self._timer.sleep_until(self._timer.monotonic() + wait)
             self._pacer.reserve()
-        self._chat_last[chat] = time.monotonic()
+        self._chat_last[chat] = self._timer.monotonic()
         if len(self._chat_last) > 50_000:
-            cutoff = time.monotonic() - self._chat_gap
+            cutoff = self._timer.monotonic() - self._chat_gap
             self._chat_last = {c: t for c, t in self._chat_last.items() if t > cutoff}
         return True
 

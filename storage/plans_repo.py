@@ -378,6 +378,12 @@ class PlanRepository(Repository):
             )
         return None if row is None else _plan(row)
 
+    async def last_inputs(self) -> list[str]:
+        """Every plan's last typed message taken ("chat:message"), where there is one."""
+        query = select(plans.c.last_input).where(plans.c.last_input != "")
+        async with self._read() as conn:
+            return [str(value) for value in (await conn.execute(query)).scalars()]
+
     async def desk(
         self,
         campaign_id: int,

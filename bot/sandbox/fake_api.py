@@ -186,8 +186,8 @@ class FakeBotApi:
 
     def __post_init__(self) -> None:
         self._updates: deque[JSON] = deque()
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
+        self.last_update_id = 0  # ids only grow, across restarts too (see ``continue_after``)
+        self.last_message_id = 0
         self._callback_ids: set[str] = set()
         self._arrived = asyncio.Condition()
         self._sent_times: deque[float] = deque()
@@ -221,17 +221,28 @@ class FakeBotApi:
         """Make a user known (as if they had opened the bot)."""
         self.users[user.id] = user
 
+    def continue_after(self, message_id: int, update_id: int) -> None:
+        """Number on after ids a former run of the server used: Telegram never gives a chat a
+        message id twice, and the bot takes a message id it has seen already as a repeat."""
+        self.last_message_id = max(self.last_message_id, message_id)
+        self.last_update_id = max(self.last_update_id, update_id)
+
+    def _next_update_id(self) -> int:
+        self.last_update_id += 1
+        return self.last_update_id
+
     def new_update(self, payload: JSON) -> JSON:
         """Give ``payload`` (e.g. ``{"message": {...}}``) a fresh update_id."""
-        return {"update_id": next(self._update_ids), **payload}
+        return {"update_id": self._next_update_id(), **payload}
 
     def new_message_id(self) -> int:
         """A message id for a message a user sends."""
-        return next(self._message_ids)
+        self.last_message_id += 1
+        return self.last_message_id
 
     def new_callback_id(self) -> str:
         """A callback query id the server will accept an answer for."""
-        query_id = str(next(self._update_ids) * 7919)
+        query_id = str(self._next_update_id() * 7919)
         self._callback_ids.add(query_id)
         return query_id
 
@@ -396,7 +407,7 @@ class FakeBotApi:
         self, chat_id: int, text: str, params: JSON, kind: str = "text", file: JSON | None = None
     ) -> JSON:
         message = Message(
-            message_id=next(self._message_ids),
+            message_id=self.new_message_id(),
             chat_id=chat_id,
             text=text,
             parse_mode=params.get("parse_mode"),

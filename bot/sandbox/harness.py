@@ -32,6 +32,7 @@ from bot.services.reminders import SweepReport
 from bot.services.roster import ImportOutcome
 from scheduler.pacing import Pacer
 from scheduler.sender import OutboxSender
+from scheduler.timer import VirtualTimer
 from storage.store import Store
 
 DEFAULT_START = datetime(2022, 3, 25, 1, 0, tzinfo=UTC)
@@ -56,6 +57,8 @@ class Harness:
     clock: ManualClock
     settings: Settings
     errors: list[BaseException] = field(default_factory=list)
+    # The outbox's stopwatch: its pauses (pace, gaps, 429s) take no time and are exact.
+    timer: VirtualTimer = field(default_factory=VirtualTimer)
     _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
 
     async def feed(self, update: JSON) -> None:
@@ -68,13 +71,14 @@ class Harness:
         return Chat(self.api, self.feed, user)
 
     def sender(self, pace: float = 1000.0, chat_gap: float = 0.0) -> OutboxSender:
-        """An outbox sender on the application's bot (by default fast: tests do not wait)."""
+        """An outbox sender on the application's bot, on the virtual stopwatch (tests do not
+        wait; ``timer.waits`` tells how long it would have)."""
         return build_sender(
             self.settings,
             self.store,
             self.services,
             self.application.bot,
-            Pacer(pace, pace),
+            Pacer(pace, pace, timer=self.timer),
             self.clock,
             chat_gap,
         )

@@ -6,6 +6,9 @@ own SQLite file seeded with a small sample organisation. A web page on 127.0.0.1
 sample person: type, press buttons, share your number, download documents, see pictures and
 edits. The clock can jump ahead (next reminder, deadline, before a meeting): the scheduler runs on
 it. Everything the bot sends passes the fake server's Telegram checks; a refusal shows in red.
+The chats, the clock and the message numbers survive a restart (``bot/sandbox/saved.py``). The
+page answers only to 127.0.0.1 / localhost and takes no POST from another site; the sandbox
+refuses a database that holds a real roster.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import csv
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -32,6 +35,16 @@ from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, me
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.harness import sample_campaign
+from bot.sandbox.saved import (
+    MARKER_KEY,
+    MARKER_VALUE,
+    STATE_KEY,
+    Saved,
+    capture,
+    highest_message_id,
+    restore,
+)
+from bot.sandbox.saved import Typed as Said
 from bot.services.clock import ShiftedClock
 from storage.store import Store
 
@@ -54,14 +67,11 @@ UI_TEXTS = (
     "refused",
     "chat",
 )
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
-@dataclass
-class Said:
-    """Something a sample person sent (the fake server keeps only what the bot sends)."""
-
-    message_id: int
-    text: str
+class NotASandbox(Exception):
+    """The database holds a real roster, not the sandbox's sample organisation."""
 
 
 @dataclass
@@ -84,21 +94,16 @@ def _roster_rows() -> list[tuple[int, list[str]]]:
     return list(enumerate(csv.reader(io.StringIO(text)), start=1))
 
 
-async def seed(settings: Settings, clock: ShiftedClock) -> None:
-    """Fill a new sandbox database with the sample organisation and open the sample campaign."""
-    store = await Store.open(settings.database_url)
-    try:
-        services = build_services(settings, store, clock)
-        if await services.roster.is_empty():
-            outcome = await services.roster.import_table(
-                _roster_rows(), remove_missing=False, dry_run=False
-            )
-            if outcome.summary is None:
-                raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
-        if await services.plans.campaign() is None:
-            await services.plans.set_campaign(**sample_campaign())
-    finally:
-        await store.close()
+def _sample_people() -> set[tuple[str, str]]:
+    """(code, name) of everyone on the sample roster."""
+    return {(row[0], row[1]) for _, row in _roster_rows()[1:] if len(row) > 1}
+
+
+async def _is_sample(store: Store) -> bool:
+    """True when everyone on the roster is a sample person (a sandbox made before the marker)."""
+    people = await store.roster.list_people(active_only=False)
+    sample = _sample_people()
+    return all((person.code, person.full_name) in sample for person in people)
 
 
 def _file_json(message: Message) -> JSON | None:
@@ -111,10 +116,13 @@ def _file_json(message: Message) -> JSON | None:
 class Sandbox:
     """The bot, the fake Bot API and the page, in one process."""
 
-    def __init__(self, database: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(
+        self, database: Path, host: str = "127.0.0.1", port: int = 8080, *, trust: bool = False
+    ) -> None:
         self.database = database
         self.host = host
         self.port = port
+        self.trust = trust  # --i-know: use a database that holds a real roster all the same
         self.api = FakeBotApi(username="chuyende_sandbox_bot")
         self.seats: dict[str, Seat] = {}
         self.running: Running | None = None
@@ -122,6 +130,8 @@ class Sandbox:
         self.url = ""
         self.tz: Any = None
         self._ready = asyncio.Event()
+        self._saved = Saved()
+        self._saved_calls = 0  # the fake server's calls when the state was last written
 
     # ------------------------------------------------------------------ lifecycle
     async def run(self, stop: asyncio.Event, on_ready: Callable[[str], None] | None = None) -> None:
@@ -136,8 +146,8 @@ class Sandbox:
                 database_url=f"sqlite+aiosqlite:///{self.database}",
             )
             self.tz = settings.tz
-            self.clock = ShiftedClock(start_time(settings.tz))
-            await seed(settings, self.clock)
+            self._saved = await self._open(settings)
+            self.clock = ShiftedClock(self._saved.clock or start_time(settings.tz))
 
             async def ready(running: Running) -> None:
                 self.running = running
@@ -154,10 +164,68 @@ class Sandbox:
                     on_ready(self.url)
 
             await serve(settings, stop, self.clock, ready=ready)
+            if self.running is not None:  # what the bot sent while it stopped is kept too
+                await self._with_store(settings, self.save)
         finally:
             if runner is not None:
                 await runner.cleanup()
             await self.api.stop()
+
+    @staticmethod
+    async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[None]]) -> None:
+        store = await Store.open(settings.database_url)
+        try:
+            await work(store)
+        finally:
+            await store.close()
+
+    async def _open(self, settings: Settings) -> Saved:
+        """Check the database is the sandbox's, seed it when new; return what was saved."""
+        saved = Saved()
+
+        async def work(store: Store) -> None:
+            nonlocal saved
+            services = build_services(settings, store, ShiftedClock(start_time(settings.tz)))
+            marked = await store.directory.get_setting(MARKER_KEY) == MARKER_VALUE
+            empty = await services.roster.is_empty()
+            fresh = empty and await services.plans.campaign() is None
+            sample = marked or fresh or (not empty and await _is_sample(store))
+            if not sample and not self.trust:
+                raise NotASandbox(str(self.database))
+            if empty and sample:
+                outcome = await services.roster.import_table(
+                    _roster_rows(), remove_missing=False, dry_run=False
+                )
+                if outcome.summary is None:
+                    raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
+            if sample and await services.plans.campaign() is None:  # a real one stays as it is
+                await services.plans.set_campaign(**sample_campaign())
+            if sample and not marked:
+                await store.directory.set_setting(MARKER_KEY, MARKER_VALUE)
+            saved = Saved.loads(await store.directory.get_setting(STATE_KEY))
+            # Never a message number the bot has taken already, even if the state was lost.
+            taken = highest_message_id(await store.plans.last_inputs())
+            saved.last_message_id = max(saved.last_message_id, taken)
+
+        await self._with_store(settings, work)
+        return saved
+
+    async def save(self, store: Store) -> None:
+        """Write the chats, the clock and the message numbers into the database."""
+        assert self.clock is not None
+        self._saved_calls = len(self.api.calls)
+        state = capture(
+            self.api,
+            self.clock.now(),
+            {code: seat.said for code, seat in self.seats.items()},
+            {code: seat.user.id for code, seat in self.seats.items()},
+        )
+        await store.directory.set_setting(STATE_KEY, state.dumps())
+
+    async def _keep(self, changed: bool) -> None:
+        """Save while running, after a change (a killed sandbox loses at most the last one)."""
+        if self.running is not None and (changed or len(self.api.calls) != self._saved_calls):
+            await self.save(self.running.store)
 
     async def wait_ready(self) -> str:
         """The page's address, once everything runs."""
@@ -175,11 +243,16 @@ class Sandbox:
             )
             seat = Seat(person, user, Chat(self.api, self.api.push_update, user))
             self.seats[person.code] = seat
+        said = restore(
+            self._saved, self.api, {code: seat.user.id for code, seat in self.seats.items()}
+        )
+        for code, seat in self.seats.items():
+            seat.said = said.get(code, [])
 
     # ------------------------------------------------------------------ the page's API
     def web_app(self) -> web.Application:
         """The page and its JSON API."""
-        app = web.Application(client_max_size=64 * 1024)
+        app = web.Application(client_max_size=64 * 1024, middlewares=[self._guard])
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/api/state", self._state)
@@ -190,6 +263,29 @@ class Sandbox:
         app.router.add_get("/api/file/{chat}/{message}", self._file)
         app.router.add_post("/api/clock", self._jump)
         return app
+
+    def _hosts(self) -> set[str]:
+        """The Host headers the page answers to (no other name: no DNS rebinding)."""
+        port = self.url.rsplit(":", 1)[-1].rstrip("/")
+        return {f"{name}:{port}" for name in (self.host, "127.0.0.1", "localhost")}
+
+    @web.middleware
+    async def _guard(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        """Only this machine's own page: the right Host, and POSTs from the page's own origin."""
+        hosts = self._hosts()
+        if request.headers.get("Host", "") not in hosts:
+            raise web.HTTPForbidden(text="wrong host")
+        if request.method not in SAFE_METHODS:
+            origin = request.headers.get("Origin", "")
+            if origin not in {f"http://{host}" for host in hosts}:
+                raise web.HTTPForbidden(text="cross-site request")
+        response = await handler(request)
+        await self._keep(changed=request.method not in SAFE_METHODS)
+        return response
 
     async def _index(self, request: web.Request) -> web.Response:
         return await self._static_file("index.html")

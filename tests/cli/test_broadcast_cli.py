@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
+from bot.services.clock import ManualClock
 from tests.conftest import ROSTER
 from tests.handlers.test_plan import fill_mau_01, signed_in
 
@@ -40,16 +41,15 @@ async def org(
         await fill_mau_01(chats["Bình"], actions=1)
         await chats["Bình"].press("📨 Gửi kế hoạch")
         await bot.drain_outbox()
-        bot.clock.set(
-            datetime.now(UTC) + timedelta(seconds=1)
-        )  # the command line runs on real time
         bot.chats = chats  # type: ignore[attr-defined]
         yield bot
 
 
-def run(*argv: str) -> tuple[int, str]:
+def run(clock: ManualClock, *argv: str) -> tuple[int, str]:
+    """The command line on the bot's clock: what it queues is due on the clock the outbox uses,
+    however long the machine takes."""
     out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
+    return main(list(argv), out=out, clock=clock), out.getvalue()
 
 
 async def received(bot: Harness, text: str) -> set[str]:
@@ -83,10 +83,10 @@ async def test_each_audience_reaches_exactly_its_people(
     args = ["broadcast", "send", "--message", f"<b>{marker}</b>", "--to", to]
     if unit:
         args += ["--unit", unit]
-    status, out = await _run_async(*args)
+    status, out = await _run_async(org, *args)
     assert status == 0 and f"tới {len(expected)} người" in out and "--yes" in out
     assert await received(org, marker) == set()
-    status, out = await _run_async(*args, "--yes")
+    status, out = await _run_async(org, *args, "--yes")
     assert status == 0 and "Đã xếp hàng" in out, out
     assert await received(org, marker) == expected
 
@@ -96,6 +96,7 @@ async def test_scheduled_broadcast_waits_and_cancel_withdraws_the_rest(org: Harn
     bot = org
     later = (bot.clock.now() + timedelta(hours=2)).astimezone(bot.settings.tz)
     status, out = await _run_async(
+        bot,
         "broadcast",
         "send",
         "--message",
@@ -106,11 +107,11 @@ async def test_scheduled_broadcast_waits_and_cancel_withdraws_the_rest(org: Harn
     )
     assert status == 0
     assert await received(bot, "Họp lúc 14 giờ") == set()
-    status, out = await _run_async("broadcast", "cancel", "1")
+    status, out = await _run_async(bot, "broadcast", "cancel", "1")
     assert status == 0 and "Đã hủy 5 tin" in out
     bot.clock.advance(timedelta(hours=3))
     assert await received(bot, "Họp lúc 14 giờ") == set()
-    status, out = await _run_async("broadcast", "status", "1")
+    status, out = await _run_async(bot, "broadcast", "status", "1")
     assert "đã hủy 5" in out and "đã gửi 0" in out
 
 
@@ -118,9 +119,9 @@ async def test_status_reports_sent_and_blocked(org: Harness) -> None:
     """After sending, the report counts sent and failed, with the reason."""
     bot = org
     bot.api.blocked.add(bot.chats["Cường"].user.id)  # type: ignore[attr-defined]
-    await _run_async("broadcast", "send", "--message", "Chào cả nhà", "--yes")
+    await _run_async(bot, "broadcast", "send", "--message", "Chào cả nhà", "--yes")
     await bot.drain_outbox()
-    _, out = await _run_async("broadcast", "status", "1")
+    _, out = await _run_async(bot, "broadcast", "status", "1")
     assert "5 người nhận" in out and "đã gửi 4" in out and "lỗi 1" in out and "blocked" in out
     bot.api.calls.clear()  # the 403 was expected
 
@@ -141,7 +142,7 @@ async def test_bad_broadcasts_are_refused_with_the_reason(
     org: Harness, args: list[str], message: str
 ) -> None:
     """Every mistake gets one clear line and exit 2; nothing is queued."""
-    status, out = await _run_async("broadcast", "send", *args)
+    status, out = await _run_async(org, "broadcast", "send", *args)
     assert status == 2 and message in out, out
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
 
@@ -157,15 +158,15 @@ async def test_html_mistakes_are_explained_in_vietnamese(org: Harness) -> None:
         ("Nam &nbsp; Nữ", "«&nbsp;» không phải ký hiệu"),
         ("1 < 2", "dấu «<» ở «< 2» không mở thẻ nào"),
     ):
-        status, out = await _run_async("broadcast", "send", "--message", text)
+        status, out = await _run_async(org, "broadcast", "send", "--message", text)
         assert status == 2 and reason in out and "parse" not in out, out
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
 
 
-async def _run_async(*argv: str) -> tuple[int, str]:
+async def _run_async(bot: Harness, *argv: str) -> tuple[int, str]:
     import asyncio
 
-    return await asyncio.to_thread(run, *argv)
+    return await asyncio.to_thread(run, bot.clock, *argv)
 
 
 @pytest.mark.parametrize(("name", "kind"), [("ke-hoach.pdf", "document"), ("poster.png", "photo")])
@@ -177,7 +178,14 @@ async def test_a_file_goes_with_the_broadcast_uploaded_once(
     bot = org
     (tmp_path / name).write_bytes(b"%PDF-1.4 tai lieu" if kind == "document" else b"\x89PNG...")
     status, out = await _run_async(
-        "broadcast", "send", "--message", "Tài liệu <b>chuyên đề</b>", "--attach", name, "--yes"
+        bot,
+        "broadcast",
+        "send",
+        "--message",
+        "Tài liệu <b>chuyên đề</b>",
+        "--attach",
+        name,
+        "--yes",
     )
     assert status == 0, out
     uploads_before = bot.api.uploads
@@ -187,7 +195,7 @@ async def test_a_file_goes_with_the_broadcast_uploaded_once(
         assert message.kind == kind
         assert message.file_bytes == (tmp_path / name).read_bytes()
     assert bot.api.uploads - uploads_before == 1
-    _, out = await _run_async("broadcast", "status", "1")
+    _, out = await _run_async(bot, "broadcast", "status", "1")
     assert "đã gửi 5" in out
 
 
@@ -200,7 +208,7 @@ async def test_a_bad_attachment_is_refused(org: Harness, tmp_path: Path) -> None
         (["--attach", "khong-co.pdf"], "khong-co.pdf", 1),
         (["--attach", "ok.pdf", "--message", "x" * 1000], "Chú thích", 2),
     ):
-        status, out = await _run_async("broadcast", "send", *args, "--yes")
+        status, out = await _run_async(org, "broadcast", "send", *args, "--yes")
         assert status == code and message in out, out
     assert (await org.store.outbox.counts()).get("queued", 0) == 0
 
@@ -208,11 +216,11 @@ async def test_a_bad_attachment_is_refused(org: Harness, tmp_path: Path) -> None
 async def test_cancel_mid_way_stops_the_rest_of_a_wave(org: Harness) -> None:
     """Two recipients served, then cancelled: the other three never get it; status adds up."""
     bot = org
-    await _run_async("broadcast", "send", "--message", "Sóng giữa chừng", "--yes")
+    await _run_async(bot, "broadcast", "send", "--message", "Sóng giữa chừng", "--yes")
     assert await bot.sender().drain_once(limit=2) == 2
-    status, out = await _run_async("broadcast", "cancel", "1")
+    status, out = await _run_async(bot, "broadcast", "cancel", "1")
     assert status == 0 and "Đã hủy 3 tin" in out, out
     got = await received(bot, "Sóng giữa chừng")
     assert len(got) == 2 and got < set(PEOPLE)
-    _, out = await _run_async("broadcast", "status", "1")
+    _, out = await _run_async(bot, "broadcast", "status", "1")
     assert "đã gửi 2" in out and "đã hủy 3" in out

@@ -14,6 +14,7 @@ from bot.cli import Cli, main
 from bot.config import Settings
 from bot.locales import Catalog
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser
+from tests.waiting import PATIENCE
 
 
 def settings(api_url: str, token: str, db: Path) -> Settings:
@@ -90,9 +91,9 @@ async def test_polling_bot_answers_and_warns_about_an_empty_roster(
         }
     )
     await api.push_update(update)
-    await asyncio.wait_for(replied.wait(), timeout=20)
+    await asyncio.wait_for(replied.wait(), timeout=PATIENCE)
     stop.set()
-    await asyncio.wait_for(task, timeout=20)
+    await asyncio.wait_for(task, timeout=PATIENCE)
     assert "Chia sẻ số điện thoại" in api.sent(42)[0].plain
     assert "chuyende roster template" in caplog.text
     assert api.token not in caplog.text

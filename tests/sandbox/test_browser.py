@@ -17,6 +17,7 @@ import pytest
 
 from bot.sandbox.fake_api import Fault
 from bot.sandbox.server import Sandbox
+from tests.waiting import PATIENCE, until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "sandbox"
@@ -30,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt install chromium)"),
     pytest.mark.skipif(async_playwright is None, reason="playwright is not installed"),
 ]
-STEP = 15_000  # ms to wait for the bot's answer to one step
+STEP = int(PATIENCE * 1000)  # ms: only a hung bot takes this long for one step
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ async def page(sandbox: str) -> AsyncIterator[Page]:
         context = await browser.new_context(
             viewport={"width": 1100, "height": 900}, accept_downloads=True, locale="vi-VN"
         )
+        context.set_default_timeout(STEP)
         page = await context.new_page()
         await page.goto(sandbox)
         yield page
@@ -186,3 +188,31 @@ async def test_phone_sized_window_and_a_refusal_in_red(page: Page, box: Sandbox)
     assert "can't parse entities" in await refused.inner_text()
     assert await refused.evaluate("e => getComputedStyle(e).color") == "rgb(164, 22, 26)"
     await shot(page, "07-phone-refusal")
+
+
+async def test_on_a_phone_the_newest_message_and_the_input_stay_in_view(
+    page: Page, box: Sandbox
+) -> None:
+    """At 390 × 844 the chat scrolls inside the page: after many messages the last one, the
+    buttons and the input box are all on screen, and a new message scrolls into view."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    chat = box.seats["DV005"].chat
+    await chat.share_contact()
+    for n in range(12):  # a long chat: far more than one screen
+        await chat.send(f"Tin thứ {n + 1}")
+    await until(box.api, lambda: len(chat.messages) >= 13)
+    await page.select_option("#who", "DV005")
+    await page.locator('#messages[data-who="DV005"]').wait_for(state="attached")
+    await page.wait_for_function("() => document.querySelectorAll('.msg.bot').length >= 13")
+    await say(page, "/toi", "Phạm Minh Đức")
+
+    async def on_screen(selector: str) -> None:
+        box_ = await page.locator(selector).last.bounding_box()
+        assert box_ is not None, selector
+        assert box_["y"] >= 0 and box_["y"] + box_["height"] <= 844, (selector, box_)
+        assert box_["x"] >= 0 and box_["x"] + box_["width"] <= 390, (selector, box_)
+
+    for selector in ("#text", "#send", ".msg.bot", "#keyboard button"):
+        await on_screen(selector)
+    assert await page.evaluate("document.scrollingElement.scrollHeight") <= 844  # no page scroll
+    await shot(page, "08-phone-long-chat")

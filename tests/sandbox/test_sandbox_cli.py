@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from bot.cli import main
+from tests.waiting import PATIENCE
 
 
 async def test_sandbox_starts_without_a_token_and_serves_the_page(
@@ -40,7 +41,7 @@ async def test_sandbox_starts_without_a_token_and_serves_the_page(
     try:
         url = ""
         while not url:
-            line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+            line = (await asyncio.wait_for(process.stdout.readline(), PATIENCE)).decode()
             assert line, "the sandbox stopped before it was ready"
             found = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
             url = found.group(1) if found and "Hộp cát" in line else ""
@@ -56,7 +57,7 @@ async def test_sandbox_starts_without_a_token_and_serves_the_page(
         assert data["ui"]["brand"] == "🧪 Hộp cát"  # the page's words come from the catalog
     finally:
         process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
+        await asyncio.wait_for(process.wait(), PATIENCE)
     assert process.returncode == 0
     assert (tmp_path / "sbx.db").stat().st_mode & 0o777 == 0o600
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.harness import Harness
 from scheduler.jobs import Sweeps
 from tests.handlers.test_plan import signed_in
+from tests.waiting import until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -21,10 +21,8 @@ async def test_sweeps_catch_up_at_start_send_and_stop_cleanly(bot: Harness) -> N
     sweeps = Sweeps(bot.services.reminders, bot.sender(), VN, every=3600)
     sweeps.start()
     assert sorted(sweeps.jobs()) == ["drain-outbox", "enqueue-due"]
-    for _ in range(500):  # wait for the jobs' first run (APScheduler runs them at once)
-        if any("hết hạn nộp" in m.plain for m in binh.messages):
-            break
-        await asyncio.sleep(0.01)
+    # The jobs' first run (APScheduler runs them at once) sends the reminder.
+    await until(bot.api, lambda: any("hết hạn nộp" in m.plain for m in binh.messages))
     assert sweeps.jobs() == ["enqueue-due"]  # the drain runs on; the sweep waits for its hour
     await sweeps.stop()
     assert sweeps.jobs() == []

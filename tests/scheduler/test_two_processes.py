@@ -19,10 +19,13 @@ from sqlalchemy.engine import make_url
 from bot.domain.schedule import Schedule
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Harness, running_bot
+from bot.sandbox.harness import running_bot
+from scheduler.sender import OutboxSender
 from storage.engine import make_engine
+from storage.store import Store
 from tests.conftest import PG_SKIP, PG_URL, ROSTER
 from tests.handlers.test_plan import signed_in
+from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 EXTRA = "\n".join(
@@ -48,12 +51,20 @@ async def pg_database() -> AsyncIterator[str]:
         await admin.dispose()
 
 
-async def drain(bot: Harness) -> int:
-    """Send until this instance finds nothing more to claim."""
-    sender, total = bot.sender(), 0
-    while handled := await sender.drain_once(limit=7):
-        total += handled
-    return total
+async def drain(senders: list[OutboxSender]) -> list[int]:
+    """Each instance drains at once until neither finds anything more to claim. They start
+    together: each claims its first rows before either can claim again, however the machine
+    schedules them (else one could empty the outbox before the other has asked)."""
+    first = await asyncio.gather(*(sender.drain_once(limit=7) for sender in senders))
+
+    async def rest(sender: OutboxSender) -> int:
+        total = 0
+        while handled := await sender.drain_once(limit=7):
+            total += handled
+        return total
+
+    more = await asyncio.gather(*(rest(sender) for sender in senders))
+    return [a + b for a, b in zip(first, more, strict=True)]
 
 
 async def test_two_instances_sweep_and_drain_at_once_without_doubles(
@@ -73,7 +84,7 @@ async def test_two_instances_sweep_and_drain_at_once_without_doubles(
             assert sorted(k for r in reports for k in r.sent if k.startswith("deadline")) == [
                 "deadline:2022:T-14"
             ]
-            counts = await asyncio.gather(drain(first), drain(second))
+            counts = await drain([first.sender(), second.sender()])
             # 41 reminders and An's digest of Monday 11/04, sent late within its week
             assert sum(counts) == 42 and min(counts) > 0  # both took part
     for chat in chats:
@@ -109,17 +120,21 @@ async def test_two_bot_processes_deliver_each_reminder_exactly_once(
         for _ in range(2)
     ]
     try:
-        for _ in range(600):  # until the wave has gone out (real processes: poll, no fixed sleep)
-            if sum(_reminded(chat) for chat in chats) >= len(chats):
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # give a doubled message the time to show up, if any
+        await until(api, lambda: sum(_reminded(chat) for chat in chats) >= len(chats))
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
-            await asyncio.wait_for(process.wait(), 30)
+            await asyncio.wait_for(process.wait(), PATIENCE)
+    # Both have stopped: whatever they were going to send is sent. A doubled message is either
+    # here or still a row waiting in the outbox; there is neither.
     assert [_reminded(chat) for chat in chats] == [1] * len(chats)
+    store = await Store.open(pg_database, migrate=False)
+    try:
+        counts = await store.outbox.counts()
+    finally:
+        await store.close()
+    assert set(counts) == {"sent"}, counts
     assert len(api.calls_of("getMe")) >= 3  # the setup, then each process started
 
 

@@ -19,6 +19,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.fake_api import FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
 from tests.handlers.test_plan import fill_mau_01, plan_of, signed_in
+from tests.waiting import PATIENCE, until
 
 MEMBERS = "\n".join(
     f"F{n:03},Người số {n},01/01/1980,08{n:08},Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 5,,"
@@ -120,15 +121,16 @@ async def test_the_token_never_reaches_the_log_even_in_tracebacks(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+
+    def polled_through() -> bool:  # every fault, then once more successfully
+        polls = api.calls_of("getUpdates")
+        return all(f.times <= 0 for f in api.faults) and bool(polls) and polls[-1].status == 200
+
     try:
-        for _ in range(1200):  # until it polled through every fault and once more successfully
-            polls = api.calls_of("getUpdates")
-            if all(f.times <= 0 for f in api.faults) and polls and polls[-1].status == 200:
-                break
-            await asyncio.sleep(0.05)
+        await until(api, polled_through)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
+        output, _ = await asyncio.wait_for(process.communicate(), PATIENCE)
     log = output.decode("utf-8", "replace")
     assert all(f.times <= 0 for f in api.faults), log[-2000:]
     assert process.returncode == 0, log[-2000:]

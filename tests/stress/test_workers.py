@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bot.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
 from storage.store import Store
 from tests.conftest import ROSTER
 from tests.handlers.test_plan import STUDY, fill_after_study, fill_mau_01
+from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MEMBERS = 6
@@ -29,7 +31,6 @@ EXTRA = "\n".join(
     f"W{n:03},Người thứ {n},01/01/1980,09{n:08},Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 3,,"
     for n in range(MEMBERS)
 )
-REPLY_TIMEOUT = 30.0
 
 
 def test_one_person_always_reaches_the_same_worker() -> None:
@@ -57,11 +58,7 @@ class ProcessFeed:
         chat = _chat_of(update)
         before = len(self.api.sent(chat))
         await self.api.push_update(update)
-        for _ in range(int(REPLY_TIMEOUT / 0.02)):  # a real process: wait for the reply
-            if len(self.api.sent(chat)) > before:
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"no reply in chat {chat} within {REPLY_TIMEOUT} s")
+        await until(self.api, lambda: len(self.api.sent(chat)) > before)  # a real process
 
 
 def _children(pid: int) -> list[int]:
@@ -76,14 +73,15 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-async def _workers_of(pid: int, count: int) -> list[int]:
-    """The worker processes of a supervisor, once all ``count`` have started."""
-    for _ in range(1500):
-        found = [child for child in _children(pid) if b"bot.workers" in _cmdline(child)]
-        if len(found) == count:
-            return found
-        await asyncio.sleep(0.02)
-    raise AssertionError("the workers did not start")
+async def _workers_of(api: FakeBotApi, pid: int, count: int) -> list[int]:
+    """The worker processes of a supervisor, once all ``count`` have started (each asks the Bot
+    API who it is as it starts, so look again after each call)."""
+
+    def found() -> list[int]:
+        return [child for child in _children(pid) if b"bot.workers" in _cmdline(child)]
+
+    await until(api, lambda: len(found()) == count)
+    return found()
 
 
 @asynccontextmanager
@@ -102,12 +100,12 @@ async def supervisor(db_url: str, api: FakeBotApi, tmp_path: Path) -> AsyncItera
         sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path)
     )
     try:
-        await asyncio.wait_for(polled.wait(), 60)
+        await asyncio.wait_for(polled.wait(), PATIENCE)
         yield process.pid
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 60)
+        await asyncio.wait_for(process.wait(), PATIENCE)
     assert process.returncode == 0
 
 
@@ -162,10 +160,23 @@ async def test_members_spread_over_two_workers_fill_and_submit(
     chats = _members(api)
     assert {worker_for({"message": {"from": {"id": c.user.id}}}, 2) for c in chats} == {0, 1}
     async with supervisor(db_url, api, tmp_path) as pid:
-        assert len(await _workers_of(pid, 2)) == 2
+        assert len(await _workers_of(api, pid, 2)) == 2
         await asyncio.gather(*(_fill(chat) for chat in chats))
     assert await _statuses(db_url, chats) == [PlanStatus.SUBMITTED] * MEMBERS
     assert api.rejected() == []
+
+
+@dataclass
+class Hang(Fault):
+    """A fault that says when a request has reached it (the request itself then hangs)."""
+
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, params: JSON) -> bool:
+        if super().matches(method, params):
+            self.reached.set()
+            return True
+        return False
 
 
 async def test_updates_of_a_killed_worker_are_handled_by_its_replacement(
@@ -178,24 +189,21 @@ async def test_updates_of_a_killed_worker_are_handled_by_its_replacement(
     chats = _members(api)
     victim = chats[0]
     async with supervisor(db_url, api, tmp_path) as pid:
-        first = await _workers_of(pid, 2)
+        first = await _workers_of(api, pid, 2)
         for chat in chats:
             await chat.share_contact()
             await chat.press("📝 Kế hoạch của tôi")
             await chat.press("✅ Thông tin đúng")
-        hang = Fault(method="sendMessage", chat_id=victim.user.id, delay=600, status=200)
+        hang = Hang(method="sendMessage", chat_id=victim.user.id, delay=600, status=200)
         api.faults.append(hang)
         typed = asyncio.ensure_future(victim.send(STUDY))
-        for _ in range(1500):  # until the worker is inside the reply to that answer
-            if hang.times == 0:
-                break
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(hang.reached.wait(), PATIENCE)  # the worker is inside the reply
         assert hang.times == 0
         for worker in first:
             os.kill(worker, signal.SIGKILL)
         [reply] = await typed  # from the new worker, which was given the update again
         assert "Câu 2/6" in reply.plain or "Đã ghi" in reply.plain
-        assert not set(first) & set(await _workers_of(pid, 2))
+        assert not set(first) & set(await _workers_of(api, pid, 2))
 
         async def finish(chat: Chat) -> None:
             if chat is not victim:
@@ -223,10 +231,10 @@ async def test_workers_that_keep_dying_stop_the_bot(tmp_path: Path) -> None:
         workers=2,
         log_level="ERROR",
     )
-    pool = WorkerPool(settings, lambda: None)
+    pool = WorkerPool(settings, lambda: None, monotonic=lambda: 0.0)  # every death in one minute
     await pool.start()
     try:
-        await asyncio.wait_for(pool.failed.wait(), 90)
+        await asyncio.wait_for(pool.failed.wait(), PATIENCE)
     finally:
         await pool.stop()
     starts = [worker.starts for worker in pool.workers]

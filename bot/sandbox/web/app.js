@@ -1,7 +1,7 @@
 // The sandbox page: pick a person, chat with the bot as them. Plain JS, no build step.
 "use strict";
 
-const state = { who: null, people: [], seen: "", ui: {} };
+const state = { who: null, people: [], seen: "", ui: {}, newest: null, stuck: true };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -101,6 +101,7 @@ function choose(code) {
   $("messages").dataset.who = "";
   state.who = code;
   state.seen = "";
+  state.newest = null;
   state.scrollNext = true;
   const p = state.people.find((x) => x.code === code);
   $("chat-name").textContent = p ? p.name : "";
@@ -118,6 +119,7 @@ function drawMessage(m) {
     const img = document.createElement("img");
     img.src = m.file.url;
     img.alt = m.file.name;
+    img.addEventListener("load", stickToBottom);  // a picture grows the chat once it has loaded
     div.append(img);
   } else if (m.file) {
     const a = document.createElement("a");
@@ -156,6 +158,16 @@ function drawMessage(m) {
   return div;
 }
 
+// Whether the person is reading the newest messages (then what grows the chat keeps them in view).
+function stickToBottom() {
+  const box = $("messages");
+  if (state.stuck) box.scrollTop = box.scrollHeight;
+}
+$("messages").addEventListener("scroll", () => {
+  const box = $("messages");
+  state.stuck = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+});
+
 function drawKeyboard(keyboard) {
   const box = $("keyboard");
   if (!keyboard) { box.replaceChildren(); return; }
@@ -192,7 +204,12 @@ async function refresh() {
   box.replaceChildren(...data.messages.map(drawMessage));
   box.scrollTop = kept;
   box.dataset.who = who;
-  if (atBottom || state.scrollNext) box.scrollTop = box.scrollHeight;
+  // A new message (theirs or the bot's) is always brought into view, like a messenger does.
+  const newest = data.messages.length ? data.messages[data.messages.length - 1].id : null;
+  const arrived = newest !== state.newest;
+  state.newest = newest;
+  if (atBottom || state.scrollNext || arrived) box.scrollTop = box.scrollHeight;
+  state.stuck = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   state.scrollNext = false;
   const refused = $("refused");
   refused.hidden = data.refused.length === 0;

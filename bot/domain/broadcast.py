@@ -12,8 +12,8 @@ from bot.domain.digest import Standing
 from bot.domain.models import Category, Role
 from bot.domain.plans import PlanStatus
 
-MAX_TEXT = 3500  # below Telegram's 4096, room for markup
-MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 characters)
+MAX_TEXT = 3500  # UTF-16 code units, below Telegram's 4096, room for markup
+MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 UTF-16 units)
 MAX_FILE_BYTES = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}  # Bot API upload limits
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 

@@ -22,7 +22,7 @@ from bot.domain.broadcast import (
 from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
-from bot.domain.telegram_html import EntityError, parse_html
+from bot.domain.telegram_html import EntityError, parse_html, utf16_len
 from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
 
@@ -101,8 +101,8 @@ class BroadcastService:
         if not text and file is None:
             raise BroadcastError("empty")
         limit = MAX_CAPTION if file is not None else MAX_TEXT
-        if len(text) > limit:
-            raise BroadcastError("caption_too_long" if file else "too_long", str(len(text)))
+        if utf16_len(text) > limit:  # counted as Telegram does: an emoji is two
+            raise BroadcastError("caption_too_long" if file else "too_long", str(utf16_len(text)))
         try:
             plain = parse_html(text)
         except EntityError as error:

@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.callbacks import pack_broadcast
+from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog, Safe
 from bot.services.composer import AUDIENCES, ComposeScreen, ComposeStep
 from bot.services.replies import Choice, Presenter, Reply
@@ -68,7 +69,7 @@ class ComposerPresenter:
         if step is ComposeStep.PREVIEW:
             preview = screen.preview
             assert preview is not None
-            shown = preview.text[:PREVIEW_CHARS]
+            shown = utf16_prefix(preview.text, PREVIEW_CHARS)
             text = c.t(
                 "compose.preview",
                 audience=self._audience(screen.audience),

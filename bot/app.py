@@ -20,6 +20,7 @@ from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
+from bot.logs import guard_personal_data
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
@@ -193,6 +194,7 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    guard_personal_data()  # PTB's DEBUG dumps of updates and calls: no phones, no answers
     root = settings.telegram_api_url
     replies = AiohttpRequest(
         HTTP_POOL_SIZE,
@@ -326,6 +328,7 @@ async def serve(
     if settings.workers > 1 and ready is not None:
         raise ValueError("the sandbox runs in one process")
     clock = clock or SystemClock()
+    guard_personal_data()
     store = await Store.open(settings.database_url)
     try:
         services = build_services(settings, store, clock)

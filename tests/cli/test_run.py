@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,10 @@ from bot.app import serve
 from bot.cli import Cli, main
 from bot.config import Settings
 from bot.locales import Catalog
+from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser
+from bot.sandbox.harness import running_bot
+from tests.conftest import ROSTER
 
 
 def settings(api_url: str, token: str, db: Path) -> Settings:
@@ -121,3 +125,51 @@ def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         out = io.StringIO()
         assert main(["run"], out=out) == 2
         assert "WORKERS" in out.getvalue()
+
+
+class PollingChat:
+    """A person talking to the polling bot: each update waits for the bot's next message."""
+
+    def __init__(self, api: FakeBotApi, user: FakeUser) -> None:
+        self.api, self.user = api, user
+        self._arrived = asyncio.Event()
+        api.on_call.append(self._seen)
+
+    def _seen(self, call: Call) -> None:
+        if call.method in ("sendMessage", "editMessageText") and str(
+            call.params.get("chat_id")
+        ) == str(self.user.id):
+            self._arrived.set()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        self._arrived.clear()
+        await self.api.push_update(update)
+        await asyncio.wait_for(self._arrived.wait(), timeout=20)
+
+
+async def test_debug_logs_hold_no_phone_number_and_no_answer(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG, PTB's dumps of updates and calls carry neither the shared phone nor answers."""
+    db = tmp_path / "p.db"
+    async with running_bot(f"sqlite+aiosqlite:///{db}", api) as harness:
+        assert (await harness.load_roster(ROSTER)).summary is not None
+        await harness.open_campaign()
+    user = FakeUser(id=9002, first_name="Bình", phone="0987654321")
+    polling = PollingChat(api, user)
+    chat = Chat(api, polling.feed, user)
+    answer = "Đọc kỹ tài liệu chuyên đề về nêu gương, mỗi tối một giờ"
+    caplog.set_level(logging.DEBUG)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings(api.url, api.token, db), stop))
+    await chat.share_contact()
+    await chat.send("/kehoach")
+    await chat.press("✅ Thông tin đúng")
+    await chat.send(answer)
+    stop.set()
+    await asyncio.wait_for(task, timeout=20)
+    assert "Trần Thị Bình" in api.sent(9002)[0].plain  # signed in through getUpdates
+    assert any("getUpdates" in r.getMessage() for r in caplog.records)  # DEBUG was on
+    logged = "\n".join(f"{r.getMessage()}\n{r.exc_text or ''}" for r in caplog.records)
+    for secret in ("84987654321", "0987654321", answer, answer[:20]):
+        assert secret not in logged

@@ -38,12 +38,13 @@ from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_rows
-from bot.workers import WorkersFailed
+from bot.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
 from storage.backup import restore as restore_database
 from storage.engine import sqlite_file
+from storage.instance_lock import DatabaseInUse, serving_lock
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -733,8 +734,16 @@ class Cli:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+        database = sqlite_file(url) if url.startswith("sqlite") else None
         try:
-            await serve(self.settings, stop)
+            with serving_lock(database) if database else contextlib.nullcontext():
+                await serve(self.settings, stop)
+        except DatabaseInUse as exc:
+            self.say("cli.database_in_use", path=exc.path)
+            return FAILED
+        except AnotherInstance:
+            self.say("cli.another_instance")
+            return FAILED
         except InvalidToken:
             self.say("cli.token_rejected")
             return FAILED

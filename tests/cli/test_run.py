@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from pathlib import Path
@@ -173,3 +174,68 @@ async def test_debug_logs_hold_no_phone_number_and_no_answer(
     logged = "\n".join(f"{r.getMessage()}\n{r.exc_text or ''}" for r in caplog.records)
     for secret in ("84987654321", "0987654321", answer, answer[:20]):
         assert secret not in logged
+
+
+async def test_the_fake_api_cuts_the_older_of_two_long_polls_with_409(api: FakeBotApi) -> None:
+    """Like Telegram: a second getUpdates on the token ends the waiting one with 409 Conflict."""
+    import aiohttp
+
+    url = f"{api.url}/bot{api.token}/getUpdates"
+    async with aiohttp.ClientSession() as session:
+        older = asyncio.ensure_future(session.post(url, json={"timeout": 30}))
+        await asyncio.wait_for(api.polling.wait(), timeout=20)
+        api.polling.clear()
+        newer = asyncio.ensure_future(session.post(url, json={"timeout": 30}))
+        answer = await asyncio.wait_for(older, timeout=20)
+        assert answer.status == 409
+        assert "terminated by other getUpdates request" in (await answer.json())["description"]
+        await asyncio.wait_for(api.polling.wait(), timeout=20)
+        await api.push_update(api.new_update({"message": {}}))
+        assert (await asyncio.wait_for(newer, timeout=20)).status == 200
+
+
+async def test_a_second_instance_on_the_token_stops_the_first_with_one_line(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Two `chuyende run` on one token: the older poller says so in one line, exits 1; the other
+    keeps answering."""
+    out = io.StringIO()
+    first = asyncio.ensure_future(
+        Cli(Catalog.load(), settings(api.url, api.token, tmp_path / "one.db"), out).run()
+    )
+    await asyncio.wait_for(api.polling.wait(), timeout=20)
+    api.polling.clear()
+    stop = asyncio.Event()
+    second = asyncio.create_task(serve(settings(api.url, api.token, tmp_path / "two.db"), stop))
+    assert await asyncio.wait_for(first, timeout=20) == 1
+    assert out.getvalue().strip() == Catalog.load().plain("cli.another_instance")
+    replied = asyncio.Event()
+    api.on_call.append(lambda call: replied.set() if call.method == "sendMessage" else None)
+    chat = Chat(api, api.push_update, FakeUser(id=43, first_name="Bình"))
+    await chat.send("/start")
+    await asyncio.wait_for(replied.wait(), timeout=20)  # the second one was not cut off
+    stop.set()
+    await asyncio.wait_for(second, timeout=20)
+    assert not second.exception()
+
+
+async def test_a_second_run_on_the_same_database_file_refuses_to_start(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Two `chuyende run` on one SQLite file: the second says so in one line and exits 1."""
+    db = tmp_path / "shared.db"
+    first_out, second_out = io.StringIO(), io.StringIO()
+    first = asyncio.ensure_future(
+        Cli(Catalog.load(), settings(api.url, api.token, db), first_out).run()
+    )
+    await asyncio.wait_for(api.polling.wait(), timeout=20)
+    polls = len(api.calls_of("getUpdates"))
+    second = Cli(Catalog.load(), settings(api.url, api.token, db), second_out)
+    assert await asyncio.wait_for(second.run(), timeout=20) == 1
+    line = Catalog.load().plain("cli.database_in_use", path=db)
+    assert second_out.getvalue() == line + "\n"
+    assert len(api.calls_of("getUpdates")) == polls  # it never polled
+    assert not first.done()
+    first.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first

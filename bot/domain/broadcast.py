@@ -109,6 +109,16 @@ class Audience:
         return True
 
 
+def still_addressed(audience: Audience, person: Standing | None) -> bool:
+    """True when a queued broadcast may still go to ``person`` (None: no longer on the roster).
+
+    Checked when the message is sent, not only when it was queued: someone removed from the
+    roster, moved out of the unit or no longer in the audience (a secretary whose role was taken
+    away, for a message to secretaries) is skipped.
+    """
+    return person is not None and audience.includes(person)
+
+
 def recipients(audience: Audience, standings: Sequence[Standing]) -> tuple[list[int], int]:
     """Person ids who can be reached, and how many of the audience cannot (not signed in)."""
     reachable: list[int] = []
@@ -137,11 +147,13 @@ class BroadcastRow:
     file: BroadcastFile | None = None
 
     def progress(self) -> dict[str, int]:
-        """How delivery stands: waiting (queued or being sent), sent, failed, cancelled."""
+        """How delivery stands: waiting (queued or being sent), sent, failed, cancelled, and
+        skipped (no longer in the audience when their turn came)."""
         counts = self.counts
         return {
             "queued": counts.get("queued", 0) + counts.get("sending", 0),
             "sent": counts.get("sent", 0),
             "failed": counts.get("failed", 0) + counts.get("expired", 0),
             "cancelled": counts.get("cancelled", 0),
+            "skipped": counts.get("skipped", 0),
         }

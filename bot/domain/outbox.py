@@ -20,6 +20,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     EXPIRED = "expired"  # no longer useful when its turn came (a reminder after the deadline)
     CANCELLED = "cancelled"  # an admin cancelled the broadcast before it was sent
+    SKIPPED = "skipped"  # a broadcast's recipient no longer in its audience when their turn came
 
 
 class Priority:

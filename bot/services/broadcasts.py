@@ -18,6 +18,7 @@ from bot.domain.broadcast import (
     BroadcastFile,
     BroadcastRow,
     recipients,
+    still_addressed,
 )
 from bot.domain.models import Person
 from bot.domain.outbox import Failure
@@ -64,6 +65,7 @@ class BroadcastService:
         self._directory = directory
         self._clock = clock
         self._files: dict[int, BroadcastFile | None] = {}
+        self._audiences: dict[int, tuple[Audience, int] | None] = {}  # with the campaign's id
 
     async def file(self, broadcast_id: int) -> BroadcastFile | None:
         """The document or photo of a broadcast (kept in memory once Telegram has its id)."""
@@ -89,6 +91,33 @@ class BroadcastService:
                 return
             self._files[broadcast_id] = BroadcastFile(found.kind, found.name, file_id)
             await self._store.learn_file_id(broadcast_id, file_id)
+
+    async def addressed(self, broadcast_id: int, person_id: int) -> bool:
+        """True when the broadcast may still go to the person, checked when it is sent."""
+        if broadcast_id not in self._audiences:
+            self._audiences[broadcast_id] = await self._audience(broadcast_id)
+        found = self._audiences[broadcast_id]
+        if found is None:  # the broadcast row is gone or unreadable: as queued
+            return True
+        audience, campaign_id = found
+        standings = await self._schedule.standings(campaign_id, person_ids=[person_id])
+        return still_addressed(audience, standings[0] if standings else None)
+
+    async def _audience(self, broadcast_id: int) -> tuple[Audience, int] | None:
+        stored = await self._store.audience(broadcast_id)
+        if stored is None:
+            return None
+        audience, unit = stored
+        unit_ids = None
+        if unit.strip():
+            found = await self._directory.unit_by_path(split_unit_path(unit))
+            unit_ids = await self._directory.subtree(found.id) if found is not None else []
+        try:
+            chosen = Audience.parse(audience, unit_ids)
+        except AudienceError:
+            return None
+        campaign = await self._plans.active_campaign()
+        return chosen, campaign.id if campaign else -1
 
     async def preview(
         self, text: str, audience: str, unit: str = "", file: BroadcastFile | None = None

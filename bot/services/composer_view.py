@@ -98,7 +98,7 @@ class ComposerPresenter:
         )
         if step is ComposeStep.QUEUED:
             values = self._progress(row)
-            del values["cancelled"]
+            del values["cancelled"], values["skipped"]
             text = c.t("compose.queued", **values)
             if screen.at is not None:
                 when = screen.at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")

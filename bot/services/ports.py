@@ -216,7 +216,11 @@ class ScheduleStore(Protocol):
     """What the sweeps read and record, and what a person's next typed text is for."""
 
     async def standings(
-        self, campaign_id: int, unit_ids: Sequence[int] | None = None
+        self,
+        campaign_id: int,
+        unit_ids: Sequence[int] | None = None,
+        *,
+        person_ids: Sequence[int] | None = None,
     ) -> list[Standing]: ...
 
     async def unit_nodes(self) -> list[UnitNode]: ...
@@ -302,6 +306,8 @@ class BroadcastStore(Protocol):
 
     async def learn_file_id(self, broadcast_id: int, file_id: str) -> None: ...
 
+    async def audience(self, broadcast_id: int) -> tuple[str, str] | None: ...
+
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]: ...
 
     async def cancel(self, broadcast_id: int) -> int: ...
@@ -315,6 +321,8 @@ class BroadcastFiles(Protocol):
     async def file(self, broadcast_id: int) -> BroadcastFile | None: ...
 
     async def learned(self, broadcast_id: int, file_id: str) -> None: ...
+
+    async def addressed(self, broadcast_id: int, person_id: int) -> bool: ...
 
 
 class AuditStore(Protocol):

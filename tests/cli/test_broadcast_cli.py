@@ -196,3 +196,24 @@ async def test_cancel_mid_way_stops_the_rest_of_a_wave(org: Harness) -> None:
     assert len(got) == 2 and got < set(PEOPLE)
     _, out = await _run_async("broadcast", "status", "1")
     assert "đã gửi 2" in out and "đã hủy 3" in out
+
+
+async def test_recipients_are_checked_again_when_their_message_is_sent(org: Harness) -> None:
+    """A secretary whose role was taken away, and someone who left the roster, after the wave
+    was queued, are skipped and counted as no longer in the audience."""
+    bot = org
+    await _run_async(
+        "broadcast", "send", "--message", "Gửi bí thư", "--to", "role:secretary", "--yes"
+    )
+    await _run_async("broadcast", "send", "--message", "Gửi mọi người", "--yes")
+    revoked = ROSTER.replace(",Bí thư chi bộ,Bí thư\n", ",Bí thư chi bộ,\n")
+    without_cuong = "\n".join(line for line in revoked.splitlines() if "DV003" not in line)
+    outcome = await bot.load_roster(without_cuong, remove_missing=True)
+    assert outcome.summary is not None, outcome.parsed.errors
+    bot.clock.set(datetime.now(UTC) + timedelta(seconds=1))  # the rows are due (real time)
+    assert await received(bot, "Gửi bí thư") == set()
+    assert await received(bot, "Gửi mọi người") == set(PEOPLE) - {"Cường"}
+    _, out = await _run_async("broadcast", "status", "1")
+    assert "đã gửi 0" in out and "không còn thuộc đối tượng 1" in out, out
+    _, out = await _run_async("broadcast", "status", "2")
+    assert "đã gửi 4" in out and "lỗi 0" in out and "không còn thuộc đối tượng 1" in out, out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.sandbox.harness import Harness
+from tests.conftest import ROSTER
 from tests.handlers.test_plan import signed_in
 
 
@@ -144,3 +145,21 @@ async def test_admin_limits_to_a_unit_and_schedules_for_later(bot: Harness) -> N
     await admin.send("Một thông báo khác")
     forged = await admin.press_data("b:in:99999")  # no such unit
     assert any("không có quyền" in m.plain for m in forged)
+
+
+async def test_a_secretary_revoked_before_the_send_is_skipped_and_counted(bot: Harness) -> None:
+    """The role is taken away while the message waits: not sent; the progress says why."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    await admin.press("📢 Gửi thông báo")
+    await admin.send("Họp bí thư lúc 14h")
+    await admin.press("Các bí thư chi bộ")
+    [queued] = await admin.press("✅ Gửi ngay")
+    outcome = await bot.load_roster(ROSTER.replace(",Bí thư chi bộ,Bí thư\n", ",Bí thư chi bộ,\n"))
+    assert outcome.summary is not None, outcome.parsed.errors
+    await bot.drain_outbox()
+    assert all("Họp bí thư" not in m.plain for m in an.messages)
+    await admin.press_data("b:pr:1", queued)
+    progress = next(m for m in admin.messages if m.message_id == queued.message_id)
+    assert "đã gửi 0" in progress.plain and "không còn thuộc đối tượng 1" in progress.plain

@@ -209,6 +209,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     send.add_argument("--unit", metavar=t("cli.metavar_unit"), help=t("cli.broadcast_unit"))
     send.add_argument("--at", metavar="dd/mm/yyyy HH:MM", help=t("cli.broadcast_at"))
     send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
+    send.add_argument("--again", action="store_true", help=t("cli.broadcast_again"))
     for name in ("status", "cancel"):
         sub = _command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
         sub.add_argument("id", type=int, metavar="ID")
@@ -572,18 +573,22 @@ class Cli:
                 return USAGE
         unit = args.unit or ""
         try:
-            preview = await services.broadcasts.preview(text, args.to, unit, attachment)
+            preview = await services.broadcasts.preview(text, args.to, unit, attachment, at)
             self.say(
                 "cli.broadcast_preview",
                 count=len(preview.people),
                 not_linked=preview.not_linked,
                 text=preview.text[:300],
             )
+            if preview.repeat_of is not None and not args.again:
+                first = preview.repeat_of.astimezone(self.settings.tz)
+                self.say("cli.broadcast_repeat", when=first.strftime("%d/%m/%Y %H:%M"))
+                return USAGE
             if not args.yes:
                 self.say("cli.broadcast_confirm")
                 return OK
             broadcast_id, _ = await services.broadcasts.send(
-                text, args.to, unit, at, file=attachment
+                text, args.to, unit, at, file=attachment, again=args.again
             )
         except BroadcastError as error:
             self.say(f"broadcast.error.{error.code}", detail=error.detail)

@@ -97,6 +97,17 @@ class BroadcastRepository(Repository):
             .values(file_id=file_id, file_data=None)
         )
 
+    async def latest_same(self, text: str, audience: str, unit_path: str) -> datetime | None:
+        """When the latest broadcast of this very text to this audience went (or goes) out."""
+        query = select(func.max(broadcasts.c.not_before)).where(
+            broadcasts.c.text == text,
+            broadcasts.c.audience == audience,
+            broadcasts.c.unit_path == unit_path,
+        )
+        async with self._read() as conn:
+            found = (await conn.execute(query)).scalar_one_or_none()
+        return found if isinstance(found, datetime) else None
+
     async def audience(self, broadcast_id: int) -> tuple[str, str] | None:
         """The audience and unit path a broadcast was written for."""
         query = select(broadcasts.c.audience, broadcasts.c.unit_path).where(

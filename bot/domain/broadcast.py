@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import PurePath
 
@@ -16,6 +16,12 @@ MAX_TEXT = 3500  # UTF-16 code units, below Telegram's 4096, room for markup
 MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 UTF-16 units)
 MAX_FILE_BYTES = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}  # Bot API upload limits
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+REPEAT_WINDOW = timedelta(days=1)  # the same text to the same people this close: ask first
+
+
+def repeats(earlier: datetime | None, when: datetime) -> bool:
+    """True when the same announcement went (or goes) to the same audience within a day."""
+    return earlier is not None and abs(when - earlier) < REPEAT_WINDOW
 
 
 class FileError(ValueError):

@@ -18,6 +18,7 @@ from bot.domain.broadcast import (
     BroadcastFile,
     BroadcastRow,
     recipients,
+    repeats,
     still_addressed,
 )
 from bot.domain.models import Person
@@ -44,6 +45,7 @@ class Preview:
     text: str  # as the recipients will read it (tags removed)
     people: tuple[int, ...]
     not_linked: int
+    repeat_of: datetime | None = None  # the same text went to the same audience within a day
 
 
 class BroadcastService:
@@ -120,11 +122,17 @@ class BroadcastService:
         return chosen, campaign.id if campaign else -1
 
     async def preview(
-        self, text: str, audience: str, unit: str = "", file: BroadcastFile | None = None
+        self,
+        text: str,
+        audience: str,
+        unit: str = "",
+        file: BroadcastFile | None = None,
+        at: datetime | None = None,
     ) -> Preview:
         """Check everything and count the recipients; BroadcastError says what is wrong.
 
-        With a file the text is its caption: it may be empty, and must be short.
+        With a file the text is its caption: it may be empty, and must be short. ``repeat_of``
+        says when the same text went to the same audience, if that is within a day of ``at``.
         """
         text = text.strip()
         if not text and file is None:
@@ -151,7 +159,9 @@ class BroadcastService:
             raise BroadcastError("no_campaign")
         standings = await self._schedule.standings(campaign.id if campaign else -1, unit_ids)
         people, not_linked = recipients(chosen, standings)
-        return Preview(plain, tuple(people), not_linked)
+        earlier = await self._store.latest_same(text, audience.strip(), unit.strip())
+        repeat_of = earlier if repeats(earlier, at or self._clock.now()) else None
+        return Preview(plain, tuple(people), not_linked, repeat_of)
 
     async def send(
         self,
@@ -161,14 +171,20 @@ class BroadcastService:
         at: datetime | None = None,
         actor: Person | None = None,
         file: BroadcastFile | None = None,
+        again: bool = False,
     ) -> tuple[int, Preview]:
-        """Queue the broadcast (from ``at``, default now); return its id and what was queued."""
+        """Queue the broadcast (from ``at``, default now); return its id and what was queued.
+
+        The same text to the same audience within a day is refused (``repeat``) unless ``again``.
+        """
         now = self._clock.now()
         if at is not None and at < now:
             raise BroadcastError("past")
-        preview = await self.preview(text, audience, unit, file)
+        preview = await self.preview(text, audience, unit, file, at)
         if not preview.people:
             raise BroadcastError("nobody")
+        if preview.repeat_of is not None and not again:
+            raise BroadcastError("repeat", preview.repeat_of.isoformat())
         broadcast_id = await self._store.create(
             text=text.strip(),
             audience=audience.strip(),

@@ -85,6 +85,11 @@ class ComposerPresenter:
                     + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
                 )
             go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
+            if preview.repeat_of is not None:
+                first = preview.repeat_of.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
+                text = Safe(text + "\n\n" + c.t("compose.repeat", when=first))
+                again = pack_broadcast("ga", screen.audience)
+                go = Choice(c.plain("compose.button.send_again"), again)
             later = Choice(c.plain("compose.button.later"), pack_broadcast("at", screen.audience))
             other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
             return Reply(text, choices=((go, later), (other,), self._stop()))

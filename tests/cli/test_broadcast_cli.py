@@ -217,3 +217,26 @@ async def test_recipients_are_checked_again_when_their_message_is_sent(org: Harn
     assert "đã gửi 0" in out and "không còn thuộc đối tượng 1" in out, out
     _, out = await _run_async("broadcast", "status", "2")
     assert "đã gửi 4" in out and "lỗi 0" in out and "không còn thuộc đối tượng 1" in out, out
+
+
+async def test_the_same_text_to_the_same_people_twice_in_a_day_needs_again(org: Harness) -> None:
+    """The second identical broadcast is refused with when the first went out; --again sends."""
+    bot = org
+    args = ("broadcast", "send", "--message", "Nhắc nộp kế hoạch", "--to", "role:secretary")
+    status, _ = await _run_async(*args, "--yes")
+    assert status == 0
+    first = await bot.services.broadcasts.status(1)
+    assert first is not None
+    when = first[0].not_before.astimezone(bot.settings.tz).strftime("%d/%m/%Y %H:%M")
+    status, out = await _run_async(*args, "--yes")
+    assert status == 2 and f"lúc {when}" in out and "--again" in out, out
+    assert await bot.services.broadcasts.status(2) is None  # nothing queued
+    status, out = await _run_async(*args, "--to", "all", "--yes")  # another audience: fine
+    assert status == 0, out
+    status, out = await _run_async(*args, "--yes", "--again")
+    assert status == 0 and "Đã xếp hàng" in out, out
+    bot.clock.set(datetime.now(UTC) + timedelta(seconds=1))
+    assert [m.plain for m in bot.chats["An"].messages].count("Nhắc nộp kế hoạch") == 0  # type: ignore[attr-defined]
+    await bot.drain_outbox()
+    got = [m.plain for m in bot.chats["An"].messages]  # type: ignore[attr-defined]
+    assert got.count("Nhắc nộp kế hoạch") == 3

@@ -163,3 +163,28 @@ async def test_a_secretary_revoked_before_the_send_is_skipped_and_counted(bot: H
     await admin.press_data("b:pr:1", queued)
     progress = next(m for m in admin.messages if m.message_id == queued.message_id)
     assert "đã gửi 0" in progress.plain and "không còn thuộc đối tượng 1" in progress.plain
+
+
+async def test_a_repeat_within_a_day_warns_in_the_preview_and_asks_to_confirm(
+    bot: Harness,
+) -> None:
+    """The same text to the same people again: the preview says when it went, "Gửi ngay" is
+    replaced by an explicit "Vẫn gửi lại", and only that sends it."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    for _ in range(2):
+        await admin.press("📢 Gửi thông báo")
+        await admin.send("Nộp kế hoạch trước 30/4")
+        [preview] = await admin.press("Các bí thư chi bộ")
+        if "✅ Gửi ngay" in admin.buttons():
+            assert "đã được gửi" not in preview.plain
+            await admin.press("✅ Gửi ngay")
+    assert "đã được gửi cho cùng nhóm người nhận lúc" in preview.plain
+    assert "✅ Gửi ngay" not in admin.buttons() and "✅ Vẫn gửi lại" in admin.buttons()
+    [warned] = await admin.press_data("b:go:role:secretary", preview)  # the old button: no
+    assert "Đồng chí có chắc muốn gửi lại" in warned.plain
+    [queued] = await admin.press("✅ Vẫn gửi lại")
+    assert "Thông báo số 2" in queued.plain
+    await bot.drain_outbox()
+    assert [m.plain for m in an.messages].count("Nộp kế hoạch trước 30/4") == 2

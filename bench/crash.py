@@ -73,13 +73,13 @@ STAGES = (
     "done",
 )
 PROMPTS = {
-    "study": "Bạn sẽ học tập những nội dung gì",
+    "study": "Đồng chí sẽ học tập những nội dung gì",
     "shortcomings": "Kế hoạch xuất phát từ hạn chế",
-    "action": "Việc làm cụ thể bạn đăng ký là gì",
+    "action": "Việc làm cụ thể đồng chí đăng ký là gì",
     "deadline": "Thời gian thực hiện hoặc hoàn thành",
     "result": "Kết quả dự kiến đạt được",
-    "solutions": "Bạn sẽ làm gì để thực hiện được",
-    "proposals": "Bạn có đề xuất, kiến nghị gì",
+    "solutions": "Đồng chí sẽ làm gì để thực hiện được",
+    "proposals": "Đồng chí có đề xuất, kiến nghị gì",
 }
 
 

@@ -55,6 +55,8 @@ from handlers.transport import AiohttpRequest
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
+from storage.backup import check_sound
+from storage.engine import sqlite_file
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -215,7 +217,7 @@ def build_application(
     )
     builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
     application = builder.build()
-    signin = SigninHandlers(services.signin, services.presenter, services.catalog)
+    signin = SigninHandlers(services.signin, services.presenter, services.catalog, services.plans)
     plan = PlanHandlers(
         services.plans, services.plan_view, services.presenter, services.proxy, services.signin
     )
@@ -329,6 +331,9 @@ async def serve(
         raise ValueError("the sandbox runs in one process")
     clock = clock or SystemClock()
     guard_personal_data()
+    database = sqlite_file(settings.database_url)
+    if database is not None:  # a damaged file stops here, before anything writes to it
+        await asyncio.to_thread(check_sound, database)
     store = await Store.open(settings.database_url)
     try:
         services = build_services(settings, store, clock)

@@ -37,7 +37,7 @@ from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.roster import PersonNotFound, UnitNotFound
-from bot.sheets import SheetError, read_rows, write_rows
+from bot.sheets import SheetError, read_rows, write_private, write_rows
 from bot.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
@@ -45,9 +45,11 @@ from storage.backup import inspect as inspect_backup
 from storage.backup import restore as restore_database
 from storage.engine import sqlite_file
 from storage.instance_lock import DatabaseInUse, serving_lock
+from storage.migrate import DatabaseProblem
 from storage.store import Store
 
 OK, FAILED, USAGE = 0, 1, 2
+NAMES_SHOWN = 50  # names listed of the people absent from an imported roster
 
 
 def _parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
@@ -90,6 +92,8 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
         changes["deadline_days"] = _numbers(given["reminders"])
     if "meeting" in given:
         changes["meeting_hours"] = _numbers(given["meeting"])
+    if "late" in given:
+        changes["late_every_days"] = given["late"].strip()
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
         if name in given:
             changes[field] = given[name].strip()
@@ -112,11 +116,6 @@ def _has_screen() -> bool:
 def _open_browser(url: str) -> None:
     with contextlib.suppress(Exception):  # none there: the address was printed
         webbrowser.open(url)
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
 
 
 def _command(
@@ -189,6 +188,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+    setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
 
     broadcast = _command(commands, "broadcast", "cli.broadcast_help", t)
     broadcast_commands = broadcast.add_subparsers(
@@ -224,6 +224,9 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--chart", type=Path, metavar=t("cli.metavar_file"), help=t("cli.report_chart")
+    )
+    report.add_argument(
+        "--year", type=int, metavar=t("cli.metavar_year"), help=t("cli.report_year")
     )
 
     log = _command(commands, "audit", "cli.audit_help", t)
@@ -291,6 +294,11 @@ class Cli:
         url = make_url(self.settings.database_url).render_as_string(hide_password=True)
         self.say("cli.db_unreachable", url=url, reason=type(exc).__name__)
         return FAILED
+
+    def db_problem(self, problem: DatabaseProblem) -> int:
+        """One line on a database made by a newer version (exit 2) or damaged (exit 1)."""
+        self.say(f"cli.db_problem.{problem.code}", detail=problem.detail)
+        return USAGE if problem.code == "too_new" else FAILED
 
     def row_message(self, error: RowError) -> str:
         """The catalog message for one roster row error, with only the values it uses."""
@@ -390,6 +398,8 @@ class Cli:
     async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
         try:
             store = await Store.open(self.settings.database_url)
+        except DatabaseProblem as problem:
+            return self.db_problem(problem)
         except (SQLAlchemyError, OSError) as exc:
             return self.db_failed(exc)
         try:
@@ -416,35 +426,42 @@ class Cli:
         for warning in outcome.parsed.warnings:
             self.say("cli.import_warning_line", row=warning.row, message=self.row_message(warning))
         summary = outcome.summary
+        counts = {
+            "total": summary.total,
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "units": summary.units_created,
+        }
+        names = ", ".join(summary.missing_names[:NAMES_SHOWN])
+        if len(summary.missing_names) > NAMES_SHOWN:
+            names += self.c.plain("cli.import_more", more=len(summary.missing_names) - NAMES_SHOWN)
         if dry_run:
-            self.say("cli.import_dry_ok", total=summary.total)
-        else:
-            self.say(
-                "cli.import_ok",
-                total=summary.total,
-                added=summary.added,
-                updated=summary.updated,
-                unchanged=summary.unchanged,
-                units=summary.units_created,
-            )
+            self.say("cli.import_dry_ok", **counts)
+            if remove_missing and summary.missing:
+                self.say("cli.import_dry_removed", count=summary.missing, names=names)
+            elif summary.missing:
+                self.say("cli.import_missing", count=summary.missing, names=names)
+            self.say("cli.import_dry_nothing_written")
+            return OK
+        self.say("cli.import_ok", **counts)
         if summary.removed:
-            self.say("cli.import_removed", count=summary.removed)
+            self.say("cli.import_removed", count=summary.removed, names=names)
         elif summary.missing:
-            self.say("cli.import_missing", count=summary.missing)
+            self.say("cli.import_missing", count=summary.missing, names=names)
         return OK
 
     def sheet_error(self, error: SheetError, file: Path) -> int:
-        values: dict[str, object] = {"path": file}
-        if self.c.params(f"cli.{error.reason}") >= {"reason"}:
-            values["reason"] = error.detail
-        self.say(f"cli.{error.reason}", **values)
+        known: dict[str, object] = {"path": file, "reason": error.detail, **error.values}
+        key = f"cli.{error.reason}"
+        self.say(key, **{name: known[name] for name in self.c.params(key)})
         return FAILED
 
     def write(
         self, file: Path, rows: Sequence[Sequence[str]], notes: tuple[str, str] | None = None
     ) -> int | None:
         try:
-            write_rows(file, header(self.c), rows, notes=notes)
+            write_rows(file, header(self.c), rows, title=self.c.plain("sheet.roster"), notes=notes)
         except SheetError as error:
             return self.sheet_error(error, file)
         except OSError as exc:
@@ -496,7 +513,7 @@ class Cli:
             for row in batch.open
         ]
         try:
-            write_rows(out, columns, rows)
+            write_rows(out, columns, rows, title=self.c.plain("sheet.invites"))
         except (SheetError, OSError):
             self.say("cli.file_unreadable", path=out, reason="write")
             return FAILED
@@ -528,6 +545,10 @@ class Cli:
             digest_at=rules.digest_at.strftime("%H:%M"),
             daily=rules.daily_digest_days,
         )
+        if rules.late_every_days:
+            self.say("cli.campaign_late_on", every=rules.late_every_days, year=campaign.year)
+        else:
+            self.say("cli.campaign_late_off")
         return OK
 
     async def outbox(self, store: Store, failures: int) -> int:
@@ -596,28 +617,33 @@ class Cli:
         self.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
         return OK
 
-    async def report(self, store: Store, out: Path, chart: Path | None = None) -> int:
+    async def report(
+        self, store: Store, out: Path, chart: Path | None = None, year: int | None = None
+    ) -> int:
         services = self.services(store)
         if out.suffix.lower() != ".xlsx" or (chart is not None and chart.suffix.lower() != ".png"):
             self.say("cli.report_xlsx_only")
             return USAGE
-        rows = await services.digests.district()
-        if rows is None:
-            self.say("cli.campaign_none")
+        report = await services.digests.district(year=year)
+        if report is None:
+            if year is None:
+                self.say("cli.campaign_none")
+            else:
+                self.say("cli.report_no_year", year=year)
             return FAILED
         try:
-            await asyncio.to_thread(write_report, out, self.c, rows)
+            await asyncio.to_thread(write_report, out, self.c, report)
         except OSError:
             self.say("cli.file_unreadable", path=out, reason="write")
             return FAILED
-        self.say("cli.report_written", path=out, units=len(rows))
+        self.say("cli.report_written", path=out, units=len(report.rows), year=report.campaign.year)
         if chart is not None:
-            picture = await asyncio.to_thread(chart_png, self.c, rows)
+            picture = await asyncio.to_thread(chart_png, self.c, report.rows)
             if picture is None:
                 self.say("cli.report_no_chart")
                 return OK
             try:
-                await asyncio.to_thread(_write_file, chart, picture)
+                await asyncio.to_thread(write_private, chart, picture)
             except OSError:
                 self.say("cli.file_unreadable", path=chart, reason="write")
                 return FAILED
@@ -755,6 +781,8 @@ class Cli:
         except NetworkError as exc:
             self.say("cli.api_unreachable", url=self.settings.telegram_api_url, reason=str(exc))
             return FAILED
+        except DatabaseProblem as problem:
+            return self.db_problem(problem)
         except (SQLAlchemyError, OSError) as exc:
             return self.db_failed(exc)
         except WorkersFailed:
@@ -790,7 +818,9 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
             return await cli.with_store(lambda store: cli.broadcast_status(store, args.id))
         return await cli.with_store(lambda store: cli.broadcast_cancel(store, args.id))
     if args.command == "report":
-        return await cli.with_store(lambda store: cli.report(store, args.out, args.chart))
+        return await cli.with_store(
+            lambda store: cli.report(store, args.out, args.chart, args.year)
+        )
     if args.command == "audit":
         return await cli.with_store(lambda store: cli.audit(store, args.limit))
     if args.command == "person":
@@ -806,6 +836,7 @@ async def _dispatch(args: argparse.Namespace, cli: Cli) -> int:
             "quiet": args.quiet,
             "meeting": args.meeting_reminders,
             "digest_at": args.digest_at,
+            "late": args.late_reminders,
         }
         return await cli.with_store(
             lambda store: cli.campaign_set(

@@ -8,33 +8,59 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.plans import DeskRow
 from bot.locales import Catalog
+from bot.services.desk import UnitExport
+from bot.sheets import append_row
 
-COLUMNS = ("name", "unit", "status", "late")
+COLUMNS = ("name", "unit", "status", "late", "submitted_at", "confirmed_at", "confirmed_by")
+ACTION_COLUMNS = ("name", "unit", "number", "action", "deadline", "result")
+WHEN = "%d/%m/%Y %H:%M"
 
 
-def plans_xlsx(catalog: Catalog, rows: Sequence[DeskRow]) -> bytes:
-    """One row per plan: name, unit, status, handed in late."""
+def _bold_header(sheet: Worksheet, names: Sequence[str]) -> None:
+    append_row(sheet, list(names))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+
+
+def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
+    """One row per plan (status, handed in, confirmed by whom and when), and a second sheet
+    with one row per concrete action (what, by when, expected result)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append([catalog.plain(f"desk.column.{name}") for name in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.title = catalog.plain("sheet.plans")
+    _bold_header(sheet, [catalog.plain(f"desk.column.{name}") for name in COLUMNS])
+    actions = workbook.create_sheet(catalog.plain("sheet.actions"))
+    _bold_header(actions, [catalog.plain(f"desk.column.{name}") for name in ACTION_COLUMNS])
     yes = catalog.plain("desk.column.yes")
-    for row in sorted(rows, key=lambda r: (r.unit_path, r.full_name)):
-        sheet.append(
+    records = sorted(
+        export.records, key=lambda r: (r.copy.person.unit_path, r.copy.person.full_name)
+    )
+    for record in records:
+        person, plan = record.copy.person, record.copy.plan
+        append_row(
+            sheet,
             [
-                row.full_name,
-                row.unit_path,
-                catalog.plain(f"plan.status.{row.status.value}"),
-                yes if row.late else "",
-            ]
+                person.full_name,
+                person.unit_path,
+                catalog.plain(f"plan.status.{plan.status.value}"),
+                yes if plan.late else "",
+                record.submitted_at.strftime(WHEN) if record.submitted_at else "",
+                record.confirmed_at.strftime(WHEN) if record.confirmed_at else "",
+                record.confirmed_by,
+            ],
         )
-    for letter, width in zip("ABCD", (32, 50, 28, 10), strict=True):
+        for number, answers in enumerate(record.actions, start=1):
+            padded = [*answers[:3], *[""] * (3 - len(answers[:3]))]
+            append_row(actions, [person.full_name, person.unit_path, number, *padded])
+    for letter, width in zip("ABCDEFG", (32, 50, 28, 10, 18, 18, 32), strict=True):
         sheet.column_dimensions[letter].width = width
+    for letter, width in zip("ABCDEF", (32, 50, 6, 60, 24, 50), strict=True):
+        actions.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -20,7 +20,9 @@ GOOD, FAIR, POOR = "#2e7d32", "#f9a825", "#c62828"  # from 90 %, from 50 %, belo
 def _label(row: ReportRow) -> str:
     name = row.unit_path.rsplit(" / ", 1)[-1]
     name = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
-    return ("   " * (row.depth - 1)) + name
+    # A "$" would start matplotlib's mathtext ("$x^2$" drawn as a formula, "$\\foo$" an error):
+    # escaped, every "$" is drawn as it was typed.
+    return ("   " * (row.depth - 1)) + name.replace("$", r"\$")
 
 
 def chart_png(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes | None:

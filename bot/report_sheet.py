@@ -12,7 +12,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.locales import Catalog
-from bot.services.digests import ReportRow
+from bot.services.digests import DistrictReport, ReportRow
+from bot.sheets import append_row, write_private
 
 COLUMNS = (
     "unit",
@@ -25,18 +26,20 @@ COLUMNS = (
     "not_linked",
     "unreachable",
     "rate",
-    "held",
-    "scheduled",
+    "cells",
+    "cells_thematic",
+    "cells_briefed",
 )
+HEADER_ROW = 3  # the title, a blank line, then the column headers
 CHART_DEPTH = 2  # the charts show the top two levels (depth 1 is the top); the table has all
 CHART_UNITS = 30
 
 
-def _values(row: ReportRow) -> list[object]:
+def _values(row: ReportRow, label: str | None = None) -> list[object]:
     t = row.tally
     indent = "    " * (row.depth - 1)
     return [
-        indent + row.unit_path.rsplit(" / ", 1)[-1],
+        label if label is not None else indent + row.unit_path.rsplit(" / ", 1)[-1],
         t.required,
         t.submitted,
         t.confirmed,
@@ -46,8 +49,9 @@ def _values(row: ReportRow) -> list[object]:
         t.not_linked,
         t.unreachable.count,
         round(row.rate, 1),
-        row.meetings_held,
-        row.meetings_scheduled,
+        row.cells,
+        row.cells_thematic,
+        row.cells_briefed,
     ]
 
 
@@ -56,38 +60,54 @@ def chart_rows(rows: Sequence[ReportRow]) -> list[ReportRow]:
     return [r for r in rows if r.depth <= CHART_DEPTH and r.tally.required][:CHART_UNITS]
 
 
-def write_report(path: Path, catalog: Catalog, rows: Sequence[ReportRow]) -> None:
+def write_report(path: Path, catalog: Catalog, report: DistrictReport) -> None:
     """Write the report (``path`` must end in .xlsx)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(report_bytes(catalog, rows))
+    write_private(path, report_bytes(catalog, report))
 
 
-def report_bytes(catalog: Catalog, rows: Sequence[ReportRow]) -> bytes:
+def report_bytes(catalog: Catalog, report: DistrictReport) -> bytes:
     """The report as the bytes of an XLSX file."""
+    rows = report.rows
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = catalog.plain("report.sheet")
-    sheet.append([catalog.plain(f"report.column.{name}") for name in COLUMNS])
-    for cell in sheet[1]:
+    append_row(
+        sheet,
+        [
+            catalog.plain(
+                "report.title",
+                year=report.campaign.year,
+                title=report.campaign.title,
+                day=report.made_on.strftime("%d/%m/%Y"),
+            )
+        ],
+    )
+    sheet["A1"].font = Font(bold=True, size=13)
+    append_row(sheet, [])
+    append_row(sheet, [catalog.plain(f"report.column.{name}") for name in COLUMNS])
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_values(row))
+        append_row(sheet, _values(row))
         if row.depth == 1:  # top-level units in bold
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
+    append_row(sheet, _values(report.total, catalog.plain("report.total")))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
     for index in range(1, len(COLUMNS) + 1):
         letter = get_column_letter(index)
-        width = max((len(str(c.value or "")) for c in sheet[letter]), default=10)
+        width = max((len(str(c.value or "")) for c in sheet[letter][HEADER_ROW - 1 :]), default=10)
         sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "B2"
+    sheet.freeze_panes = f"B{HEADER_ROW + 1}"
 
     top = chart_rows(rows)
     if top:
         data = workbook.create_sheet(catalog.plain("report.chart_sheet"))
-        data.append([catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])
+        append_row(data, [catalog.plain("report.column.unit"), catalog.plain("report.column.rate")])
         for row in top:
-            data.append([row.unit_path.rsplit(" / ", 1)[-1], round(row.rate, 1)])
+            append_row(data, [row.unit_path.rsplit(" / ", 1)[-1], round(row.rate, 1)])
         chart = BarChart()
         chart.type = "bar"
         chart.title = catalog.plain("report.chart_title")

@@ -73,6 +73,8 @@ class DeskHandlers:
             screen = await self._desk.confirm(person, *pair)
         elif code == "rt" and pair is not None:
             screen = await self._desk.ask_comment(person, *pair)
+        elif code == "py":
+            screen = await self._desk.past(person, number(arg) or 0)
         elif code == "st":
             await self._desk.stop(person)
             screen = DeskScreen(DeskStep.STOPPED, person)
@@ -81,7 +83,7 @@ class DeskHandlers:
             chat = update.effective_chat
             if screen.step is DeskStep.EXPORT and screen.export is not None and chat is not None:
                 bundle = screen.export
-                table = plans_xlsx(self._catalog, bundle.rows)
+                table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None
                 for reply in self._view.export(screen, table, archive):
                     await send(update.get_bot(), chat.id, reply)

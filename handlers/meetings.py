@@ -67,7 +67,8 @@ class MeetingHandlers:
             last = index == len(parts) - 1
             reply = self._presenter.with_menu(part.text, person) if last else part
             if last and self._digests.may_see_district(person):  # and the table by unit
-                reply = replace(part, choices=self._presenter.district_button())
+                past = await self._digests.past_year()
+                reply = replace(part, choices=self._presenter.district_button(past))
             await send(update.get_bot(), chat.id, reply)
 
     async def district(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,16 +77,16 @@ class MeetingHandlers:
         chat = update.effective_chat
         if found is None or chat is None:
             return
-        person, _ = found
+        person, year = found
         try:
-            rows = await self._digests.district(person)
+            report = await self._digests.district(person, year or None)
         except PermissionError:
             await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
             return
-        if rows is None:
+        if report is None:
             await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
             return
-        picture = await asyncio.to_thread(chart_png, self._catalog, rows)
+        picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)
             await send(
@@ -93,7 +94,7 @@ class MeetingHandlers:
                 chat.id,
                 replace(self._presenter.bare("report.chart"), photo=chart),
             )
-        content = await asyncio.to_thread(report_bytes, self._catalog, rows)
+        content = await asyncio.to_thread(report_bytes, self._catalog, report)
         attachment = Attachment("bao-cao-theo-don-vi.xlsx", content)
         reply = replace(self._presenter.bare("report.sent"), document=attachment)
         await send(update.get_bot(), chat.id, reply)
@@ -135,5 +136,11 @@ class MeetingHandlers:
         await self._show(update, screen)
 
 
-def _district_press(data: str) -> bool | None:
-    return True if data == DISTRICT_REPORT else None
+def _district_press(data: str) -> int | None:
+    """0 for the open campaign's report, the year for a past one; None for anything else."""
+    if not data.startswith(DISTRICT_REPORT):
+        return None
+    year = data[len(DISTRICT_REPORT) :]
+    if not year:
+        return 0
+    return int(year) if len(year) == 4 and year.isdigit() else None

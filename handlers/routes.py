@@ -73,7 +73,7 @@ def routes(
         CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
         CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
         CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),
-        CallbackQueryHandler(meetings.district, pattern=f"^{DISTRICT_REPORT}$"),
+        CallbackQueryHandler(meetings.district, pattern=f"^{DISTRICT_REPORT}(\\d{{4}})?$"),
         CallbackQueryHandler(menu.stale_button),
     ]
 

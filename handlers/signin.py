@@ -9,7 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot.domain.menu import commands_for
 from bot.domain.models import Channel, Person
+from bot.domain.signin import Verdict
 from bot.locales import Catalog
+from bot.services.plans import PlanService
 from bot.services.replies import Presenter
 from bot.services.signin import SigninResult, SigninService
 from handlers.render import answer
@@ -20,8 +22,11 @@ log = logging.getLogger(__name__)
 class SigninHandlers:
     """Callbacks for signing in; dependencies are passed in, never looked up."""
 
-    def __init__(self, signin: SigninService, presenter: Presenter, catalog: Catalog) -> None:
+    def __init__(
+        self, signin: SigninService, presenter: Presenter, catalog: Catalog, plans: PlanService
+    ) -> None:
         self._signin = signin
+        self._plans = plans
         self._presenter = presenter
         self._catalog = catalog
 
@@ -79,8 +84,10 @@ class SigninHandlers:
         message = update.effective_message
         if message is None:
             return
-        await answer(message, self._presenter.signin(result))
         person = result.decision.person
+        signed_in = result.decision.verdict in (Verdict.LINK, Verdict.ALREADY_LINKED)
+        duty = await self._plans.duty(person) if signed_in and person is not None else None
+        await answer(message, self._presenter.signin(result, duty))
         if result.linked and person is not None:
             log.info("linked person %s to a Telegram account", person.id)
             await self.set_commands(context, message.chat_id, person)

@@ -81,12 +81,13 @@ class Sweeps:
         except Exception:
             log.exception("the enqueue sweep failed; it runs again in a minute")
             return
-        if report.sent or report.skipped or report.requeued:
+        if report.sent or report.skipped or report.expired or report.requeued:
             log.info(
-                "sweep: sent %s (%d messages), skipped %s, requeued %d",
+                "sweep: sent %s (%d messages), skipped %s, expired %s, requeued %d",
                 report.sent,
                 report.messages,
                 report.skipped,
+                report.expired,
                 report.requeued,
             )
 

@@ -27,7 +27,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.broadcast import FileKind
-from bot.domain.outbox import OutboxItem, OutboxStatus, Priority
+from bot.domain.outbox import MAX_ATTEMPTS, OutboxItem, OutboxStatus, Priority
 from bot.domain.schedule import Schedule
 from bot.locales import CatalogError
 from bot.services.notices import Notices
@@ -37,11 +37,14 @@ from handlers.render import send
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=3)
 MAX_WAIT = timedelta(minutes=1)  # longer pauses hand the row back: its lease must not run out
 SCHEDULE_TTL = 60.0  # seconds between two reads of the campaign's quiet hours
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -171,7 +174,9 @@ class OutboxSender:
         return chat_id
 
     async def _parts(self, item: OutboxItem) -> list[Reply]:
-        parts = self._notices.render(item.payload)
+        # Rendered now, not when queued: a reminder held by quiet hours, downtime or a 429 says
+        # how much time is left at the moment it goes out.
+        parts = self._notices.render(item.payload, self._clock.now().astimezone(self._tz))
         plan_id = item.payload.get("document_plan")
         if isinstance(plan_id, int) and parts:
             document = await self._documents(plan_id)
@@ -262,6 +267,10 @@ class OutboxSender:
             log.error("outbox row %s has a bad payload: %s", item.key, error)
             await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), str(error))
             return
+        except Exception as error:  # a document that cannot be drawn, a database hiccup
+            log.exception("outbox row %s could not be rendered", item.key)
+            await self._give_up_later(item, item.parts_sent, f"render: {_reason(error)}")
+            return
         done = item.parts_sent
         try:
             for index in range(done, len(parts)):
@@ -299,8 +308,23 @@ class OutboxSender:
             else:
                 backoff = min(timedelta(seconds=2**item.attempts), MAX_BACKOFF)
                 await self._retry(item, done, backoff, str(error))
+        except Exception as error:  # anything else (a part that cannot be built): never stuck
+            log.exception("outbox row %s could not be sent", item.key)
+            await self._give_up_later(item, done, _reason(error))
         else:
             await self._outbox.settle(item.id, OutboxStatus.SENT, self._clock.now())
+
+    async def _give_up_later(self, item: OutboxItem, done: int, reason: str) -> None:
+        """Retry with growing pauses; after ``MAX_ATTEMPTS`` the row fails with ``reason``."""
+        if item.attempts >= MAX_ATTEMPTS:
+            if done > item.parts_sent:
+                await self._outbox.progress(item.id, done)
+            await self._outbox.settle(
+                item.id, OutboxStatus.FAILED, self._clock.now(), f"gave up: {reason}"
+            )
+            return
+        backoff = min(timedelta(seconds=2**item.attempts), MAX_BACKOFF)
+        await self._retry(item, done, backoff, reason)
 
     async def _retry(self, item: OutboxItem, done: int, after: timedelta, error: str) -> None:
         if done > item.parts_sent:

@@ -14,6 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.migrate import DatabaseProblem, check_known
+
 PAGES_PER_STEP = 1024  # copy in steps so the bot's writers are not held up for long
 COUNTED = ("people", "accounts", "plans", "outbox")
 
@@ -49,7 +51,8 @@ def inspect(path: Path) -> BackupInfo:
     if not path.is_file():
         raise BackupError("missing", path)
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        # immutable: a backup is not in use, and opening it so creates no -wal/-shm beside it.
+        with contextlib.closing(sqlite3.connect(_uri(path, "ro&immutable=1"), uri=True)) as conn:
             if conn.execute("PRAGMA integrity_check").fetchone() != ("ok",):
                 raise BackupError("corrupt", path)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -62,15 +65,47 @@ def inspect(path: Path) -> BackupInfo:
             schema = str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
     except sqlite3.DatabaseError as error:
         raise BackupError("corrupt", path) from error
+    try:
+        check_known([schema])
+    except DatabaseProblem:
+        raise BackupError("too_new", path) from None
     return BackupInfo(path, path.stat().st_size, counts, schema)
 
 
-def _copy(source: Path, target: Path) -> None:
+def check_sound(database: Path) -> None:
+    """Raise DatabaseProblem("damaged") when SQLite's quick check finds ``database`` damaged.
+
+    Opened read-write (never created) so that closing it leaves no -wal/-shm behind.
+    """
+    if not database.is_file():
+        return  # a new database is created at start
+    try:
+        with contextlib.closing(sqlite3.connect(_uri(database, "rw"), uri=True)) as conn:
+            found = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError:
+        raise DatabaseProblem("damaged", str(database)) from None
+    if found != [("ok",)]:
+        raise DatabaseProblem("damaged", str(database))
+
+
+def _uri(path: Path, mode: str) -> str:
+    return f"{path.absolute().as_uri()}?mode={mode}"
+
+
+def _copy(source: Path, target: Path, *, live: bool) -> None:
+    """Copy ``source`` page by page into ``target``, which becomes one self-contained file.
+
+    A live database is opened read-write (never created): the last connection to close then
+    folds its write-ahead log back and removes it, where a read-only one would leave -wal and
+    -shm files behind. A backup file is opened as immutable, which creates none.
+    """
+    mode = "rw" if live else "ro&immutable=1"
     with (
-        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+        contextlib.closing(sqlite3.connect(_uri(source, mode), uri=True)) as src,
         contextlib.closing(sqlite3.connect(target)) as dst,
     ):
         src.backup(dst, pages=PAGES_PER_STEP)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one file: no -wal beside the copy
 
 
 def backup(database: Path, target: Path) -> BackupInfo:
@@ -82,7 +117,7 @@ def backup(database: Path, target: Path) -> BackupInfo:
     partial = target.with_name(target.name + ".partial")
     _private(partial)
     try:
-        _copy(database, partial)
+        _copy(database, partial, live=True)
         info = inspect(partial)
         partial.replace(target)
     finally:
@@ -105,5 +140,5 @@ def restore(backup_file: Path, database: Path) -> tuple[BackupInfo, Path | None]
         _private(database)
     # Through SQLite, not a file copy: a write-ahead log left by the old database is taken
     # into account and then overwritten, never replayed over the restored pages.
-    _copy(backup_file, database)
+    _copy(backup_file, database, live=False)
     return info, saved

@@ -134,4 +134,5 @@ def to_person(row: RowMapping) -> Person:
         union_position=row["union_position"],
         roles=roles_from_text(row["roles"]),
         active=bool(row["active"]),
+        workplace=row["workplace"],
     )

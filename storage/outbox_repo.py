@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.models import Channel
-from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.outbox import MAX_ATTEMPTS, Failure, OutboxItem, OutboxMessage, OutboxStatus
 from storage.base import Repository
 from storage.engine import Tx
 from storage.tables import accounts, outbox
@@ -208,15 +208,33 @@ class OutboxRepository(Repository):
             ]
 
     async def requeue_stuck(self, now: datetime) -> int:
-        """Rows whose sender died (lease run out) go back to the queue: sent at most twice."""
+        """Rows whose sender died (lease run out) go back to the queue: sent at most twice.
+
+        A row whose sending died ``MAX_ATTEMPTS`` times (it crashes whatever handles it) is
+        marked failed instead, so it never loops between "sending" and the queue.
+        """
         orphaned = and_(
             outbox.c.status == OutboxStatus.SENDING.value,
             or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
         )
-        rows = await self._write_one(
-            update(outbox)
-            .where(orphaned)
-            .values(status=OutboxStatus.QUEUED.value, not_before=now, lease_until=None)
-            .returning(outbox.c.id)
-        )
-        return len(rows)
+
+        async def work(conn: Tx) -> int:
+            await conn.execute(
+                update(outbox)
+                .where(orphaned, outbox.c.attempts >= MAX_ATTEMPTS)
+                .values(
+                    status=OutboxStatus.FAILED.value,
+                    lease_until=None,
+                    error="gave up: the sender stopped while sending it, "
+                    + func.coalesce(outbox.c.error, ""),
+                )
+            )
+            rows = await conn.execute(
+                update(outbox)
+                .where(orphaned)
+                .values(status=OutboxStatus.QUEUED.value, not_before=now, lease_until=None)
+                .returning(outbox.c.id)
+            )
+            return len(rows.all())
+
+        return await self._transaction(work)

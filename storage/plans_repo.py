@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
-from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
+from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
 from storage.engine import Tx
@@ -250,6 +250,16 @@ class PlanRepository(Repository):
             rows = await conn.execute(select(form_versions))
             return {(row.form_id, row.version): row.definition for row in rows}
 
+    async def campaign_of_year(self, year: int) -> Campaign | None:
+        """The campaign of ``year``, open or closed."""
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _campaign(row)
+
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""
         async with self._read() as conn:
@@ -428,6 +438,19 @@ class PlanRepository(Repository):
             return {}
         answers = json.loads(detail).get("answers", {})
         return answers if isinstance(answers, dict) else {}
+
+    async def confirmation(self, plan_id: int) -> Confirmation | None:
+        """Who confirmed the plan last and when (the name is "" once that person is erased)."""
+        query = (
+            select(plan_events.c.at, people.c.full_name)
+            .select_from(plan_events.outerjoin(people, people.c.id == plan_events.c.actor_id))
+            .where(plan_events.c.plan_id == plan_id, plan_events.c.kind == "confirmed")
+            .order_by(plan_events.c.id.desc())
+            .limit(1)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else Confirmation(row.full_name or "", row.at)
 
     async def events(self, plan_id: int) -> list[PlanEvent]:
         """The plan's history, oldest first."""

@@ -25,6 +25,7 @@ _COMPARED = (
     "party_position",
     "gov_position",
     "union_position",
+    "workplace",
     "roles",
     "active",
 )
@@ -116,6 +117,7 @@ class RosterRepository(Repository):
                 "party_position": record.party_position,
                 "gov_position": record.gov_position,
                 "union_position": record.union_position,
+                "workplace": record.workplace,
                 "roles": roles_to_text(record.roles),
                 "active": True,
             }
@@ -134,9 +136,11 @@ class RosterRepository(Repository):
             statement = update(people).where(people.c.id == bindparam("b_id"))
             await conn.execute(statement, updates)
         in_file = {record.code for record in records}
-        missing = [
-            row["id"] for code, row in existing.items() if code not in in_file and row["active"]
-        ]
+        absent = sorted(
+            (row for code, row in existing.items() if code not in in_file and row["active"]),
+            key=lambda row: (row["full_name"], row["code"]),
+        )
+        missing = [row["id"] for row in absent]
         if remove_missing:
             for start in range(0, len(missing), _CHUNK):
                 chunk = missing[start : start + _CHUNK]
@@ -152,6 +156,7 @@ class RosterRepository(Repository):
             units_created=units_created,
             missing=len(missing),
             removed=len(missing) if remove_missing else 0,
+            missing_names=tuple(f"{row['full_name']} ({row['code']})" for row in absent),
         )
 
     async def list_people(self, *, active_only: bool = True) -> list[Person]:

@@ -80,6 +80,7 @@ people = Table(
     Column("party_position", String(200), nullable=False),
     Column("gov_position", String(200), nullable=False),
     Column("union_position", String(200), nullable=False),
+    Column("workplace", String(200), nullable=False, server_default=""),
     Column("roles", String(64), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -236,7 +237,7 @@ occasions = Table(
     "occasions",
     metadata,
     Column("key", String(120), primary_key=True),  # e.g. deadline:2022:T-7
-    Column("outcome", String(12), nullable=False),  # sent / skipped
+    Column("outcome", String(12), nullable=False),  # sent / skipped / expired
     Column("messages", Integer, nullable=False),
     Column("done_at", UtcDateTime(), nullable=False),
 )

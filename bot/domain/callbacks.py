@@ -85,7 +85,7 @@ def parse_meeting_press(data: str) -> MeetingPress | None:
 
 
 DESK = "r"
-DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex", "px", "pf"})
+DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex", "px", "pf", "py"})
 
 
 def pack_desk(code: str, arg: str = "") -> str:

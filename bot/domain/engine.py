@@ -15,14 +15,13 @@ from datetime import date
 from typing import Any
 
 from bot.domain.forms import FormDef, Group, IdentityField, Question
-from bot.domain.text import fold, tidy
+from bot.domain.text import fold, scrub, tidy
 
 Answers = Mapping[str, Any]  # "id.<key>": str; question key: str; group key: list[dict[str, str]]
 IDENTITY = "identity"
 REVIEW = "review"
 _DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +218,8 @@ def _store(form: FormDef, draft: Draft, value: str) -> Answers:
 
 # ----------------------------------------------------------------------------- validation
 def clean(text: str) -> str:
-    """Normalise typed text: NFC, no control characters, trimmed lines."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n"))
-    lines = [tidy(line) for line in text.split("\n")]
+    """Normalise typed text: scrubbed, NFC, trimmed lines; text that shows nothing is empty."""
+    lines = [tidy(line) for line in scrub(text).split("\n")]
     return "\n".join(lines).strip()
 
 

@@ -84,11 +84,13 @@ class IdentityField(_Frozen):
     source: Literal[
         "full_name",
         "birth_date",
+        "birth_year",
         "unit",
         "parent_unit",
         "party_position",
         "gov_position",
         "union_position",
+        "workplace",
     ]
     kind: Literal["text", "date"] = "text"
     max_length: int = Field(default=200, ge=1, le=300)
@@ -104,6 +106,10 @@ class FormDef(_Frozen):
     title: str = Field(min_length=1, max_length=120)
     subtitle: str = Field(min_length=1, max_length=300)
     confirm_by: str = Field(min_length=1, max_length=120)
+    # Lines under ``confirm_by`` in the confirming block (e.g. "T/M CHI ỦY", "BÍ THƯ").
+    confirm_lines: tuple[Annotated[str, Field(min_length=1, max_length=120)], ...] = Field(
+        default=(), max_length=4
+    )
     signer: str = Field(min_length=1, max_length=120)
     commitment: str = Field(min_length=1, max_length=1500)
     identity: tuple[IdentityField, ...] = ()

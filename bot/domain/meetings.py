@@ -60,12 +60,19 @@ def quarter(day: date) -> int:
 
 
 def quarters_without_thematic(
-    meetings: Iterable[Meeting], year: int, today: date, tz: tzinfo
+    meetings: Iterable[Meeting], year: int, today: date, tz: tzinfo, opened: date | None = None
 ) -> list[int]:
-    """Quarters of ``year`` up to today's with no thematic meeting scheduled."""
+    """Quarters of ``year`` up to today's with no thematic meeting scheduled.
+
+    Counting starts with the quarter the campaign ``opened`` in: a quarter that ended before
+    the campaign existed is not held against anyone.
+    """
     if today.year < year:
         return []
     last = 4 if today.year > year else quarter(today)
+    first = 1
+    if opened is not None and opened.year >= year:
+        first = quarter(opened) if opened.year == year else 5
     held = {
         quarter(m.starts_at.astimezone(tz).date())
         for m in meetings
@@ -73,7 +80,7 @@ def quarters_without_thematic(
         and m.status is MeetingStatus.SCHEDULED
         and m.starts_at.astimezone(tz).year == year
     }
-    return [q for q in range(1, last + 1) if q not in held]
+    return [q for q in range(first, last + 1) if q not in held]
 
 
 def thematic_count(meetings: Iterable[Meeting], year: int, tz: tzinfo) -> int:

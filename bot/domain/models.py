@@ -68,6 +68,7 @@ class Person:
     union_position: str
     roles: frozenset[Role]
     active: bool
+    workplace: str = ""  # where the person works ("Đơn vị công tác"); empty when not known
 
     @property
     def is_exempt(self) -> bool:

@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.domain.models import Channel
 
+MAX_ATTEMPTS = 8  # claims of one row before it is marked failed, whatever went wrong
+
 
 class OutboxStatus(StrEnum):
     """Delivery state of one outbox row."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain import engine as e
+from bot.domain.callbacks import pack_desk, pack_plan
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.plans import Plan, PlanStatus
 
@@ -30,6 +31,21 @@ DOCUMENT = Action("doc", "plan.button.document")
 REOPEN = Action("ro", "plan.button.reopen")
 VOLUNTARY = Action("vol", "plan.button.voluntary")
 RESUME = Action("go", "plan.button.resume")
+
+
+def notice_button(label: str, data: str) -> dict[str, str]:
+    """A button under an outbox message: a catalog key for its label and its callback data."""
+    return {"label": label, "data": data}
+
+
+# "Go to my plan" under a notice: the press opens the presser's own plan, whoever they are.
+RESUME_BUTTON = notice_button(RESUME.label, pack_plan(0, RESUME.code))
+FIX_BUTTON = notice_button("plan.button.fix", pack_plan(0, RESUME.code))
+
+
+def review_button(plan_id: int) -> dict[str, str]:
+    """ "Xem và duyệt" under a submission notice: the desk re-checks the presser's rights."""
+    return notice_button("desk.button.review_notice", pack_desk("op", str(plan_id)))
 
 
 def step_actions(form: FormDef, draft: e.Draft) -> list[Action]:

@@ -75,6 +75,14 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
+class Confirmation:
+    """Who confirmed a plan (their name as on the roster) and when."""
+
+    name: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DeskRow:
     """A plan as a line of a reviewer's list."""
 
@@ -95,3 +103,27 @@ def may_reopen(plan: Plan, campaign: Campaign, local_day: date) -> bool:
 def changed_keys(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     """Answer keys whose value differs between two versions of a plan."""
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+class Duty(StrEnum):
+    """What a person has to do about their plan, as told right after they sign in."""
+
+    DUE = "due"  # required, not started, deadline ahead
+    DRAFT = "draft"  # required, a draft is saved, deadline ahead
+    OVERDUE = "overdue"  # required, not handed in, deadline passed
+    EXEMPT = "exempt"  # not required; may write one voluntarily
+    RETURNED = "returned"  # sent back for changes
+    STATUS = "status"  # handed in (waiting or confirmed): say where it is
+
+
+def duty_of(person: Person, plan: Plan | None, campaign: Campaign, local_day: date) -> Duty:
+    """The person's duty in ``campaign`` on ``local_day``, given their plan (if any)."""
+    if plan is not None and plan.status is PlanStatus.RETURNED:
+        return Duty.RETURNED
+    if plan is not None and plan.status is not PlanStatus.DRAFT:
+        return Duty.STATUS
+    if person.is_exempt:
+        return Duty.EXEMPT
+    if campaign.is_late(local_day):
+        return Duty.OVERDUE
+    return Duty.DRAFT if plan is not None else Duty.DUE

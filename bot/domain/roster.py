@@ -36,6 +36,7 @@ class Column(StrEnum):
     CATEGORY = "category"
     EXEMPTION = "exemption"
     UNIT = "unit"
+    WORKPLACE = "workplace"
     PARTY_POSITION = "party_position"
     GOV_POSITION = "gov_position"
     UNION_POSITION = "union_position"
@@ -60,6 +61,7 @@ _HEADERS: dict[str, Column] = {
         Column.CATEGORY: ("Đối tượng",),
         Column.EXEMPTION: ("Miễn", "Được miễn", "Miễn viết kế hoạch"),
         Column.UNIT: ("Đơn vị", "Đơn vị sinh hoạt"),
+        Column.WORKPLACE: ("Nơi công tác", "Đơn vị công tác", "Cơ quan công tác"),
         Column.PARTY_POSITION: ("Chức vụ đảng",),
         Column.GOV_POSITION: ("Chức vụ chính quyền",),
         Column.UNION_POSITION: ("Chức vụ đoàn thể",),
@@ -134,6 +136,9 @@ _ROLES: dict[str, Role | None] = {
     for alias in aliases
 }
 _ROLE_SPLIT = re.compile(r"[,;+]|\s/\s")
+# Levels of a unit path are written " / " (spaces around): "Đảng bộ xã / Chi bộ 1". A slash
+# without them is part of a name ("Chi bộ 2/9", "Tổ 3/4").
+_UNIT_SPLIT = re.compile(r"(?<=\s)/(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,7 @@ class RosterRecord:
     gov_position: str
     union_position: str
     roles: frozenset[Role]
+    workplace: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +301,7 @@ def parse_row(
         errors.append(RowError(row, "exemption_not_party", exemption_text))
 
     unit_text = _text(get(Column.UNIT))
-    unit_path = tuple(tidy(part) for part in unit_text.split("/"))
+    unit_path = tuple(tidy(part) for part in _UNIT_SPLIT.split(f" {unit_text} "))
     if not unit_text:
         errors.append(RowError(row, "missing_unit"))
     elif any(not part for part in unit_path) or len(unit_path) > MAX_UNIT_DEPTH:
@@ -311,6 +317,9 @@ def parse_row(
     ]
     if any(len(p) > MAX_POSITION for p in positions):
         errors.append(RowError(row, "position_too_long"))
+    workplace = _text(get(Column.WORKPLACE))
+    if len(workplace) > MAX_POSITION:
+        errors.append(RowError(row, "workplace_too_long"))
 
     if errors or category is None or exemption is None or roles is None:
         return errors
@@ -327,6 +336,7 @@ def parse_row(
         gov_position=positions[1],
         union_position=positions[2],
         roles=roles,
+        workplace=workplace,
     )
 
 
@@ -378,6 +388,7 @@ class ImportSummary:
     units_created: int
     missing: int
     removed: int
+    missing_names: tuple[str, ...] = ()  # "Name (CODE)" of the people absent from the file
 
     @property
     def total(self) -> int:
@@ -392,4 +403,4 @@ def unit_key(path: Sequence[str]) -> str:
 
 def split_unit_path(text: str) -> tuple[str, ...]:
     """ "Đảng bộ xã / Chi bộ 1" as its parts, the way the roster writes unit paths."""
-    return tuple(tidy(part) for part in text.split("/") if tidy(part))
+    return tuple(tidy(part) for part in _UNIT_SPLIT.split(f" {tidy(text)} ") if tidy(part))

@@ -3,7 +3,11 @@
 An occasion is one planned wave (the T-7 deadline reminder, Monday's digest, the 2-hour reminder
 before a meeting). The sweep sends an occasion once, when it is due and not yet stale; of several
 due occasions of one series (after downtime) only the newest is sent, the older ones are skipped:
-nobody wants three reminders in a row after the bot was down for a week.
+nobody wants three reminders in a row after the bot was down for a week. After the deadline the
+chase goes on (weekly late reminders, weekly digests) until the end of the campaign's year.
+
+What a reminder says about the time left is worked out when it is sent (``days_until``,
+``hours_until``), so a message held by quiet hours or downtime never lies.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ class Schedule(BaseModel):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_at: time = time(7, 30)
     daily_digest_days: int = Field(default=7, ge=0, le=60)  # daily digests in the last N days
+    # After the deadline: a late reminder every N days to those who still owe a plan, and weekly
+    # digests while a unit has someone missing, until 31/12 of the campaign's year; 0 = off.
+    late_every_days: int = Field(default=7, ge=0, le=60)
 
     @field_validator("deadline_days")
     @classmethod
@@ -88,6 +95,28 @@ def end_of_day(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0, 0), tz)
 
 
+def days_until(day: date, now: datetime, tz: tzinfo | None = None) -> int:
+    """Days from ``now`` (local time in ``tz``, else in its own zone) to ``day``: 0 on the day
+    itself, negative after it."""
+    local = now.astimezone(tz) if tz is not None else now
+    return (day - local.date()).days
+
+
+def hours_until(moment: datetime, now: datetime) -> int:
+    """Whole hours from ``now`` to ``moment``, rounded, at least 1 (it has not happened yet)."""
+    return max(1, round((moment - now).total_seconds() / 3600))
+
+
+def days_of_hours(hours: int) -> int:
+    """``hours`` as days, rounded half up (72 -> 3, 60 -> 3, 47 -> 2)."""
+    return (hours + 12) // 24
+
+
+def chase_ends(year: int) -> date:
+    """The last day of the late chase: 31/12 of the campaign's year."""
+    return date(year, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Occasion:
     """One planned wave: sent once when due, never after ``stale``."""
@@ -96,9 +125,13 @@ class Occasion:
     series: str  # of several due occasions of one series only the newest is sent
     due: datetime
     stale: datetime
-    days_left: int = 0
+    days_left: int = 0  # negative for a late reminder: days since the deadline
     hours_before: int = 0
     day: date | None = None  # the local day of a digest
+    dropped: str = ""  # why it is recorded as expired at ``due`` instead of being sent
+
+
+QUIET_UNTIL_START = "quiet hours last until the meeting starts"
 
 
 def deadline_occasions(year: int, deadline: date, schedule: Schedule, tz: tzinfo) -> list[Occasion]:
@@ -116,13 +149,42 @@ def deadline_occasions(year: int, deadline: date, schedule: Schedule, tz: tzinfo
     ]
 
 
-def digest_days(opens: date, deadline: date, schedule: Schedule) -> list[date]:
-    """Digest days: weekly from ``opens``, daily in the last days up to the deadline."""
+def late_occasions(year: int, deadline: date, schedule: Schedule, tz: tzinfo) -> list[Occasion]:
+    """Reminders after the deadline, every ``late_every_days`` until 31/12 of ``year``.
+
+    Each is stale when the next is due: after downtime the one just missed goes out, once.
+    """
+    every, last = schedule.late_every_days, chase_ends(year)
+    if every <= 0:
+        return []
+    days = []
+    day = deadline + timedelta(days=every)
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=every)
+    dues = [at_local(day, schedule.remind_at, tz) for day in days]
+    return [
+        Occasion(
+            key=f"late:{year}:D+{(day - deadline).days}",
+            series=f"late:{year}",
+            due=due,
+            stale=dues[index + 1] if index + 1 < len(dues) else end_of_day(last, tz),
+            days_left=(deadline - day).days,
+        )
+        for index, (day, due) in enumerate(zip(days, dues, strict=True))
+    ]
+
+
+def digest_days(
+    opens: date, deadline: date, schedule: Schedule, until: date | None = None
+) -> list[date]:
+    """Digest days: weekly from ``opens``, daily in the last days up to the deadline, then
+    weekly again up to ``until`` (the late chase; default: stop at the deadline)."""
     daily_from = deadline - timedelta(days=max(schedule.daily_digest_days - 1, 0))
     days: list[date] = []
     day = opens
-    while day <= deadline:
-        daily = schedule.daily_digest_days > 0 and day >= daily_from
+    while day <= max(deadline, until or deadline):
+        daily = schedule.daily_digest_days > 0 and daily_from <= day <= deadline
         if daily or day.weekday() == schedule.digest_weekday:
             days.append(day)
         day += timedelta(days=1)
@@ -132,18 +194,21 @@ def digest_days(opens: date, deadline: date, schedule: Schedule) -> list[date]:
 def digest_occasions(
     year: int, opens: date, deadline: date, schedule: Schedule, tz: tzinfo
 ) -> list[Occasion]:
-    """The secretaries' digests of a campaign; a digest is stale once the next one is due."""
-    days = digest_days(opens, deadline, schedule)
+    """The secretaries' digests of a campaign; a missed one is still sent until the next is due
+    (a weekly digest within its week), and after the deadline they go on weekly while the late
+    chase is on."""
+    until = chase_ends(year) if schedule.late_every_days > 0 else deadline
+    days = digest_days(opens, deadline, schedule, until)
     dues = [at_local(day, schedule.digest_at, tz) for day in days]
     occasions = []
     for index, (day, due) in enumerate(zip(days, dues, strict=True)):
-        stale = dues[index + 1] if index + 1 < len(dues) else due + timedelta(days=1)
+        stale = dues[index + 1] if index + 1 < len(dues) else due + timedelta(days=7)
         occasions.append(
             Occasion(
                 key=f"digest:{year}:{day.isoformat()}",
                 series=f"digest:{year}",
                 due=due,
-                stale=min(stale, due + timedelta(days=1)),
+                stale=min(stale, due + timedelta(days=7)),
                 day=day,
             )
         )
@@ -160,11 +225,17 @@ def meeting_occasions(
 ) -> list[Occasion]:
     """Reminders before a meeting; one that fell due before the last change is left out.
 
-    A reminder that would fall in the quiet hours goes out just before they begin instead.
+    A reminder that would fall in the quiet hours goes out when they end, if the meeting has not
+    started by then (the 2-hour reminder of an 08:00 meeting at 07:00, saying one hour is left);
+    otherwise it is ``dropped``: recorded as expired at its planned moment, never sent.
     """
     occasions = []
     for hours in schedule.meeting_hours:
-        due = schedule.before_quiet(starts_at - timedelta(hours=hours), tz)
+        planned = starts_at - timedelta(hours=hours)
+        due = schedule.quiet_until(planned, tz)
+        dropped = "" if due < starts_at else QUIET_UNTIL_START
+        if dropped:
+            due = planned
         if due < changed_at:
             continue  # the notice of the change (or of the scheduling) told them already
         occasions.append(
@@ -174,6 +245,7 @@ def meeting_occasions(
                 due=due,
                 stale=starts_at,
                 hours_before=hours,
+                dropped=dropped,
             )
         )
     return occasions
@@ -195,18 +267,22 @@ def returned_occasion(
 
 @dataclass(frozen=True, slots=True)
 class DuePick:
-    """What the sweep does now: occasions to send and occasions to mark skipped."""
+    """What the sweep does now: occasions to send, to mark skipped and to mark expired."""
 
     send: tuple[Occasion, ...]
     skip: tuple[Occasion, ...]
+    expire: tuple[Occasion, ...] = ()  # dropped ones now due: counted, with their reason
 
 
 def pick_due(
     occasions: Iterable[Occasion], done: Sequence[str] | set[str], now: datetime
 ) -> DuePick:
-    """Occasions due at ``now`` and not done: the newest fresh one per series is sent."""
+    """Occasions due at ``now`` and not done: the newest fresh one per series is sent; dropped
+    ones are expired (they take no part in their series)."""
     finished = set(done)
-    everything = list(occasions)
+    given = list(occasions)
+    everything = [o for o in given if not o.dropped]
+    expire = tuple(o for o in given if o.dropped and o.key not in finished and o.due <= now)
     latest_done: dict[str, datetime] = {}
     for occasion in everything:
         if occasion.key in finished:
@@ -228,4 +304,4 @@ def pick_due(
         else:
             skip.extend(due)
     send.sort(key=lambda o: o.due)
-    return DuePick(tuple(send), tuple(skip))
+    return DuePick(tuple(send), tuple(skip), expire)

@@ -1,4 +1,9 @@
-"""Text folding for matching what people type in spreadsheets and chats."""
+"""Text as people type it in spreadsheets and chats: cleaned at the door, folded for matching.
+
+``scrub`` is the one rule for what may enter: every roster cell, answer, meeting field and
+broadcast passes through it (``tidy`` and the form engine call it), so nothing stored can break
+an XLSX or DOCX file (XML 1.0) or a Telegram message later.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,18 @@ import unicodedata
 from datetime import date, datetime, time, tzinfo
 
 _SPACES = re.compile(r"\s+")
+# What XML 1.0 cannot hold and Telegram refuses: C0 controls but tab and line feed (carriage
+# returns become line feeds first), DEL, lone surrogates and the Unicode noncharacters.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+# Characters that show nothing: an answer made only of these (and spaces) is empty.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
 _WHEN = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s+(\d{1,2})[:hH.](\d{2})?\s*$")
 
 
@@ -17,9 +34,21 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+def scrub(value: str) -> str:
+    """``value`` without what XML 1.0 and Telegram cannot carry; CR LF and CR become LF."""
+    return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def is_blank(value: str) -> bool:
+    """True when ``value`` shows nothing: only spaces and zero-width characters."""
+    return not value.translate(_DROP_INVISIBLE).strip()
+
+
 def tidy(value: str) -> str:
-    """Return ``value`` in NFC with single spaces and no surrounding blanks."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """Return ``value`` scrubbed, in NFC, with single spaces and no surrounding blanks; a value
+    that shows nothing becomes ``""``."""
+    value = _SPACES.sub(" ", unicodedata.normalize("NFC", scrub(value))).strip()
+    return "" if is_blank(value) else value
 
 
 def parse_when(text: str, tz: tzinfo) -> datetime | None:

@@ -28,7 +28,7 @@ from bot.app import Running, build_services, serve
 from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Person
-from bot.domain.schedule import Schedule, deadline_occasions, meeting_occasions
+from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
 from bot.domain.telegram_html import utf16_prefix
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
@@ -353,6 +353,7 @@ class Sandbox:
         schedule = campaign.schedule or Schedule()
         found: list[tuple[str, str, datetime]] = []
         reminders = deadline_occasions(campaign.year, campaign.deadline, schedule, tz)
+        reminders += late_occasions(campaign.year, campaign.deadline, schedule, tz)  # after it
         upcoming = sorted(o.due for o in reminders if o.due > now)
         if upcoming:
             found.append(("reminder", c.plain("sandbox.jump.reminder"), upcoming[0] + JUMP_MINUTE))
@@ -376,7 +377,7 @@ class Sandbox:
             for occasion in meeting_occasions(
                 m.id, m.version, m.starts_at, m.updated_at, schedule, self.tz
             )
-            if occasion.due > now
+            if occasion.due > now and not occasion.dropped  # a dropped one sends nothing
         ]
         return min(due) + JUMP_MINUTE if due else None
 

@@ -25,6 +25,7 @@ from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
 from bot.domain.telegram_html import EntityError, parse_html, utf16_len
+from bot.domain.text import is_blank, scrub
 from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
 
@@ -134,8 +135,8 @@ class BroadcastService:
         With a file the text is its caption: it may be empty, and must be short. ``repeat_of``
         says when the same text went to the same audience, if that is within a day of ``at``.
         """
-        text = text.strip()
-        if not text and file is None:
+        text = scrub(text).strip()
+        if is_blank(text) and file is None:
             raise BroadcastError("empty")
         limit = MAX_CAPTION if file is not None else MAX_TEXT
         if utf16_len(text) > limit:  # counted as Telegram does: an emoji is two
@@ -186,7 +187,7 @@ class BroadcastService:
         if preview.repeat_of is not None and not again:
             raise BroadcastError("repeat", preview.repeat_of.isoformat())
         broadcast_id = await self._store.create(
-            text=text.strip(),
+            text=scrub(text).strip(),
             audience=audience.strip(),
             unit_path=unit.strip(),
             people=preview.people,

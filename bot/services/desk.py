@@ -15,7 +15,7 @@ from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.plans import DeskRow, PlanStatus
 from bot.services.audit import AuditService
-from bot.services.plans import PlanService, ReviewCopy
+from bot.services.plans import PlanRecord, PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
 from bot.services.review import ReviewService, Verdict
 
@@ -32,6 +32,7 @@ class UnitExport:
     unit_path: str
     rows: tuple[DeskRow, ...]
     documents: tuple[tuple[str, bytes], ...]
+    records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
 
 
 class DeskStep(StrEnum):
@@ -45,6 +46,7 @@ class DeskStep(StrEnum):
     NOT_ALLOWED = "not_allowed"
     NO_CAMPAIGN = "no_campaign"
     EXPORT = "export"
+    PAST = "past"  # last year's plans returned and never handed in again
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class DeskScreen:
     confirmed: bool = False
     name: str = ""
     export: UnitExport | None = None
+    past_year: int = 0  # the year before the open campaign's, when it has plans to show
+    past_count: int = 0  # that year's returned plans of the viewer's units
 
 
 class DeskService:
@@ -103,6 +107,11 @@ class DeskService:
         page = max(page, 0)
         rows, counts = await self._plans.desk(campaign.id, scope, chosen, page * PAGE, PAGE)
         total = counts.get(chosen, 0)
+        past = await self._plans.campaign_of_year(campaign.year - 1)
+        past_count = 0
+        if past is not None:
+            _, past_counts = await self._plans.desk(past.id, scope, PlanStatus.RETURNED, 0, 0)
+            past_count = past_counts.get(PlanStatus.RETURNED, 0)
         return DeskScreen(
             DeskStep.LIST,
             viewer,
@@ -111,6 +120,35 @@ class DeskService:
             status=chosen,
             page=page,
             pages=max(1, -(-total // PAGE)),
+            past_year=past.year if past_count and past is not None else 0,
+            past_count=past_count,
+        )
+
+    async def past(self, viewer: Person, page: int = 0) -> DeskScreen:
+        """Last year's plans of the viewer's units that were returned and never handed in again
+        (opening a new campaign closes the old one; these stay within reach)."""
+        if not self.may_use(viewer):
+            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+        past = await self._plans.campaign_of_year(campaign.year - 1)
+        if past is None:
+            return await self.listing(viewer)
+        scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
+        page = max(page, 0)
+        status = PlanStatus.RETURNED
+        rows, counts = await self._plans.desk(past.id, scope, status, page * PAGE, PAGE)
+        total = counts.get(status, 0)
+        return DeskScreen(
+            DeskStep.PAST,
+            viewer,
+            rows=tuple(r for r in rows if r.person_id != viewer.id or viewer.has(Role.ADMIN)),
+            status=status,
+            page=page,
+            pages=max(1, -(-total // PAGE)),
+            past_year=past.year,
+            past_count=total,
         )
 
     async def export(self, viewer: Person) -> DeskScreen:
@@ -127,17 +165,24 @@ class DeskService:
             found, _ = await self._plans.desk(campaign.id, scope, status, 0, MAX_EXPORT)
             rows += found
         documents = []
+        records = []
         for row in rows:
-            if row.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
-                copy = await self._plan_service.for_review(row.plan_id)
-                if copy is not None and copy.document is not None:
-                    documents.append((copy.document.filename, copy.document.content))
+            handed_in = row.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
+            record = await self._plan_service.record(row.plan_id, with_document=handed_in)
+            if record is None:
+                continue
+            records.append(record)
+            if record.copy.document is not None:
+                document = record.copy.document
+                documents.append((document.filename, document.content))
         await self._audit.record(
             viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
         )
         unit = "" if admin else viewer.unit_path
         return DeskScreen(
-            DeskStep.EXPORT, viewer, export=UnitExport(unit, tuple(rows), tuple(documents))
+            DeskStep.EXPORT,
+            viewer,
+            export=UnitExport(unit, tuple(rows), tuple(documents), tuple(records)),
         )
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:

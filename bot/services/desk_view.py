@@ -39,7 +39,34 @@ class DeskPresenter:
             return self._p.with_menu(c.t(key, name=screen.name), viewer)
         if screen.step is DeskStep.PLAN:
             return self._plan(screen)
+        if screen.step is DeskStep.PAST:
+            return self._past(screen)
         return self._list(screen)
+
+    def _past(self, screen: DeskScreen) -> Reply:
+        c = self._c
+        lines = [c.t("desk.past_title", year=screen.past_year, count=screen.past_count)]
+        if not screen.rows:
+            lines.append(c.t("desk.empty"))
+        rows: list[tuple[Choice, ...]] = []
+        for row in screen.rows:
+            unit = row.unit_path.rsplit(" / ", 1)[-1]
+            lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=""))
+            label = c.plain("desk.button.open", name=row.full_name)[:60]
+            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+        pager: list[Choice] = []
+        if screen.page > 0:
+            pager.append(Choice(c.plain("desk.button.prev"), pack_desk("py", str(screen.page - 1))))
+        if screen.page + 1 < screen.pages:
+            pager.append(Choice(c.plain("desk.button.next"), pack_desk("py", str(screen.page + 1))))
+        if pager:
+            lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
+            rows.append(tuple(pager))
+        back = Choice(
+            c.plain("desk.button.list"), pack_desk("ls", f"{PlanStatus.SUBMITTED.value}.0")
+        )
+        rows.append((back,))
+        return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
     def export(self, screen: DeskScreen, table: bytes, archive: bytes | None) -> list[Reply]:
         """The summary table, then the documents as one ZIP (when any was handed in)."""
@@ -102,6 +129,9 @@ class DeskPresenter:
         if pager:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
+        if screen.past_count:
+            past = c.plain("desk.button.past", year=screen.past_year, count=screen.past_count)
+            rows.append((Choice(past, pack_desk("py", "0")),))
         rows.append((Choice(c.plain("desk.button.export"), pack_desk("ex")),))
         rows.append((Choice(c.plain("desk.button.proxy"), pack_desk("px", "0")),))
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))

@@ -20,7 +20,7 @@ from bot.domain.meetings import (
     quarters_without_thematic,
     thematic_count,
 )
-from bot.domain.models import Person, Role
+from bot.domain.models import Category, Person, Role
 from bot.domain.plans import Campaign
 from bot.services.audit import AuditService
 from bot.services.ports import (
@@ -64,25 +64,37 @@ class DigestService:
     def _today(self, now: datetime) -> date:
         return now.astimezone(self._tz).date()
 
+    def _opened(self, campaign: Campaign) -> date | None:
+        """The local day the campaign was opened (thematic quarters count from there)."""
+        return campaign.opened_at.astimezone(self._tz).date() if campaign.opened_at else None
+
     @staticmethod
     def may_see_district(person: Person) -> bool:
         """The district report is for admins (and the command line)."""
         return person.active and person.has(Role.ADMIN)
 
-    async def district(self, actor: Person | None = None) -> list[ReportRow] | None:
-        """The roll-up by unit (``actor`` None: the command line); None without a campaign.
+    async def district(
+        self, actor: Person | None = None, year: int | None = None
+    ) -> DistrictReport | None:
+        """The roll-up by unit (``actor`` None: the command line) of the open campaign, or of
+        ``year``'s; None without such a campaign.
 
         Raises PermissionError for a person who may not see it.
         """
         if actor is not None and not self.may_see_district(actor):
             raise PermissionError("the district report is for admins")
-        campaign = await self._plans.active_campaign()
+        if year is None:
+            campaign = await self._plans.active_campaign()
+        else:
+            campaign = await self._plans.campaign_of_year(year)
         if campaign is None:
             return None
-        await self._audit.record(actor, AuditAction.REPORT, "district")
+        await self._audit.record(actor, AuditAction.REPORT, "district", str(campaign.year))
         now = self._clock.now()
         units = await self._store.unit_nodes()
-        tallies = tally_units(units, await self._store.standings(campaign.id))
+        standings = await self._store.standings(campaign.id)
+        tallies = tally_units(units, standings)
+        with_members = {s.unit_id for s in standings if s.category is Category.PARTY_MEMBER}
         meetings = await self._year_meetings(campaign.year)
         below: dict[int, list[int]] = {}
         for unit in units:
@@ -97,18 +109,60 @@ class DigestService:
                 todo.extend(below.get(current, []))
             return found
 
+        def held(m: Meeting, kind: MeetingKind) -> bool:  # today's meaning of "held"
+            return m.kind is kind and m.status is MeetingStatus.SCHEDULED and m.starts_at <= now
+
+        # A cell (chi bộ) is a unit without sub-units that has party members (or has recorded
+        # meetings): an agency of non-party staff is not one.
+        thematic_done = {
+            uid
+            for uid, found in meetings.items()
+            if sum(held(m, MeetingKind.THEMATIC) for m in found) >= MIN_THEMATIC_PER_YEAR
+        }
+        briefed = {
+            uid
+            for uid, found in meetings.items()
+            if any(held(m, MeetingKind.BRIEFING) for m in found)
+        }
         rows = []
         for unit in sorted(units, key=lambda u: u.path):
-            held = scheduled = 0
-            for uid in subtree(unit.id):
-                for m in meetings.get(uid, []):
-                    if m.kind is MeetingKind.THEMATIC and m.status is MeetingStatus.SCHEDULED:
-                        if m.starts_at <= now:
-                            held += 1
-                        else:
-                            scheduled += 1
-            rows.append(ReportRow(unit.path, unit.depth, tallies[unit.id], held, scheduled))
-        return rows
+            cells = [
+                uid
+                for uid in subtree(unit.id)
+                if uid not in below and (uid in with_members or uid in meetings)
+            ]
+            rows.append(
+                ReportRow(
+                    unit.path,
+                    unit.depth,
+                    tallies[unit.id],
+                    cells=len(cells),
+                    cells_thematic=sum(uid in thematic_done for uid in cells),
+                    cells_briefed=sum(uid in briefed for uid in cells),
+                )
+            )
+        total = Tally()
+        for row in rows:
+            if row.depth == 1:
+                total.merge(row.tally)
+        tops = [row for row in rows if row.depth == 1]
+        summed = ReportRow(
+            "",
+            0,
+            total,
+            cells=sum(row.cells for row in tops),
+            cells_thematic=sum(row.cells_thematic for row in tops),
+            cells_briefed=sum(row.cells_briefed for row in tops),
+        )
+        return DistrictReport(campaign, self._today(now), rows, summed)
+
+    async def past_year(self) -> int | None:
+        """The year before the open campaign's, when that year had a campaign."""
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None
+        past = await self._plans.campaign_of_year(campaign.year - 1)
+        return None if past is None else past.year
 
     async def report_for(self, person: Person) -> dict[str, Any] | None:
         """/baocao: the digest of the person's unit (an admin: of everyone), made now.
@@ -188,7 +242,8 @@ class DigestService:
             "unit": unit,
             "day": today.strftime("%d/%m/%Y"),
             "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-            "days_left": (campaign.deadline - today).days,
+            "days_left": (campaign.deadline - today).days,  # as of ``now``; see deadline_on
+            "deadline_on": campaign.deadline.isoformat(),  # the renderer counts days at sending
             "required": tally.required,
             "submitted": tally.submitted,
             "confirmed": tally.confirmed,
@@ -208,7 +263,9 @@ class DigestService:
             },
             "thematic": thematic_count(meetings, campaign.year, self._tz),
             "thematic_min": MIN_THEMATIC_PER_YEAR,
-            "quarters_without": quarters_without_thematic(meetings, campaign.year, today, self._tz),
+            "quarters_without": quarters_without_thematic(
+                meetings, campaign.year, today, self._tz, self._opened(campaign)
+            ),
         }
 
 
@@ -219,10 +276,21 @@ class ReportRow:
     unit_path: str
     depth: int
     tally: Tally
-    meetings_held: int
-    meetings_scheduled: int
+    cells: int = 0  # cells (units without sub-units, with party members) in it
+    cells_thematic: int = 0  # cells that held at least MIN_THEMATIC_PER_YEAR thematic meetings
+    cells_briefed: int = 0  # cells that held the quán triệt session
 
     @property
     def rate(self) -> float:
         """Share of the required plans handed in (0-100)."""
         return 100.0 * self.tally.submitted / self.tally.required if self.tally.required else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictReport:
+    """The district report of one campaign: a row per unit and the total of the top units."""
+
+    campaign: Campaign
+    made_on: date
+    rows: list[ReportRow]
+    total: ReportRow

@@ -105,7 +105,13 @@ class MeetingService:
         if manage:
             own = [m for m in found if m.unit_id == person.unit_id]
             today = now.astimezone(self._tz).date()
-            gaps = tuple(quarters_without_thematic(own, today.year, today, self._tz))
+            campaign = await self._plans.active_campaign()
+            opened = (
+                campaign.opened_at.astimezone(self._tz).date()
+                if campaign is not None and campaign.opened_at is not None
+                else None
+            )
+            gaps = tuple(quarters_without_thematic(own, today.year, today, self._tz, opened))
         return MeetingScreen(Step.LIST, person, upcoming, manage, quarters_without=gaps)
 
     async def start_new(self, person: Person, kind: str) -> MeetingScreen:

@@ -2,15 +2,19 @@
 
 An outbox payload says what to show, not how: a catalog template with its values (plus catalog
 keys for labels and buttons), or a digest's numbers and names. Rendering happens when it is sent,
-so one payload serves every channel.
+so one payload serves every channel, and a payload with a ``countdown`` (the deadline or the
+meeting's start) says how much time is left at that moment, not when it was queued.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
+from bot.domain.address import NEUTRAL_LABELS
 from bot.domain.callbacks import MAX_BYTES
+from bot.domain.schedule import days_of_hours, days_until, hours_until
 from bot.domain.telegram_html import utf16_len, utf16_prefix
 from bot.locales import Catalog, CatalogError, Safe
 from bot.services.replies import TEXT_BUDGET, Choice, Reply
@@ -53,11 +57,15 @@ class Notices:
     def __init__(self, catalog: Catalog) -> None:
         self._c = catalog
 
-    def render(self, payload: Mapping[str, Any]) -> list[Reply]:
-        """The messages of one outbox payload, in order; CatalogError if it is malformed."""
+    def render(self, payload: Mapping[str, Any], now: datetime | None = None) -> list[Reply]:
+        """The messages of one outbox payload, in order; CatalogError if it is malformed.
+
+        ``now`` is the moment of sending in local time: the time left is counted from it (without
+        it, or for a payload of an older version without a countdown, as it was queued).
+        """
         digest = payload.get("digest")
         if isinstance(digest, dict):
-            return self.digest(digest)
+            return self.digest(digest, now)
         announcement = payload.get("html")
         if isinstance(announcement, str):  # a broadcast, checked as Telegram HTML when written
             return [Reply(Safe(announcement))]
@@ -72,9 +80,50 @@ class Notices:
         ):
             raise CatalogError(f"malformed outbox payload: {str(payload)[:80]}")
         values = dict(params)
+        countdown = payload.get("countdown")
+        if isinstance(countdown, dict) and now is not None:
+            template = self._count_down(template, values, countdown, now)
+        if self._c.has(template):  # the form of address: only the words the template uses,
+            wanted = self._c.params(template)  # neutral when written without the person's
+            labels = {
+                name: key
+                for name, key in (NEUTRAL_LABELS | labels).items()
+                if name in wanted or name not in NEUTRAL_LABELS
+            }
         for name, key in labels.items():
             values[name] = self._c.plain(str(key))
         return [Reply(self._c.t(template, **values), choices=self._buttons(buttons))]
+
+    @staticmethod
+    def _count_down(
+        template: str, values: dict[str, Any], countdown: Mapping[str, Any], now: datetime
+    ) -> str:
+        """The template and the time left (set in ``values``) as of ``now``.
+
+        ``{"deadline": "2022-04-30", "today": T, "late": T}``: days left; on the day itself the
+        ``today`` template (without ``days``), after it the ``late`` one with the days since.
+        ``{"starts_at": ISO, "days": T}``: hours left, or days (the ``days`` template) from 24 h.
+        """
+        try:
+            if "deadline" in countdown:
+                days = days_until(date.fromisoformat(str(countdown["deadline"])), now)
+                values["days"] = abs(days)
+                if days == 0:  # "today is the last day": no number of days in it
+                    values.pop("days")
+                    template = str(countdown.get("today", template))
+                elif days < 0:
+                    template = str(countdown.get("late", template))
+            elif "starts_at" in countdown:
+                hours = hours_until(datetime.fromisoformat(str(countdown["starts_at"])), now)
+                values["left"] = hours
+                if hours >= 24:
+                    values["left"] = days_of_hours(hours)
+                    template = str(countdown.get("days", template))
+        except (ValueError, TypeError) as error:
+            raise CatalogError(f"malformed countdown: {error}") from error
+        if not template.startswith("notify."):
+            raise CatalogError(f"malformed countdown template: {template[:40]}")
+        return template
 
     def _buttons(self, buttons: list[Any]) -> tuple[tuple[Choice, ...], ...]:
         row = []
@@ -99,10 +148,17 @@ class Notices:
             listed += self._c.t("digest.more", count=more)
         return [self._c.t(key, count=count, names=Safe(listed))]
 
-    def digest(self, data: Mapping[str, Any]) -> list[Reply]:
-        """A secretary's digest, split into parts that each fit one message."""
+    def digest(self, data: Mapping[str, Any], now: datetime | None = None) -> list[Reply]:
+        """A secretary's digest, split into parts that each fit one message; the days left are
+        counted from ``now`` (local time) when given."""
         c = self._c
         days_left = int(data.get("days_left", 0))
+        deadline_on = data.get("deadline_on")
+        if isinstance(deadline_on, str) and now is not None:
+            try:
+                days_left = days_until(date.fromisoformat(deadline_on), now)
+            except ValueError as error:
+                raise CatalogError(f"malformed digest deadline: {error}") from error
         if days_left > 0:
             due = c.t("digest.days_left", deadline=data["deadline"], days=days_left)
         elif days_left == 0:

@@ -7,13 +7,13 @@ import functools
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.forms import FormDef
+from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
@@ -21,19 +21,22 @@ from bot.domain.plan_actions import (
     VOLUNTARY,
     Action,
     apply,
+    review_button,
     status_actions,
     step_actions,
 )
 from bot.domain.plans import (
     DEFAULT_FORMS,
     Campaign,
+    Duty,
     Plan,
     PlanStatus,
     changed_keys,
+    duty_of,
     may_reopen,
 )
 from bot.domain.schedule import Schedule
-from bot.domain.text import fold
+from bot.domain.text import fold, tidy
 from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
 from bot.services.replies import Attachment
 
@@ -86,6 +89,27 @@ class ReviewCopy:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """What a unit's export lists of one plan; times are local."""
+
+    copy: ReviewCopy
+    submitted_at: datetime | None
+    confirmed_at: datetime | None
+    confirmed_by: str  # "" when not confirmed (or the confirmer was erased)
+    actions: tuple[tuple[str, ...], ...]  # each concrete action's answers, in the form's order
+
+
+def plan_actions(form: FormDef, draft: e.Draft) -> tuple[tuple[str, ...], ...]:
+    """Every item of the form's lists (the concrete actions), its fields in the form's order."""
+    found: list[tuple[str, ...]] = []
+    for item in form.items():
+        if isinstance(item, Group):
+            for answer in e.group_items(draft.answers, item):
+                found.append(tuple(answer.get(f.key, "") for f in item.fields))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
 class Visit:
     """What one update needs to know, read at once: the person, the campaign and their plan."""
 
@@ -99,11 +123,13 @@ def prefill(person: Person) -> dict[str, str]:
     return {
         "full_name": person.full_name,
         "birth_date": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
+        "birth_year": str(person.birth_date.year) if person.birth_date else "",
         "unit": path[-1],
         "parent_unit": path[-2] if len(path) > 1 else "",
         "party_position": person.party_position,
         "gov_position": person.gov_position,
         "union_position": person.union_position,
+        "workplace": person.workplace,
     }
 
 
@@ -180,6 +206,13 @@ class PlanService:
         """The campaign now open."""
         return await self._plans.active_campaign()
 
+    async def duty(self, person: Person) -> tuple[Duty, Campaign, Plan | None] | None:
+        """What ``person`` has to do about their plan now; None while no campaign is open."""
+        campaign, plan = await self._current(person)
+        if campaign is None:
+            return None
+        return duty_of(person, plan, campaign, self._today()), campaign, plan
+
     async def set_campaign(
         self,
         *,
@@ -197,9 +230,9 @@ class PlanService:
             raise ValueError(f"unknown forms: {unknown}")
         return await self._plans.set_campaign(
             year=year,
-            title=title,
+            title=tidy(title),  # printed in every document: scrubbed like any typed text
             deadline=deadline,
-            place=place,
+            place=tidy(place),
             forms=chosen,
             now=self._clock.now(),
             schedule=schedule,
@@ -415,6 +448,7 @@ class PlanService:
                 "form": form.name,
                 **params,
             },
+            "buttons": [review_button(plan.id)],
         }
         return [
             OutboxMessage(
@@ -442,8 +476,11 @@ class PlanService:
 
     async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Attachment:
         # Building a DOCX takes ~20 ms of CPU: off the event loop, so other members are not held up.
+        confirmed = None
+        if plan.status is PlanStatus.CONFIRMED:
+            confirmed = await self._plans.confirmation(plan.id)
         render = functools.partial(
-            self._render, self._form(plan), campaign, person, plan, self._clock.now()
+            self._render, self._form(plan), campaign, person, plan, self._clock.now(), confirmed
         )
         content = await asyncio.get_running_loop().run_in_executor(self._renderer, render)
         return Attachment(f"ke-hoach-{person.code.lower()}-{campaign.year}.docx", content)
@@ -457,6 +494,23 @@ class PlanService:
             return None
         document = await self._document(person, campaign, plan) if with_document else None
         return ReviewCopy(person, campaign, plan, self._form(plan), document)
+
+    async def record(self, plan_id: int, with_document: bool) -> PlanRecord | None:
+        """A plan as a unit's export lists it: dates, confirmation and concrete actions."""
+        copy = await self.for_review(plan_id, with_document=with_document)
+        if copy is None:
+            return None
+        plan = copy.plan
+        confirmed = None
+        if plan.status is PlanStatus.CONFIRMED:
+            confirmed = await self._plans.confirmation(plan_id)
+        return PlanRecord(
+            copy,
+            plan.submitted_at.astimezone(self._tz) if plan.submitted_at else None,
+            confirmed.at.astimezone(self._tz) if confirmed else None,
+            confirmed.name if confirmed else "",
+            plan_actions(copy.form, plan.draft),
+        )
 
     async def plan_document(self, plan_id: int) -> Attachment | None:
         """The document of a plan by id (for the outbox sender), or None if it is gone."""

@@ -15,7 +15,7 @@ from bot.domain.forms import FormDef
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
-from bot.domain.plans import Campaign, DeskRow, Plan, PlanStatus
+from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
 
@@ -125,6 +125,8 @@ class PlanStore(Protocol):
 
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None: ...
 
+    async def campaign_of_year(self, year: int) -> Campaign | None: ...
+
     async def register_forms(
         self, definitions: Mapping[tuple[str, int], str], now: datetime
     ) -> list[str]: ...
@@ -170,6 +172,8 @@ class PlanStore(Protocol):
 
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]: ...
 
+    async def confirmation(self, plan_id: int) -> Confirmation | None: ...
+
     async def desk(
         self,
         campaign_id: int,
@@ -184,7 +188,13 @@ class DocumentRenderer(Protocol):
     """Turns a plan into a printable document (DOCX)."""
 
     def __call__(
-        self, form: FormDef, campaign: Campaign, person: Person, plan: Plan, now: datetime
+        self,
+        form: FormDef,
+        campaign: Campaign,
+        person: Person,
+        plan: Plan,
+        now: datetime,
+        confirmed: Confirmation | None = None,
     ) -> bytes: ...
 
 

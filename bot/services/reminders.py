@@ -19,14 +19,16 @@ from bot.domain.meetings import (
     Meeting,
     MeetingStatus,
 )
-from bot.domain.models import Channel
+from bot.domain.models import Category, Channel
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.plan_actions import FIX_BUTTON, RESUME_BUTTON
 from bot.domain.plans import Campaign, PlanStatus
 from bot.domain.schedule import (
     Occasion,
     Schedule,
     deadline_occasions,
     digest_occasions,
+    late_occasions,
     meeting_occasions,
     pick_due,
     returned_occasion,
@@ -41,7 +43,18 @@ from bot.services.ports import (
     ScheduleStore,
 )
 
-RESUME_BUTTON = {"label": "plan.button.resume", "data": "p:0:go:"}
+# Deadline reminders by "plan returned?": the wording before the deadline and on the day itself.
+BEFORE_DEADLINE = {
+    False: ("notify.remind_deadline", "notify.remind_deadline_today"),
+    True: ("notify.remind_deadline_returned", "notify.remind_deadline_returned_today"),
+}
+# After it, by (plan returned?, party member?): party members are addressed as "đồng chí".
+AFTER_DEADLINE = {
+    (False, True): "notify.remind_late",
+    (True, True): "notify.remind_late_returned",
+    (False, False): "notify.remind_late_neutral",
+    (True, False): "notify.remind_late_returned_neutral",
+}
 
 
 @dataclass
@@ -50,8 +63,14 @@ class SweepReport:
 
     sent: list[str] = field(default_factory=list)  # occasion keys handled now
     skipped: list[str] = field(default_factory=list)  # occasions dropped as stale or superseded
+    expired: dict[str, str] = field(default_factory=dict)  # never sent, and why (quiet hours)
     messages: int = 0
     requeued: int = 0
+
+
+def countdown_to_meeting(meeting: Meeting) -> dict[str, Any]:
+    """The payload's ``countdown``: the hours (or days) left are counted when it is sent."""
+    return {"starts_at": meeting.starts_at.isoformat(), "days": "notify.meeting_soon_days"}
 
 
 def meeting_payload(meeting: Meeting, template: str, tz: tzinfo) -> dict[str, Any]:
@@ -123,6 +142,9 @@ class ReminderService:
         for occasion in pick.skip:
             if await self._store.record_occasion(occasion.key, "skipped", [], now) is not None:
                 report.skipped.append(occasion.key)
+        for occasion in pick.expire:
+            if await self._store.record_occasion(occasion.key, "expired", [], now) is not None:
+                report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
             messages = await self._messages(occasion, campaign, meetings, context, now)
@@ -139,9 +161,11 @@ class ReminderService:
             if campaign.opened_at
             else campaign.deadline
         )
-        return deadline_occasions(
-            campaign.year, campaign.deadline, schedule, self._tz
-        ) + digest_occasions(campaign.year, opened, campaign.deadline, schedule, self._tz)
+        return (
+            deadline_occasions(campaign.year, campaign.deadline, schedule, self._tz)
+            + late_occasions(campaign.year, campaign.deadline, schedule, self._tz)
+            + digest_occasions(campaign.year, opened, campaign.deadline, schedule, self._tz)
+        )
 
     async def _messages(
         self,
@@ -156,12 +180,18 @@ class ReminderService:
             meeting = meetings[int(occasion.key.split(":")[1])]
             return await self._meeting_reminders(occasion, meeting)
         assert campaign is not None
-        if kind == "deadline":
+        if kind in ("deadline", "late"):
             return deadline_messages(occasion, campaign, await context.standings())
         if kind == "returned":
             plan_id = int(occasion.key.split(":")[1])
             return await self._returned_message(occasion, campaign, plan_id)
         digests = await self._digests.digests(campaign, await context.standings(), now)
+        if occasion.day is not None and occasion.day > campaign.deadline:
+            digests = {  # after the deadline: only to units where someone still owes a plan
+                unit_id: (data, people)
+                for unit_id, (data, people) in digests.items()
+                if data["missing"]["count"] or data["returned"]["count"]
+            }
         return [
             OutboxMessage(
                 key=f"{occasion.key}:unit:{unit_id}:person:{person.person_id}",
@@ -181,6 +211,7 @@ class ReminderService:
         template = "notify.meeting_soon_days" if hours >= 24 else "notify.meeting_soon_hours"
         payload = meeting_payload(meeting, template, self._tz)
         payload["params"]["left"] = hours // 24 if hours >= 24 else hours
+        payload["countdown"] = countdown_to_meeting(meeting)
         return [
             OutboxMessage(
                 key=f"{occasion.key}:person:{pid}",
@@ -208,7 +239,7 @@ class ReminderService:
                         "comment": plan.return_comment,
                         "deadline": campaign.deadline.strftime("%d/%m/%Y"),
                     },
-                    "buttons": [RESUME_BUTTON],
+                    "buttons": [FIX_BUTTON],
                 },
                 priority=Priority.WAVE,
                 expires_at=occasion.stale,
@@ -231,29 +262,49 @@ class _Lazy:
         return self._standings
 
 
+def deadline_payload(
+    campaign: Campaign, days_left: int, returned: bool, party: bool
+) -> dict[str, Any]:
+    """A deadline (or late) reminder; the renderer counts the days left when it is sent and
+    picks the wording of that day: before the deadline, on it, or after it (``late``)."""
+    before, today = BEFORE_DEADLINE[returned]
+    late = AFTER_DEADLINE[returned, party]
+    deadline = campaign.deadline.strftime("%d/%m/%Y")
+    if days_left > 0:
+        template, params = before, {"days": days_left, "deadline": deadline}
+    elif days_left == 0:
+        template, params = today, {"deadline": deadline}
+    else:
+        template, params = late, {"days": -days_left, "deadline": deadline}
+    return {
+        "template": template,
+        "params": params,
+        "buttons": [FIX_BUTTON if returned else RESUME_BUTTON],
+        "countdown": {"deadline": campaign.deadline.isoformat(), "today": today, "late": late},
+    }
+
+
 def deadline_messages(
     occasion: Occasion, campaign: Campaign, standings: Sequence[Standing]
 ) -> list[OutboxMessage]:
-    """One reminder per linked person who must write a plan and has not handed it in."""
-    deadline = campaign.deadline.strftime("%d/%m/%Y")
-    both = {"days": occasion.days_left, "deadline": deadline}
-    if occasion.days_left == 0:
-        usual = {"template": "notify.remind_deadline_today", "params": {"deadline": deadline}}
-    else:
-        usual = {"template": "notify.remind_deadline", "params": both}
-    returned = {"template": "notify.remind_deadline_returned", "params": both}
-    payloads: dict[bool, dict[str, Any]] = {  # shared by the whole wave: encoded once
-        False: usual | {"buttons": [RESUME_BUTTON]},
-        True: returned | {"buttons": [RESUME_BUTTON]},
-    }
-    return [
-        OutboxMessage(
-            key=f"{occasion.key}:person:{person.person_id}",
-            person_id=person.person_id,
-            payload=payloads[person.status is PlanStatus.RETURNED],
-            priority=Priority.WAVE,
-            expires_at=occasion.stale,
+    """One reminder per linked person who must write a plan and has not handed it in (before
+    the deadline and, for a late occasion, after it)."""
+    payloads: dict[tuple[bool, bool], dict[str, Any]] = {}  # shared by the wave: encoded once
+    messages = []
+    for person in standings:
+        if not person.owes_plan or person.chat_id is None:
+            continue
+        kind = (person.status is PlanStatus.RETURNED, person.category is Category.PARTY_MEMBER)
+        payload = payloads.get(kind)
+        if payload is None:
+            payload = payloads[kind] = deadline_payload(campaign, occasion.days_left, *kind)
+        messages.append(
+            OutboxMessage(
+                key=f"{occasion.key}:person:{person.person_id}",
+                person_id=person.person_id,
+                payload=payload,
+                priority=Priority.WAVE,
+                expires_at=occasion.stale,
+            )
         )
-        for person in standings
-        if person.owes_plan and person.chat_id is not None
-    ]
+    return messages

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.address import address_labels
 from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
+from bot.domain.plans import Campaign, Duty, Plan
 from bot.domain.signin import Verdict
 from bot.domain.telegram_html import utf16_len
 from bot.domain.text import fold
@@ -81,6 +83,15 @@ class Presenter:
     def _share(self) -> str:
         return self._c.plain("signin.share_button")
 
+    def you(self, person: Person | None, key: str) -> dict[str, str]:
+        """The words that fill ``{you}`` / ``{You}`` of template ``key`` for ``person``."""
+        wanted = self._c.params(key)
+        return {
+            name: self._c.plain(word)
+            for name, word in address_labels(person).items()
+            if name in wanted
+        }
+
     def _ask(self, key: str, **values: object) -> Reply:
         return Reply(self._c.t(key, **values), ask_contact=self._share())
 
@@ -92,15 +103,17 @@ class Presenter:
         """Anything from a person not signed in yet."""
         return self._ask("signin.need_signin", share_button=self._share())
 
-    def signin(self, result: SigninResult) -> Reply:
-        """The outcome of a sign-in attempt."""
+    def signin(
+        self, result: SigninResult, duty: tuple[Duty, Campaign, Plan | None] | None = None
+    ) -> Reply:
+        """The outcome of a sign-in attempt, then (when signed in) what the person must do."""
         verdict, person = result.decision.verdict, result.decision.person
-        if person is not None and verdict is Verdict.LINK:
-            return self.with_menu(
-                self._c.t("signin.linked", name=person.full_name, unit=person.unit_path), person
-            )
-        if person is not None and verdict is Verdict.ALREADY_LINKED:
-            text = self._c.t("signin.already_linked", name=person.full_name, unit=person.unit_path)
+        if person is not None and verdict in (Verdict.LINK, Verdict.ALREADY_LINKED):
+            key = "signin.linked" if verdict is Verdict.LINK else "signin.already_linked"
+            you = self.you(person, key)
+            text = self._c.t(key, name=person.full_name, unit=person.unit_path, **you)
+            if duty is not None:
+                text = Safe(f"{text}\n\n{self.duty(person, *duty)}")
             return self.with_menu(text, person)
         if person is not None and verdict is Verdict.LINKED_TO_OTHER:
             text = self._c.t("signin.linked_to_other", name=person.full_name, support=self._support)
@@ -108,6 +121,20 @@ class Presenter:
         if verdict is Verdict.NOT_OWN_CONTACT:
             return self._ask("signin.not_own_contact", share_button=self._share())
         return self._ask(f"signin.{verdict.value}", support=self._support)
+
+    def duty(self, person: Person, duty: Duty, campaign: Campaign, plan: Plan | None) -> Safe:
+        """What ``person`` must do about their plan and by when, naming the button to start."""
+        key = f"signin.duty.{duty.value}"
+        status = plan.status.value if plan is not None else "draft"
+        values: dict[str, object] = {
+            **self.you(person, key),
+            "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+            "button": self._c.plain("menu.kehoach"),
+            "reason": self._c.plain(f"label.exemption.{person.exemption.value}"),
+            "status": self._c.plain(f"plan.status.{status}"),
+        }
+        wanted = self._c.params(key)
+        return self._c.t(key, **{name: v for name, v in values.items() if name in wanted})
 
     def with_menu(self, text: Safe, person: Person | None) -> Reply:
         """A text followed by the menu that fits the person's roles."""
@@ -137,7 +164,7 @@ class Presenter:
         """The person's own card: who the roster says they are and whether a plan is required."""
         empty = self._c.plain("me.empty")
         if person.exemption is Exemption.NONE:
-            duty = self._c.t("me.required")
+            duty = self._c.t("me.required", **self.you(person, "me.required"))
         else:
             duty = self._c.t(
                 "me.exempt", reason=self._c.plain(f"label.exemption.{person.exemption.value}")
@@ -183,9 +210,14 @@ class Presenter:
         invites = Choice(self._c.plain("unit.invites_button"), f"{UNIT_PREFIX}:inv:")
         return Reply(Safe("\n".join(parts)), choices=((invites,),))
 
-    def district_button(self) -> tuple[tuple[Choice, ...], ...]:
-        """The button under an admin's report that sends the table by unit."""
-        return ((Choice(self._c.plain("report.button"), DISTRICT_REPORT),),)
+    def district_button(self, past_year: int | None = None) -> tuple[tuple[Choice, ...], ...]:
+        """The button under an admin's report that sends the table by unit (and the one for
+        the previous year's campaign, when there is one)."""
+        rows = [(Choice(self._c.plain("report.button"), DISTRICT_REPORT),)]
+        if past_year is not None:
+            label = self._c.plain("report.button_past", year=past_year)
+            rows.append((Choice(label, f"{DISTRICT_REPORT}{past_year}"),))
+        return tuple(rows)
 
     def invites(self, viewer: Person, rows: Sequence[InviteRow], username: str | None) -> Reply:
         """The open invite codes of a unit, each with its t.me link when the bot's name is known."""

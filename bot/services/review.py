@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.domain.address import address_labels
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
+from bot.domain.plan_actions import FIX_BUTTON
 from bot.domain.plans import PlanStatus
+from bot.domain.text import is_blank, scrub
 from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
 
 MAX_COMMENT = 1000
@@ -61,15 +64,20 @@ class ReviewService:
             return Verdict.NOT_SUBMITTED
         if rev is not None and plan.rev != rev:
             return Verdict.CHANGED
-        comment = comment.strip()[:MAX_COMMENT]
-        if not confirm and not comment:
+        comment = scrub(comment).strip()[:MAX_COMMENT]
+        if not confirm and is_blank(comment):
             return Verdict.NEED_COMMENT
         template = "notify.confirmed" if confirm else "notify.returned"
         params = {} if confirm else {"comment": comment}
         notice = OutboxMessage(
             key=f"plan:{plan.id}:{plan.rev}:{template}",
             person_id=member.id,
-            payload={"template": template, "params": params},
+            payload={
+                "template": template,
+                "params": params,
+                "labels": address_labels(member),
+                "buttons": [] if confirm else [FIX_BUTTON],
+            },
         )
         saved = await self._plans.change_status(
             plan,

@@ -104,9 +104,9 @@ async def test_district_report_rolls_up_units_with_a_chart(office: Harness, tmp_
     assert (tmp_path / "bc.png").read_bytes()[:4] == b"\x89PNG"
     book = load_workbook(tmp_path / "bc.xlsx")
     table = book.worksheets[0]
-    header = [c.value for c in table[1]]
+    header = [c.value for c in table[3]]  # under the title row and a blank row
     assert header[:4] == ["Đơn vị", "Phải nộp", "Đã nộp", "Đã xác nhận"]
-    rows = {str(r[0]).strip(): r for r in table.iter_rows(min_row=2, values_only=True)}
+    rows = {str(r[0]).strip(): r for r in table.iter_rows(min_row=4, values_only=True)}
     cell = rows["Chi bộ thôn 1"]
     assert cell[1:5] == (2, 0, 0, 1)  # An and Bình required; Bình's plan returned
     commune = rows["Đảng bộ xã Phú Lạc"]

@@ -94,3 +94,79 @@ async def _run_async(*argv: str) -> tuple[int, str]:
     import asyncio
 
     return await asyncio.to_thread(run, *argv)
+
+
+def _listing(*folders: Path) -> set[str]:
+    return {str(p.relative_to(folders[0])) for f in folders for p in f.iterdir() if p.is_file()}
+
+
+async def test_backup_and_restore_leave_no_stray_files(database: Path, tmp_path: Path) -> None:
+    """Beside the database and the backup: only the files named, no -wal, -shm or .partial."""
+    await _run_async("roster", "template", "mau.xlsx")
+    await _run_async("roster", "import", "mau.xlsx")
+    store = await Store.open(f"sqlite+aiosqlite:///{database}")  # the bot is running
+    try:
+        assert (await _run_async("backup", "--out", "sao-luu/bk.db"))[0] == 0
+    finally:
+        await store.close()
+    folders = (tmp_path, tmp_path / "sao-luu")
+    assert _listing(*folders) == {"live.db", "mau.xlsx", "sao-luu/bk.db"}
+    assert (await _run_async("restore", "sao-luu/bk.db"))[0] == 0
+    assert (await _run_async("restore", "sao-luu/bk.db", "--yes"))[0] == 0
+    assert _listing(*folders) == {
+        "live.db",
+        "live.db.before-restore",
+        "mau.xlsx",
+        "sao-luu/bk.db",
+    }
+    assert people(database) == people(tmp_path / "sao-luu" / "bk.db")
+
+
+def _from_the_future(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_future'")
+
+
+def test_database_of_a_newer_version_is_refused(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run and migrate say so in one line (exit 2); restore refuses such a backup."""
+    assert run("migrate")[0] == 0
+    assert run("backup", "--out", "bk.db")[0] == 0
+    _from_the_future(tmp_path / "bk.db")
+    status, out = run("restore", "bk.db", "--yes")
+    assert status == 1 and "phiên bản mới hơn" in out, out
+    _from_the_future(database)
+    status, out = run("migrate")
+    assert status == 2, out
+    assert out.startswith("Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của chương trình")
+    assert len(out.strip().splitlines()) == 1 and "0099_future" in out
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTokenForTestsOnly_abcdefghijk")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
+    status, again = run("run")
+    assert (status, again) == (2, out)
+    with sqlite3.connect(database) as conn:  # untouched
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            "0099_future",
+        )
+
+
+def test_damaged_database_stops_the_bot_and_points_to_restore(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Garbage over pages in the middle of a real database: one line, exit 1, no start."""
+    run("roster", "template", "mau.xlsx")
+    assert run("roster", "import", "mau.xlsx")[0] == 0
+    data = bytearray(database.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + 4 * page] = b"\xde\xad\xbe\xef" * page
+    database.write_bytes(bytes(data))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTokenForTestsOnly_abcdefghijk")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
+    status, out = run("run")
+    assert status == 1, out
+    lines = out.strip().splitlines()
+    assert len(lines) == 1 and "bị hỏng" in out, out
+    assert "chuyende backup" in out and "chuyende restore" in out
+    assert _listing(tmp_path) == {"live.db", "mau.xlsx"}

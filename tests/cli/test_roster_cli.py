@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -122,8 +123,61 @@ def test_dry_run_and_remove_missing(tmp_path: Path) -> None:
     status, out = run("roster", "import", "it.csv")
     assert status == 0 and "5 người" in out and "--remove-missing" in out
     status, out = run("roster", "import", "it.csv", "--remove-missing")
-    assert status == 0 and "Đã đánh dấu 5 người rời danh sách." in out
+    assert status == 0 and "Đã đánh dấu 5 người rời danh sách:" in out
     assert "2 người" in run("roster", "export", "b.csv")[1]
+
+
+def _counts(out: str) -> dict[str, object]:
+    """The numbers and names an import printed (a dry run or a real one)."""
+    found: dict[str, object] = {}
+    for label in ("thêm mới", "cập nhật", "không đổi", "đơn vị mới:"):
+        match = re.search(rf"{label} (\d+)", out)
+        found[label] = match.group(1) if match else None
+    match = re.search(r"(\d+) người rời danh sách: (.*)\.", out)
+    found["left"] = match.groups() if match else None
+    return found
+
+
+def test_dry_run_prints_what_the_real_import_then_does(tmp_path: Path) -> None:
+    """The same file with --dry-run and without: the same counts and the same names leaving."""
+    run("roster", "template", "mau.xlsx")
+    run("roster", "import", "mau.xlsx")
+    run("roster", "export", "ds.csv")
+    lines = (tmp_path / "ds.csv").read_text("utf-8-sig").splitlines()
+    first = lines[1].split(",")
+    renamed = first[1] + " Mới"
+    kept = [lines[0], ",".join([first[0], renamed, *first[2:]]), lines[2]]
+    kept.append("MOI01,Người Mới,,,Đảng viên,,Chi bộ mới,,,,")
+    (tmp_path / "it.csv").write_text("\n".join(kept) + "\n", "utf-8")
+    before = (tmp_path / "cli.db").read_bytes()
+    status, dry = run("roster", "import", "it.csv", "--remove-missing", "--dry-run")
+    assert status == 0 and "chưa ghi gì vào cơ sở dữ liệu" in dry, dry
+    assert "7 người" in run("roster", "export", "c.csv")[1]  # nobody left, nobody added
+    assert renamed not in (tmp_path / "c.csv").read_text("utf-8-sig")
+    status, real = run("roster", "import", "it.csv", "--remove-missing")
+    assert status == 0 and "chưa ghi gì" not in real
+    expected = {
+        "thêm mới": "1",
+        "cập nhật": "1",
+        "không đổi": "1",
+        "đơn vị mới:": "1",
+    }
+    assert _counts(dry) == _counts(real)
+    assert {k: v for k, v in _counts(real).items() if k != "left"} == expected
+    left = _counts(real)["left"]
+    assert isinstance(left, tuple) and left[0] == "5" and "(CB001)" in left[1], real
+    assert before != (tmp_path / "cli.db").read_bytes()
+
+
+def test_every_sheet_written_has_a_vietnamese_name(tmp_path: Path) -> None:
+    """Template (with its guide), roster export and invite codes: no sheet is left "Sheet"."""
+    run("roster", "template", "mau.xlsx")
+    run("roster", "import", "mau.xlsx")
+    run("roster", "export", "ds.xlsx")
+    run("invites", "--out", "moi.xlsx")
+    assert load_workbook(tmp_path / "mau.xlsx").sheetnames == ["Danh sách", "Hướng dẫn"]
+    assert load_workbook(tmp_path / "ds.xlsx").sheetnames == ["Danh sách"]
+    assert load_workbook(tmp_path / "moi.xlsx").sheetnames == ["Mã mời"]
 
 
 def test_invites_are_exported_per_unit_and_renewable(tmp_path: Path) -> None:

@@ -54,6 +54,19 @@ def test_reminder_rules_are_set_kept_and_checked() -> None:
     assert "10, 5, 1 ngày" in run("campaign", "show")[1]
 
 
+def test_late_reminders_are_a_campaign_rule() -> None:
+    """`--late-reminders 14` is stored and shown; 0 turns the chase after the deadline off."""
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong")
+    assert status == 0 and "nhắc người chưa nộp mỗi 7 ngày" in out and "31/12/2022" in out
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "14")
+    assert status == 0 and "mỗi 14 ngày" in out
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "0")
+    assert status == 0 and "Sau hạn nộp: không nhắc nữa." in out
+    assert "không nhắc nữa" in run("campaign", "show")[1]
+    status, out = run(*CAMPAIGN, "--place", "Tuy Phong", "--late-reminders", "-1")
+    assert status == 2 and "Quy tắc nhắc việc không hợp lệ" in out
+
+
 def test_outbox_command_counts_and_lists_failures(database: str) -> None:
     """`chuyende outbox` shows counts per state and the latest failures."""
     assert run("roster", "template", "mau.xlsx")[0] == 0

@@ -195,3 +195,19 @@ def test_broken_form_files_are_reported_by_name() -> None:
         parse_form("x.toml", "id = 'x'\nversion = 0")
     with pytest.raises(FormError, match=r"bad\.toml"):
         parse_form("bad.toml", "id = [")
+
+
+def test_confirm_lines_and_new_identity_sources_are_checked() -> None:
+    """The confirming block's extra lines are short, at most four; identity sources are known."""
+    from importlib import resources
+
+    text = resources.files("bot.forms").joinpath("mau_01.toml").read_text("utf-8")
+    assert parse_form("mau_01.toml", text).confirm_lines == ("T/M CHI ỦY", "BÍ THƯ")
+    with pytest.raises(FormError, match=r"mau_01.toml: .*confirm_lines"):
+        parse_form("mau_01.toml", text.replace('"BÍ THƯ"]', '"BÍ THƯ", "", "A", "B"]'))
+    with pytest.raises(FormError, match=r"mau_01.toml: .*confirm_lines"):
+        parse_form("mau_01.toml", text.replace('"BÍ THƯ"]', f'"{"X" * 121}"]'))
+    with pytest.raises(FormError, match=r"mau_01.toml: .*source"):
+        parse_form("mau_01.toml", text.replace('source = "workplace"', 'source = "office"'))
+    with_year = text.replace('source = "birth_date"', 'source = "birth_year"')
+    assert parse_form("mau_01.toml", with_year).identity[1].source == "birth_year"

@@ -72,6 +72,15 @@ def test_a_past_year_has_all_four_quarters_checked() -> None:
     assert quarters_without_thematic(meetings, 2021, date(2022, 5, 20), TZ) == [2, 4]
 
 
+def test_quarters_count_from_the_campaign_opening() -> None:
+    """A campaign opened on 05/07 is not flagged for quarters I and II; its own quarter counts."""
+    today = date(2022, 8, 20)
+    assert quarters_without_thematic([], 2022, today, TZ, opened=date(2022, 7, 5)) == [3]
+    assert quarters_without_thematic([], 2022, today, TZ, opened=date(2022, 3, 25)) == [1, 2, 3]
+    assert quarters_without_thematic([], 2022, today, TZ, opened=date(2021, 12, 1)) == [1, 2, 3]
+    assert quarters_without_thematic([], 2022, today, TZ, opened=date(2023, 1, 2)) == []
+
+
 def test_quarters_use_the_local_date() -> None:
     """18:00 UTC on 31 March is already 1 April in Vietnam: a second-quarter meeting."""
     late = meeting(datetime(2022, 3, 31, 18, 0, tzinfo=UTC))

@@ -62,7 +62,7 @@ def test_every_bad_row_is_listed_with_its_reason() -> None:
         ["A4", "Người 4", "31/02/1990", "", "Đảng viên", "", "Xã A", ""],
         ["A5", "Người 5", "", "", "Cá nhân", "Hưu trí", "Xã A", ""],
         ["A6", "", "", "", "Đảng viên", "", "", "Vua"],
-        ["A 7", "Người 7", "", "", "Đảng viên", "Miễn gì đó", "Xã A // B", ""],
+        ["A 7", "Người 7", "", "", "Đảng viên", "Miễn gì đó", "Xã A / / B", ""],
         ["A8", "Người 8", "01/01/2030", "", "Đảng viên", "", "Xã A", ""],
     )
     assert not result.ok and not result.records
@@ -115,3 +115,32 @@ def test_hostile_cells_are_refused_not_crashed_on() -> None:
         ["A2", "<b>", "", "", 5, "", "X", ""],
     )
     assert [e.code for e in result.errors] == ["too_long", "bad_category"]
+
+
+def test_workplace_is_an_optional_column_under_either_name() -> None:
+    """``Nơi công tác`` (or ``DON VI CONG TAC``) is where the person works; too long is refused."""
+    for title in ("Nơi công tác", "DON VI CONG TAC"):
+        result = parse(
+            [
+                "A1",
+                "Nguyễn An",
+                "",
+                "",
+                "Đảng viên",
+                "",
+                "Xã A / Chi bộ 1",
+                "",
+                "Trường Tiểu học A",
+            ],
+            header=[*HEADER, title],
+        )
+        assert result.ok, result.errors
+        assert result.records[0].workplace == "Trường Tiểu học A"
+    assert (
+        parse(["A1", "Nguyễn An", "", "", "Đảng viên", "", "Xã A", ""]).records[0].workplace == ""
+    )
+    long = parse(
+        ["A1", "Nguyễn An", "", "", "Đảng viên", "", "Xã A", "", "x" * 201],
+        header=[*HEADER, "Nơi công tác"],
+    )
+    assert [e.code for e in long.errors] == ["workplace_too_long"]

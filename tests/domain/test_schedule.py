@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from bot.domain.schedule import (
     deadline_occasions,
     digest_days,
     digest_occasions,
+    late_occasions,
     meeting_occasions,
     pick_due,
     returned_occasion,
@@ -131,23 +133,51 @@ def test_digest_days_weekly_then_daily_up_to_the_deadline() -> None:
     assert digest_days(date(2022, 5, 1), DEADLINE, DEFAULT) == []
 
 
-def test_digest_goes_stale_when_the_next_is_due_or_after_a_day() -> None:
-    """A digest is stale at the next digest's due time, and never more than a day after its own."""
+def test_a_missed_digest_is_sent_late_within_its_week() -> None:
+    """A digest is stale only when the next one is due: Monday's, missed, still goes on Friday."""
     found = digest_occasions(2022, date(2022, 4, 1), DEADLINE, DEFAULT, TZ)
-    first, last = found[0], found[-1]
+    first = found[0]
     assert (first.key, first.day, first.due) == (
         "digest:2022:2022-04-04",
         date(2022, 4, 4),
         local(4, 4, 7, 30),
     )
-    assert first.stale == local(4, 5, 7, 30)  # the next one is a week away
+    assert first.stale == local(4, 11, 7, 30)  # the next one is a week away
     assert found[3].day == date(2022, 4, 24) and found[3].stale == found[4].due
-    assert last.day == DEADLINE and last.stale == local(5, 1, 7, 30)
-    assert all(timedelta(0) < o.stale - o.due <= timedelta(days=1) for o in found)
+    assert all(o.stale == n.due for o, n in itertools.pairwise(found))
+    assert all(timedelta(0) < o.stale - o.due <= timedelta(days=7) for o in found)
+    friday = pick_due(found, set(), local(4, 8, 9))  # the bot was down from Sunday to Friday
+    assert [o.key for o in friday.send] == ["digest:2022:2022-04-04"]
+
+
+def test_digests_go_on_weekly_after_the_deadline_until_the_year_ends() -> None:
+    """After the deadline a digest goes every Monday up to 31/12; with the late chase off, none."""
+    found = digest_occasions(2022, date(2022, 4, 1), DEADLINE, DEFAULT, TZ)
+    after = [o.day for o in found if o.day is not None and o.day > DEADLINE]
+    assert (after[0], after[-1], len(after)) == (date(2022, 5, 2), date(2022, 12, 26), 35)
+    assert {day.weekday() for day in after} == {0}
+    assert found[-1].stale == found[-1].due + timedelta(days=7)
+    off = digest_occasions(2022, date(2022, 4, 1), DEADLINE, Schedule(late_every_days=0), TZ)
+    assert off[-1].day == DEADLINE
+
+
+def test_late_reminders_every_week_after_the_deadline_until_the_year_ends() -> None:
+    """Every 7 days after the deadline, at 08:00, until 31/12; each stale when the next is due."""
+    found = late_occasions(2022, DEADLINE, DEFAULT, TZ)
+    assert [(o.key, o.due, o.days_left) for o in found[:2]] == [
+        ("late:2022:D+7", local(5, 7, 8), -7),
+        ("late:2022:D+14", local(5, 14, 8), -14),
+    ]
+    assert {o.series for o in found} == {"late:2022"} and found[0].stale == found[1].due
+    assert found[-1].key == "late:2022:D+245"  # 31/12/2022
+    assert found[-1].stale == datetime(2023, 1, 1, tzinfo=TZ)
+    assert late_occasions(2022, DEADLINE, Schedule(late_every_days=0), TZ) == []
+    fortnight = late_occasions(2022, DEADLINE, Schedule(late_every_days=14), TZ)
+    assert [o.key for o in fortnight[:2]] == ["late:2022:D+14", "late:2022:D+28"]
 
 
 def test_meeting_reminders_skip_the_past_and_avoid_quiet_hours() -> None:
-    """Reminders go 72h and 2h before; one due before the change is dropped; 06:00 -> 20:59."""
+    """Reminders go 72h and 2h before; one due before the change is dropped; 06:00 -> 07:00."""
     starts = local(4, 15, 14)
     both = meeting_occasions(5, 2, starts, local(4, 1), DEFAULT, TZ)
     assert [(o.key, o.due, o.hours_before) for o in both] == [
@@ -158,7 +188,22 @@ def test_meeting_reminders_skip_the_past_and_avoid_quiet_hours() -> None:
     late = meeting_occasions(5, 3, starts, local(4, 13), DEFAULT, TZ)
     assert [o.key for o in late] == ["meeting:5:v3:H-2"]
     early = meeting_occasions(6, 1, local(4, 15, 8), local(4, 1), DEFAULT, TZ)
-    assert [o.due for o in early] == [local(4, 12, 8), local(4, 14, 20, 59)]
+    assert [o.due for o in early] == [local(4, 12, 8), local(4, 15, 7)]  # at 07:00, not 20:59
+
+
+def test_a_reminder_in_quiet_hours_waits_for_their_end_or_is_dropped() -> None:
+    """06:00 (2 h before 08:00) moves to 07:00; 2 h before a 07:00 meeting is expired, not sent."""
+    seven = meeting_occasions(7, 1, local(4, 15, 7), local(4, 1), DEFAULT, TZ)
+    [soon] = [o for o in seven if o.hours_before == 2]
+    assert soon.dropped and soon.due == local(4, 15, 5)
+    pick = pick_due(seven, {"meeting:7:v1:H-72"}, local(4, 15, 6))
+    assert (pick.send, pick.skip, [o.key for o in pick.expire]) == ((), (), ["meeting:7:v1:H-2"])
+    assert pick_due(seven, {"meeting:7:v1:H-72", soon.key}, local(4, 15, 6)).expire == ()
+    eight = meeting_occasions(8, 1, local(4, 15, 8), local(4, 1), DEFAULT, TZ)
+    assert not any(o.dropped for o in eight)
+    assert [o.key for o in pick_due(eight, set(), local(4, 14, 20, 59)).send] == [
+        "meeting:8:v1:H-72"
+    ]  # nothing the evening before
 
 
 def test_returned_reminder_counts_days_from_the_local_date() -> None:

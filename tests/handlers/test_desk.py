@@ -116,13 +116,57 @@ async def test_secretary_exports_the_units_plans_as_xlsx_and_zip(desk_bot: Harne
     assert set(files) == {"tong-hop-ke-hoach.xlsx", "ke-hoach-ca-nhan.zip"}
     table = load_workbook(io.BytesIO(files["tong-hop-ke-hoach.xlsx"] or b"")).worksheets[0]
     rows = list(table.iter_rows(values_only=True))
-    assert rows[0] == ("Họ và tên", "Đơn vị", "Tình trạng", "Nộp muộn")
+    assert rows[0][:4] == ("Họ và tên", "Đơn vị", "Tình trạng", "Nộp muộn")
     assert rows[1][0] == "Trần Thị Bình" and "chờ xác nhận" in str(rows[1][2])
     archive = zipfile.ZipFile(io.BytesIO(files["ke-hoach-ca-nhan.zip"] or b""))
     [name] = archive.namelist()
     assert name.endswith(".docx") and archive.read(name)[:2] == b"PK"
     [refused] = await (await signed_in(bot, "Cường", "0905111222")).press_data("r:ex:")
     assert "không có quyền" in refused.plain
+
+
+async def test_export_lists_dates_confirmation_and_each_action(desk_bot: Harness) -> None:
+    """The summary has when each plan was handed in and confirmed, by whom; a second sheet
+    has one row per concrete action."""
+    import io
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import load_workbook
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(binh, actions=2)
+    await binh.press("📨 Gửi kế hoạch")
+    await an.send("/duyet")
+    await an.press("Xem: Trần Thị Bình")
+    await an.press("✅ Xác nhận")
+    await an.send("/duyet")
+    replies = await an.press("📦 Xuất hồ sơ (XLSX + DOCX)")
+    files = {m.file_name: m.file_bytes for m in replies if m.kind == "document"}
+    book = load_workbook(io.BytesIO(files["tong-hop-ke-hoach.xlsx"] or b""))
+    assert book.sheetnames == ["Tổng hợp kế hoạch", "Việc làm cụ thể"]
+    summary, actions = book.worksheets
+    header, *rows = list(summary.iter_rows(values_only=True))
+    assert header[4:] == ("Ngày nộp", "Ngày xác nhận", "Người xác nhận")
+    [binh_row] = [r for r in rows if r[0] == "Trần Thị Bình"]
+    when = bot.clock.now().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+    assert binh_row[4] == when and binh_row[5] == when and binh_row[6] == "Nguyễn Văn An"
+    assert datetime.strptime(str(binh_row[4]), "%d/%m/%Y %H:%M")
+    header, *lines = list(actions.iter_rows(values_only=True))
+    assert header == (
+        "Họ và tên",
+        "Đơn vị",
+        "STT",
+        "Việc làm cụ thể",
+        "Thời gian thực hiện",
+        "Kết quả dự kiến",
+    )
+    assert [line[2:] for line in lines if line[0] == "Trần Thị Bình"] == [
+        (1, "Việc làm số 1: thăm hộ dân", "Hằng tháng", "Nắm chắc tình hình"),
+        (2, "Việc làm số 2: thăm hộ dân", "Hằng tháng", "Nắm chắc tình hình"),
+    ]
 
 
 async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Harness) -> None:
@@ -142,3 +186,64 @@ async def test_secretary_gets_invite_codes_for_those_not_signed_in(desk_bot: Har
     member = await signed_in(bot, "Cường", "0905111222")
     [refused] = await member.press_data("u:inv:")
     assert "không có quyền" in refused.plain
+
+
+async def test_a_confirmed_plans_document_names_who_confirmed_it_and_when(
+    desk_bot: Harness,
+) -> None:
+    """After the secretary confirms, the printed plan carries her name and the day under the
+    confirming block; before, that block is left blank to sign."""
+    import io
+
+    from docx import Document
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await submitted(bot, "Bình", "0987654321")
+    plan = await plan_of(bot, binh)
+    before = await bot.services.plans.for_review(plan.id)
+    assert before is not None and before.document is not None
+    blank = Document(io.BytesIO(before.document.content)).tables[-1].cell(0, 0).text
+    assert "Nguyễn Văn An" not in blank
+    await an.press("✅ Duyệt kế hoạch")
+    await an.press("Xem: Trần Thị Bình")
+    [done] = await an.press("✅ Xác nhận")
+    assert "Đã xác nhận" in done.plain
+    after = await bot.services.plans.for_review(plan.id)
+    assert after is not None and after.document is not None
+    block = Document(io.BytesIO(after.document.content)).tables[-1].cell(0, 0).text
+    day = bot.clock.now().astimezone(bot.settings.tz).strftime("%d/%m/%Y")
+    assert "Nguyễn Văn An" in block and f"Đã xác nhận ngày {day}" in block
+
+
+async def test_last_years_returned_plans_stay_on_the_desk_after_a_new_campaign(
+    desk_bot: Harness,
+) -> None:
+    """Bình's 2022 plan is returned; 2023 opens; An still reaches it under "Năm trước"."""
+    from datetime import date
+
+    bot = desk_bot
+    an = await signed_in(bot, "An", "0912345678")
+    await submitted(bot, "Bình", "0987654321")
+    await an.send("/duyet")
+    await an.press("Xem: Trần Thị Bình")
+    await an.press("↩️ Trả lại")
+    await an.send("Cần cụ thể hơn")
+    [listing] = await an.send("/duyet")
+    assert not any("Năm trước" in b for b in an.buttons())  # 2022 is the open year
+    await bot.open_campaign(year=2023, deadline=date(2023, 4, 30))
+    [listing] = await an.send("/duyet")
+    assert "Trần Thị Bình" not in listing.plain  # nothing of 2023's yet
+    [past] = await an.press("🗂 Năm trước (2022): 1 kế hoạch trả lại chưa nộp lại")
+    assert "năm 2022" in past.plain and "Trần Thị Bình — Chi bộ thôn 1" in past.plain
+    replies = await an.press("Xem: Trần Thị Bình")
+    plan = next(m for m in replies if m.inline_buttons())
+    assert "Trần Thị Bình" in plan.plain and "trả lại" in plan.plain
+    assert "✅ Xác nhận" not in an.buttons()  # a returned plan waits for no decision
+    [again] = await an.press("⬅️ Danh sách")
+    assert "Duyệt kế hoạch" in again.plain
+    outsider = await signed_in(bot, "Em", "0338123456")  # head of another unit
+    await outsider.send("/duyet")
+    assert not any("Năm trước" in b for b in outsider.buttons())
+    [refused] = await outsider.press_data("r:py:0")
+    assert "Trần Thị Bình" not in refused.plain

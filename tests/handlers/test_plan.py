@@ -90,7 +90,7 @@ async def test_mau_01_start_to_finish_with_document_and_secretary_notice(plan_bo
     assert await bot.drain_outbox() == 2  # the member's document first, then the secretary's notice
     document = chat.last
     assert document.kind == "document" and document.file_name == "ke-hoach-dv002-2022.docx"
-    assert "Văn bản kế hoạch cá nhân của bạn" in document.plain
+    assert "Văn bản kế hoạch cá nhân" in document.plain
     plan = await plan_of(bot, chat)
     assert plan.status is PlanStatus.SUBMITTED and not plan.late
     assert plan.draft.answers["study"] == STUDY
@@ -296,7 +296,7 @@ async def test_cancel_help_and_menu_work_mid_form(plan_bot: Harness) -> None:
     [paused] = await chat.send("/huy")
     assert "Đã lưu bản nháp" in paused.plain
     [menu] = await chat.send("Câu này không phải câu trả lời")
-    assert "Bạn muốn làm gì" in menu.plain
+    assert "Vui lòng chọn một mục trong menu" in menu.plain
     [help_reply] = await chat.send("/help")
     assert "/kehoach" in help_reply.plain
     [step] = await chat.press("📝 Kế hoạch của tôi")
@@ -452,7 +452,7 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     changed_question = section.items[0].model_copy(update={"prompt": "Câu hỏi học tập kiểu mới?"})
     new_section = section.model_copy(update={"items": (changed_question,)})
     forms["mau_01"] = old.model_copy(
-        update={"version": 2, "sections": (new_section, *old.sections[1:])}
+        update={"version": old.version + 1, "sections": (new_section, *old.sections[1:])}
     )
 
     from bot.app import build_services
@@ -462,7 +462,7 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     person = await services.signin.whoami(Channel.TELEGRAM, str(chat.user.id))
     assert person is not None
     screen = await services.plans.open(person)
-    assert screen.form is not None and screen.form.version == 1  # the draft keeps version 1
+    assert screen.form is not None and screen.form.version == old.version  # the draft keeps it
     assert "Câu hỏi học tập kiểu mới" not in services.plan_view.render(screen).text
 
     same_version = old.model_copy(update={"title": "Đổi mà không tăng version"})
@@ -471,7 +471,7 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
     )
     from bot.services.plans import FormVersionConflict
 
-    with pytest.raises(FormVersionConflict, match="mau_01 v1"):
+    with pytest.raises(FormVersionConflict, match=f"mau_01 v{old.version}"):
         await services.plans.register_forms()
 
 
@@ -520,3 +520,26 @@ async def test_an_emoji_heavy_plan_still_reaches_review_submit_and_the_desk(
     assert any("Trần Thị Bình" in r.plain for r in replies)
     assert "✅ Xác nhận" in secretary.buttons()
     assert bot.api.rejected() == []
+
+
+async def test_the_workplace_column_fills_the_plans_work_unit_not_the_cell(bot: Harness) -> None:
+    """Đơn vị công tác comes from the roster's Nơi công tác; the cell stays Sinh hoạt tại chi bộ."""
+    await bot.open_campaign()
+    roster = (
+        "Mã,Họ và tên,Ngày sinh,Số điện thoại,Đối tượng,Miễn,Đơn vị,Nơi công tác\n"
+        "DV002,Trần Thị Bình,02/09/1988,0987654321,Đảng viên,,"
+        "Đảng bộ xã Phú Lạc / Chi bộ thôn 1,Trường Tiểu học Phú Lạc\n"
+        "DV009,Phan Văn Tâm,01/01/1980,0987000111,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 1,\n"
+    )
+    outcome = await bot.load_roster(roster)
+    assert outcome.summary is not None, outcome.parsed.errors
+    chat = await signed_in(bot, "Bình", "0987654321")
+    [identity] = await chat.press("📝 Kế hoạch của tôi")
+    assert "Đơn vị công tác: Trường Tiểu học Phú Lạc" in identity.plain
+    assert "Sinh hoạt tại chi bộ: Chi bộ thôn 1" in identity.plain
+    [_, doc] = await chat.press_data("p:0:doc:")
+    text = _texts(Document(io.BytesIO(doc.file_bytes or b"")))
+    assert "- Đơn vị công tác: Trường Tiểu học Phú Lạc" in text
+    other = await signed_in(bot, "Tâm", "0987000111")
+    [empty] = await other.press("📝 Kế hoạch của tôi")
+    assert "Đơn vị công tác: (chưa có)" in empty.plain  # never a copy of the cell

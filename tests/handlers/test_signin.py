@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.domain.models import Channel
 from bot.sandbox.harness import Harness
+from tests.handlers.test_plan import fill_mau_01
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def linked_person_code(bot: Harness, user_id: int) -> str | None:
@@ -47,7 +53,7 @@ async def test_someone_elses_contact_is_refused(bot: Harness) -> None:
     """A contact card of another person (not the sender's own) never links anything."""
     chat = bot.chat("Kẻ lạ", phone="0911000000")
     [reply] = await chat.share_contact("0912345678", own=False)
-    assert "của chính bạn" in reply.plain
+    assert "số điện thoại của tài khoản Telegram này" in reply.plain
     assert await linked_person_code(bot, chat.user.id) is None
 
 
@@ -205,7 +211,7 @@ async def test_stale_inline_button_is_answered(bot: Harness) -> None:
     await chat.share_contact()
     replies = await chat.press_data("v0:old:123")
     assert bot.api.calls_of("answerCallbackQuery")
-    assert "Bạn muốn làm gì" in replies[-1].plain
+    assert "Vui lòng chọn một mục trong menu" in replies[-1].plain
 
 
 def _roster_without(code: str) -> list[str]:
@@ -237,3 +243,32 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "help",
         "huy",
     ]
+
+
+async def test_sign_in_says_what_to_do_and_by_when(bot: Harness) -> None:
+    """Required, exempt, handed in and late: each is told their duty after signing in."""
+    [before] = await bot.chat("An", phone="0912345678").share_contact()
+    assert "cần gửi" not in before.plain  # no campaign open: nothing to ask yet
+    await bot.open_campaign()
+    [party] = await bot.chat("An", phone="0912345678").share_contact()
+    assert "Đồng chí cần gửi kế hoạch cá nhân trước ngày 30/04/2022" in party.plain
+    assert "Bấm «📝 Kế hoạch của tôi» để bắt đầu" in party.plain
+    assert "📝 Kế hoạch của tôi" in party.keyboard_buttons()[0]["text"]
+    [staff] = await bot.chat("Em", phone="0338123456").share_contact()
+    assert "Ông/bà cần gửi kế hoạch cá nhân trước ngày 30/04/2022" in staff.plain
+    [exempt] = await bot.chat("Cường", phone="0905111222").share_contact()
+    assert "Đồng chí thuộc diện không bắt buộc" in exempt.plain and "tự nguyện" in exempt.plain
+    assert "📝 Kế hoạch của tôi" in exempt.plain
+
+    binh = bot.chat("Bình", phone="0987654321")
+    await binh.share_contact()
+    await fill_mau_01(binh, actions=1)
+    await binh.press("📨 Gửi kế hoạch")
+    again = bot.chat("Bình", phone="0987654321")  # a new Telegram account on the same number
+    [signed] = await again.share_contact()
+    assert "Kế hoạch cá nhân của đồng chí: đã gửi, chờ xác nhận" in signed.plain
+
+    bot.clock.set(datetime(2022, 5, 2, 9, 0, tzinfo=VN))
+    [late] = await bot.chat("Hoa", phone="0977123456").share_contact()
+    assert "Hạn nộp kế hoạch cá nhân (30/04/2022) đã qua" in late.plain
+    assert "nộp muộn" in late.plain

@@ -43,3 +43,24 @@ async def test_jump_to_the_next_meeting_reminder_sends_it(box: Sandbox) -> None:
         await until(lambda: any("Hội trường thôn" in m.plain for m in binh.messages[2:]))
         async with session.post(box.url + "api/clock", json={"jump": "nowhere"}) as answer:
             assert answer.status == 400
+
+
+async def test_after_the_deadline_the_reminder_jump_goes_to_the_late_reminder(box: Sandbox) -> None:
+    """Past the deadline the next reminder is the first late one, and it arrives with the days."""
+    binh = box.seats["DV002"].chat
+    await binh.share_contact()
+    await until(lambda: len(binh.messages) >= 1)
+    async with aiohttp.ClientSession() as session:
+
+        async def jumps() -> dict[str, str]:
+            async with session.get(box.url + "api/state") as answer:
+                return {j["id"]: j["when"] for j in (await answer.json())["jumps"]}
+
+        async with session.post(box.url + "api/clock", json={"jump": "deadline"}) as answer:
+            assert answer.status == 200
+        assert (await jumps())["reminder"] == "07/05/2022 08:01"  # 7 days after 30/04
+        async with session.post(box.url + "api/clock", json={"jump": "reminder"}) as answer:
+            assert answer.status == 200
+        await until(lambda: any("hạn đã qua ngày 30/04/2022" in m.plain for m in binh.messages))
+        late = next(m.plain for m in binh.messages if "hạn đã qua ngày" in m.plain)
+        assert "(7 ngày trước)" in late

@@ -36,6 +36,13 @@ async def outbox_keys(bot: Harness) -> list[str]:
         return list((await conn.execute(select(outbox.c.key).order_by(outbox.c.id))).scalars())
 
 
+async def digest_sent(bot: Harness, monday: datetime) -> None:
+    """Send that Monday's digest, so a later sweep does not send it late."""
+    bot.clock.set(monday)
+    assert [k for k in (await bot.sweep()).sent if k.startswith("digest")]
+    await bot.drain_outbox()
+
+
 async def people(bot: Harness) -> dict[str, Chat]:
     """The secretary An, member Bình, exempt Cường and head Em, all signed in."""
     await bot.open_campaign()
@@ -53,7 +60,7 @@ async def test_deadline_reminders_reach_only_those_who_owe_a_plan(bot: Harness) 
     await fill_mau_01(chats["an"], actions=1)
     await chats["an"].press("📨 Gửi kế hoạch")
     bot.clock.set(local(16, 4, 7, 59))
-    assert (await bot.sweep()).sent == []
+    assert (await bot.sweep()).sent == ["digest:2022:2022-04-11"]  # Monday's, missed: sent late
     bot.clock.set(local(16, 4, 8, 0))
     report = await bot.sweep()
     assert report.sent == ["deadline:2022:T-14"]
@@ -109,6 +116,7 @@ async def test_quiet_hours_hold_waves_until_morning(bot: Harness) -> None:
     chats = await people(bot)
     custom = Schedule(deadline_days=(14,), remind_at=datetime(2022, 1, 1, 20, 59).time())
     await bot.open_campaign(schedule=custom)
+    await digest_sent(bot, local(11, 4, 7, 30))
     bot.clock.set(local(16, 4, 20, 59))
     assert (await bot.sweep()).sent == ["deadline:2022:T-14"]
     bot.clock.set(local(16, 4, 21, 0))  # the queue was not drained in time
@@ -199,7 +207,8 @@ async def test_daily_digests_in_the_last_week_and_on_demand_report(bot: Harness)
         bot.clock.set(local(day, 4, 7, 30))
         sent += (await bot.sweep()).sent
     digests = [k for k in sent if k.startswith("digest")]
-    assert digests == [f"digest:2022:2022-04-{d}" for d in range(24, 31)]
+    missed = ["digest:2022:2022-04-18"]  # Monday's, not swept that day: sent late on Friday
+    assert digests == missed + [f"digest:2022:2022-04-{d}" for d in range(24, 31)]
     [reply] = await chats["an"].send("/baocao")
     assert "hạn cuối" in reply.plain and "Chi bộ thôn 1" in reply.plain
     [refused] = await chats["binh"].send("/baocao")
@@ -215,6 +224,7 @@ async def test_a_bot_killed_while_draining_loses_nothing(db_url: str, api: FakeB
     async with running_bot(db_url, api) as bot:
         await bot.load_roster(ROSTER)
         chats = await people(bot)
+        await digest_sent(bot, local(11, 4, 7, 30))
         bot.clock.set(local(16, 4, 8))
         await bot.sweep()
         from datetime import timedelta as td
@@ -269,3 +279,130 @@ async def test_admin_takes_the_district_table_from_the_report(bot: Harness) -> N
     [refused] = await chats["binh"].press_data("u:rep:")
     assert "không có quyền" in refused.plain
     assert "Toàn bộ tổ chức" in report.plain
+
+
+def late_reminders(chat: Chat) -> list[str]:
+    """Texts of the reminders after the deadline this chat received."""
+    return [m.plain for m in chat.messages if "hạn đã qua ngày" in m.plain]
+
+
+def digests(chat: Chat) -> list[str]:
+    """Texts of the digests this chat received."""
+    return [m.plain for m in chat.messages if "Tiến độ" in m.plain]
+
+
+async def test_a_reminder_held_for_a_day_says_the_days_left_when_it_arrives(bot: Harness) -> None:
+    """T-7 queued on 23/04 but sent on 24/04 (the sender was down) says 6 days, not 7."""
+    chats = await people(bot)
+    bot.clock.set(local(23, 4, 8))
+    assert "deadline:2022:T-7" in (await bot.sweep()).sent
+    bot.clock.set(local(24, 4, 8))
+    await bot.drain_outbox()
+    [text] = reminders(chats["binh"])
+    assert "Còn 6 ngày" in text and "30/04/2022" in text
+
+
+async def test_a_meeting_reminder_in_quiet_hours_goes_at_seven_or_is_dropped(bot: Harness) -> None:
+    """2 h before an 08:00 meeting: nothing the evening before, at 07:00 '1 hour left'; 2 h
+    before a 07:00 meeting: recorded as expired with the reason, never sent."""
+    chats = await people(bot)
+    an, binh = chats["an"], chats["binh"]
+    await an.press("📅 Lịch sinh hoạt")
+    await an.press("➕ Sinh hoạt chuyên đề")
+    await an.send("15/04/2022 08:00; Hội trường thôn")
+    await an.send("/lichhop")
+    await an.press("➕ Sinh hoạt chuyên đề")
+    await an.send("16/04/2022 07:00; Nhà văn hóa")
+    bot.clock.set(local(13, 4, 8))
+    await bot.sweep()  # the 72-hour reminders
+    await bot.drain_outbox()
+    told = len(binh.messages)
+    bot.clock.set(local(14, 4, 20, 59))
+    assert [k for k in (await bot.sweep()).sent if k.startswith("meeting")] == []
+    bot.clock.set(local(15, 4, 6, 0))
+    assert [k for k in (await bot.sweep()).sent if k.startswith("meeting")] == []
+    bot.clock.set(local(15, 4, 7, 0))
+    assert [k for k in (await bot.sweep()).sent if k.startswith("meeting")] == ["meeting:1:v1:H-2"]
+    await bot.drain_outbox()
+    [soon] = [m.plain for m in binh.messages[told:]]
+    assert "còn 1 giờ" in soon and "15/04/2022 08:00" in soon
+    bot.clock.set(local(16, 4, 5, 0))
+    report = await bot.sweep()
+    assert (
+        list(report.expired) == ["meeting:2:v1:H-2"]
+        and "quiet" in report.expired["meeting:2:v1:H-2"]
+    )
+    bot.clock.set(local(16, 4, 7, 0))
+    assert [k for k in (await bot.sweep()).sent if k.startswith("meeting")] == []
+    await bot.drain_outbox()
+    assert len(binh.messages) == told + 1
+
+
+async def test_after_the_deadline_the_chase_goes_on_weekly(bot: Harness) -> None:
+    """From 07/05 those who still owe a plan get a weekly late reminder (a non-party head in
+    neutral words); secretaries whose unit is not complete still get Monday's digest."""
+    chats = await people(bot)
+    await fill_mau_01(chats["an"], actions=1)
+    await chats["an"].press("📨 Gửi kế hoạch")
+    bot.clock.set(local(1, 5, 9))
+    await bot.sweep()
+    await bot.drain_outbox()
+    bot.clock.set(local(7, 5, 8))
+    assert "late:2022:D+7" in (await bot.sweep()).sent
+    await bot.drain_outbox()
+    [late] = late_reminders(chats["binh"])
+    assert late.startswith("⏰ Đồng chí chưa gửi kế hoạch cá nhân; hạn đã qua ngày 30/04/2022")
+    assert "(7 ngày trước)" in late
+    [neutral] = late_reminders(chats["em"])
+    assert "Đồng chí" not in neutral and "Kế hoạch cá nhân chưa được gửi" in neutral
+    assert late_reminders(chats["an"]) == late_reminders(chats["cuong"]) == []
+    [step] = await chats["binh"].press("📝 Làm tiếp")
+    assert "Câu" in step.plain or "Thông tin" in step.plain
+    before = len(digests(chats["an"]))
+    bot.clock.set(local(9, 5, 7, 30))  # a Monday
+    assert "digest:2022:2022-05-09" in (await bot.sweep()).sent
+    await bot.drain_outbox()
+    assert len(digests(chats["an"])) == before + 1
+    assert "Đã quá hạn nộp" in digests(chats["an"])[-1]
+    bot.clock.set(local(14, 5, 8))
+    assert "late:2022:D+14" in (await bot.sweep()).sent
+    await bot.drain_outbox()
+    assert "(14 ngày trước)" in late_reminders(chats["binh"])[-1]
+
+
+async def test_late_reminders_can_be_turned_off(bot: Harness) -> None:
+    """With late_every_days = 0 nothing is sent after the deadline."""
+    chats = await people(bot)
+    await bot.open_campaign(schedule=Schedule(late_every_days=0))
+    bot.clock.set(local(1, 5, 9))
+    await bot.sweep()
+    bot.clock.set(local(9, 5, 8))
+    assert (await bot.sweep()).sent == []
+    await bot.drain_outbox()
+    assert late_reminders(chats["binh"]) == []
+
+
+async def test_a_returned_plan_is_chased_after_the_deadline(bot: Harness) -> None:
+    """A plan returned and not sent again gets the late wording for returned plans."""
+    chats = await people(bot)
+    binh = chats["binh"]
+    await fill_mau_01(binh, actions=1)
+    await binh.press("📨 Gửi kế hoạch")
+    an = await bot.services.signin.whoami(Channel.TELEGRAM, str(chats["an"].user.id))
+    plan = await bot.store.plans.plan_of(2, (await bot.services.plans.campaign()).id)  # type: ignore[union-attr]
+    assert an is not None and plan is not None
+    await bot.services.review.decide(an, plan.id, confirm=False, comment="Ghi rõ thời gian")
+    bot.clock.set(local(7, 5, 8))
+    await bot.sweep()
+    await bot.drain_outbox()
+    [late] = late_reminders(binh)
+    assert "được trả lại để sửa và chưa được gửi lại" in late
+
+
+async def test_thematic_quarters_count_from_the_campaign_opening(bot: Harness) -> None:
+    """A campaign opened in July flags only the third quarter, not I and II."""
+    bot.clock.set(local(5, 7, 9))
+    chats = await people(bot)
+    bot.clock.set(local(20, 8, 9))
+    [reply] = await chats["an"].send("/baocao")
+    assert "trong quý: III." in reply.plain

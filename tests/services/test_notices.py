@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -137,3 +139,90 @@ def test_payload_with_labels_and_a_resume_button() -> None:
         reply.text
     )
     assert reply.choices[0][0].data == "p:0:go:"
+
+
+def test_a_notice_addresses_its_reader_and_old_rows_fall_back_to_neutral() -> None:
+    """The payload's address labels pick "đồng chí"; a row written without them reads neutrally."""
+    notices = Notices(Catalog.load())
+    comrade = {"you": "address.party", "You": "address.party_start"}
+    [reply] = notices.render({"template": "notify.confirmed", "params": {}, "labels": comrade})
+    assert "của đồng chí" in reply.text
+    [old] = notices.render({"template": "notify.confirmed", "params": {}})
+    assert "của ông/bà" in old.text
+    [unused] = notices.render({"template": "notify.relinked", "params": {}, "labels": comrade})
+    assert "đồng chí" not in unused.text  # words a template does not use are left out
+
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+RESUME = [{"label": "plan.button.resume", "data": "p:0:go:"}]
+
+
+def test_the_days_left_are_counted_when_the_reminder_is_sent() -> None:
+    """A T-7 reminder queued on 23/04 but sent on 24/04 says 6 days; on 30/04 'today'; later
+    the late wording; a payload written without a countdown renders as it was queued."""
+    notices = Notices(Catalog.load())
+    payload = {
+        "template": "notify.remind_deadline",
+        "params": {"days": 7, "deadline": "30/04/2022"},
+        "buttons": RESUME,
+        "countdown": {
+            "deadline": "2022-04-30",
+            "today": "notify.remind_deadline_today",
+            "late": "notify.remind_late",
+        },
+    }
+    [late_by_a_day] = notices.render(payload, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
+    assert "Còn 6 ngày" in parse_html(late_by_a_day.text)
+    [today] = notices.render(payload, datetime(2022, 4, 30, 7, 0, tzinfo=VN))
+    assert "Hôm nay (30/04/2022) là hạn cuối" in parse_html(today.text)
+    [after] = notices.render(payload, datetime(2022, 5, 7, 8, 0, tzinfo=VN))
+    assert "hạn đã qua ngày 30/04/2022 (7 ngày trước)" in parse_html(after.text)
+    assert parse_html(after.text).startswith("⏰ Đồng chí chưa gửi")
+    old = {k: v for k, v in payload.items() if k != "countdown"}  # queued by the last version
+    [as_queued] = notices.render(old, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
+    assert "Còn 7 ngày" in parse_html(as_queued.text)
+
+
+def test_the_hours_left_before_a_meeting_are_counted_when_it_is_sent() -> None:
+    """A 72-hour reminder sent 10 hours late says 3 days (rounded); a 2-hour one at 07:00 for
+    08:00 says 1 hour."""
+    notices = Notices(Catalog.load())
+    payload = {
+        "template": "notify.meeting_soon_hours",
+        "params": {"unit": "Chi bộ 1", "when": "15/04/2022 08:00", "place": "HT", "topic": "Q2"},
+        "labels": {"kind": "label.meeting.chuyen_de"},
+        "countdown": {
+            "starts_at": datetime(2022, 4, 15, 8, 0, tzinfo=VN).isoformat(),
+            "days": "notify.meeting_soon_days",
+        },
+    }
+    [soon] = notices.render(payload, datetime(2022, 4, 15, 7, 0, tzinfo=VN))
+    assert "còn 1 giờ" in parse_html(soon.text)
+    [days] = notices.render(payload, datetime(2022, 4, 12, 18, 0, tzinfo=VN))
+    assert "còn 3 ngày" in parse_html(days.text)
+    [day] = notices.render(payload, datetime(2022, 4, 14, 6, 0, tzinfo=VN))
+    assert "còn 1 ngày" in parse_html(day.text)
+
+
+def test_a_digest_counts_its_days_left_when_sent() -> None:
+    """The digest queued on 18/04 with 12 days left, sent on 20/04, says 10."""
+    data = digest(1) | {"deadline_on": "2022-04-30"}
+    [reply] = Notices(Catalog.load()).digest(data, datetime(2022, 4, 20, 7, 0, tzinfo=VN))
+    assert "còn 10 ngày" in parse_html(reply.text)
+    [queued] = Notices(Catalog.load()).digest(digest(1), datetime(2022, 4, 20, 7, 0, tzinfo=VN))
+    assert "còn 12 ngày" in parse_html(queued.text)
+
+
+def test_a_returned_plan_on_the_last_day_is_not_told_zero_days_are_left() -> None:
+    """On the deadline a returned plan's reminder says 'today', never 'Còn 0 ngày'."""
+    from datetime import date
+
+    from bot.domain.plans import Campaign
+    from bot.services.reminders import deadline_payload
+
+    campaign = Campaign(1, 2022, "Chuyên đề", date(2022, 4, 30), "Tuy Phong", {})
+    payload = deadline_payload(campaign, 1, returned=True, party=True)
+    [reply] = Notices(Catalog.load()).render(payload, datetime(2022, 4, 30, 8, 0, tzinfo=VN))
+    text = parse_html(reply.text)
+    assert "Hôm nay (30/04/2022) là hạn cuối" in text and "trả lại để sửa" in text
+    assert "Còn 0 ngày" not in text

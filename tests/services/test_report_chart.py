@@ -35,3 +35,14 @@ def test_chart_shows_top_units_with_plans_due_and_grows_with_them() -> None:
     assert small is not None and many is not None
     assert _size(many)[1] > _size(small)[1]
     assert chart_png(catalog, rows[3:]) is None
+
+
+def test_dollar_signs_in_unit_names_are_drawn_as_text() -> None:
+    """A unit name with "$…$" is not matplotlib mathtext: no formula, no crash on bad TeX."""
+    catalog = Catalog.load()
+    rows = [
+        _row("Chi bộ $\\frac{$ 1", 1, 4, 2),
+        _row("Tổ $x^2$", 1, 4, 4),
+        _row("Giá $5 và $6", 1, 4, 1),
+    ]
+    assert chart_png(catalog, rows) is not None

@@ -1,0 +1,145 @@
+"""The district report: a title, a total row, and cells counted by the meetings they held."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.harness import Harness, running_bot
+from tests.conftest import ROSTER
+from tests.handlers.test_plan import fill_mau_01, signed_in
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+async def district(
+    tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """An's cell holds the quán triệt and two thematic meetings; Bình hands in a plan."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    async with running_bot(url, api) as bot:
+        await bot.load_roster(ROSTER)
+        await bot.open_campaign()
+        an = await signed_in(bot, "An", "0912345678")
+        binh = await signed_in(bot, "Bình", "0987654321")
+        await fill_mau_01(binh, actions=1)
+        await binh.press("📨 Gửi kế hoạch")
+        for button, day in (
+            ("➕ Quán triệt", "10/04/2022"),
+            ("➕ Sinh hoạt chuyên đề", "15/04/2022"),
+            ("➕ Sinh hoạt chuyên đề", "15/07/2022"),
+        ):
+            await an.send("/lichhop")
+            await an.press(button)
+            [saved] = await an.send(f"{day} 08:00; Hội trường")
+            assert "Đã lên lịch" in saved.plain, saved.plain
+        yield bot
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+async def run_async(*argv: str) -> tuple[int, str]:
+    return await asyncio.to_thread(run, *argv)
+
+
+def table(path: Path) -> tuple[list[object], list[object], dict[str, tuple[object, ...]]]:
+    """The title row, the header row and the rows by unit name of a report's first sheet."""
+    sheet = load_workbook(path).worksheets[0]
+    title = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]
+    rows = {str(r[0]).strip(): r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    return title, header, rows
+
+
+async def test_report_has_a_title_a_total_and_counts_cells(
+    district: Harness, tmp_path: Path
+) -> None:
+    """Title with campaign, year and today's date; meetings counted as cells, not sessions."""
+    status, out = await run_async("report", "--out", "bc.xlsx")
+    assert status == 0 and "2022" in out, out
+    title, header, rows = table(tmp_path / "bc.xlsx")
+    assert load_workbook(tmp_path / "bc.xlsx").sheetnames == ["Tổng hợp", "Biểu đồ"]
+    today = datetime.now(VN).strftime("%d/%m/%Y")
+    assert "2022" in str(title[0]) and "Học tập và làm theo" in str(title[0])
+    assert f"lập ngày {today}" in str(title[0])
+    assert header[:4] == ["Đơn vị", "Phải nộp", "Đã nộp", "Đã xác nhận"]
+    at = {name: header.index(name) for name in header if isinstance(name, str)}
+    cells, thematic, briefed = (
+        at["Số chi bộ"],
+        at["Chi bộ đã sinh hoạt chuyên đề từ 2 lần"],
+        at["Chi bộ đã quán triệt"],
+    )
+    cell = rows["Chi bộ thôn 1"]
+    assert (cell[cells], cell[thematic], cell[briefed]) == (1, 1, 1)  # two sessions: one cell
+    commune = rows["Đảng bộ xã Phú Lạc"]
+    assert (commune[cells], commune[thematic], commune[briefed]) == (2, 1, 1)  # not UBND xã
+    total = rows["TỔNG CỘNG"]
+    assert total[1] == 5 and total[2] == 1  # everyone required (Hoa too); Bình handed in
+    assert (total[cells], total[thematic], total[briefed]) == (3, 1, 1)
+    assert list(rows)[-1] == "TỔNG CỘNG"
+
+
+async def test_admin_button_sends_the_same_report(district: Harness) -> None:
+    """The admin's button under /baocao sends the XLSX with the title and the total row."""
+    hoa = await signed_in(district, "Hoa", "0977123456")
+    await hoa.send("/baocao")
+    replies = await hoa.press("📊 Tải bảng theo đơn vị (XLSX, có biểu đồ)")
+    [data] = [m.file_bytes for m in replies if m.kind == "document"]
+    sheet = load_workbook(io.BytesIO(data or b"")).worksheets[0]
+    assert "lập ngày 25/03/2022" in str(sheet["A1"].value)  # the bot's clock
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[0] == "TỔNG CỘNG"
+    # On the bot's clock (25/03/2022) no meeting has been held yet.
+    assert last[-3:] == [3, 0, 0]
+
+
+async def test_report_of_a_past_year(district: Harness, tmp_path: Path) -> None:
+    """After 2023 opens, --year 2022 still gives 2022's numbers; an unknown year is refused."""
+    status, _ = await run_async(
+        "campaign", "set", "--year", "2023", "--title", "Chuyên đề 2023",
+        "--deadline", "30/04/2023", "--place", "Tuy Phong",
+    )  # fmt: skip
+    assert status == 0
+    status, out = await run_async("report", "--out", "nay.xlsx")
+    assert status == 0 and "2023" in out
+    _, _, rows = table(tmp_path / "nay.xlsx")
+    assert rows["TỔNG CỘNG"][2] == 0  # nobody handed in for 2023
+    status, out = await run_async("report", "--year", "2022", "--out", "cu.xlsx")
+    assert status == 0 and "2022" in out
+    title, _, rows = table(tmp_path / "cu.xlsx")
+    assert "2022" in str(title[0]) and rows["TỔNG CỘNG"][2] == 1
+    status, out = await run_async("report", "--year", "2019", "--out", "x.xlsx")
+    assert status == 1 and "2019" in out
+
+
+async def test_admin_takes_last_years_report_in_the_bot(district: Harness) -> None:
+    """With 2023 open, /baocao offers 2022's table too; it has 2022's numbers."""
+    from datetime import date
+
+    await district.open_campaign(year=2023, deadline=date(2023, 4, 30))
+    hoa = await signed_in(district, "Hoa", "0977123456")
+    await hoa.send("/baocao")
+    replies = await hoa.press("📊 Bảng theo đơn vị của năm 2022")
+    [data] = [m.file_bytes for m in replies if m.kind == "document"]
+    sheet = load_workbook(io.BytesIO(data or b"")).worksheets[0]
+    assert "Chuyên đề năm 2022" in str(sheet["A1"].value)
+    assert [c.value for c in sheet[sheet.max_row]][:3] == ["TỔNG CỘNG", 5, 1]
+    em = await signed_in(district, "Em", "0338123456")  # a head of unit: not for her
+    [refused] = await em.press_data("u:rep:2022")
+    assert "không có quyền" in refused.plain and not any(m.kind == "document" for m in em.messages)

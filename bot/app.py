@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
@@ -20,6 +20,7 @@ from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
+from bot.logs import guard_personal_data
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
@@ -41,7 +42,7 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
-from bot.workers import ALLOWED_UPDATES, WorkerPool, WorkersFailed, poll
+from bot.workers import WorkerPool, WorkersFailed, poll
 from handlers.composer import ComposerHandlers
 from handlers.concurrency import PerPersonUpdateProcessor
 from handlers.desk import DeskHandlers
@@ -195,6 +196,7 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    guard_personal_data()  # PTB's DEBUG dumps of updates and calls: no phones, no answers
     root = settings.telegram_api_url
     replies = AiohttpRequest(
         HTTP_POOL_SIZE,
@@ -328,6 +330,7 @@ async def serve(
     if settings.workers > 1 and ready is not None:
         raise ValueError("the sandbox runs in one process")
     clock = clock or SystemClock()
+    guard_personal_data()
     database = sqlite_file(settings.database_url)
     if database is not None:  # a damaged file stops here, before anything writes to it
         await asyncio.to_thread(check_sound, database)
@@ -348,7 +351,9 @@ async def serve(
             if settings.workers > 1:
                 await _supervise(settings, services, sender_bot, pacer, sweeps, stop)
             else:
-                await _serve_alone(settings, services, store, pacer, sweeps, stop, ready)
+                await _serve_alone(
+                    settings, services, store, sender_bot, pacer, sweeps, stop, ready
+                )
     finally:
         await store.close()
 
@@ -357,28 +362,33 @@ async def _serve_alone(
     settings: Settings,
     services: Services,
     store: Store,
+    bot: ExtBot[None],
     pacer: Pacer,
     sweeps: Sweeps,
     stop: asyncio.Event,
     ready: Callable[[Running], Awaitable[None]] | None,
 ) -> None:
-    """One process: PTB's updater polls, its application handles every update."""
-    application = build_application(settings, services, pacer)
+    """One process: ``poll`` feeds the application's queue, the application handles each update.
+
+    The same loop as the supervisor's (not PTB's updater): on a 409 Conflict it stops at once,
+    where PTB's updater would retry and, stopping, poll once more and cut the other instance off.
+    """
+    application = build_application(settings, services, pacer, polling=False)
     async with application:
-        updater = application.updater
-        if updater is None:
-            raise RuntimeError("the application has no updater")
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+
+        async def give(update: dict[str, Any]) -> None:
+            await application.update_queue.put(Update.de_json(update, application.bot))
+
+        await bot.delete_webhook()
         await application.start()
         sweeps.start()
         log.info(services.catalog.plain("cli.started", username=application.bot.username))
         try:
             if ready is not None:
                 await ready(Running(services, store, sweeps, application))
-            await stop.wait()
+            await poll(bot, give, stop)
         finally:
             await sweeps.stop()
-            await updater.stop()
             await application.stop()
 
 

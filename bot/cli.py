@@ -47,12 +47,13 @@ from bot.services.plans import FormVersionConflict
 from bot.services.ports import Clock
 from bot.services.roster import PersonNotFound, UnitNotFound
 from bot.sheets import SheetError, read_rows, write_private, write_rows
-from bot.workers import WorkersFailed
+from bot.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
 from storage.backup import restore as restore_database
 from storage.engine import sqlite_file
+from storage.instance_lock import DatabaseInUse, serving_lock
 from storage.migrate import DatabaseProblem
 from storage.store import Store
 
@@ -194,6 +195,7 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
     send.add_argument("--unit", metavar=t("cli.metavar_unit"), help=t("cli.broadcast_unit"))
     send.add_argument("--at", metavar="dd/mm/yyyy HH:MM", help=t("cli.broadcast_at"))
     send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
+    send.add_argument("--again", action="store_true", help=t("cli.broadcast_again"))
     for name in ("status", "cancel"):
         sub = _command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
         sub.add_argument("id", type=int, metavar="ID")
@@ -578,18 +580,22 @@ class Cli:
                 return USAGE
         unit = args.unit or ""
         try:
-            preview = await services.broadcasts.preview(text, args.to, unit, attachment)
+            preview = await services.broadcasts.preview(text, args.to, unit, attachment, at)
             self.say(
                 "cli.broadcast_preview",
                 count=len(preview.people),
                 not_linked=preview.not_linked,
                 text=preview.text[:300],
             )
+            if preview.repeat_of is not None and not args.again:
+                first = preview.repeat_of.astimezone(self.settings.tz)
+                self.say("cli.broadcast_repeat", when=first.strftime("%d/%m/%Y %H:%M"))
+                return USAGE
             if not args.yes:
                 self.say("cli.broadcast_confirm")
                 return OK
             broadcast_id, _ = await services.broadcasts.send(
-                text, args.to, unit, at, file=attachment
+                text, args.to, unit, at, file=attachment, again=args.again
             )
         except BroadcastError as error:
             self.say(f"broadcast.error.{error.code}", detail=error.detail)
@@ -737,8 +743,16 @@ class Cli:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+        database = sqlite_file(url) if url.startswith("sqlite") else None
         try:
-            await serve(self.settings, stop)
+            with serving_lock(database) if database else contextlib.nullcontext():
+                await serve(self.settings, stop)
+        except DatabaseInUse as exc:
+            self.say("cli.database_in_use", path=exc.path)
+            return FAILED
+        except AnotherInstance:
+            self.say("cli.another_instance")
+            return FAILED
         except InvalidToken:
             self.say("cli.token_rejected")
             return FAILED

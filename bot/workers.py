@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -46,6 +46,10 @@ STOP_GRACE = 15.0  # seconds a worker gets to finish its updates at shutdown
 
 class WorkersFailed(RuntimeError):
     """The worker processes kept dying: the bot stops rather than lose updates in a loop."""
+
+
+class AnotherInstance(RuntimeError):
+    """Telegram answered 409 Conflict: another process polls with this token; this one stops."""
 
 
 def sender_of(update: dict[str, Any]) -> int | None:
@@ -225,7 +229,9 @@ async def poll(
     """Long-poll ``getUpdates`` and hand each update on, until ``stop`` is set.
 
     Updates are confirmed (by the next call's offset) once handed to a worker, as PTB's own
-    updater does; a worker that dies gets them again from the supervisor.
+    updater does; a worker that dies gets them again from the supervisor. A 409 Conflict (another
+    instance polls with the same token) raises ``AnotherInstance`` at once, without the final
+    confirming call: that call would in turn cut off the other instance's poll.
     """
     # Raw dicts on purpose: the supervisor only routes updates, the workers build the objects.
     warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
@@ -251,6 +257,8 @@ async def poll(
                 updates = request.result()
             except InvalidToken:
                 raise
+            except Conflict as error:
+                raise AnotherInstance(str(error)) from error
             except RetryAfter as error:
                 await _pause(retry_seconds(error), stop)
                 continue

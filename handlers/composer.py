@@ -89,6 +89,8 @@ class ComposerHandlers:
             screen = await composer.choose(person, arg)
         elif code == "go":
             screen = await composer.send(person, arg)
+        elif code == "ga":  # "send again" under a preview that warned of a repeat
+            screen = await composer.send(person, arg, again=True)
         elif code == "un":
             screen = await composer.units(person)
         elif code == "in" and (unit := number(arg)) is not None:

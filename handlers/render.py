@@ -16,10 +16,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.domain.telegram_html import utf16_len
 from bot.services.replies import Attachment, Reply
 
 MENU_COLUMNS = 2
-CAPTION_LIMIT = 900  # Telegram allows 1024 characters in a caption; keep clear of it
+CAPTION_LIMIT = 900  # UTF-16 units; Telegram allows 1024 in a caption: keep clear of it
 
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
     markup = keyboard(reply)
     sent: list[Message] = []
     photo, document = reply.photo, reply.document
-    caption = len(reply.text) <= CAPTION_LIMIT and markup is None
+    caption = utf16_len(reply.text) <= CAPTION_LIMIT and markup is None
     if photo is not None:
         as_caption = caption and document is None
         sent.append(

@@ -9,6 +9,8 @@
 - 400: a bug on our side; logged with the payload, the row fails.
 - Network errors, time-outs and 5xx: retried with growing pauses, then failed.
 - Quiet hours: only urgent rows are claimed. Rows past their expiry are dropped, not sent.
+- A broadcast's recipient is checked again when their turn comes: someone who left the roster
+  or the audience meanwhile is skipped (``skipped``, "no longer in the audience").
 """
 
 from __future__ import annotations
@@ -244,6 +246,17 @@ class OutboxSender:
         return True
 
     async def _send_row(self, item: OutboxItem) -> None:
+        broadcast_id = item.payload.get("broadcast")
+        if (
+            isinstance(broadcast_id, int)
+            and self._files is not None
+            and item.parts_sent == 0
+            and not await self._files.addressed(broadcast_id, item.person_id)
+        ):
+            await self._outbox.settle(
+                item.id, OutboxStatus.SKIPPED, self._clock.now(), "no longer in the audience"
+            )
+            return
         chat = self._chat_of(item)
         if chat is None:
             await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), "not linked")

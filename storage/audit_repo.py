@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from bot.domain.audit import AuditAction, AuditEntry
+from bot.domain.outbox import scrub_names, scrub_payload
 from storage.base import Repository
 from storage.engine import Tx
-from storage.tables import audit, people
+from storage.tables import audit, outbox, people, plan_events
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _scrub_others(conn: Tx, person_id: int, name: str) -> None:
+    """Other people's messages (queued or sent) and plan histories that name the person: the
+    name goes, or the whole message when it was only about them."""
+    rows = await conn.execute(
+        select(outbox.c.id, outbox.c.payload).where(
+            outbox.c.person_id != person_id, outbox.c.payload.contains(name, autoescape=True)
+        )
+    )
+    for row_id, payload in rows.all():
+        scrubbed = scrub_payload(json.loads(payload), name)
+        if scrubbed is None:
+            await conn.execute(delete(outbox).where(outbox.c.id == row_id))
+        else:
+            await conn.execute(
+                update(outbox).where(outbox.c.id == row_id).values(payload=_dumps(scrubbed))
+            )
+    events = await conn.execute(
+        select(plan_events.c.id, plan_events.c.detail).where(
+            plan_events.c.detail.contains(name, autoescape=True)
+        )
+    )
+    for event_id, detail in events.all():
+        await conn.execute(
+            update(plan_events)
+            .where(plan_events.c.id == event_id)
+            .values(detail=_dumps(scrub_names(json.loads(detail), name)))
+        )
 
 
 class AuditRepository(Repository):
@@ -56,16 +91,31 @@ class AuditRepository(Repository):
 
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool:
         """Delete the person and everything that is theirs (accounts, invites, plans, outbox),
-        recording the anonymous ``entry`` in the same transaction; False if already gone."""
+        scrub their name from other people's messages and plan histories, and record the
+        anonymous ``entry``, in one transaction; False if already gone.
+
+        On SQLite the freed pages are zeroed (``secure_delete``, set on every connection) and
+        the write-ahead log is then checkpointed and truncated, so the name, phone and answers
+        are gone from the database files at once, while the bot runs.
+        """
 
         async def work(conn: Tx) -> bool:
+            found = await conn.execute(select(people.c.full_name).where(people.c.id == person_id))
+            name = found.scalar_one_or_none()
+            if name is None:
+                return False
             await conn.execute(  # their name goes from the log too; the entries stay
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
+            await _scrub_others(conn, person_id, str(name))
             result = await conn.execute(delete(people).where(people.c.id == person_id))
             if result.rowcount != 1:
                 return False
             await conn.execute(insert(audit).values(at=now, **entry))
             return True
 
-        return await self._transaction(work)
+        if not await self._transaction(work):
+            return False
+        if self._engine.dialect.name == "sqlite":
+            await self._write_one(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return True

@@ -54,9 +54,9 @@ class BroadcastRepository(Repository):
                 .returning(broadcasts.c.id)
             )
             broadcast_id = int(result.scalar_one())
-            payload: dict[str, object] = {"html": text}  # one object for the wave: encoded once
-            if file is not None:
-                payload["broadcast"] = broadcast_id
+            # One object for the wave: encoded once. The id lets the sender find the file and
+            # check, at each send, that the person is still in the audience.
+            payload: dict[str, object] = {"html": text, "broadcast": broadcast_id}
             await enqueue(
                 conn,
                 [
@@ -96,6 +96,26 @@ class BroadcastRepository(Repository):
             .where(broadcasts.c.id == broadcast_id, broadcasts.c.file_id.is_(None))
             .values(file_id=file_id, file_data=None)
         )
+
+    async def latest_same(self, text: str, audience: str, unit_path: str) -> datetime | None:
+        """When the latest broadcast of this very text to this audience went (or goes) out."""
+        query = select(func.max(broadcasts.c.not_before)).where(
+            broadcasts.c.text == text,
+            broadcasts.c.audience == audience,
+            broadcasts.c.unit_path == unit_path,
+        )
+        async with self._read() as conn:
+            found = (await conn.execute(query)).scalar_one_or_none()
+        return found if isinstance(found, datetime) else None
+
+    async def audience(self, broadcast_id: int) -> tuple[str, str] | None:
+        """The audience and unit path a broadcast was written for."""
+        query = select(broadcasts.c.audience, broadcasts.c.unit_path).where(
+            broadcasts.c.id == broadcast_id
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else (str(row.audience), str(row.unit_path))
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         """One broadcast with its delivery counts."""

@@ -91,6 +91,9 @@ def _configure_sqlite(engine: Engine, on_disk: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not left in free pages: erasing a person on
+        # request (``person forget``) must leave nothing readable in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if on_disk:
             cursor.execute("PRAGMA journal_mode=WAL")

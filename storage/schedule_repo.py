@@ -27,8 +27,11 @@ class ScheduleRepository(Repository):
         campaign_id: int,
         unit_ids: Sequence[int] | None = None,
         channel: Channel = Channel.TELEGRAM,
+        *,
+        person_ids: Sequence[int] | None = None,
     ) -> list[Standing]:
-        """Every active person with their account and plan status, in one query."""
+        """Every active person (of ``unit_ids``, or only ``person_ids``) with their account and
+        plan status, in one query."""
         query = (
             select(
                 people.c.id,
@@ -54,6 +57,8 @@ class ScheduleRepository(Repository):
         )
         if unit_ids is not None:
             query = query.where(people.c.unit_id.in_(list(unit_ids)))
+        if person_ids is not None:
+            query = query.where(people.c.id.in_(list(person_ids)))
         exemptions = {e.value: e for e in Exemption}
         statuses = {s.value: s for s in PlanStatus}
         role_cache: dict[str, frozenset[Role]] = {}

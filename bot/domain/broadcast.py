@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import PurePath
 
@@ -14,10 +14,16 @@ from bot.domain.plans import PlanStatus
 from bot.domain.roster import category_named, role_named
 from bot.domain.text import fold
 
-MAX_TEXT = 3500  # below Telegram's 4096, room for markup
-MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 characters)
+MAX_TEXT = 3500  # UTF-16 code units, below Telegram's 4096, room for markup
+MAX_CAPTION = 900  # a caption under a photo or document (Telegram allows 1024 UTF-16 units)
 MAX_FILE_BYTES = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}  # Bot API upload limits
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+REPEAT_WINDOW = timedelta(days=1)  # the same text to the same people this close: ask first
+
+
+def repeats(earlier: datetime | None, when: datetime) -> bool:
+    """True when the same announcement went (or goes) to the same audience within a day."""
+    return earlier is not None and abs(when - earlier) < REPEAT_WINDOW
 
 
 class FileError(ValueError):
@@ -144,6 +150,16 @@ class Audience:
         return True
 
 
+def still_addressed(audience: Audience, person: Standing | None) -> bool:
+    """True when a queued broadcast may still go to ``person`` (None: no longer on the roster).
+
+    Checked when the message is sent, not only when it was queued: someone removed from the
+    roster, moved out of the unit or no longer in the audience (a secretary whose role was taken
+    away, for a message to secretaries) is skipped.
+    """
+    return person is not None and audience.includes(person)
+
+
 def recipients(audience: Audience, standings: Sequence[Standing]) -> tuple[list[int], int]:
     """Person ids who can be reached, and how many of the audience cannot (not signed in)."""
     reachable: list[int] = []
@@ -172,11 +188,13 @@ class BroadcastRow:
     file: BroadcastFile | None = None
 
     def progress(self) -> dict[str, int]:
-        """How delivery stands: waiting (queued or being sent), sent, failed, cancelled."""
+        """How delivery stands: waiting (queued or being sent), sent, failed, cancelled, and
+        skipped (no longer in the audience when their turn came)."""
         counts = self.counts
         return {
             "queued": counts.get("queued", 0) + counts.get("sending", 0),
             "sent": counts.get("sent", 0),
             "failed": counts.get("failed", 0) + counts.get("expired", 0),
             "cancelled": counts.get("cancelled", 0),
+            "skipped": counts.get("skipped", 0),
         }

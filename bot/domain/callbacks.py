@@ -116,7 +116,7 @@ def two_numbers(arg: str) -> tuple[int, int] | None:
 
 
 BROADCAST = "b"
-BROADCAST_CODES = frozenset({"au", "go", "pr", "cx", "st", "un", "in", "at"})
+BROADCAST_CODES = frozenset({"au", "go", "ga", "pr", "cx", "st", "un", "in", "at"})
 
 
 def pack_broadcast(code: str, arg: str = "") -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +22,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     EXPIRED = "expired"  # no longer useful when its turn came (a reminder after the deadline)
     CANCELLED = "cancelled"  # an admin cancelled the broadcast before it was sent
+    SKIPPED = "skipped"  # a broadcast's recipient no longer in its audience when their turn came
 
 
 class Priority:
@@ -85,3 +86,31 @@ class Failure:
             if error.startswith(prefix):
                 return kind, error[len(prefix) :].strip()
         return "other", error
+
+
+ERASED = "…"  # what is left where the name of an erased person stood
+
+
+def scrub_names(value: Any, name: str) -> Any:
+    """``value`` (JSON-like) with ``name`` gone: list entries equal to it dropped (a digest's
+    names), and the name replaced by ``ERASED`` inside any other text."""
+    if isinstance(value, str):
+        return value.replace(name, ERASED) if name and name in value else value
+    if isinstance(value, Mapping):
+        return {key: scrub_names(item, name) for key, item in value.items()}
+    if isinstance(value, Sequence):
+        return [scrub_names(item, name) for item in value if item != name]
+    return value
+
+
+def scrub_payload(payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """An outbox payload of someone else without the erased person's ``name``, or None when the
+    message is only about them (a secretary's "has handed in a plan" notice).
+
+    A digest keeps its counts (the person still counts, anonymously) but not the name.
+    """
+    params = payload.get("params")
+    if isinstance(params, Mapping) and params.get("name") == name:
+        return None
+    scrubbed = scrub_names(payload, name)
+    return scrubbed if isinstance(scrubbed, dict) else None

@@ -29,3 +29,22 @@ def normalize_phone(raw: str) -> str | None:
     mobile = len(digits) == 10 and digits[:2] in _MOBILE_PREFIXES
     landline = len(digits) == 11 and digits.startswith("02")
     return digits if mobile or landline else None
+
+
+def normalize_contact_phone(raw: str) -> str | None:
+    """The ``0xxxxxxxxx`` form of a number shared as a Telegram contact, or None.
+
+    Telegram sends a contact's number in international form (``84912345678``, sometimes with
+    ``+``). Only a Vietnamese (``84``) number can match the roster; the lost-leading-zero rule of
+    spreadsheet cells does not apply, so ``912345678`` or ``+1 912345678`` match nobody.
+    """
+    digits = _SEPARATORS.sub("", raw.strip()).removeprefix("+")
+    if not digits.startswith("84") or len(digits) not in (11, 12):
+        return None
+    return normalize_phone(digits)
+
+
+def international_phone(number: str) -> str:
+    """A roster number (``0912345678``) as Telegram writes it in a contact (``84912345678``)."""
+    canonical = normalize_phone(number)
+    return "84" + canonical[1:] if canonical else number

@@ -87,5 +87,17 @@ def parse_html(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
+    """Length as Telegram counts it (UTF-16 code units): an emoji outside the BMP counts two."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_prefix(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` UTF-16 code units (never half an emoji)."""
+    if utf16_len(text) <= limit:
+        return text
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return text[:index]
+    return text

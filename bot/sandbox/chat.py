@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.domain.phone import international_phone
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 
 Feed = Callable[[JSON], Awaitable[None]]
@@ -81,8 +82,13 @@ class Chat:
         return await self._deliver({"message": message})
 
     async def share_contact(self, phone: str | None = None, *, own: bool = True) -> list[Message]:
-        """Share a contact: by default this user's own number, as the contact button does."""
-        number = phone if phone is not None else self.user.phone
+        """Share a contact: by default this user's own number, as the contact button does.
+
+        Telegram writes the account's number in international form (``84…``); an explicit
+        ``phone`` is sent exactly as given.
+        """
+        own_number = international_phone(self.user.phone) if self.user.phone else None
+        number = phone if phone is not None else own_number
         contact: JSON = {"phone_number": number or "", "first_name": self.user.first_name}
         if own:
             contact["user_id"] = self.user.id

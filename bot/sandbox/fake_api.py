@@ -25,6 +25,10 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are"
     " exactly the same as a current content and reply markup of the message"
 )
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is"
+    " running"
+)
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
@@ -193,6 +197,8 @@ class FakeBotApi:
         self._sent_times: deque[float] = deque()
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
+        self._polls = 0  # getUpdates calls so far: a long poll is cut off by any later one
+        self.polling = asyncio.Event()  # set while a long poll waits (tests wait on it)
         self.url = ""
 
     # ----------------------------------------------------------------- lifecycle
@@ -298,6 +304,9 @@ class FakeBotApi:
         try:
             result = await handler(params)
         except ApiError as error:
+            gone = request.transport is None or request.transport.is_closing()
+            if error.status == 409 and gone:  # the caller gave up on that poll: nobody is told
+                return web.Response(status=409)
             return self._answer(method, params, error)
         return self._answer(method, params, result)
 
@@ -488,12 +497,21 @@ class FakeBotApi:
         offset = _int(params.get("offset")) or 0
         limit = min(_int(params.get("limit")) or 100, 100)
         timeout = float(params.get("timeout") or 0)
+        self._polls += 1
+        mine = self._polls
         async with self._arrived:
+            # Like Telegram: a second poller on the token ends the one still waiting with a 409.
+            self._arrived.notify_all()
             while self._updates and self._updates[0]["update_id"] < offset:
                 self._updates.popleft()
             if not self._updates and timeout > 0 and not self._closing.is_set():
+                self.polling.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), timeout)
+                if self._polls == mine:
+                    self.polling.clear()
+            if self._polls != mine and not self._closing.is_set():
+                raise ApiError(409, CONFLICT)
             return list(itertools.islice(self._updates, limit))
 
     async def _m_sendmessage(self, params: JSON) -> JSON:

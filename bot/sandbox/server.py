@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Person
 from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
+from bot.domain.telegram_html import utf16_prefix
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.harness import sample_campaign
@@ -392,7 +393,7 @@ class Sandbox:
 
     async def _send(self, request: web.Request) -> web.Response:
         seat = self._seat(request)
-        text = str((await self._body(request)).get("text", ""))[:MAX_TEXT]
+        text = utf16_prefix(str((await self._body(request)).get("text", "")), MAX_TEXT)
         if not text.strip():
             raise web.HTTPBadRequest(text="empty")
         before = self.api.new_message_id()  # the id the person's message will follow

@@ -18,11 +18,13 @@ from bot.domain.broadcast import (
     BroadcastFile,
     BroadcastRow,
     recipients,
+    repeats,
+    still_addressed,
 )
 from bot.domain.models import Person
 from bot.domain.outbox import Failure
 from bot.domain.roster import split_unit_path
-from bot.domain.telegram_html import EntityError, parse_html
+from bot.domain.telegram_html import EntityError, parse_html, utf16_len
 from bot.domain.text import is_blank, scrub
 from bot.services.audit import AuditService
 from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
@@ -44,6 +46,7 @@ class Preview:
     text: str  # as the recipients will read it (tags removed)
     people: tuple[int, ...]
     not_linked: int
+    repeat_of: datetime | None = None  # the same text went to the same audience within a day
 
 
 class BroadcastService:
@@ -65,6 +68,7 @@ class BroadcastService:
         self._directory = directory
         self._clock = clock
         self._files: dict[int, BroadcastFile | None] = {}
+        self._audiences: dict[int, tuple[Audience, int] | None] = {}  # with the campaign's id
 
     async def file(self, broadcast_id: int) -> BroadcastFile | None:
         """The document or photo of a broadcast (kept in memory once Telegram has its id)."""
@@ -91,19 +95,52 @@ class BroadcastService:
             self._files[broadcast_id] = BroadcastFile(found.kind, found.name, file_id)
             await self._store.learn_file_id(broadcast_id, file_id)
 
+    async def addressed(self, broadcast_id: int, person_id: int) -> bool:
+        """True when the broadcast may still go to the person, checked when it is sent."""
+        if broadcast_id not in self._audiences:
+            self._audiences[broadcast_id] = await self._audience(broadcast_id)
+        found = self._audiences[broadcast_id]
+        if found is None:  # the broadcast row is gone or unreadable: as queued
+            return True
+        audience, campaign_id = found
+        standings = await self._schedule.standings(campaign_id, person_ids=[person_id])
+        return still_addressed(audience, standings[0] if standings else None)
+
+    async def _audience(self, broadcast_id: int) -> tuple[Audience, int] | None:
+        stored = await self._store.audience(broadcast_id)
+        if stored is None:
+            return None
+        audience, unit = stored
+        unit_ids = None
+        if unit.strip():
+            found = await self._directory.unit_by_path(split_unit_path(unit))
+            unit_ids = await self._directory.subtree(found.id) if found is not None else []
+        try:
+            chosen = Audience.parse(audience, unit_ids)
+        except AudienceError:
+            return None
+        campaign = await self._plans.active_campaign()
+        return chosen, campaign.id if campaign else -1
+
     async def preview(
-        self, text: str, audience: str, unit: str = "", file: BroadcastFile | None = None
+        self,
+        text: str,
+        audience: str,
+        unit: str = "",
+        file: BroadcastFile | None = None,
+        at: datetime | None = None,
     ) -> Preview:
         """Check everything and count the recipients; BroadcastError says what is wrong.
 
-        With a file the text is its caption: it may be empty, and must be short.
+        With a file the text is its caption: it may be empty, and must be short. ``repeat_of``
+        says when the same text went to the same audience, if that is within a day of ``at``.
         """
         text = scrub(text).strip()
         if is_blank(text) and file is None:
             raise BroadcastError("empty")
         limit = MAX_CAPTION if file is not None else MAX_TEXT
-        if len(text) > limit:
-            raise BroadcastError("caption_too_long" if file else "too_long", str(len(text)))
+        if utf16_len(text) > limit:  # counted as Telegram does: an emoji is two
+            raise BroadcastError("caption_too_long" if file else "too_long", str(utf16_len(text)))
         try:
             plain = parse_html(text)
         except EntityError as error:
@@ -123,7 +160,9 @@ class BroadcastService:
             raise BroadcastError("no_campaign")
         standings = await self._schedule.standings(campaign.id if campaign else -1, unit_ids)
         people, not_linked = recipients(chosen, standings)
-        return Preview(plain, tuple(people), not_linked)
+        earlier = await self._store.latest_same(text, audience.strip(), unit.strip())
+        repeat_of = earlier if repeats(earlier, at or self._clock.now()) else None
+        return Preview(plain, tuple(people), not_linked, repeat_of)
 
     async def send(
         self,
@@ -133,14 +172,20 @@ class BroadcastService:
         at: datetime | None = None,
         actor: Person | None = None,
         file: BroadcastFile | None = None,
+        again: bool = False,
     ) -> tuple[int, Preview]:
-        """Queue the broadcast (from ``at``, default now); return its id and what was queued."""
+        """Queue the broadcast (from ``at``, default now); return its id and what was queued.
+
+        The same text to the same audience within a day is refused (``repeat``) unless ``again``.
+        """
         now = self._clock.now()
         if at is not None and at < now:
             raise BroadcastError("past")
-        preview = await self.preview(text, audience, unit, file)
+        preview = await self.preview(text, audience, unit, file, at)
         if not preview.people:
             raise BroadcastError("nobody")
+        if preview.repeat_of is not None and not again:
+            raise BroadcastError("repeat", preview.repeat_of.isoformat())
         broadcast_id = await self._store.create(
             text=scrub(text).strip(),
             audience=audience.strip(),

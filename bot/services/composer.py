@@ -6,6 +6,7 @@ so a restart between two steps loses nothing. Only admins get past the first che
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -231,22 +232,38 @@ class ComposerService:
         if at <= self._clock.now():
             return ComposeScreen(ComposeStep.INVALID, person, error="past")
         await self._pending.set_pending(person.id, None, self._clock.now())
-        return await self.send(person, audience, at)
+        # The preview warned of a repeat, if any, before "schedule" was pressed.
+        return await self.send(person, audience, at, again=True)
 
     async def send(
-        self, person: Person, audience: str, at: datetime | None = None
+        self, person: Person, audience: str, at: datetime | None = None, again: bool = False
     ) -> ComposeScreen:
         """Queue the draft for ``audience`` (from ``at``, default now) and forget the draft (a
-        second press sends nothing)."""
+        second press sends nothing). The same text to the same audience within a day shows the
+        preview again with the warning, unless ``again`` confirms it."""
         if not self.may_use(person) or audience not in AUDIENCES:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
         draft = await self._draft(person)
         if draft is None:
             return ComposeScreen(ComposeStep.STOPPED, person)
+        if not again:
+            with contextlib.suppress(BroadcastError):  # reported by the send below
+                preview = await self._broadcasts.preview(
+                    draft.text, audience, draft.unit, file=draft.file, at=at
+                )
+                if preview.repeat_of is not None:
+                    return ComposeScreen(
+                        ComposeStep.PREVIEW,
+                        person,
+                        audience=audience,
+                        preview=preview,
+                        file=draft.file,
+                        unit=draft.unit,
+                    )
         await self._settings.set_setting(_draft_key(person), "")
         try:
             broadcast_id, _ = await self._broadcasts.send(
-                draft.text, audience, draft.unit, at, actor=person, file=draft.file
+                draft.text, audience, draft.unit, at, actor=person, file=draft.file, again=again
             )
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)

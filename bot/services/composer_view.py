@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.callbacks import pack_broadcast
+from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog, Safe
 from bot.services.composer import AUDIENCES, ComposeScreen, ComposeStep
 from bot.services.replies import Choice, Presenter, Reply
@@ -68,7 +69,7 @@ class ComposerPresenter:
         if step is ComposeStep.PREVIEW:
             preview = screen.preview
             assert preview is not None
-            shown = preview.text[:PREVIEW_CHARS]
+            shown = utf16_prefix(preview.text, PREVIEW_CHARS)
             text = c.t(
                 "compose.preview",
                 audience=self._audience(screen.audience),
@@ -84,6 +85,11 @@ class ComposerPresenter:
                     + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
                 )
             go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
+            if preview.repeat_of is not None:
+                first = preview.repeat_of.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
+                text = Safe(text + "\n\n" + c.t("compose.repeat", when=first))
+                again = pack_broadcast("ga", screen.audience)
+                go = Choice(c.plain("compose.button.send_again"), again)
             later = Choice(c.plain("compose.button.later"), pack_broadcast("at", screen.audience))
             other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
             return Reply(text, choices=((go, later), (other,), self._stop()))
@@ -97,7 +103,7 @@ class ComposerPresenter:
         )
         if step is ComposeStep.QUEUED:
             values = self._progress(row)
-            del values["cancelled"]
+            del values["cancelled"], values["skipped"]
             text = c.t("compose.queued", **values)
             if screen.at is not None:
                 when = screen.at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")

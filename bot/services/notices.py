@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.address import NEUTRAL_LABELS
 from bot.domain.callbacks import MAX_BYTES
 from bot.domain.schedule import days_of_hours, days_until, hours_until
+from bot.domain.telegram_html import utf16_len, utf16_prefix
 from bot.locales import Catalog, CatalogError, Safe
 from bot.services.replies import TEXT_BUDGET, Choice, Reply
 
@@ -22,24 +23,29 @@ QUARTER_NAMES = ("I", "II", "III", "IV")
 
 
 def split_parts(lines: Sequence[str], budget: int = TEXT_BUDGET) -> list[str]:
-    """Join lines into as few texts as fit ``budget``; a too-long line breaks after a comma."""
+    """Join lines into as few texts as fit ``budget``; a too-long line breaks after a comma.
+
+    Sizes are UTF-16 code units, as Telegram counts them (an emoji is two).
+    """
     pieces: list[str] = []
     for line in lines:
-        while len(line) > budget:
-            cut = line.rfind(", ", 0, budget)
-            cut = cut + 1 if cut > 0 else budget
+        while utf16_len(line) > budget:
+            head = utf16_prefix(line, budget)
+            cut = head.rfind(", ")
+            cut = cut + 1 if cut > 0 else len(head)
             pieces.append(line[:cut])
             line = line[cut:].lstrip()
         pieces.append(line)
     parts: list[str] = []
     current: list[str] = []
-    used = -1  # characters of "\n".join(current)
+    used = -1  # code units of "\n".join(current)
     for piece in pieces:
-        if current and used + 1 + len(piece) > budget:  # +1: the line break before it
+        size = utf16_len(piece)
+        if current and used + 1 + size > budget:  # +1: the line break before it
             parts.append("\n".join(current))
             current, used = [], -1
         current.append(piece)
-        used += 1 + len(piece)
+        used += 1 + size
     if current:
         parts.append("\n".join(current))
     return parts

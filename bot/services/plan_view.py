@@ -11,6 +11,7 @@ from bot.domain.callbacks import pack_desk, pack_plan
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
+from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
 from bot.services.plans import PlanScreen, ScreenKind
 from bot.services.proxy import ProxyList
@@ -273,7 +274,7 @@ class PlanPresenter:
                             )
                         )
         end = c.t("plan.review_footer") if footer else ""
-        budget = TEXT_BUDGET - len(end) - 400  # room for notices above
+        budget = TEXT_BUDGET - utf16_len(end) - 400  # room for notices above
         kept = fit_lines(lines, budget, c.t("plan.review_more", count=Safe("{count}")))
         return "\n".join([*kept, "", end]) if end else "\n".join(kept)
 

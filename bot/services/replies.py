@@ -11,6 +11,7 @@ from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
 from bot.domain.plans import Campaign, Duty, Plan
 from bot.domain.signin import Verdict
+from bot.domain.telegram_html import utf16_len
 from bot.domain.text import fold
 from bot.locales import Catalog, Safe
 from bot.services.directory import UnitOverview
@@ -18,7 +19,7 @@ from bot.services.signin import SigninResult
 
 UNIT_PREFIX = "u"  # callback data of the unit view's buttons
 DISTRICT_REPORT = f"{UNIT_PREFIX}:rep:"  # the admin's button for the report by unit
-TEXT_BUDGET = 3500  # characters per message, below Telegram's 4096 and leaving room for markup
+TEXT_BUDGET = 3500  # UTF-16 code units per message (as Telegram counts), below its 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +52,16 @@ class Reply:
 
 
 def fit_lines(lines: Sequence[str], budget: int, overflow: str) -> list[str]:
-    """Keep whole lines while they fit ``budget``; end with ``overflow`` (``{count}`` left)."""
+    """Keep whole lines while they fit ``budget`` (UTF-16 code units); end with ``overflow``."""
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        if used + len(line) + 1 > budget:
+        size = utf16_len(line) + 1
+        if used + size > budget:
             kept.append(overflow.format(count=len(lines) - index))
             break
         kept.append(line)
-        used += len(line) + 1
+        used += size
     return kept
 
 
@@ -200,7 +202,7 @@ class Presenter:
                 )
                 for m in missing
             ]
-            budget = TEXT_BUDGET - sum(len(p) for p in parts)
+            budget = TEXT_BUDGET - sum(utf16_len(p) for p in parts)
             parts.extend(fit_lines(lines, budget, self._c.t("unit.more", count=Safe("{count}"))))
         else:
             parts.append(self._c.t("unit.all_linked"))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.domain.invites import parse_code
 from bot.domain.models import Channel, Person
 from bot.domain.outbox import OutboxMessage, Priority
-from bot.domain.phone import normalize_phone
+from bot.domain.phone import normalize_contact_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
 from bot.services.ports import AccountStore, Clock, LinkConflict, OutboxStore
 
@@ -62,7 +62,7 @@ class SigninService:
         self, channel: Channel, user_id: str, chat_id: str, contact_user_id: str | None, phone: str
     ) -> SigninResult:
         """Sign in with a shared contact; only the sender's own contact counts."""
-        number = normalize_phone(phone)
+        number = normalize_contact_phone(phone)
         matches = await self._accounts.people_by_phone(number) if number else []
         for _ in range(2):
             current = await self.whoami(channel, user_id)

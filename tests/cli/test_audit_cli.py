@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from storage.tables import accounts, audit, outbox, people, plans
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.handlers.test_plan import STUDY, fill_mau_01, signed_in
 
 
 @pytest.fixture
@@ -113,3 +115,34 @@ async def test_district_report_rolls_up_units_with_a_chart(office: Harness, tmp_
     assert book.worksheets[1]._charts, "the completion chart"
     status, out = await run_async("report", "--out", "bc.csv")
     assert status == 2 and ".xlsx" in out
+
+
+async def test_forget_leaves_nothing_in_other_messages_or_the_database_files(
+    office: Harness, tmp_path: Path
+) -> None:
+    """The secretary's sent notice about the person goes, the queued digest keeps its counts but
+    not the name, and neither name, phone nor answers remain in the .db and -wal files."""
+    bot = office
+    assert await bot.drain_outbox() >= 1  # An's "vừa gửi kế hoạch" notice about Bình: sent
+    bot.clock.set(datetime(2022, 3, 28, 0, 31, tzinfo=UTC))  # Monday 07:31: the weekly digest
+    await bot.sweep()
+    async with bot.store.engine.connect() as conn:
+        rows = (await conn.execute(select(outbox.c.status, outbox.c.payload))).all()
+    naming = [(status, payload) for status, payload in rows if "Trần Thị Bình" in payload]
+    assert {"sent", "queued"} <= {status for status, _ in naming}, rows
+    async with bot.store.engine.connect() as conn:  # as SQLite does now and then by itself
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert "Trần Thị Bình".encode() in (tmp_path / "audit.db").read_bytes()
+    status, _ = await run_async("person", "forget", "DV002", "--yes")
+    assert status == 0
+    async with bot.store.engine.connect() as conn:
+        payloads = [p for (p,) in (await conn.execute(select(outbox.c.payload))).all()]
+    assert payloads and all("Trần Thị Bình" not in p for p in payloads)
+    assert all("vừa gửi" not in p and "notify.submitted" not in p for p in payloads)
+    digest = next(json.loads(p)["digest"] for p in payloads if '"digest"' in p)
+    assert digest["returned"] == {"count": 1, "names": []}  # still counted, anonymously
+    for suffix in ("", "-wal"):
+        path = tmp_path / f"audit.db{suffix}"
+        raw = path.read_bytes() if path.exists() else b""
+        for secret in ("Trần Thị Bình", "0987654321", STUDY, "Cần cụ thể hơn"):
+            assert secret.encode() not in raw, (suffix, secret)

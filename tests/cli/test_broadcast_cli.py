@@ -224,3 +224,45 @@ async def test_cancel_mid_way_stops_the_rest_of_a_wave(org: Harness) -> None:
     assert len(got) == 2 and got < set(PEOPLE)
     _, out = await _run_async(bot, "broadcast", "status", "1")
     assert "đã gửi 2" in out and "đã hủy 3" in out
+
+
+async def test_recipients_are_checked_again_when_their_message_is_sent(org: Harness) -> None:
+    """A secretary whose role was taken away, and someone who left the roster, after the wave
+    was queued, are skipped and counted as no longer in the audience."""
+    bot = org
+    await _run_async(
+        bot, "broadcast", "send", "--message", "Gửi bí thư", "--to", "role:secretary", "--yes"
+    )
+    await _run_async(bot, "broadcast", "send", "--message", "Gửi mọi người", "--yes")
+    revoked = ROSTER.replace(",Bí thư chi bộ,Bí thư\n", ",Bí thư chi bộ,\n")
+    without_cuong = "\n".join(line for line in revoked.splitlines() if "DV003" not in line)
+    outcome = await bot.load_roster(without_cuong, remove_missing=True)
+    assert outcome.summary is not None, outcome.parsed.errors
+    assert await received(bot, "Gửi bí thư") == set()
+    assert await received(bot, "Gửi mọi người") == set(PEOPLE) - {"Cường"}
+    _, out = await _run_async(bot, "broadcast", "status", "1")
+    assert "đã gửi 0" in out and "không còn thuộc đối tượng 1" in out, out
+    _, out = await _run_async(bot, "broadcast", "status", "2")
+    assert "đã gửi 4" in out and "lỗi 0" in out and "không còn thuộc đối tượng 1" in out, out
+
+
+async def test_the_same_text_to_the_same_people_twice_in_a_day_needs_again(org: Harness) -> None:
+    """The second identical broadcast is refused with when the first went out; --again sends."""
+    bot = org
+    args = ("broadcast", "send", "--message", "Nhắc nộp kế hoạch", "--to", "role:secretary")
+    status, _ = await _run_async(bot, *args, "--yes")
+    assert status == 0
+    first = await bot.services.broadcasts.status(1)
+    assert first is not None
+    when = first[0].not_before.astimezone(bot.settings.tz).strftime("%d/%m/%Y %H:%M")
+    status, out = await _run_async(bot, *args, "--yes")
+    assert status == 2 and f"lúc {when}" in out and "--again" in out, out
+    assert await bot.services.broadcasts.status(2) is None  # nothing queued
+    status, out = await _run_async(bot, *args, "--to", "all", "--yes")  # another audience: fine
+    assert status == 0, out
+    status, out = await _run_async(bot, *args, "--yes", "--again")
+    assert status == 0 and "Đã xếp hàng" in out, out
+    assert [m.plain for m in bot.chats["An"].messages].count("Nhắc nộp kế hoạch") == 0  # type: ignore[attr-defined]
+    await bot.drain_outbox()
+    got = [m.plain for m in bot.chats["An"].messages]  # type: ignore[attr-defined]
+    assert got.count("Nhắc nộp kế hoạch") == 3

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,10 @@ from bot.app import serve
 from bot.cli import Cli, main
 from bot.config import Settings
 from bot.locales import Catalog
+from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser
+from bot.sandbox.harness import running_bot
+from tests.conftest import ROSTER
 from tests.waiting import PATIENCE
 
 
@@ -122,3 +127,116 @@ def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         out = io.StringIO()
         assert main(["run"], out=out) == 2
         assert "WORKERS" in out.getvalue()
+
+
+class PollingChat:
+    """A person talking to the polling bot: each update waits for the bot's next message."""
+
+    def __init__(self, api: FakeBotApi, user: FakeUser) -> None:
+        self.api, self.user = api, user
+        self._arrived = asyncio.Event()
+        api.on_call.append(self._seen)
+
+    def _seen(self, call: Call) -> None:
+        if call.method in ("sendMessage", "editMessageText") and str(
+            call.params.get("chat_id")
+        ) == str(self.user.id):
+            self._arrived.set()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        self._arrived.clear()
+        await self.api.push_update(update)
+        await asyncio.wait_for(self._arrived.wait(), timeout=20)
+
+
+async def test_debug_logs_hold_no_phone_number_and_no_answer(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG, PTB's dumps of updates and calls carry neither the shared phone nor answers."""
+    db = tmp_path / "p.db"
+    async with running_bot(f"sqlite+aiosqlite:///{db}", api) as harness:
+        assert (await harness.load_roster(ROSTER)).summary is not None
+        await harness.open_campaign()
+    user = FakeUser(id=9002, first_name="Bình", phone="0987654321")
+    polling = PollingChat(api, user)
+    chat = Chat(api, polling.feed, user)
+    answer = "Đọc kỹ tài liệu chuyên đề về nêu gương, mỗi tối một giờ"
+    caplog.set_level(logging.DEBUG)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings(api.url, api.token, db), stop))
+    await chat.share_contact()
+    await chat.send("/kehoach")
+    await chat.press("✅ Thông tin đúng")
+    await chat.send(answer)
+    stop.set()
+    await asyncio.wait_for(task, timeout=20)
+    assert "Trần Thị Bình" in api.sent(9002)[0].plain  # signed in through getUpdates
+    assert any("getUpdates" in r.getMessage() for r in caplog.records)  # DEBUG was on
+    logged = "\n".join(f"{r.getMessage()}\n{r.exc_text or ''}" for r in caplog.records)
+    for secret in ("84987654321", "0987654321", answer, answer[:20]):
+        assert secret not in logged
+
+
+async def test_the_fake_api_cuts_the_older_of_two_long_polls_with_409(api: FakeBotApi) -> None:
+    """Like Telegram: a second getUpdates on the token ends the waiting one with 409 Conflict."""
+    import aiohttp
+
+    url = f"{api.url}/bot{api.token}/getUpdates"
+    async with aiohttp.ClientSession() as session:
+        older = asyncio.ensure_future(session.post(url, json={"timeout": 30}))
+        await asyncio.wait_for(api.polling.wait(), timeout=20)
+        api.polling.clear()
+        newer = asyncio.ensure_future(session.post(url, json={"timeout": 30}))
+        answer = await asyncio.wait_for(older, timeout=20)
+        assert answer.status == 409
+        assert "terminated by other getUpdates request" in (await answer.json())["description"]
+        await asyncio.wait_for(api.polling.wait(), timeout=20)
+        await api.push_update(api.new_update({"message": {}}))
+        assert (await asyncio.wait_for(newer, timeout=20)).status == 200
+
+
+async def test_a_second_instance_on_the_token_stops_the_first_with_one_line(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Two `chuyende run` on one token: the older poller says so in one line, exits 1; the other
+    keeps answering."""
+    out = io.StringIO()
+    first = asyncio.ensure_future(
+        Cli(Catalog.load(), settings(api.url, api.token, tmp_path / "one.db"), out).run()
+    )
+    await asyncio.wait_for(api.polling.wait(), timeout=20)
+    api.polling.clear()
+    stop = asyncio.Event()
+    second = asyncio.create_task(serve(settings(api.url, api.token, tmp_path / "two.db"), stop))
+    assert await asyncio.wait_for(first, timeout=20) == 1
+    assert out.getvalue().strip() == Catalog.load().plain("cli.another_instance")
+    replied = asyncio.Event()
+    api.on_call.append(lambda call: replied.set() if call.method == "sendMessage" else None)
+    chat = Chat(api, api.push_update, FakeUser(id=43, first_name="Bình"))
+    await chat.send("/start")
+    await asyncio.wait_for(replied.wait(), timeout=20)  # the second one was not cut off
+    stop.set()
+    await asyncio.wait_for(second, timeout=20)
+    assert not second.exception()
+
+
+async def test_a_second_run_on_the_same_database_file_refuses_to_start(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Two `chuyende run` on one SQLite file: the second says so in one line and exits 1."""
+    db = tmp_path / "shared.db"
+    first_out, second_out = io.StringIO(), io.StringIO()
+    first = asyncio.ensure_future(
+        Cli(Catalog.load(), settings(api.url, api.token, db), first_out).run()
+    )
+    await asyncio.wait_for(api.polling.wait(), timeout=20)
+    polls = len(api.calls_of("getUpdates"))
+    second = Cli(Catalog.load(), settings(api.url, api.token, db), second_out)
+    assert await asyncio.wait_for(second.run(), timeout=20) == 1
+    line = Catalog.load().plain("cli.database_in_use", path=db)
+    assert second_out.getvalue() == line + "\n"
+    assert len(api.calls_of("getUpdates")) == polls  # it never polled
+    assert not first.done()
+    first.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first

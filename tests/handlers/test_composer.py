@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.sandbox.harness import Harness
+from tests.conftest import ROSTER
 from tests.handlers.test_plan import signed_in
 
 
@@ -144,3 +145,46 @@ async def test_admin_limits_to_a_unit_and_schedules_for_later(bot: Harness) -> N
     await admin.send("Một thông báo khác")
     forged = await admin.press_data("b:in:99999")  # no such unit
     assert any("không có quyền" in m.plain for m in forged)
+
+
+async def test_a_secretary_revoked_before_the_send_is_skipped_and_counted(bot: Harness) -> None:
+    """The role is taken away while the message waits: not sent; the progress says why."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    await admin.press("📢 Gửi thông báo")
+    await admin.send("Họp bí thư lúc 14h")
+    await admin.press("Các bí thư chi bộ")
+    [queued] = await admin.press("✅ Gửi ngay")
+    outcome = await bot.load_roster(ROSTER.replace(",Bí thư chi bộ,Bí thư\n", ",Bí thư chi bộ,\n"))
+    assert outcome.summary is not None, outcome.parsed.errors
+    await bot.drain_outbox()
+    assert all("Họp bí thư" not in m.plain for m in an.messages)
+    await admin.press_data("b:pr:1", queued)
+    progress = next(m for m in admin.messages if m.message_id == queued.message_id)
+    assert "đã gửi 0" in progress.plain and "không còn thuộc đối tượng 1" in progress.plain
+
+
+async def test_a_repeat_within_a_day_warns_in_the_preview_and_asks_to_confirm(
+    bot: Harness,
+) -> None:
+    """The same text to the same people again: the preview says when it went, "Gửi ngay" is
+    replaced by an explicit "Vẫn gửi lại", and only that sends it."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    for _ in range(2):
+        await admin.press("📢 Gửi thông báo")
+        await admin.send("Nộp kế hoạch trước 30/4")
+        [preview] = await admin.press("Các bí thư chi bộ")
+        if "✅ Gửi ngay" in admin.buttons():
+            assert "đã được gửi" not in preview.plain
+            await admin.press("✅ Gửi ngay")
+    assert "đã được gửi cho cùng nhóm người nhận lúc" in preview.plain
+    assert "✅ Gửi ngay" not in admin.buttons() and "✅ Vẫn gửi lại" in admin.buttons()
+    [warned] = await admin.press_data("b:go:role:secretary", preview)  # the old button: no
+    assert "Đồng chí có chắc muốn gửi lại" in warned.plain
+    [queued] = await admin.press("✅ Vẫn gửi lại")
+    assert "Thông báo số 2" in queued.plain
+    await bot.drain_outbox()
+    assert [m.plain for m in an.messages].count("Nộp kế hoạch trước 30/4") == 2

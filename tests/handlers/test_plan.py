@@ -475,6 +475,53 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
         await services.plans.register_forms()
 
 
+def emoji_text(limit: int) -> str:
+    """Text of ``limit`` characters, mostly emoji (two UTF-16 units each, as Telegram counts)."""
+    return ("Học " + "🌟📘🇻🇳🙏 " * limit)[:limit].strip()
+
+
+async def test_an_emoji_heavy_plan_still_reaches_review_submit_and_the_desk(
+    plan_bot: Harness,
+) -> None:
+    """Every answer full of emoji near its maximum: each screen fits Telegram's 4096 units."""
+    bot = plan_bot
+    secretary = await signed_in(bot, "An", "0912345678")
+    chat = await signed_in(bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    await chat.press("✅ Thông tin đúng")
+
+    async def long_answer(limit: int) -> None:
+        text = emoji_text(limit - 10)
+        for start in range(0, len(text), 1000):  # as a member would: several messages
+            await chat.send(text[start : start + 1000])
+        await chat.press("✅ Xong")
+
+    await long_answer(3000)
+    await long_answer(2000)
+    for n in range(1, 5):
+        if n > 1:
+            await chat.press("➕ Thêm Việc")
+        await chat.send(emoji_text(495))
+        await chat.send(emoji_text(98))
+        await chat.send(emoji_text(295))
+    await chat.press("✅ Xong, sang phần tiếp")
+    await long_answer(2000)
+    await long_answer(1000)
+    review = chat.last
+    assert "Xem lại kế hoạch" in review.plain and "📨 Gửi kế hoạch" in chat.buttons()
+    [reply] = await chat.press("📨 Gửi kế hoạch")
+    assert "Đã gửi kế hoạch" in reply.plain
+    plan = await plan_of(bot, chat)
+    assert plan.status is PlanStatus.SUBMITTED
+    assert len(plan.draft.answers["actions"]) == 4
+    await bot.drain_outbox()
+    await secretary.press("✅ Duyệt kế hoạch")
+    replies = await secretary.press("Xem: Trần Thị Bình")
+    assert any("Trần Thị Bình" in r.plain for r in replies)
+    assert "✅ Xác nhận" in secretary.buttons()
+    assert bot.api.rejected() == []
+
+
 async def test_the_workplace_column_fills_the_plans_work_unit_not_the_cell(bot: Harness) -> None:
     """Đơn vị công tác comes from the roster's Nơi công tác; the cell stays Sinh hoạt tại chi bộ."""
     await bot.open_campaign()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain.models import Channel
 from bot.sandbox.harness import Harness
 from tests.handlers.test_plan import fill_mau_01
@@ -52,6 +54,16 @@ async def test_someone_elses_contact_is_refused(bot: Harness) -> None:
     chat = bot.chat("Kẻ lạ", phone="0911000000")
     [reply] = await chat.share_contact("0912345678", own=False)
     assert "số điện thoại của tài khoản Telegram này" in reply.plain
+    assert await linked_person_code(bot, chat.user.id) is None
+
+
+@pytest.mark.parametrize("shared", ["912345678", "+1 912345678"])
+async def test_a_contact_without_the_country_code_matches_nobody(bot: Harness, shared: str) -> None:
+    """Telegram's own contact of a foreign or bare 9-digit number never takes 0912345678."""
+    chat = bot.chat("Lạ", phone=shared)
+    [reply] = await chat.share_contact(shared)
+    assert "chưa có trong danh sách" in reply.plain
+    assert "Nguyễn Văn An" not in reply.plain
     assert await linked_person_code(bot, chat.user.id) is None
 
 

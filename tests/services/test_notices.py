@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.telegram_html import parse_html
+from bot.domain.telegram_html import parse_html, utf16_len
 from bot.locales import Catalog, CatalogError
 from bot.sandbox.fake_api import MAX_TEXT
 from bot.services.notices import Notices, split_parts
@@ -80,6 +80,23 @@ def test_split_parts_never_exceeds_the_budget() -> None:
     assert split_parts(["a" * 5, "b" * 6], budget=11) == ["aaaaa", "bbbbbb"]
     long = ", ".join(["xyz"] * 10)
     assert all(len(p) <= 12 for p in split_parts([long], budget=12))
+
+
+def test_a_digest_of_emoji_names_splits_by_telegram_units() -> None:
+    """Names full of emoji count two units each: every part still fits Telegram's 4096."""
+    data = digest(0)
+    names = [f"Hồ 🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸 {n}" for n in range(200)]
+    data["missing"] = {"count": 200, "names": names}
+    parts = Notices(Catalog.load()).digest(data)
+    assert all(utf16_len(parse_html(p.text)) <= MAX_TEXT for p in parts)
+    joined = " ".join(parse_html(p.text) for p in parts)
+    assert all(name in joined for name in names)
+
+
+def test_split_parts_counts_an_emoji_as_two() -> None:
+    """The budget is UTF-16 code units; a long line of emoji is cut between two emoji."""
+    assert split_parts(["🌟" * 3, "🌟" * 3], budget=12) == ["🌟🌟🌟", "🌟🌟🌟"]
+    assert all(utf16_len(p) <= 5 for p in split_parts(["🌟" * 9], budget=5))
 
 
 @pytest.mark.parametrize(

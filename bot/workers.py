@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open
+CONFLICTS = 5  # 409s in a row, after having polled, before this instance gives up
 RESTARTS_PER_MINUTE = 5  # a worker dying more often than this stops the bot
 STOP_GRACE = 15.0  # seconds a worker gets to finish its updates at shutdown
 
@@ -229,14 +230,20 @@ async def poll(
     """Long-poll ``getUpdates`` and hand each update on, until ``stop`` is set.
 
     Updates are confirmed (by the next call's offset) once handed to a worker, as PTB's own
-    updater does; a worker that dies gets them again from the supervisor. A 409 Conflict (another
-    instance polls with the same token) raises ``AnotherInstance`` at once, without the final
-    confirming call: that call would in turn cut off the other instance's poll.
+    updater does; a worker that dies gets them again from the supervisor.
+
+    A 409 Conflict means another instance polls with the same token (Telegram ends the older of
+    two polls). Before this process has polled once, it is the newcomer: ``AnotherInstance`` at
+    once, so the instance already serving keeps running. Later, the other one is the newcomer
+    and stops on its own 409: poll again after a pause; ``CONFLICTS`` in a row (two that both
+    think they came first) give up too. Giving up skips the final confirming call, which would
+    in turn cut off the other instance's poll.
     """
     # Raw dicts on purpose: the supervisor only routes updates, the workers build the objects.
     warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
     offset: int | None = None
     backoff = 1.0
+    polled, conflicts = False, 0
     stopping = asyncio.ensure_future(stop.wait())
     try:
         while not stop.is_set():
@@ -258,7 +265,13 @@ async def poll(
             except InvalidToken:
                 raise
             except Conflict as error:
-                raise AnotherInstance(str(error)) from error
+                conflicts += 1
+                if not polled or conflicts >= CONFLICTS:
+                    raise AnotherInstance(str(error)) from error
+                log.warning("getUpdates: another instance polls with this token; polling again")
+                await _pause(backoff, stop)
+                backoff = min(backoff * 2, 30.0)
+                continue
             except RetryAfter as error:
                 await _pause(retry_seconds(error), stop)
                 continue
@@ -267,7 +280,7 @@ async def poll(
                 await _pause(backoff, stop)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            backoff = 1.0
+            backoff, polled, conflicts = 1.0, True, 0
             for update in updates if isinstance(updates, list) else []:
                 if isinstance(update, dict) and isinstance(update.get("update_id"), int):
                     offset = update["update_id"] + 1

@@ -195,29 +195,30 @@ async def test_the_fake_api_cuts_the_older_of_two_long_polls_with_409(api: FakeB
         assert (await asyncio.wait_for(newer, timeout=20)).status == 200
 
 
-async def test_a_second_instance_on_the_token_stops_the_first_with_one_line(
+async def test_a_second_instance_on_the_token_stops_itself_with_one_line(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
-    """Two `chuyende run` on one token: the older poller says so in one line, exits 1; the other
-    keeps answering."""
-    out = io.StringIO()
-    first = asyncio.ensure_future(
-        Cli(Catalog.load(), settings(api.url, api.token, tmp_path / "one.db"), out).run()
+    """Two `chuyende run` on one token: the newcomer says so in one line and exits 1; the one
+    already serving keeps answering (an accidental second start never takes the bot down)."""
+    replies = asyncio.Queue[None]()
+    api.on_call.append(
+        lambda call: replies.put_nowait(None) if call.method == "sendMessage" else None
     )
-    await asyncio.wait_for(api.polling.wait(), timeout=20)
-    api.polling.clear()
     stop = asyncio.Event()
-    second = asyncio.create_task(serve(settings(api.url, api.token, tmp_path / "two.db"), stop))
-    assert await asyncio.wait_for(first, timeout=20) == 1
-    assert out.getvalue().strip() == Catalog.load().plain("cli.another_instance")
-    replied = asyncio.Event()
-    api.on_call.append(lambda call: replied.set() if call.method == "sendMessage" else None)
+    first = asyncio.create_task(serve(settings(api.url, api.token, tmp_path / "one.db"), stop))
     chat = Chat(api, api.push_update, FakeUser(id=43, first_name="Bình"))
     await chat.send("/start")
-    await asyncio.wait_for(replied.wait(), timeout=20)  # the second one was not cut off
+    await asyncio.wait_for(replies.get(), PATIENCE)  # the first one has polled and answered
+    out = io.StringIO()
+    second = Cli(Catalog.load(), settings(api.url, api.token, tmp_path / "two.db"), out)
+    assert await asyncio.wait_for(second.run(), PATIENCE) == 1
+    assert out.getvalue().strip() == Catalog.load().plain("cli.another_instance")
+    await chat.send("/start")
+    await asyncio.wait_for(replies.get(), PATIENCE)  # the first one still serves
+    assert not first.done()
     stop.set()
-    await asyncio.wait_for(second, timeout=20)
-    assert not second.exception()
+    await asyncio.wait_for(first, PATIENCE)
+    assert not first.exception()
 
 
 async def test_a_second_run_on_the_same_database_file_refuses_to_start(

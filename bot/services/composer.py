@@ -107,6 +107,18 @@ class ComposeScreen:
     reasons: tuple[tuple[str, int], ...] = ()  # why messages failed, most frequent first
 
 
+def _preview_screen(person: Person, audience: str, preview: Preview, draft: Draft) -> ComposeScreen:
+    """The preview of ``draft`` to ``audience``: the numbers, and what will be sent."""
+    return ComposeScreen(
+        ComposeStep.PREVIEW,
+        person,
+        audience=audience,
+        preview=preview,
+        file=draft.file,
+        unit=draft.unit,
+    )
+
+
 class ComposerService:
     """The steps of composing a broadcast in the chat."""
 
@@ -181,14 +193,7 @@ class ComposerService:
             )
         except BroadcastError as error:
             return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
-        return ComposeScreen(
-            ComposeStep.PREVIEW,
-            person,
-            audience=audience,
-            preview=preview,
-            file=draft.file,
-            unit=draft.unit,
-        )
+        return _preview_screen(person, audience, preview, draft)
 
     async def units(self, person: Person) -> ComposeScreen:
         """The units the broadcast may be kept within."""
@@ -252,14 +257,7 @@ class ComposerService:
                     draft.text, audience, draft.unit, file=draft.file, at=at
                 )
                 if preview.repeat_of is not None:
-                    return ComposeScreen(
-                        ComposeStep.PREVIEW,
-                        person,
-                        audience=audience,
-                        preview=preview,
-                        file=draft.file,
-                        unit=draft.unit,
-                    )
+                    return _preview_screen(person, audience, preview, draft)
         await self._settings.set_setting(_draft_key(person), "")
         try:
             broadcast_id, _ = await self._broadcasts.send(

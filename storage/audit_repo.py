@@ -8,10 +8,49 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, text, update
 
 from bot.domain.audit import AuditAction, AuditEntry
+from bot.domain.digest import Forgotten
+from bot.domain.models import Exemption
 from bot.domain.outbox import scrub_names, scrub_payload
+from bot.domain.plans import PlanStatus
 from storage.base import Repository
 from storage.engine import Tx
-from storage.tables import audit, outbox, people, plan_events
+from storage.tables import audit, campaigns, forgotten, outbox, people, plan_events, plans
+
+
+async def _keep_counts(conn: Tx, person_id: int) -> None:
+    """The person's standing in each campaign, without anything that names them, so the counts
+    (required, handed in, confirmed, late, exempt) stay as they were."""
+    found = await conn.execute(
+        select(people.c.unit_id, people.c.category, people.c.exemption).where(
+            people.c.id == person_id
+        )
+    )
+    unit_id, category, exemption = found.one()
+    exempt = exemption != Exemption.NONE.value
+    own = {
+        campaign_id: (PlanStatus(status), bool(late))
+        for campaign_id, status, late in await conn.execute(
+            select(plans.c.campaign_id, plans.c.status, plans.c.late).where(
+                plans.c.person_id == person_id
+            )
+        )
+    }
+    rows = []
+    for campaign_id in (await conn.execute(select(campaigns.c.id))).scalars():
+        status, late = own.get(campaign_id, (None, False))
+        if Forgotten.kept(exempt, status):
+            rows.append(
+                {
+                    "campaign_id": campaign_id,
+                    "unit_id": unit_id,
+                    "category": category,
+                    "exempt": exempt,
+                    "status": status.value if status else None,
+                    "late": late,
+                }
+            )
+    if rows:
+        await conn.execute(insert(forgotten), rows)
 
 
 def _dumps(value: object) -> str:
@@ -91,7 +130,8 @@ class AuditRepository(Repository):
 
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool:
         """Delete the person and everything that is theirs (accounts, invites, plans, outbox),
-        scrub their name from other people's messages and plan histories, and record the
+        scrub their name from other people's messages and plan histories, keep their standing
+        in each campaign without their name (``forgotten``: the counts stay true) and record the
         anonymous ``entry``, in one transaction; False if already gone.
 
         On SQLite the freed pages are zeroed (``secure_delete``, set on every connection) and
@@ -108,6 +148,7 @@ class AuditRepository(Repository):
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
             await _scrub_others(conn, person_id, str(name))
+            await _keep_counts(conn, person_id)
             result = await conn.execute(delete(people).where(people.c.id == person_id))
             if result.rowcount != 1:
                 return False

@@ -9,14 +9,23 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.domain.digest import ReturnedPlan, Standing, UnitNode
+from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.models import Category, Channel, Exemption, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
 from storage.engine import Tx
 from storage.outbox_repo import enqueue
-from storage.tables import accounts, occasions, pending_inputs, people, plan_events, plans, units
+from storage.tables import (
+    accounts,
+    forgotten,
+    occasions,
+    pending_inputs,
+    people,
+    plan_events,
+    plans,
+    units,
+)
 
 
 class ScheduleRepository(Repository):
@@ -86,6 +95,32 @@ class ScheduleRepository(Repository):
                 )
             )
         return result
+
+    async def forgotten(
+        self, campaign_id: int, unit_ids: Sequence[int] | None = None
+    ) -> list[Forgotten]:
+        """Erased people's kept standings in the campaign (of ``unit_ids``): counts only."""
+        query = select(
+            forgotten.c.unit_id,
+            forgotten.c.category,
+            forgotten.c.exempt,
+            forgotten.c.status,
+            forgotten.c.late,
+        ).where(forgotten.c.campaign_id == campaign_id)
+        if unit_ids is not None:
+            query = query.where(forgotten.c.unit_id.in_(list(unit_ids)))
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Forgotten(
+                unit_id,
+                Category(category),
+                bool(exempt),
+                PlanStatus(status) if status else None,
+                bool(late),
+            )
+            for unit_id, category, exempt, status, late in rows
+        ]
 
     async def unit_nodes(self) -> list[UnitNode]:
         """Every unit."""

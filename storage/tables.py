@@ -279,3 +279,18 @@ audit = Table(
     Column("detail", Text, nullable=False),
 )
 Index(None, audit.c.at)
+
+# An erased person's standing per campaign, kept so the counts stay true (``person forget``):
+# nothing that names them. Written in the erase's transaction; counted, never listed.
+forgotten = Table(
+    "forgotten",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("exempt", Boolean, nullable=False),
+    Column("status", String(16), nullable=True),  # None: had no plan
+    Column("late", Boolean, nullable=False),
+)
+Index(None, forgotten.c.campaign_id, forgotten.c.unit_id)

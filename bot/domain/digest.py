@@ -48,6 +48,28 @@ class Standing:
 
 
 @dataclass(frozen=True, slots=True)
+class Forgotten:
+    """An erased person's standing in one campaign, kept so the counts stay true.
+
+    Nothing in it names them (no name, code, phone, birth date or answers): it is counted in the
+    numbers of its unit and never listed, reminded or addressed.
+    """
+
+    unit_id: int
+    category: Category
+    exempt: bool
+    status: PlanStatus | None
+    late: bool = False
+
+    @staticmethod
+    def kept(exempt: bool, status: PlanStatus | None) -> bool:
+        """True when an erased person's standing still counts: their plan was handed in (or
+        confirmed), or they were exempt. One who had not handed in drops out of the counts, as
+        nobody is left to hand it in or to remind."""
+        return exempt or status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnedPlan:
     """A plan sent back for changes and not handed in again."""
 
@@ -129,6 +151,22 @@ class Tally:
         else:
             self.exempt += 1
 
+    def count_forgotten(self, record: Forgotten) -> None:
+        """Add an erased person's kept standing: in the numbers only, never in a list of names
+        (so "waiting" may list fewer than handed in minus confirmed)."""
+        self.people += 1
+        handed_in = record.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
+        if record.late and handed_in:
+            self.late += 1
+        if handed_in:
+            self.submitted += 1
+        if record.status is PlanStatus.CONFIRMED:
+            self.confirmed += 1
+        if record.exempt:
+            self.exempt += 1
+        else:
+            self.required += 1
+
     def relabelled(self, suffix: str) -> Tally:
         """The same counts, each name followed by ``suffix`` (for the unit above)."""
         copy = Tally(
@@ -169,29 +207,39 @@ def short_unit(path: str) -> str:
 
 
 def tally_units(
-    units: Sequence[UnitNode], standings: Iterable[Standing], wanted: set[int] | None = None
+    units: Sequence[UnitNode],
+    standings: Iterable[Standing],
+    wanted: set[int] | None = None,
+    forgotten: Iterable[Forgotten] = (),
 ) -> dict[int, Tally]:
     """Each unit's tally with its sub-units rolled in (only ``wanted`` units are returned).
 
     In a unit's own digest its people are named plainly; people of its sub-units are named with
-    their sub-unit, so a committee's digest says where each missing person belongs.
+    their sub-unit, so a committee's digest says where each missing person belongs. The
+    ``forgotten`` (erased people's kept standings) count in the numbers of their unit and above.
     """
     by_id = {unit.id: unit for unit in units}
     own: dict[int, list[Standing]] = {}
     for person in standings:
         own.setdefault(person.unit_id, []).append(person)
+    erased: dict[int, list[Forgotten]] = {}
+    for record in forgotten:
+        erased.setdefault(record.unit_id, []).append(record)
     below: dict[int, Tally] = {}  # what a unit passes up: its people named with the unit
     tallies: dict[int, Tally] = {}
     for unit in sorted(units, key=lambda u: -u.depth):
         children = below.pop(unit.id, None)
         people = own.get(unit.id, [])
-        if not people and children is None:
+        gone = erased.get(unit.id, [])
+        if not people and not gone and children is None:
             if wanted is None or unit.id in wanted:
                 tallies[unit.id] = Tally()
             continue
         mine = Tally()
         for person in people:
             mine.count(person, person.full_name)
+        for record in gone:
+            mine.count_forgotten(record)
         if wanted is None or unit.id in wanted:
             tally = tallies[unit.id] = mine.relabelled("")
             if children is not None:

@@ -48,7 +48,9 @@ class AuditService:
         """Erase the person with roster code ``code`` and all that is theirs.
 
         Kept: one anonymous audit line (unit, category, whether exempt, plan status), so counts
-        can still be explained. Returns the unit path, or None when there is no such person.
+        can still be explained, and (in the same transaction) their standing per campaign
+        without their name, which the report and the digests still count. Returns the unit
+        path, or None when there is no such person.
         """
         person = await self.person(code)
         if person is None:

@@ -93,8 +93,10 @@ class DigestService:
         now = self._clock.now()
         units = await self._store.unit_nodes()
         standings = await self._store.standings(campaign.id)
-        tallies = tally_units(units, standings)
+        erased = await self._store.forgotten(campaign.id)
+        tallies = tally_units(units, standings, forgotten=erased)
         with_members = {s.unit_id for s in standings if s.category is Category.PARTY_MEMBER}
+        with_members |= {f.unit_id for f in erased if f.category is Category.PARTY_MEMBER}
         meetings = await self._year_meetings(campaign.year)
         below: dict[int, list[int]] = {}
         for unit in units:
@@ -181,13 +183,16 @@ class DigestService:
         if person.has(Role.SECRETARY) or person.has(Role.HEAD):
             ids = await self._directory.subtree(person.unit_id)
             standings = await self._store.standings(campaign.id, ids)
+            erased = await self._store.forgotten(campaign.id, ids)
             nodes = [n for n in await self._store.unit_nodes() if n.id in set(ids)]
-            tally = tally_units(nodes, standings, wanted={person.unit_id})[person.unit_id]
+            tally = tally_units(nodes, standings, {person.unit_id}, erased)[person.unit_id]
             meetings = (await self._year_meetings(campaign.year)).get(person.unit_id, [])
             return self.digest_data(campaign, person.unit_path, tally, meetings, now)
         tally = Tally()
         for standing in await self._store.standings(campaign.id):
             tally.count(standing, standing.full_name)
+        for record in await self._store.forgotten(campaign.id):
+            tally.count_forgotten(record)
         data = self.digest_data(campaign, None, tally, meetings, now)
         data["outbox"] = await self._outbox.counts()  # the admin also sees the delivery state
         return data
@@ -202,7 +207,8 @@ class DigestService:
         """Every unit that has a secretary or head: its digest data and who receives it."""
         to = recipients(standings)
         nodes = units if units is not None else await self._store.unit_nodes()
-        tallies = tally_units(nodes, standings, wanted=set(to))
+        erased = await self._store.forgotten(campaign.id)
+        tallies = tally_units(nodes, standings, set(to), erased)
         meetings = await self._year_meetings(campaign.year)
         return {
             unit_id: (

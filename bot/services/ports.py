@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.broadcast import BroadcastFile, BroadcastRow
-from bot.domain.digest import ReturnedPlan, Standing, UnitNode
+from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef
@@ -234,6 +234,10 @@ class ScheduleStore(Protocol):
         *,
         person_ids: Sequence[int] | None = None,
     ) -> list[Standing]: ...
+
+    async def forgotten(
+        self, campaign_id: int, unit_ids: Sequence[int] | None = None
+    ) -> list[Forgotten]: ...
 
     async def unit_nodes(self) -> list[UnitNode]: ...
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.digest import NAMES_KEPT, Names, Standing, Tally, UnitNode, recipients, tally_units
-from bot.domain.models import Exemption, Role
+from bot.domain.digest import (
+    NAMES_KEPT,
+    Forgotten,
+    Names,
+    Standing,
+    Tally,
+    UnitNode,
+    recipients,
+    tally_units,
+)
+from bot.domain.models import Category, Exemption, Role
 from bot.domain.plans import PlanStatus
 
 ROOT, COMMUNE, CELL_1, CELL_2 = 1, 2, 3, 4
@@ -193,3 +202,35 @@ def test_recipients_are_linked_secretaries_and_heads() -> None:
         CELL_2: ["Giang"],
         COMMUNE: ["Lan"],
     }
+
+
+def test_erased_people_count_in_the_numbers_but_are_never_named() -> None:
+    """An erased person's kept standing counts in its cell and above (required or exempt,
+    handed in, confirmed, late), but is in no list of names and not counted as not signed in."""
+    member = Category.PARTY_MEMBER
+    erased = [
+        Forgotten(CELL_1, member, exempt=False, status=S.CONFIRMED, late=True),
+        Forgotten(CELL_1, member, exempt=False, status=S.SUBMITTED),
+        Forgotten(CELL_2, member, exempt=True, status=None),
+    ]
+    plain = tally_units(UNITS, PEOPLE)
+    kept = tally_units(UNITS, PEOPLE, forgotten=erased)
+    cell, before = kept[CELL_1], plain[CELL_1]
+    assert (cell.people, cell.required, cell.submitted, cell.confirmed, cell.late) == (
+        before.people + 2,
+        before.required + 2,
+        before.submitted + 2,
+        before.confirmed + 1,
+        before.late + 1,
+    )
+    assert kept[CELL_2].exempt == plain[CELL_2].exempt + 1
+    root = kept[ROOT]
+    assert (root.people, root.required, root.submitted, root.exempt) == (15, 12, 7, 3)
+    for unit in (CELL_1, CELL_2, COMMUNE, ROOT):
+        for box in ("missing", "returned", "waiting", "unreachable"):
+            assert getattr(kept[unit], box) == getattr(plain[unit], box), (unit, box)
+        assert kept[unit].not_linked == plain[unit].not_linked
+    # Only a handed-in plan or an exemption is kept: nobody is left to hand the rest in.
+    assert Forgotten.kept(False, S.SUBMITTED) and Forgotten.kept(False, S.CONFIRMED)
+    assert Forgotten.kept(True, None)
+    assert not any(Forgotten.kept(False, s) for s in (None, S.DRAFT, S.RETURNED))

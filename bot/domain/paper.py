@@ -22,6 +22,7 @@ class Layout:
     right_mm: float = 15
     header_distance_mm: float = 10
     font: str = "Times New Roman"
+    language: str = "vi-VN"  # what Word checks the spelling against
     body_pt: float = 13
     header_pt: float = 12  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", the organ names
     motto_pt: float = 13  # "Độc lập - Tự do - Hạnh phúc"

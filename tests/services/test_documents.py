@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.table import Table
+from lxml import etree
 
 from bot.documents import DocxRenderer
 from bot.domain.engine import Draft
@@ -25,6 +27,7 @@ from bot.locales import Catalog
 from bot.sandbox.harness import sample_campaign
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SUBMITTED = datetime(2022, 2, 5, 3, 0, tzinfo=UTC)  # 05/02/2022 10:00 local
 NOW = datetime(2022, 4, 20, 3, 0, tzinfo=UTC)
 LONG_ACTION = (
@@ -218,6 +221,26 @@ def test_body_is_justified_indented_spaced_with_page_numbers_from_page_two() -> 
     actions = document.tables[1]
     assert actions.rows[0].cells[0].text == "STT"
     assert actions.rows[0].cells[0].width.cm <= 1.5 < actions.rows[0].cells[1].width.cm
+
+
+@pytest.mark.parametrize("form_id", ["mau_01", "mau_2a", "mau_2b"])
+def test_the_document_is_in_vietnamese_for_the_spelling_checker(form_id: str) -> None:
+    """Word checks the text as Vietnamese: the defaults, the Normal style and the theme fonts."""
+    with zipfile.ZipFile(io.BytesIO(render(form_id))) as docx:
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        settings = etree.fromstring(docx.read("word/settings.xml"))
+    w = {"w": W}
+    normal = styles.xpath("w:style[@w:styleId='Normal']/w:rPr/w:lang", namespaces=w)
+    defaults = styles.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang", namespaces=w)
+    assert normal and defaults
+    for lang in normal + defaults:
+        assert [lang.get(f"{{{W}}}{a}") for a in ("val", "eastAsia", "bidi")] == ["vi-VN"] * 3
+    assert not [e for e in styles.iter(f"{{{W}}}lang") if e.get(f"{{{W}}}val") == "en-US"]
+    [theme] = settings.xpath("w:themeFontLang", namespaces=w)
+    assert theme.get(f"{{{W}}}val") == "vi-VN" and theme.get(f"{{{W}}}eastAsia") == "vi-VN"
+    [normal_rpr] = styles.xpath("w:style[@w:styleId='Normal']/w:rPr", namespaces=w)
+    order = [etree.QName(child).localname for child in normal_rpr]
+    assert order.index("sz") < order.index("lang")  # the schema's order, or Word refuses it
 
 
 @pytest.mark.parametrize(

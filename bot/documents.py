@@ -321,7 +321,13 @@ class DocxRenderer:
                 _cell_line(left, path[-2].upper(), size=size)
             _cell_line(left, path[-1].upper(), bold=True, size=size)
             _cell_line(left, "*", bold=True, size=size)
-            _cell_line(right, self._c.plain("document.party"), bold=True, underline=True, size=15)
+            _cell_line(
+                right,
+                self._c.plain("document.party"),
+                bold=True,
+                underline=True,
+                size=layout.party_pt,
+            )
         else:
             # The agency, village or association itself, never the party committee above it.
             _cell_line(left, path[-1].upper(), bold=True, size=size)
@@ -329,7 +335,7 @@ class DocxRenderer:
             _cell_line(right, self._c.plain("document.state"), bold=True, size=size)
             motto = _cell_line(right, self._c.plain("document.state_motto"), bold=True)
             motto.runs[0].font.size = Pt(layout.motto_pt)
-            self._short_rule(right, 5.4, right_cm)
+            self._short_rule(right, layout.motto_rule_cm, right_cm)
         day, month, year = date_parts(when.date())
         date_line = self._c.plain(
             "document.date_line", place=campaign.place, day=day, month=month, year=year

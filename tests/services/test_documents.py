@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from bot.documents import DocxRenderer
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Exemption, Person
-from bot.domain.paper import date_parts
+from bot.domain.paper import LAYOUT, date_parts
 from bot.domain.plans import Campaign, Confirmation, Plan, PlanStatus
 from bot.forms import load_forms
 from bot.locales import Catalog
@@ -189,6 +190,26 @@ def test_state_header_names_the_unit_itself_with_a_short_line_under_it(form_id: 
     # The header table is as wide as the text and the right column holds the long line.
     widths = [c.width.cm for c in header.rows[0].cells]
     assert round(sum(widths), 1) == 16.5 and widths[1] >= 9.5
+
+
+@pytest.mark.parametrize("form_id", ["mau_01", "mau_2a"])
+def test_header_sizes_come_from_the_layout(form_id: str) -> None:
+    """ "ĐẢNG CỘNG SẢN VIỆT NAM" and the line under the motto follow ``Layout``, not the code."""
+    layout = replace(LAYOUT, party_pt=16, motto_rule_cm=4.0)
+    form = load_forms()[form_id]
+    path, category = PEOPLE[form_id]
+    renderer = DocxRenderer(Catalog.load(), TZ, layout)
+    content = renderer(form, campaign(), person(category, path), plan(form, 2), NOW)
+    right = open_docx(content).tables[0].cell(0, 1).paragraphs
+    if form_id == "mau_01":
+        assert right[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM" and right[0].runs[0].font.size.pt == 16
+    else:
+        rule = right[2]
+        assert rule._p.pPr.find(qn("w:pBdr")) is not None
+        right_cm = layout.text_width_mm / 10 - layout.header_left_cm
+        side = (right_cm - 0.4 - 4.0) / 2
+        assert round(rule.paragraph_format.left_indent.cm, 2) == round(side, 2)
+        assert round(rule.paragraph_format.right_indent.cm, 2) == round(side, 2)
 
 
 def test_title_carries_the_year_topic_not_the_whole_term_one() -> None:

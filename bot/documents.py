@@ -17,6 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
@@ -29,6 +30,7 @@ from bot.domain.plans import Campaign, Confirmation, Plan
 from bot.domain.text import scrub
 from bot.locales import Catalog
 
+_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")  # rPr's schema order
 _FULL_DATE = re.compile(r"^\d{1,2}/\d{1,2}/(\d{4})$")
 
 
@@ -46,6 +48,32 @@ def _styles(document: DocxDocument, layout: Layout) -> None:
     body.space_after = Pt(layout.space_after_pt)
     body.line_spacing = layout.line_spacing
     body.widow_control = True
+    _language(document, style.element.get_or_add_rPr(), layout.language)
+
+
+def _language(document: DocxDocument, normal: BaseOxmlElement, language: str) -> None:
+    """Vietnamese for every run (the defaults, the Normal style) and the theme fonts, so that
+    Word does not mark each word as misspelt English."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = [normal]
+    if defaults is not None:
+        run = defaults.find(qn("w:rPrDefault"))
+        if run is not None and (properties := run.find(qn("w:rPr"))) is not None:
+            targets.append(properties)
+    for properties in targets:
+        lang = properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            properties.insert_element_before(lang, *_AFTER_LANG)
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attribute), language)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = OxmlElement("w:themeFontLang")
+        document.settings.element.append(theme)
+    theme.set(qn("w:val"), language)
+    theme.set(qn("w:eastAsia"), language)
 
 
 def _page(document: DocxDocument, layout: Layout) -> None:
@@ -293,7 +321,13 @@ class DocxRenderer:
                 _cell_line(left, path[-2].upper(), size=size)
             _cell_line(left, path[-1].upper(), bold=True, size=size)
             _cell_line(left, "*", bold=True, size=size)
-            _cell_line(right, self._c.plain("document.party"), bold=True, underline=True, size=15)
+            _cell_line(
+                right,
+                self._c.plain("document.party"),
+                bold=True,
+                underline=True,
+                size=layout.party_pt,
+            )
         else:
             # The agency, village or association itself, never the party committee above it.
             _cell_line(left, path[-1].upper(), bold=True, size=size)
@@ -301,7 +335,7 @@ class DocxRenderer:
             _cell_line(right, self._c.plain("document.state"), bold=True, size=size)
             motto = _cell_line(right, self._c.plain("document.state_motto"), bold=True)
             motto.runs[0].font.size = Pt(layout.motto_pt)
-            self._short_rule(right, 5.4, right_cm)
+            self._short_rule(right, layout.motto_rule_cm, right_cm)
         day, month, year = date_parts(when.date())
         date_line = self._c.plain(
             "document.date_line", place=campaign.place, day=day, month=month, year=year

@@ -66,6 +66,13 @@ class DirectoryRepository(Repository):
                 current = (await conn.execute(parent)).scalar_one_or_none()
         return []
 
+    async def all_holders(self, role: Role) -> list[Person]:
+        """Active holders of ``role`` in any unit (the admins, when no one nearer confirms)."""
+        query = person_query().where(people.c.active.is_(True), people.c.roles.contains(role.value))
+        async with self._read() as conn:
+            found = [to_person(row) for row in (await conn.execute(query)).mappings()]
+        return sorted((p for p in found if p.has(role)), key=lambda p: p.id)
+
     async def members(self, unit_ids: list[int]) -> list[Member]:
         """Active people of these units, with whether each has linked an account."""
         linked = select(accounts.c.person_id).where(accounts.c.person_id == people.c.id).exists()

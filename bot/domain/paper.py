@@ -22,9 +22,11 @@ class Layout:
     right_mm: float = 15
     header_distance_mm: float = 10
     font: str = "Times New Roman"
+    language: str = "vi-VN"  # what Word checks the spelling against
     body_pt: float = 13
     header_pt: float = 12  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", the organ names
     motto_pt: float = 13  # "Độc lập - Tự do - Hạnh phúc"
+    motto_rule_cm: float = 5.4  # the line under the motto, about as long as it
     party_pt: float = 15  # "ĐẢNG CỘNG SẢN VIỆT NAM"
     title_pt: float = 14
     table_pt: float = 12

@@ -381,6 +381,11 @@ def parse_roster(rows: Iterable[tuple[int, Sequence[Cell]]], today: date) -> Par
             first_phone = seen_phones.setdefault(result.phone, row)
             if first_phone != row:
                 warnings.append(RowError(row, "shared_phone", result.phone, first_phone))
+        # Levels are split on " / " only ("Tổ 1/5" is one name); a file written the old way,
+        # "Đảng bộ xã A/Chi bộ 1", would otherwise turn into top-level units without a word.
+        for part in result.unit_path:
+            if "/" in part:
+                warnings.append(RowError(row, "unit_slash", part))
         records.append(result)
     if errors:
         return ParsedRoster(errors=tuple(errors))

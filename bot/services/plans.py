@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
 from bot.domain.forms import FormDef, Group
-from bot.domain.models import Category, Channel, Person
+from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
     RESUME,
@@ -438,8 +438,13 @@ class PlanService:
         skip: int | None = None,
     ) -> list[OutboxMessage]:
         # Those who confirm the plan are told (the nearest holders of that role): never someone
-        # whose role does not confirm this form, who would find nothing to do in /duyet.
+        # whose role does not confirm this form, who would find nothing to do in /duyet. With no
+        # such holder up the person's units, the admins are told: they may confirm any plan, and
+        # a plan nobody hears of would wait unseen.
+        skipped = (person.id, skip)
         reviewers = await self._directory.holders(person.unit_id, CONFIRMED_BY[person.category])
+        if not [r for r in reviewers if r.id not in skipped]:
+            reviewers = await self._directory.all_holders(Role.ADMIN)
         payload = {
             "template": template,
             "params": {
@@ -455,7 +460,7 @@ class PlanService:
                 key=f"plan:{plan.id}:{plan.rev}:{template}:{r.id}", person_id=r.id, payload=payload
             )
             for r in reviewers
-            if r.id not in (person.id, skip)
+            if r.id not in skipped
         ]
 
     async def _reopen(

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
+from bot.services.ports import Clock
 from tests.conftest import ROSTER
 from tests.handlers.test_plan import fill_mau_01, signed_in
 
@@ -49,13 +50,13 @@ async def district(
         yield bot
 
 
-def run(*argv: str) -> tuple[int, str]:
+def run(*argv: str, clock: Clock | None = None) -> tuple[int, str]:
     out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
+    return main(list(argv), out=out, clock=clock), out.getvalue()
 
 
-async def run_async(*argv: str) -> tuple[int, str]:
-    return await asyncio.to_thread(run, *argv)
+async def run_async(*argv: str, clock: Clock | None = None) -> tuple[int, str]:
+    return await asyncio.to_thread(run, *argv, clock=clock)
 
 
 def table(path: Path) -> tuple[list[object], list[object], dict[str, tuple[object, ...]]]:
@@ -71,13 +72,13 @@ async def test_report_has_a_title_a_total_and_counts_cells(
     district: Harness, tmp_path: Path
 ) -> None:
     """Title with campaign, year and today's date; meetings counted as cells, not sessions."""
-    status, out = await run_async("report", "--out", "bc.xlsx")
+    district.clock.set(datetime(2022, 12, 20, 9, 0, tzinfo=VN))  # the year's meetings are held
+    status, out = await run_async("report", "--out", "bc.xlsx", clock=district.clock)
     assert status == 0 and "2022" in out, out
     title, header, rows = table(tmp_path / "bc.xlsx")
     assert load_workbook(tmp_path / "bc.xlsx").sheetnames == ["Tổng hợp", "Biểu đồ"]
-    today = datetime.now(VN).strftime("%d/%m/%Y")
     assert "2022" in str(title[0]) and "Học tập và làm theo" in str(title[0])
-    assert f"lập ngày {today}" in str(title[0])
+    assert "lập ngày 20/12/2022" in str(title[0])  # the clock's day, never the machine's
     assert header[:4] == ["Đơn vị", "Phải nộp", "Đã nộp", "Đã xác nhận"]
     at = {name: header.index(name) for name in header if isinstance(name, str)}
     cells, thematic, briefed = (

@@ -75,6 +75,23 @@ def test_file_with_bad_rows_imports_nothing_and_lists_each_row(tmp_path: Path) -
     assert run("roster", "export", "sau.csv")[1].startswith("Đã xuất 0 người")
 
 
+def test_levels_written_without_spaces_import_with_a_warning(tmp_path: Path) -> None:
+    """ "Đảng bộ xã A/Chi bộ 1" imports as one unit, and the admin is told how to write levels."""
+    (tmp_path / "ds.csv").write_text(
+        "Mã;Họ và tên;Đối tượng;Đơn vị\n"
+        "A1;Nguyễn An;Đảng viên;Đảng bộ xã A/Chi bộ 1\n"
+        "A2;Trần Bình;Đảng viên;Đảng bộ xã A / Chi bộ 2\n",
+        "utf-8",
+    )
+    status, out = run("roster", "import", "ds.csv")
+    assert status == 0 and "thêm mới 2" in out, out
+    assert (
+        "Lưu ý — dòng 2: Đơn vị «Đảng bộ xã A/Chi bộ 1»: dấu «/» không có dấu cách hai bên được "
+        "đọc là một phần của tên đơn vị. Nếu đó là các cấp, hãy viết dấu cách hai bên « / »"
+    ) in out
+    assert "dòng 3" not in out
+
+
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     """A sheet without the required columns says which ones are missing (row 1)."""
     workbook = Workbook()

@@ -108,6 +108,26 @@ def test_shared_phone_is_a_warning_and_blank_rows_are_skipped() -> None:
     assert [(w.row, w.code, w.other_row) for w in result.warnings] == [(4, "shared_phone", 2)]
 
 
+def test_a_slash_without_spaces_is_part_of_the_name_with_a_warning() -> None:
+    """ "Đảng bộ xã A/Chi bộ 1" (the old way to write levels) is one unit now: the row imports,
+    with a warning per row saying how to write levels; " / " splits without one."""
+    result = parse(
+        ["A1", "Một", "", "", "Đảng viên", "", "Đảng bộ xã A/Chi bộ 1", ""],
+        ["A2", "Hai", "", "", "Đảng viên", "", "Xã B / Tổ 1/5", ""],
+        ["A3", "Ba", "", "", "Đảng viên", "", "Đảng bộ xã A / Chi bộ 1", ""],
+    )
+    assert result.ok, result.errors
+    assert [r.unit_path for r in result.records] == [
+        ("Đảng bộ xã A/Chi bộ 1",),
+        ("Xã B", "Tổ 1/5"),
+        ("Đảng bộ xã A", "Chi bộ 1"),
+    ]
+    assert [(w.row, w.code, w.value) for w in result.warnings] == [
+        (2, "unit_slash", "Đảng bộ xã A/Chi bộ 1"),
+        (3, "unit_slash", "Tổ 1/5"),
+    ]
+
+
 def test_hostile_cells_are_refused_not_crashed_on() -> None:
     """Huge cells and control characters give errors, never an exception."""
     result = parse(

@@ -268,6 +268,32 @@ async def test_the_secretary_confirms_mau_01_and_the_head_mau_2a_of_one_unit(bot
     assert (await plan_of(bot, khoa)).status is PlanStatus.CONFIRMED
 
 
+STAFF_WITHOUT_A_HEAD = (
+    '\nCB011,Lương Thị Mai,04/04/1993,0355000666,"Cán bộ, công chức, viên chức",,'
+    "Đảng bộ xã Phú Lạc / Trạm Y tế xã,,"
+)
+
+
+async def test_with_no_head_up_the_units_the_admins_are_told_of_a_2a(bot: Harness) -> None:
+    """Trạm Y tế xã has no head, nor has any unit above it: the admin gets the notice with
+    "Xem và duyệt" and opens the plan from it; the head of another unit hears nothing."""
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + EXTRA + STAFF_WITHOUT_A_HEAD)
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    other_head = await signed_in(bot, "Em", "0338123456")
+    await submitted_2a(bot, "Mai", "0355000666")
+    await bot.drain_outbox()
+    told = [m for m in admin.messages if "Lương Thị Mai" in m.plain]
+    assert told, "the admin was not told of the plan"
+    notice = told[-1]
+    assert not any("Lương Thị Mai" in m.plain for m in other_head.messages)
+    review = next(b for b in notice.inline_buttons() if b["text"] == "🔍 Xem và duyệt")
+    replies = await admin.press_data(str(review["callback_data"]), notice)
+    shown = next(m for m in replies if m.inline_buttons())
+    assert "Lương Thị Mai" in shown.plain and "Trả hồ sơ đúng hẹn" in shown.plain
+    assert "✅ Xác nhận" in [b["text"] for b in shown.inline_buttons()]
+
+
 async def test_the_desk_counts_what_it_lists_never_ones_own_plan(desk_bot: Harness) -> None:
     """A secretary's own plan, handed in, is neither listed nor counted on their desk."""
     bot = desk_bot

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,18 +15,20 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.table import Table
+from lxml import etree
 
 from bot.documents import DocxRenderer
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Exemption, Person
-from bot.domain.paper import date_parts
+from bot.domain.paper import LAYOUT, date_parts
 from bot.domain.plans import Campaign, Confirmation, Plan, PlanStatus
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.sandbox.harness import sample_campaign
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SUBMITTED = datetime(2022, 2, 5, 3, 0, tzinfo=UTC)  # 05/02/2022 10:00 local
 NOW = datetime(2022, 4, 20, 3, 0, tzinfo=UTC)
 LONG_ACTION = (
@@ -188,6 +192,26 @@ def test_state_header_names_the_unit_itself_with_a_short_line_under_it(form_id: 
     assert round(sum(widths), 1) == 16.5 and widths[1] >= 9.5
 
 
+@pytest.mark.parametrize("form_id", ["mau_01", "mau_2a"])
+def test_header_sizes_come_from_the_layout(form_id: str) -> None:
+    """ "ĐẢNG CỘNG SẢN VIỆT NAM" and the line under the motto follow ``Layout``, not the code."""
+    layout = replace(LAYOUT, party_pt=16, motto_rule_cm=4.0)
+    form = load_forms()[form_id]
+    path, category = PEOPLE[form_id]
+    renderer = DocxRenderer(Catalog.load(), TZ, layout)
+    content = renderer(form, campaign(), person(category, path), plan(form, 2), NOW)
+    right = open_docx(content).tables[0].cell(0, 1).paragraphs
+    if form_id == "mau_01":
+        assert right[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM" and right[0].runs[0].font.size.pt == 16
+    else:
+        rule = right[2]
+        assert rule._p.pPr.find(qn("w:pBdr")) is not None
+        right_cm = layout.text_width_mm / 10 - layout.header_left_cm
+        side = (right_cm - 0.4 - 4.0) / 2
+        assert round(rule.paragraph_format.left_indent.cm, 2) == round(side, 2)
+        assert round(rule.paragraph_format.right_indent.cm, 2) == round(side, 2)
+
+
 def test_title_carries_the_year_topic_not_the_whole_term_one() -> None:
     document = open_docx(render("mau_01"))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -218,6 +242,26 @@ def test_body_is_justified_indented_spaced_with_page_numbers_from_page_two() -> 
     actions = document.tables[1]
     assert actions.rows[0].cells[0].text == "STT"
     assert actions.rows[0].cells[0].width.cm <= 1.5 < actions.rows[0].cells[1].width.cm
+
+
+@pytest.mark.parametrize("form_id", ["mau_01", "mau_2a", "mau_2b"])
+def test_the_document_is_in_vietnamese_for_the_spelling_checker(form_id: str) -> None:
+    """Word checks the text as Vietnamese: the defaults, the Normal style and the theme fonts."""
+    with zipfile.ZipFile(io.BytesIO(render(form_id))) as docx:
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        settings = etree.fromstring(docx.read("word/settings.xml"))
+    w = {"w": W}
+    normal = styles.xpath("w:style[@w:styleId='Normal']/w:rPr/w:lang", namespaces=w)
+    defaults = styles.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang", namespaces=w)
+    assert normal and defaults
+    for lang in normal + defaults:
+        assert [lang.get(f"{{{W}}}{a}") for a in ("val", "eastAsia", "bidi")] == ["vi-VN"] * 3
+    assert not [e for e in styles.iter(f"{{{W}}}lang") if e.get(f"{{{W}}}val") == "en-US"]
+    [theme] = settings.xpath("w:themeFontLang", namespaces=w)
+    assert theme.get(f"{{{W}}}val") == "vi-VN" and theme.get(f"{{{W}}}eastAsia") == "vi-VN"
+    [normal_rpr] = styles.xpath("w:style[@w:styleId='Normal']/w:rPr", namespaces=w)
+    order = [etree.QName(child).localname for child in normal_rpr]
+    assert order.index("sz") < order.index("lang")  # the schema's order, or Word refuses it
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from bot.domain.models import Channel
+from bot.domain.models import Channel, Role
 from bot.domain.roster import RosterRecord, parse_roster
 from bot.services.ports import LinkConflict
 from storage.store import Store
@@ -259,3 +259,16 @@ async def test_visit_reads_person_campaign_and_plan_in_one_query(any_store: Stor
     saved = await any_store.plans.save_draft(created, e.Draft(answers={"study": "sửa"}), NOW)
     assert saved is not None and saved.rev == created.rev + 1
     assert await any_store.plans.save_draft(created, e.Draft(answers={"study": "cũ"}), NOW) is None
+
+
+async def test_all_holders_of_a_role_in_any_unit_active_only(any_store: Store) -> None:
+    """The admins wherever they sit (the fallback for a plan with no confirmer nearer)."""
+    second = "\nQT002,Lê Thị Nga,,,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 2,,Quản trị"
+    await any_store.roster.import_roster(
+        records(ROSTER.strip() + second), remove_missing=False, dry_run=False, now=NOW
+    )
+    admins = await any_store.directory.all_holders(Role.ADMIN)
+    assert [p.code for p in admins] == ["QT001", "QT002"]
+    await any_store.roster.import_roster(records(), remove_missing=True, dry_run=False, now=NOW)
+    assert [p.code for p in await any_store.directory.all_holders(Role.ADMIN)] == ["QT001"]
+    assert [p.code for p in await any_store.directory.all_holders(Role.HEAD)] == ["CB001"]

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.documents import DocxRenderer
 from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
+from bot.domain.models import Channel
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
@@ -51,6 +52,7 @@ from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
+from handlers.telegram_channel import TelegramChannel
 from handlers.transport import AiohttpRequest
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
@@ -284,7 +286,8 @@ def build_sender(
     clock: Clock,
     chat_gap: float = PER_CHAT_GAP,
 ) -> OutboxSender:
-    """The outbox sender, reading quiet hours from the open campaign."""
+    """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
+    through ``bot`` (the one channel adapter so far)."""
 
     async def schedule() -> Schedule | None:
         campaign = await services.plans.campaign()
@@ -292,7 +295,7 @@ def build_sender(
 
     return OutboxSender(
         store.outbox,
-        bot,
+        {Channel.TELEGRAM: TelegramChannel(bot)},
         services.notices,
         clock,
         services.plans.plan_document,

@@ -24,6 +24,7 @@ from bot.locales import Catalog
 from bot.logs import guard_personal_data
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
+from bot.services.channels import Channels
 from bot.services.clock import SystemClock
 from bot.services.composer import ComposerService
 from bot.services.composer_view import ComposerPresenter
@@ -285,9 +286,10 @@ def build_sender(
     pacer: Pacer,
     clock: Clock,
     chat_gap: float = PER_CHAT_GAP,
+    others: Channels | None = None,
 ) -> OutboxSender:
     """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
-    through ``bot`` (the one channel adapter so far)."""
+    through ``bot`` and on the channels of ``others`` (their adapters) beside it."""
 
     async def schedule() -> Schedule | None:
         campaign = await services.plans.campaign()
@@ -295,7 +297,7 @@ def build_sender(
 
     return OutboxSender(
         store.outbox,
-        {Channel.TELEGRAM: TelegramChannel(bot)},
+        {Channel.TELEGRAM: TelegramChannel(bot), **(others or {})},
         services.notices,
         clock,
         services.plans.plan_document,

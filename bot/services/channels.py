@@ -8,14 +8,17 @@ below, whatever the messenger's own library raises.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.choices import numbered, typed_choice
 from bot.domain.models import Channel
 from bot.domain.telegram_html import utf16_len
-from bot.services.replies import Reply
+from bot.locales import Safe
+from bot.services.replies import Choice, Reply
 
 
 class TextUnit(StrEnum):
@@ -110,3 +113,21 @@ class ChannelPort(Protocol):
 
 
 Channels = Mapping[Channel, ChannelPort]  # the adapters of a running bot, by channel
+
+
+def without_buttons(reply: Reply) -> Reply:
+    """``reply`` for a channel without buttons: its choices as numbered lines under the text
+    (``typed_press`` reads the answer back)."""
+    choices = [choice for row in reply.choices for choice in row]
+    if not choices:
+        return reply
+    lines = "\n".join(numbered([html.escape(c.label, quote=False) for c in choices]))
+    text = Safe(f"{reply.text}\n\n{lines}" if reply.text else lines)
+    return replace(reply, text=text, choices=())
+
+
+def typed_press(typed: str, reply: Reply) -> Choice | None:
+    """The choice of ``reply`` that a typed answer names (its number or its label), if any."""
+    choices = [choice for row in reply.choices for choice in row]
+    index = typed_choice(typed, [c.label for c in choices])
+    return choices[index] if index is not None else None

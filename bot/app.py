@@ -17,12 +17,14 @@ from bot.config import Settings
 from bot.documents import DocxRenderer
 from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
+from bot.domain.models import Channel
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.logs import guard_personal_data
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
+from bot.services.channels import Channels
 from bot.services.clock import SystemClock
 from bot.services.composer import ComposerService
 from bot.services.composer_view import ComposerPresenter
@@ -51,6 +53,7 @@ from handlers.menu import MenuHandlers
 from handlers.plan import PlanHandlers
 from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
+from handlers.telegram_channel import TelegramChannel
 from handlers.transport import AiohttpRequest
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
@@ -283,8 +286,10 @@ def build_sender(
     pacer: Pacer,
     clock: Clock,
     chat_gap: float = PER_CHAT_GAP,
+    others: Channels | None = None,
 ) -> OutboxSender:
-    """The outbox sender, reading quiet hours from the open campaign."""
+    """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
+    through ``bot`` and on the channels of ``others`` (their adapters) beside it."""
 
     async def schedule() -> Schedule | None:
         campaign = await services.plans.campaign()
@@ -292,7 +297,7 @@ def build_sender(
 
     return OutboxSender(
         store.outbox,
-        bot,
+        {Channel.TELEGRAM: TelegramChannel(bot), **(others or {})},
         services.notices,
         clock,
         services.plans.plan_document,

@@ -34,7 +34,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from scheduler.sender import retry_seconds
+from handlers.telegram_channel import retry_seconds
 
 log = logging.getLogger(__name__)
 

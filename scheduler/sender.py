@@ -1,5 +1,9 @@
 """Drain the outbox: lease due rows, send them at the allowed pace, record what happened.
 
+Rows go out through the channel port of the recipient's account (``bot.services.channels``):
+the sender knows no messenger, only the port's errors (rate limited, blocked, bad request,
+transient). The Telegram numbers below are what its adapter reports.
+
 - Pace: the outbox books a slot per message (``Pacer``): its own pace (default 25/s) and what is
   left of Telegram's overall limit after the replies to members, who never wait.
 - One chat at a time: messages to one chat go in order, at least a second apart.
@@ -22,20 +26,27 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
-from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-
 from bot.domain.broadcast import FileKind
+from bot.domain.models import Channel
 from bot.domain.outbox import MAX_ATTEMPTS, OutboxItem, OutboxStatus, Priority
 from bot.domain.schedule import Schedule
 from bot.locales import CatalogError
+from bot.services.channels import (
+    BadRequest,
+    Blocked,
+    ChannelPort,
+    Channels,
+    RateLimited,
+    Sent,
+    Transient,
+)
 from bot.services.notices import Notices
 from bot.services.ports import BroadcastFiles, Clock, OutboxStore
 from bot.services.replies import Attachment, Reply
-from handlers.render import send
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 
 log = logging.getLogger(__name__)
+Lane = tuple[Channel, str]  # one chat of one channel: its messages go in order, a gap apart
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=3)
 MAX_WAIT = timedelta(minutes=1)  # longer pauses hand the row back: its lease must not run out
@@ -46,19 +57,13 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def retry_seconds(error: RetryAfter) -> float:
-    """The pause a 429 asked for, in seconds."""
-    wait = error.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
 class OutboxSender:
-    """Sends queued outbox rows through the Telegram bot."""
+    """Sends queued outbox rows through the channel of each recipient's account."""
 
     def __init__(
         self,
         outbox: OutboxStore,
-        bot: Bot,
+        channels: Channels,
         notices: Notices,
         clock: Clock,
         documents: Callable[[int], Awaitable[Attachment | None]],
@@ -70,7 +75,7 @@ class OutboxSender:
         lease: timedelta = LEASE,
     ) -> None:
         self._outbox = outbox
-        self._bot = bot
+        self._channels = channels
         self._notices = notices
         self._clock = clock
         self._documents = documents
@@ -80,8 +85,8 @@ class OutboxSender:
         self._tz = tz
         self._chat_gap = chat_gap
         self._schedule: tuple[float, Schedule | None] | None = None
-        self._chat_tail: dict[str, asyncio.Task[None]] = {}
-        self._chat_last: dict[str, float] = {}
+        self._chat_tail: dict[Lane, asyncio.Task[None]] = {}
+        self._chat_last: dict[Lane, float] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._turn = asyncio.Lock()
         self._files = files
@@ -106,7 +111,7 @@ class OutboxSender:
 
     def _start(self, item: OutboxItem) -> asyncio.Task[None]:
         """Send ``item`` in its own task, after the previous message to the same chat."""
-        chat = self._chat_of(item)
+        chat = self._lane(item)
         before = self._chat_tail.get(chat) if chat is not None else None
         task = asyncio.create_task(self._after(before, item), name=f"outbox-{item.id}")
         self._in_flight.add(task)
@@ -116,7 +121,7 @@ class OutboxSender:
             task.add_done_callback(lambda t: self._forget(chat, t))
         return task
 
-    def _forget(self, chat: str, task: asyncio.Task[None]) -> None:
+    def _forget(self, chat: Lane, task: asyncio.Task[None]) -> None:
         if self._chat_tail.get(chat) is task:
             del self._chat_tail[chat]
 
@@ -166,12 +171,21 @@ class OutboxSender:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     # ------------------------------------------------------------------ sending
+    def _port(self, item: OutboxItem) -> ChannelPort | None:
+        return self._channels.get(item.channel)
+
     def _chat_of(self, item: OutboxItem) -> str | None:
         to_chat = item.payload.get("to_chat")  # a former account of the person, told it changed
         chat_id = str(to_chat) if isinstance(to_chat, str | int) else item.chat_id
-        if chat_id is None or not chat_id.lstrip("-").isdigit():
+        port = self._port(item)
+        if chat_id is None or port is None or not port.addressable(chat_id):
             return None
         return chat_id
+
+    def _lane(self, item: OutboxItem) -> Lane | None:
+        """The chat whose messages go in order: ids of two channels never mix."""
+        chat = self._chat_of(item)
+        return (item.channel, chat) if chat is not None else None
 
     async def _parts(self, item: OutboxItem) -> list[Reply]:
         # Rendered now, not when queued: a reminder held by quiet hours, downtime or a 429 says
@@ -207,7 +221,7 @@ class OutboxSender:
             return
         await self._send_row(item)
 
-    async def _learn(self, item: OutboxItem, parts: list[Reply], sent: list[Message]) -> None:
+    async def _learn(self, item: OutboxItem, parts: list[Reply], sent: list[Sent]) -> None:
         broadcast_id = item.payload.get("broadcast")
         if not isinstance(broadcast_id, int) or self._files is None or not parts:
             return
@@ -216,13 +230,12 @@ class OutboxSender:
         if attachment is None or attachment.file_id is not None:
             return
         for message in sent:
-            found = message.photo[-1] if message.photo else message.document
-            if found is not None:
-                await self._files.learned(broadcast_id, found.file_id)
+            if message.file_id is not None:
+                await self._files.learned(broadcast_id, message.file_id)
                 self._uploads.pop(broadcast_id, None)
                 return
 
-    async def _wait_turn(self, chat: str) -> bool:
+    async def _wait_turn(self, chat: Lane) -> bool:
         """Wait for this chat's and the outbox's turn; False if that would outlast the lease."""
         held = self._pacer.held_for()
         if held > self._max_wait.total_seconds():  # a long 429: hand the row back, not sit on it
@@ -257,10 +270,12 @@ class OutboxSender:
                 item.id, OutboxStatus.SKIPPED, self._clock.now(), "no longer in the audience"
             )
             return
-        chat = self._chat_of(item)
-        if chat is None:
-            await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), "not linked")
+        port, chat = self._port(item), self._chat_of(item)
+        if port is None or chat is None:
+            reason = "not linked" if port is not None else f"no {item.channel.value} channel"
+            await self._outbox.settle(item.id, OutboxStatus.FAILED, self._clock.now(), reason)
             return
+        lane = (item.channel, chat)
         try:
             parts = await self._parts(item)
         except CatalogError as error:
@@ -274,25 +289,26 @@ class OutboxSender:
         done = item.parts_sent
         try:
             for index in range(done, len(parts)):
-                if not await self._wait_turn(chat):
+                if not await self._wait_turn(lane):
                     wait = timedelta(seconds=self._pacer.held_for())
                     await self._retry(item, done, wait, "paused by 429")
                     return
-                sent = await send(self._bot, int(chat), parts[index])
+                sent = await port.deliver(chat, parts[index])
                 if index == len(parts) - 1:
                     await self._learn(item, parts, sent)
                 done = index + 1
                 if done < len(parts):
                     await self._outbox.progress(item.id, done)
-        except Forbidden as error:
+        except Blocked as error:
             await self._outbox.blocked(item, self._clock.now(), error.message)
-        except RetryAfter as error:
-            seconds = retry_seconds(error)
+        except RateLimited as error:
+            seconds = error.retry_after
             self._pacer.hold(seconds)
             await self._retry(item, done, timedelta(seconds=seconds), "429")
         except BadRequest as error:
             log.error(
-                "Telegram refused outbox row %s: %s; payload %s",
+                "%s refused outbox row %s: %s; payload %s",
+                port.channel.value.title(),
                 item.key,
                 error.message,
                 dict(item.payload),
@@ -300,7 +316,7 @@ class OutboxSender:
             await self._outbox.settle(
                 item.id, OutboxStatus.FAILED, self._clock.now(), f"400: {error.message}"
             )
-        except TelegramError as error:
+        except Transient as error:
             if item.attempts >= MAX_ATTEMPTS:
                 await self._outbox.settle(
                     item.id, OutboxStatus.FAILED, self._clock.now(), f"gave up: {error}"

@@ -59,6 +59,14 @@ def test_core_imports_no_edge() -> None:
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
+def test_scheduler_delivers_through_the_channel_port() -> None:
+    """The scheduler knows no messenger: it imports no handler and no chat library, so a second
+    channel plugs in beside Telegram (``bot.services.channels``)."""
+    for path in modules("scheduler"):
+        bad = {n for n in imported(path) if n.split(".")[0] in ("handlers", "telegram")}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
 def test_sql_stays_in_storage() -> None:
     """Only storage/ (and the composition of it) talks SQL."""
     for path in modules("bot", "handlers", "scheduler"):

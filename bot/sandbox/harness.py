@@ -27,6 +27,7 @@ from bot.app import (
 from bot.config import Settings
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
+from bot.services.channels import Channels
 from bot.services.clock import ManualClock
 from bot.services.reminders import SweepReport
 from bot.services.roster import ImportOutcome
@@ -70,9 +71,11 @@ class Harness:
         user = FakeUser(id=user_id or next(self._user_ids), first_name=first_name, phone=phone)
         return Chat(self.api, self.feed, user)
 
-    def sender(self, pace: float = 1000.0, chat_gap: float = 0.0) -> OutboxSender:
-        """An outbox sender on the application's bot, on the virtual stopwatch (tests do not
-        wait; ``timer.waits`` tells how long it would have)."""
+    def sender(
+        self, pace: float = 1000.0, chat_gap: float = 0.0, others: Channels | None = None
+    ) -> OutboxSender:
+        """An outbox sender on the application's bot (and the adapters of ``others``), on the
+        virtual stopwatch (tests do not wait; ``timer.waits`` tells how long it would have)."""
         return build_sender(
             self.settings,
             self.store,
@@ -81,6 +84,7 @@ class Harness:
             Pacer(pace, pace, timer=self.timer),
             self.clock,
             chat_gap,
+            others,
         )
 
     async def sweep(self) -> SweepReport:

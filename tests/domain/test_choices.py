@@ -1,0 +1,44 @@
+"""Choices as text on a channel without buttons: numbered lines, the typed answer read back."""
+
+from __future__ import annotations
+
+from bot.domain.choices import numbered, typed_choice
+from bot.locales import Safe
+from bot.services.channels import typed_press, without_buttons
+from bot.services.replies import Choice, Reply
+
+LABELS = ["Bắt đầu", "Sửa câu 3", "Nộp kế hoạch"]
+
+
+def test_numbered_lines_from_one() -> None:
+    assert numbered(LABELS) == ["1. Bắt đầu", "2. Sửa câu 3", "3. Nộp kế hoạch"]
+
+
+def test_the_number_the_label_or_the_label_without_diacritics_is_the_press() -> None:
+    assert typed_choice("2", LABELS) == 1
+    assert typed_choice(" 3. ", LABELS) == 2
+    assert typed_choice("Bắt đầu", LABELS) == 0
+    assert typed_choice("sua cau 3", LABELS) == 1
+    assert typed_choice("NỘP KẾ HOẠCH", LABELS) == 2
+
+
+def test_anything_else_is_no_press() -> None:
+    assert typed_choice("0", LABELS) is None
+    assert typed_choice("4", LABELS) is None
+    assert typed_choice("", LABELS) is None
+    assert typed_choice("sửa", LABELS) is None
+    assert typed_choice("sua", ["Sửa", "Sữa"]) is None  # folds to two labels: neither
+    assert typed_choice("Sữa", ["Sửa", "Sữa"]) == 1  # typed exactly: that one
+
+
+def test_a_reply_without_buttons_lists_its_choices_and_reads_the_typed_press() -> None:
+    go, edit = Choice("Bắt đầu", "p:0:go:"), Choice("Sửa <câu> 3", "p:0:edit:3")
+    reply = Reply(Safe("<b>Mẫu 01</b>"), choices=((go,), (edit,)))
+    shown = without_buttons(reply)
+    assert shown.choices == ()
+    assert shown.text == "<b>Mẫu 01</b>\n\n1. Bắt đầu\n2. Sửa &lt;câu&gt; 3"
+    assert typed_press("1", reply) is go
+    assert typed_press("sua <cau> 3", reply) is edit
+    assert typed_press("xin chào", reply) is None
+    plain = Reply(Safe("Xin chào"))
+    assert without_buttons(plain) is plain and typed_press("1", plain) is None

@@ -115,7 +115,14 @@ def build_services(
     renderer = DocxRenderer(catalog, settings.tz)
     presenter = Presenter(catalog, settings.support_contact)
     plans = PlanService(
-        store.plans, store.directory, store.accounts, forms, renderer, clock, settings.tz
+        store.plans,
+        store.directory,
+        store.accounts,
+        forms,
+        renderer,
+        clock,
+        settings.tz,
+        done_word=catalog.plain("plan.done_word"),
     )
     review = ReviewService(store.plans, store.directory, store.accounts, clock)
     plan_view = PlanPresenter(catalog, settings.tz)

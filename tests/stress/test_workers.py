@@ -22,7 +22,7 @@ from bot.sandbox.harness import running_bot
 from bot.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
 from storage.store import Store
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import STUDY, fill_after_study, fill_mau_01
+from tests.helpers import STUDY, fill_after_study, fill_mau_01
 from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

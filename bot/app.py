@@ -14,13 +14,13 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.documents import DocxRenderer
 from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.logs import guard_personal_data
+from bot.office.documents import DocxRenderer
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock

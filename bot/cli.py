@@ -37,16 +37,16 @@ from bot.domain.text import parse_when
 from bot.forms import FormError
 from bot.locales import Catalog
 from bot.logs import setup_logging
-from bot.report_chart import chart_png
-from bot.report_sheet import write_report
-from bot.roster_sheet import example_rows, header, person_row
+from bot.office.report_chart import chart_png
+from bot.office.report_sheet import write_report
+from bot.office.roster_sheet import example_rows, header, person_row
+from bot.office.sheets import SheetError, read_rows, write_private, write_rows
 from bot.sandbox.server import NotASandbox, Sandbox
 from bot.services.broadcasts import BroadcastError
 from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.ports import Clock
 from bot.services.roster import PersonNotFound, UnitNotFound
-from bot.sheets import SheetError, read_rows, write_private, write_rows
 from bot.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database

@@ -47,7 +47,7 @@ from bot.services.clock import SystemClock
 from bot.services.plans import FormVersionConflict
 from bot.services.ports import Clock
 from bot.services.roster import PersonNotFound, UnitNotFound
-from bot.workers import AnotherInstance, WorkersFailed
+from handlers.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup

@@ -67,7 +67,7 @@ def test_sql_stays_in_storage() -> None:
             for n in imported(path)
             if n.split(".")[0] in ("sqlalchemy", "alembic", "asyncpg", "aiosqlite")
         }
-        if path.name == "cli.py":
+        if path.parent.name == "cli":
             bad -= {"sqlalchemy.exc", "sqlalchemy.engine"}  # catching errors, hiding passwords
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 

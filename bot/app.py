@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +16,6 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.documents import DocxRenderer
 from bot.domain.forms import FormDef
 from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.models import Channel
@@ -22,6 +23,7 @@ from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.logs import guard_personal_data
+from bot.office.documents import DocxRenderer
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.channels import Channels
@@ -44,7 +46,6 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
-from bot.workers import WorkerPool, WorkersFailed, poll
 from handlers.composer import ComposerHandlers
 from handlers.concurrency import PerPersonUpdateProcessor
 from handlers.desk import DeskHandlers
@@ -55,6 +56,7 @@ from handlers.routes import error_handler, routes
 from handlers.signin import SigninHandlers
 from handlers.telegram_channel import TelegramChannel
 from handlers.transport import AiohttpRequest
+from handlers.workers import WorkerPool, WorkersFailed, poll
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -67,6 +69,7 @@ HTTP_POOL_SIZE = 1024
 HTTP_POOL_TIMEOUT = 30.0
 REPLY_WAIT_ON_429 = 5.0  # a reply asked to wait this long or less waits and goes out once more
 OUTBOX_POOL_SIZE = 64
+WORKER_COMMAND = (sys.executable, "-m", "bot.worker")  # one worker process, given its index
 
 TelegramApp = Application[
     ExtBot[None],
@@ -118,7 +121,14 @@ def build_services(
     renderer = DocxRenderer(catalog, settings.tz)
     presenter = Presenter(catalog, settings.support_contact)
     plans = PlanService(
-        store.plans, store.directory, store.accounts, forms, renderer, clock, settings.tz
+        store.plans,
+        store.directory,
+        store.accounts,
+        forms,
+        renderer,
+        clock,
+        settings.tz,
+        done_word=catalog.plain("plan.done_word"),
     )
     review = ReviewService(store.plans, store.directory, store.accounts, clock)
     plan_view = PlanPresenter(catalog, settings.tz)
@@ -195,7 +205,8 @@ def build_application(
 
     Replies count against ``pacer`` (the outbox yields to them; a worker process reports them
     with ``on_sent`` instead) and wait out a short 429. Without ``polling`` the application has
-    no updater: a worker is handed its updates (``bot.workers``) and reports each with ``on_done``.
+    no updater: a worker is handed its updates (``handlers.workers``) and reports each with
+    ``on_done``.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -310,6 +321,19 @@ def build_sender(
     )
 
 
+@asynccontextmanager
+async def worker_application(
+    settings: Settings, on_sent: Callable[[], None], on_done: Callable[[object], None]
+) -> AsyncIterator[TelegramApp]:
+    """A worker process's application on its own store (the supervisor migrated it)."""
+    store = await Store.open(settings.database_url, migrate=False)
+    try:
+        services = build_services(settings, store, SystemClock())
+        yield build_application(settings, services, on_sent=on_sent, on_done=on_done, polling=False)
+    finally:
+        await store.close()
+
+
 @dataclass(frozen=True, slots=True)
 class Running:
     """A running bot's parts, for the sandbox that drives it (``serve(..., ready=...)``)."""
@@ -329,7 +353,7 @@ async def serve(
     """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
 
     With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
-    worker processes handle the updates (``bot.workers``). ``ready`` is called once everything
+    worker processes handle the updates (``handlers.workers``). ``ready`` is called once everything
     runs in one process (the sandbox uses it; ``chuyende run`` does not).
     """
     if settings.workers > 1 and ready is not None:
@@ -406,7 +430,7 @@ async def _supervise(
     stop: asyncio.Event,
 ) -> None:
     """Several processes: poll here and hand each person's updates to their worker."""
-    pool = WorkerPool(settings, pacer.note_reply)
+    pool = WorkerPool(settings, WORKER_COMMAND, pacer.note_reply)
     await pool.start()
 
     async def give(update: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.domain.callbacks import number, parse_desk, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
-from bot.plan_sheet import documents_zip, plans_xlsx
+from bot.office.plan_sheet import documents_zip, plans_xlsx
 from bot.services.desk import DeskScreen, DeskService, DeskStep
 from bot.services.desk_view import DeskPresenter
 from bot.services.replies import Presenter

@@ -11,8 +11,8 @@ from telegram.ext import ContextTypes
 from bot.domain.callbacks import number, parse_meeting_press, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
-from bot.report_chart import chart_png
-from bot.report_sheet import report_bytes
+from bot.office.report_chart import chart_png
+from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService

@@ -1,7 +1,7 @@
 """The look of an official paper (Nghị định 30/2020/NĐ-CP, Hướng dẫn 36-HD/VPTW), as data.
 
 The exact sizes are how these rules are commonly applied; they live here, in one place, so an
-office can adjust them. The renderer (bot/documents.py) reads nothing else for the layout.
+office can adjust them. The renderer (bot/office/documents.py) reads nothing else for the layout.
 """
 
 from __future__ import annotations

@@ -146,7 +146,10 @@ class PlanService:
         render: DocumentRenderer,
         clock: Clock,
         tz: ZoneInfo,
+        *,
+        done_word: str,
     ) -> None:
+        """``done_word`` (from the catalog), typed alone, closes a long answer like the button."""
         self._plans = plans
         self._directory = directory
         self._people = people
@@ -154,6 +157,7 @@ class PlanService:
         self._render = render
         self._clock = clock
         self._tz = tz
+        self._done_word = fold(done_word)
         self._versions: dict[tuple[str, int], FormDef] = {}
         # One thread renders documents: it runs under the GIL anyway, so more threads add no
         # speed, only one glibc malloc arena each (a burst of submissions doubled the RSS).
@@ -297,7 +301,7 @@ class PlanService:
         form = self._form(plan)
         actions = step_actions(form, plan.draft)
         question = e.question_at(form, plan.draft.position)
-        if question is not None and question.kind == "long_text" and fold(text) == "xong":
+        if question is not None and question.kind == "long_text" and fold(text) == self._done_word:
             finished = e.finish_long(form, plan.draft)
             return await self._apply(person, campaign, plan, finished, source)
         if e.takes_text(form, plan.draft):

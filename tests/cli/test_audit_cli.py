@@ -17,7 +17,7 @@ from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from storage.tables import accounts, audit, outbox, people, plans
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import STUDY, fill_mau_01, signed_in
+from tests.helpers import STUDY, fill_mau_01, signed_in
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from bot.services.clock import ManualClock
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 PEOPLE = {
     "An": "0912345678",  # secretary, thôn 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli_text import parse_message
+from bot.cli.text import parse_message
 from bot.domain.audit import AuditAction
 from bot.domain.outbox import OutboxStatus
 from bot.locales import Catalog
@@ -133,7 +133,7 @@ def test_every_log_action_and_outbox_state_has_its_words() -> None:
 
 def test_outbox_failures_are_explained(tmp_path: Path) -> None:
     """Each kind of stored delivery error is said in Vietnamese, Telegram's words quoted."""
-    from bot.cli_text import failure_values
+    from bot.cli.text import failure_values
     from bot.domain.outbox import Failure
 
     catalog = Catalog.load()

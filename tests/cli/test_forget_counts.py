@@ -15,7 +15,7 @@ from bot.sandbox.harness import Chat, Harness, running_bot
 from storage.tables import forgotten
 from tests.cli.test_audit_cli import run_async
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 # Chi bộ thôn 1: An (secretary), Bình and Gấm required, Cường exempt.
 CELL_OF_THREE = (

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.sheets import MAX_FILE_BYTES, MAX_ROWS, write_rows
+from bot.office.sheets import MAX_FILE_BYTES, MAX_ROWS, write_rows
 
 FORMULAS = ('=HYPERLINK("http://evil.example","Bấm")', "+1", "-2", "@SUM(A1)", "\tx")
 CATEGORY = "Đảng viên"
@@ -172,7 +172,7 @@ def test_a_sheet_claiming_every_cell_is_refused_in_little_memory(tmp_path: Path)
     probe = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from bot.sheets import SheetError, read_rows\n"
+        "from bot.office.sheets import SheetError, read_rows\n"
         "try:\n"
         "    read_rows(Path(sys.argv[1]))\n"
         "except SheetError as error:\n"
@@ -242,7 +242,7 @@ def test_files_with_personal_data_are_owner_only(tmp_path: Path) -> None:
 def test_the_last_row_is_found_without_parsing_the_sheet() -> None:
     """Row numbers are read from the row tags (prefixed or not, numbered or counted), across
     chunk boundaries; cells' own r attributes do not count."""
-    from bot.sheets import _last_row
+    from bot.office.sheets import _last_row
 
     rows = b'<row r="1"><c r="A900000"/></row><x:row spans="1:2"></x:row><row/>'
     assert _last_row(io.BytesIO(b"<sheetData>" + rows + b"</sheetData>")) == 3

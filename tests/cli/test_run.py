@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import serve
 from bot.cli import Cli, main
+from bot.cli.serving import run
 from bot.config import Settings
 from bot.locales import Catalog
 from bot.sandbox.chat import Chat
@@ -54,7 +55,7 @@ async def test_token_rejected_by_the_server_is_one_line(api: FakeBotApi, tmp_pat
     out = io.StringIO()
     wrong = "987654321:AAWrongTokenWrongTokenWrongToken12345"
     cli = Cli(Catalog.load(), settings(api.url, wrong, tmp_path / "a.db"), out)
-    assert await cli.run() == 1
+    assert await run(cli) == 1
     assert out.getvalue().strip() == Catalog.load().plain("cli.token_rejected")
 
 
@@ -64,7 +65,7 @@ async def test_unreachable_api_is_one_line(tmp_path: Path) -> None:
     cli = Cli(
         Catalog.load(), settings("http://127.0.0.1:9", FakeBotApi().token, tmp_path / "b.db"), out
     )
-    assert await cli.run() == 1
+    assert await run(cli) == 1
     assert "127.0.0.1:9" in out.getvalue()
 
 
@@ -115,7 +116,7 @@ async def test_workers_need_a_database_the_processes_share(tmp_path: Path) -> No
         database_url="sqlite+aiosqlite:///:memory:",
         workers=2,
     )
-    assert await Cli(Catalog.load(), config, out).run() == 2
+    assert await run(Cli(Catalog.load(), config, out)) == 2
     assert "WORKERS=2" in out.getvalue() and "PostgreSQL" in out.getvalue()
 
 
@@ -211,7 +212,7 @@ async def test_a_second_instance_on_the_token_stops_itself_with_one_line(
     await asyncio.wait_for(replies.get(), PATIENCE)  # the first one has polled and answered
     out = io.StringIO()
     second = Cli(Catalog.load(), settings(api.url, api.token, tmp_path / "two.db"), out)
-    assert await asyncio.wait_for(second.run(), PATIENCE) == 1
+    assert await asyncio.wait_for(run(second), PATIENCE) == 1
     assert out.getvalue().strip() == Catalog.load().plain("cli.another_instance")
     await chat.send("/start")
     await asyncio.wait_for(replies.get(), PATIENCE)  # the first one still serves
@@ -228,12 +229,12 @@ async def test_a_second_run_on_the_same_database_file_refuses_to_start(
     db = tmp_path / "shared.db"
     first_out, second_out = io.StringIO(), io.StringIO()
     first = asyncio.ensure_future(
-        Cli(Catalog.load(), settings(api.url, api.token, db), first_out).run()
+        run(Cli(Catalog.load(), settings(api.url, api.token, db), first_out))
     )
     await asyncio.wait_for(api.polling.wait(), timeout=20)
     polls = len(api.calls_of("getUpdates"))
     second = Cli(Catalog.load(), settings(api.url, api.token, db), second_out)
-    assert await asyncio.wait_for(second.run(), timeout=20) == 1
+    assert await asyncio.wait_for(run(second), timeout=20) == 1
     line = Catalog.load().plain("cli.database_in_use", path=db)
     assert second_out.getvalue() == line + "\n"
     assert len(api.calls_of("getUpdates")) == polls  # it never polled

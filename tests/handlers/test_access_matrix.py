@@ -13,7 +13,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, plan_of, signed_in
+from tests.helpers import fill_mau_01, plan_of, signed_in
 
 OTHER_SECRETARY = (
     "DV005,Lý Văn Giang,01/01/1970,0911000555,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 2,"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import signed_in
+from tests.helpers import signed_in
 
 
 async def test_admin_broadcasts_to_secretaries_from_the_chat(bot: Harness) -> None:

@@ -8,7 +8,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import EXTRA, fill_mau_01, plan_of, signed_in
+from tests.helpers import EXTRA, fill_mau_01, plan_of, signed_in
 
 
 @pytest.fixture

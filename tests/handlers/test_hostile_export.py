@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 NAME = "=1+2"
 

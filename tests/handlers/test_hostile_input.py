@@ -97,7 +97,7 @@ async def test_contact_with_a_garbage_number_is_unknown(bot: Harness) -> None:
 async def test_huge_and_non_ascii_numbers_in_callback_data(bot: Harness) -> None:
     """Ids past any database integer, or digits that are not ASCII ("²", "٣"), are forged:
     answered harmlessly, never an error (they used to overflow SQLite's integer)."""
-    from tests.handlers.test_plan import signed_in
+    from tests.helpers import signed_in
 
     await bot.open_campaign()
     chats = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.locales import Catalog
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import STUDY, plan_of, signed_in
+from tests.helpers import STUDY, plan_of, signed_in
 
 
 async def test_an_invisible_answer_is_asked_again(bot: Harness) -> None:
@@ -30,7 +30,7 @@ async def test_an_invisible_return_comment_is_no_comment(bot: Harness) -> None:
     """A secretary's comment of zero-width characters does not return the plan; control
     characters in a real one are dropped before the member sees it."""
     from bot.domain.plans import PlanStatus
-    from tests.handlers.test_plan import fill_mau_01
+    from tests.helpers import fill_mau_01
 
     await bot.load_roster(ROSTER)
     await bot.open_campaign()

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.harness import Harness
-from tests.handlers.test_plan import signed_in
+from tests.helpers import signed_in
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

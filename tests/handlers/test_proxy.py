@@ -6,7 +6,7 @@ from bot.domain.models import Channel
 from bot.domain.plans import PlanStatus
 from bot.sandbox.harness import Harness
 from tests.handlers.test_desk import desk_bot  # noqa: F401  (fixture)
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 PROXY_BUTTON = "✍️ Điền hộ người chưa có điện thoại"
 

@@ -11,7 +11,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import EXTRA, STUDY, fill_after_study, fill_mau_01, plan_of
+from tests.helpers import EXTRA, STUDY, fill_after_study, fill_mau_01, plan_of
 from tests.test_register import chummy_words
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.models import Channel
 from bot.sandbox.harness import Harness
-from tests.handlers.test_plan import fill_mau_01
+from tests.helpers import fill_mau_01
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.sandbox.harness import Harness
 from scheduler.jobs import Sweeps
-from tests.handlers.test_plan import signed_in
+from tests.helpers import signed_in
 from tests.waiting import until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -15,7 +15,7 @@ from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from storage.tables import outbox
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import fill_mau_01, signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

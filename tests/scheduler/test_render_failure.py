@@ -11,7 +11,7 @@ from bot.domain.outbox import MAX_ATTEMPTS, OutboxMessage, OutboxStatus, Priorit
 from bot.sandbox.harness import Harness
 from storage.tables import outbox, plans
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import plan_of, signed_in
+from tests.helpers import plan_of, signed_in
 
 
 async def _status(bot: Harness, key: str) -> tuple[str, str, int]:

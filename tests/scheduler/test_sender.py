@@ -17,7 +17,7 @@ from handlers.transport import AiohttpRequest
 from scheduler.pacing import Pacer
 from storage.tables import accounts, outbox
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import signed_in
+from tests.helpers import signed_in
 from tests.waiting import until
 
 

@@ -24,7 +24,7 @@ from scheduler.sender import OutboxSender
 from storage.engine import make_engine
 from storage.store import Store
 from tests.conftest import PG_SKIP, PG_URL, ROSTER
-from tests.handlers.test_plan import signed_in
+from tests.helpers import signed_in
 from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -17,7 +17,6 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from lxml import etree
 
-from bot.documents import DocxRenderer
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Exemption, Person
@@ -25,6 +24,7 @@ from bot.domain.paper import LAYOUT, date_parts
 from bot.domain.plans import Campaign, Confirmation, Plan, PlanStatus
 from bot.forms import load_forms
 from bot.locales import Catalog
+from bot.office.documents import DocxRenderer
 from bot.sandbox.harness import sample_campaign
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -6,8 +6,8 @@ import struct
 
 from bot.domain.digest import Tally
 from bot.locales import Catalog
-from bot.report_chart import chart_png
-from bot.report_sheet import chart_rows
+from bot.office.report_chart import chart_png
+from bot.office.report_sheet import chart_rows
 from bot.services.digests import ReportRow
 
 

@@ -18,7 +18,7 @@ from telegram.error import NetworkError, TelegramError
 from bot.domain.plans import PlanStatus
 from bot.sandbox.fake_api import FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
-from tests.handlers.test_plan import fill_mau_01, plan_of, signed_in
+from tests.helpers import fill_mau_01, plan_of, signed_in
 from tests.waiting import PATIENCE, until
 
 MEMBERS = "\n".join(

@@ -13,16 +13,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.app import WORKER_COMMAND
 from bot.config import Settings
 from bot.domain.models import Channel
 from bot.domain.plans import Plan, PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
-from bot.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
+from handlers.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
 from storage.store import Store
 from tests.conftest import ROSTER
-from tests.handlers.test_plan import STUDY, fill_after_study, fill_mau_01
+from tests.helpers import STUDY, fill_after_study, fill_mau_01
 from tests.waiting import PATIENCE, until
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -78,7 +79,7 @@ async def _workers_of(api: FakeBotApi, pid: int, count: int) -> list[int]:
     API who it is as it starts, so look again after each call)."""
 
     def found() -> list[int]:
-        return [child for child in _children(pid) if b"bot.workers" in _cmdline(child)]
+        return [child for child in _children(pid) if b"bot.worker" in _cmdline(child)]
 
     await until(api, lambda: len(found()) == count)
     return found()
@@ -231,7 +232,9 @@ async def test_workers_that_keep_dying_stop_the_bot(tmp_path: Path) -> None:
         workers=2,
         log_level="ERROR",
     )
-    pool = WorkerPool(settings, lambda: None, monotonic=lambda: 0.0)  # every death in one minute
+    pool = WorkerPool(
+        settings, WORKER_COMMAND, lambda: None, monotonic=lambda: 0.0
+    )  # every death in one minute
     await pool.start()
     try:
         await asyncio.wait_for(pool.failed.wait(), PATIENCE)

@@ -11,8 +11,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.locales import Catalog
+from bot.office.sheets import append_row
 from bot.services.desk import UnitExport
-from bot.sheets import append_row
 
 COLUMNS = ("name", "unit", "status", "late", "submitted_at", "confirmed_at", "confirmed_by")
 ACTION_COLUMNS = ("name", "unit", "number", "action", "deadline", "result")

@@ -2,8 +2,11 @@
 
 ``chuyende run`` with ``WORKERS=N`` (N > 1) runs as a supervisor: it long-polls Telegram itself,
 keeps the scheduler and the outbox (one of each, as with one process), and hands every update to
-worker ``user id mod N``: a ``python -m bot.workers`` child that runs the same handlers as the
-single-process bot on the same database. One person's updates therefore always reach the same
+worker ``user id mod N``: a child process (``python -m bot.worker``, whose composition is
+``bot.app.worker_application``) that runs the same handlers as the single-process bot on the same
+database. This module knows the pipes and the processes, not how a bot is built: the supervisor is
+given the command that starts a worker, the worker is given the function that builds its
+application. One person's updates therefore always reach the same
 worker, which handles them strictly in order (``PerPersonUpdateProcessor``); different people are
 spread over the workers.
 
@@ -26,14 +29,17 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
+from bot.logs import setup_logging
 from handlers.telegram_channel import retry_seconds
 
 log = logging.getLogger(__name__)
@@ -43,6 +49,14 @@ POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open
 CONFLICTS = 5  # 409s in a row, after having polled, before this instance gives up
 RESTARTS_PER_MINUTE = 5  # a worker dying more often than this stops the bot
 STOP_GRACE = 15.0  # seconds a worker gets to finish its updates at shutdown
+
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+OpenApplication = Callable[
+    [Settings, Callable[[], None], Callable[[object], None]],
+    AbstractAsyncContextManager[AnyApplication],
+]
+"""``(settings, on_sent, on_done)`` -> the worker's application, built and later torn down."""
 
 
 class WorkersFailed(RuntimeError):
@@ -73,8 +87,15 @@ def worker_for(update: dict[str, Any], count: int) -> int:
 class Worker:
     """One child process and the updates it has been given but not finished."""
 
-    def __init__(self, index: int, settings_line: bytes, on_sent: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        index: int,
+        command: Sequence[str],
+        settings_line: bytes,
+        on_sent: Callable[[], None],
+    ) -> None:
         self.index = index
+        self._command = tuple(command)
         self._settings_line = settings_line
         self._on_sent = on_sent
         self._process: asyncio.subprocess.Process | None = None
@@ -93,9 +114,7 @@ class Worker:
         self.exited.clear()
         self.starts += 1
         self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.workers",
+            *self._command,
             str(self.index),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -158,12 +177,14 @@ class WorkerPool:
     def __init__(
         self,
         settings: Settings,
+        command: Sequence[str],
         on_sent: Callable[[], None],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``monotonic`` times the deaths (a test gives a clock of its own)."""
+        """``command`` starts one worker (its index is added); ``monotonic`` times the deaths
+        (a test gives a clock of its own)."""
         line = json.dumps(settings_values(settings), ensure_ascii=False).encode() + b"\n"
-        self.workers = [Worker(i, line, on_sent) for i in range(settings.workers)]
+        self.workers = [Worker(i, command, line, on_sent) for i in range(settings.workers)]
         self._deaths: list[float] = []
         self._now = monotonic
         self._watch: asyncio.Task[None] | None = None
@@ -306,13 +327,8 @@ def _report(line: bytes) -> None:
         os.write(1, line)
 
 
-async def work() -> None:
+async def work(open_application: OpenApplication) -> None:
     """Read the settings, then handle the updates arriving on stdin until it closes."""
-    from bot.app import build_application, build_services
-    from bot.logs import setup_logging
-    from bot.services.clock import SystemClock
-    from storage.store import Store
-
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
@@ -322,31 +338,24 @@ async def work() -> None:
     settings = Settings(_env_file=None, **json.loads(first))
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     setup_logging(settings.log_level, secret)
-    store = await Store.open(settings.database_url, migrate=False)
-    try:
-        services = build_services(settings, store, SystemClock())
-        application = build_application(
-            settings, services, on_sent=lambda: _report(b"s\n"), on_done=_done, polling=False
-        )
-        async with application:
-            await application.start()
-            try:
-                async for raw in reader:
-                    data = json.loads(raw)  # the supervisor wrote it: always a JSON object
-                    try:
-                        update = Update.de_json(data, application.bot)
-                    except (ValueError, TypeError, KeyError, AttributeError) as error:
-                        log.error(
-                            "worker could not read update %s: %s", data.get("update_id"), error
-                        )
-                        _report(f"d {data.get('update_id')}\n".encode())  # never give it again
-                        continue
-                    await application.update_queue.put(update)
-                await application.update_queue.join()
-            finally:
-                await application.stop()
-    finally:
-        await store.close()
+    async with (
+        open_application(settings, lambda: _report(b"s\n"), _done) as application,
+        application,
+    ):
+        await application.start()
+        try:
+            async for raw in reader:
+                data = json.loads(raw)  # the supervisor wrote it: always a JSON object
+                try:
+                    update = Update.de_json(data, application.bot)
+                except (ValueError, TypeError, KeyError, AttributeError) as error:
+                    log.error("worker could not read update %s: %s", data.get("update_id"), error)
+                    _report(f"d {data.get('update_id')}\n".encode())  # never give it again
+                    continue
+                await application.update_queue.put(update)
+            await application.update_queue.join()
+        finally:
+            await application.stop()
 
 
 def _done(update: object) -> None:
@@ -354,17 +363,14 @@ def _done(update: object) -> None:
         _report(f"d {update.update_id}\n".encode())
 
 
-def main() -> int:
-    """``python -m bot.workers INDEX``: the first stdin line is the settings as JSON.
+def main(open_application: OpenApplication) -> int:
+    """One worker process (``python -m bot.worker INDEX``): the first stdin line is the settings
+    as JSON; ``open_application`` builds the application that handles the updates.
 
     Signals are left to the supervisor: it closes the pipe, and the worker finishes the updates
     it has and exits (also when the supervisor itself was killed).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    asyncio.run(work())
+    asyncio.run(work(open_application))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,8 +12,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.locales import Catalog
+from bot.office.sheets import append_row, write_private
 from bot.services.digests import DistrictReport, ReportRow
-from bot.sheets import append_row, write_private
 
 COLUMNS = (
     "unit",

@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 
 from bot.locales import Catalog
-from bot.report_sheet import chart_rows
+from bot.office.report_sheet import chart_rows
 from bot.services.digests import ReportRow
 
 LABEL_CHARS = 34

@@ -1,0 +1,167 @@
+"""chuyende campaign show | set: the year's campaign and its reminder rules."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
+from bot.cli.text import RuleError, rule_reasons
+from bot.domain.schedule import Schedule
+from storage.store import Store
+
+
+def add(commands: Commands, t: Callable[..., str]) -> None:
+    """Register this group's sub-commands."""
+    campaign = command(commands, "campaign", "cli.campaign_help", t)
+    campaign_commands = campaign.add_subparsers(
+        dest="campaign_command", required=True, metavar=t("cli.metavar_action")
+    )
+    show = command(campaign_commands, "show", "cli.campaign_show_help", t)
+    show.set_defaults(func=_show)
+    setting = command(campaign_commands, "set", "cli.campaign_set_help", t)
+    setting.add_argument(
+        "--year",
+        type=int,
+        required=True,
+        metavar=t("cli.metavar_year"),
+        help=t("cli.campaign_year"),
+    )
+    setting.add_argument(
+        "--title", required=True, metavar=t("cli.metavar_title"), help=t("cli.campaign_title")
+    )
+    setting.add_argument(
+        "--deadline", required=True, metavar="dd/mm/yyyy", help=t("cli.campaign_deadline")
+    )
+    setting.add_argument(
+        "--place", required=True, metavar=t("cli.metavar_place"), help=t("cli.campaign_place")
+    )
+    setting.add_argument("--reminders", metavar="14,7,3,1", help=t("cli.campaign_reminders"))
+    setting.add_argument("--remind-at", metavar="HH:MM", help=t("cli.campaign_remind_at"))
+    setting.add_argument("--quiet", metavar="HH:MM-HH:MM", help=t("cli.campaign_quiet"))
+    setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
+    setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
+    setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
+    setting.add_argument("--force", action="store_true", help=t("cli.campaign_force"))
+    setting.set_defaults(func=_set)
+
+
+async def _show(cli: Cli, args: argparse.Namespace) -> int:
+    return await cli.with_store(lambda store: campaign_show(cli, store))
+
+
+async def _set(cli: Cli, args: argparse.Namespace) -> int:
+    rules = {
+        "reminders": args.reminders,
+        "remind_at": args.remind_at,
+        "quiet": args.quiet,
+        "meeting": args.meeting_reminders,
+        "digest_at": args.digest_at,
+        "late": args.late_reminders,
+    }
+    return await cli.with_store(
+        lambda store: campaign_set(
+            cli, store, args.year, args.title, args.deadline, args.place, rules, args.force
+        )
+    )
+
+
+def _numbers(text: str, option: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise RuleError("numbers", option, text) from None
+
+
+def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
+    """``base`` with the reminder rules given on the command line; RuleError or pydantic's
+    ValidationError if one is bad."""
+    changes: dict[str, object] = {}
+    if "reminders" in given:
+        changes["deadline_days"] = _numbers(given["reminders"], "--reminders")
+    if "meeting" in given:
+        changes["meeting_hours"] = _numbers(given["meeting"], "--meeting-reminders")
+    if "late" in given:
+        changes["late_every_days"] = given["late"].strip()
+    for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
+        if name in given:
+            changes[field] = given[name].strip()
+    if "quiet" in given:
+        start, sep, end = given["quiet"].partition("-")
+        if not sep:
+            raise RuleError("quiet", "--quiet", given["quiet"])
+        changes["quiet_start"], changes["quiet_end"] = start.strip(), end.strip()
+    data = base.model_dump() | changes
+    return Schedule.model_validate(data)
+
+
+async def campaign_show(cli: Cli, store: Store) -> int:
+    services = cli.services(store)
+    campaign = await services.plans.campaign()
+    if campaign is None:
+        cli.say("cli.campaign_none")
+        return OK
+    cli.say(
+        "cli.campaign_current",
+        year=campaign.year,
+        title=campaign.title,
+        deadline=campaign.deadline.strftime("%d/%m/%Y"),
+        place=campaign.place,
+    )
+    rules = campaign.schedule
+    cli.say(
+        "cli.campaign_schedule",
+        days=", ".join(str(d) for d in rules.deadline_days),
+        remind_at=rules.remind_at.strftime("%H:%M"),
+        quiet=f"{rules.quiet_start:%H:%M}-{rules.quiet_end:%H:%M}",
+        meeting=", ".join(str(h) for h in rules.meeting_hours),
+        digest_at=rules.digest_at.strftime("%H:%M"),
+        daily=rules.daily_digest_days,
+    )
+    if rules.late_every_days:
+        cli.say("cli.campaign_late_on", every=rules.late_every_days, year=campaign.year)
+    else:
+        cli.say("cli.campaign_late_off")
+    return OK
+
+
+async def campaign_set(
+    cli: Cli,
+    store: Store,
+    year: int,
+    title: str,
+    deadline: str,
+    place: str,
+    rules: Mapping[str, str | None] | None = None,
+    force: bool = False,
+) -> int:
+    try:
+        due = datetime.strptime(deadline.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        cli.say("cli.bad_date", value=deadline)
+        return USAGE
+    if not 2000 <= year <= 2100 or not title.strip() or not place.strip():
+        cli.say("cli.campaign_invalid")
+        return USAGE
+    if due.year != year and not force:
+        # Most likely a typo (30/04/2002 for 2022): reminders would fire in the wrong year.
+        cli.say("cli.campaign_deadline_year", deadline=due.strftime("%d/%m/%Y"), year=year)
+        return FAILED
+    services = cli.services(store)
+    schedule = None
+    given = {k: v for k, v in (rules or {}).items() if v is not None}
+    if given:
+        current = await services.plans.campaign()
+        base = current.schedule if current and current.year == year else Schedule()
+        try:
+            schedule = schedule_with(base, given)
+        except (ValidationError, RuleError) as exc:
+            cli.say("cli.bad_schedule", reason=rule_reasons(cli.c, exc))
+            return USAGE
+    await services.plans.set_campaign(
+        year=year, title=title.strip(), deadline=due, place=place.strip(), schedule=schedule
+    )
+    return await campaign_show(cli, store)

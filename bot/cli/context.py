@@ -1,0 +1,80 @@
+"""What the command groups share: the exit statuses, the sub-command maker and ``Cli``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TextIO, TypeAlias
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import Services, build_services
+from bot.cli.text import failure_values
+from bot.config import Settings
+from bot.domain.outbox import Failure
+from bot.locales import Catalog
+from bot.services.clock import SystemClock
+from bot.services.ports import Clock
+from storage.migrate import DatabaseProblem
+from storage.store import Store
+
+OK, FAILED, USAGE = 0, 1, 2
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Handler = Callable[["Cli", argparse.Namespace], Coroutine[Any, Any, int]]
+"""What ``set_defaults(func=...)`` holds: carries out one parsed command, returns its status."""
+
+
+def command(
+    commands: Commands,
+    name: str,
+    key: str,
+    t: Callable[..., str],
+) -> argparse.ArgumentParser:
+    """A sub-command whose help and description are the catalog text ``key``."""
+    return commands.add_parser(name, help=t(key), description=t(key))
+
+
+class Cli:
+    """What every command needs: the catalog, the settings, where to write, the clock."""
+
+    def __init__(
+        self, catalog: Catalog, settings: Settings, out: TextIO, clock: Clock | None = None
+    ) -> None:
+        self.c = catalog
+        self.settings = settings
+        self.out = out
+        self.clock = clock or SystemClock()
+
+    def say_failure(self, failure: Failure) -> None:
+        """One undelivered message: when, its state, its key and why."""
+        self.say("cli.outbox_failure", **failure_values(self.c, failure, self.settings.tz))
+
+    def services(self, store: Store) -> Services:
+        """The services on ``store``, on the real clock (or the one a test gives)."""
+        return build_services(self.settings, store, self.clock, self.c)
+
+    def say(self, key: str, **values: object) -> None:
+        print(self.c.plain(key, **values), file=self.out)
+
+    def db_failed(self, exc: Exception) -> int:
+        url = make_url(self.settings.database_url).render_as_string(hide_password=True)
+        self.say("cli.db_unreachable", url=url, reason=type(exc).__name__)
+        return FAILED
+
+    def db_problem(self, problem: DatabaseProblem) -> int:
+        """One line on a database made by a newer version (exit 2) or damaged (exit 1)."""
+        self.say(f"cli.db_problem.{problem.code}", detail=problem.detail)
+        return USAGE if problem.code == "too_new" else FAILED
+
+    async def with_store(self, action: Callable[[Store], Awaitable[int]]) -> int:
+        try:
+            store = await Store.open(self.settings.database_url)
+        except DatabaseProblem as problem:
+            return self.db_problem(problem)
+        except (SQLAlchemyError, OSError) as exc:
+            return self.db_failed(exc)
+        try:
+            return await action(store)
+        finally:
+            await store.close()

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
 from bot.domain.models import Channel
 from bot.sandbox.chat import Chat
-from bot.sandbox.harness import Harness
+from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.harness import Harness, running_bot
 
 STUDY = "Nghiên cứu chuyên đề năm 2022 qua tài liệu của Ban Tuyên giáo"
 EXTRA = """
@@ -52,3 +59,34 @@ async def fill_after_study(chat: Chat, actions: int = 2) -> None:
     await chat.send("Báo cáo chi bộ hằng quý, tự kiểm điểm.")
     await chat.press("✅ Xong")
     await chat.press("⏭ Bỏ qua")
+
+
+async def fill_mau_2a(staff: Chat) -> None:
+    """From the identity check of an opened Mẫu 2A to its review: one short plan of staff."""
+    await staff.press("✅ Thông tin đúng")
+    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    await staff.press("✅ Xong")
+    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
+    await staff.press("✅ Xong")
+    await staff.send("Trả hồ sơ đúng hẹn")
+    await staff.send("Cả năm")
+    await staff.send("100% đúng hẹn")
+    await staff.press("✅ Xong, sang phần tiếp")
+    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
+    await staff.press("✅ Xong")
+
+
+@contextlib.asynccontextmanager
+async def cli_bot(
+    tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch, roster: str, name: str
+) -> AsyncIterator[Harness]:
+    """The bot on ``tmp_path/name``, the file the command line of the test opens too (its
+    DATABASE_URL, no token, run in ``tmp_path``), with ``roster`` loaded and 2022 open."""
+    url = f"sqlite+aiosqlite:///{tmp_path / name}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    async with running_bot(url, api) as bot:
+        await bot.load_roster(roster)
+        await bot.open_campaign()
+        yield bot

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Harness, running_bot
+from bot.sandbox.harness import Harness
 from storage.tables import accounts, audit, outbox, people, plans
 from tests.conftest import ROSTER
-from tests.helpers import STUDY, fill_mau_01, signed_in
+from tests.helpers import STUDY, cli_bot, fill_mau_01, signed_in
 
 
 @pytest.fixture
@@ -25,13 +25,7 @@ async def office(
     tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Harness]:
     """An returns Bình's plan after opening it, asks for the report; a broadcast goes out."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    async with running_bot(url, api) as bot:
-        await bot.load_roster(ROSTER)
-        await bot.open_campaign()
+    async with cli_bot(tmp_path, api, monkeypatch, ROSTER, "audit.db") as bot:
         an = await signed_in(bot, "An", "0912345678")
         binh = await signed_in(bot, "Bình", "0987654321")
         await fill_mau_01(binh, actions=1)

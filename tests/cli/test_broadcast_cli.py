@@ -11,10 +11,10 @@ import pytest
 
 from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Harness, running_bot
+from bot.sandbox.harness import Harness
 from bot.services.clock import ManualClock
 from tests.conftest import ROSTER
-from tests.helpers import fill_mau_01, signed_in
+from tests.helpers import cli_bot, fill_mau_01, signed_in
 
 PEOPLE = {
     "An": "0912345678",  # secretary, thôn 1
@@ -30,13 +30,7 @@ async def org(
     tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Harness]:
     """The sample roster, everyone but Đức signed in, Bình's plan handed in."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bc.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    async with running_bot(url, api) as bot:
-        await bot.load_roster(ROSTER)
-        await bot.open_campaign()
+    async with cli_bot(tmp_path, api, monkeypatch, ROSTER, "bc.db") as bot:
         chats = {name: await signed_in(bot, name, phone) for name, phone in PEOPLE.items()}
         await fill_mau_01(chats["Bình"], actions=1)
         await chats["Bình"].press("📨 Gửi kế hoạch")

@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Chat, Harness, running_bot
+from bot.sandbox.harness import Chat, Harness
 from storage.tables import forgotten
 from tests.cli.test_audit_cli import run_async
 from tests.conftest import ROSTER
-from tests.helpers import fill_mau_01, signed_in
+from tests.helpers import cli_bot, fill_mau_01, signed_in
 
 # Chi bộ thôn 1: An (secretary), Bình and Gấm required, Cường exempt.
 CELL_OF_THREE = (
@@ -29,13 +29,7 @@ async def confirmed(
     tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[Harness, Chat]]:
     """Bình hands in her plan and An confirms it; yields the bot and An's chat."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'forget.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    async with running_bot(url, api) as bot:
-        await bot.load_roster(CELL_OF_THREE)
-        await bot.open_campaign()
+    async with cli_bot(tmp_path, api, monkeypatch, CELL_OF_THREE, "forget.db") as bot:
         an = await signed_in(bot, "An", "0912345678")
         binh = await signed_in(bot, "Bình", "0987654321")
         await fill_mau_01(binh, actions=1)

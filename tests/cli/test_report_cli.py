@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
-from bot.sandbox.harness import Harness, running_bot
+from bot.sandbox.harness import Harness
 from bot.services.ports import Clock
 from tests.conftest import ROSTER
-from tests.helpers import fill_mau_01, signed_in
+from tests.helpers import cli_bot, fill_mau_01, signed_in
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -27,13 +27,7 @@ async def district(
     tmp_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Harness]:
     """An's cell holds the quán triệt and two thematic meetings; Bình hands in a plan."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    async with running_bot(url, api) as bot:
-        await bot.load_roster(ROSTER)
-        await bot.open_campaign()
+    async with cli_bot(tmp_path, api, monkeypatch, ROSTER, "report.db") as bot:
         an = await signed_in(bot, "An", "0912345678")
         binh = await signed_in(bot, "Bình", "0987654321")
         await fill_mau_01(binh, actions=1)

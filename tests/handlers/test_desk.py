@@ -8,7 +8,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.helpers import EXTRA, fill_mau_01, plan_of, signed_in
+from tests.helpers import EXTRA, fill_mau_01, fill_mau_2a, plan_of, signed_in
 
 
 @pytest.fixture
@@ -227,17 +227,7 @@ async def submitted_2a(bot: Harness, name: str, phone: str) -> Chat:
     """A member of staff hands in a short Mẫu 2A."""
     staff = await signed_in(bot, name, phone)
     await staff.press("📝 Kế hoạch của tôi")
-    await staff.press("✅ Thông tin đúng")
-    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
-    await staff.press("✅ Xong")
-    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
-    await staff.press("✅ Xong")
-    await staff.send("Trả hồ sơ đúng hẹn")
-    await staff.send("Cả năm")
-    await staff.send("100% đúng hẹn")
-    await staff.press("✅ Xong, sang phần tiếp")
-    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
-    await staff.press("✅ Xong")
+    await fill_mau_2a(staff)
     await staff.press("📨 Gửi kế hoạch")
     return staff
 

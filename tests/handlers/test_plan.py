@@ -14,7 +14,7 @@ from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness, running_bot
 from bot.services.review import Verdict
 from tests.conftest import ROSTER
-from tests.helpers import EXTRA, STUDY, fill_mau_01, plan_of, signed_in
+from tests.helpers import EXTRA, STUDY, fill_mau_01, fill_mau_2a, plan_of, signed_in
 
 
 @pytest.fixture
@@ -62,17 +62,7 @@ async def test_mau_2a_and_2b_reach_their_heads(plan_bot: Harness) -> None:
     staff = await signed_in(bot, "Phú", "0355000111")
     [step] = await staff.press("📝 Kế hoạch của tôi")
     assert "Câu 1/5" in step.plain and "Đoàn thể, hội" in step.plain
-    await staff.press("✅ Thông tin đúng")
-    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
-    await staff.press("✅ Xong")
-    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
-    await staff.press("✅ Xong")
-    await staff.send("Trả hồ sơ đúng hẹn")
-    await staff.send("Cả năm")
-    await staff.send("100% đúng hẹn")
-    await staff.press("✅ Xong, sang phần tiếp")
-    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
-    await staff.press("✅ Xong")
+    await fill_mau_2a(staff)
     await staff.press("📨 Gửi kế hoạch")
     await bot.drain_outbox()
     assert staff.last.kind == "document"

@@ -11,7 +11,7 @@ from bot.domain.plans import PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.helpers import EXTRA, STUDY, fill_after_study, fill_mau_01, plan_of
+from tests.helpers import EXTRA, STUDY, fill_after_study, fill_mau_01, fill_mau_2a, plan_of
 from tests.test_register import chummy_words
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -115,17 +115,7 @@ async def test_staff_are_addressed_neutrally_never_as_comrades(org: Harness) -> 
     [signed] = await staff.share_contact()
     assert "Ông/bà cần gửi kế hoạch cá nhân trước ngày 30/04/2022" in signed.plain
     await staff.press("📝 Kế hoạch của tôi")
-    await staff.press("✅ Thông tin đúng")
-    await staff.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
-    await staff.press("✅ Xong")
-    await staff.send("Giải quyết hồ sơ có lúc còn chậm.")
-    await staff.press("✅ Xong")
-    await staff.send("Trả hồ sơ đúng hẹn")
-    await staff.send("Cả năm")
-    await staff.send("100% đúng hẹn")
-    await staff.press("✅ Xong, sang phần tiếp")
-    await staff.send("Lập sổ theo dõi hồ sơ hằng ngày")
-    await staff.press("✅ Xong")
+    await fill_mau_2a(staff)
     await staff.press("📨 Gửi kế hoạch")
     await bot.drain_outbox()
     await head.press_data(notice_with(head, REVIEW))

@@ -112,12 +112,17 @@ async def campaign_show(cli: Cli, store: Store) -> int:
         place=campaign.place,
     )
     rules = campaign.schedule
+    none = cli.c.plain("cli.campaign_no_reminder")  # `--reminders ""` keeps no reminder at all
+    days = ", ".join(str(d) for d in rules.deadline_days)
+    hours = ", ".join(str(h) for h in rules.meeting_hours)
+    remind_at = rules.remind_at.strftime("%H:%M")
     cli.say(
         "cli.campaign_schedule",
-        days=", ".join(str(d) for d in rules.deadline_days),
-        remind_at=rules.remind_at.strftime("%H:%M"),
+        deadline=cli.c.plain("cli.campaign_deadline_days", days=days, remind_at=remind_at)
+        if days
+        else none,
         quiet=f"{rules.quiet_start:%H:%M}-{rules.quiet_end:%H:%M}",
-        meeting=", ".join(str(h) for h in rules.meeting_hours),
+        meeting=cli.c.plain("cli.campaign_meeting_hours", hours=hours) if hours else none,
         digest_at=rules.digest_at.strftime("%H:%M"),
         daily=rules.daily_digest_days,
     )

@@ -54,6 +54,16 @@ def test_reminder_rules_are_set_kept_and_checked() -> None:
     assert "10, 5, 1 ngày" in run("campaign", "show")[1]
 
 
+def test_no_reminders_at_all_is_said_as_such() -> None:
+    """`--reminders ""` and `--meeting-reminders ""` keep none, and the rules say so in words."""
+    status, out = run(
+        *CAMPAIGN, "--place", "Tuy Phong", "--reminders", "", "--meeting-reminders", ","
+    )
+    assert status == 0, out
+    assert "Nhắc hạn: không nhắc;" in out and "nhắc họp không nhắc;" in out, out
+    assert "ngày trước" not in out and " giờ trước" not in out
+
+
 def test_late_reminders_are_a_campaign_rule() -> None:
     """`--late-reminders 14` is stored and shown; 0 turns the chase after the deadline off."""
     status, out = run(*CAMPAIGN, "--place", "Tuy Phong")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.domain.models import Channel
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import FakeBotApi
@@ -90,3 +92,18 @@ async def cli_bot(
         await bot.load_roster(roster)
         await bot.open_campaign()
         yield bot
+
+
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str = "cli.db") -> Path:
+    """Every command of a test on one fresh SQLite file ``tmp_path/name``, run in ``tmp_path``
+    with no token and no .env around; the file's path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / name}")
+    return tmp_path / name
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    """``chuyende ARGV`` in this process: its exit status and everything it printed."""
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()

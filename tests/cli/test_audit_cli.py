@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -12,12 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness
 from storage.tables import accounts, audit, outbox, people, plans
 from tests.conftest import ROSTER
-from tests.helpers import STUDY, cli_bot, fill_mau_01, signed_in
+from tests.helpers import STUDY, cli_bot, fill_mau_01, run_cli, signed_in
 
 
 @pytest.fixture
@@ -38,13 +36,8 @@ async def office(
         yield bot
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
-
-
 async def run_async(*argv: str) -> tuple[int, str]:
-    return await asyncio.to_thread(run, *argv)
+    return await asyncio.to_thread(run_cli, *argv)
 
 
 async def test_audit_lists_who_did_what(office: Harness) -> None:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from storage.store import Store
+from tests.helpers import cli_database, run_cli
 
 
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'live.db'}")
-    return tmp_path / "live.db"
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
+    return cli_database(tmp_path, monkeypatch, "live.db")
 
 
 def people(path: Path) -> list[str]:
@@ -73,7 +64,7 @@ async def test_backup_while_the_database_is_open_then_restore_it(
 def test_bad_backups_are_refused_and_postgres_is_pointed_to_pg_dump(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run("migrate")
+    run_cli("migrate")
     (tmp_path / "rac.db").write_bytes(b"not a database at all" * 100)
     with sqlite3.connect(tmp_path / "khac.db") as conn:
         conn.execute("CREATE TABLE x (y)")
@@ -82,18 +73,18 @@ def test_bad_backups_are_refused_and_postgres_is_pointed_to_pg_dump(
         ("khac.db", "không phải cơ sở dữ liệu của bot"),
         ("khong-co.db", "Không thấy"),
     ):
-        status, out = run("restore", name, "--yes")
+        status, out = run_cli("restore", name, "--yes")
         assert status == 1 and reason in out, out
-    assert run("backup", "--out", "live.db")[0] == 1  # onto itself
+    assert run_cli("backup", "--out", "live.db")[0] == 1  # onto itself
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:secret@db.example/chuyende")
-    status, out = run("backup")
+    status, out = run_cli("backup")
     assert status == 2 and "pg_dump" in out and "secret" not in out
 
 
 async def _run_async(*argv: str) -> tuple[int, str]:
     import asyncio
 
-    return await asyncio.to_thread(run, *argv)
+    return await asyncio.to_thread(run_cli, *argv)
 
 
 def _listing(*folders: Path) -> set[str]:
@@ -131,19 +122,19 @@ def test_database_of_a_newer_version_is_refused(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """run and migrate say so in one line (exit 2); restore refuses such a backup."""
-    assert run("migrate")[0] == 0
-    assert run("backup", "--out", "bk.db")[0] == 0
+    assert run_cli("migrate")[0] == 0
+    assert run_cli("backup", "--out", "bk.db")[0] == 0
     _from_the_future(tmp_path / "bk.db")
-    status, out = run("restore", "bk.db", "--yes")
+    status, out = run_cli("restore", "bk.db", "--yes")
     assert status == 1 and "phiên bản mới hơn" in out, out
     _from_the_future(database)
-    status, out = run("migrate")
+    status, out = run_cli("migrate")
     assert status == 2, out
     assert out.startswith("Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của chương trình")
     assert len(out.strip().splitlines()) == 1 and "0099_future" in out
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTokenForTestsOnly_abcdefghijk")
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
-    status, again = run("run")
+    status, again = run_cli("run")
     assert (status, again) == (2, out)
     with sqlite3.connect(database) as conn:  # untouched
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
@@ -155,8 +146,8 @@ def test_damaged_database_stops_the_bot_and_points_to_restore(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Garbage over pages in the middle of a real database: one line, exit 1, no start."""
-    run("roster", "template", "mau.xlsx")
-    assert run("roster", "import", "mau.xlsx")[0] == 0
+    run_cli("roster", "template", "mau.xlsx")
+    assert run_cli("roster", "import", "mau.xlsx")[0] == 0
     data = bytearray(database.read_bytes())
     page = 4096
     middle = (len(data) // page // 2) * page
@@ -164,7 +155,7 @@ def test_damaged_database_stops_the_bot_and_points_to_restore(
     database.write_bytes(bytes(data))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAFakeTokenForTestsOnly_abcdefghijk")
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
-    status, out = run("run")
+    status, out = run_cli("run")
     assert status == 1, out
     lines = out.strip().splitlines()
     assert len(lines) == 1 and "bị hỏng" in out, out

@@ -13,6 +13,7 @@ from bot.cli.text import parse_message
 from bot.domain.audit import AuditAction
 from bot.domain.outbox import OutboxStatus
 from bot.locales import Catalog
+from tests.helpers import cli_database
 
 ENGLISH = (
     "usage",
@@ -38,9 +39,7 @@ ENGLISH = (
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh SQLite file, no token."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    cli_database(tmp_path, monkeypatch)
 
 
 def english_in(text: str) -> list[str]:

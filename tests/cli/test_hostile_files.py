@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.cli import main
 from bot.office.sheets import MAX_FILE_BYTES, MAX_ROWS, write_rows
+from tests.helpers import cli_database, run_cli
 
 FORMULAS = ('=HYPERLINK("http://evil.example","Bấm")', "+1", "-2", "@SUM(A1)", "\tx")
 CATEGORY = "Đảng viên"
@@ -25,16 +25,7 @@ CAMPAIGN += ("--deadline", "30/04/2022")
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every command of a test works on the same fresh SQLite file, with no .env around."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    return tmp_path / "cli.db"
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    status = main(list(argv), out=out)
-    return status, out.getvalue()
+    return cli_database(tmp_path, monkeypatch)
 
 
 def roster_csv(path: Path, people: list[tuple[str, str, str]]) -> None:
@@ -69,12 +60,12 @@ def test_hostile_names_and_units_go_out_as_text_and_come_back_unchanged(tmp_path
     text; the exported CSV imports back as the same roster."""
     people = [(f"X{n}", name, f"Xã A / {name}") for n, name in enumerate(FORMULAS[:4])]
     roster_csv(tmp_path / "ds.csv", people)
-    assert run("roster", "import", "ds.csv")[0] == 0
-    assert run("roster", "export", "xuat.xlsx")[0] == 0
-    assert run("roster", "export", "xuat.csv")[0] == 0
-    assert run("invites", "--out", "moi.xlsx")[0] == 0
-    assert run(*CAMPAIGN)[0] == 0
-    assert run("report", "--out", "bc.xlsx")[0] == 0
+    assert run_cli("roster", "import", "ds.csv")[0] == 0
+    assert run_cli("roster", "export", "xuat.xlsx")[0] == 0
+    assert run_cli("roster", "export", "xuat.csv")[0] == 0
+    assert run_cli("invites", "--out", "moi.xlsx")[0] == 0
+    assert run_cli(*CAMPAIGN)[0] == 0
+    assert run_cli("report", "--out", "bc.xlsx")[0] == 0
     for file in ("xuat.xlsx", "moi.xlsx", "bc.xlsx"):
         book = load_workbook(tmp_path / file)
         cells = [(c.value, c.data_type) for s in book for row in s.iter_rows() for c in row]
@@ -82,7 +73,7 @@ def test_hostile_names_and_units_go_out_as_text_and_come_back_unchanged(tmp_path
         assert {name for _, name, _ in people} <= {str(value).strip() for value, _ in cells}
     rows = list(csv.reader(io.StringIO((tmp_path / "xuat.csv").read_text("utf-8-sig"))))
     assert {row[1] for row in rows[1:]} == {"'" + name for _, name, _ in people}
-    status, out = run("roster", "import", "xuat.csv")
+    status, out = run_cli("roster", "import", "xuat.csv")
     assert status == 0 and "không đổi 4" in out, out
 
 
@@ -97,10 +88,10 @@ def test_control_characters_in_a_roster_are_dropped_at_import(tmp_path: Path) ->
             ("A2", "Trần Thị\x00 Bình\uffff", "Xã A / Chi bộ 1"),
         ],
     )
-    status, out = run("roster", "import", "ds.csv")
+    status, out = run_cli("roster", "import", "ds.csv")
     assert status == 0 and "đơn vị mới: 2" in out, out
-    assert run("roster", "export", "xuat.xlsx")[0] == 0
-    assert run("invites", "--out", "moi.xlsx", "--unit", "Xã A / Chi bộ 1")[0] == 0
+    assert run_cli("roster", "export", "xuat.xlsx")[0] == 0
+    assert run_cli("invites", "--out", "moi.xlsx", "--unit", "Xã A / Chi bộ 1")[0] == 0
     values = {value for value, _ in xlsx_cells(tmp_path / "xuat.xlsx")}
     assert {"Nguyễn Văn An", "Trần Thị Bình", "Xã A / Chi bộ 1"} <= values
     assert len(xlsx_cells(tmp_path / "moi.xlsx")) == 2 * 5
@@ -164,7 +155,7 @@ def test_a_sheet_claiming_every_cell_is_refused_in_little_memory(tmp_path: Path)
     bomb = tmp_path / "bom.xlsx"
     _bomb(bomb, HEADER + FAR_CELL)
     assert bomb.stat().st_size < 5_000
-    status, out = run("roster", "import", "bom.xlsx")
+    status, out = run_cli("roster", "import", "bom.xlsx")
     assert status == 1 and "quá nhiều dòng" in out and "200.000" in out, out
     if not Path("/proc/self/status").exists():
         return  # the peak below is Linux's; the refusal above is checked everywhere
@@ -195,16 +186,16 @@ def test_empty_styled_rows_and_far_columns_are_refused(tmp_path: Path) -> None:
         f'<row r="{n}" s="1" customFormat="1"/>' for n in range(MAX_ROWS - 5, MAX_ROWS + 5)
     )
     _bomb(tmp_path / "rows.xlsx", HEADER + styled, dimension="A1:B1")
-    status, out = run("roster", "import", "rows.xlsx")
+    status, out = run_cli("roster", "import", "rows.xlsx")
     assert status == 1 and "quá nhiều dòng" in out, out
 
     wide = '<row r="2"><c r="A2" t="inlineStr"><is><t>A1</t></is></c><c r="BZ2" s="1"/></row>'
     _bomb(tmp_path / "styled.xlsx", HEADER + wide, dimension="A1:BZ2")
-    status, out = run("roster", "import", "styled.xlsx")
+    status, out = run_cli("roster", "import", "styled.xlsx")
     assert "quá nhiều" not in out and "ngoài" not in out, out
     far = '<row r="2"><c r="BZ2" t="inlineStr"><is><t>x</t></is></c></row>'
     _bomb(tmp_path / "wide.xlsx", HEADER + far, dimension="A1:BZ2")
-    status, out = run("roster", "import", "wide.xlsx")
+    status, out = run_cli("roster", "import", "wide.xlsx")
     assert status == 1 and "ngoài 60 cột" in out, out
 
 
@@ -213,10 +204,10 @@ def test_big_csv_files_are_refused_before_they_are_read(tmp_path: Path) -> None:
     huge = tmp_path / "lon.csv"
     with huge.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: 3 million rows' worth of bytes, unread
-    status, out = run("roster", "import", "lon.csv")
+    status, out = run_cli("roster", "import", "lon.csv")
     assert status == 1 and "quá lớn" in out and "20 MB" in out, out
     (tmp_path / "dai.csv").write_text("Mã,Họ và tên\n" + "A,B\n" * MAX_ROWS, "utf-8")
-    status, out = run("roster", "import", "dai.csv")
+    status, out = run_cli("roster", "import", "dai.csv")
     assert status == 1 and "quá nhiều dòng" in out, out
 
 
@@ -224,15 +215,15 @@ def test_big_csv_files_are_refused_before_they_are_read(tmp_path: Path) -> None:
 def test_files_with_personal_data_are_owner_only(tmp_path: Path) -> None:
     """Exports, invites, the report and its chart are created 0600, even over a 0644 file."""
     roster_csv(tmp_path / "ds.csv", [("A1", "Nguyễn An", "Xã A / Chi bộ 1")])
-    run("roster", "import", "ds.csv")
-    run(*CAMPAIGN)
+    run_cli("roster", "import", "ds.csv")
+    run_cli(*CAMPAIGN)
     (tmp_path / "xuat.csv").write_text("old", "utf-8")
     os.chmod(tmp_path / "xuat.csv", 0o644)
-    assert run("roster", "export", "xuat.csv")[0] == 0
-    assert run("roster", "export", "xuat.xlsx")[0] == 0
-    assert run("roster", "template", "mau.xlsx")[0] == 0
-    assert run("invites", "--out", "moi.xlsx")[0] == 0
-    status, out = run("report", "--out", "bc.xlsx", "--chart", "bc.png")
+    assert run_cli("roster", "export", "xuat.csv")[0] == 0
+    assert run_cli("roster", "export", "xuat.xlsx")[0] == 0
+    assert run_cli("roster", "template", "mau.xlsx")[0] == 0
+    assert run_cli("invites", "--out", "moi.xlsx")[0] == 0
+    status, out = run_cli("report", "--out", "bc.xlsx", "--chart", "bc.png")
     assert status == 0, out
     for name in ("xuat.csv", "xuat.xlsx", "mau.xlsx", "moi.xlsx", "bc.xlsx", "bc.png"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name

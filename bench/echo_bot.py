@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.app import HTTP_POOL_SIZE, HTTP_POOL_TIMEOUT
-from handlers.concurrency import PerPersonUpdateProcessor
-from handlers.transport import AiohttpRequest
+from handlers.telegram.concurrency import PerPersonUpdateProcessor
+from handlers.telegram.transport import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -46,17 +46,18 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
-from handlers.composer import ComposerHandlers
-from handlers.concurrency import PerPersonUpdateProcessor
-from handlers.desk import DeskHandlers
-from handlers.meetings import MeetingHandlers
-from handlers.menu import MenuHandlers
-from handlers.plan import PlanHandlers
-from handlers.routes import error_handler, routes
-from handlers.signin import SigninHandlers
-from handlers.telegram_channel import TelegramChannel
-from handlers.transport import AiohttpRequest
-from handlers.workers import WorkerPool, WorkersFailed, poll
+from handlers.composer import ComposerRouter
+from handlers.desk import DeskRouter
+from handlers.meetings import MeetingRouter
+from handlers.menu import MenuRouter
+from handlers.plan import PlanRouter
+from handlers.routes import Conversation
+from handlers.signin import SigninRouter
+from handlers.telegram.channel import TelegramChannel
+from handlers.telegram.concurrency import PerPersonUpdateProcessor
+from handlers.telegram.transport import AiohttpRequest
+from handlers.telegram.updates import error_handler, telegram_handlers
+from handlers.telegram.workers import WorkerPool, WorkersFailed, poll
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -192,6 +193,27 @@ def build_services(
     )
 
 
+def build_conversation(services: Services) -> Conversation:
+    """Every feature router, composed in the order ``handlers.routes`` explains."""
+    return Conversation(
+        services.plans,
+        services.presenter,
+        SigninRouter(services.signin, services.presenter, services.plans),
+        MenuRouter(services.directory, services.roster, services.presenter),
+        PlanRouter(services.plans, services.plan_view, services.presenter, services.proxy),
+        MeetingRouter(
+            services.meetings,
+            services.meeting_view,
+            services.digests,
+            services.notices,
+            services.presenter,
+            services.catalog,
+        ),
+        DeskRouter(services.desk, services.desk_view, services.catalog),
+        ComposerRouter(services.composer, services.composer_view),
+    )
+
+
 def build_application(
     settings: Settings,
     services: Services,
@@ -205,7 +227,7 @@ def build_application(
 
     Replies count against ``pacer`` (the outbox yields to them; a worker process reports them
     with ``on_sent`` instead) and wait out a short 429. Without ``polling`` the application has
-    no updater: a worker is handed its updates (``handlers.workers``) and reports each with
+    no updater: a worker is handed its updates (``handlers.telegram.workers``) and reports each with
     ``on_done``.
     """
     if settings.telegram_bot_token is None:
@@ -231,37 +253,8 @@ def build_application(
     )
     builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
     application = builder.build()
-    signin = SigninHandlers(services.signin, services.presenter, services.catalog, services.plans)
-    plan = PlanHandlers(
-        services.plans, services.plan_view, services.presenter, services.proxy, services.signin
-    )
-    meetings = MeetingHandlers(
-        services.meetings,
-        services.meeting_view,
-        services.digests,
-        services.notices,
-        services.signin,
-        services.presenter,
-        services.catalog,
-    )
-    desk = DeskHandlers(
-        services.desk, services.desk_view, services.signin, services.presenter, services.catalog
-    )
-    composer = ComposerHandlers(
-        services.composer, services.composer_view, services.signin, services.presenter
-    )
-    menu = MenuHandlers(
-        services.signin,
-        services.directory,
-        services.roster,
-        services.presenter,
-        signin,
-        plan,
-        meetings,
-        desk,
-        composer,
-    )
-    application.add_handlers(routes(signin, menu, plan, meetings, desk, composer))
+    conversation = build_conversation(services)
+    application.add_handlers(telegram_handlers(conversation, services.catalog))
     application.add_error_handler(error_handler(services.presenter))
     return application
 
@@ -353,8 +346,8 @@ async def serve(
     """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
 
     With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
-    worker processes handle the updates (``handlers.workers``). ``ready`` is called once everything
-    runs in one process (the sandbox uses it; ``chuyende run`` does not).
+    worker processes handle the updates (``handlers.telegram.workers``). ``ready`` is called once
+    everything runs in one process (the sandbox uses it; ``chuyende run`` does not).
     """
     if settings.workers > 1 and ready is not None:
         raise ValueError("the sandbox runs in one process")

@@ -1,89 +1,52 @@
-"""The broadcast composer on Telegram: /thongbao, the typed text, the audience buttons."""
+"""The broadcast composer router: /thongbao, the typed text or file, the audience buttons."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import ContextTypes
+import html
 
-from bot.domain.broadcast import BroadcastFile, FileKind
-from bot.domain.callbacks import number, parse_broadcast
+from bot.domain.callbacks import number
 from bot.domain.models import Person
+from bot.domain.pending import Broadcast as BroadcastInput
+from bot.domain.pending import Pending
 from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
 from bot.services.composer_view import ComposerPresenter
-from bot.services.replies import Presenter
-from bot.services.signin import SigninService
-from handlers.presses import pressed
-from handlers.render import edit, send
+from handlers.inbound import Inbound, Turn
 
 
-class ComposerHandlers:
+class ComposerRouter:
     """Each step re-checks that the presser is an admin."""
 
-    def __init__(
-        self,
-        composer: ComposerService,
-        view: ComposerPresenter,
-        signin: SigninService,
-        presenter: Presenter,
-    ) -> None:
+    def __init__(self, composer: ComposerService, view: ComposerPresenter) -> None:
         self._composer = composer
         self._view = view
-        self._signin = signin
-        self._presenter = presenter
 
-    async def _show(self, update: Update, screen: ComposeScreen) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            await send(update.get_bot(), chat.id, self._view.render(screen))
+    async def _show(self, turn: Turn, screen: ComposeScreen) -> None:
+        await turn.reply(self._view.render(screen))
 
-    def may_type(self, person: Person) -> bool:
-        """True when typed text may be a broadcast being written."""
-        return self._composer.may_use(person)
-
-    async def start(self, update: Update, person: Person) -> None:
+    async def start(self, turn: Turn, person: Person) -> None:
         """/thongbao: ask for the text."""
-        await self._show(update, await self._composer.start(person))
+        await self._show(turn, await self._composer.start(person))
 
-    async def typed(self, update: Update, person: Person) -> bool:
-        """The broadcast's text, with the admin's formatting kept; False if none was asked for."""
-        message = update.effective_message
-        if message is None or message.text is None:
-            return False
-        screen = await self._composer.typed(person, message.text_html)
+    async def typed(
+        self, inbound: Inbound, turn: Turn, person: Person, pending: BroadcastInput
+    ) -> bool:
+        """The broadcast's text (its formatting kept), or a photo or document with the text as
+        its caption; False when it is not taken."""
+        text = inbound.html or html.escape(inbound.text, quote=False)  # plain on text channels
+        screen = await self._composer.typed(person, pending, text, inbound.file)
         if screen is None:
             return False
-        await self._show(update, screen)
+        await self._show(turn, screen)
         return True
 
-    async def attachment(self, update: Update, person: Person) -> bool:
-        """A photo or document (its caption the text) while a broadcast is being written."""
-        message = update.effective_message
-        if message is None:
-            return False
-        if message.photo:
-            file = BroadcastFile(FileKind.PHOTO, "anh.jpg", message.photo[-1].file_id)
-        elif message.document is not None:
-            name = message.document.file_name or "tai-lieu"
-            file = BroadcastFile(FileKind.DOCUMENT, name[:255], message.document.file_id)
-        else:
-            return False
-        screen = await self._composer.typed(person, message.caption_html or "", file)
-        if screen is None:
-            return False
-        await self._show(update, screen)
-        return True
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """/huy while composing: forget the draft; False when nothing was being composed."""
+        return await self._composer.stop(person, pending)
 
-    async def stop(self, person: Person) -> bool:
-        """/huy while composing: forget the draft."""
-        return await self._composer.stop(person)
-
-    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def press(
+        self, turn: Turn, person: Person, pending: Pending | None, code: str, arg: str
+    ) -> None:
         """A composer button."""
-        found = await pressed(update, self._signin, self._presenter, parse_broadcast)
-        if found is None:
-            return
-        person, press = found
-        code, arg = press
         composer = self._composer
         if code == "au":
             screen = await composer.choose(person, arg)
@@ -97,16 +60,16 @@ class ComposerHandlers:
             screen = await composer.within(person, unit)
         elif code == "at":
             screen = await composer.ask_time(person, arg)
-        elif code == "pr" and (wave := number(arg)) is not None and update.callback_query:
+        elif code == "pr" and (wave := number(arg)) is not None:
             # The count is refreshed in the same message: press again to watch it move.
             screen = await composer.progress(person, wave)
-            await edit(update.callback_query, self._view.render(screen))
+            await turn.refresh(self._view.render(screen))
             return
         elif code == "cx" and (wave := number(arg)) is not None:
             screen = await composer.cancel(person, wave)
         elif code == "st":
-            await composer.stop(person)
+            await composer.stop(person, pending)
             screen = ComposeScreen(ComposeStep.STOPPED, person)
         else:
             screen = ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        await self._show(update, screen)
+        await self._show(turn, screen)

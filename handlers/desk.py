@@ -1,71 +1,48 @@
-"""The reviewer's desk on Telegram: /duyet, its buttons, and the comment typed for a return."""
+"""The reviewer's desk router: /duyet, its buttons, and the comment typed for a return."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
-from bot.domain.callbacks import number, parse_desk, two_numbers
+from bot.domain.callbacks import number, two_numbers
 from bot.domain.models import Person
+from bot.domain.pending import Pending, ReturnComment
 from bot.locales import Catalog
 from bot.office.plan_sheet import documents_zip, plans_xlsx
 from bot.services.desk import DeskScreen, DeskService, DeskStep
 from bot.services.desk_view import DeskPresenter
-from bot.services.replies import Presenter
-from bot.services.signin import SigninService
-from handlers.presses import pressed
-from handlers.render import send
+from handlers.inbound import Turn
 
 
-class DeskHandlers:
-    """Every press looks the presser up and is re-checked by the desk service."""
+class DeskRouter:
+    """Every press is re-checked by the desk service."""
 
-    def __init__(
-        self,
-        desk: DeskService,
-        view: DeskPresenter,
-        signin: SigninService,
-        presenter: Presenter,
-        catalog: Catalog,
-    ) -> None:
+    def __init__(self, desk: DeskService, view: DeskPresenter, catalog: Catalog) -> None:
         self._catalog = catalog
         self._desk = desk
         self._view = view
-        self._signin = signin
-        self._presenter = presenter
 
-    async def _show(self, update: Update, screen: DeskScreen) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            await send(update.get_bot(), chat.id, self._view.render(screen))
+    async def _show(self, turn: Turn, screen: DeskScreen) -> None:
+        await turn.reply(self._view.render(screen))
 
-    def may_type(self, person: Person) -> bool:
-        """True when typed text may be a comment for a returned plan."""
-        return self._desk.may_use(person)
-
-    async def listing(self, update: Update, person: Person) -> None:
+    async def listing(self, turn: Turn, person: Person) -> None:
         """/duyet: the plans waiting for a decision."""
-        await self._show(update, await self._desk.listing(person))
+        await self._show(turn, await self._desk.listing(person))
 
-    async def typed(self, update: Update, person: Person, text: str) -> bool:
-        """A comment typed for a plan being returned; False when none was asked for."""
-        screen = await self._desk.typed(person, text)
+    async def typed(self, turn: Turn, person: Person, pending: ReturnComment, text: str) -> bool:
+        """The comment typed for the plan being returned; False when it is no longer taken."""
+        screen = await self._desk.typed(person, pending, text)
         if screen is None:
             return False
-        await self._show(update, screen)
+        await self._show(turn, screen)
         return True
 
-    async def stop(self, person: Person) -> bool:
-        """/huy while typing a comment: forget it."""
-        return self._desk.may_use(person) and await self._desk.stop(person)
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """/huy while typing a comment: forget it; False when none was being typed."""
+        return self._desk.may_use(person) and await self._desk.stop(person, pending)
 
-    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def press(
+        self, turn: Turn, person: Person, pending: Pending | None, code: str, arg: str
+    ) -> None:
         """A desk button."""
-        found = await pressed(update, self._signin, self._presenter, parse_desk)
-        if found is None:
-            return
-        person, press = found
-        code, arg = press
         pair = two_numbers(arg)
         if code == "op" and (plan_id := number(arg)) is not None:
             screen = await self._desk.show(person, plan_id)
@@ -76,19 +53,18 @@ class DeskHandlers:
         elif code == "py":
             screen = await self._desk.past(person, number(arg) or 0)
         elif code == "st":
-            await self._desk.stop(person)
+            await self._desk.stop(person, pending)
             screen = DeskScreen(DeskStep.STOPPED, person)
         elif code == "ex":
             screen = await self._desk.export(person)
-            chat = update.effective_chat
-            if screen.step is DeskStep.EXPORT and screen.export is not None and chat is not None:
+            if screen.step is DeskStep.EXPORT and screen.export is not None:
                 bundle = screen.export
                 table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None
                 for reply in self._view.export(screen, table, archive):
-                    await send(update.get_bot(), chat.id, reply)
+                    await turn.reply(reply)
                 return
         else:
             status, _, page = arg.partition(".")
             screen = await self._desk.listing(person, status, number(page) or 0)
-        await self._show(update, screen)
+        await self._show(turn, screen)

@@ -1,15 +1,14 @@
-"""The meetings calendar and the progress report on Telegram: /lichhop, its buttons, /baocao."""
+"""The meetings router: the calendar (/lichhop, its buttons) and the progress report (/baocao)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
-from bot.domain.callbacks import number, parse_meeting_press, two_numbers
+from bot.domain.callbacks import MeetingPress, number, two_numbers
 from bot.domain.models import Person
+from bot.domain.pending import EditMeeting, NewMeeting, Pending
+from bot.domain.pending import Meeting as MeetingInput
 from bot.locales import Catalog
 from bot.office.report_chart import chart_png
 from bot.office.report_sheet import report_bytes
@@ -17,13 +16,11 @@ from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
-from bot.services.replies import DISTRICT_REPORT, Attachment, Presenter
-from bot.services.signin import SigninService
-from handlers.presses import pressed
-from handlers.render import send
+from bot.services.replies import Attachment, Presenter
+from handlers.inbound import Turn
 
 
-class MeetingHandlers:
+class MeetingRouter:
     """Each press is re-checked: the presser must be the secretary of the meeting's unit."""
 
     def __init__(
@@ -32,7 +29,6 @@ class MeetingHandlers:
         view: MeetingPresenter,
         digests: DigestService,
         notices: Notices,
-        signin: SigninService,
         presenter: Presenter,
         catalog: Catalog,
     ) -> None:
@@ -41,26 +37,20 @@ class MeetingHandlers:
         self._view = view
         self._digests = digests
         self._notices = notices
-        self._signin = signin
         self._presenter = presenter
 
-    async def _show(self, update: Update, screen: MeetingScreen) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            await send(update.get_bot(), chat.id, self._view.render(screen))
+    async def _show(self, turn: Turn, screen: MeetingScreen) -> None:
+        await turn.reply(self._view.render(screen))
 
-    async def overview(self, update: Update, person: Person) -> None:
+    async def overview(self, turn: Turn, person: Person) -> None:
         """/lichhop: upcoming meetings; a secretary also gets the buttons to manage them."""
-        await self._show(update, await self._meetings.overview(person))
+        await self._show(turn, await self._meetings.overview(person))
 
-    async def report(self, update: Update, person: Person) -> None:
+    async def report(self, turn: Turn, person: Person) -> None:
         """/baocao: the progress digest of the person's unit, made now."""
-        chat = update.effective_chat
-        if chat is None:
-            return
         data = await self._digests.report_for(person)
         if data is None:
-            await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
+            await turn.reply(self._presenter.simple("digest.nothing", person))
             return
         parts = self._notices.digest(data)
         for index, part in enumerate(parts):
@@ -69,58 +59,45 @@ class MeetingHandlers:
             if last and self._digests.may_see_district(person):  # and the table by unit
                 past = await self._digests.past_year()
                 reply = replace(part, choices=self._presenter.district_button(past))
-            await send(update.get_bot(), chat.id, reply)
+            await turn.reply(reply)
 
-    async def district(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def district(self, turn: Turn, person: Person, year: int) -> None:
         """The admin's button under the report: the district XLSX with its chart."""
-        found = await pressed(update, self._signin, self._presenter, _district_press)
-        chat = update.effective_chat
-        if found is None or chat is None:
-            return
-        person, year = found
         try:
             report = await self._digests.district(person, year or None)
         except PermissionError:
-            await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
+            await turn.reply(self._presenter.simple("common.no_right", person))
             return
         if report is None:
-            await send(update.get_bot(), chat.id, self._presenter.simple("digest.nothing", person))
+            await turn.reply(self._presenter.simple("digest.nothing", person))
             return
         picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)
-            await send(
-                update.get_bot(),
-                chat.id,
-                replace(self._presenter.bare("report.chart"), photo=chart),
-            )
+            await turn.reply(replace(self._presenter.bare("report.chart"), photo=chart))
         content = await asyncio.to_thread(report_bytes, self._catalog, report)
         attachment = Attachment("bao-cao-theo-don-vi.xlsx", content)
-        reply = replace(self._presenter.bare("report.sent"), document=attachment)
-        await send(update.get_bot(), chat.id, reply)
+        await turn.reply(replace(self._presenter.bare("report.sent"), document=attachment))
 
-    def may_type(self, person: Person) -> bool:
-        """True when typed text may be meeting details (only secretaries enter meetings)."""
-        return self._meetings.may_manage(person)
-
-    async def typed(self, update: Update, person: Person, text: str) -> bool:
-        """Details of a meeting typed by a secretary who was asked for them; False otherwise."""
-        screen = await self._meetings.typed(person, text)
+    async def typed(self, turn: Turn, person: Person, pending: MeetingInput, text: str) -> bool:
+        """Details of the meeting a secretary was asked for; False when no longer taken."""
+        screen = await self._meetings.typed(person, pending, text)
         if screen is None:
             return False
-        await self._show(update, screen)
+        await self._show(turn, screen)
         return True
 
-    async def stop(self, person: Person) -> bool:
-        """/huy while entering a meeting: forget it; False when nothing was being entered."""
-        return await self._meetings.drop_entry(person)
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """/huy while entering a meeting: forget it; False when none was being entered."""
+        if not isinstance(pending, NewMeeting | EditMeeting):
+            return False
+        if not self._meetings.may_manage(person):
+            return False
+        await self._meetings.drop_entry(person)
+        return True
 
-    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def press(self, turn: Turn, person: Person, press: MeetingPress) -> None:
         """A calendar button."""
-        found = await pressed(update, self._signin, self._presenter, parse_meeting_press)
-        if found is None:
-            return
-        person, press = found
         service, arg = self._meetings, press.arg
         if press.code == "new":
             screen = await service.start_new(person, arg)
@@ -133,14 +110,4 @@ class MeetingHandlers:
             screen = await service.cancel(person, *pair)
         else:
             screen = await service.overview(person)
-        await self._show(update, screen)
-
-
-def _district_press(data: str) -> int | None:
-    """0 for the open campaign's report, the year for a past one; None for anything else."""
-    if not data.startswith(DISTRICT_REPORT):
-        return None
-    year = data[len(DISTRICT_REPORT) :]
-    if not year:
-        return 0
-    return int(year) if len(year) == 4 and year.isdigit() else None
+        await self._show(turn, screen)

@@ -1,26 +1,22 @@
-"""The plan conversation on Telegram: open, typed answers, button presses, /huy, documents."""
+"""The plan router: open, typed answers, button presses, /huy, filling for someone."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
-from bot.domain.callbacks import number, parse_desk, parse_plan
-from bot.domain.models import Channel, Person
+from bot.domain.callbacks import PlanPress, number
+from bot.domain.models import Person
+from bot.domain.pending import FillingFor, Pending
 from bot.services.plan_view import PlanPresenter
-from bot.services.plans import Current, PlanScreen, PlanService, Visit
+from bot.services.plans import PlanScreen, PlanService, Visit
 from bot.services.proxy import ProxyService
 from bot.services.replies import Presenter
-from bot.services.signin import SigninService
-from handlers.presses import pressed
-from handlers.render import acknowledge, answer, send
+from handlers.inbound import Inbound, Turn
 
 
-class PlanHandlers:
-    """Each callback looks the presser up and acts only on their own plan, or on the plan of the
-    person they are filling for (re-checked at every update by the proxy service)."""
+class PlanRouter:
+    """Each update acts only on the person's own plan, or on the plan of the person they are
+    filling for (re-checked at every update by the proxy service)."""
 
     def __init__(
         self,
@@ -28,119 +24,95 @@ class PlanHandlers:
         view: PlanPresenter,
         presenter: Presenter,
         proxy: ProxyService,
-        signin: SigninService,
     ) -> None:
         self._plans = plans
         self._view = view
         self._presenter = presenter
         self._proxy = proxy
-        self._signin = signin
 
-    async def _show(self, update: Update, screen: PlanScreen, actor: Person | None = None) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            shown = replace(screen, actor=actor) if actor is not None else screen
-            await send(update.get_bot(), chat.id, self._view.render(shown))
+    async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
+        shown = replace(screen, actor=actor) if actor is not None else screen
+        await turn.reply(self._view.render(shown))
 
-    async def _filling_for(self, person: Person) -> Person | None:
+    async def _filling_for(self, person: Person, pending: Pending | None) -> Person | None:
         """The person whose plan ``person`` is typing, when filling by proxy."""
-        return await self._proxy.current(person) if self._proxy.may_use(person) else None
+        if not isinstance(pending, FillingFor):
+            return None
+        return await self._proxy.current(person, pending)
 
-    async def open(self, update: Update, person: Person) -> None:
+    async def open(self, turn: Turn, person: Person, pending: Pending | None) -> None:
         """Start or resume the member's own plan (ending any filling for someone else)."""
-        if self._proxy.may_use(person):
+        if isinstance(pending, FillingFor):
             await self._proxy.stop(person)
-        await self._show(update, await self._plans.open(person))
+        await self._show(turn, await self._plans.open(person))
 
-    async def pause(self, update: Update, person: Person) -> None:
+    async def pause(self, turn: Turn, person: Person, pending: Pending | None) -> None:
         """/huy: keep the draft and leave the form (or stop filling for someone)."""
-        message = update.effective_message
-        if message is None:
-            return
-        if self._proxy.may_use(person) and await self._proxy.stop(person):
-            await answer(message, self._presenter.simple("plan.proxy_stopped", person))
+        if isinstance(pending, FillingFor) and self._proxy.may_use(person):
+            await self._proxy.stop(person)
+            await turn.reply(self._presenter.simple("plan.proxy_stopped", person))
         elif await self._plans.pause(person):
-            await answer(message, self._presenter.with_menu(self._view.paused_text(), person))
+            await turn.reply(self._presenter.with_menu(self._view.paused_text(), person))
         else:
-            await answer(message, self._presenter.menu(person))
+            await turn.reply(self._presenter.menu(person))
 
-    async def visit(self, update: Update) -> Visit:
-        """The sender, the open campaign and their plan, read in one go."""
-        user = update.effective_user
-        if user is None:
-            return Visit(None, (None, None))
-        return await self._plans.visit(Channel.TELEGRAM, str(user.id))
-
-    async def text(
-        self, update: Update, person: Person, text: str, known: Current | None = None
-    ) -> bool:
+    async def text(self, inbound: Inbound, turn: Turn, person: Person, visit: Visit) -> bool:
         """A typed answer while the form is open; False when the member is not in a form."""
-        member = await self._filling_for(person)
-        message = update.effective_message
-        source = f"{message.chat_id}:{message.message_id}" if message is not None else ""
+        member = await self._filling_for(person, visit.pending)
         if member is not None:
-            screen = await self._plans.text(member, text, actor=person, source=source)
+            screen = await self._plans.text(
+                member, inbound.text, actor=person, source=inbound.source
+            )
         else:
-            screen = await self._plans.text(person, text, known, source=source)
+            screen = await self._plans.text(
+                person, inbound.text, visit.current, source=inbound.source
+            )
         if screen is None:
             return False
-        await self._show(update, screen, person if member is not None else None)
+        await self._show(turn, screen, person if member is not None else None)
         return True
 
-    async def not_text(self, update: Update, person: Person) -> bool:
+    async def not_text(self, turn: Turn, person: Person, pending: Pending | None) -> bool:
         """A photo, sticker or file while in the form: ask again; False when not in a form."""
-        member = await self._filling_for(person)
+        member = await self._filling_for(person, pending)
         screen = await self._plans.not_text(member or person)
         if screen is None:
             return False
-        await self._show(update, screen, person if member is not None else None)
+        await self._show(turn, screen, person if member is not None else None)
         return True
 
-    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def press(self, turn: Turn, press: PlanPress | None, visit: Visit) -> None:
         """A plan button: re-checked against the presser's own plan and its current step."""
-        query, user = update.callback_query, update.effective_user
-        if query is None or user is None:
-            return
-        press = parse_plan(query.data or "")
-        visit = await self._plans.visit(Channel.TELEGRAM, str(user.id))
         person = visit.person
         if press is None or person is None or not person.active:
-            await acknowledge(query, self._presenter.plain("common.stale_button"))
-            chat = update.effective_chat
-            if chat is not None:
-                reply = (
-                    self._presenter.menu(person)
-                    if person and person.active
-                    else self._presenter.need_signin()
-                )
-                await send(context.bot, chat.id, reply)
+            await turn.toast(self._presenter.plain("common.stale_button"))
+            reply = (
+                self._presenter.menu(person)
+                if person and person.active
+                else self._presenter.need_signin()
+            )
+            await turn.reply(reply)
             return
         if press.owner is None:  # the presser's own plan
-            await acknowledge(query)
+            await turn.toast()
             screen = await self._plans.act(person, press.rev, press.code, press.arg, visit.current)
-            await self._show(update, screen)
+            await self._show(turn, screen)
             return
-        member = await self._filling_for(person)
+        member = await self._filling_for(person, visit.pending)
         if member is None or member.id != press.owner:  # that proxy session is over
-            await acknowledge(query, self._presenter.plain("common.stale_button"))
-            chat = update.effective_chat
-            if chat is not None:
-                await send(context.bot, chat.id, self._presenter.simple("plan.proxy_over", person))
+            await turn.toast(self._presenter.plain("common.stale_button"))
+            await turn.reply(self._presenter.simple("plan.proxy_over", person))
             return
-        await acknowledge(query)
+        await turn.toast()
         screen = await self._plans.act(member, press.rev, press.code, press.arg, actor=person)
-        await self._show(update, screen, person)
+        await self._show(turn, screen, person)
 
-    async def proxy_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def proxy(self, turn: Turn, person: Person, code: str, arg: str) -> None:
         """The desk's "fill for someone" buttons: the list of people, then the chosen one's plan."""
-        found = await pressed(update, self._signin, self._presenter, parse_desk)
-        if found is None:
-            return
-        person, (code, arg) = found
         if code == "pf" and (person_id := number(arg)) is not None:
             member = await self._proxy.start(person, person_id)
             if member is not None:
-                await self._show(update, await self._plans.open(member), person)
+                await self._show(turn, await self._plans.open(member), person)
                 return
             reply = self._presenter.simple("common.no_right", person)
         else:
@@ -150,6 +122,4 @@ class PlanHandlers:
                 if listing is not None
                 else self._presenter.simple("common.no_right", person)
             )
-        chat = update.effective_chat
-        if chat is not None:
-            await send(update.get_bot(), chat.id, reply)
+        await turn.reply(reply)

@@ -1,94 +1,249 @@
-"""Every Telegram route in one visible list; the order is the order PTB tries them."""
+"""The conversation: every feature router composed in one visible order, for every channel.
+
+A channel edge hands each message or press over as an ``Inbound`` with a ``Turn``
+(``Conversation.handle``). The order, explained once:
+
+1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
+   calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
+   view's invite codes ``u:inv:``, the report by unit ``u:rep:``; anything else is a stale button.
+   On a channel without buttons a typed number or label of the choices last shown is that press.
+2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
+3. Known commands, each checked against the person's rights at the entrance; any other command is
+   answered as unknown (so ``/xyz`` is never taken as an answer).
+4. Typed text: a menu button's label is its command; else what the person is in the middle of
+   (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
+   return comment, an announcement; else the plan form takes it as an answer; else the menu.
+   Someone not signed in: an invite code, or the sign-in help.
+5. Anything else (photo, sticker, voice, file): an announcement's attachment, the form's "please
+   type" or a request for text.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+import re
+from dataclasses import replace
 
-from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
+from bot.domain.callbacks import (
+    BROADCAST,
+    DESK,
+    MEETING,
+    PLAN,
+    parse_broadcast,
+    parse_desk,
+    parse_meeting_press,
+    parse_plan,
 )
-
-from bot.domain.callbacks import BROADCAST, DESK, MEETING, PLAN
-from bot.domain.menu import Command
+from bot.domain.menu import Command, may_use
+from bot.domain.models import Person
+from bot.domain.pending import (
+    BroadcastText,
+    BroadcastTime,
+    EditMeeting,
+    NewMeeting,
+    ReturnComment,
+)
+from bot.services.plans import PlanService, Visit
 from bot.services.replies import DISTRICT_REPORT, UNIT_PREFIX, Presenter
-from handlers.composer import ComposerHandlers
-from handlers.desk import DeskHandlers
-from handlers.meetings import MeetingHandlers
-from handlers.menu import MenuHandlers
-from handlers.plan import PlanHandlers
-from handlers.render import send
-from handlers.signin import SigninHandlers
+from handlers.composer import ComposerRouter
+from handlers.desk import DeskRouter
+from handlers.inbound import Inbound, Kind, Turn
+from handlers.meetings import MeetingRouter
+from handlers.menu import MenuRouter
+from handlers.plan import PlanRouter
+from handlers.signin import SigninRouter
 
 log = logging.getLogger(__name__)
 
-# Only new messages in private chats: edits, channel posts and group chats are ignored.
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+PROXY_PRESS = re.compile(f"^{DESK}:p[xf]:")
+INVITES_PRESS = f"{UNIT_PREFIX}:inv:"
+DISTRICT_PRESS = re.compile(f"^{DISTRICT_REPORT}(\\d{{4}})?$")
 
 
-def routes(
-    signin: SigninHandlers,
-    menu: MenuHandlers,
-    plan: PlanHandlers,
-    meetings: MeetingHandlers,
-    desk: DeskHandlers,
-    composer: ComposerHandlers,
-) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
-    """The handlers of group 0, most specific first.
+class Conversation:
+    """Routes each inbound message or press to the feature that owns it."""
 
-    1. /start before anything: it signs in (deep-link code) or shows the menu.
-    2. A shared contact.
-    3. Known commands, then any other command (so ``/xyz`` is not taken as text).
-    4. Text: an invite code, a menu button, or the menu again.
-    5. Anything else in a private chat (photo, sticker, voice, file): ask for text.
-    6. Plan (``p:``), calendar (``m:``), filling for someone (``r:px``, ``r:pf``), desk (``r:``),
-       broadcast (``b:``) and unit (``u:``) buttons, then any unknown button.
-    """
-    return [
-        CommandHandler(Command.START.value, signin.start, filters=PRIVATE),
-        MessageHandler(PRIVATE & filters.CONTACT, signin.contact),
-        CommandHandler(Command.PLAN.value, menu.plan, filters=PRIVATE),
-        CommandHandler(Command.CANCEL.value, menu.cancel, filters=PRIVATE),
-        CommandHandler(Command.HELP.value, menu.help, filters=PRIVATE),
-        CommandHandler(Command.ME.value, menu.me, filters=PRIVATE),
-        CommandHandler(Command.UNIT.value, menu.unit, filters=PRIVATE),
-        CommandHandler(Command.STATS.value, menu.stats, filters=PRIVATE),
-        CommandHandler(Command.MEETINGS.value, menu.meetings, filters=PRIVATE),
-        CommandHandler(Command.REPORT.value, menu.report, filters=PRIVATE),
-        CommandHandler(Command.REVIEW.value, menu.review, filters=PRIVATE),
-        CommandHandler(Command.BROADCAST.value, menu.broadcast, filters=PRIVATE),
-        MessageHandler(PRIVATE & filters.COMMAND, menu.unknown_command),
-        MessageHandler(PRIVATE & filters.TEXT, menu.text),
-        MessageHandler(PRIVATE, menu.not_text),
-        CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
-        CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
-        CallbackQueryHandler(plan.proxy_press, pattern=f"^{DESK}:p[xf]:"),
-        CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
-        CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
-        CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),
-        CallbackQueryHandler(meetings.district, pattern=f"^{DISTRICT_REPORT}(\\d{{4}})?$"),
-        CallbackQueryHandler(menu.stale_button),
-    ]
+    def __init__(
+        self,
+        plans: PlanService,
+        presenter: Presenter,
+        signin: SigninRouter,
+        menu: MenuRouter,
+        plan: PlanRouter,
+        meetings: MeetingRouter,
+        desk: DeskRouter,
+        composer: ComposerRouter,
+    ) -> None:
+        self._plans = plans
+        self._presenter = presenter
+        self._signin = signin
+        self._menu = menu
+        self._plan = plan
+        self._meetings = meetings
+        self._desk = desk
+        self._composer = composer
 
+    async def handle(self, inbound: Inbound, turn: Turn) -> None:
+        """Answer one message or press. Errors propagate: the edge logs them and calls
+        ``failed`` (on Telegram, PTB's error handler)."""
+        await self._route(inbound, turn)
 
-def error_handler(
-    presenter: Presenter,
-) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    """Log an unexpected error and tell the person, without exposing details."""
+    async def failed(self, turn: Turn) -> None:
+        """Tell the person something went wrong, without details (logged by the caller)."""
+        try:
+            await turn.reply(self._presenter.bare("common.error"))
+        except Exception:  # the error may be that the channel is unreachable
+            log.warning("could not tell the user about the error", exc_info=True)
 
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling an update", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat is not None:
-            try:
-                await send(context.bot, update.effective_chat.id, presenter.bare("common.error"))
-            except Exception:  # the error may be that Telegram is unreachable
-                log.warning("could not tell the user about the error", exc_info=True)
+    async def _visit(self, inbound: Inbound) -> Visit:
+        return await self._plans.visit(inbound.channel, inbound.user_id)
 
-    return on_error
+    async def _route(self, inbound: Inbound, turn: Turn) -> None:
+        if inbound.kind is Kind.TEXT and (data := await turn.press_for(inbound.text)) is not None:
+            inbound = replace(inbound, kind=Kind.PRESS, data=data)
+        if inbound.kind is Kind.PRESS:
+            await self._press(inbound, turn)
+        elif inbound.kind is Kind.CONTACT:
+            await self._signin.contact(inbound, turn)
+        elif inbound.kind is Kind.COMMAND:
+            await self._command(inbound, turn)
+        elif inbound.kind is Kind.TEXT:
+            await self._text(inbound, turn)
+        else:
+            await self._other(inbound, turn)
+
+    async def _command(self, inbound: Inbound, turn: Turn) -> None:
+        if inbound.command == Command.START.value:
+            await self._signin.start(inbound, turn)
+            return
+        if inbound.command not in set(Command):
+            visit = await self._visit(inbound)
+            await turn.reply(self._presenter.simple("common.unknown_command", visit.person))
+            return
+        await self.run(turn, Command(inbound.command), await self._visit(inbound))
+
+    async def run(self, turn: Turn, command: Command, visit: Visit) -> None:
+        """Carry out ``command`` for the visitor after checking they may use it."""
+        p, person = self._presenter, visit.person
+        if command is Command.HELP:
+            await turn.reply(p.help(person))
+            return
+        if person is None or not person.active:
+            await turn.reply(p.need_signin())
+            return
+        if not may_use(person, command):
+            await turn.reply(p.simple("common.no_right", person))
+            return
+        if command is Command.PLAN:
+            await self._plan.open(turn, person, visit.pending)
+        elif command is Command.CANCEL:
+            await self._cancel(turn, person, visit)
+        elif command is Command.MEETINGS:
+            await self._meetings.overview(turn, person)
+        elif command is Command.REPORT:
+            await self._meetings.report(turn, person)
+        elif command is Command.REVIEW:
+            await self._desk.listing(turn, person)
+        elif command is Command.BROADCAST:
+            await self._composer.start(turn, person)
+        else:
+            await self._menu.show(turn, command, person)
+
+    async def _cancel(self, turn: Turn, person: Person, visit: Visit) -> None:
+        """/huy: stop whatever typed input was expected (meeting, comment, broadcast, plan)."""
+        p, pending = self._presenter, visit.pending
+        if await self._meetings.stop(person, pending):
+            await turn.reply(p.simple("meeting.stopped", person))
+        elif await self._desk.stop(person, pending):
+            await turn.reply(p.simple("desk.stopped", person))
+        elif await self._composer.stop(person, pending):
+            await turn.reply(p.simple("compose.stopped", person))
+        else:
+            await self._plan.pause(turn, person, pending)
+
+    async def _text(self, inbound: Inbound, turn: Turn) -> None:
+        visit = await self._visit(inbound)
+        person = visit.person
+        command = self._presenter.command_for_label(inbound.text)
+        if command is not None:
+            await self.run(turn, command, visit)
+            return
+        if person is None or not person.active:
+            if not await self._signin.code(inbound, turn, person):
+                await turn.reply(self._presenter.need_signin())
+            return
+        pending, text = visit.pending, inbound.text
+        if isinstance(pending, NewMeeting | EditMeeting):
+            if await self._meetings.typed(turn, person, pending, text):
+                return
+        elif isinstance(pending, ReturnComment):
+            if await self._desk.typed(turn, person, pending, text):
+                return
+        elif isinstance(pending, BroadcastText | BroadcastTime) and await self._composer.typed(
+            inbound, turn, person, pending
+        ):
+            return
+        if not await self._plan.text(inbound, turn, person, visit):
+            await turn.reply(self._presenter.menu(person))
+
+    async def _other(self, inbound: Inbound, turn: Turn) -> None:
+        visit = await self._visit(inbound)
+        person, pending = visit.person, visit.pending
+        if person is not None and person.active:
+            if (
+                isinstance(pending, BroadcastText | BroadcastTime)
+                and inbound.file is not None
+                and await self._composer.typed(inbound, turn, person, pending)
+            ):
+                return
+            if await self._plan.not_text(turn, person, pending):
+                return
+        await turn.reply(self._presenter.simple("common.not_text", person))
+
+    async def _press(self, inbound: Inbound, turn: Turn) -> None:
+        data = inbound.data
+        visit = await self._visit(inbound)
+        if data.startswith(f"{PLAN}:"):
+            await self._plan.press(turn, parse_plan(data), visit)
+        elif data == INVITES_PRESS:
+            await self._menu.invites(turn, visit.person)
+        elif (district := DISTRICT_PRESS.match(data)) is not None:
+            if (person := await self._pressed(turn, visit)) is not None:
+                await self._meetings.district(turn, person, int(district.group(1) or 0))
+        elif data.startswith(f"{MEETING}:"):
+            press = parse_meeting_press(data)
+            if (person := await self._pressed(turn, visit, press)) and press is not None:
+                await self._meetings.press(turn, person, press)
+        elif data.startswith(f"{DESK}:"):
+            found = parse_desk(data)
+            if (person := await self._pressed(turn, visit, found)) and found is not None:
+                if PROXY_PRESS.match(data):
+                    await self._plan.proxy(turn, person, *found)
+                else:
+                    await self._desk.press(turn, person, visit.pending, *found)
+        elif data.startswith(f"{BROADCAST}:"):
+            found = parse_broadcast(data)
+            if (person := await self._pressed(turn, visit, found)) and found is not None:
+                await self._composer.press(turn, person, visit.pending, *found)
+        else:
+            await self._stale(turn, visit.person)
+
+    async def _pressed(self, turn: Turn, visit: Visit, parsed: object = True) -> Person | None:
+        """The signed-in presser; a malformed press, or one from someone not (or no longer)
+        signed in, gets the "stale button" notice and None. The press is acknowledged."""
+        person = visit.person
+        if parsed is None or person is None or not person.active:
+            await turn.toast(self._presenter.plain("common.stale_button"))
+            return None
+        await turn.toast()
+        return person
+
+    async def _stale(self, turn: Turn, person: Person | None) -> None:
+        """A press on a button that no longer leads anywhere: say so, then show the menu."""
+        await turn.toast(self._presenter.plain("common.stale_button"))
+        menu = (
+            self._presenter.menu(person)
+            if person and person.active
+            else self._presenter.need_signin()
+        )
+        await turn.reply(menu)

@@ -16,12 +16,22 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
 from bot.domain.outbox import OutboxMessage
+from bot.domain.pending import Pending, parse_pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
 from storage.engine import Tx
 from storage.outbox_repo import enqueue
-from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans, units
+from storage.tables import (
+    accounts,
+    campaigns,
+    form_versions,
+    pending_inputs,
+    people,
+    plan_events,
+    plans,
+    units,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +110,10 @@ _VISIT = (
     .add_columns(
         *(column.label(f"c_{column.name}") for column in campaigns.c),
         *(column.label(f"plan_{column.name}") for column in plans.c),
+        pending_inputs.c.purpose.label("pending_purpose"),
     )
     .join(accounts, accounts.c.person_id == people.c.id)
+    .outerjoin(pending_inputs, pending_inputs.c.person_id == people.c.id)
     .outerjoin(campaigns, campaigns.c.active.is_(True))
     .outerjoin(plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == people.c.id))
     .where(accounts.c.channel == bindparam("channel"), accounts.c.user_id == bindparam("user_id"))
@@ -200,23 +212,21 @@ class PlanRepository(Repository):
 
     async def visit(
         self, channel: Channel, user_id: str
-    ) -> tuple[Person | None, Campaign | None, Plan | None]:
-        """The person linked to this account, the active campaign and their plan, in one query."""
+    ) -> tuple[Person | None, Pending | None, Campaign | None, Plan | None]:
+        """The person linked to this account, what they are typing, the active campaign and
+        their plan, in one query."""
         rows = await self._fetch(_VISIT, {"channel": channel.value, "user_id": user_id})
         if not rows:
-            return None, None, None
+            return None, None, None, None
         row = rows[0]
-        person = to_person(row)
+        person, pending = to_person(row), parse_pending(row["pending_purpose"])
         if row["c_id"] is None:
-            return person, None, None
+            return person, pending, None, None
         campaign = _campaign({column.name: row[f"c_{column.name}"] for column in campaigns.c})
         if row["plan_id"] is None:
-            return person, campaign, None
-        return (
-            person,
-            campaign,
-            _plan({column.name: row[f"plan_{column.name}"] for column in plans.c}),
-        )
+            return person, pending, campaign, None
+        plan = _plan({column.name: row[f"plan_{column.name}"] for column in plans.c})
+        return person, pending, campaign, plan
 
     async def register_forms(
         self, definitions: Mapping[tuple[str, int], str], now: datetime

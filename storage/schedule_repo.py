@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.models import Category, Channel, Exemption, Role
 from bot.domain.outbox import OutboxMessage
+from bot.domain.pending import Pending, parse_pending
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
 from storage.engine import Tx
@@ -177,14 +178,15 @@ class ScheduleRepository(Repository):
             return [ReturnedPlan(*row) for row in await conn.execute(query)]
 
     # ------------------------------------------------------------------ pending typed input
-    async def pending(self, person_id: int) -> str | None:
+    async def pending(self, person_id: int) -> Pending | None:
         """What the person's next typed text is for (a secretary entering a meeting)."""
         query = select(pending_inputs.c.purpose).where(pending_inputs.c.person_id == person_id)
         async with self._read() as conn:
-            return (await conn.execute(query)).scalar_one_or_none()
+            return parse_pending((await conn.execute(query)).scalar_one_or_none())
 
-    async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None:
-        """Expect typed input for ``purpose`` (None: expect nothing)."""
+    async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None:
+        """Expect typed input for ``pending`` (None: expect nothing)."""
+        purpose = pending.pack() if pending is not None else None
 
         async def work(conn: Tx) -> None:
             await conn.execute(

@@ -14,6 +14,7 @@ from storage.directory_repo import DirectoryRepository
 from storage.engine import SqliteThread, make_engine, sqlite_thread
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
+from storage.offers_repo import OfferRepository
 from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
@@ -35,6 +36,7 @@ class Store:
     meetings: MeetingRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    offers: OfferRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -59,6 +61,7 @@ class Store:
             MeetingRepository(engine, thread),
             BroadcastRepository(engine, thread),
             AuditRepository(engine, thread),
+            OfferRepository(engine, thread),
         )
 
     async def close(self) -> None:

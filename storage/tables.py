@@ -294,3 +294,12 @@ forgotten = Table(
     Column("late", Boolean, nullable=False),
 )
 Index(None, forgotten.c.campaign_id, forgotten.c.unit_id)
+
+offered_choices = Table(
+    "offered_choices",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("chat_id", String(64), primary_key=True),
+    Column("choices", Text, nullable=False),  # JSON: [[label, callback data], ...] as numbered
+    Column("offered_at", UtcDateTime(), nullable=False),
+)

@@ -67,6 +67,19 @@ def test_scheduler_delivers_through_the_channel_port() -> None:
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
+def test_feature_routers_know_no_messenger() -> None:
+    """The conversation and its routers (``handlers/*.py``) import no chat library and no
+    channel edge: each edge (``handlers/telegram/``, later Zalo's) imports them, never back."""
+    edges = ("handlers.telegram", "handlers.zalo")
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        bad = {
+            n
+            for n in imported(path)
+            if n.split(".")[0] in ("telegram", "aiohttp", "httpx") or n.startswith(edges)
+        }
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
 def test_sql_stays_in_storage() -> None:
     """Only storage/ (and the composition of it) talks SQL."""
     for path in modules("bot", "handlers", "scheduler"):

@@ -16,7 +16,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import serve
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
-from handlers.workers import AnotherInstance, WorkersFailed
+from handlers.telegram.workers import AnotherInstance, WorkersFailed
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup

@@ -6,9 +6,22 @@ case (``sua cau 3`` for ``Sửa câu 3``). A folded label shared by two choices 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.domain.text import fold
+
+_WORD = re.compile(r"\w+")
+MAX_NUMBER_DIGITS = 4  # no screen shows thousands of choices: a longer number names none
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button under a message; on a text-only channel, a numbered line."""
+
+    label: str
+    data: str
 
 
 def numbered(labels: Sequence[str]) -> list[str]:
@@ -19,7 +32,9 @@ def numbered(labels: Sequence[str]) -> list[str]:
 def typed_choice(typed: str, labels: Sequence[str]) -> int | None:
     """The index of the choice ``typed`` names (its number, or its label), else None."""
     value = typed.strip().rstrip(".")
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if len(value) > MAX_NUMBER_DIGITS:
+            return None
         number = int(value)
         return number - 1 if 1 <= number <= len(labels) else None
     wanted = fold(typed)
@@ -29,4 +44,15 @@ def typed_choice(typed: str, labels: Sequence[str]) -> int | None:
     if len(exact) == 1:
         return exact[0]
     folded = [i for i, label in enumerate(labels) if fold(label) == wanted]
-    return folded[0] if len(folded) == 1 else None
+    if folded:
+        return folded[0] if len(folded) == 1 else None
+    words = _words(
+        typed
+    )  # "gui ke hoach" for "📨 Gửi kế hoạch", "sua noi dung" for "Sửa: Nội dung"
+    named = [i for i, label in enumerate(labels) if words and _words(label) == words]
+    return named[0] if len(named) == 1 else None
+
+
+def _words(value: str) -> str:
+    """The words of ``value`` folded, without emoji and punctuation."""
+    return " ".join(_WORD.findall(fold(value)))

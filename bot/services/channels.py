@@ -1,6 +1,6 @@
 """The channel port: what a messenger can do and how a channel-neutral reply reaches a chat.
 
-Telegram is one adapter (``handlers/telegram_channel.py``); a second channel (Zalo: string ids,
+Telegram is one adapter (``handlers/telegram/channel.py``); a second channel (Zalo: string ids,
 texts of at most 2000 characters, no buttons, no documents) plugs in beside it. Callers (the
 outbox sender, later the handlers) deliver through ``ChannelPort`` and see only the errors
 below, whatever the messenger's own library raises.

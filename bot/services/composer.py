@@ -16,12 +16,12 @@ from enum import StrEnum
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.digest import UnitNode
 from bot.domain.models import Person, Role
+from bot.domain.pending import Broadcast as BroadcastInput
+from bot.domain.pending import BroadcastText, BroadcastTime, Pending
 from bot.domain.text import parse_when
 from bot.services.broadcasts import BroadcastError, BroadcastService, Preview
 from bot.services.ports import Clock, DirectoryStore, PendingStore, ScheduleStore
 
-WAITING_TEXT = "broadcast:text"
-WAITING_TIME = "broadcast:at:"  # + the audience: the time to send it is being typed
 UNIT_DEPTH = 2  # units offered as buttons: the top level (depth 1) and the one below
 MAX_UNITS = 40
 AUDIENCES = (
@@ -147,21 +147,23 @@ class ComposerService:
         """Ask for the text."""
         if not self.may_use(person):
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        await self._pending.set_pending(person.id, WAITING_TEXT, self._clock.now())
+        await self._pending.set_pending(person.id, BroadcastText(), self._clock.now())
         return ComposeScreen(ComposeStep.ASK_TEXT, person)
 
     async def typed(
-        self, person: Person, html_text: str, file: BroadcastFile | None = None
+        self,
+        person: Person,
+        pending: BroadcastInput,
+        html_text: str,
+        file: BroadcastFile | None = None,
     ) -> ComposeScreen | None:
         """The text of the broadcast (as Telegram HTML), or a photo or document with the text as
-        its caption; None when no text was asked for. Also the time of a scheduled broadcast."""
+        its caption, when ``pending`` (read with the person) asked for it; also the time of a
+        scheduled broadcast. None when this input was not asked for."""
         if not self.may_use(person):
             return None
-        waiting = await self._pending.pending(person.id)
-        if waiting is not None and waiting.startswith(WAITING_TIME) and file is None:
-            return await self._timed(person, waiting[len(WAITING_TIME) :], html_text)
-        if waiting != WAITING_TEXT:
-            return None
+        if isinstance(pending, BroadcastTime):
+            return await self._timed(person, pending.audience, html_text) if file is None else None
         try:
             await self._broadcasts.preview(html_text, "all", file=file)
         except BroadcastError as error:
@@ -227,7 +229,7 @@ class ComposerService:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
         if await self._draft(person) is None:
             return ComposeScreen(ComposeStep.STOPPED, person)
-        await self._pending.set_pending(person.id, WAITING_TIME + audience, self._clock.now())
+        await self._pending.set_pending(person.id, BroadcastTime(audience), self._clock.now())
         return ComposeScreen(ComposeStep.ASK_TIME, person, audience=audience)
 
     async def _timed(self, person: Person, audience: str, typed: str) -> ComposeScreen:
@@ -298,12 +300,12 @@ class ComposerService:
             return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
         return ComposeScreen(ComposeStep.CANCELLED, person, broadcast=found[0], withdrawn=withdrawn)
 
-    async def stop(self, person: Person) -> bool:
-        """Forget the draft; False when there was nothing being composed."""
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """Forget the draft; False when there was nothing being composed (``pending``: what
+        the person was typing, read with them)."""
         if not self.may_use(person):
             return False
-        purpose = await self._pending.pending(person.id) or ""
-        waiting = purpose == WAITING_TEXT or purpose.startswith(WAITING_TIME)
+        waiting = isinstance(pending, BroadcastText | BroadcastTime)
         draft = await self._draft(person)
         if not waiting and draft is None:
             return False

@@ -13,6 +13,7 @@ from enum import StrEnum
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
+from bot.domain.pending import Pending, ReturnComment
 from bot.domain.plans import DeskRow, PlanStatus, confirmed_categories
 from bot.services.audit import AuditService
 from bot.services.plans import PlanRecord, PlanService, ReviewCopy
@@ -21,7 +22,6 @@ from bot.services.review import ReviewService, Verdict
 
 PAGE = 8
 MAX_EXPORT = 5_000  # plans per status in one export
-RETURN = "review:return:"
 SHOWN = (PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.CONFIRMED, PlanStatus.DRAFT)
 
 
@@ -243,32 +243,26 @@ class DeskService:
             return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
         if copy.plan.status is not PlanStatus.SUBMITTED or copy.plan.rev != rev:
             return DeskScreen(DeskStep.PLAN, viewer, copy=copy, verdict=Verdict.CHANGED)
-        await self._pending.set_pending(viewer.id, f"{RETURN}{plan_id}.{rev}", self._clock.now())
+        await self._pending.set_pending(viewer.id, ReturnComment(plan_id, rev), self._clock.now())
         return DeskScreen(DeskStep.ASK_COMMENT, viewer, name=copy.person.full_name)
 
-    async def typed(self, viewer: Person, text: str) -> DeskScreen | None:
-        """The comment for a plan being returned; None when no comment was asked for."""
+    async def typed(self, viewer: Person, pending: ReturnComment, text: str) -> DeskScreen | None:
+        """The comment typed for the plan being returned (``pending``, read with the person);
+        None when the viewer no longer reviews (the text is then taken as anything else)."""
+        await self._pending.set_pending(viewer.id, None, self._clock.now())
         if not self.may_use(viewer):
             return None
-        purpose = await self._pending.pending(viewer.id)
-        if purpose is None or not purpose.startswith(RETURN):
-            return None
-        first, _, second = purpose[len(RETURN) :].partition(".")
-        await self._pending.set_pending(viewer.id, None, self._clock.now())
-        if not (first.isdigit() and second.isdigit()):
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
-        plan_id = int(first)
         verdict = await self._review.decide(
-            viewer, plan_id, confirm=False, comment=text, rev=int(second)
+            viewer, pending.plan_id, confirm=False, comment=text, rev=pending.rev
         )
         if verdict is Verdict.NEED_COMMENT:  # only blanks were typed: ask again
-            return await self.ask_comment(viewer, plan_id, int(second))
-        return await self._decided(viewer, plan_id, verdict, confirmed=False)
+            return await self.ask_comment(viewer, pending.plan_id, pending.rev)
+        return await self._decided(viewer, pending.plan_id, verdict, confirmed=False)
 
-    async def stop(self, viewer: Person) -> bool:
-        """Forget a comment being typed; False when none was."""
-        purpose = await self._pending.pending(viewer.id)
-        if purpose is None or not purpose.startswith(RETURN):
+    async def stop(self, viewer: Person, pending: Pending | None) -> bool:
+        """Forget the comment being typed (``pending``, read with the viewer); False when none
+        was."""
+        if not isinstance(pending, ReturnComment):
             return False
         await self._pending.set_pending(viewer.id, None, self._clock.now())
         return True

@@ -21,11 +21,10 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.pending import EditMeeting, NewMeeting
+from bot.domain.pending import Meeting as MeetingInput
 from bot.services.ports import Clock, DirectoryStore, MeetingStore, PendingStore, PlanStore
 from bot.services.reminders import meeting_payload
-
-NEW = "meeting:new:"
-EDIT = "meeting:edit:"
 
 
 class Step(StrEnum):
@@ -118,7 +117,7 @@ class MeetingService:
         """Ask a secretary for the details of a new meeting of ``kind``."""
         if not self.may_manage(person) or kind not in set(MeetingKind):
             return MeetingScreen(Step.NOT_ALLOWED, person)
-        await self._pending.set_pending(person.id, NEW + kind, self._clock.now())
+        await self._pending.set_pending(person.id, NewMeeting(MeetingKind(kind)), self._clock.now())
         return MeetingScreen(Step.ASK, person, manage=True, kind=MeetingKind(kind))
 
     async def start_edit(self, person: Person, meeting_id: int) -> MeetingScreen:
@@ -126,7 +125,7 @@ class MeetingService:
         found = await self._own(person, meeting_id)
         if isinstance(found, MeetingScreen):
             return found
-        await self._pending.set_pending(person.id, f"{EDIT}{found.id}", self._clock.now())
+        await self._pending.set_pending(person.id, EditMeeting(found.id), self._clock.now())
         return MeetingScreen(Step.ASK, person, manage=True, meeting=found, kind=found.kind)
 
     async def ask_cancel(self, person: Person, meeting_id: int) -> MeetingScreen:
@@ -156,34 +155,24 @@ class MeetingService:
         await self._pending.set_pending(person.id, None, self._clock.now())
         return MeetingScreen(Step.STOPPED, person)
 
-    async def drop_entry(self, person: Person) -> bool:
-        """Forget a meeting being entered; False when none was."""
-        if not self.may_manage(person):
-            return False
-        purpose = await self._pending.pending(person.id)
-        if purpose is None or not purpose.startswith((NEW, EDIT)):
-            return False
+    async def drop_entry(self, person: Person) -> None:
+        """Forget the meeting being entered (/huy)."""
         await self._pending.set_pending(person.id, None, self._clock.now())
-        return True
 
-    async def typed(self, person: Person, text: str) -> MeetingScreen | None:
-        """Typed details of a meeting, when a secretary was asked for them; else None."""
+    async def typed(self, person: Person, pending: MeetingInput, text: str) -> MeetingScreen | None:
+        """Typed details of the meeting a secretary was asked for (``pending``, read with the
+        person); None when they no longer manage meetings."""
         if not self.may_manage(person):
-            return None
-        purpose = await self._pending.pending(person.id)
-        if purpose is None:
             return None
         meeting: Meeting | None = None
-        if purpose.startswith(NEW) and purpose[len(NEW) :] in set(MeetingKind):
-            kind = MeetingKind(purpose[len(NEW) :])
-        elif purpose.startswith(EDIT) and purpose[len(EDIT) :].isdigit():
-            found = await self._own(person, int(purpose[len(EDIT) :]))
+        if isinstance(pending, NewMeeting):
+            kind = pending.kind
+        else:
+            found = await self._own(person, pending.meeting_id)
             if isinstance(found, MeetingScreen):
                 await self._pending.set_pending(person.id, None, self._clock.now())
                 return found
             meeting, kind = found, found.kind
-        else:
-            return None  # typed input for something else (a comment on a plan)
         campaign = await self._plans.active_campaign()
         default_topic = meeting.topic if meeting else (campaign.title if campaign else "")
         try:

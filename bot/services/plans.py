@@ -16,6 +16,7 @@ from bot.domain import engine as e
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.pending import Pending
 from bot.domain.plan_actions import (
     RESUME,
     VOLUNTARY,
@@ -112,10 +113,12 @@ def plan_actions(form: FormDef, draft: e.Draft) -> tuple[tuple[str, ...], ...]:
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """What one update needs to know, read at once: the person, the campaign and their plan."""
+    """What one update needs to know, read at once: the person, what they are in the middle of
+    typing, the campaign and their plan."""
 
     person: Person | None
     current: Current
+    pending: Pending | None = None
 
 
 def prefill(person: Person) -> dict[str, str]:
@@ -171,8 +174,8 @@ class PlanService:
 
     async def visit(self, channel: Channel, user_id: str) -> Visit:
         """Who writes, the open campaign and their plan in it: one query for each update."""
-        person, campaign, plan = await self._plans.visit(channel, user_id)
-        return Visit(person, (campaign, plan))
+        person, pending, campaign, plan = await self._plans.visit(channel, user_id)
+        return Visit(person, (campaign, plan), pending)
 
     async def register_forms(self) -> None:
         """At start: archive the loaded forms and load every older version plans were written in.

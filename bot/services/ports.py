@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.broadcast import BroadcastFile, BroadcastRow
+from bot.domain.choices import Choice
 from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
@@ -15,6 +16,7 @@ from bot.domain.forms import FormDef
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.pending import Pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
@@ -137,7 +139,7 @@ class PlanStore(Protocol):
 
     async def visit(
         self, channel: Channel, user_id: str
-    ) -> tuple[Person | None, Campaign | None, Plan | None]: ...
+    ) -> tuple[Person | None, Pending | None, Campaign | None, Plan | None]: ...
 
     async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None: ...
 
@@ -255,9 +257,9 @@ class ScheduleStore(Protocol):
 class PendingStore(Protocol):
     """What a person's next typed text is for (a secretary entering a meeting)."""
 
-    async def pending(self, person_id: int) -> str | None: ...
+    async def pending(self, person_id: int) -> Pending | None: ...
 
-    async def set_pending(self, person_id: int, purpose: str | None, now: datetime) -> None: ...
+    async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None: ...
 
 
 class MeetingNotices(Protocol):
@@ -362,3 +364,13 @@ class AuditStore(Protocol):
     async def entries(self, limit: int) -> list[AuditEntry]: ...
 
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool: ...
+
+
+class OfferStore(Protocol):
+    """The choices last shown as numbered lines in a chat of a channel without buttons."""
+
+    async def offered(self, channel: Channel, chat_id: str) -> list[Choice]: ...
+
+    async def offer(
+        self, channel: Channel, chat_id: str, choices: list[Choice], now: datetime
+    ) -> None: ...

@@ -14,6 +14,7 @@ from bot.domain.audit import AuditAction
 from bot.domain.digest import Standing
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Channel, Person, Role
+from bot.domain.pending import FillingFor
 from bot.services.audit import AuditService
 from bot.services.ports import (
     AccountStore,
@@ -25,7 +26,6 @@ from bot.services.ports import (
 )
 from bot.services.review import ReviewService
 
-PROXY = "proxy:"
 PAGE = 8
 
 
@@ -98,29 +98,18 @@ class ProxyService:
         member = await self._allowed(viewer, person_id)
         if member is None:
             return None
-        await self._pending.set_pending(viewer.id, f"{PROXY}{member.id}", self._clock.now())
+        await self._pending.set_pending(viewer.id, FillingFor(member.id), self._clock.now())
         await self._audit.record(viewer, AuditAction.PROXY, f"person:{member.id}")
         return member
 
-    async def current(self, viewer: Person) -> Person | None:
-        """The person the viewer is filling for now, re-checked; a lapsed session is ended."""
-        if not self.may_use(viewer):
-            return None
-        purpose = await self._pending.pending(viewer.id)
-        if purpose is None or not purpose.startswith(PROXY):
-            return None
-        raw = purpose[len(PROXY) :]
-        member = await self._allowed(viewer, int(raw)) if raw.isdigit() else None
+    async def current(self, viewer: Person, pending: FillingFor) -> Person | None:
+        """The person the viewer is filling for (``pending``, read with the viewer), re-checked;
+        a lapsed session is ended."""
+        member = await self._allowed(viewer, pending.person_id) if self.may_use(viewer) else None
         if member is None:
             await self._pending.set_pending(viewer.id, None, self._clock.now())
         return member
 
-    async def stop(self, viewer: Person) -> bool:
-        """End the session (the draft stays); False when there was none."""
-        if not self.may_use(viewer):
-            return False
-        purpose = await self._pending.pending(viewer.id)
-        if purpose is None or not purpose.startswith(PROXY):
-            return False
+    async def stop(self, viewer: Person) -> None:
+        """End the session (the draft stays)."""
         await self._pending.set_pending(viewer.id, None, self._clock.now())
-        return True

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.address import address_labels
+from bot.domain.choices import Choice as Choice  # re-exported: replies are made of choices
 from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Exemption, Person
@@ -20,14 +21,6 @@ from bot.services.signin import SigninResult
 UNIT_PREFIX = "u"  # callback data of the unit view's buttons
 DISTRICT_REPORT = f"{UNIT_PREFIX}:rep:"  # the admin's button for the report by unit
 TEXT_BUDGET = 3500  # UTF-16 code units per message (as Telegram counts), below its 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A button under a message; on a text-only channel, a numbered line."""
-
-    label: str
-    data: str
 
 
 @dataclass(frozen=True, slots=True)

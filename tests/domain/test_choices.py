@@ -42,3 +42,19 @@ def test_a_reply_without_buttons_lists_its_choices_and_reads_the_typed_press() -
     assert typed_press("xin chào", reply) is None
     plain = Reply(Safe("Xin chào"))
     assert without_buttons(plain) is plain and typed_press("1", plain) is None
+
+
+def test_a_label_is_named_by_its_words_without_emoji_or_punctuation() -> None:
+    """ "gui ke hoach" names "📨 Gửi kế hoạch"; "sua noi dung" names "Sửa: Nội dung"."""
+    labels = ["📨 Gửi kế hoạch", "Sửa: Nội dung", "⏸ Tạm dừng"]
+    assert typed_choice("gui ke hoach", labels) == 0
+    assert typed_choice("Sửa nội dung", labels) == 1
+    assert typed_choice("tam dung!", labels) == 2
+    assert typed_choice("📨", labels) is None  # no words: names nothing
+
+
+def test_odd_digits_and_huge_numbers_name_nothing_and_never_raise() -> None:
+    """Superscripts pass ``str.isdigit`` but are not numbers; thousands of digits are refused."""
+    assert typed_choice("²", LABELS) is None
+    assert typed_choice("٣", LABELS) is None
+    assert typed_choice("9" * 5000, LABELS) is None

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import CallbackQuery, Update, User
 
-from handlers.concurrency import MAX_PENDING_PER_PERSON, PerPersonUpdateProcessor
+from handlers.telegram.concurrency import MAX_PENDING_PER_PERSON, PerPersonUpdateProcessor
 
 
 def update(update_id: int, user_id: int) -> Update:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.locales import Safe
 from bot.sandbox.harness import Harness
 from bot.services.replies import Attachment, Reply
-from handlers.render import send
+from handlers.telegram.render import send
 
 
 async def test_an_emoji_text_too_long_for_a_caption_goes_before_the_file(bot: Harness) -> None:

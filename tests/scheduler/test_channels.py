@@ -16,7 +16,7 @@ from bot.sandbox.harness import Harness, running_bot
 from bot.services import channels
 from bot.services.channels import Capabilities, Formatting, Sent, TextUnit
 from bot.services.replies import Reply
-from handlers.telegram_channel import TELEGRAM, TelegramChannel, classify
+from handlers.telegram.channel import TELEGRAM, TelegramChannel, classify
 from tests.conftest import ROSTER
 from tests.handlers.test_plan import signed_in
 

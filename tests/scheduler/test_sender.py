@@ -13,7 +13,7 @@ from bot.app import build_sender
 from bot.domain.outbox import OutboxMessage, OutboxStatus, Priority
 from bot.sandbox.fake_api import FakeBotApi, Fault
 from bot.sandbox.harness import Harness, running_bot
-from handlers.transport import AiohttpRequest
+from handlers.telegram.transport import AiohttpRequest
 from scheduler.pacing import Pacer
 from storage.tables import accounts, outbox
 from tests.conftest import ROSTER

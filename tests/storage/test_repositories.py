@@ -215,17 +215,24 @@ async def test_datetimes_come_back_aware_in_utc(any_store: Store) -> None:
 
 
 async def test_visit_reads_person_campaign_and_plan_in_one_query(any_store: Store) -> None:
-    """An unknown account, a person before any campaign, then with a campaign and a plan."""
+    """An unknown account, a person before any campaign (then typing a comment), then with a
+    campaign and a plan."""
     from bot.domain import engine as e
     from bot.domain.models import Category
+    from bot.domain.pending import ReturnComment
 
     await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
-    assert await any_store.plans.visit(Channel.TELEGRAM, "u1") == (None, None, None)
+    assert await any_store.plans.visit(Channel.TELEGRAM, "u1") == (None, None, None, None)
     binh = await any_store.roster.person_by_code("DV002")
     assert binh is not None
     await any_store.accounts.link(Channel.TELEGRAM, "u1", "c1", binh.id, method="contact", now=NOW)
-    person, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    person, pending, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
     assert person is not None and person.code == "DV002" and campaign is None and plan is None
+    assert pending is None
+    await any_store.schedule.set_pending(binh.id, ReturnComment(7, 2), NOW)
+    _, pending, _, _ = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    assert pending == ReturnComment(7, 2)  # what they are typing, in the same query
+    await any_store.schedule.set_pending(binh.id, None, NOW)
 
     forms = {Category.PARTY_MEMBER: "mau_01"}
     old = await any_store.plans.set_campaign(
@@ -243,7 +250,7 @@ async def test_visit_reads_person_campaign_and_plan_in_one_query(any_store: Stor
         voluntary=False,
         now=NOW,
     )
-    _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    _, _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
     assert campaign == new and plan is None  # last year's plan is not this year's
     created = await any_store.plans.create_plan(
         person_id=binh.id,
@@ -254,7 +261,7 @@ async def test_visit_reads_person_campaign_and_plan_in_one_query(any_store: Stor
         voluntary=False,
         now=NOW,
     )
-    _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
+    _, _, campaign, plan = await any_store.plans.visit(Channel.TELEGRAM, "u1")
     assert plan == created and plan is not None and plan.draft.answers == {"study": "năm mới"}
     saved = await any_store.plans.save_draft(created, e.Draft(answers={"study": "sửa"}), NOW)
     assert saved is not None and saved.rev == created.rev + 1
@@ -272,3 +279,17 @@ async def test_all_holders_of_a_role_in_any_unit_active_only(any_store: Store) -
     await any_store.roster.import_roster(records(), remove_missing=True, dry_run=False, now=NOW)
     assert [p.code for p in await any_store.directory.all_holders(Role.ADMIN)] == ["QT001"]
     assert [p.code for p in await any_store.directory.all_holders(Role.HEAD)] == ["CB001"]
+
+
+async def test_offered_choices_are_kept_per_chat_and_replaced(any_store: Store) -> None:
+    """The choices last shown in a chat come back in order; new ones replace them."""
+    from bot.domain.choices import Choice
+
+    first = [Choice("✅ Xong", "p:3:ok:"), Choice("⬅️ Quay lại", "p:3:bk:")]
+    await any_store.offers.offer(Channel.ZALO, "z1", first, NOW)
+    await any_store.offers.offer(Channel.ZALO, "z2", [Choice("Khác", "m:st:")], NOW)
+    assert await any_store.offers.offered(Channel.ZALO, "z1") == first
+    await any_store.offers.offer(Channel.ZALO, "z1", first[1:], NOW)
+    assert await any_store.offers.offered(Channel.ZALO, "z1") == first[1:]
+    assert await any_store.offers.offered(Channel.TELEGRAM, "z1") == []
+    assert await any_store.offers.offered(Channel.ZALO, "z2") == [Choice("Khác", "m:st:")]

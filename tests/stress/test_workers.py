@@ -20,7 +20,7 @@ from bot.domain.plans import Plan, PlanStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Fault
 from bot.sandbox.harness import running_bot
-from handlers.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
+from handlers.telegram.workers import RESTARTS_PER_MINUTE, WorkerPool, sender_of, worker_for
 from storage.store import Store
 from tests.conftest import ROSTER
 from tests.helpers import STUDY, fill_after_study, fill_mau_01

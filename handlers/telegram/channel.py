@@ -1,4 +1,4 @@
-"""Telegram as a channel port: replies rendered by ``handlers.render``, PTB's errors classified."""
+"""Telegram as a channel port: replies rendered by ``render.send``, PTB's errors classified."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.domain.models import Channel
 from bot.services import channels
 from bot.services.channels import Capabilities, Formatting, Sent, TextUnit
 from bot.services.replies import Reply
-from handlers.render import send
+from handlers.telegram.render import send
 
 TELEGRAM = Capabilities(
     max_text=4096,  # UTF-16 code units of a message's text, after entities are parsed
@@ -67,7 +67,7 @@ class TelegramChannel:
         return chat_id.lstrip("-").isdigit()
 
     async def deliver(self, chat_id: str, reply: Reply) -> list[Sent]:
-        """Send ``reply`` to ``chat_id`` as ``handlers.render.send`` renders it."""
+        """Send ``reply`` to ``chat_id`` as ``handlers.telegram.render.send`` renders it."""
         try:
             messages = await send(self._bot, int(chat_id), reply)
         except TelegramError as error:

@@ -40,7 +40,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.logs import setup_logging
-from handlers.telegram_channel import retry_seconds
+from handlers.telegram.channel import retry_seconds
 
 log = logging.getLogger(__name__)
 

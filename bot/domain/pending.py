@@ -1,0 +1,113 @@
+"""What a person is in the middle of typing: one typed value, parsed once from its stored form.
+
+The stored form (``pending_inputs.purpose``) is unchanged from before this type existed, so a
+person halfway through something when the bot is upgraded carries on where they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.meetings import MeetingKind
+
+MAX_DIGITS = 9  # ids in a stored purpose: anything longer was not written by us
+
+
+def _number(text: str) -> int | None:
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+        return None
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class FillingFor:
+    """A reviewer fills the plan of ``person_id`` for them (the proxy session)."""
+
+    person_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"proxy:{self.person_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnComment:
+    """A reviewer types the comment that goes back with plan ``plan_id`` at revision ``rev``."""
+
+    plan_id: int
+    rev: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"review:return:{self.plan_id}.{self.rev}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    """A secretary types the details of a new meeting of ``kind``."""
+
+    kind: MeetingKind
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"meeting:new:{self.kind.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class EditMeeting:
+    """A secretary types the new details of meeting ``meeting_id``."""
+
+    meeting_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"meeting:edit:{self.meeting_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastText:
+    """An admin types (or sends as a caption) the text of an announcement."""
+
+    def pack(self) -> str:
+        """The stored form."""
+        return "broadcast:text"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastTime:
+    """An admin types when the announcement to ``audience`` goes out."""
+
+    audience: str
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"broadcast:at:{self.audience}"
+
+
+Pending = FillingFor | ReturnComment | NewMeeting | EditMeeting | BroadcastText | BroadcastTime
+Meeting = NewMeeting | EditMeeting
+Broadcast = BroadcastText | BroadcastTime
+
+
+def parse_pending(purpose: str | None) -> Pending | None:
+    """The pending input a stored purpose names; None for none, or for one no longer understood
+    (it is then ignored, as a stale button is)."""
+    if not purpose:
+        return None
+    head, _, rest = purpose.partition(":")
+    if head == "proxy" and (person_id := _number(rest)) is not None:
+        return FillingFor(person_id)
+    verb, _, arg = rest.partition(":")
+    if head == "review" and verb == "return":
+        first, _, second = arg.partition(".")
+        plan_id, rev = _number(first), _number(second)
+        return ReturnComment(plan_id, rev) if plan_id is not None and rev is not None else None
+    if head == "meeting" and verb == "new" and arg in set(MeetingKind):
+        return NewMeeting(MeetingKind(arg))
+    if head == "meeting" and verb == "edit" and (meeting_id := _number(arg)) is not None:
+        return EditMeeting(meeting_id)
+    if purpose == "broadcast:text":
+        return BroadcastText()
+    if head == "broadcast" and verb == "at":
+        return BroadcastTime(arg)
+    return None

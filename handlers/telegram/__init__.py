@@ -1,0 +1,1 @@
+"""The Telegram edge: PTB updates in, replies out, errors classified, the polling workers."""

@@ -1,0 +1,180 @@
+"""The Telegram edge: a PTB update becomes an ``Inbound``, the conversation answers through a
+``TelegramTurn`` (buttons, toasts, edits, the command list)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Message, MessageEntity, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.broadcast import BroadcastFile, FileKind
+from bot.domain.menu import commands_for
+from bot.domain.models import Channel, Person
+from bot.locales import Catalog
+from bot.services.replies import Presenter, Reply
+from handlers.inbound import Contact, Inbound, Kind
+from handlers.routes import Conversation
+from handlers.telegram.render import acknowledge, edit, send
+
+log = logging.getLogger(__name__)
+
+# Only new messages in private chats: edits, channel posts and group chats are ignored.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+FILE_NAME_LIMIT = 255
+
+
+class TelegramTurn:
+    """Answers one update in its chat: replies sent, a press acknowledged once."""
+
+    def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE, catalog: Catalog):
+        self._update = update
+        self._context = context
+        self._catalog = catalog
+
+    async def reply(self, reply: Reply) -> None:
+        """Send ``reply`` in the chat of the update."""
+        chat = self._update.effective_chat
+        if chat is not None:
+            await send(self._context.bot, chat.id, reply)
+
+    async def toast(self, text: str | None = None) -> None:
+        """Answer the button press (a toast with ``text``)."""
+        query = self._update.callback_query
+        if query is not None:
+            await acknowledge(query, text)
+
+    async def refresh(self, reply: Reply) -> None:
+        """Edit the message whose button was pressed; a new message when it cannot be edited."""
+        query = self._update.callback_query
+        if query is not None:
+            await edit(query, reply)
+        else:
+            await self.reply(reply)
+
+    async def commands(self, person: Person) -> None:
+        """Show this person's own command list in their chat."""
+        chat = self._update.effective_chat
+        if chat is None:
+            return
+        commands = [
+            BotCommand(cmd.value, self._catalog.plain(f"menu.{cmd.value}"))
+            for cmd in commands_for(person)
+        ]
+        await self._context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+
+    async def press_for(self, typed: str) -> str | None:
+        """Telegram has buttons: typed text is never a press."""
+        return None
+
+
+def _command(message: Message, username: str) -> tuple[str, tuple[str, ...]] | None:
+    """The command word and its arguments, when the message starts with a command (as PTB's
+    ``CommandHandler`` reads it: a command addressed to another bot is no command of ours)."""
+    text, entities = message.text, message.entities
+    if not text or not entities:
+        return None
+    first = entities[0]
+    if first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
+        return None
+    word, _, addressee = text[1 : first.length].partition("@")
+    if addressee and addressee.lower() != username.lower():
+        return "", ()
+    return word.lower(), tuple(text.split()[1:])
+
+
+def _file(message: Message) -> BroadcastFile | None:
+    """A photo or document sent with the message (an announcement's attachment)."""
+    if message.photo:
+        return BroadcastFile(FileKind.PHOTO, "anh.jpg", message.photo[-1].file_id)
+    if message.document is not None:
+        name = message.document.file_name or "tai-lieu"
+        return BroadcastFile(FileKind.DOCUMENT, name[:FILE_NAME_LIMIT], message.document.file_id)
+    return None
+
+
+def inbound_message(update: Update, username: str) -> Inbound | None:
+    """The channel-neutral view of a private message; None for anything without a sender."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    base = Inbound(
+        Channel.TELEGRAM,
+        str(user.id),
+        str(message.chat_id),
+        Kind.OTHER,
+        message_id=str(message.message_id),
+    )
+    if message.contact is not None:
+        contact = message.contact
+        owner = str(contact.user_id) if contact.user_id is not None else None
+        return replace(base, kind=Kind.CONTACT, contact=Contact(owner, contact.phone_number))
+    command = _command(message, username)
+    if command is not None:
+        word, args = command
+        return replace(base, kind=Kind.COMMAND, text=message.text or "", command=word, args=args)
+    if message.text is not None:
+        return replace(base, kind=Kind.TEXT, text=message.text, html=message.text_html)
+    return replace(
+        base, text=message.caption or "", html=message.caption_html or "", file=_file(message)
+    )
+
+
+def inbound_press(update: Update) -> Inbound | None:
+    """The channel-neutral view of a button press."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    chat = update.effective_chat
+    return Inbound(
+        channel=Channel.TELEGRAM,
+        user_id=str(user.id),
+        chat_id=str(chat.id) if chat is not None else "",
+        kind=Kind.PRESS,
+        data=query.data or "",
+    )
+
+
+def telegram_handlers(
+    conversation: Conversation, catalog: Catalog
+) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    """Two PTB handlers: private messages, and button presses; the conversation routes both."""
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand a private message to the conversation."""
+        inbound = inbound_message(update, context.bot.username)
+        if inbound is not None:
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand a button press to the conversation."""
+        inbound = inbound_press(update)
+        if inbound is not None:
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+
+    return [MessageHandler(PRIVATE, on_message), CallbackQueryHandler(on_press)]
+
+
+def error_handler(
+    presenter: Presenter,
+) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    """Log an unexpected error and tell the person, without exposing details."""
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await send(context.bot, update.effective_chat.id, presenter.bare("common.error"))
+            except Exception:  # the error may be that Telegram is unreachable
+                log.warning("could not tell the user about the error", exc_info=True)
+
+    return on_error

@@ -1,1 +1,1 @@
-"""Telegram transport: parse an update, call a service, render the reply."""
+"""The conversation, channel-neutral: an Inbound in, a feature router answers through a Turn."""

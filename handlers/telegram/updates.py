@@ -34,7 +34,9 @@ FILE_NAME_LIMIT = 255
 
 
 class TelegramTurn:
-    """Answers one update in its chat: replies sent, a press acknowledged once."""
+    """Answers one update in its chat: replies rendered as the channel port renders them
+    (``render.send``; PTB's own errors reach PTB's error handler), a press acknowledged once,
+    an edit in place, the person's command list."""
 
     def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE, catalog: Catalog):
         self._update = update
@@ -42,7 +44,7 @@ class TelegramTurn:
         self._catalog = catalog
 
     async def reply(self, reply: Reply) -> None:
-        """Send ``reply`` in the chat of the update."""
+        """Deliver ``reply`` in the chat of the update."""
         chat = self._update.effective_chat
         if chat is not None:
             await send(self._context.bot, chat.id, reply)

@@ -364,7 +364,8 @@ class FakeZaloApi:
         if self.webhook_url:
             raise ZaloError(400, "Bad Request: a webhook is set; delete it to use getUpdates")
         try:
-            timeout = float(params.get("timeout") or 30)
+            given = params.get("timeout")
+            timeout = 30.0 if given is None or given == "" else float(given)
         except (TypeError, ValueError):
             raise ZaloError(400, "Bad Request: timeout must be a number") from None
         async with self._arrived:

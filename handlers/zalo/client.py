@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.config import Settings
 from bot.services.channels import BadRequest, ChannelError, RateLimited, Transient
 
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
@@ -218,6 +219,14 @@ class ZaloClient:
         """``{url, updated_at}`` of the webhook (``url`` empty when none is set)."""
         result = await self.call("getWebhookInfo")
         return dict(result) if isinstance(result, Mapping) else {}
+
+
+def client_for(settings: Settings) -> ZaloClient | None:
+    """The client ``settings`` configure (ZALO_BOT_TOKEN, ZALO_API_URL); None without a token."""
+    token = settings.zalo_bot_token
+    if token is None or not token.get_secret_value():
+        return None
+    return ZaloClient(token.get_secret_value(), settings.zalo_api_url)
 
 
 def _message_id(result: object) -> str:

@@ -7,11 +7,13 @@ import logging
 import socket
 
 import pytest
+from pydantic import ValidationError
 
+from bot.config import Settings
 from bot.logs import PrivacyFilter, RedactFilter, redact_personal
 from bot.sandbox.fake_zalo import FakeZaloApi
 from bot.services.channels import BadRequest, ChannelError, RateLimited, Transient
-from handlers.zalo.client import DEFAULT_API_URL, TokenRefused, ZaloClient
+from handlers.zalo.client import DEFAULT_API_URL, TokenRefused, ZaloClient, client_for
 from tests.zalo.conftest import TED
 
 
@@ -120,3 +122,18 @@ def test_tokens_in_urls_are_redacted_in_logs() -> None:
     bare = logging.LogRecord("x", logging.ERROR, __file__, 1, "token is %s", (zalo,), None)
     RedactFilter(zalo).filter(bare)
     assert bare.getMessage() == "token is [token]"
+
+
+def test_settings_configure_the_client() -> None:
+    """ZALO_BOT_TOKEN, ZALO_API_URL and ZALO_SEND_PACE are read; no token, no client."""
+    assert client_for(Settings(_env_file=None)) is None
+    settings = Settings(
+        _env_file=None, zalo_bot_token="1:abc", zalo_api_url="http://127.0.0.1:9/", zalo_send_pace=2
+    )
+    assert settings.zalo_api_url == "http://127.0.0.1:9" and settings.zalo_send_pace == 2
+    assert "1:abc" not in repr(settings)
+    assert isinstance(client_for(settings), ZaloClient)
+    assert Settings(_env_file=None).zalo_api_url == DEFAULT_API_URL
+    with pytest.raises(ValidationError) as wrong:
+        Settings(_env_file=None, zalo_api_url="bot-api.zaloplatforms.com")
+    assert wrong.value.errors()[0]["type"] == "api_url"

@@ -57,15 +57,29 @@ class Settings(BaseSettings):
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."
     )
+    zalo_bot_token: SecretStr | None = Field(
+        default=None, description="Token of the Zalo bot (Zalo Bot Manager); never logged."
+    )
+    zalo_api_url: str = Field(
+        default="https://bot-api.zaloplatforms.com",
+        description="Root of the Zalo Bot API; the bot appends /bot<token>/<method>.",
+    )
+    zalo_send_pace: float = Field(
+        default=5.0,
+        gt=0,
+        le=30,
+        description="Zalo messages per second. Zalo publishes no limit (only a 429 when over "
+        "it): a cautious guess, raise it once the real quota is known.",
+    )
 
     # The validators raise PydanticCustomError: its type names the message the command line
     # prints (cli.config_error.<type>); the English text is for developers.
-    @field_validator("telegram_api_url")
+    @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^\s/]+", value):
-            raise PydanticCustomError("api_url", "TELEGRAM_API_URL must start with http(s)://")
+            raise PydanticCustomError("api_url", "an API URL must start with http(s)://")
         return value
 
     @field_validator("timezone")

@@ -20,13 +20,18 @@ _QUOTED = r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\""
 PERSONAL_FIELD = re.compile(rf"(?P<key>['\"]?\b(?:{_FIELDS})['\"]?\s*[:=]\s*)(?:{_QUOTED})")
 # Any spelling of a Vietnamese number: 0912345678, 84912345678, +84 912 345 678, 0252 3851 234.
 PHONE = re.compile(r"(?<![\d+])\+?(?:84|0)[\s.\-]?(?:[35789]|2\d)(?:[\s.\-]?\d){8}(?!\d)")
+# A bot token inside an API URL (``.../bot<id>:<secret>/sendMessage``): Telegram's and Zalo's
+# tokens are both ``<digits>:<letters, digits, - or _>``; blanked even where no secret is known.
+URL_TOKEN = re.compile(r"(?<=/bot)\d+:[A-Za-z0-9_-]+")
 # Loggers whose records may carry updates or Bot API payloads, and the bot's own.
 GUARDED_PREFIXES = ("telegram", "bot", "handlers", "scheduler", "storage", "aiohttp")
 
 
 def redact_personal(text: str) -> str:
-    """``text`` with message fields blanked and phone numbers replaced by ``[phone]``."""
+    """``text`` with message fields blanked, a token in an API URL replaced by ``[token]`` and
+    phone numbers by ``[phone]``."""
     text = PERSONAL_FIELD.sub(lambda m: f"{m.group('key')}'[...]'", text)
+    text = URL_TOKEN.sub("[token]", text)
     return PHONE.sub("[phone]", text)
 
 
@@ -84,8 +89,9 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secret: str | None) -> None:
-    """Configure the root logger; ``secret`` (the token) is redacted from every record."""
+def setup_logging(level: str, secret: str | None, *others: str | None) -> None:
+    """Configure the root logger; ``secret`` (the token) and ``others`` (another channel's
+    token) are redacted from every record."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
@@ -96,6 +102,7 @@ def setup_logging(level: str, secret: str | None) -> None:
     guard_personal_data()
     for handler in logging.getLogger().handlers:  # records of any other logger, on the way out
         handler.addFilter(PrivacyFilter())
-    if secret:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(RedactFilter(secret))
+    for token in (secret, *others):
+        if token:
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(RedactFilter(token))

@@ -1,0 +1,195 @@
+"""Zalo as a channel port: plain texts of at most 2000 characters, no buttons, no documents.
+
+A reply's choices become numbered lines (``without_buttons``; the typed number or label is read
+back by ``typed_press``), its Telegram HTML becomes plain text, a long text is sent in numbered
+parts cut at line breaks, a picture is sent by URL and a document as a download link; both URLs
+come from the injected ``Links`` (our own HTTPS server: random, per person, expiring). The
+persistent menu and the share-my-number button have no Zalo form and are left out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.domain.models import Channel
+from bot.domain.telegram_html import EntityError, parse_html
+from bot.locales import Catalog
+from bot.services.channels import Capabilities, Formatting, Sent, TextUnit, without_buttons
+from bot.services.replies import Attachment, Reply
+from handlers.zalo.client import ZaloClient
+
+ZALO = Capabilities(
+    max_text=2000,  # "1 to 2000 characters" (ZALO.md); counted as code points: a guess, see unit
+    unit=TextUnit.CHARACTERS,
+    buttons=False,
+    documents=False,
+    contact_sharing=False,
+    formatting=Formatting.PLAIN,
+)
+# Zalo's chat ids are strings of hex digits ("6ede9afa66b88fe6d6a9"); letters and digits allowed.
+CHAT_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+_LINK = re.compile(r"""<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a>""", re.S | re.I)
+_TAG = re.compile(r"<[^<>]*>")
+
+Length = Callable[[str], int]
+Frame = Callable[[str, int, int], str]  # (part, its number, how many) -> the text sent
+
+
+class Links(Protocol):
+    """Where a file is published for one person to download."""
+
+    async def link(self, chat_id: str, attachment: Attachment) -> str:
+        """A URL at which the person in ``chat_id`` can fetch ``attachment``."""
+        ...
+
+
+def plain_text(text: str) -> str:
+    """Telegram HTML as plain text: tags stripped, entities decoded, a link's URL kept."""
+
+    def link(match: re.Match[str]) -> str:
+        href, label = match.group(2), match.group(3)
+        return label if _TAG.sub("", label) == href else f"{label} ({href})"
+
+    text = _LINK.sub(link, text)
+    try:
+        return parse_html(text)
+    except EntityError:  # not Telegram's HTML after all: strip what looks like tags
+        return html.unescape(_TAG.sub("", text))
+
+
+def _hard_cut(word: str, budget: int, length: Length) -> list[str]:
+    """A word longer than a whole message, in pieces (the only cut inside a word)."""
+    pieces: list[str] = []
+    current = ""
+    for char in word:
+        if current and length(current + char) > budget:
+            pieces.append(current)
+            current = ""
+        current += char
+    return [*pieces, current] if current else pieces
+
+
+def _segments(line: str, budget: int, length: Length) -> list[str]:
+    """``line`` in pieces of at most ``budget``, cut at spaces."""
+    if length(line) <= budget:
+        return [line]
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if length(candidate) <= budget:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        if length(word) <= budget:
+            current = word
+        else:
+            *whole, current = _hard_cut(word, budget, length) or [""]
+            pieces.extend(whole)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _pieces(text: str, budget: int, length: Length) -> list[str]:
+    """``text`` in pieces of at most ``budget``, cut at line breaks (else at spaces)."""
+    pieces: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        for segment in _segments(line, budget, length):
+            candidate = segment if current is None else f"{current}\n{segment}"
+            if length(candidate) <= budget:
+                current = candidate
+            else:
+                if current is not None:
+                    pieces.append(current)
+                current = segment
+    if current is not None:
+        pieces.append(current)
+    return [piece.strip("\n") for piece in pieces if piece.strip()]
+
+
+def split_text(text: str, limit: int, length: Length, frame: Frame) -> list[str]:
+    """``text`` as messages of at most ``limit``; several are each framed with their number."""
+    text = text.strip()
+    if not text:
+        return []
+    if length(text) <= limit:
+        return [text]
+    total = 2
+    while True:  # the frame's size depends on how many parts there are
+        budget = limit - length(frame("", total, total))
+        if budget < 1:
+            raise ValueError(f"the part frame leaves no room in {limit} characters")
+        pieces = _pieces(text, budget, length)
+        if len(pieces) <= total:
+            return [frame(piece, n, len(pieces)) for n, piece in enumerate(pieces, start=1)]
+        total = len(pieces)
+
+
+class ZaloChannel:
+    """Delivers replies through a ``ZaloClient``."""
+
+    def __init__(
+        self, client: ZaloClient, links: Links, catalog: Catalog, capabilities: Capabilities = ZALO
+    ) -> None:
+        self._client = client
+        self._links = links
+        self._catalog = catalog
+        self._capabilities = capabilities
+
+    @property
+    def channel(self) -> Channel:
+        """Zalo."""
+        return Channel.ZALO
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Plain text, 2000 characters a message; no buttons, documents or contact sharing."""
+        return self._capabilities
+
+    def addressable(self, chat_id: str) -> bool:
+        """Zalo's chat ids are non-empty strings of letters and digits."""
+        return CHAT_ID.fullmatch(chat_id) is not None
+
+    def split(self, text: str) -> list[str]:
+        """``text`` as the messages it takes, numbered "(1/2)" when there are several."""
+        caps = self._capabilities
+
+        def frame(part: str, index: int, total: int) -> str:
+            return self._catalog.plain("zalo.part", text=part, index=index, total=total)
+
+        return split_text(text, caps.max_text, caps.length, frame)
+
+    async def text_of(self, chat_id: str, reply: Reply) -> str:
+        """The plain text ``reply`` becomes: its choices numbered, its document a link."""
+        text = plain_text(without_buttons(reply).text).strip()
+        if reply.document is not None:
+            url = await self._links.link(chat_id, reply.document)
+            line = self._catalog.plain("zalo.document", name=reply.document.filename, url=url)
+            text = f"{text}\n\n{line}" if text else line
+        return text
+
+    async def deliver(self, chat_id: str, reply: Reply) -> list[Sent]:
+        """Send ``reply`` to ``chat_id``: a picture first (the text as its caption when it fits),
+        then the text in as many messages as it takes."""
+        text = await self.text_of(chat_id, reply)
+        sent: list[Sent] = []
+        if reply.photo is not None:
+            url = await self._links.link(chat_id, reply.photo)
+            fits = bool(text) and self._capabilities.length(text) <= self._capabilities.max_text
+            caption = text if fits else None
+            sent.append(Sent(await self._client.send_photo(chat_id, url, caption)))
+            if caption is not None:
+                return sent
+        for part in self.split(text):
+            sent.append(Sent(await self._client.send_message(chat_id, part)))
+        return sent
+
+    async def typing(self, chat_id: str) -> None:
+        """Show "typing..." while a reply is being prepared."""
+        await self._client.send_chat_action(chat_id, "typing")

@@ -83,7 +83,7 @@ class ComposerHandlers:
         if found is None:
             return
         person, press = found
-        code, arg = press
+        code, arg = press.code, press.arg
         composer = self._composer
         if code == "au":
             screen = await composer.choose(person, arg)

@@ -65,7 +65,7 @@ class DeskHandlers:
         if found is None:
             return
         person, press = found
-        code, arg = press
+        code, arg = press.code, press.arg
         pair = two_numbers(arg)
         if code == "op" and (plan_id := number(arg)) is not None:
             screen = await self._desk.show(person, plan_id)

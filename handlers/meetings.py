@@ -8,7 +8,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.callbacks import number, parse_meeting_press, two_numbers
+from bot.domain.callbacks import number, parse_meeting_press, parse_report, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.office.report_chart import chart_png
@@ -17,7 +17,7 @@ from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
-from bot.services.replies import DISTRICT_REPORT, Attachment, Presenter
+from bot.services.replies import Attachment, Presenter
 from bot.services.signin import SigninService
 from handlers.presses import pressed
 from handlers.render import send
@@ -73,13 +73,13 @@ class MeetingHandlers:
 
     async def district(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The admin's button under the report: the district XLSX with its chart."""
-        found = await pressed(update, self._signin, self._presenter, _district_press)
+        found = await pressed(update, self._signin, self._presenter, parse_report)
         chat = update.effective_chat
         if found is None or chat is None:
             return
-        person, year = found
+        person, press = found
         try:
-            report = await self._digests.district(person, year or None)
+            report = await self._digests.district(person, press.year)
         except PermissionError:
             await send(update.get_bot(), chat.id, self._presenter.simple("common.no_right", person))
             return
@@ -134,13 +134,3 @@ class MeetingHandlers:
         else:
             screen = await service.overview(person)
         await self._show(update, screen)
-
-
-def _district_press(data: str) -> int | None:
-    """0 for the open campaign's report, the year for a past one; None for anything else."""
-    if not data.startswith(DISTRICT_REPORT):
-        return None
-    year = data[len(DISTRICT_REPORT) :]
-    if not year:
-        return 0
-    return int(year) if len(year) == 4 and year.isdigit() else None

@@ -136,7 +136,8 @@ class PlanHandlers:
         found = await pressed(update, self._signin, self._presenter, parse_desk)
         if found is None:
             return
-        person, (code, arg) = found
+        person, press = found
+        code, arg = press.code, press.arg
         if code == "pf" and (person_id := number(arg)) is not None:
             member = await self._proxy.start(person, person_id)
             if member is not None:

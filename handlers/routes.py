@@ -16,9 +16,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.callbacks import BROADCAST, DESK, MEETING, PLAN
+from bot.domain.callbacks import Route
 from bot.domain.menu import Command
-from bot.services.replies import DISTRICT_REPORT, UNIT_PREFIX, Presenter
+from bot.services.replies import Presenter
 from handlers.composer import ComposerHandlers
 from handlers.desk import DeskHandlers
 from handlers.meetings import MeetingHandlers
@@ -67,13 +67,13 @@ def routes(
         MessageHandler(PRIVATE & filters.COMMAND, menu.unknown_command),
         MessageHandler(PRIVATE & filters.TEXT, menu.text),
         MessageHandler(PRIVATE, menu.not_text),
-        CallbackQueryHandler(plan.press, pattern=f"^{PLAN}:"),
-        CallbackQueryHandler(meetings.press, pattern=f"^{MEETING}:"),
-        CallbackQueryHandler(plan.proxy_press, pattern=f"^{DESK}:p[xf]:"),
-        CallbackQueryHandler(desk.press, pattern=f"^{DESK}:"),
-        CallbackQueryHandler(composer.press, pattern=f"^{BROADCAST}:"),
-        CallbackQueryHandler(menu.unit_button, pattern=f"^{UNIT_PREFIX}:inv:$"),
-        CallbackQueryHandler(meetings.district, pattern=f"^{DISTRICT_REPORT}(\\d{{4}})?$"),
+        CallbackQueryHandler(plan.press, pattern=Route.PLAN),
+        CallbackQueryHandler(meetings.press, pattern=Route.MEETING),
+        CallbackQueryHandler(plan.proxy_press, pattern=Route.PROXY),
+        CallbackQueryHandler(desk.press, pattern=Route.DESK),
+        CallbackQueryHandler(composer.press, pattern=Route.BROADCAST),
+        CallbackQueryHandler(menu.unit_button, pattern=Route.INVITES),
+        CallbackQueryHandler(meetings.district, pattern=Route.REPORT),
         CallbackQueryHandler(menu.stale_button),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from bot.domain.broadcast import BroadcastRow
-from bot.domain.callbacks import pack_broadcast
+from bot.domain.callbacks import BroadcastCode, BroadcastPress
 from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog, Safe
 from bot.services.composer import AUDIENCES, ComposeScreen, ComposeStep
@@ -29,7 +29,9 @@ class ComposerPresenter:
         return self._c.plain(f"compose.audience.{audience.replace(':', '_')}")
 
     def _stop(self) -> tuple[Choice, ...]:
-        return (Choice(self._c.plain("compose.button.stop"), pack_broadcast("st")),)
+        return (
+            Choice(self._c.plain("compose.button.stop"), BroadcastPress(BroadcastCode.STOP).pack()),
+        )
 
     def _progress(self, row: BroadcastRow) -> dict[str, object]:
         return {"id": row.id, "recipients": row.recipients, **row.progress()}
@@ -48,17 +50,25 @@ class ComposerPresenter:
             text = c.t(f"broadcast.error.{screen.error}", detail=screen.detail)
             return Reply(text, choices=(self._stop(),))
         if step is ComposeStep.CHOOSE:
-            rows = tuple((Choice(self._audience(a), pack_broadcast("au", a)),) for a in AUDIENCES)
-            unit = (Choice(c.plain("compose.button.unit"), pack_broadcast("un")),)
+            rows = tuple(
+                (Choice(self._audience(a), BroadcastPress(BroadcastCode.AUDIENCE, a).pack()),)
+                for a in AUDIENCES
+            )
+            unit = (
+                Choice(c.plain("compose.button.unit"), BroadcastPress(BroadcastCode.UNITS).pack()),
+            )
             text = Safe(c.t("compose.choose") + self._within(screen.unit))
             return Reply(text, choices=(*rows, unit, self._stop()))
         if step is ComposeStep.UNITS:
-            everyone = Choice(c.plain("compose.button.everywhere"), pack_broadcast("in", "0"))
+            everyone = Choice(
+                c.plain("compose.button.everywhere"),
+                BroadcastPress(BroadcastCode.IN_UNIT, "0").pack(),
+            )
             units = tuple(
                 (
                     Choice(
                         ("· " * (n.depth - 1) + n.path.rsplit(" / ", 1)[-1])[:60],
-                        pack_broadcast("in", str(n.id)),
+                        BroadcastPress(BroadcastCode.IN_UNIT, str(n.id)).pack(),
                     ),
                 )
                 for n in screen.units
@@ -84,21 +94,35 @@ class ComposerPresenter:
                     + "\n\n"
                     + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
                 )
-            go = Choice(c.plain("compose.button.send"), pack_broadcast("go", screen.audience))
+            go = Choice(
+                c.plain("compose.button.send"),
+                BroadcastPress(BroadcastCode.SEND, screen.audience).pack(),
+            )
             if preview.repeat_of is not None:
                 first = preview.repeat_of.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
                 text = Safe(text + "\n\n" + c.t("compose.repeat", when=first))
-                again = pack_broadcast("ga", screen.audience)
+                again = BroadcastPress(BroadcastCode.SEND_AGAIN, screen.audience).pack()
                 go = Choice(c.plain("compose.button.send_again"), again)
-            later = Choice(c.plain("compose.button.later"), pack_broadcast("at", screen.audience))
-            other = Choice(c.plain("compose.button.other"), pack_broadcast("au"))
+            later = Choice(
+                c.plain("compose.button.later"),
+                BroadcastPress(BroadcastCode.LATER, screen.audience).pack(),
+            )
+            other = Choice(
+                c.plain("compose.button.other"), BroadcastPress(BroadcastCode.AUDIENCE).pack()
+            )
             return Reply(text, choices=((go, later), (other,), self._stop()))
         row = screen.broadcast
         assert row is not None
         buttons = (
             (
-                Choice(c.plain("compose.button.progress"), pack_broadcast("pr", str(row.id))),
-                Choice(c.plain("compose.button.cancel"), pack_broadcast("cx", str(row.id))),
+                Choice(
+                    c.plain("compose.button.progress"),
+                    BroadcastPress(BroadcastCode.PROGRESS, str(row.id)).pack(),
+                ),
+                Choice(
+                    c.plain("compose.button.cancel"),
+                    BroadcastPress(BroadcastCode.CANCEL, str(row.id)).pack(),
+                ),
             ),
         )
         if step is ComposeStep.QUEUED:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.callbacks import pack_desk
+from bot.domain.callbacks import DeskCode, DeskPress
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.desk import DeskScreen, DeskStep
@@ -32,7 +32,7 @@ class DeskPresenter:
         if screen.step is DeskStep.STOPPED:
             return self._p.simple("desk.stopped", viewer)
         if screen.step is DeskStep.ASK_COMMENT:
-            stop = Choice(c.plain("desk.button.stop"), pack_desk("st"))
+            stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
             return Reply(c.t("desk.ask_comment", name=screen.name), choices=((stop,),))
         if screen.step is DeskStep.DECIDED:
             key = "desk.confirmed" if screen.confirmed else "desk.returned"
@@ -53,17 +53,28 @@ class DeskPresenter:
             unit = row.unit_path.rsplit(" / ", 1)[-1]
             lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=""))
             label = c.plain("desk.button.open", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.OPEN, str(row.plan_id)).pack()),))
         pager: list[Choice] = []
         if screen.page > 0:
-            pager.append(Choice(c.plain("desk.button.prev"), pack_desk("py", str(screen.page - 1))))
+            pager.append(
+                Choice(
+                    c.plain("desk.button.prev"),
+                    DeskPress(DeskCode.PAST, str(screen.page - 1)).pack(),
+                )
+            )
         if screen.page + 1 < screen.pages:
-            pager.append(Choice(c.plain("desk.button.next"), pack_desk("py", str(screen.page + 1))))
+            pager.append(
+                Choice(
+                    c.plain("desk.button.next"),
+                    DeskPress(DeskCode.PAST, str(screen.page + 1)).pack(),
+                )
+            )
         if pager:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
         back = Choice(
-            c.plain("desk.button.list"), pack_desk("ls", f"{PlanStatus.SUBMITTED.value}.0")
+            c.plain("desk.button.list"),
+            DeskPress(DeskCode.LIST, f"{PlanStatus.SUBMITTED.value}.0").pack(),
         )
         rows.append((back,))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
@@ -103,9 +114,9 @@ class DeskPresenter:
             unit = row.unit_path.rsplit(" / ", 1)[-1]
             lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=late))
             label = c.plain("desk.button.open", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.OPEN, str(row.plan_id)).pack()),))
         tabs = tuple(
-            Choice(f"{self._status(s)} ({n})", pack_desk("ls", f"{s.value}.0"))
+            Choice(f"{self._status(s)} ({n})", DeskPress(DeskCode.LIST, f"{s.value}.0").pack())
             for s, n in screen.counts
             if s is not screen.status
         )
@@ -116,14 +127,14 @@ class DeskPresenter:
             pager.append(
                 Choice(
                     c.plain("desk.button.prev"),
-                    pack_desk("ls", f"{screen.status.value}.{screen.page - 1}"),
+                    DeskPress(DeskCode.LIST, f"{screen.status.value}.{screen.page - 1}").pack(),
                 )
             )
         if screen.page + 1 < screen.pages:
             pager.append(
                 Choice(
                     c.plain("desk.button.next"),
-                    pack_desk("ls", f"{screen.status.value}.{screen.page + 1}"),
+                    DeskPress(DeskCode.LIST, f"{screen.status.value}.{screen.page + 1}").pack(),
                 )
             )
         if pager:
@@ -131,9 +142,11 @@ class DeskPresenter:
             rows.append(tuple(pager))
         if screen.past_count:
             past = c.plain("desk.button.past", year=screen.past_year, count=screen.past_count)
-            rows.append((Choice(past, pack_desk("py", "0")),))
-        rows.append((Choice(c.plain("desk.button.export"), pack_desk("ex")),))
-        rows.append((Choice(c.plain("desk.button.proxy"), pack_desk("px", "0")),))
+            rows.append((Choice(past, DeskPress(DeskCode.PAST, "0").pack()),))
+        rows.append((Choice(c.plain("desk.button.export"), DeskPress(DeskCode.EXPORT).pack()),))
+        rows.append(
+            (Choice(c.plain("desk.button.proxy"), DeskPress(DeskCode.PROXY_LIST, "0").pack()),)
+        )
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
 
     def _plan(self, screen: DeskScreen) -> Reply:
@@ -160,11 +173,16 @@ class DeskPresenter:
             arg = f"{plan.id}.{plan.rev}"
             rows.append(
                 (
-                    Choice(c.plain("desk.button.confirm"), pack_desk("ok", arg)),
-                    Choice(c.plain("desk.button.return"), pack_desk("rt", arg)),
+                    Choice(c.plain("desk.button.confirm"), DeskPress(DeskCode.CONFIRM, arg).pack()),
+                    Choice(c.plain("desk.button.return"), DeskPress(DeskCode.RETURN, arg).pack()),
                 )
             )
         rows.append(
-            (Choice(c.plain("desk.button.list"), pack_desk("ls", f"{plan.status.value}.0")),)
+            (
+                Choice(
+                    c.plain("desk.button.list"),
+                    DeskPress(DeskCode.LIST, f"{plan.status.value}.0").pack(),
+                ),
+            )
         )
         return Reply(Safe("\n\n".join(parts)), choices=tuple(rows), document=copy.document)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from bot.domain.callbacks import pack_meeting
+from bot.domain.callbacks import MeetingCode, MeetingPress
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.locales import Catalog, Safe
 from bot.services.meetings import MeetingScreen, Step
@@ -39,7 +39,9 @@ class MeetingPresenter:
         )
 
     def _stop(self) -> tuple[tuple[Choice, ...], ...]:
-        return ((Choice(self._c.plain("meeting.button.stop"), pack_meeting("st")),),)
+        return (
+            (Choice(self._c.plain("meeting.button.stop"), MeetingPress(MeetingCode.STOP).pack()),),
+        )
 
     def render(self, screen: MeetingScreen) -> Reply:
         """The reply for ``screen``."""
@@ -71,7 +73,7 @@ class MeetingPresenter:
         if screen.step is Step.CONFIRM_CANCEL:
             confirm = Choice(
                 c.plain("meeting.button.confirm_cancel"),
-                pack_meeting("cy", f"{meeting.id}.{meeting.version}"),
+                MeetingPress(MeetingCode.CONFIRM_CANCEL, f"{meeting.id}.{meeting.version}").pack(),
             )
             return Reply(
                 c.t("meeting.confirm_cancel", **values), choices=((confirm,), *self._stop())
@@ -93,7 +95,10 @@ class MeetingPresenter:
         lines.append(c.t("meeting.manage_hint"))
         rows: list[tuple[Choice, ...]] = [
             tuple(
-                Choice(c.plain(f"meeting.button.new_{kind.value}"), pack_meeting("new", kind.value))
+                Choice(
+                    c.plain(f"meeting.button.new_{kind.value}"),
+                    MeetingPress(MeetingCode.NEW, kind.value).pack(),
+                )
                 for kind in MeetingKind
             )
         ]
@@ -103,11 +108,12 @@ class MeetingPresenter:
             rows.append(
                 (
                     Choice(
-                        c.plain("meeting.button.edit", day=day), pack_meeting("ed", str(meeting.id))
+                        c.plain("meeting.button.edit", day=day),
+                        MeetingPress(MeetingCode.EDIT, str(meeting.id)).pack(),
                     ),
                     Choice(
                         c.plain("meeting.button.cancel", day=day),
-                        pack_meeting("cx", str(meeting.id)),
+                        MeetingPress(MeetingCode.CANCEL, str(meeting.id)).pack(),
                     ),
                 )
             )

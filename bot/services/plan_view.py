@@ -7,7 +7,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.callbacks import pack_desk, pack_plan
+from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
@@ -84,15 +84,21 @@ class PlanPresenter:
             )
             lines.append(c.t("plan.proxy_line", name=row.full_name, status=status))
             label = c.plain("plan.proxy_button", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("pf", str(row.person_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.PROXY_FILL, str(row.person_id)).pack()),))
         pager: list[Choice] = []
         if listing.page > 0:
             pager.append(
-                Choice(c.plain("desk.button.prev"), pack_desk("px", str(listing.page - 1)))
+                Choice(
+                    c.plain("desk.button.prev"),
+                    DeskPress(DeskCode.PROXY_LIST, str(listing.page - 1)).pack(),
+                )
             )
         if listing.page + 1 < listing.pages:
             pager.append(
-                Choice(c.plain("desk.button.next"), pack_desk("px", str(listing.page + 1)))
+                Choice(
+                    c.plain("desk.button.next"),
+                    DeskPress(DeskCode.PROXY_LIST, str(listing.page + 1)).pack(),
+                )
             )
         if pager:
             lines.append(c.t("desk.page", page=listing.page + 1, pages=listing.pages))
@@ -124,7 +130,8 @@ class PlanPresenter:
     def _buttons(self, screen: PlanScreen, rev: int) -> tuple[tuple[Choice, ...], ...]:
         owner = screen.person.id if screen.actor is not None else None
         buttons = [
-            Choice(self._label(a), pack_plan(rev, a.code, a.arg, owner)) for a in screen.actions
+            Choice(self._label(a), PlanPress(rev, a.code, a.arg, owner).pack())
+            for a in screen.actions
         ]
         wide = [b for b in buttons if len(b.label) > 18]
         if wide:
@@ -292,6 +299,6 @@ class PlanPresenter:
         if plan.late:
             lines.append(c.t("plan.late_mark"))
         lines.append(c.t("plan.deadline_line", deadline=campaign.deadline.strftime("%d/%m/%Y")))
-        if any(a.code == "ro" for a in screen.actions):
+        if any(a.code is PlanCode.REOPEN for a in screen.actions):
             lines.append(c.t("plan.reopen_note"))
         return "\n".join(lines)

@@ -13,11 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
+from bot.domain.callbacks import PlanCode
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.plan_actions import (
-    RESUME,
     VOLUNTARY,
     Action,
     apply,
@@ -326,7 +326,7 @@ class PlanService:
         self,
         person: Person,
         rev: int,
-        code: str,
+        code: PlanCode,
         arg: str,
         known: Current | None = None,
         actor: Person | None = None,
@@ -336,19 +336,19 @@ class PlanService:
         if campaign is None:
             return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
         if plan is None:
-            if code == VOLUNTARY.code:
+            if code is PlanCode.VOLUNTARY:
                 plan = await self._start(person, campaign, voluntary=True)
                 return self.screen(person, campaign, plan)
             return await self.open(person)
-        if code == "doc":
+        if code is PlanCode.DOCUMENT:
             return await self.document(person)
-        if code == RESUME.code:
+        if code is PlanCode.RESUME:
             return await self.open(person)
         if rev != plan.rev:
             return self.screen(person, campaign, plan, notice="plan.notice.stale")
-        if code == "sb":
+        if code is PlanCode.SUBMIT:
             return await self._submit(person, campaign, plan, actor or person)
-        if code == "ro":
+        if code is PlanCode.REOPEN:
             return await self._reopen(person, campaign, plan, actor or person)
         if not plan.editable:
             return self.screen(person, campaign, plan)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.domain import engine as e
 from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, number
-from bot.domain.forms import FormDef, Group, Question
+from bot.domain.forms import FormDef, Question
 from bot.domain.plans import Plan, PlanStatus
 
 
@@ -50,18 +50,17 @@ def review_button(plan_id: int) -> dict[str, str]:
 
 def step_actions(form: FormDef, draft: e.Draft) -> list[Action]:
     """The buttons of the step the draft is at."""
-    parts = e.parse_position(draft.position)
-    if draft.position == e.IDENTITY:
+    where = e.at(draft)
+    if where.place is e.Place.IDENTITY and not where.editing_line:
         edits = [
             Action(PlanCode.EDIT_LINE, "plan.button.edit_line", f.key, {"label": f.label})
             for f in form.identity
         ]
         return [Action(PlanCode.IDENTITY_OK, "plan.button.identity_ok"), *edits]
-    if parts[0] == e.IDENTITY:
+    group = e.group_named(form, where.key) if where.place is e.Place.MORE else None
+    if where.editing_line:
         return [BACK]
-    if parts[0] == "more":
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
+    if group is not None:
         count = len(e.group_items(draft.answers, group))
         actions = []
         if count < group.max_items:
@@ -72,7 +71,7 @@ def step_actions(form: FormDef, draft: e.Draft) -> list[Action]:
             )
         actions.append(Action(PlanCode.FINISH_GROUP, "plan.button.finish_group"))
         return [*actions, BACK]
-    if parts[0] == e.REVIEW:
+    if where.place is e.Place.REVIEW:
         return review_actions(form, draft)
     question = e.question_at(form, draft.position)
     if question is None:

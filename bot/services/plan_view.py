@@ -146,21 +146,21 @@ class PlanPresenter:
 
     # ------------------------------------------------------------------ steps
     def _step(self, form: FormDef, draft: e.Draft, year: int) -> str:
-        parts = e.parse_position(draft.position)
+        where = e.at(draft)
         lines: list[str]
-        if parts[0] == e.REVIEW:
+        if where.place is e.Place.REVIEW:
             return self._review(form, draft)
         current, total = e.progress(form, draft.position)
-        if parts[0] == e.IDENTITY:
+        if where.place is e.Place.IDENTITY:
             title = self._c.t(
                 "plan.step_title",
                 current=current,
                 total=total,
                 section=self._c.plain("plan.identity_title"),
             )
-            if len(parts) == 2:
-                field = e.identity_field(form, parts[1])
-                label = field.label if field else parts[1]
+            if where.editing_line:
+                field = e.identity_field(form, where.key)
+                label = field.label if field else where.key
                 lines = [title, self._c.t("plan.identity_edit", label=label)]
                 value = e.current_value(form, draft)
                 if value:
@@ -177,19 +177,19 @@ class PlanPresenter:
                 for f in form.identity
             ]
             return "\n".join(lines)
-        section = form.section_of(parts[1])
+        section = form.section_of(where.key)
         section_name = self._c.plain("plan.section", number=section.number, title=section.title)
         title = self._c.t("plan.step_title", current=current, total=total, section=section_name)
-        if parts[0] == "more":
-            return "\n".join([title, self._more(form, draft, parts[1])])
+        group = e.group_named(form, where.key)
+        if where.place is e.Place.MORE and group is not None:
+            return "\n".join([title, self._more(draft, group)])
         question = e.question_at(form, draft.position)
-        assert question is not None
+        if question is None:  # a step this form no longer has: its review is shown instead
+            return self._review(form, draft)
         lines = [title]
-        if parts[0] == "g":
-            group = form.item(parts[1])
-            assert isinstance(group, Group)
+        if where.place is e.Place.ITEM and group is not None:
             if (
-                parts[2] == "0"
+                where.index == 0
                 and question.key == group.fields[0].key
                 and not e.group_items(draft.answers, group)
             ):
@@ -197,7 +197,7 @@ class PlanPresenter:
                 lines.append(self._c.t("plan.group_intro", label=group.label, prompt=prompt))
                 if group.hint:
                     lines.append(self._c.t("plan.hint", hint=group.hint))
-            item = self._c.t("plan.item_title", item=group.item_label, number=int(parts[2]) + 1)
+            item = self._c.t("plan.item_title", item=group.item_label, number=where.index + 1)
             prompt = html.escape(question.prompt.replace("{year}", str(year)), quote=False)
             lines.append(f"<b>{item}</b> — {prompt}")
         else:
@@ -232,9 +232,7 @@ class PlanPresenter:
             notes.append(self._c.t("plan.current", value=_short(value)))
         return notes
 
-    def _more(self, form: FormDef, draft: e.Draft, key: str) -> str:
-        group = form.item(key)
-        assert isinstance(group, Group)
+    def _more(self, draft: e.Draft, group: Group) -> str:
         items = e.group_items(draft.answers, group)
         first = group.fields[0].key
         lines = [self._c.t("plan.more", count=len(items), item_lower=group.item_label.lower())]

@@ -13,7 +13,15 @@ from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
-from bot.services.plans import PlanScreen, ScreenKind
+from bot.services.plan_screens import (
+    Asking,
+    Exempt,
+    HandedIn,
+    NoCampaign,
+    PlanScreen,
+    Receipt,
+    Review,
+)
 from bot.services.proxy import ProxyList
 from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
@@ -43,29 +51,34 @@ class PlanPresenter:
 
     def _render(self, screen: PlanScreen) -> Reply:
         c = self._c
-        if screen.kind is ScreenKind.NO_CAMPAIGN:
-            return Reply(c.t("plan.no_campaign"))
-        if screen.kind is ScreenKind.EXEMPT:
-            reason = c.plain(f"label.exemption.{screen.person.exemption.value}")
-            return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
-        if screen.kind is ScreenKind.PAUSED:
-            return Reply(c.t("plan.paused"))
-        plan, form = screen.plan, screen.form
-        assert plan is not None and form is not None
-        if screen.piece:
-            # A piece of a long answer: a short receipt, not the whole question again.
-            text = c.t("plan.buffer", count=len(plan.draft.buffer))
-            return Reply(text, choices=self._buttons(screen, plan.rev))
+        match screen:
+            case NoCampaign():
+                return Reply(c.t("plan.no_campaign"))
+            case Exempt(person=person):
+                reason = c.plain(f"label.exemption.{person.exemption.value}")
+                return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
+            case Receipt(plan=plan):
+                text = c.t("plan.buffer", count=len(plan.draft.buffer))
+                return Reply(text, choices=self._buttons(screen, plan.rev))
+            case Asking() | Review() | HandedIn():
+                return self._shown(screen)
+
+    def _shown(self, screen: Asking | Review | HandedIn) -> Reply:
+        c, plan, form = self._c, screen.plan, screen.form
         parts: list[str] = []
         if screen.notice:
             parts.append(c.t(screen.notice))
         if screen.invalid is not None:
-            parts.append(self._invalid(screen))
+            parts.append(self._invalid(screen.invalid, screen.missing))
         if plan.status is PlanStatus.RETURNED and plan.return_comment:
             parts.append(c.t("plan.returned", comment=plan.return_comment))
-        year = screen.campaign.year if screen.campaign else 0
-        step = screen.kind is ScreenKind.STEP
-        parts.append(self._step(form, plan.draft, year) if step else self._status(screen))
+        match screen:
+            case Asking():
+                parts.append(self._step(form, plan.draft, screen.campaign.year))
+            case Review():
+                parts.append(self._review(form, plan.draft))
+            case HandedIn():
+                parts.append(self._status(screen))
         text = Safe("\n\n".join(parts))
         return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
 
@@ -113,9 +126,7 @@ class PlanPresenter:
         """Said when the member leaves the form with /huy."""
         return self._c.t("plan.paused")
 
-    def _invalid(self, screen: PlanScreen) -> str:
-        invalid = screen.invalid
-        assert invalid is not None
+    def _invalid(self, invalid: e.Invalid, missing: tuple[str, ...]) -> str:
         key = f"plan.invalid.{invalid.reason}"
         if not self._c.has(key):
             key = "plan.invalid.no_question"
@@ -124,10 +135,12 @@ class PlanPresenter:
         if "limit" in params:
             values["limit"] = invalid.limit
         if "items" in params:
-            values["items"] = ", ".join(screen.missing)
+            values["items"] = ", ".join(missing)
         return self._c.t(key, **values)
 
-    def _buttons(self, screen: PlanScreen, rev: int) -> tuple[tuple[Choice, ...], ...]:
+    def _buttons(
+        self, screen: Exempt | Receipt | Asking | Review | HandedIn, rev: int
+    ) -> tuple[tuple[Choice, ...], ...]:
         owner = screen.person.id if screen.actor is not None else None
         buttons = [
             Choice(self._label(a), PlanPress(rev, a.code, a.arg, owner).pack())
@@ -283,9 +296,8 @@ class PlanPresenter:
         kept = fit_lines(lines, budget, c.t("plan.review_more", count=Safe("{count}")))
         return "\n".join([*kept, "", end]) if end else "\n".join(kept)
 
-    def _status(self, screen: PlanScreen) -> str:
+    def _status(self, screen: HandedIn) -> str:
         plan, form, campaign = screen.plan, screen.form, screen.campaign
-        assert plan is not None and form is not None and campaign is not None
         c = self._c
         lines = [
             c.t("plan.status_title", form=form.name),

@@ -9,7 +9,7 @@ from bot.domain.callbacks import number, parse_desk, two_numbers
 from bot.domain.models import Person
 from bot.locales import Catalog
 from bot.office.plan_sheet import documents_zip, plans_xlsx
-from bot.services.desk import DeskScreen, DeskService, DeskStep
+from bot.services.desk import DeskExport, DeskScreen, DeskService, DeskStopped
 from bot.services.desk_view import DeskPresenter
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
@@ -77,11 +77,11 @@ class DeskHandlers:
             screen = await self._desk.past(person, number(arg) or 0)
         elif code == "st":
             await self._desk.stop(person)
-            screen = DeskScreen(DeskStep.STOPPED, person)
+            screen = DeskStopped(person)
         elif code == "ex":
             screen = await self._desk.export(person)
             chat = update.effective_chat
-            if screen.step is DeskStep.EXPORT and screen.export is not None and chat is not None:
+            if isinstance(screen, DeskExport) and chat is not None:
                 bundle = screen.export
                 table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None

@@ -5,7 +5,18 @@ from __future__ import annotations
 from bot.domain.callbacks import DeskCode, DeskPress
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
-from bot.services.desk import DeskScreen, DeskStep
+from bot.services.desk import (
+    AskComment,
+    Decided,
+    DeskExport,
+    DeskList,
+    DeskNoCampaign,
+    DeskPlan,
+    DeskRefused,
+    DeskScreen,
+    DeskStopped,
+    PastList,
+)
 from bot.services.plan_view import PlanPresenter
 from bot.services.replies import Attachment, Choice, Presenter, Reply
 from bot.services.review import Verdict
@@ -25,27 +36,31 @@ class DeskPresenter:
     def render(self, screen: DeskScreen) -> Reply:
         """The reply for ``screen``."""
         c, viewer = self._c, screen.viewer
-        if screen.step is DeskStep.NOT_ALLOWED:
-            return self._p.simple("common.no_right", viewer)
-        if screen.step is DeskStep.NO_CAMPAIGN:
-            return self._p.simple("desk.no_campaign", viewer)
-        if screen.step is DeskStep.STOPPED:
-            return self._p.simple("desk.stopped", viewer)
-        if screen.step is DeskStep.ASK_COMMENT:
-            stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
-            return Reply(c.t("desk.ask_comment", name=screen.name), choices=((stop,),))
-        if screen.step is DeskStep.DECIDED:
-            key = "desk.confirmed" if screen.confirmed else "desk.returned"
-            return self._p.with_menu(c.t(key, name=screen.name), viewer)
-        if screen.step is DeskStep.PLAN:
-            return self._plan(screen)
-        if screen.step is DeskStep.PAST:
-            return self._past(screen)
-        return self._list(screen)
+        match screen:
+            case DeskRefused():
+                return self._p.simple("common.no_right", viewer)
+            case DeskNoCampaign():
+                return self._p.simple("desk.no_campaign", viewer)
+            case DeskStopped():
+                return self._p.simple("desk.stopped", viewer)
+            case AskComment(name=name):
+                stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
+                return Reply(c.t("desk.ask_comment", name=name), choices=((stop,),))
+            case Decided(confirmed=confirmed, name=name):
+                key = "desk.confirmed" if confirmed else "desk.returned"
+                return self._p.with_menu(c.t(key, name=name), viewer)
+            case DeskPlan():
+                return self._plan(screen)
+            case PastList():
+                return self._past(screen)
+            case DeskList():
+                return self._list(screen)
+            case DeskExport():  # the edge sends the files (``export``); this is their summary
+                return Reply(self._summary(screen))
 
-    def _past(self, screen: DeskScreen) -> Reply:
+    def _past(self, screen: PastList) -> Reply:
         c = self._c
-        lines = [c.t("desk.past_title", year=screen.past_year, count=screen.past_count)]
+        lines = [c.t("desk.past_title", year=screen.year, count=screen.count)]
         if not screen.rows:
             lines.append(c.t("desk.empty"))
         rows: list[tuple[Choice, ...]] = []
@@ -79,16 +94,11 @@ class DeskPresenter:
         rows.append((back,))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
-    def export(self, screen: DeskScreen, table: bytes, archive: bytes | None) -> list[Reply]:
+    def export(self, screen: DeskExport, table: bytes, archive: bytes | None) -> list[Reply]:
         """The summary table, then the documents as one ZIP (when any was handed in)."""
         c, bundle = self._c, screen.export
-        assert bundle is not None
-        unit = bundle.unit_path or c.plain("digest.everyone")
         replies = [
-            Reply(
-                c.t("desk.export_summary", unit=unit, count=len(bundle.rows)),
-                document=Attachment("tong-hop-ke-hoach.xlsx", table),
-            )
+            Reply(self._summary(screen), document=Attachment("tong-hop-ke-hoach.xlsx", table))
         ]
         if archive is not None:
             replies.append(
@@ -99,7 +109,11 @@ class DeskPresenter:
             )
         return replies
 
-    def _list(self, screen: DeskScreen) -> Reply:
+    def _summary(self, screen: DeskExport) -> Safe:
+        unit = screen.export.unit_path or self._c.plain("digest.everyone")
+        return self._c.t("desk.export_summary", unit=unit, count=len(screen.export.rows))
+
+    def _list(self, screen: DeskList) -> Reply:
         c = self._c
         counts = " · ".join(f"{self._status(s)}: {n}" for s, n in screen.counts)
         lines = [
@@ -149,9 +163,8 @@ class DeskPresenter:
         )
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
 
-    def _plan(self, screen: DeskScreen) -> Reply:
+    def _plan(self, screen: DeskPlan) -> Reply:
         c, copy = self._c, screen.copy
-        assert copy is not None
         plan = copy.plan
         parts: list[str] = []
         if screen.verdict is Verdict.CHANGED:

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.callbacks import number, parse_broadcast
 from bot.domain.models import Person
-from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
+from bot.services.composer import ComposeRefused, ComposerService, ComposeScreen, ComposeStopped
 from bot.services.composer_view import ComposerPresenter
 from bot.services.replies import Presenter
 from bot.services.signin import SigninService
@@ -106,7 +106,7 @@ class ComposerHandlers:
             screen = await composer.cancel(person, wave)
         elif code == "st":
             await composer.stop(person)
-            screen = ComposeScreen(ComposeStep.STOPPED, person)
+            screen = ComposeStopped(person)
         else:
-            screen = ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            screen = ComposeRefused(person)
         await self._show(update, screen)

@@ -286,3 +286,26 @@ def test_the_callback_data_scanner_catches_planted_examples() -> None:
         ]
     )
     assert callback_data_built(fine) == []
+
+
+# Asserts still to be replaced by honest checks (being done in those slices): none may be added.
+ASSERTS_LEFT = {
+    "handlers/transport.py",
+    "handlers/workers.py",
+    "storage/meetings_repo.py",
+    "storage/tables.py",
+}
+
+
+def test_no_assert_narrows_a_type_in_production_code() -> None:
+    """An assert that narrows a type is a cast under another name: production code has none."""
+    for path in modules(*PACKAGES):
+        name = str(path.relative_to(ROOT))
+        if name in ASSERTS_LEFT:
+            continue
+        found = [
+            n.lineno
+            for n in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(n, ast.Assert)
+        ]
+        assert not found, f"{name}:{found} asserts"

@@ -286,7 +286,7 @@ def parse_report(data: str) -> ReportPress | None:
     if not parts[2]:
         return ReportPress()
     year = number(parts[2])
-    return ReportPress(year) if year is not None and len(parts[2]) == 4 else None
+    return ReportPress(year) if year is not None and len(parts[2]) == 4 and year >= 1000 else None
 
 
 def parse(data: str) -> Press | None:

@@ -17,6 +17,7 @@ from bot.domain.callbacks import (
     PlanPress,
     Press,
     ReportPress,
+    Route,
     parse,
 )
 
@@ -58,6 +59,7 @@ def test_presses_pack_to_the_wire_format_and_parse_back(press: Press, data: str)
         "b:zz:",
         "u:inv:x",
         "u:rep:22",
+        "u:rep:0000",
         "u:rep:٢٠٢٢",
         "u:zz:",
         "x:op:1",
@@ -68,6 +70,19 @@ def test_presses_pack_to_the_wire_format_and_parse_back(press: Press, data: str)
 def test_malformed_data_is_no_press(data: str) -> None:
     """Data that is not exactly one of the formats parses to None, never to a guess."""
     assert parse(data) is None
+
+
+def test_routes_pick_the_same_presses_as_before() -> None:
+    """The Telegram routes match callback data exactly as the patterns written out did."""
+    assert [r.value for r in Route] == [
+        "^p:",
+        "^m:",
+        "^r:(px|pf):",
+        "^r:",
+        "^b:",
+        "^u:inv:$",
+        "^u:rep:([0-9]{4})?$",
+    ]
 
 
 def test_a_press_too_long_for_telegram_is_refused_when_packed() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 
-from bot.domain.callbacks import number
+from bot.domain.callbacks import BroadcastCode, BroadcastPress, number
 from bot.domain.models import Person
 from bot.domain.pending import Broadcast as BroadcastInput
 from bot.domain.pending import Pending
-from bot.services.composer import ComposerService, ComposeScreen, ComposeStep
+from bot.services.composer import ComposeRefused, ComposerService, ComposeScreen, ComposeStopped
 from bot.services.composer_view import ComposerPresenter
 from handlers.inbound import Inbound, Turn
 
@@ -44,32 +44,34 @@ class ComposerRouter:
         return await self._composer.stop(person, pending)
 
     async def press(
-        self, turn: Turn, person: Person, pending: Pending | None, code: str, arg: str
+        self, turn: Turn, person: Person, pending: Pending | None, press: BroadcastPress
     ) -> None:
         """A composer button."""
-        composer = self._composer
-        if code == "au":
+        composer, code, arg = self._composer, press.code, press.arg
+        if code is BroadcastCode.AUDIENCE:
             screen = await composer.choose(person, arg)
-        elif code == "go":
+        elif code is BroadcastCode.SEND:
             screen = await composer.send(person, arg)
-        elif code == "ga":  # "send again" under a preview that warned of a repeat
+        elif (
+            code is BroadcastCode.SEND_AGAIN
+        ):  # "send again" under a preview that warned of a repeat
             screen = await composer.send(person, arg, again=True)
-        elif code == "un":
+        elif code is BroadcastCode.UNITS:
             screen = await composer.units(person)
-        elif code == "in" and (unit := number(arg)) is not None:
+        elif code is BroadcastCode.IN_UNIT and (unit := number(arg)) is not None:
             screen = await composer.within(person, unit)
-        elif code == "at":
+        elif code is BroadcastCode.LATER:
             screen = await composer.ask_time(person, arg)
-        elif code == "pr" and (wave := number(arg)) is not None:
+        elif code is BroadcastCode.PROGRESS and (wave := number(arg)) is not None:
             # The count is refreshed in the same message: press again to watch it move.
             screen = await composer.progress(person, wave)
             await turn.refresh(self._view.render(screen))
             return
-        elif code == "cx" and (wave := number(arg)) is not None:
+        elif code is BroadcastCode.CANCEL and (wave := number(arg)) is not None:
             screen = await composer.cancel(person, wave)
-        elif code == "st":
+        elif code is BroadcastCode.STOP:
             await composer.stop(person, pending)
-            screen = ComposeScreen(ComposeStep.STOPPED, person)
+            screen = ComposeStopped(person)
         else:
-            screen = ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            screen = ComposeRefused(person)
         await self._show(turn, screen)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.domain.callbacks import number, two_numbers
+from bot.domain.callbacks import DeskCode, DeskPress, number, two_numbers
 from bot.domain.models import Person
 from bot.domain.pending import Pending, ReturnComment
 from bot.locales import Catalog
 from bot.office.plan_sheet import documents_zip, plans_xlsx
-from bot.services.desk import DeskScreen, DeskService, DeskStep
+from bot.services.desk import DeskExport, DeskScreen, DeskService, DeskStopped
 from bot.services.desk_view import DeskPresenter
 from handlers.inbound import Turn
 
@@ -40,24 +40,25 @@ class DeskRouter:
         return self._desk.may_use(person) and await self._desk.stop(person, pending)
 
     async def press(
-        self, turn: Turn, person: Person, pending: Pending | None, code: str, arg: str
+        self, turn: Turn, person: Person, pending: Pending | None, press: DeskPress
     ) -> None:
         """A desk button."""
+        code, arg = press.code, press.arg
         pair = two_numbers(arg)
-        if code == "op" and (plan_id := number(arg)) is not None:
+        if code is DeskCode.OPEN and (plan_id := number(arg)) is not None:
             screen = await self._desk.show(person, plan_id)
-        elif code == "ok" and pair is not None:
+        elif code is DeskCode.CONFIRM and pair is not None:
             screen = await self._desk.confirm(person, *pair)
-        elif code == "rt" and pair is not None:
+        elif code is DeskCode.RETURN and pair is not None:
             screen = await self._desk.ask_comment(person, *pair)
-        elif code == "py":
+        elif code is DeskCode.PAST:
             screen = await self._desk.past(person, number(arg) or 0)
-        elif code == "st":
+        elif code is DeskCode.STOP:
             await self._desk.stop(person, pending)
-            screen = DeskScreen(DeskStep.STOPPED, person)
-        elif code == "ex":
+            screen = DeskStopped(person)
+        elif code is DeskCode.EXPORT:
             screen = await self._desk.export(person)
-            if screen.step is DeskStep.EXPORT and screen.export is not None:
+            if isinstance(screen, DeskExport):
                 bundle = screen.export
                 table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None

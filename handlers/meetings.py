@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from bot.domain.callbacks import MeetingPress, number, two_numbers
+from bot.domain.callbacks import MeetingCode, MeetingPress, ReportPress, number, two_numbers
 from bot.domain.models import Person
 from bot.domain.pending import EditMeeting, NewMeeting, Pending
 from bot.domain.pending import Meeting as MeetingInput
@@ -61,10 +61,10 @@ class MeetingRouter:
                 reply = replace(part, choices=self._presenter.district_button(past))
             await turn.reply(reply)
 
-    async def district(self, turn: Turn, person: Person, year: int) -> None:
+    async def district(self, turn: Turn, person: Person, press: ReportPress) -> None:
         """The admin's button under the report: the district XLSX with its chart."""
         try:
-            report = await self._digests.district(person, year or None)
+            report = await self._digests.district(person, press.year)
         except PermissionError:
             await turn.reply(self._presenter.simple("common.no_right", person))
             return
@@ -99,14 +99,17 @@ class MeetingRouter:
     async def press(self, turn: Turn, person: Person, press: MeetingPress) -> None:
         """A calendar button."""
         service, arg = self._meetings, press.arg
-        if press.code == "new":
+        if press.code is MeetingCode.NEW:
             screen = await service.start_new(person, arg)
-        elif press.code == "st":
+        elif press.code is MeetingCode.STOP:
             screen = await service.stop(person)
-        elif press.code in ("ed", "cx") and (meeting_id := number(arg)) is not None:
-            opener = service.start_edit if press.code == "ed" else service.ask_cancel
+        elif (
+            press.code in (MeetingCode.EDIT, MeetingCode.CANCEL)
+            and (meeting_id := number(arg)) is not None
+        ):
+            opener = service.start_edit if press.code is MeetingCode.EDIT else service.ask_cancel
             screen = await opener(person, meeting_id)
-        elif press.code == "cy" and (pair := two_numbers(arg)) is not None:
+        elif press.code is MeetingCode.CONFIRM_CANCEL and (pair := two_numbers(arg)) is not None:
             screen = await service.cancel(person, *pair)
         else:
             screen = await service.overview(person)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.callbacks import PlanPress, number
+from bot.domain.callbacks import DeskCode, DeskPress, PlanPress, number
 from bot.domain.models import Person
 from bot.domain.pending import FillingFor, Pending
 from bot.services.plan_view import PlanPresenter
@@ -107,9 +107,10 @@ class PlanRouter:
         screen = await self._plans.act(member, press.rev, press.code, press.arg, actor=person)
         await self._show(turn, screen, person)
 
-    async def proxy(self, turn: Turn, person: Person, code: str, arg: str) -> None:
+    async def proxy(self, turn: Turn, person: Person, press: DeskPress) -> None:
         """The desk's "fill for someone" buttons: the list of people, then the chosen one's plan."""
-        if code == "pf" and (person_id := number(arg)) is not None:
+        code, arg = press.code, press.arg
+        if code is DeskCode.PROXY_FILL and (person_id := number(arg)) is not None:
             member = await self._proxy.start(person, person_id)
             if member is not None:
                 await self._show(turn, await self._plans.open(member), person)

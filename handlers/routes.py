@@ -21,18 +21,20 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 from bot.domain.callbacks import (
-    BROADCAST,
-    DESK,
-    MEETING,
-    PLAN,
-    parse_broadcast,
-    parse_desk,
-    parse_meeting_press,
-    parse_plan,
+    BroadcastPress,
+    DeskCode,
+    DeskPress,
+    InvitesPress,
+    MeetingPress,
+    PlanPress,
+    Press,
+    ReportPress,
+    looks_like_feature,
+    looks_like_plan,
+    parse,
 )
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person
@@ -44,7 +46,7 @@ from bot.domain.pending import (
     ReturnComment,
 )
 from bot.services.plans import PlanService, Visit
-from bot.services.replies import DISTRICT_REPORT, UNIT_PREFIX, Presenter
+from bot.services.replies import Presenter
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
 from handlers.inbound import Inbound, Kind, Turn
@@ -54,10 +56,6 @@ from handlers.plan import PlanRouter
 from handlers.signin import SigninRouter
 
 log = logging.getLogger(__name__)
-
-PROXY_PRESS = re.compile(f"^{DESK}:p[xf]:")
-INVITES_PRESS = f"{UNIT_PREFIX}:inv:"
-DISTRICT_PRESS = re.compile(f"^{DISTRICT_REPORT}(\\d{{4}})?$")
 
 
 class Conversation:
@@ -201,38 +199,39 @@ class Conversation:
         await turn.reply(self._presenter.simple("common.not_text", person))
 
     async def _press(self, inbound: Inbound, turn: Turn) -> None:
-        data = inbound.data
         visit = await self._visit(inbound)
-        if data.startswith(f"{PLAN}:"):
-            await self._plan.press(turn, parse_plan(data), visit)
-        elif data == INVITES_PRESS:
+        press = parse(inbound.data)
+        if isinstance(press, PlanPress) or looks_like_plan(inbound.data):
+            await self._plan.press(turn, press if isinstance(press, PlanPress) else None, visit)
+        elif isinstance(press, InvitesPress):
             await self._menu.invites(turn, visit.person)
-        elif (district := DISTRICT_PRESS.match(data)) is not None:
-            if (person := await self._pressed(turn, visit)) is not None:
-                await self._meetings.district(turn, person, int(district.group(1) or 0))
-        elif data.startswith(f"{MEETING}:"):
-            press = parse_meeting_press(data)
-            if (person := await self._pressed(turn, visit, press)) and press is not None:
-                await self._meetings.press(turn, person, press)
-        elif data.startswith(f"{DESK}:"):
-            found = parse_desk(data)
-            if (person := await self._pressed(turn, visit, found)) and found is not None:
-                if PROXY_PRESS.match(data):
-                    await self._plan.proxy(turn, person, *found)
-                else:
-                    await self._desk.press(turn, person, visit.pending, *found)
-        elif data.startswith(f"{BROADCAST}:"):
-            found = parse_broadcast(data)
-            if (person := await self._pressed(turn, visit, found)) and found is not None:
-                await self._composer.press(turn, person, visit.pending, *found)
-        else:
+        elif press is None and looks_like_feature(inbound.data):
+            await turn.toast(self._presenter.plain("common.stale_button"))  # a forged press
+        elif press is None:
             await self._stale(turn, visit.person)
+        elif (person := await self._pressed(turn, visit)) is not None:
+            await self._feature_press(turn, person, visit, press)
 
-    async def _pressed(self, turn: Turn, visit: Visit, parsed: object = True) -> Person | None:
-        """The signed-in presser; a malformed press, or one from someone not (or no longer)
-        signed in, gets the "stale button" notice and None. The press is acknowledged."""
+    async def _feature_press(self, turn: Turn, person: Person, visit: Visit, press: Press) -> None:
+        """A press of the calendar, the desk, the composer or the report, from a signed-in
+        person (each feature re-checks their rights)."""
+        match press:
+            case MeetingPress():
+                await self._meetings.press(turn, person, press)
+            case DeskPress(code=DeskCode.PROXY_LIST | DeskCode.PROXY_FILL):
+                await self._plan.proxy(turn, person, press)
+            case DeskPress():
+                await self._desk.press(turn, person, visit.pending, press)
+            case BroadcastPress():
+                await self._composer.press(turn, person, visit.pending, press)
+            case ReportPress():
+                await self._meetings.district(turn, person, press)
+
+    async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
+        """The signed-in presser (the press is acknowledged); someone not (or no longer) signed
+        in gets the "stale button" notice and None."""
         person = visit.person
-        if parsed is None or person is None or not person.active:
+        if person is None or not person.active:
             await turn.toast(self._presenter.plain("common.stale_button"))
             return None
         await turn.toast()

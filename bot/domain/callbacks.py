@@ -1,16 +1,115 @@
-"""Callback data: short typed prefixes, packed and parsed here only, never over 64 bytes.
+"""Callback data: one typed press per feature, packed and parsed here only, never over 64 bytes.
 
 Nothing in callback data is trusted: it names an action, never whose data to touch. The plan
-prefix carries the plan's revision so a button from an earlier step is recognised as stale.
+press carries the plan's revision so a button from an earlier step is recognised as stale. The
+formats on the wire never change (buttons already sent in chats keep working):
+
+    p:<rev>:<code>:<arg>   p:<owner>.<rev>:<code>:<arg>   a plan step (owner: filled by proxy)
+    m:<code>:<arg>         the calendar of meetings
+    r:<code>:<arg>         the reviewer's desk (and filling for someone: px, pf)
+    b:<code>:<arg>         the broadcast composer
+    u:inv:                 the unit view's invite codes
+    u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 MAX_BYTES = 64
-PLAN = "p"
 MAX_DIGITS = 9  # ids and revisions in callback data: larger numbers are forged
+
+
+class Prefix(StrEnum):
+    """The first part of callback data: which feature the press belongs to."""
+
+    PLAN = "p"
+    MEETING = "m"
+    DESK = "r"
+    BROADCAST = "b"
+    UNIT = "u"
+
+
+class PlanCode(StrEnum):
+    """What a plan button does (the form engine's actions, and the plan's lifecycle)."""
+
+    IDENTITY_OK = "ok"
+    EDIT_LINE = "ei"
+    BACK = "bk"
+    SKIP = "sk"
+    KEEP = "kp"
+    DONE = "dn"
+    CLEAR = "cl"
+    CHOICE = "ch"
+    ADD_ITEM = "ad"
+    FINISH_GROUP = "fg"
+    EDIT = "ed"
+    EDIT_ITEM = "et"
+    DELETE_ITEM = "dl"
+    DOCUMENT = "doc"
+    SUBMIT = "sb"
+    REOPEN = "ro"
+    VOLUNTARY = "vol"
+    RESUME = "go"
+
+
+class MeetingCode(StrEnum):
+    """What a calendar button does."""
+
+    NEW = "new"
+    EDIT = "ed"
+    CANCEL = "cx"
+    CONFIRM_CANCEL = "cy"
+    STOP = "st"
+
+
+class DeskCode(StrEnum):
+    """What a reviewer's button does."""
+
+    LIST = "ls"
+    OPEN = "op"
+    CONFIRM = "ok"
+    RETURN = "rt"
+    STOP = "st"
+    EXPORT = "ex"
+    PROXY_LIST = "px"
+    PROXY_FILL = "pf"
+    PAST = "py"
+
+
+class BroadcastCode(StrEnum):
+    """What a broadcast composer button does."""
+
+    AUDIENCE = "au"
+    SEND = "go"
+    SEND_AGAIN = "ga"
+    PROGRESS = "pr"
+    CANCEL = "cx"
+    STOP = "st"
+    UNITS = "un"
+    IN_UNIT = "in"
+    LATER = "at"
+
+
+class UnitCode(StrEnum):
+    """What a button under the unit view or the report does."""
+
+    INVITES = "inv"
+    REPORT = "rep"
+
+
+class Route(StrEnum):
+    """Regular expressions that pick the Telegram handler of a press, most specific first."""
+
+    PLAN = f"^{Prefix.PLAN}:"
+    MEETING = f"^{Prefix.MEETING}:"
+    PROXY = f"^{Prefix.DESK}:({DeskCode.PROXY_LIST}|{DeskCode.PROXY_FILL}):"
+    DESK = f"^{Prefix.DESK}:"
+    BROADCAST = f"^{Prefix.BROADCAST}:"
+    INVITES = f"^{Prefix.UNIT}:{UnitCode.INVITES}:$"
+    REPORT = f"^{Prefix.UNIT}:{UnitCode.REPORT}:([0-9]{{4}})?$"
 
 
 def number(text: str) -> int | None:
@@ -19,91 +118,6 @@ def number(text: str) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
         return None
     return int(text)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanPress:
-    """A press on a plan button: the revision it was shown at, the action code and its argument."""
-
-    rev: int
-    code: str
-    arg: str
-    owner: int | None = None  # set on buttons shown to someone filling a plan for another person
-
-
-def pack_plan(rev: int, code: str, arg: str = "", owner: int | None = None) -> str:
-    """Callback data for a plan button (``owner``: whose plan, when filled by proxy)."""
-    head = f"{owner}.{rev}" if owner is not None else str(rev)
-    data = f"{PLAN}:{head}:{code}:{arg}"
-    if len(data.encode("utf-8")) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
-
-
-def parse_plan(data: str) -> PlanPress | None:
-    """The plan press in ``data``, or None when it is not one (or is malformed)."""
-    parts = data.split(":", 3)
-    if len(parts) != 4 or parts[0] != PLAN or len(data.encode("utf-8")) > MAX_BYTES:
-        return None
-    rev = number(parts[1])
-    if rev is not None:
-        return PlanPress(rev, parts[2], parts[3])
-    pair = two_numbers(parts[1])
-    if pair is None:
-        return None
-    return PlanPress(pair[1], parts[2], parts[3], owner=pair[0])
-
-
-MEETING = "m"
-MEETING_CODES = frozenset({"new", "ed", "cx", "cy", "st"})
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingPress:
-    """A press on a calendar button: what to do and its argument (a kind, an id, id.version)."""
-
-    code: str
-    arg: str
-
-
-def pack_meeting(code: str, arg: str = "") -> str:
-    """Callback data for a calendar button."""
-    data = f"{MEETING}:{code}:{arg}"
-    if code not in MEETING_CODES or len(data.encode("utf-8")) > MAX_BYTES:
-        raise ValueError(f"bad calendar callback data: {data!r}")
-    return data
-
-
-def parse_meeting_press(data: str) -> MeetingPress | None:
-    """The calendar press in ``data``, or None when it is not one (or is malformed)."""
-    parts = data.split(":", 2)
-    if len(parts) != 3 or parts[0] != MEETING or parts[1] not in MEETING_CODES:
-        return None
-    if len(data.encode("utf-8")) > MAX_BYTES:
-        return None
-    return MeetingPress(parts[1], parts[2])
-
-
-DESK = "r"
-DESK_CODES = frozenset({"ls", "op", "ok", "rt", "st", "ex", "px", "pf", "py"})
-
-
-def pack_desk(code: str, arg: str = "") -> str:
-    """Callback data for a reviewer's button."""
-    data = f"{DESK}:{code}:{arg}"
-    if code not in DESK_CODES or len(data.encode("utf-8")) > MAX_BYTES:
-        raise ValueError(f"bad desk callback data: {data!r}")
-    return data
-
-
-def parse_desk(data: str) -> tuple[str, str] | None:
-    """(code, argument) of a reviewer's press, or None when ``data`` is not one."""
-    parts = data.split(":", 2)
-    if len(parts) != 3 or parts[0] != DESK or parts[1] not in DESK_CODES:
-        return None
-    if len(data.encode("utf-8")) > MAX_BYTES:
-        return None
-    return parts[1], parts[2]
 
 
 def two_numbers(arg: str) -> tuple[int, int] | None:
@@ -115,23 +129,189 @@ def two_numbers(arg: str) -> tuple[int, int] | None:
     return one, two
 
 
-BROADCAST = "b"
-BROADCAST_CODES = frozenset({"au", "go", "ga", "pr", "cx", "st", "un", "in", "at"})
-
-
-def pack_broadcast(code: str, arg: str = "") -> str:
-    """Callback data for a broadcast composer button."""
-    data = f"{BROADCAST}:{code}:{arg}"
-    if code not in BROADCAST_CODES or len(data.encode("utf-8")) > MAX_BYTES:
-        raise ValueError(f"bad broadcast callback data: {data!r}")
+def _checked(data: str) -> str:
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
 
 
-def parse_broadcast(data: str) -> tuple[str, str] | None:
-    """(code, argument) of a composer press, or None when ``data`` is not one."""
-    parts = data.split(":", 2)
-    if len(parts) != 3 or parts[0] != BROADCAST or parts[1] not in BROADCAST_CODES:
+def _fits(data: str) -> bool:
+    return len(data.encode("utf-8")) <= MAX_BYTES
+
+
+Code = TypeVar("Code", bound=StrEnum)
+
+
+def _member(kind: type[Code], text: str) -> Code | None:
+    try:
+        return kind(text)
+    except ValueError:
         return None
-    if len(data.encode("utf-8")) > MAX_BYTES:
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPress:
+    """A press on a plan button: the revision it was shown at, the action code and its argument."""
+
+    rev: int
+    code: PlanCode
+    arg: str = ""
+    owner: int | None = None  # set on buttons shown to someone filling a plan for another person
+
+    def pack(self) -> str:
+        """The callback data (``owner``: whose plan, when filled by proxy)."""
+        head = f"{self.owner}.{self.rev}" if self.owner is not None else str(self.rev)
+        return _checked(f"{Prefix.PLAN}:{head}:{self.code}:{self.arg}")
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPress:
+    """A press on a calendar button: what to do and its argument (a kind, an id, id.version)."""
+
+    code: MeetingCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.MEETING}:{self.code}:{self.arg}")
+
+
+@dataclass(frozen=True, slots=True)
+class DeskPress:
+    """A press on a reviewer's button: what to do and its argument (an id, status.page ...)."""
+
+    code: DeskCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.DESK}:{self.code}:{self.arg}")
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastPress:
+    """A press on a composer button: what to do and its argument (an audience, a wave id ...)."""
+
+    code: BroadcastCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.BROADCAST}:{self.code}:{self.arg}")
+
+
+@dataclass(frozen=True, slots=True)
+class InvitesPress:
+    """The unit view's button: the open invite codes."""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return f"{Prefix.UNIT}:{UnitCode.INVITES}:"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPress:
+    """The button under an admin's report: the district table (None: the open campaign's)."""
+
+    year: int | None = None
+
+    def pack(self) -> str:
+        """The callback data."""
+        year = "" if self.year is None else f"{self.year:04d}"
+        return _checked(f"{Prefix.UNIT}:{UnitCode.REPORT}:{year}")
+
+
+Press = PlanPress | MeetingPress | DeskPress | BroadcastPress | InvitesPress | ReportPress
+
+
+def _split(data: str, prefix: Prefix, parts: int) -> list[str] | None:
+    found = data.split(":", parts - 1)
+    if len(found) != parts or found[0] != prefix or not _fits(data):
         return None
-    return parts[1], parts[2]
+    return found
+
+
+def parse_plan(data: str) -> PlanPress | None:
+    """The plan press in ``data``, or None when it is not one (or is malformed)."""
+    parts = _split(data, Prefix.PLAN, 4)
+    code = _member(PlanCode, parts[2]) if parts else None
+    if parts is None or code is None:
+        return None
+    rev = number(parts[1])
+    if rev is not None:
+        return PlanPress(rev, code, parts[3])
+    pair = two_numbers(parts[1])
+    if pair is None:
+        return None
+    return PlanPress(pair[1], code, parts[3], owner=pair[0])
+
+
+def parse_meeting_press(data: str) -> MeetingPress | None:
+    """The calendar press in ``data``, or None when it is not one (or is malformed)."""
+    parts = _split(data, Prefix.MEETING, 3)
+    code = _member(MeetingCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return MeetingPress(code, parts[2])
+
+
+def parse_desk(data: str) -> DeskPress | None:
+    """The reviewer's press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.DESK, 3)
+    code = _member(DeskCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return DeskPress(code, parts[2])
+
+
+def parse_broadcast(data: str) -> BroadcastPress | None:
+    """The composer press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.BROADCAST, 3)
+    code = _member(BroadcastCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return BroadcastPress(code, parts[2])
+
+
+def parse_invites(data: str) -> InvitesPress | None:
+    """The unit view's invite button, or None when ``data`` is not it."""
+    return InvitesPress() if data == InvitesPress().pack() else None
+
+
+def parse_report(data: str) -> ReportPress | None:
+    """The district report press (a four-digit year, or none), or None for anything else."""
+    parts = _split(data, Prefix.UNIT, 3)
+    if parts is None or parts[1] != UnitCode.REPORT:
+        return None
+    if not parts[2]:
+        return ReportPress()
+    year = number(parts[2])
+    return ReportPress(year) if year is not None and len(parts[2]) == 4 and year >= 1000 else None
+
+
+def parse(data: str) -> Press | None:
+    """Whatever press ``data`` is, or None when it is none (or is malformed)."""
+    prefix = data.partition(":")[0]
+    if prefix == Prefix.PLAN:
+        return parse_plan(data)
+    if prefix == Prefix.MEETING:
+        return parse_meeting_press(data)
+    if prefix == Prefix.DESK:
+        return parse_desk(data)
+    if prefix == Prefix.BROADCAST:
+        return parse_broadcast(data)
+    if prefix == Prefix.UNIT:
+        return parse_invites(data) or parse_report(data)
+    return None
+
+
+def looks_like_plan(data: str) -> bool:
+    """Whether ``data`` claims to be a plan press (answered with the plan's stale screen when it
+    does not parse)."""
+    return data.startswith(f"{Prefix.PLAN}:")
+
+
+def looks_like_feature(data: str) -> bool:
+    """Whether ``data`` claims to be a calendar, desk or composer press (a malformed one gets
+    only the stale notice, not the menu)."""
+    return data.partition(":")[0] in (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST)

@@ -1,9 +1,9 @@
 """The form engine: a pure state machine over a form definition.
 
-A draft is answers plus a position. Positions are short strings so they can be stored as they are:
-``identity``, ``identity:<field>``, ``q:<question>``, ``g:<group>:<item>:<field>``,
-``more:<group>:<items before>`` and ``review``. Every function returns a new draft or an
-``Invalid`` with the reason; none does I/O.
+A draft is answers plus a position. A ``Position`` is stored as a short string (``identity``,
+``identity:<field>``, ``q:<question>``, ``g:<group>:<item>:<field>``, ``more:<group>:<items
+before>``, ``review``), read with ``Position.parse`` and written with ``str``.
+Every function returns a new draft or an ``Invalid`` with the reason; none does I/O.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from bot.domain.forms import FormDef, Group, IdentityField, Question
@@ -69,9 +70,77 @@ def start(form: FormDef, prefill: Mapping[str, str]) -> Draft:
 
 
 # ----------------------------------------------------------------------------- positions
-def parse_position(position: str) -> tuple[str, ...]:
-    """Split a position into its parts."""
-    return tuple(position.split(":"))
+class Place(StrEnum):
+    """The kind of step a position names (its first part when stored)."""
+
+    IDENTITY = IDENTITY
+    QUESTION = "q"
+    ITEM = "g"
+    MORE = "more"
+    REVIEW = REVIEW
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a draft is; stored as ``str(position)`` (``identity``, ``identity:<line>``,
+    ``q:<question>``, ``g:<group>:<item>:<field>``, ``more:<group>:<items>``, ``review``)."""
+
+    place: Place
+    key: str = ""  # the identity line being edited, the question or the group
+    index: int = 0  # the group's item being answered, or how many items it has (more)
+    field_key: str = ""  # the field of the group's item being answered
+
+    @classmethod
+    def parse(cls, text: str) -> Position:
+        """The position stored as ``text``; an unreadable one is the review, where every
+        answer can be reached again."""
+        head, *rest = text.split(":")
+        if head == Place.IDENTITY and len(rest) <= 1:
+            return cls(Place.IDENTITY, rest[0] if rest else "")
+        if head == Place.QUESTION and len(rest) == 1:
+            return cls(Place.QUESTION, rest[0])
+        if head == Place.MORE and len(rest) == 2 and _digits(rest[1]):
+            return cls(Place.MORE, rest[0], int(rest[1]))
+        if head == Place.ITEM and len(rest) == 3 and _digits(rest[1]):
+            return cls(Place.ITEM, rest[0], int(rest[1]), rest[2])
+        return cls(Place.REVIEW)
+
+    def __str__(self) -> str:
+        if self.place is Place.IDENTITY:
+            return f"{IDENTITY}:{self.key}" if self.key else IDENTITY
+        if self.place is Place.QUESTION:
+            return f"{Place.QUESTION}:{self.key}"
+        if self.place is Place.MORE:
+            return f"{Place.MORE}:{self.key}:{self.index}"
+        if self.place is Place.ITEM:
+            return f"{Place.ITEM}:{self.key}:{self.index}:{self.field_key}"
+        return REVIEW
+
+    @property
+    def editing_line(self) -> bool:
+        """True while one identity line is being corrected."""
+        return self.place is Place.IDENTITY and bool(self.key)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def at(draft: Draft) -> Position:
+    """The draft's position."""
+    return Position.parse(draft.position)
+
+
+def _question(key: str) -> str:
+    return str(Position(Place.QUESTION, key))
+
+
+def _item(group: Group, index: int, field_key: str) -> str:
+    return str(Position(Place.ITEM, group.key, index, field_key))
+
+
+def _more(group: Group, count: int) -> str:
+    return str(Position(Place.MORE, group.key, count))
 
 
 def _items(form: FormDef) -> list[Question | Group]:
@@ -85,27 +154,27 @@ def _enter(form: FormDef, answers: Answers, index: int) -> str:
         return REVIEW
     item = items[index]
     if isinstance(item, Question):
-        return f"q:{item.key}"
+        return _question(item.key)
     count = len(group_items(answers, item))
-    return f"more:{item.key}:{count}" if count else f"g:{item.key}:0:{item.fields[0].key}"
+    return _more(item, count) if count else _item(item, 0, item.fields[0].key)
 
 
-def _group(form: FormDef, key: str) -> Group | None:
+def group_named(form: FormDef, key: str) -> Group | None:
+    """The group ``key`` of the form, or None when there is no such group."""
     return next((i for i in _items(form) if i.key == key and isinstance(i, Group)), None)
 
 
-def _index_of(form: FormDef, key: str) -> int:
-    return next(i for i, item in enumerate(_items(form)) if item.key == key)
+def _index_of(form: FormDef, key: str) -> int | None:
+    return next((i for i, item in enumerate(_items(form)) if item.key == key), None)
 
 
 def top_index(form: FormDef, position: str) -> int:
     """0 for the identity step, then 1.. for each question or group; len+1 for the review."""
-    parts = parse_position(position)
-    if parts[0] in (IDENTITY,):
+    where = Position.parse(position)
+    if where.place is Place.IDENTITY:
         return 0
-    if parts[0] == REVIEW:
-        return len(_items(form)) + 1
-    return _index_of(form, parts[1]) + 1
+    index = _index_of(form, where.key) if where.place is not Place.REVIEW else None
+    return len(_items(form)) + 1 if index is None else index + 1
 
 
 def progress(form: FormDef, position: str) -> tuple[int, int]:
@@ -128,23 +197,21 @@ def item_complete(group: Group, item: Mapping[str, str]) -> bool:
 
 def question_at(form: FormDef, position: str) -> Question | None:
     """The question asked at ``position`` (a plain question or a group field)."""
-    parts = parse_position(position)
-    if parts[0] == "q":
-        item = form.item(parts[1])
-        return item if isinstance(item, Question) else None
-    if parts[0] == "g":
-        group = form.item(parts[1])
-        if isinstance(group, Group):
-            return next((f for f in group.fields if f.key == parts[3]), None)
+    where = Position.parse(position)
+    if where.place is Place.QUESTION:
+        return _question_named(form, where.key)
+    if where.place is Place.ITEM and (group := group_named(form, where.key)) is not None:
+        return next((f for f in group.fields if f.key == where.field_key), None)
     return None
+
+
+def _question_named(form: FormDef, key: str) -> Question | None:
+    return next((i for i in _items(form) if i.key == key and isinstance(i, Question)), None)
 
 
 def takes_text(form: FormDef, draft: Draft) -> bool:
     """True when the step asks for a typed answer (a question or an identity line being edited)."""
-    parts = parse_position(draft.position)
-    return question_at(form, draft.position) is not None or (
-        parts[0] == IDENTITY and len(parts) == 2
-    )
+    return question_at(form, draft.position) is not None or at(draft).editing_line
 
 
 def identity_field(form: FormDef, key: str) -> IdentityField | None:
@@ -154,16 +221,15 @@ def identity_field(form: FormDef, key: str) -> IdentityField | None:
 
 def current_value(form: FormDef, draft: Draft) -> str:
     """The stored answer at the draft's position ('' when none)."""
-    parts = parse_position(draft.position)
-    if parts[0] == "q":
-        return str(draft.answers.get(parts[1], ""))
-    if parts[0] == "g":
-        group = form.item(parts[1])
-        items = group_items(draft.answers, group) if isinstance(group, Group) else []
-        index = int(parts[2])
-        return items[index].get(parts[3], "") if index < len(items) else ""
-    if parts[0] == IDENTITY and len(parts) == 2:
-        return str(draft.answers.get(f"id.{parts[1]}", ""))
+    where = at(draft)
+    if where.place is Place.QUESTION:
+        return str(draft.answers.get(where.key, ""))
+    if where.place is Place.ITEM:
+        group = group_named(form, where.key)
+        items = group_items(draft.answers, group) if group is not None else []
+        return items[where.index].get(where.field_key, "") if where.index < len(items) else ""
+    if where.editing_line:
+        return str(draft.answers.get(f"id.{where.key}", ""))
     return ""
 
 
@@ -179,39 +245,36 @@ def _go(
 
 def _after(form: FormDef, draft: Draft, answers: Answers) -> Draft:
     """Advance from the draft's position once its answer is settled."""
-    parts = parse_position(draft.position)
-    if parts[0] == IDENTITY and len(parts) == 2:
+    where = at(draft)
+    if where.editing_line:
         return _go(draft, IDENTITY, answers, returning=draft.returning)
-    if draft.returning and parts[0] != "g":
+    group = group_named(form, where.key) if where.place is Place.ITEM else None
+    if draft.returning and group is None:
         return _go(draft, REVIEW, answers)
-    if parts[0] == "g":
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
-        index = int(parts[2])
+    if group is not None:
         keys = [f.key for f in group.fields]
-        following = keys.index(parts[3]) + 1
+        following = keys.index(where.field_key) + 1 if where.field_key in keys else len(keys)
         if following < len(keys):
-            position = f"g:{group.key}:{index}:{keys[following]}"
+            position = _item(group, where.index, keys[following])
             return _go(draft, position, answers, returning=draft.returning)
-        return _go(draft, REVIEW if draft.returning else f"more:{group.key}:{index + 1}", answers)
+        more = _more(group, where.index + 1)
+        return _go(draft, REVIEW if draft.returning else more, answers)
     return _go(draft, _enter(form, answers, top_index(form, draft.position)), answers)
 
 
 def _store(form: FormDef, draft: Draft, value: str) -> Answers:
-    parts = parse_position(draft.position)
+    where = at(draft)
     answers = dict(draft.answers)
-    if parts[0] == IDENTITY:
-        answers[f"id.{parts[1]}"] = value
-    elif parts[0] == "q":
-        answers[parts[1]] = value
-    else:
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
+    group = group_named(form, where.key) if where.place is Place.ITEM else None
+    if where.editing_line:
+        answers[f"id.{where.key}"] = value
+    elif where.place is Place.QUESTION:
+        answers[where.key] = value
+    elif group is not None:
         items = group_items(answers, group)
-        index = int(parts[2])
-        while len(items) <= index:
+        while len(items) <= where.index:
             items.append({})
-        items[index][parts[3]] = value
+        items[where.index][where.field_key] = value
         answers[group.key] = items
     return answers
 
@@ -268,9 +331,9 @@ def _choice(question: Question, value: str) -> str | Invalid:
 # ----------------------------------------------------------------------------- transitions
 def answer(form: FormDef, draft: Draft, text: str) -> Result:
     """Take typed text as the answer at the draft's position."""
-    parts = parse_position(draft.position)
-    if parts[0] == IDENTITY and len(parts) == 2:
-        target: Question | IdentityField | None = identity_field(form, parts[1])
+    where = at(draft)
+    if where.editing_line:
+        target: Question | IdentityField | None = identity_field(form, where.key)
     else:
         target = question_at(form, draft.position)
     if target is None:
@@ -342,36 +405,36 @@ def edit_identity(form: FormDef, draft: Draft, key: str) -> Result:
     """Correct one identity line."""
     if draft.position != IDENTITY or identity_field(form, key) is None:
         return Invalid("no_question")
-    return replace(draft, position=f"identity:{key}", buffer="")
+    return replace(draft, position=str(Position(Place.IDENTITY, key)), buffer="")
 
 
 def back(form: FormDef, draft: Draft) -> Result:
     """Go to the previous step (from an edit started on the review: back to the review)."""
-    parts = parse_position(draft.position)
-    if parts[0] == IDENTITY and len(parts) == 2:
+    where = at(draft)
+    if where.editing_line:
         return _go(draft, IDENTITY, returning=draft.returning)
     if draft.returning:
         return _go(draft, REVIEW)
-    if parts[0] == REVIEW:
+    if where.place is Place.REVIEW:
         return replace(draft, position=_last_of(form, draft.answers, len(_items(form)) - 1))
-    if parts[0] == "g":
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
+    group = group_named(form, where.key)
+    if where.place is Place.ITEM and group is not None:
         keys = [f.key for f in group.fields]
-        index, position = int(parts[2]), keys.index(parts[3])
-        if position > 0:
-            return replace(draft, position=f"g:{group.key}:{index}:{keys[position - 1]}", buffer="")
-        if index > 0:
-            return _go(draft, f"more:{group.key}:{index}")
-    if parts[0] == "more":
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
-        after = min(int(parts[2]), len(group_items(draft.answers, group)))
+        field_index = keys.index(where.field_key) if where.field_key in keys else 0
+        if field_index > 0:
+            position = _item(group, where.index, keys[field_index - 1])
+            return replace(draft, position=position, buffer="")
+        if where.index > 0:
+            return _go(draft, _more(group, where.index))
+    if where.place is Place.MORE and group is not None:
+        after = min(where.index, len(group_items(draft.answers, group)))
         if after > 0:
-            return _go(draft, f"g:{group.key}:{after - 1}:{group.fields[-1].key}")
-    if parts[0] == IDENTITY:
+            return _go(draft, _item(group, after - 1, group.fields[-1].key))
+    if where.place is Place.IDENTITY:
         return Invalid("at_start")
-    index = _index_of(form, parts[1])
+    index = _index_of(form, where.key)
+    if index is None:
+        return _go(draft, REVIEW)
     if index == 0:
         return (
             replace(draft, position=IDENTITY, buffer="") if form.identity else Invalid("at_start")
@@ -383,36 +446,35 @@ def _last_of(form: FormDef, answers: Answers, index: int) -> str:
     """The last position of top-level item ``index`` (used when going back into it)."""
     item = _items(form)[index]
     if isinstance(item, Question):
-        return f"q:{item.key}"
+        return _question(item.key)
     count = len(group_items(answers, item))
-    return f"more:{item.key}:{count}" if count else f"g:{item.key}:0:{item.fields[0].key}"
+    return _more(item, count) if count else _item(item, 0, item.fields[0].key)
 
 
 def add_item(form: FormDef, draft: Draft, group_key: str) -> Result:
     """ "Thêm việc": start a new item of the group (from its "more" step or the review)."""
-    group = _group(form, group_key)
+    group = group_named(form, group_key)
     if group is None:
         return Invalid("no_question")
     items = group_items(draft.answers, group)
     if len(items) >= group.max_items:
         return Invalid("too_many_items", group.max_items)
     returning = draft.position == REVIEW or draft.returning
-    return _go(draft, f"g:{group.key}:{len(items)}:{group.fields[0].key}", returning=returning)
+    return _go(draft, _item(group, len(items), group.fields[0].key), returning=returning)
 
 
 def finish_group(form: FormDef, draft: Draft) -> Result:
     """ "Xong": enough items; go to what follows the group."""
-    parts = parse_position(draft.position)
-    if parts[0] != "more":
+    where = at(draft)
+    group = group_named(form, where.key) if where.place is Place.MORE else None
+    if group is None:
         return Invalid("no_question")
-    group = form.item(parts[1])
-    assert isinstance(group, Group)
     complete = [i for i in group_items(draft.answers, group) if item_complete(group, i)]
     if len(complete) < group.min_items:
         return Invalid("too_few_items", group.min_items)
     if draft.returning:
         return replace(draft, position=REVIEW, returning=False)
-    return replace(draft, position=_enter(form, draft.answers, _index_of(form, group.key) + 1))
+    return replace(draft, position=_enter(form, draft.answers, top_index(form, draft.position)))
 
 
 def edit(form: FormDef, draft: Draft, key: str) -> Result:
@@ -423,22 +485,22 @@ def edit(form: FormDef, draft: Draft, key: str) -> Result:
         return replace(draft, position=IDENTITY, returning=True)
     if not any(i.key == key and isinstance(i, Question) for i in _items(form)):
         return Invalid("no_question")
-    return replace(draft, position=f"q:{key}", returning=True, buffer="")
+    return replace(draft, position=_question(key), returning=True, buffer="")
 
 
 def edit_item(form: FormDef, draft: Draft, group_key: str, index: int) -> Result:
     """From the review: go through item ``index`` of a group again."""
-    group = _group(form, group_key)
+    group = group_named(form, group_key)
     if draft.position != REVIEW or group is None:
         return Invalid("no_question")
     if not 0 <= index < len(group_items(draft.answers, group)):
         return Invalid("no_question")
-    return _go(draft, f"g:{group.key}:{index}:{group.fields[0].key}", returning=True)
+    return _go(draft, _item(group, index, group.fields[0].key), returning=True)
 
 
 def delete_item(form: FormDef, draft: Draft, group_key: str, index: int) -> Result:
     """From the review: remove item ``index`` of a group."""
-    group = _group(form, group_key)
+    group = group_named(form, group_key)
     if draft.position != REVIEW or group is None:
         return Invalid("no_question")
     items = group_items(draft.answers, group)

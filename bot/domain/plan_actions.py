@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain import engine as e
-from bot.domain.callbacks import pack_desk, pack_plan
-from bot.domain.forms import FormDef, Group, Question
+from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, number
+from bot.domain.forms import FormDef, Question
 from bot.domain.plans import Plan, PlanStatus
 
 
@@ -19,18 +19,18 @@ from bot.domain.plans import Plan, PlanStatus
 class Action:
     """One thing to press: ``code`` and ``arg`` go in the callback data; ``label`` names a text."""
 
-    code: str
+    code: PlanCode
     label: str
     arg: str = ""
     params: dict[str, str] = field(default_factory=dict)
 
 
-BACK = Action("bk", "plan.button.back")
-SUBMIT = Action("sb", "plan.button.submit")
-DOCUMENT = Action("doc", "plan.button.document")
-REOPEN = Action("ro", "plan.button.reopen")
-VOLUNTARY = Action("vol", "plan.button.voluntary")
-RESUME = Action("go", "plan.button.resume")
+BACK = Action(PlanCode.BACK, "plan.button.back")
+SUBMIT = Action(PlanCode.SUBMIT, "plan.button.submit")
+DOCUMENT = Action(PlanCode.DOCUMENT, "plan.button.document")
+REOPEN = Action(PlanCode.REOPEN, "plan.button.reopen")
+VOLUNTARY = Action(PlanCode.VOLUNTARY, "plan.button.voluntary")
+RESUME = Action(PlanCode.RESUME, "plan.button.resume")
 
 
 def notice_button(label: str, data: str) -> dict[str, str]:
@@ -39,37 +39,39 @@ def notice_button(label: str, data: str) -> dict[str, str]:
 
 
 # "Go to my plan" under a notice: the press opens the presser's own plan, whoever they are.
-RESUME_BUTTON = notice_button(RESUME.label, pack_plan(0, RESUME.code))
-FIX_BUTTON = notice_button("plan.button.fix", pack_plan(0, RESUME.code))
+RESUME_BUTTON = notice_button(RESUME.label, PlanPress(0, RESUME.code).pack())
+FIX_BUTTON = notice_button("plan.button.fix", PlanPress(0, RESUME.code).pack())
 
 
 def review_button(plan_id: int) -> dict[str, str]:
     """ "Xem và duyệt" under a submission notice: the desk re-checks the presser's rights."""
-    return notice_button("desk.button.review_notice", pack_desk("op", str(plan_id)))
+    return notice_button("desk.button.review_notice", DeskPress(DeskCode.OPEN, str(plan_id)).pack())
 
 
 def step_actions(form: FormDef, draft: e.Draft) -> list[Action]:
     """The buttons of the step the draft is at."""
-    parts = e.parse_position(draft.position)
-    if draft.position == e.IDENTITY:
+    where = e.at(draft)
+    if where.place is e.Place.IDENTITY and not where.editing_line:
         edits = [
-            Action("ei", "plan.button.edit_line", f.key, {"label": f.label}) for f in form.identity
+            Action(PlanCode.EDIT_LINE, "plan.button.edit_line", f.key, {"label": f.label})
+            for f in form.identity
         ]
-        return [Action("ok", "plan.button.identity_ok"), *edits]
-    if parts[0] == e.IDENTITY:
+        return [Action(PlanCode.IDENTITY_OK, "plan.button.identity_ok"), *edits]
+    group = e.group_named(form, where.key) if where.place is e.Place.MORE else None
+    if where.editing_line:
         return [BACK]
-    if parts[0] == "more":
-        group = form.item(parts[1])
-        assert isinstance(group, Group)
+    if group is not None:
         count = len(e.group_items(draft.answers, group))
         actions = []
         if count < group.max_items:
             actions.append(
-                Action("ad", "plan.button.add_item", group.key, {"item": group.item_label})
+                Action(
+                    PlanCode.ADD_ITEM, "plan.button.add_item", group.key, {"item": group.item_label}
+                )
             )
-        actions.append(Action("fg", "plan.button.finish_group"))
+        actions.append(Action(PlanCode.FINISH_GROUP, "plan.button.finish_group"))
         return [*actions, BACK]
-    if parts[0] == e.REVIEW:
+    if where.place is e.Place.REVIEW:
         return review_actions(form, draft)
     question = e.question_at(form, draft.position)
     if question is None:
@@ -81,15 +83,18 @@ def _question_actions(form: FormDef, draft: e.Draft, question: Question) -> list
     actions: list[Action] = []
     if question.kind == "choice":
         actions += [
-            Action("ch", "plan.button.choice", str(i), {"label": c})
+            Action(PlanCode.CHOICE, "plan.button.choice", str(i), {"label": c})
             for i, c in enumerate(question.choices)
         ]
     if question.kind == "long_text" and draft.buffer:
-        actions += [Action("dn", "plan.button.done"), Action("cl", "plan.button.clear")]
+        actions += [
+            Action(PlanCode.DONE, "plan.button.done"),
+            Action(PlanCode.CLEAR, "plan.button.clear"),
+        ]
     if question.optional:
-        actions.append(Action("sk", "plan.button.skip"))
+        actions.append(Action(PlanCode.SKIP, "plan.button.skip"))
     if e.current_value(form, draft) and not draft.buffer:
-        actions.append(Action("kp", "plan.button.keep"))
+        actions.append(Action(PlanCode.KEEP, "plan.button.keep"))
     actions.append(BACK)
     return actions
 
@@ -98,19 +103,29 @@ def review_actions(form: FormDef, draft: e.Draft) -> list[Action]:
     """Sửa buttons for every answer, item edits and deletes, then submit."""
     actions: list[Action] = []
     if form.identity:
-        actions.append(Action("ed", "plan.button.edit_identity", e.IDENTITY))
+        actions.append(Action(PlanCode.EDIT, "plan.button.edit_identity", e.IDENTITY))
     for item in form.items():
         if isinstance(item, Question):
-            actions.append(Action("ed", "plan.button.edit", item.key, {"label": item.label}))
+            actions.append(
+                Action(PlanCode.EDIT, "plan.button.edit", item.key, {"label": item.label})
+            )
             continue
         items = e.group_items(draft.answers, item)
         for index in range(len(items)):
             params = {"item": item.item_label, "number": str(index + 1)}
-            actions.append(Action("et", "plan.button.edit_item", f"{item.key}.{index}", params))
-            actions.append(Action("dl", "plan.button.delete_item", f"{item.key}.{index}", params))
+            actions.append(
+                Action(PlanCode.EDIT_ITEM, "plan.button.edit_item", f"{item.key}.{index}", params)
+            )
+            actions.append(
+                Action(
+                    PlanCode.DELETE_ITEM, "plan.button.delete_item", f"{item.key}.{index}", params
+                )
+            )
         if len(items) < item.max_items:
             actions.append(
-                Action("ad", "plan.button.add_item", item.key, {"item": item.item_label})
+                Action(
+                    PlanCode.ADD_ITEM, "plan.button.add_item", item.key, {"item": item.item_label}
+                )
             )
     actions += [DOCUMENT, SUBMIT]
     return actions
@@ -127,27 +142,30 @@ def status_actions(plan: Plan, can_reopen: bool) -> list[Action]:
 def apply(form: FormDef, draft: e.Draft, action: Action) -> e.Result:
     """Carry out a form action on the draft (submit and document are handled by the service)."""
     code, arg = action.code, action.arg
-    group, _, index = arg.partition(".")
-    handlers: dict[str, Callable[[], e.Result]] = {
-        "ok": lambda: e.confirm_identity(form, draft),
-        "ei": lambda: e.edit_identity(form, draft, arg),
-        "bk": lambda: e.back(form, draft),
-        "sk": lambda: e.skip(form, draft),
-        "kp": lambda: e.keep(form, draft),
-        "dn": lambda: e.finish_long(form, draft),
-        "cl": lambda: e.clear_buffer(draft),
-        "ch": lambda: e.choose(form, draft, int(arg)) if arg.isdigit() else e.Invalid("bad_choice"),
-        "ad": lambda: e.add_item(form, draft, arg),
-        "fg": lambda: e.finish_group(form, draft),
-        "ed": lambda: e.edit(form, draft, arg),
-        "et": lambda: (
-            e.edit_item(form, draft, group, int(index))
-            if index.isdigit()
+    group, _, place = arg.partition(".")
+    choice, index = number(arg), number(place)  # ASCII digits only: int("²") would raise
+    handlers: dict[PlanCode, Callable[[], e.Result]] = {
+        PlanCode.IDENTITY_OK: lambda: e.confirm_identity(form, draft),
+        PlanCode.EDIT_LINE: lambda: e.edit_identity(form, draft, arg),
+        PlanCode.BACK: lambda: e.back(form, draft),
+        PlanCode.SKIP: lambda: e.skip(form, draft),
+        PlanCode.KEEP: lambda: e.keep(form, draft),
+        PlanCode.DONE: lambda: e.finish_long(form, draft),
+        PlanCode.CLEAR: lambda: e.clear_buffer(draft),
+        PlanCode.CHOICE: lambda: (
+            e.choose(form, draft, choice) if choice is not None else e.Invalid("bad_choice")
+        ),
+        PlanCode.ADD_ITEM: lambda: e.add_item(form, draft, arg),
+        PlanCode.FINISH_GROUP: lambda: e.finish_group(form, draft),
+        PlanCode.EDIT: lambda: e.edit(form, draft, arg),
+        PlanCode.EDIT_ITEM: lambda: (
+            e.edit_item(form, draft, group, index)
+            if index is not None
             else e.Invalid("no_question")
         ),
-        "dl": lambda: (
-            e.delete_item(form, draft, group, int(index))
-            if index.isdigit()
+        PlanCode.DELETE_ITEM: lambda: (
+            e.delete_item(form, draft, group, index)
+            if index is not None
             else e.Invalid("no_question")
         ),
     }

@@ -30,8 +30,7 @@ def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
     """One row per plan (status, handed in, confirmed by whom and when), and a second sheet
     with one row per concrete action (what, by when, expected result)."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = catalog.plain("sheet.plans")
     _bold_header(sheet, [catalog.plain(f"desk.column.{name}") for name in COLUMNS])
     actions = workbook.create_sheet(catalog.plain("sheet.actions"))

@@ -69,8 +69,7 @@ def report_bytes(catalog: Catalog, report: DistrictReport) -> bytes:
     """The report as the bytes of an XLSX file."""
     rows = report.rows
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = catalog.plain("report.sheet")
     append_row(
         sheet,

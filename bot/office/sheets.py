@@ -230,8 +230,7 @@ def write_rows(
         write_private(path, buffer.getvalue().encode("utf-8-sig"))
         return
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = title
     append_row(sheet, list(header))
     for cell in sheet[1]:

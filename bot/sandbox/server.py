@@ -33,6 +33,7 @@ from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Person
 from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
 from bot.domain.telegram_html import utf16_prefix
+from bot.locales import Catalog
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.harness import sample_campaign
@@ -213,7 +214,8 @@ class Sandbox:
 
     async def save(self, store: Store) -> None:
         """Write the chats, the clock and the message numbers into the database."""
-        assert self.clock is not None
+        if self.clock is None:
+            raise RuntimeError("the sandbox is saved only once its clock is set")
         self._saved_calls = len(self.api.calls)
         state = capture(
             self.api,
@@ -311,9 +313,14 @@ class Sandbox:
             raise web.HTTPNotFound(text="no such person")
         return seat
 
-    def _role(self, person: Person) -> str:
-        assert self.running is not None
-        c = self.running.services.catalog
+    def _live(self) -> tuple[ShiftedClock, Running]:
+        """The clock and the running bot: the page's API is served only once both are there."""
+        if self.clock is None or self.running is None:
+            raise web.HTTPServiceUnavailable(text="the bot is not running")
+        return self.clock, self.running
+
+    @staticmethod
+    def _role(person: Person, c: Catalog) -> str:
         parts = [c.plain(f"label.category.{person.category.value}")]
         parts += [c.plain(f"label.role.{role.value}") for role in sorted(person.roles)]
         if person.is_exempt:
@@ -321,13 +328,14 @@ class Sandbox:
         return " · ".join(parts)
 
     async def _state(self, request: web.Request) -> web.Response:
-        assert self.clock is not None and self.running is not None
+        clock, running = self._live()
+        catalog = running.services.catalog
         tz = self.tz
         people = [
             {
                 "code": code,
                 "name": seat.person.full_name,
-                "role": self._role(seat.person),
+                "role": self._role(seat.person, catalog),
                 "unit": seat.person.unit_path.rsplit(" / ", 1)[-1],
                 "messages": len(self.api.sent(seat.user.id)),
             }
@@ -337,8 +345,7 @@ class Sandbox:
             {"id": key, "label": label, "when": when.astimezone(tz).strftime("%d/%m/%Y %H:%M")}
             for key, label, when in await self._jumps()
         ]
-        now = self.clock.now().astimezone(tz)
-        catalog = self.running.services.catalog
+        now = clock.now().astimezone(tz)
         ui = {key: catalog.plain(f"sandbox.ui.{key}") for key in UI_TEXTS}
         return web.json_response(
             {"clock": now.strftime("%H:%M %d/%m/%Y"), "people": people, "jumps": jumps, "ui": ui}
@@ -438,14 +445,14 @@ class Sandbox:
     # ------------------------------------------------------------------ the clock
     async def _jumps(self) -> list[tuple[str, str, datetime]]:
         """Where the clock can jump: the next deadline reminder, the deadline, before a meeting."""
-        assert self.clock is not None and self.running is not None
-        services = self.running.services
+        clock, running = self._live()
+        services = running.services
         c = services.catalog
         campaign = await services.plans.campaign()
         if campaign is None:
             return []
         tz = self.tz
-        now = self.clock.now()
+        now = clock.now()
         schedule = campaign.schedule or Schedule()
         found: list[tuple[str, str, datetime]] = []
         reminders = deadline_occasions(campaign.year, campaign.deadline, schedule, tz)
@@ -456,16 +463,17 @@ class Sandbox:
         deadline = datetime.combine(campaign.deadline, time(17, 0), tz)
         if deadline > now:
             found.append(("deadline", c.plain("sandbox.jump.deadline"), deadline))
-        meeting = await self._next_meeting(now, schedule)
+        meeting = await self._next_meeting(running, now, schedule)
         if meeting is not None:
             found.append(("meeting", c.plain("sandbox.jump.meeting"), meeting))
         found.append(("day", c.plain("sandbox.jump.day"), now + timedelta(days=1)))
         return found
 
-    async def _next_meeting(self, now: datetime, schedule: Schedule) -> datetime | None:
+    async def _next_meeting(
+        self, running: Running, now: datetime, schedule: Schedule
+    ) -> datetime | None:
         """Just after the next meeting reminder falls due (the scheduler's own rules)."""
-        assert self.running is not None
-        meetings = await self.running.store.meetings.between(now, now + timedelta(days=400))
+        meetings = await running.store.meetings.between(now, now + timedelta(days=400))
         due = [
             occasion.due
             for m in meetings
@@ -478,11 +486,11 @@ class Sandbox:
         return min(due) + JUMP_MINUTE if due else None
 
     async def _jump(self, request: web.Request) -> web.Response:
-        assert self.clock is not None and self.running is not None
+        clock, running = self._live()
         key = str((await self._body(request)).get("jump", ""))
         target = next((when for k, _, when in await self._jumps() if k == key), None)
         if target is None:
             raise web.HTTPBadRequest(text="unknown jump")
-        self.clock.jump(target)
-        await self.running.sweeps.enqueue_due()  # what fell due goes out now, not in a minute
+        clock.jump(target)
+        await running.sweeps.enqueue_due()  # what fell due goes out now, not in a minute
         return web.json_response({"ok": True})

@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from enum import StrEnum
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.digest import UnitNode
@@ -72,51 +71,116 @@ class Draft:
         return cls(text, None, unit)
 
 
-class ComposeStep(StrEnum):
-    """What the composer shows next."""
+@dataclass(frozen=True, slots=True)
+class ComposeRefused:
+    """The person may not do this (or that broadcast is not there)."""
 
-    ASK_TEXT = "ask_text"
-    CHOOSE = "choose"  # the text is fine: pick the audience
-    UNITS = "units"  # pick the unit the broadcast stays within
-    ASK_TIME = "ask_time"  # type when to send it
-    PREVIEW = "preview"  # the count, and the button that sends
-    QUEUED = "queued"
-    PROGRESS = "progress"
-    CANCELLED = "cancelled"
-    INVALID = "invalid"
-    STOPPED = "stopped"
-    NOT_ALLOWED = "not_allowed"
+    person: Person
 
 
 @dataclass(frozen=True, slots=True)
-class ComposeScreen:
-    """The outcome of a composer action, for the presenter."""
+class ComposeStopped:
+    """The draft was dropped (or there is none any more)."""
 
-    step: ComposeStep
     person: Person
-    audience: str = ""
-    preview: Preview | None = None
-    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AskText:
+    """Type (or send with a photo or file) the text of the broadcast."""
+
+    person: Person
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeInvalid:
+    """What was typed cannot be sent: ``error`` names why, ``detail`` shows the culprit."""
+
+    person: Person
+    error: str
     detail: str = ""
-    broadcast: BroadcastRow | None = None
-    withdrawn: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseAudience:
+    """The text is fine: pick the audience (within ``unit``, "" everyone)."""
+
+    person: Person
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseUnit:
+    """Pick the unit the broadcast stays within."""
+
+    person: Person
+    units: tuple[UnitNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskTime:
+    """Type when to send it to ``audience``."""
+
+    person: Person
+    audience: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComposePreview:
+    """The count, what will be sent, and the button that sends it."""
+
+    person: Person
+    audience: str
+    preview: Preview
     file: BroadcastFile | None = None
     unit: str = ""
-    units: tuple[UnitNode, ...] = ()
-    at: datetime | None = None  # when a scheduled broadcast goes out
-    reasons: tuple[tuple[str, int], ...] = ()  # why messages failed, most frequent first
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The broadcast is queued (to go out ``at``, when scheduled)."""
+
+    person: Person
+    broadcast: BroadcastRow
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How a broadcast stands, with why messages failed, most frequent first."""
+
+    person: Person
+    broadcast: BroadcastRow
+    reasons: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """What had not been sent of the broadcast was withdrawn (``withdrawn`` messages)."""
+
+    person: Person
+    broadcast: BroadcastRow
+    withdrawn: int
+
+
+ComposeScreen = (
+    ComposeRefused
+    | ComposeStopped
+    | AskText
+    | ComposeInvalid
+    | ChooseAudience
+    | ChooseUnit
+    | AskTime
+    | ComposePreview
+    | Queued
+    | Progress
+    | Withdrawn
+)
 
 
 def _preview_screen(person: Person, audience: str, preview: Preview, draft: Draft) -> ComposeScreen:
     """The preview of ``draft`` to ``audience``: the numbers, and what will be sent."""
-    return ComposeScreen(
-        ComposeStep.PREVIEW,
-        person,
-        audience=audience,
-        preview=preview,
-        file=draft.file,
-        unit=draft.unit,
-    )
+    return ComposePreview(person, audience, preview, draft.file, draft.unit)
 
 
 class ComposerService:
@@ -146,9 +210,9 @@ class ComposerService:
     async def start(self, person: Person) -> ComposeScreen:
         """Ask for the text."""
         if not self.may_use(person):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         await self._pending.set_pending(person.id, BroadcastText(), self._clock.now())
-        return ComposeScreen(ComposeStep.ASK_TEXT, person)
+        return AskText(person)
 
     async def typed(
         self,
@@ -168,13 +232,11 @@ class ComposerService:
             await self._broadcasts.preview(html_text, "all", file=file)
         except BroadcastError as error:
             if error.code != "nobody":
-                return ComposeScreen(
-                    ComposeStep.INVALID, person, error=error.code, detail=error.detail
-                )
+                return ComposeInvalid(person, error.code, error.detail)
         draft = Draft(html_text.strip(), file)
         await self._settings.set_setting(_draft_key(person), draft.dump())
         await self._pending.set_pending(person.id, None, self._clock.now())
-        return ComposeScreen(ComposeStep.CHOOSE, person)
+        return ChooseAudience(person)
 
     async def _draft(self, person: Person) -> Draft | None:
         stored = await self._settings.get_setting(_draft_key(person))
@@ -183,61 +245,61 @@ class ComposerService:
     async def choose(self, person: Person, audience: str) -> ComposeScreen:
         """Show who would receive it and how many ("" : the list of audiences again)."""
         if not self.may_use(person) or audience not in ("", *AUDIENCES):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
-            return ComposeScreen(ComposeStep.STOPPED, person)
+            return ComposeStopped(person)
         if not audience:
-            return ComposeScreen(ComposeStep.CHOOSE, person, unit=draft.unit)
+            return ChooseAudience(person, draft.unit)
         try:
             preview = await self._broadcasts.preview(
                 draft.text, audience, draft.unit, file=draft.file
             )
         except BroadcastError as error:
-            return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
+            return ComposeInvalid(person, error.code, error.detail)
         return _preview_screen(person, audience, preview, draft)
 
     async def units(self, person: Person) -> ComposeScreen:
         """The units the broadcast may be kept within."""
         if not self.may_use(person):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         if await self._draft(person) is None:
-            return ComposeScreen(ComposeStep.STOPPED, person)
+            return ComposeStopped(person)
         nodes = [n for n in await self._tree.unit_nodes() if n.depth <= UNIT_DEPTH]
-        return ComposeScreen(ComposeStep.UNITS, person, units=tuple(nodes[:MAX_UNITS]))
+        return ChooseUnit(person, tuple(nodes[:MAX_UNITS]))
 
     async def within(self, person: Person, unit_id: int) -> ComposeScreen:
         """Keep the broadcast within one unit and its sub-units (0: everyone again)."""
         if not self.may_use(person):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
-            return ComposeScreen(ComposeStep.STOPPED, person)
+            return ComposeStopped(person)
         path = ""
         if unit_id:
             found = next((n for n in await self._tree.unit_nodes() if n.id == unit_id), None)
             if found is None:
-                return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+                return ComposeRefused(person)
             path = found.path
         chosen = replace(draft, unit=path)
         await self._settings.set_setting(_draft_key(person), chosen.dump())
-        return ComposeScreen(ComposeStep.CHOOSE, person, unit=path)
+        return ChooseAudience(person, path)
 
     async def ask_time(self, person: Person, audience: str) -> ComposeScreen:
         """Ask when to send it to ``audience``."""
         if not self.may_use(person) or audience not in AUDIENCES:
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         if await self._draft(person) is None:
-            return ComposeScreen(ComposeStep.STOPPED, person)
+            return ComposeStopped(person)
         await self._pending.set_pending(person.id, BroadcastTime(audience), self._clock.now())
-        return ComposeScreen(ComposeStep.ASK_TIME, person, audience=audience)
+        return AskTime(person, audience)
 
     async def _timed(self, person: Person, audience: str, typed: str) -> ComposeScreen:
         at = parse_when(typed, self._tz)
         if at is None:
-            return ComposeScreen(ComposeStep.INVALID, person, error="when", detail=typed[:40])
+            return ComposeInvalid(person, "when", typed[:40])
         if at <= self._clock.now():
-            return ComposeScreen(ComposeStep.INVALID, person, error="past")
+            return ComposeInvalid(person, "past")
         await self._pending.set_pending(person.id, None, self._clock.now())
         # The preview warned of a repeat, if any, before "schedule" was pressed.
         return await self.send(person, audience, at, again=True)
@@ -249,10 +311,10 @@ class ComposerService:
         second press sends nothing). The same text to the same audience within a day shows the
         preview again with the warning, unless ``again`` confirms it."""
         if not self.may_use(person) or audience not in AUDIENCES:
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
-            return ComposeScreen(ComposeStep.STOPPED, person)
+            return ComposeStopped(person)
         if not again:
             with contextlib.suppress(BroadcastError):  # reported by the send below
                 preview = await self._broadcasts.preview(
@@ -266,39 +328,32 @@ class ComposerService:
                 draft.text, audience, draft.unit, at, actor=person, file=draft.file, again=again
             )
         except BroadcastError as error:
-            return ComposeScreen(ComposeStep.INVALID, person, error=error.code, detail=error.detail)
+            return ComposeInvalid(person, error.code, error.detail)
         found = await self._broadcasts.status(broadcast_id)
-        return ComposeScreen(
-            ComposeStep.QUEUED,
-            person,
-            audience=audience,
-            broadcast=found[0] if found else None,
-            unit=draft.unit,
-            at=at,
-        )
+        if found is None:  # erased meanwhile
+            return ComposeRefused(person)
+        return Queued(person, found[0], at)
 
     async def progress(self, person: Person, broadcast_id: int) -> ComposeScreen:
         """How a broadcast stands."""
         if not self.may_use(person):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         found = await self._broadcasts.status(broadcast_id)
         if found is None:
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         row, failures = found
         reasons = Counter(" ".join(f.error.split())[:60] or f.status for f in failures)
-        return ComposeScreen(
-            ComposeStep.PROGRESS, person, broadcast=row, reasons=tuple(reasons.most_common(5))
-        )
+        return Progress(person, row, tuple(reasons.most_common(5)))
 
     async def cancel(self, person: Person, broadcast_id: int) -> ComposeScreen:
         """Withdraw what has not been sent."""
         if not self.may_use(person):
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
+            return ComposeRefused(person)
         withdrawn = await self._broadcasts.cancel(broadcast_id, actor=person)
         found = await self._broadcasts.status(broadcast_id)
         if withdrawn is None or found is None:
-            return ComposeScreen(ComposeStep.NOT_ALLOWED, person)
-        return ComposeScreen(ComposeStep.CANCELLED, person, broadcast=found[0], withdrawn=withdrawn)
+            return ComposeRefused(person)
+        return Withdrawn(person, found[0], withdrawn)
 
     async def stop(self, person: Person, pending: Pending | None) -> bool:
         """Forget the draft; False when there was nothing being composed (``pending``: what

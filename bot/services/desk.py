@@ -8,7 +8,6 @@ button data only say which plan was pressed, never that the presser may touch it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
@@ -35,38 +34,99 @@ class UnitExport:
     records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
 
 
-class DeskStep(StrEnum):
-    """What the desk shows next."""
+@dataclass(frozen=True, slots=True)
+class DeskRefused:
+    """The viewer may not do this (or that plan is not theirs to see)."""
 
-    LIST = "list"
-    PLAN = "plan"
-    ASK_COMMENT = "ask_comment"
-    DECIDED = "decided"  # confirmed or returned: see ``verdict`` and ``confirmed``
-    STOPPED = "stopped"
-    NOT_ALLOWED = "not_allowed"
-    NO_CAMPAIGN = "no_campaign"
-    EXPORT = "export"
-    PAST = "past"  # last year's plans returned and never handed in again
+    viewer: Person
 
 
 @dataclass(frozen=True, slots=True)
-class DeskScreen:
-    """The outcome of a desk action, for the presenter."""
+class DeskNoCampaign:
+    """No campaign is open: nothing to review."""
 
-    step: DeskStep
     viewer: Person
-    rows: tuple[DeskRow, ...] = ()
-    counts: tuple[tuple[PlanStatus, int], ...] = ()
-    status: PlanStatus = PlanStatus.SUBMITTED
-    page: int = 0
-    pages: int = 1
-    copy: ReviewCopy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskStopped:
+    """The comment being typed was dropped."""
+
+    viewer: Person
+
+
+@dataclass(frozen=True, slots=True)
+class AskComment:
+    """Type the comment that goes back with the plan of ``name``."""
+
+    viewer: Person
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """The plan of ``name`` was confirmed or returned (``verdict`` says whether it went)."""
+
+    viewer: Person
+    verdict: Verdict
+    confirmed: bool
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskPlan:
+    """One plan with its document; ``verdict`` says why a decision did not go through."""
+
+    viewer: Person
+    copy: ReviewCopy
     verdict: Verdict | None = None
-    confirmed: bool = False
-    name: str = ""
-    export: UnitExport | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskList:
+    """The plans of the viewer's units in one status, a page at a time."""
+
+    viewer: Person
+    rows: tuple[DeskRow, ...]
+    counts: tuple[tuple[PlanStatus, int], ...]
+    status: PlanStatus
+    page: int
+    pages: int
     past_year: int = 0  # the year before the open campaign's, when it has plans to show
     past_count: int = 0  # that year's returned plans of the viewer's units
+
+
+@dataclass(frozen=True, slots=True)
+class PastList:
+    """Last year's plans returned and never handed in again, a page at a time."""
+
+    viewer: Person
+    rows: tuple[DeskRow, ...]
+    page: int
+    pages: int
+    year: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskExport:
+    """A unit's plans for the secretary's files."""
+
+    viewer: Person
+    export: UnitExport
+
+
+DeskScreen = (
+    DeskRefused
+    | DeskNoCampaign
+    | DeskStopped
+    | AskComment
+    | Decided
+    | DeskPlan
+    | DeskList
+    | PastList
+    | DeskExport
+)
 
 
 class DeskService:
@@ -98,10 +158,10 @@ class DeskService:
     async def listing(self, viewer: Person, status: str = "", page: int = 0) -> DeskScreen:
         """Plans of the viewer's units (everyone's for an admin) in one status, a page at a time."""
         if not self.may_use(viewer):
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         campaign = await self._plans.active_campaign()
         if campaign is None:
-            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+            return DeskNoCampaign(viewer)
         chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
         scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
         page = max(page, 0)
@@ -130,8 +190,7 @@ class DeskService:
                 besides=viewer.id,
             )
             past_count = past_counts.get(PlanStatus.RETURNED, 0)
-        return DeskScreen(
-            DeskStep.LIST,
+        return DeskList(
             viewer,
             rows=tuple(rows),
             counts=tuple((s, counts.get(s, 0)) for s in SHOWN),
@@ -146,10 +205,10 @@ class DeskService:
         """Last year's plans of the viewer's units that were returned and never handed in again
         (opening a new campaign closes the old one; these stay within reach)."""
         if not self.may_use(viewer):
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         campaign = await self._plans.active_campaign()
         if campaign is None:
-            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+            return DeskNoCampaign(viewer)
         past = await self._plans.campaign_of_year(campaign.year - 1)
         if past is None:
             return await self.listing(viewer)
@@ -166,24 +225,22 @@ class DeskService:
             besides=viewer.id,
         )
         total = counts.get(status, 0)
-        return DeskScreen(
-            DeskStep.PAST,
+        return PastList(
             viewer,
             rows=tuple(rows),
-            status=status,
             page=page,
             pages=max(1, -(-total // PAGE)),
-            past_year=past.year,
-            past_count=total,
+            year=past.year,
+            count=total,
         )
 
     async def export(self, viewer: Person) -> DeskScreen:
         """Every plan of the viewer's units: the summary, and the DOCX of each one handed in."""
         if not self.may_use(viewer):
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         campaign = await self._plans.active_campaign()
         if campaign is None:
-            return DeskScreen(DeskStep.NO_CAMPAIGN, viewer)
+            return DeskNoCampaign(viewer)
         admin = viewer.has(Role.ADMIN)
         scope = None if admin else await self._directory.subtree(viewer.unit_id)
         rows: list[DeskRow] = []
@@ -207,11 +264,7 @@ class DeskService:
             viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
         )
         unit = "" if admin else viewer.unit_path
-        return DeskScreen(
-            DeskStep.EXPORT,
-            viewer,
-            export=UnitExport(unit, tuple(rows), tuple(documents), tuple(records)),
-        )
+        return DeskExport(viewer, UnitExport(unit, tuple(rows), tuple(documents), tuple(records)))
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:
         if not self.may_use(viewer):
@@ -225,14 +278,14 @@ class DeskService:
         """One plan with its document and, if it waits for a decision, the buttons."""
         copy = await self._copy(viewer, plan_id)
         if copy is None:
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         await self._audit.record(viewer, AuditAction.VIEW_PLAN, f"plan:{plan_id}")
-        return DeskScreen(DeskStep.PLAN, viewer, copy=copy)
+        return DeskPlan(viewer, copy)
 
     async def confirm(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
         """Confirm the plan as it was shown (``rev``); the member is told."""
         if not self.may_use(viewer):
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         verdict = await self._review.decide(viewer, plan_id, confirm=True, rev=rev)
         return await self._decided(viewer, plan_id, verdict, confirmed=True)
 
@@ -240,11 +293,11 @@ class DeskService:
         """Ask for the comment that goes back with a returned plan."""
         copy = await self._copy(viewer, plan_id)
         if copy is None:
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         if copy.plan.status is not PlanStatus.SUBMITTED or copy.plan.rev != rev:
-            return DeskScreen(DeskStep.PLAN, viewer, copy=copy, verdict=Verdict.CHANGED)
+            return DeskPlan(viewer, copy, Verdict.CHANGED)
         await self._pending.set_pending(viewer.id, ReturnComment(plan_id, rev), self._clock.now())
-        return DeskScreen(DeskStep.ASK_COMMENT, viewer, name=copy.person.full_name)
+        return AskComment(viewer, copy.person.full_name)
 
     async def typed(self, viewer: Person, pending: ReturnComment, text: str) -> DeskScreen | None:
         """The comment typed for the plan being returned (``pending``, read with the person);
@@ -271,12 +324,12 @@ class DeskService:
         self, viewer: Person, plan_id: int, verdict: Verdict, *, confirmed: bool
     ) -> DeskScreen:
         if verdict is Verdict.NOT_ALLOWED:
-            return DeskScreen(DeskStep.NOT_ALLOWED, viewer)
+            return DeskRefused(viewer)
         if verdict is Verdict.DONE:
             action = AuditAction.CONFIRM if confirmed else AuditAction.RETURN
             await self._audit.record(viewer, action, f"plan:{plan_id}")
         copy = await self._plan_service.for_review(plan_id, with_document=False)
         name = copy.person.full_name if copy else ""
         if verdict is not Verdict.DONE and copy is not None:
-            return DeskScreen(DeskStep.PLAN, viewer, copy=copy, verdict=verdict)
-        return DeskScreen(DeskStep.DECIDED, viewer, verdict=verdict, confirmed=confirmed, name=name)
+            return DeskPlan(viewer, copy, verdict)
+        return Decided(viewer, verdict, confirmed, name)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from bot.domain.callbacks import pack_desk
+from bot.domain.callbacks import DeskCode, DeskPress
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
-from bot.services.desk import DeskScreen, DeskStep
+from bot.services.desk import (
+    AskComment,
+    Decided,
+    DeskExport,
+    DeskList,
+    DeskNoCampaign,
+    DeskPlan,
+    DeskRefused,
+    DeskScreen,
+    DeskStopped,
+    PastList,
+)
 from bot.services.plan_view import PlanPresenter
 from bot.services.replies import Attachment, Choice, Presenter, Reply
 from bot.services.review import Verdict
@@ -25,27 +36,31 @@ class DeskPresenter:
     def render(self, screen: DeskScreen) -> Reply:
         """The reply for ``screen``."""
         c, viewer = self._c, screen.viewer
-        if screen.step is DeskStep.NOT_ALLOWED:
-            return self._p.simple("common.no_right", viewer)
-        if screen.step is DeskStep.NO_CAMPAIGN:
-            return self._p.simple("desk.no_campaign", viewer)
-        if screen.step is DeskStep.STOPPED:
-            return self._p.simple("desk.stopped", viewer)
-        if screen.step is DeskStep.ASK_COMMENT:
-            stop = Choice(c.plain("desk.button.stop"), pack_desk("st"))
-            return Reply(c.t("desk.ask_comment", name=screen.name), choices=((stop,),))
-        if screen.step is DeskStep.DECIDED:
-            key = "desk.confirmed" if screen.confirmed else "desk.returned"
-            return self._p.with_menu(c.t(key, name=screen.name), viewer)
-        if screen.step is DeskStep.PLAN:
-            return self._plan(screen)
-        if screen.step is DeskStep.PAST:
-            return self._past(screen)
-        return self._list(screen)
+        match screen:
+            case DeskRefused():
+                return self._p.simple("common.no_right", viewer)
+            case DeskNoCampaign():
+                return self._p.simple("desk.no_campaign", viewer)
+            case DeskStopped():
+                return self._p.simple("desk.stopped", viewer)
+            case AskComment(name=name):
+                stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
+                return Reply(c.t("desk.ask_comment", name=name), choices=((stop,),))
+            case Decided(confirmed=confirmed, name=name):
+                key = "desk.confirmed" if confirmed else "desk.returned"
+                return self._p.with_menu(c.t(key, name=name), viewer)
+            case DeskPlan():
+                return self._plan(screen)
+            case PastList():
+                return self._past(screen)
+            case DeskList():
+                return self._list(screen)
+            case DeskExport():  # the edge sends the files (``export``); this is their summary
+                return Reply(self._summary(screen))
 
-    def _past(self, screen: DeskScreen) -> Reply:
+    def _past(self, screen: PastList) -> Reply:
         c = self._c
-        lines = [c.t("desk.past_title", year=screen.past_year, count=screen.past_count)]
+        lines = [c.t("desk.past_title", year=screen.year, count=screen.count)]
         if not screen.rows:
             lines.append(c.t("desk.empty"))
         rows: list[tuple[Choice, ...]] = []
@@ -53,31 +68,37 @@ class DeskPresenter:
             unit = row.unit_path.rsplit(" / ", 1)[-1]
             lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=""))
             label = c.plain("desk.button.open", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.OPEN, str(row.plan_id)).pack()),))
         pager: list[Choice] = []
         if screen.page > 0:
-            pager.append(Choice(c.plain("desk.button.prev"), pack_desk("py", str(screen.page - 1))))
+            pager.append(
+                Choice(
+                    c.plain("desk.button.prev"),
+                    DeskPress(DeskCode.PAST, str(screen.page - 1)).pack(),
+                )
+            )
         if screen.page + 1 < screen.pages:
-            pager.append(Choice(c.plain("desk.button.next"), pack_desk("py", str(screen.page + 1))))
+            pager.append(
+                Choice(
+                    c.plain("desk.button.next"),
+                    DeskPress(DeskCode.PAST, str(screen.page + 1)).pack(),
+                )
+            )
         if pager:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
         back = Choice(
-            c.plain("desk.button.list"), pack_desk("ls", f"{PlanStatus.SUBMITTED.value}.0")
+            c.plain("desk.button.list"),
+            DeskPress(DeskCode.LIST, f"{PlanStatus.SUBMITTED.value}.0").pack(),
         )
         rows.append((back,))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
-    def export(self, screen: DeskScreen, table: bytes, archive: bytes | None) -> list[Reply]:
+    def export(self, screen: DeskExport, table: bytes, archive: bytes | None) -> list[Reply]:
         """The summary table, then the documents as one ZIP (when any was handed in)."""
         c, bundle = self._c, screen.export
-        assert bundle is not None
-        unit = bundle.unit_path or c.plain("digest.everyone")
         replies = [
-            Reply(
-                c.t("desk.export_summary", unit=unit, count=len(bundle.rows)),
-                document=Attachment("tong-hop-ke-hoach.xlsx", table),
-            )
+            Reply(self._summary(screen), document=Attachment("tong-hop-ke-hoach.xlsx", table))
         ]
         if archive is not None:
             replies.append(
@@ -88,7 +109,11 @@ class DeskPresenter:
             )
         return replies
 
-    def _list(self, screen: DeskScreen) -> Reply:
+    def _summary(self, screen: DeskExport) -> Safe:
+        unit = screen.export.unit_path or self._c.plain("digest.everyone")
+        return self._c.t("desk.export_summary", unit=unit, count=len(screen.export.rows))
+
+    def _list(self, screen: DeskList) -> Reply:
         c = self._c
         counts = " · ".join(f"{self._status(s)}: {n}" for s, n in screen.counts)
         lines = [
@@ -103,9 +128,9 @@ class DeskPresenter:
             unit = row.unit_path.rsplit(" / ", 1)[-1]
             lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=late))
             label = c.plain("desk.button.open", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("op", str(row.plan_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.OPEN, str(row.plan_id)).pack()),))
         tabs = tuple(
-            Choice(f"{self._status(s)} ({n})", pack_desk("ls", f"{s.value}.0"))
+            Choice(f"{self._status(s)} ({n})", DeskPress(DeskCode.LIST, f"{s.value}.0").pack())
             for s, n in screen.counts
             if s is not screen.status
         )
@@ -116,14 +141,14 @@ class DeskPresenter:
             pager.append(
                 Choice(
                     c.plain("desk.button.prev"),
-                    pack_desk("ls", f"{screen.status.value}.{screen.page - 1}"),
+                    DeskPress(DeskCode.LIST, f"{screen.status.value}.{screen.page - 1}").pack(),
                 )
             )
         if screen.page + 1 < screen.pages:
             pager.append(
                 Choice(
                     c.plain("desk.button.next"),
-                    pack_desk("ls", f"{screen.status.value}.{screen.page + 1}"),
+                    DeskPress(DeskCode.LIST, f"{screen.status.value}.{screen.page + 1}").pack(),
                 )
             )
         if pager:
@@ -131,14 +156,15 @@ class DeskPresenter:
             rows.append(tuple(pager))
         if screen.past_count:
             past = c.plain("desk.button.past", year=screen.past_year, count=screen.past_count)
-            rows.append((Choice(past, pack_desk("py", "0")),))
-        rows.append((Choice(c.plain("desk.button.export"), pack_desk("ex")),))
-        rows.append((Choice(c.plain("desk.button.proxy"), pack_desk("px", "0")),))
+            rows.append((Choice(past, DeskPress(DeskCode.PAST, "0").pack()),))
+        rows.append((Choice(c.plain("desk.button.export"), DeskPress(DeskCode.EXPORT).pack()),))
+        rows.append(
+            (Choice(c.plain("desk.button.proxy"), DeskPress(DeskCode.PROXY_LIST, "0").pack()),)
+        )
         return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
 
-    def _plan(self, screen: DeskScreen) -> Reply:
+    def _plan(self, screen: DeskPlan) -> Reply:
         c, copy = self._c, screen.copy
-        assert copy is not None
         plan = copy.plan
         parts: list[str] = []
         if screen.verdict is Verdict.CHANGED:
@@ -160,11 +186,16 @@ class DeskPresenter:
             arg = f"{plan.id}.{plan.rev}"
             rows.append(
                 (
-                    Choice(c.plain("desk.button.confirm"), pack_desk("ok", arg)),
-                    Choice(c.plain("desk.button.return"), pack_desk("rt", arg)),
+                    Choice(c.plain("desk.button.confirm"), DeskPress(DeskCode.CONFIRM, arg).pack()),
+                    Choice(c.plain("desk.button.return"), DeskPress(DeskCode.RETURN, arg).pack()),
                 )
             )
         rows.append(
-            (Choice(c.plain("desk.button.list"), pack_desk("ls", f"{plan.status.value}.0")),)
+            (
+                Choice(
+                    c.plain("desk.button.list"),
+                    DeskPress(DeskCode.LIST, f"{plan.status.value}.0").pack(),
+                ),
+            )
         )
         return Reply(Safe("\n\n".join(parts)), choices=tuple(rows), document=copy.document)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from bot.domain.callbacks import pack_meeting
+from bot.domain.callbacks import MeetingCode, MeetingPress
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.locales import Catalog, Safe
-from bot.services.meetings import MeetingScreen, Step
+from bot.services.meetings import (
+    AskDetails,
+    Cancelled,
+    ConfirmCancel,
+    MeetingGone,
+    MeetingList,
+    MeetingRefused,
+    MeetingScreen,
+    MeetingStopped,
+    Saved,
+)
 from bot.services.notices import QUARTER_NAMES
 from bot.services.replies import Choice, Presenter, Reply
 
@@ -39,49 +49,53 @@ class MeetingPresenter:
         )
 
     def _stop(self) -> tuple[tuple[Choice, ...], ...]:
-        return ((Choice(self._c.plain("meeting.button.stop"), pack_meeting("st")),),)
+        return (
+            (Choice(self._c.plain("meeting.button.stop"), MeetingPress(MeetingCode.STOP).pack()),),
+        )
 
     def render(self, screen: MeetingScreen) -> Reply:
         """The reply for ``screen``."""
-        c, person, meeting = self._c, screen.person, screen.meeting
-        if screen.step is Step.LIST:
-            return self._list(screen)
-        if screen.step is Step.NOT_ALLOWED:
-            return self._p.simple("common.no_right", person)
-        if screen.step is Step.GONE:
-            return self._p.simple("meeting.gone", person)
-        if screen.step is Step.STOPPED:
-            return self._p.simple("meeting.stopped", person)
-        if screen.step in (Step.ASK, Step.INVALID):
-            assert screen.kind is not None
-            parts = []
-            if screen.step is Step.INVALID:
-                parts.append(c.t(f"meeting.invalid.{screen.error}"))
-            parts.append(c.t("meeting.ask", kind=self._kind(screen.kind)))
-            if meeting is not None:
-                current = f"{self._when(meeting)}; {meeting.place}; {meeting.topic}"
-                parts.append(c.t("meeting.current", current=current))
-            return Reply(Safe("\n\n".join(parts)), choices=self._stop())
-        assert meeting is not None
-        values = {
+        c, person = self._c, screen.person
+        match screen:
+            case MeetingList():
+                return self._list(screen)
+            case MeetingRefused():
+                return self._p.simple("common.no_right", person)
+            case MeetingGone():
+                return self._p.simple("meeting.gone", person)
+            case MeetingStopped():
+                return self._p.simple("meeting.stopped", person)
+            case AskDetails(kind=kind, meeting=meeting, error=error):
+                parts = [c.t(f"meeting.invalid.{error}")] if error else []
+                parts.append(c.t("meeting.ask", kind=self._kind(kind)))
+                if meeting is not None:
+                    current = f"{self._when(meeting)}; {meeting.place}; {meeting.topic}"
+                    parts.append(c.t("meeting.current", current=current))
+                return Reply(Safe("\n\n".join(parts)), choices=self._stop())
+            case ConfirmCancel(meeting=meeting):
+                confirm = Choice(
+                    c.plain("meeting.button.confirm_cancel"),
+                    MeetingPress(
+                        MeetingCode.CONFIRM_CANCEL, f"{meeting.id}.{meeting.version}"
+                    ).pack(),
+                )
+                text = c.t("meeting.confirm_cancel", **self._values(meeting))
+                return Reply(text, choices=((confirm,), *self._stop()))
+            case Cancelled(meeting=meeting, told=told):
+                text = c.t("meeting.cancelled", told=told, **self._values(meeting))
+                return self._p.with_menu(text, person)
+            case Saved(meeting=meeting, told=told, changed=changed):
+                key = "meeting.changed" if changed else "meeting.saved"
+                return self._p.with_menu(c.t(key, told=told, **self._values(meeting)), person)
+
+    def _values(self, meeting: Meeting) -> dict[str, str]:
+        return {
             "kind": self._kind(meeting.kind),
             "when": self._when(meeting),
             "place": meeting.place,
         }
-        if screen.step is Step.CONFIRM_CANCEL:
-            confirm = Choice(
-                c.plain("meeting.button.confirm_cancel"),
-                pack_meeting("cy", f"{meeting.id}.{meeting.version}"),
-            )
-            return Reply(
-                c.t("meeting.confirm_cancel", **values), choices=((confirm,), *self._stop())
-            )
-        if screen.step is Step.CANCELLED:
-            return self._p.with_menu(c.t("meeting.cancelled", told=screen.told, **values), person)
-        key = "meeting.changed" if screen.changed else "meeting.saved"
-        return self._p.with_menu(c.t(key, told=screen.told, **values), person)
 
-    def _list(self, screen: MeetingScreen) -> Reply:
+    def _list(self, screen: MeetingList) -> Reply:
         c = self._c
         lines: list[str] = [c.t("meeting.title")]
         lines += [self._line(m) for m in screen.meetings] or [c.t("meeting.none")]
@@ -93,7 +107,10 @@ class MeetingPresenter:
         lines.append(c.t("meeting.manage_hint"))
         rows: list[tuple[Choice, ...]] = [
             tuple(
-                Choice(c.plain(f"meeting.button.new_{kind.value}"), pack_meeting("new", kind.value))
+                Choice(
+                    c.plain(f"meeting.button.new_{kind.value}"),
+                    MeetingPress(MeetingCode.NEW, kind.value).pack(),
+                )
                 for kind in MeetingKind
             )
         ]
@@ -103,11 +120,12 @@ class MeetingPresenter:
             rows.append(
                 (
                     Choice(
-                        c.plain("meeting.button.edit", day=day), pack_meeting("ed", str(meeting.id))
+                        c.plain("meeting.button.edit", day=day),
+                        MeetingPress(MeetingCode.EDIT, str(meeting.id)).pack(),
                     ),
                     Choice(
                         c.plain("meeting.button.cancel", day=day),
-                        pack_meeting("cx", str(meeting.id)),
+                        MeetingPress(MeetingCode.CANCEL, str(meeting.id)).pack(),
                     ),
                 )
             )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
-from enum import StrEnum
 
 from bot.domain.meetings import (
     Meeting,
@@ -27,34 +26,85 @@ from bot.services.ports import Clock, DirectoryStore, MeetingStore, PendingStore
 from bot.services.reminders import meeting_payload
 
 
-class Step(StrEnum):
-    """What the calendar shows next."""
+@dataclass(frozen=True, slots=True)
+class MeetingList:
+    """Upcoming meetings; for a secretary (``manage``) the buttons to add, change, cancel."""
 
-    LIST = "list"
-    ASK = "ask"  # type the details of a new or changed meeting
-    INVALID = "invalid"  # what was typed cannot be used; ask again
-    SAVED = "saved"
-    CONFIRM_CANCEL = "confirm_cancel"
-    CANCELLED = "cancelled"
-    STOPPED = "stopped"
-    NOT_ALLOWED = "not_allowed"
-    GONE = "gone"  # the meeting was changed or cancelled meanwhile
+    person: Person
+    meetings: tuple[Meeting, ...]
+    manage: bool
+    quarters_without: tuple[int, ...] = ()  # quarters of this year with no thematic meeting
 
 
 @dataclass(frozen=True, slots=True)
-class MeetingScreen:
-    """The outcome of a calendar action, for the presenter."""
+class MeetingRefused:
+    """The person may not do this."""
 
-    step: Step
     person: Person
-    meetings: tuple[Meeting, ...] = ()
-    manage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingGone:
+    """The meeting was changed or cancelled meanwhile (or has begun)."""
+
+    person: Person
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingStopped:
+    """Entering a meeting was given up."""
+
+    person: Person
+
+
+@dataclass(frozen=True, slots=True)
+class AskDetails:
+    """Type the details of a new meeting of ``kind`` (or new ones for ``meeting``); ``error``
+    names what was wrong with the last attempt."""
+
+    person: Person
+    kind: MeetingKind
     meeting: Meeting | None = None
-    kind: MeetingKind | None = None
     error: str = ""
-    told: int = 0
-    quarters_without: tuple[int, ...] = ()
-    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmCancel:
+    """Press once more to cancel ``meeting``."""
+
+    person: Person
+    meeting: Meeting
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """The meeting was cancelled; ``told`` members hear of it."""
+
+    person: Person
+    meeting: Meeting
+    told: int
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The meeting was scheduled (or ``changed``); ``told`` members hear of it."""
+
+    person: Person
+    meeting: Meeting
+    told: int
+    changed: bool
+
+
+MeetingScreen = (
+    MeetingList
+    | MeetingRefused
+    | MeetingGone
+    | MeetingStopped
+    | AskDetails
+    | ConfirmCancel
+    | Cancelled
+    | Saved
+)
 
 
 class MeetingService:
@@ -83,12 +133,12 @@ class MeetingService:
 
     async def _own(self, person: Person, meeting_id: int) -> Meeting | MeetingScreen:
         if not self.may_manage(person):
-            return MeetingScreen(Step.NOT_ALLOWED, person)
+            return MeetingRefused(person)
         meeting = await self._meetings.get(meeting_id)
         if meeting is None or meeting.unit_id != person.unit_id:
-            return MeetingScreen(Step.NOT_ALLOWED, person)
+            return MeetingRefused(person)
         if meeting.status is not MeetingStatus.SCHEDULED or meeting.starts_at <= self._clock.now():
-            return MeetingScreen(Step.GONE, person, meeting=meeting)
+            return MeetingGone(person)
         return meeting
 
     async def overview(self, person: Person) -> MeetingScreen:
@@ -111,49 +161,49 @@ class MeetingService:
                 else None
             )
             gaps = tuple(quarters_without_thematic(own, today.year, today, self._tz, opened))
-        return MeetingScreen(Step.LIST, person, upcoming, manage, quarters_without=gaps)
+        return MeetingList(person, upcoming, manage, quarters_without=gaps)
 
     async def start_new(self, person: Person, kind: str) -> MeetingScreen:
         """Ask a secretary for the details of a new meeting of ``kind``."""
         if not self.may_manage(person) or kind not in set(MeetingKind):
-            return MeetingScreen(Step.NOT_ALLOWED, person)
+            return MeetingRefused(person)
         await self._pending.set_pending(person.id, NewMeeting(MeetingKind(kind)), self._clock.now())
-        return MeetingScreen(Step.ASK, person, manage=True, kind=MeetingKind(kind))
+        return AskDetails(person, MeetingKind(kind))
 
     async def start_edit(self, person: Person, meeting_id: int) -> MeetingScreen:
         """Ask a secretary for the new details of one of their unit's meetings."""
         found = await self._own(person, meeting_id)
-        if isinstance(found, MeetingScreen):
+        if not isinstance(found, Meeting):
             return found
         await self._pending.set_pending(person.id, EditMeeting(found.id), self._clock.now())
-        return MeetingScreen(Step.ASK, person, manage=True, meeting=found, kind=found.kind)
+        return AskDetails(person, found.kind, found)
 
     async def ask_cancel(self, person: Person, meeting_id: int) -> MeetingScreen:
         """Ask to confirm a cancellation."""
         found = await self._own(person, meeting_id)
-        if isinstance(found, MeetingScreen):
+        if not isinstance(found, Meeting):
             return found
-        return MeetingScreen(Step.CONFIRM_CANCEL, person, manage=True, meeting=found)
+        return ConfirmCancel(person, found)
 
     async def cancel(self, person: Person, meeting_id: int, version: int) -> MeetingScreen:
         """Cancel the meeting (as shown at ``version``) and tell its members."""
         found = await self._own(person, meeting_id)
-        if isinstance(found, MeetingScreen):
+        if not isinstance(found, Meeting):
             return found
         if found.version != version:
-            return MeetingScreen(Step.GONE, person, meeting=found)
+            return MeetingGone(person)
         notices = await self._notices(found, "notify.meeting_cancelled", person.id)
         saved = await self._meetings.change(
             found, now=self._clock.now(), notices=notices.build, cancel=True
         )
         if saved is None:
-            return MeetingScreen(Step.GONE, person, meeting=found)
-        return MeetingScreen(Step.CANCELLED, person, meeting=saved, told=notices.count)
+            return MeetingGone(person)
+        return Cancelled(person, saved, notices.count)
 
     async def stop(self, person: Person) -> MeetingScreen:
         """Stop entering a meeting."""
         await self._pending.set_pending(person.id, None, self._clock.now())
-        return MeetingScreen(Step.STOPPED, person)
+        return MeetingStopped(person)
 
     async def drop_entry(self, person: Person) -> None:
         """Forget the meeting being entered (/huy)."""
@@ -169,7 +219,7 @@ class MeetingService:
             kind = pending.kind
         else:
             found = await self._own(person, pending.meeting_id)
-            if isinstance(found, MeetingScreen):
+            if not isinstance(found, Meeting):
                 await self._pending.set_pending(person.id, None, self._clock.now())
                 return found
             meeting, kind = found, found.kind
@@ -178,9 +228,7 @@ class MeetingService:
         try:
             details = parse_meeting(text, self._tz, self._clock.now(), default_topic[:200])
         except MeetingInputError as error:
-            return MeetingScreen(
-                Step.INVALID, person, manage=True, meeting=meeting, kind=kind, error=error.code
-            )
+            return AskDetails(person, kind, meeting, error=error.code)
         now = self._clock.now()
         if meeting is None:
             notices = await self._notices_for(person.unit_id, "notify.meeting_scheduled", person.id)
@@ -206,10 +254,8 @@ class MeetingService:
             )
         await self._pending.set_pending(person.id, None, now)
         if saved is None:
-            return MeetingScreen(Step.GONE, person, meeting=meeting)
-        return MeetingScreen(
-            Step.SAVED, person, meeting=saved, told=notices.count, changed=meeting is not None
-        )
+            return MeetingGone(person)
+        return Saved(person, saved, notices.count, changed=meeting is not None)
 
     async def _notices(self, meeting: Meeting, template: str, actor: int) -> _Notify:
         return await self._notices_for(meeting.unit_id, template, actor)

@@ -7,13 +7,21 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.callbacks import pack_desk, pack_plan
+from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
-from bot.services.plans import PlanScreen, ScreenKind
+from bot.services.plan_screens import (
+    Asking,
+    Exempt,
+    HandedIn,
+    NoCampaign,
+    PlanScreen,
+    Receipt,
+    Review,
+)
 from bot.services.proxy import ProxyList
 from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
@@ -43,29 +51,34 @@ class PlanPresenter:
 
     def _render(self, screen: PlanScreen) -> Reply:
         c = self._c
-        if screen.kind is ScreenKind.NO_CAMPAIGN:
-            return Reply(c.t("plan.no_campaign"))
-        if screen.kind is ScreenKind.EXEMPT:
-            reason = c.plain(f"label.exemption.{screen.person.exemption.value}")
-            return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
-        if screen.kind is ScreenKind.PAUSED:
-            return Reply(c.t("plan.paused"))
-        plan, form = screen.plan, screen.form
-        assert plan is not None and form is not None
-        if screen.piece:
-            # A piece of a long answer: a short receipt, not the whole question again.
-            text = c.t("plan.buffer", count=len(plan.draft.buffer))
-            return Reply(text, choices=self._buttons(screen, plan.rev))
+        match screen:
+            case NoCampaign():
+                return Reply(c.t("plan.no_campaign"))
+            case Exempt(person=person):
+                reason = c.plain(f"label.exemption.{person.exemption.value}")
+                return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
+            case Receipt(plan=plan):
+                text = c.t("plan.buffer", count=len(plan.draft.buffer))
+                return Reply(text, choices=self._buttons(screen, plan.rev))
+            case Asking() | Review() | HandedIn():
+                return self._shown(screen)
+
+    def _shown(self, screen: Asking | Review | HandedIn) -> Reply:
+        c, plan, form = self._c, screen.plan, screen.form
         parts: list[str] = []
         if screen.notice:
             parts.append(c.t(screen.notice))
         if screen.invalid is not None:
-            parts.append(self._invalid(screen))
+            parts.append(self._invalid(screen.invalid, screen.missing))
         if plan.status is PlanStatus.RETURNED and plan.return_comment:
             parts.append(c.t("plan.returned", comment=plan.return_comment))
-        year = screen.campaign.year if screen.campaign else 0
-        step = screen.kind is ScreenKind.STEP
-        parts.append(self._step(form, plan.draft, year) if step else self._status(screen))
+        match screen:
+            case Asking():
+                parts.append(self._step(form, plan.draft, screen.campaign.year))
+            case Review():
+                parts.append(self._review(form, plan.draft))
+            case HandedIn():
+                parts.append(self._status(screen))
         text = Safe("\n\n".join(parts))
         return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
 
@@ -84,15 +97,21 @@ class PlanPresenter:
             )
             lines.append(c.t("plan.proxy_line", name=row.full_name, status=status))
             label = c.plain("plan.proxy_button", name=row.full_name)[:60]
-            rows.append((Choice(label, pack_desk("pf", str(row.person_id))),))
+            rows.append((Choice(label, DeskPress(DeskCode.PROXY_FILL, str(row.person_id)).pack()),))
         pager: list[Choice] = []
         if listing.page > 0:
             pager.append(
-                Choice(c.plain("desk.button.prev"), pack_desk("px", str(listing.page - 1)))
+                Choice(
+                    c.plain("desk.button.prev"),
+                    DeskPress(DeskCode.PROXY_LIST, str(listing.page - 1)).pack(),
+                )
             )
         if listing.page + 1 < listing.pages:
             pager.append(
-                Choice(c.plain("desk.button.next"), pack_desk("px", str(listing.page + 1)))
+                Choice(
+                    c.plain("desk.button.next"),
+                    DeskPress(DeskCode.PROXY_LIST, str(listing.page + 1)).pack(),
+                )
             )
         if pager:
             lines.append(c.t("desk.page", page=listing.page + 1, pages=listing.pages))
@@ -107,9 +126,7 @@ class PlanPresenter:
         """Said when the member leaves the form with /huy."""
         return self._c.t("plan.paused")
 
-    def _invalid(self, screen: PlanScreen) -> str:
-        invalid = screen.invalid
-        assert invalid is not None
+    def _invalid(self, invalid: e.Invalid, missing: tuple[str, ...]) -> str:
         key = f"plan.invalid.{invalid.reason}"
         if not self._c.has(key):
             key = "plan.invalid.no_question"
@@ -118,13 +135,16 @@ class PlanPresenter:
         if "limit" in params:
             values["limit"] = invalid.limit
         if "items" in params:
-            values["items"] = ", ".join(screen.missing)
+            values["items"] = ", ".join(missing)
         return self._c.t(key, **values)
 
-    def _buttons(self, screen: PlanScreen, rev: int) -> tuple[tuple[Choice, ...], ...]:
+    def _buttons(
+        self, screen: Exempt | Receipt | Asking | Review | HandedIn, rev: int
+    ) -> tuple[tuple[Choice, ...], ...]:
         owner = screen.person.id if screen.actor is not None else None
         buttons = [
-            Choice(self._label(a), pack_plan(rev, a.code, a.arg, owner)) for a in screen.actions
+            Choice(self._label(a), PlanPress(rev, a.code, a.arg, owner).pack())
+            for a in screen.actions
         ]
         wide = [b for b in buttons if len(b.label) > 18]
         if wide:
@@ -139,21 +159,21 @@ class PlanPresenter:
 
     # ------------------------------------------------------------------ steps
     def _step(self, form: FormDef, draft: e.Draft, year: int) -> str:
-        parts = e.parse_position(draft.position)
+        where = e.at(draft)
         lines: list[str]
-        if parts[0] == e.REVIEW:
+        if where.place is e.Place.REVIEW:
             return self._review(form, draft)
         current, total = e.progress(form, draft.position)
-        if parts[0] == e.IDENTITY:
+        if where.place is e.Place.IDENTITY:
             title = self._c.t(
                 "plan.step_title",
                 current=current,
                 total=total,
                 section=self._c.plain("plan.identity_title"),
             )
-            if len(parts) == 2:
-                field = e.identity_field(form, parts[1])
-                label = field.label if field else parts[1]
+            if where.editing_line:
+                field = e.identity_field(form, where.key)
+                label = field.label if field else where.key
                 lines = [title, self._c.t("plan.identity_edit", label=label)]
                 value = e.current_value(form, draft)
                 if value:
@@ -170,19 +190,19 @@ class PlanPresenter:
                 for f in form.identity
             ]
             return "\n".join(lines)
-        section = form.section_of(parts[1])
+        section = form.section_of(where.key)
         section_name = self._c.plain("plan.section", number=section.number, title=section.title)
         title = self._c.t("plan.step_title", current=current, total=total, section=section_name)
-        if parts[0] == "more":
-            return "\n".join([title, self._more(form, draft, parts[1])])
+        group = e.group_named(form, where.key)
+        if where.place is e.Place.MORE and group is not None:
+            return "\n".join([title, self._more(draft, group)])
         question = e.question_at(form, draft.position)
-        assert question is not None
+        if question is None:  # a step this form no longer has: its review is shown instead
+            return self._review(form, draft)
         lines = [title]
-        if parts[0] == "g":
-            group = form.item(parts[1])
-            assert isinstance(group, Group)
+        if where.place is e.Place.ITEM and group is not None:
             if (
-                parts[2] == "0"
+                where.index == 0
                 and question.key == group.fields[0].key
                 and not e.group_items(draft.answers, group)
             ):
@@ -190,7 +210,7 @@ class PlanPresenter:
                 lines.append(self._c.t("plan.group_intro", label=group.label, prompt=prompt))
                 if group.hint:
                     lines.append(self._c.t("plan.hint", hint=group.hint))
-            item = self._c.t("plan.item_title", item=group.item_label, number=int(parts[2]) + 1)
+            item = self._c.t("plan.item_title", item=group.item_label, number=where.index + 1)
             prompt = html.escape(question.prompt.replace("{year}", str(year)), quote=False)
             lines.append(f"<b>{item}</b> — {prompt}")
         else:
@@ -225,9 +245,7 @@ class PlanPresenter:
             notes.append(self._c.t("plan.current", value=_short(value)))
         return notes
 
-    def _more(self, form: FormDef, draft: e.Draft, key: str) -> str:
-        group = form.item(key)
-        assert isinstance(group, Group)
+    def _more(self, draft: e.Draft, group: Group) -> str:
         items = e.group_items(draft.answers, group)
         first = group.fields[0].key
         lines = [self._c.t("plan.more", count=len(items), item_lower=group.item_label.lower())]
@@ -278,9 +296,8 @@ class PlanPresenter:
         kept = fit_lines(lines, budget, c.t("plan.review_more", count=Safe("{count}")))
         return "\n".join([*kept, "", end]) if end else "\n".join(kept)
 
-    def _status(self, screen: PlanScreen) -> str:
+    def _status(self, screen: HandedIn) -> str:
         plan, form, campaign = screen.plan, screen.form, screen.campaign
-        assert plan is not None and form is not None and campaign is not None
         c = self._c
         lines = [
             c.t("plan.status_title", form=form.name),
@@ -292,6 +309,6 @@ class PlanPresenter:
         if plan.late:
             lines.append(c.t("plan.late_mark"))
         lines.append(c.t("plan.deadline_line", deadline=campaign.deadline.strftime("%d/%m/%Y")))
-        if any(a.code == "ro" for a in screen.actions):
+        if any(a.code is PlanCode.REOPEN for a in screen.actions):
             lines.append(c.t("plan.reopen_note"))
         return "\n".join(lines)

@@ -8,17 +8,16 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
+from bot.domain.callbacks import PlanCode
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.pending import Pending
 from bot.domain.plan_actions import (
-    RESUME,
     VOLUNTARY,
     Action,
     apply,
@@ -39,41 +38,23 @@ from bot.domain.plans import (
 )
 from bot.domain.schedule import Schedule
 from bot.domain.text import fold, tidy
+from bot.services.plan_screens import (
+    Asking,
+    Exempt,
+    HandedIn,
+    NoCampaign,
+    Receipt,
+    Review,
+)
+from bot.services.plan_screens import (
+    PlanScreen as PlanScreen,  # the handlers name it from here
+)
 from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
 from bot.services.replies import Attachment
 
 
 class FormVersionConflict(ValueError):
     """A form file's content changed but its version did not: plans would change under people."""
-
-
-class ScreenKind(StrEnum):
-    """Which screen of the plan feature to show."""
-
-    NO_CAMPAIGN = "no_campaign"
-    EXEMPT = "exempt"
-    STEP = "step"
-    STATUS = "status"
-    PAUSED = "paused"
-
-
-@dataclass(frozen=True, slots=True)
-class PlanScreen:
-    """What to show after a plan action; the presenter turns it into text and buttons."""
-
-    kind: ScreenKind
-    person: Person
-    campaign: Campaign | None = None
-    plan: Plan | None = None
-    form: FormDef | None = None
-    actions: tuple[Action, ...] = ()
-    invalid: e.Invalid | None = None
-    notice: str = ""
-    missing: tuple[str, ...] = ()
-    document: Attachment | None = None
-    today: date | None = None
-    piece: bool = False  # a piece of a long answer was stored: a short receipt is enough
-    actor: Person | None = None  # who is typing, when it is not ``person`` (filling by proxy)
 
 
 Current = tuple[Campaign | None, Plan | None]
@@ -197,18 +178,31 @@ class PlanService:
         """A loaded form definition by id."""
         return self._forms[form_id]
 
-    def screen(self, person: Person, campaign: Campaign, plan: Plan, **details: Any) -> PlanScreen:
-        """The screen for the plan as it stands."""
+    def screen(
+        self,
+        person: Person,
+        campaign: Campaign,
+        plan: Plan,
+        *,
+        notice: str = "",
+        invalid: e.Invalid | None = None,
+        missing: tuple[str, ...] = (),
+        document: Attachment | None = None,
+        piece: bool = False,
+    ) -> PlanScreen:
+        """The screen for the plan as it stands (``piece``: a piece of a long answer was kept)."""
         form = self._form(plan)
-        if plan.editable:
-            actions = tuple(step_actions(form, plan.draft))
-            kind = ScreenKind.STEP
-        else:
-            actions = tuple(status_actions(plan, may_reopen(plan, campaign, self._today())))
-            kind = ScreenKind.STATUS
-        return PlanScreen(
-            kind, person, campaign, plan, form, actions, today=self._today(), **details
-        )
+        if not plan.editable:
+            reopen = may_reopen(plan, campaign, self._today())
+            actions = tuple(status_actions(plan, reopen))
+            return HandedIn(
+                person, campaign, plan, form, actions, notice, invalid, missing, document
+            )
+        actions = tuple(step_actions(form, plan.draft))
+        if piece:
+            return Receipt(person, plan, actions)
+        kind = Review if e.at(plan.draft).place is e.Place.REVIEW else Asking
+        return kind(person, campaign, plan, form, actions, notice, invalid, missing, document)
 
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""
@@ -251,10 +245,10 @@ class PlanService:
         """ "Kế hoạch của tôi": start, resume where the member was, or show the handed-in plan."""
         campaign, plan = await self._current(person)
         if campaign is None:
-            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+            return NoCampaign(person)
         if plan is None:
             if person.is_exempt:
-                return PlanScreen(ScreenKind.EXEMPT, person, campaign, actions=(VOLUNTARY,))
+                return Exempt(person, (VOLUNTARY,))
             plan = await self._start(person, campaign, voluntary=False)
         elif plan.draft.paused:
             plan = await self._save(plan, replace(plan.draft, paused=False)) or plan
@@ -329,7 +323,7 @@ class PlanService:
         self,
         person: Person,
         rev: int,
-        code: str,
+        code: PlanCode,
         arg: str,
         known: Current | None = None,
         actor: Person | None = None,
@@ -337,21 +331,21 @@ class PlanService:
         """A button press (or a typed number); ``rev`` tells a stale button from a current one."""
         campaign, plan = await self._current(person, known)
         if campaign is None:
-            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+            return NoCampaign(person)
         if plan is None:
-            if code == VOLUNTARY.code:
+            if code is PlanCode.VOLUNTARY:
                 plan = await self._start(person, campaign, voluntary=True)
                 return self.screen(person, campaign, plan)
             return await self.open(person)
-        if code == "doc":
+        if code is PlanCode.DOCUMENT:
             return await self.document(person)
-        if code == RESUME.code:
+        if code is PlanCode.RESUME:
             return await self.open(person)
         if rev != plan.rev:
             return self.screen(person, campaign, plan, notice="plan.notice.stale")
-        if code == "sb":
+        if code is PlanCode.SUBMIT:
             return await self._submit(person, campaign, plan, actor or person)
-        if code == "ro":
+        if code is PlanCode.REOPEN:
             return await self._reopen(person, campaign, plan, actor or person)
         if not plan.editable:
             return self.screen(person, campaign, plan)
@@ -537,7 +531,7 @@ class PlanService:
         """The filled form as a document (a draft too, so a member can print and check it)."""
         campaign, plan = await self._current(person)
         if campaign is None:
-            return PlanScreen(ScreenKind.NO_CAMPAIGN, person)
+            return NoCampaign(person)
         if plan is None:
             return await self.open(person)
         return self.screen(

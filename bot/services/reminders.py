@@ -179,7 +179,8 @@ class ReminderService:
         if kind == "meeting":
             meeting = meetings[int(occasion.key.split(":")[1])]
             return await self._meeting_reminders(occasion, meeting)
-        assert campaign is not None
+        if campaign is None:  # every other occasion is a campaign's: none without one
+            return []
         if kind in ("deadline", "late"):
             return deadline_messages(occasion, campaign, await context.standings())
         if kind == "returned":
@@ -257,8 +258,9 @@ class _Lazy:
 
     async def standings(self) -> list[Standing]:
         if self._standings is None:
-            assert self._campaign is not None
-            self._standings = await self._store.standings(self._campaign.id)
+            campaign = self._campaign
+            found = await self._store.standings(campaign.id) if campaign is not None else []
+            self._standings = found
         return self._standings
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.address import address_labels
+from bot.domain.callbacks import InvitesPress, ReportPress
 from bot.domain.choices import Choice as Choice  # re-exported: replies are made of choices
 from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
@@ -18,8 +19,6 @@ from bot.locales import Catalog, Safe
 from bot.services.directory import UnitOverview
 from bot.services.signin import SigninResult
 
-UNIT_PREFIX = "u"  # callback data of the unit view's buttons
-DISTRICT_REPORT = f"{UNIT_PREFIX}:rep:"  # the admin's button for the report by unit
 TEXT_BUDGET = 3500  # UTF-16 code units per message (as Telegram counts), below its 4096
 
 
@@ -200,16 +199,16 @@ class Presenter:
         else:
             parts.append(self._c.t("unit.all_linked"))
             return self.with_menu(Safe("\n".join(parts)), viewer)
-        invites = Choice(self._c.plain("unit.invites_button"), f"{UNIT_PREFIX}:inv:")
+        invites = Choice(self._c.plain("unit.invites_button"), InvitesPress().pack())
         return Reply(Safe("\n".join(parts)), choices=((invites,),))
 
     def district_button(self, past_year: int | None = None) -> tuple[tuple[Choice, ...], ...]:
         """The button under an admin's report that sends the table by unit (and the one for
         the previous year's campaign, when there is one)."""
-        rows = [(Choice(self._c.plain("report.button"), DISTRICT_REPORT),)]
+        rows = [(Choice(self._c.plain("report.button"), ReportPress().pack()),)]
         if past_year is not None:
             label = self._c.plain("report.button_past", year=past_year)
-            rows.append((Choice(label, f"{DISTRICT_REPORT}{past_year}"),))
+            rows.append((Choice(label, ReportPress(past_year).pack()),))
         return tuple(rows)
 
     def invites(self, viewer: Person, rows: Sequence[InviteRow], username: str | None) -> Reply:

@@ -104,7 +104,8 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """One HTTP request; network trouble becomes NetworkError, time-outs TimedOut."""
-        if self._session is None or self._session.closed:
+        session = self._session
+        if session is None or session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         read = self._value(read_timeout, self._read_timeout)
         write = self._value(write_timeout, self._write_timeout)
@@ -122,23 +123,23 @@ class AiohttpRequest(BaseRequest):
         for attempt in range(2):
             if sends and self._on_send is not None:
                 self._on_send()
-            status, body = await self._once(method, url, _body(request_data), timeout)
+            status, body = await self._once(session, method, url, _body(request_data), timeout)
             wait = _retry_after(body) if status == 429 and attempt == 0 else None
             if wait is None or wait > self._wait_on_429:
                 break
             await asyncio.sleep(wait)
         return status, body
 
+    @staticmethod
     async def _once(
-        self,
+        session: aiohttp.ClientSession,
         method: str,
         url: str,
         data: aiohttp.FormData | dict[str, str] | None,
         limits: aiohttp.ClientTimeout,
     ) -> tuple[int, bytes]:
-        assert self._session is not None
         try:
-            async with self._session.request(method, url, data=data, timeout=limits) as response:
+            async with session.request(method, url, data=data, timeout=limits) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

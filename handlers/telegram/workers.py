@@ -113,17 +113,18 @@ class Worker:
         """Start the child and give it again whatever its predecessor left unfinished."""
         self.exited.clear()
         self.starts += 1
-        self._process = await asyncio.create_subprocess_exec(
+        process = self._process = await asyncio.create_subprocess_exec(
             *self._command,
             str(self.index),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
-        assert self._process.stdin is not None
-        self._process.stdin.write(self._settings_line)
+        if process.stdin is None or process.stdout is None:  # asked for above: never so
+            raise RuntimeError("the worker process has no pipes")
+        process.stdin.write(self._settings_line)
         for line in self._pending.values():
-            self._process.stdin.write(line)
-        self._reader = asyncio.create_task(self._read(self._process))
+            process.stdin.write(line)
+        self._reader = asyncio.create_task(self._read(process.stdout, process))
 
     def give(self, update_id: int, line: bytes) -> None:
         """Hand one update to the child (kept until it reports it done)."""
@@ -140,10 +141,11 @@ class Worker:
             with contextlib.suppress(ConnectionError):
                 await process.stdin.drain()
 
-    async def _read(self, process: asyncio.subprocess.Process) -> None:
-        assert process.stdout is not None
+    async def _read(
+        self, stdout: asyncio.StreamReader, process: asyncio.subprocess.Process
+    ) -> None:
         try:
-            async for raw in process.stdout:
+            async for raw in stdout:
                 if raw.startswith(b"d "):
                     with contextlib.suppress(ValueError):
                         self._pending.pop(int(raw[2:]), None)

@@ -211,3 +211,34 @@ def test_confirm_lines_and_new_identity_sources_are_checked() -> None:
         parse_form("mau_01.toml", text.replace('source = "workplace"', 'source = "office"'))
     with_year = text.replace('source = "birth_date"', 'source = "birth_year"')
     assert parse_form("mau_01.toml", with_year).identity[1].source == "birth_year"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "identity",
+        "identity:full_name",
+        "q:study",
+        "g:actions:0:action",
+        "g:actions:12:deadline",
+        "more:actions:2",
+        "review",
+    ],
+)
+def test_positions_read_and_write_the_stored_text_unchanged(text: str) -> None:
+    """A stored position parses into its parts and prints back as the same text."""
+    assert str(e.Position.parse(text)) == text
+
+
+def test_a_position_names_its_parts() -> None:
+    """The parts of an item's position are typed: the group, the item's number, the field."""
+    where = e.Position.parse("g:actions:1:deadline")
+    assert where == e.Position(e.Place.ITEM, "actions", 1, "deadline")
+    assert e.Position.parse("identity:unit").editing_line
+    assert not e.Position.parse("identity").editing_line
+
+
+@pytest.mark.parametrize("text", ["", "zzz", "q", "g:actions:x:action", "more:actions:²"])
+def test_an_unreadable_position_is_the_review(text: str) -> None:
+    """A position that cannot be read opens the review, from where every answer is reachable."""
+    assert e.Position.parse(text) == e.Position(e.Place.REVIEW)

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, insert, select, update
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
+from bot.domain.payloads import Broadcast
 from storage.base import Repository
 from storage.engine import Tx
 from storage.outbox_repo import enqueue
@@ -56,7 +57,7 @@ class BroadcastRepository(Repository):
             broadcast_id = int(result.scalar_one())
             # One object for the wave: encoded once. The id lets the sender find the file and
             # check, at each send, that the person is still in the audience.
-            payload: dict[str, object] = {"html": text, "broadcast": broadcast_id}
+            payload = Broadcast(html=text, broadcast=broadcast_id)
             await enqueue(
                 conn,
                 [

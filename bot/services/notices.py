@@ -1,7 +1,8 @@
 """Proactive messages as replies: outbox payloads, digests and the meetings list.
 
-An outbox payload says what to show, not how: a catalog template with its values (plus catalog
-keys for labels and buttons), or a digest's numbers and names. Rendering happens when it is sent,
+An outbox payload (one of the kinds of ``bot.domain.payloads``) says what to show, not how: a
+catalog template with its values (plus catalog keys for labels and buttons), a digest's numbers
+and names, or a broadcast's text. Rendering happens when it is sent,
 so one payload serves every channel, and a payload with a ``countdown`` (the deadline or the
 meeting's start) says how much time is left at that moment, not when it was queued.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -25,6 +26,7 @@ from scheduler.timer import VirtualTimer
 from storage.tables import outbox
 from tests.conftest import ROSTER
 from tests.helpers import signed_in
+from tests.waiting import until
 
 ZALO_CHAT = "zalo-8f3a"
 
@@ -179,3 +181,31 @@ def test_a_channel_without_its_own_pace_is_refused(bot: Harness) -> None:
             0.0,
             {Channel.ZALO: Zalo()},
         )
+
+
+async def test_rows_claimed_while_their_channel_is_paused_go_back_at_once(bot: Harness) -> None:
+    """Running, the sender does not keep a paused channel's new rows waiting in memory (where
+    they would count against the rows it may have in flight): they go back to the queue until
+    the pause ends, and the Telegram rows claimed with them go out."""
+    await queue(bot, telegram=0, zalo=1)
+    zalo = Stamped(Zalo(), bot.timer, [channels.RateLimited("slow down", 30)])
+    telegram = Stamped(TelegramChannel(bot.application.bot), bot.timer, [])
+    outbox_sender = sender(bot, zalo, telegram, (1000.0, 1000.0))
+    assert await outbox_sender.drain_once() == 1  # Zalo is now paused for 30 seconds
+    started = bot.timer.monotonic()
+    await bot.store.outbox.add(
+        [OutboxMessage("zalo:new", 2, Notice(template="notify.confirmed"), Channel.ZALO)]
+        + [
+            OutboxMessage(f"tg:{n}", 1 + n % 2, Notice(template="notify.confirmed"))
+            for n in range(3)
+        ],
+        bot.clock.now(),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(outbox_sender.run(stop, idle=0.01))
+    await until(bot.api, lambda: len(telegram.stamps) == 3)
+    stop.set()
+    await running
+    found = await statuses(bot)
+    assert found["zalo:new"] == (OutboxStatus.QUEUED.value, "paused by 429")
+    assert bot.timer.monotonic() - started < 30 and zalo.stamps == []

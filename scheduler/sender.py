@@ -10,7 +10,10 @@ transient), and each channel has its own pace (a ``Pacer`` per channel). The sto
   who never wait.
 - One chat at a time: messages to one chat go in order, at least a second apart.
 - Rate limited (429): everybody on that channel waits the time the channel asked for, no
-  longer; the row is retried. The other channels go on at their own pace.
+  longer; the row is retried. The other channels go on at their own pace: while running, rows
+  of the paused channel claimed meanwhile go back to the queue until the pause ends (they do
+  not sit in memory in the other channels' way), and while every channel is paused nothing is
+  claimed.
 - Blocked (403): the row fails and the account is marked unreachable (their secretary sees it in
   the next digest).
 - Bad request (400): a bug on our side; logged with the payload, the row fails.
@@ -176,11 +179,11 @@ class OutboxSender:
                     if self._timer.monotonic() >= next_requeue:
                         next_requeue = self._timer.monotonic() + every
                         await self._outbox.requeue_stuck(self._clock.now())
-                    if self._busy() < batch:
+                    if self._busy() < batch and not self._all_paused():
                         claimed = await self._claim(batch)
                         handled = len([self._start(item, patient=False) for item in claimed])
-                    else:
-                        handled = 1  # still busy with what was claimed: look again soon
+                    else:  # still busy with what was claimed, or every channel paused
+                        handled = 1  # look again soon
                 except Exception:
                     log.exception("outbox claim failed; retrying")
                 wait = 0.05 if handled else idle
@@ -194,6 +197,10 @@ class OutboxSender:
         """Seconds until the 429 pause of ``channel`` ends (0 when there is none)."""
         pacer = self._pacers.get(channel)
         return pacer.held_for() if pacer is not None else 0.0
+
+    def _all_paused(self) -> bool:
+        """Every channel is paused by a 429: nothing claimed now could go out."""
+        return all(self._held(channel) > 0 for channel in self._pacers)
 
     def _busy(self) -> int:
         """Rows in flight on channels that are not paused: a paused channel's rows wait for

@@ -26,6 +26,7 @@ from sqlalchemy import insert
 
 from bot.app import build_sender, outbox_bot
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.payloads import Notice
 from bot.sandbox.fake_api import FakeBotApi, FakeUser
 from bot.sandbox.harness import running_bot
 from bot.services.clock import ManualClock
@@ -104,7 +105,7 @@ async def main(args: argparse.Namespace) -> dict[str, float | int]:
                 OutboxMessage(
                     key=f"wave:{pid}",
                     person_id=pid,
-                    payload={"template": "notify.confirmed", "params": {}},
+                    payload=Notice(template="notify.confirmed"),
                     priority=Priority.WAVE,
                 )
                 for pid in range(1, args.messages + 1)

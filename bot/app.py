@@ -291,9 +291,11 @@ def build_sender(
     clock: Clock,
     chat_gap: float = PER_CHAT_GAP,
     others: Channels | None = None,
+    paces: Mapping[Channel, Pacer] | None = None,
 ) -> OutboxSender:
     """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
-    through ``bot`` and on the channels of ``others`` (their adapters) beside it."""
+    through ``bot`` at ``pacer``'s pace and on the channels of ``others`` (their adapters)
+    beside it, each at its own pace (``paces``)."""
 
     async def schedule() -> Schedule | None:
         campaign = await services.plans.campaign()
@@ -305,7 +307,7 @@ def build_sender(
         services.notices,
         clock,
         services.plans.plan_document,
-        pacer,
+        {Channel.TELEGRAM: pacer, **(paces or {})},
         schedule,
         settings.tz,
         chat_gap,

@@ -1,4 +1,8 @@
-"""Pacing: the outbox's own pace, and Telegram's overall limit shared with replies.
+"""Pacing: the outbox's own pace, and a channel's overall limit shared with replies.
+
+Each channel has its own ``Pacer`` (the sender keeps one per channel): a pause or a slow pace on
+one never holds up another. The numbers below are Telegram's; a second channel's pacer is made
+with its own.
 
 Telegram allows a bot about 30 messages a second overall. Replies to members must never wait, so
 they only *record* that they used part of the budget; the outbox books a slot for each message
@@ -49,7 +53,7 @@ class Pacer:
         self._shared_next = max(self._shared_next, min(start + self._shared_gap, now + MAX_DEBT))
 
     def hold(self, seconds: float) -> None:
-        """Telegram said 429: nothing more from the outbox for ``seconds``."""
+        """The channel said 429: nothing more from the outbox on it for ``seconds``."""
         self._held_until = max(self._held_until, self._now() + seconds)
 
     def delay(self) -> float:

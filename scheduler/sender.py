@@ -2,16 +2,24 @@
 
 Rows go out through the channel port of the recipient's account (``bot.services.channels``):
 the sender knows no messenger, only the port's errors (rate limited, blocked, bad request,
-transient). The Telegram numbers below are what its adapter reports.
+transient), and each channel has its own pace (a ``Pacer`` per channel). The stored codes below
+(``429``, ``400``) name the port's errors, whichever channel raised them.
 
-- Pace: the outbox books a slot per message (``Pacer``): its own pace (default 25/s) and what is
-  left of Telegram's overall limit after the replies to members, who never wait.
+- Pace: the outbox books a slot per message on its channel's ``Pacer``: its own pace (Telegram's
+  default 25/s) and what is left of the channel's overall limit after the replies to members,
+  who never wait.
 - One chat at a time: messages to one chat go in order, at least a second apart.
-- 429: everybody waits the ``retry_after`` Telegram asked for, no longer; the row is retried.
-- 403: the person blocked the bot; the row fails and the account is marked unreachable (their
-  secretary sees it in the next digest).
-- 400: a bug on our side; logged with the payload, the row fails.
+- Rate limited (429): everybody on that channel waits the time the channel asked for, no
+  longer; the row is retried. The other channels go on at their own pace: while running, rows
+  of the paused channel claimed meanwhile go back to the queue until the pause ends (they do
+  not sit in memory in the other channels' way), and while every channel is paused nothing is
+  claimed.
+- Blocked (403): the row fails and the account is marked unreachable (their secretary sees it in
+  the next digest).
+- Bad request (400): a bug on our side; logged with the payload, the row fails.
 - Network errors, time-outs and 5xx: retried with growing pauses, then failed.
+- A payload that does not read as one of the kinds (``bot.domain.payloads``) fails its row with
+  the reason; the rest of the queue goes on.
 - Quiet hours: only urgent rows are claimed. Rows past their expiry are dropped, not sent.
 - A broadcast's recipient is checked again when their turn comes: someone who left the roster
   or the audience meanwhile is skipped (``skipped``, "no longer in the audience").
@@ -22,13 +30,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from bot.domain.broadcast import FileKind
 from bot.domain.models import Channel
-from bot.domain.outbox import MAX_ATTEMPTS, OutboxItem, OutboxStatus, Priority
+from bot.domain.outbox import MAX_ATTEMPTS, OutboxItem, OutboxStatus, Priority, Unreadable
+from bot.domain.payloads import PAYLOAD, Broadcast, PlanDocument, Relinked
 from bot.domain.schedule import Schedule
 from bot.locales import CatalogError
 from bot.services.channels import (
@@ -67,7 +76,7 @@ class OutboxSender:
         notices: Notices,
         clock: Clock,
         documents: Callable[[int], Awaitable[Attachment | None]],
-        pacer: Pacer,
+        pacers: Mapping[Channel, Pacer],
         schedule: Callable[[], Awaitable[Schedule | None]],
         tz: tzinfo,
         chat_gap: float = PER_CHAT_GAP,
@@ -79,16 +88,22 @@ class OutboxSender:
         self._notices = notices
         self._clock = clock
         self._documents = documents
-        self._pacer = pacer
-        self._timer = pacer.timer  # one stopwatch for the pace and the gaps between messages
+        unpaced = [channel.value for channel in channels if channel not in pacers]
+        if unpaced or not pacers:
+            raise ValueError(f"no pace for the channels {unpaced}")
+        self._pacers = dict(pacers)
+        # One stopwatch for the paces and the gaps between messages.
+        self._timer = next(iter(pacers.values())).timer
+        if any(pacer.timer is not self._timer for pacer in pacers.values()):
+            raise ValueError("the pacers of one sender share one timer")
         self._schedule_source = schedule
         self._tz = tz
         self._chat_gap = chat_gap
         self._schedule: tuple[float, Schedule | None] | None = None
         self._chat_tail: dict[Lane, asyncio.Task[None]] = {}
         self._chat_last: dict[Lane, float] = {}
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._turn = asyncio.Lock()
+        self._in_flight: dict[asyncio.Task[None], Channel] = {}
+        self._turns = {channel: asyncio.Lock() for channel in pacers}
         self._files = files
         self._uploads: dict[int, asyncio.Lock] = {}
         self._lease = lease
@@ -109,13 +124,14 @@ class OutboxSender:
             limit, now, self._lease, max_priority=Priority.URGENT if quiet else None
         )
 
-    def _start(self, item: OutboxItem) -> asyncio.Task[None]:
-        """Send ``item`` in its own task, after the previous message to the same chat."""
+    def _start(self, item: OutboxItem, patient: bool = True) -> asyncio.Task[None]:
+        """Send ``item`` in its own task, after the previous message to the same chat; unless
+        ``patient``, a row whose channel is paused by a 429 goes back to the queue at once."""
         chat = self._lane(item)
         before = self._chat_tail.get(chat) if chat is not None else None
-        task = asyncio.create_task(self._after(before, item), name=f"outbox-{item.id}")
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        task = asyncio.create_task(self._after(before, item, patient), name=f"outbox-{item.id}")
+        self._in_flight[task] = item.channel
+        task.add_done_callback(lambda t: self._in_flight.pop(t, None))
         if chat is not None:
             self._chat_tail[chat] = task
             task.add_done_callback(lambda t: self._forget(chat, t))
@@ -125,11 +141,17 @@ class OutboxSender:
         if self._chat_tail.get(chat) is task:
             del self._chat_tail[chat]
 
-    async def _after(self, before: asyncio.Task[None] | None, item: OutboxItem) -> None:
-        if before is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(before)
+    async def _after(
+        self, before: asyncio.Task[None] | None, item: OutboxItem, patient: bool
+    ) -> None:
         try:
+            held = self._held(item.channel)
+            if not patient and held > 0:  # claimed while its channel is paused: not held here
+                await self._retry(item, item.parts_sent, timedelta(seconds=held), "paused by 429")
+                return
+            if before is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(before)
             await self._send(item)
         except Exception:  # a database hiccup: the lease runs out and the row is retried
             log.exception("outbox row %s could not be settled", item.key)
@@ -145,7 +167,7 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Drain until ``stop`` is set: claim about a second's worth at a time, keep sending."""
         await self._outbox.requeue_stuck(self._clock.now())
-        batch = max(1, round(self._pacer.pace))
+        batch = max(1, round(sum(pacer.pace for pacer in self._pacers.values())))
         # Rows of a process that died come back once their lease has run out: look for them
         # twice per lease, not only at the sweep, so a short lease means a short wait.
         every = self._lease.total_seconds() / 2
@@ -157,10 +179,11 @@ class OutboxSender:
                     if self._timer.monotonic() >= next_requeue:
                         next_requeue = self._timer.monotonic() + every
                         await self._outbox.requeue_stuck(self._clock.now())
-                    if len(self._in_flight) < batch:
-                        handled = len([self._start(item) for item in await self._claim(batch)])
-                    else:
-                        handled = 1  # still busy with what was claimed: look again soon
+                    if self._busy() < batch and not self._all_paused():
+                        claimed = await self._claim(batch)
+                        handled = len([self._start(item, patient=False) for item in claimed])
+                    else:  # still busy with what was claimed, or every channel paused
+                        handled = 1  # look again soon
                 except Exception:
                     log.exception("outbox claim failed; retrying")
                 wait = 0.05 if handled else idle
@@ -170,13 +193,28 @@ class OutboxSender:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
+    def _held(self, channel: Channel) -> float:
+        """Seconds until the 429 pause of ``channel`` ends (0 when there is none)."""
+        pacer = self._pacers.get(channel)
+        return pacer.held_for() if pacer is not None else 0.0
+
+    def _all_paused(self) -> bool:
+        """Every channel is paused by a 429: nothing claimed now could go out."""
+        return all(self._held(channel) > 0 for channel in self._pacers)
+
+    def _busy(self) -> int:
+        """Rows in flight on channels that are not paused: a paused channel's rows wait for
+        their channel, and must not keep the other channels' rows from being claimed."""
+        return sum(1 for channel in self._in_flight.values() if self._held(channel) <= 0)
+
     # ------------------------------------------------------------------ sending
     def _port(self, item: OutboxItem) -> ChannelPort | None:
         return self._channels.get(item.channel)
 
     def _chat_of(self, item: OutboxItem) -> str | None:
-        to_chat = item.payload.get("to_chat")  # a former account of the person, told it changed
-        chat_id = str(to_chat) if isinstance(to_chat, str | int) else item.chat_id
+        # A former account of the person, told it changed.
+        to_chat = item.payload.to_chat if isinstance(item.payload, Relinked) else None
+        chat_id = to_chat if to_chat is not None else item.chat_id
         port = self._port(item)
         if chat_id is None or port is None or not port.addressable(chat_id):
             return None
@@ -187,17 +225,23 @@ class OutboxSender:
         chat = self._chat_of(item)
         return (item.channel, chat) if chat is not None else None
 
+    @staticmethod
+    def _broadcast(item: OutboxItem) -> int | None:
+        return item.payload.broadcast if isinstance(item.payload, Broadcast) else None
+
     async def _parts(self, item: OutboxItem) -> list[Reply]:
         # Rendered now, not when queued: a reminder held by quiet hours, downtime or a 429 says
         # how much time is left at the moment it goes out.
-        parts = self._notices.render(item.payload, self._clock.now().astimezone(self._tz))
-        plan_id = item.payload.get("document_plan")
-        if isinstance(plan_id, int) and parts:
-            document = await self._documents(plan_id)
+        payload = item.payload
+        if isinstance(payload, Unreadable):
+            return []
+        parts = self._notices.render(payload, self._clock.now().astimezone(self._tz))
+        if isinstance(payload, PlanDocument) and parts:
+            document = await self._documents(payload.document_plan)
             if document is not None:
                 parts[-1] = replace(parts[-1], document=document)
-        broadcast_id = item.payload.get("broadcast")
-        if isinstance(broadcast_id, int) and parts and self._files is not None:
+        broadcast_id = self._broadcast(item)
+        if broadcast_id is not None and parts and self._files is not None:
             file = await self._files.file(broadcast_id)
             if file is not None:
                 attachment = Attachment(file.name, file.data or b"", file.file_id)
@@ -209,10 +253,10 @@ class OutboxSender:
 
     async def _send(self, item: OutboxItem) -> None:
         """Send one row; the first recipients of a broadcast's file go one at a time, so the file
-        is uploaded once and the others get it by Telegram's id."""
-        broadcast_id = item.payload.get("broadcast")
+        is uploaded once and the others get it by the channel's id."""
+        broadcast_id = self._broadcast(item)
         if (
-            isinstance(broadcast_id, int)
+            broadcast_id is not None
             and self._files is not None
             and not self._files.uploaded(broadcast_id)
         ):
@@ -222,8 +266,8 @@ class OutboxSender:
         await self._send_row(item)
 
     async def _learn(self, item: OutboxItem, parts: list[Reply], sent: list[Sent]) -> None:
-        broadcast_id = item.payload.get("broadcast")
-        if not isinstance(broadcast_id, int) or self._files is None or not parts:
+        broadcast_id = self._broadcast(item)
+        if broadcast_id is None or self._files is None or not parts:
             return
         last = parts[-1]
         attachment = last.photo or last.document
@@ -236,8 +280,9 @@ class OutboxSender:
                 return
 
     async def _wait_turn(self, chat: Lane) -> bool:
-        """Wait for this chat's and the outbox's turn; False if that would outlast the lease."""
-        held = self._pacer.held_for()
+        """Wait for this chat's and its channel's turn; False if that would outlast the lease."""
+        pacer = self._pacers[chat[0]]
+        held = pacer.held_for()
         if held > self._max_wait.total_seconds():  # a long 429: hand the row back, not sit on it
             return False
         last = self._chat_last.get(chat)
@@ -245,13 +290,14 @@ class OutboxSender:
             await self._timer.sleep_until(last + self._chat_gap)
         # One message at a time books its slot, and only once the slot is due: a reply sent
         # meanwhile pushes the slot back instead of adding to a second already booked.
-        async with self._turn:
+        # Each channel books its own slots: one paused by a 429 keeps no other waiting.
+        async with self._turns[chat[0]]:
             while True:  # replies sent while we wait push the slot back: look again
-                wait = self._pacer.delay()
+                wait = pacer.delay()
                 if wait <= 0:
                     break
                 await self._timer.sleep_until(self._timer.monotonic() + wait)
-            self._pacer.reserve()
+            pacer.reserve()
         self._chat_last[chat] = self._timer.monotonic()
         if len(self._chat_last) > 50_000:
             cutoff = self._timer.monotonic() - self._chat_gap
@@ -259,9 +305,16 @@ class OutboxSender:
         return True
 
     async def _send_row(self, item: OutboxItem) -> None:
-        broadcast_id = item.payload.get("broadcast")
+        if isinstance(item.payload, Unreadable):  # written by a bug or by hand: never sent
+            error = item.payload.error
+            log.error("outbox row %s has an unreadable payload: %s", item.key, error)
+            await self._outbox.settle(
+                item.id, OutboxStatus.FAILED, self._clock.now(), f"bad payload: {error}"
+            )
+            return
+        broadcast_id = self._broadcast(item)
         if (
-            isinstance(broadcast_id, int)
+            broadcast_id is not None
             and self._files is not None
             and item.parts_sent == 0
             and not await self._files.addressed(broadcast_id, item.person_id)
@@ -290,7 +343,7 @@ class OutboxSender:
         try:
             for index in range(done, len(parts)):
                 if not await self._wait_turn(lane):
-                    wait = timedelta(seconds=self._pacer.held_for())
+                    wait = timedelta(seconds=self._held(item.channel))
                     await self._retry(item, done, wait, "paused by 429")
                     return
                 sent = await port.deliver(chat, parts[index])
@@ -303,7 +356,7 @@ class OutboxSender:
             await self._outbox.blocked(item, self._clock.now(), error.message)
         except RateLimited as error:
             seconds = error.retry_after
-            self._pacer.hold(seconds)
+            self._pacers[item.channel].hold(seconds)
             await self._retry(item, done, timedelta(seconds=seconds), "429")
         except BadRequest as error:
             log.error(
@@ -311,7 +364,7 @@ class OutboxSender:
                 port.channel.value.title(),
                 item.key,
                 error.message,
-                dict(item.payload),
+                PAYLOAD.dump_json(item.payload).decode(),
             )
             await self._outbox.settle(
                 item.id, OutboxStatus.FAILED, self._clock.now(), f"400: {error.message}"

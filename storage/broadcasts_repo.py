@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import case, func, insert, select, update
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
+from bot.domain.models import Channel
 from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
+from bot.domain.payloads import Broadcast
 from storage.base import Repository
 from storage.engine import Tx
 from storage.outbox_repo import enqueue
@@ -56,7 +58,7 @@ class BroadcastRepository(Repository):
             broadcast_id = int(result.scalar_one())
             # One object for the wave: encoded once. The id lets the sender find the file and
             # check, at each send, that the person is still in the audience.
-            payload: dict[str, object] = {"html": text, "broadcast": broadcast_id}
+            payload = Broadcast(html=text, broadcast=broadcast_id)
             await enqueue(
                 conn,
                 [
@@ -147,7 +149,13 @@ class BroadcastRepository(Repository):
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]:
         """Recipients the broadcast did not reach, with the reason."""
         query = (
-            select(outbox.c.key, outbox.c.status, outbox.c.error, outbox.c.created_at)
+            select(
+                outbox.c.key,
+                outbox.c.status,
+                outbox.c.error,
+                outbox.c.created_at,
+                outbox.c.channel,
+            )
             .where(
                 outbox.c.key.startswith(prefix(broadcast_id), autoescape=True),
                 outbox.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value]),
@@ -156,7 +164,10 @@ class BroadcastRepository(Repository):
             .limit(limit)
         )
         async with self._read() as conn:
-            return [Failure(*row) for row in await conn.execute(query)]
+            return [
+                Failure(r.key, r.status, r.error, r.created_at, Channel(r.channel))
+                for r in await conn.execute(query)
+            ]
 
     async def cancel(self, broadcast_id: int) -> int:
         """Stop what has not been sent yet; return how many messages were withdrawn."""

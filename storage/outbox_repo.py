@@ -7,7 +7,6 @@ On PostgreSQL two senders claim with ``FOR UPDATE SKIP LOCKED`` and never take t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -16,7 +15,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.models import Channel
-from bot.domain.outbox import MAX_ATTEMPTS, Failure, OutboxItem, OutboxMessage, OutboxStatus
+from bot.domain.outbox import (
+    MAX_ATTEMPTS,
+    Failure,
+    OutboxItem,
+    OutboxMessage,
+    OutboxStatus,
+    Unreadable,
+)
+from bot.domain.payloads import Payload, PayloadError, read_payload, write_payload
 from storage.base import Repository
 from storage.engine import Tx
 from storage.tables import accounts, outbox
@@ -24,11 +31,18 @@ from storage.tables import accounts, outbox
 INSERT_CHUNK = 5_000
 
 
+def _payload(text: str) -> Payload | Unreadable:
+    """A stored payload, or why it cannot be read (the sender fails that row, not the rest)."""
+    try:
+        return read_payload(text)
+    except PayloadError as error:
+        return Unreadable(str(error))
+
+
 def _row(message: OutboxMessage, now: datetime, encoded: dict[int, str]) -> dict[str, object]:
     payload = encoded.get(id(message.payload))
-    if payload is None:  # a wave shares one payload object: encode it once
-        payload = json.dumps(dict(message.payload), ensure_ascii=False, separators=(",", ":"))
-        encoded[id(message.payload)] = payload
+    if payload is None:  # a wave shares one payload object: encode (and check) it once
+        payload = encoded[id(message.payload)] = write_payload(message.payload)
     return {
         "key": message.key,
         "person_id": message.person_id,
@@ -132,7 +146,7 @@ class OutboxRepository(Repository):
                     key=r.key,
                     person_id=r.person_id,
                     chat_id=r.chat_id,
-                    payload=json.loads(r.payload),
+                    payload=_payload(r.payload),
                     attempts=r.attempts,
                     not_before=r.not_before,
                     parts_sent=r.parts_sent,
@@ -197,14 +211,21 @@ class OutboxRepository(Repository):
     async def failures(self, limit: int = 10) -> list[Failure]:
         """The latest rows that failed or expired, newest first."""
         query = (
-            select(outbox.c.key, outbox.c.status, outbox.c.error, outbox.c.created_at)
+            select(
+                outbox.c.key,
+                outbox.c.status,
+                outbox.c.error,
+                outbox.c.created_at,
+                outbox.c.channel,
+            )
             .where(outbox.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value]))
             .order_by(outbox.c.id.desc())
             .limit(limit)
         )
         async with self._read() as conn:
             return [
-                Failure(r.key, r.status, r.error, r.created_at) for r in await conn.execute(query)
+                Failure(r.key, r.status, r.error, r.created_at, Channel(r.channel))
+                for r in await conn.execute(query)
             ]
 
     async def requeue_stuck(self, now: datetime) -> int:

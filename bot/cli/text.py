@@ -251,13 +251,14 @@ def failure_values(catalog: Catalog, failure: Failure, tz: tzinfo) -> Mapping[st
     return {
         "row": failure.key,
         "status": t(status) if catalog.has(status) else failure.status,
-        "error": _reason(catalog, kind, rest),
+        "error": _reason(catalog, kind, rest, t(f"cli.channel_name.{failure.channel.value}")),
         "at": failure.at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
     }
 
 
-def _reason(catalog: Catalog, kind: str, rest: str) -> str:
+def _reason(catalog: Catalog, kind: str, rest: str, channel: str) -> str:
     key = f"cli.outbox_reason.{kind}"
     if not catalog.has(key):
         return rest or "-"
-    return catalog.plain(key, **({"detail": rest} if "detail" in catalog.params(key) else {}))
+    given = {"detail": rest, "channel": channel}
+    return catalog.plain(key, **{name: given[name] for name in catalog.params(key) & set(given)})

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.models import Channel
+from bot.domain.payloads import Payload
 
 MAX_ATTEMPTS = 8  # claims of one row before it is marked failed, whatever went wrong
 
@@ -39,11 +40,18 @@ class OutboxMessage:
 
     key: str
     person_id: int
-    payload: Mapping[str, Any]
+    payload: Payload
     channel: Channel = Channel.TELEGRAM
     priority: int = Priority.NOTICE
     expires_at: datetime | None = None  # not sent after this instant
     not_before: datetime | None = None  # not sent before this instant (default: now)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A stored payload that is not one of the kinds (``error`` says why): never sent."""
+
+    error: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +62,7 @@ class OutboxItem:
     key: str
     person_id: int
     chat_id: str | None
-    payload: Mapping[str, Any]
+    payload: Payload | Unreadable
     attempts: int
     not_before: datetime
     parts_sent: int = 0  # of a message sent in several parts, those already delivered
@@ -70,11 +78,13 @@ class Failure:
     status: str
     error: str
     at: datetime
+    channel: Channel = Channel.TELEGRAM  # where it was to be delivered
 
     def reason(self) -> tuple[str, str]:
         """(kind, the rest) of the stored error, as the sender writes it: ``blocked: <what
-        Telegram said>``, ``400: …``, ``gave up: …``, ``expired``; kind ``other`` for any
-        other text (then the rest is all of it)."""
+        the channel said>``, ``400: …`` (the channel refused the message), ``gave up: …``,
+        ``bad payload: …``, ``expired``; kind ``other`` for any other text (then the rest is
+        all of it)."""
         error = self.error.strip()
         if error == "expired":
             return "expired", ""
@@ -82,6 +92,7 @@ class Failure:
             ("blocked:", "blocked"),
             ("400:", "rejected"),
             ("gave up:", "gave_up"),
+            ("bad payload:", "bad_payload"),
         ):
             if error.startswith(prefix):
                 return kind, error[len(prefix) :].strip()

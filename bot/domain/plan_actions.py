@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.domain import engine as e
 from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, number
 from bot.domain.forms import FormDef, Question
+from bot.domain.payloads import Button
 from bot.domain.plans import Plan, PlanStatus
 
 
@@ -33,9 +34,9 @@ VOLUNTARY = Action(PlanCode.VOLUNTARY, "plan.button.voluntary")
 RESUME = Action(PlanCode.RESUME, "plan.button.resume")
 
 
-def notice_button(label: str, data: str) -> dict[str, str]:
+def notice_button(label: str, data: str) -> Button:
     """A button under an outbox message: a catalog key for its label and its callback data."""
-    return {"label": label, "data": data}
+    return Button(label=label, data=data)
 
 
 # "Go to my plan" under a notice: the press opens the presser's own plan, whoever they are.
@@ -43,7 +44,7 @@ RESUME_BUTTON = notice_button(RESUME.label, PlanPress(0, RESUME.code).pack())
 FIX_BUTTON = notice_button("plan.button.fix", PlanPress(0, RESUME.code).pack())
 
 
-def review_button(plan_id: int) -> dict[str, str]:
+def review_button(plan_id: int) -> Button:
     """ "Xem và duyệt" under a submission notice: the desk re-checks the presser's rights."""
     return notice_button("desk.button.review_notice", DeskPress(DeskCode.OPEN, str(plan_id)).pack())
 

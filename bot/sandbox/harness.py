@@ -6,7 +6,7 @@ import csv
 import io
 import itertools
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +25,7 @@ from bot.app import (
     build_services,
 )
 from bot.config import Settings
+from bot.domain.models import Channel
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
 from bot.services.channels import Channels
@@ -72,10 +73,17 @@ class Harness:
         return Chat(self.api, self.feed, user)
 
     def sender(
-        self, pace: float = 1000.0, chat_gap: float = 0.0, others: Channels | None = None
+        self,
+        pace: float = 1000.0,
+        chat_gap: float = 0.0,
+        others: Channels | None = None,
+        paces: Mapping[Channel, float] | None = None,
     ) -> OutboxSender:
         """An outbox sender on the application's bot (and the adapters of ``others``), on the
-        virtual stopwatch (tests do not wait; ``timer.waits`` tells how long it would have)."""
+        virtual stopwatch (tests do not wait; ``timer.waits`` tells how long it would have).
+
+        Each channel has its own pacer: ``paces`` of a channel, else ``pace``."""
+        rates = {channel: (paces or {}).get(channel, pace) for channel in others or {}}
         return build_sender(
             self.settings,
             self.store,
@@ -85,6 +93,7 @@ class Harness:
             self.clock,
             chat_gap,
             others,
+            {channel: Pacer(rate, rate, timer=self.timer) for channel, rate in rates.items()},
         )
 
     async def sweep(self) -> SweepReport:

@@ -1,6 +1,6 @@
 """Secretaries' digests and the on-demand progress report: counts and names per unit.
 
-The data is plain JSON-able values (it travels in the outbox); bot/services/notices.py renders it.
+The data is a ``DigestData`` (it travels in the outbox); bot/services/notices.py renders it.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from bot.domain.audit import AuditAction
 from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tally_units
@@ -21,6 +20,8 @@ from bot.domain.meetings import (
     thematic_count,
 )
 from bot.domain.models import Category, Person, Role
+from bot.domain.payloads import DigestData, DigestMeeting
+from bot.domain.payloads import Names as DigestNames
 from bot.domain.plans import Campaign
 from bot.services.audit import AuditService
 from bot.services.ports import (
@@ -166,7 +167,7 @@ class DigestService:
         past = await self._plans.campaign_of_year(campaign.year - 1)
         return None if past is None else past.year
 
-    async def report_for(self, person: Person) -> dict[str, Any] | None:
+    async def report_for(self, person: Person) -> DigestData | None:
         """/baocao: the digest of the person's unit (an admin: of everyone), made now.
 
         None when there is no open campaign; the caller checks the right to ask first.
@@ -194,8 +195,8 @@ class DigestService:
         for record in await self._store.forgotten(campaign.id):
             tally.count_forgotten(record)
         data = self.digest_data(campaign, None, tally, meetings, now)
-        data["outbox"] = await self._outbox.counts()  # the admin also sees the delivery state
-        return data
+        # The admin also sees the delivery state.
+        return data.model_copy(update={"outbox": await self._outbox.counts()})
 
     async def digests(
         self,
@@ -203,7 +204,7 @@ class DigestService:
         standings: Sequence[Standing],
         now: datetime,
         units: Sequence[UnitNode] | None = None,
-    ) -> dict[int, tuple[dict[str, Any], list[Standing]]]:
+    ) -> dict[int, tuple[DigestData, list[Standing]]]:
         """Every unit that has a secretary or head: its digest data and who receives it."""
         to = recipients(standings)
         nodes = units if units is not None else await self._store.unit_nodes()
@@ -233,46 +234,48 @@ class DigestService:
         tally: Tally,
         meetings: Sequence[Meeting],
         now: datetime,
-    ) -> dict[str, Any]:
-        """What a digest shows, as plain data (it travels in the outbox as JSON)."""
+    ) -> DigestData:
+        """What a digest shows (it travels in the outbox)."""
         today = self._today(now)
         upcoming = [
             m for m in meetings if m.status is MeetingStatus.SCHEDULED and m.starts_at > now
         ]
         nxt = min(upcoming, key=lambda m: m.starts_at) if upcoming else None
 
-        def names(found: Names) -> dict[str, Any]:
-            return {"count": found.count, "names": found.names}
+        def names(found: Names) -> DigestNames:
+            return DigestNames(count=found.count, names=tuple(found.names))
 
-        return {
-            "unit": unit,
-            "day": today.strftime("%d/%m/%Y"),
-            "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-            "days_left": (campaign.deadline - today).days,  # as of ``now``; see deadline_on
-            "deadline_on": campaign.deadline.isoformat(),  # the renderer counts days at sending
-            "required": tally.required,
-            "submitted": tally.submitted,
-            "confirmed": tally.confirmed,
-            "exempt": tally.exempt,
-            "not_linked": tally.not_linked,
-            "missing": names(tally.missing),
-            "waiting": names(tally.waiting),
-            "returned": names(tally.returned),
-            "unreachable": names(tally.unreachable),
-            "meeting": None
+        return DigestData(
+            unit=unit,
+            day=today.strftime("%d/%m/%Y"),
+            deadline=campaign.deadline.strftime("%d/%m/%Y"),
+            days_left=(campaign.deadline - today).days,  # as of ``now``; see deadline_on
+            deadline_on=campaign.deadline,  # the renderer counts days at sending
+            required=tally.required,
+            submitted=tally.submitted,
+            confirmed=tally.confirmed,
+            exempt=tally.exempt,
+            not_linked=tally.not_linked,
+            missing=names(tally.missing),
+            waiting=names(tally.waiting),
+            returned=names(tally.returned),
+            unreachable=names(tally.unreachable),
+            meeting=None
             if nxt is None
-            else {
-                "kind": nxt.kind.value,
-                "when": local_text(nxt.starts_at, self._tz),
-                "place": nxt.place,
-                "topic": nxt.topic,
-            },
-            "thematic": thematic_count(meetings, campaign.year, self._tz),
-            "thematic_min": MIN_THEMATIC_PER_YEAR,
-            "quarters_without": quarters_without_thematic(
-                meetings, campaign.year, today, self._tz, self._opened(campaign)
+            else DigestMeeting(
+                kind=nxt.kind.value,
+                when=local_text(nxt.starts_at, self._tz),
+                place=nxt.place,
+                topic=nxt.topic,
             ),
-        }
+            thematic=thematic_count(meetings, campaign.year, self._tz),
+            thematic_min=MIN_THEMATIC_PER_YEAR,
+            quarters_without=tuple(
+                quarters_without_thematic(
+                    meetings, campaign.year, today, self._tz, self._opened(campaign)
+                )
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)

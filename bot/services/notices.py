@@ -1,7 +1,8 @@
 """Proactive messages as replies: outbox payloads, digests and the meetings list.
 
-An outbox payload says what to show, not how: a catalog template with its values (plus catalog
-keys for labels and buttons), or a digest's numbers and names. Rendering happens when it is sent,
+An outbox payload (one of the kinds of ``bot.domain.payloads``) says what to show, not how: a
+catalog template with its values (plus catalog keys for labels and buttons), a digest's numbers
+and names, or a broadcast's text. Rendering happens when it is sent,
 so one payload serves every channel, and a payload with a ``countdown`` (the deadline or the
 meeting's start) says how much time is left at that moment, not when it was queued.
 """
@@ -9,14 +10,23 @@ meeting's start) says how much time is left at that moment, not when it was queu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.domain.address import NEUTRAL_LABELS
-from bot.domain.callbacks import MAX_BYTES
+from bot.domain.payloads import (
+    Broadcast,
+    Button,
+    DeadlineReminder,
+    Digest,
+    DigestData,
+    MeetingReminder,
+    Names,
+    Payload,
+)
 from bot.domain.schedule import days_of_hours, days_until, hours_until
 from bot.domain.telegram_html import utf16_len, utf16_prefix
-from bot.locales import Catalog, CatalogError, Safe
+from bot.locales import Catalog, Safe
 from bot.services.replies import TEXT_BUDGET, Choice, Reply
 
 QUARTER_NAMES = ("I", "II", "III", "IV")
@@ -57,142 +67,111 @@ class Notices:
     def __init__(self, catalog: Catalog) -> None:
         self._c = catalog
 
-    def render(self, payload: Mapping[str, Any], now: datetime | None = None) -> list[Reply]:
-        """The messages of one outbox payload, in order; CatalogError if it is malformed.
+    def render(self, payload: Payload, now: datetime | None = None) -> list[Reply]:
+        """The messages of one outbox payload, in order; CatalogError if the catalog refuses it.
 
         ``now`` is the moment of sending in local time: the time left is counted from it (without
         it, or for a payload of an older version without a countdown, as it was queued).
         """
-        digest = payload.get("digest")
-        if isinstance(digest, dict):
-            return self.digest(digest, now)
-        announcement = payload.get("html")
-        if isinstance(announcement, str):  # a broadcast, checked as Telegram HTML when written
-            return [Reply(Safe(announcement))]
-        template, params = payload.get("template"), payload.get("params", {})
-        labels, buttons = payload.get("labels", {}), payload.get("buttons", [])
-        if (
-            not isinstance(template, str)
-            or not isinstance(params, dict)
-            or not isinstance(labels, dict)
-            or not isinstance(buttons, list)
-            or not template.startswith("notify.")
-        ):
-            raise CatalogError(f"malformed outbox payload: {str(payload)[:80]}")
-        values = dict(params)
-        countdown = payload.get("countdown")
-        if isinstance(countdown, dict) and now is not None:
-            template = self._count_down(template, values, countdown, now)
+        if isinstance(payload, Digest):
+            return self.digest(payload.digest, now)
+        if isinstance(payload, Broadcast):  # checked as Telegram HTML when written
+            return [Reply(Safe(payload.html))]
+        template, values = payload.template, dict(payload.params)
+        if isinstance(payload, DeadlineReminder | MeetingReminder) and now is not None:
+            template = self._count_down(payload, values, now)
+        labels: Mapping[str, str] = payload.labels
         if self._c.has(template):  # the form of address: only the words the template uses,
             wanted = self._c.params(template)  # neutral when written without the person's
             labels = {
                 name: key
-                for name, key in (NEUTRAL_LABELS | labels).items()
+                for name, key in (NEUTRAL_LABELS | dict(labels)).items()
                 if name in wanted or name not in NEUTRAL_LABELS
             }
         for name, key in labels.items():
-            values[name] = self._c.plain(str(key))
-        return [Reply(self._c.t(template, **values), choices=self._buttons(buttons))]
+            values[name] = self._c.plain(key)
+        return [Reply(self._c.t(template, **values), choices=self._buttons(payload.buttons))]
 
     @staticmethod
     def _count_down(
-        template: str, values: dict[str, Any], countdown: Mapping[str, Any], now: datetime
+        payload: DeadlineReminder | MeetingReminder, values: dict[str, Any], now: datetime
     ) -> str:
         """The template and the time left (set in ``values``) as of ``now``.
 
-        ``{"deadline": "2022-04-30", "today": T, "late": T}``: days left; on the day itself the
-        ``today`` template (without ``days``), after it the ``late`` one with the days since.
-        ``{"starts_at": ISO, "days": T}``: hours left, or days (the ``days`` template) from 24 h.
+        A deadline: the days left; on the day itself the ``today`` template (without ``days``),
+        after it the ``late`` one with the days since. A meeting: the hours left, or the days
+        (the ``days`` template) from 24 hours.
         """
-        try:
-            if "deadline" in countdown:
-                days = days_until(date.fromisoformat(str(countdown["deadline"])), now)
-                values["days"] = abs(days)
-                if days == 0:  # "today is the last day": no number of days in it
-                    values.pop("days")
-                    template = str(countdown.get("today", template))
-                elif days < 0:
-                    template = str(countdown.get("late", template))
-            elif "starts_at" in countdown:
-                hours = hours_until(datetime.fromisoformat(str(countdown["starts_at"])), now)
-                values["left"] = hours
-                if hours >= 24:
-                    values["left"] = days_of_hours(hours)
-                    template = str(countdown.get("days", template))
-        except (ValueError, TypeError) as error:
-            raise CatalogError(f"malformed countdown: {error}") from error
-        if not template.startswith("notify."):
-            raise CatalogError(f"malformed countdown template: {template[:40]}")
+        template = payload.template
+        if isinstance(payload, DeadlineReminder):
+            countdown = payload.countdown
+            days = days_until(countdown.deadline, now)
+            values["days"] = abs(days)
+            if days == 0:  # "today is the last day": no number of days in it
+                values.pop("days")
+                template = countdown.today
+            elif days < 0:
+                template = countdown.late
+            return template
+        hours = hours_until(payload.countdown.starts_at, now)
+        values["left"] = hours
+        if hours >= 24:
+            values["left"] = days_of_hours(hours)
+            template = payload.countdown.days
         return template
 
-    def _buttons(self, buttons: list[Any]) -> tuple[tuple[Choice, ...], ...]:
-        row = []
-        for button in buttons:
-            if not isinstance(button, dict):
-                raise CatalogError("malformed outbox button")
-            data = str(button.get("data", ""))
-            if not data or len(data.encode("utf-8")) > MAX_BYTES:
-                raise CatalogError("outbox button without usable callback data")
-            row.append(Choice(self._c.plain(str(button.get("label", ""))), data))
-        return (tuple(row),) if row else ()
+    def _buttons(self, buttons: Sequence[Button]) -> tuple[tuple[Choice, ...], ...]:
+        row = tuple(Choice(self._c.plain(button.label), button.data) for button in buttons)
+        return (row,) if row else ()
 
     # ------------------------------------------------------------------ digest
-    def _names(self, key: str, names: Mapping[str, Any]) -> list[str]:
-        count = int(names.get("count", 0))
-        shown = [str(n) for n in names.get("names", [])]
-        if not count:
+    def _names(self, key: str, names: Names) -> list[str]:
+        if not names.count:
             return []
-        more = count - len(shown)
-        listed = ", ".join(self._c.t("digest.name", name=n) for n in shown)
+        more = names.count - len(names.names)
+        listed = ", ".join(self._c.t("digest.name", name=n) for n in names.names)
         if more > 0:
             listed += self._c.t("digest.more", count=more)
-        return [self._c.t(key, count=count, names=Safe(listed))]
+        return [self._c.t(key, count=names.count, names=Safe(listed))]
 
-    def digest(self, data: Mapping[str, Any], now: datetime | None = None) -> list[Reply]:
+    def digest(self, data: DigestData, now: datetime | None = None) -> list[Reply]:
         """A secretary's digest, split into parts that each fit one message; the days left are
         counted from ``now`` (local time) when given."""
         c = self._c
-        days_left = int(data.get("days_left", 0))
-        deadline_on = data.get("deadline_on")
-        if isinstance(deadline_on, str) and now is not None:
-            try:
-                days_left = days_until(date.fromisoformat(deadline_on), now)
-            except ValueError as error:
-                raise CatalogError(f"malformed digest deadline: {error}") from error
+        days_left = data.days_left
+        if data.deadline_on is not None and now is not None:
+            days_left = days_until(data.deadline_on, now)
         if days_left > 0:
-            due = c.t("digest.days_left", deadline=data["deadline"], days=days_left)
+            due = c.t("digest.days_left", deadline=data.deadline, days=days_left)
         elif days_left == 0:
-            due = c.t("digest.due_today", deadline=data["deadline"])
+            due = c.t("digest.due_today", deadline=data.deadline)
         else:
-            due = c.t("digest.overdue", deadline=data["deadline"])
-        unreachable = data.get("unreachable", {})
+            due = c.t("digest.overdue", deadline=data.deadline)
         lines: list[str] = [
-            c.t(
-                "digest.title", unit=data.get("unit") or c.plain("digest.everyone"), day=data["day"]
-            ),
+            c.t("digest.title", unit=data.unit or c.plain("digest.everyone"), day=data.day),
             due,
             c.t(
                 "digest.counts",
-                required=data["required"],
-                submitted=data["submitted"],
-                confirmed=data["confirmed"],
-                returned=data.get("returned", {}).get("count", 0),
+                required=data.required,
+                submitted=data.submitted,
+                confirmed=data.confirmed,
+                returned=data.returned.count,
             ),
             c.t(
                 "digest.reach",
-                exempt=data["exempt"],
-                not_linked=data["not_linked"],
-                unreachable=unreachable.get("count", 0),
+                exempt=data.exempt,
+                not_linked=data.not_linked,
+                unreachable=data.unreachable.count,
             ),
         ]
-        lines += self._names("digest.missing", data.get("missing", {}))
-        lines += self._names("digest.waiting", data.get("waiting", {}))
-        lines += self._names("digest.returned", data.get("returned", {}))
-        lines += self._names("digest.unreachable", unreachable)
-        if data.get("unit") is not None:
+        lines += self._names("digest.missing", data.missing)
+        lines += self._names("digest.waiting", data.waiting)
+        lines += self._names("digest.returned", data.returned)
+        lines += self._names("digest.unreachable", data.unreachable)
+        if data.unit is not None:
             lines += self.meeting_lines(data)
-        box = data.get("outbox")
-        if isinstance(box, dict):
+        box = data.outbox
+        if box is not None:
             lines.append(
                 c.t(
                     "digest.outbox",
@@ -202,7 +181,7 @@ class Notices:
                     expired=box.get("expired", 0),
                 )
             )
-        if not any(data.get(k, {}).get("count", 0) for k in ("missing", "returned")):
+        if not (data.missing.count or data.returned.count):
             lines.append(c.t("digest.all_done"))
         texts = split_parts(lines)
         if len(texts) > 1:
@@ -212,29 +191,28 @@ class Notices:
             ]
         return [Reply(Safe(text)) for text in texts]
 
-    def meeting_lines(self, data: Mapping[str, Any]) -> list[str]:
+    def meeting_lines(self, data: DigestData) -> list[str]:
         """The next meeting and the thematic-meeting flags of a digest."""
         c = self._c
         lines: list[str] = []
-        meeting = data.get("meeting")
-        if isinstance(meeting, dict):
+        meeting = data.meeting
+        if meeting is not None:
             lines.append(
                 c.t(
                     "digest.next_meeting",
-                    kind=c.plain(f"label.meeting.{meeting['kind']}"),
-                    when=meeting["when"],
-                    place=meeting["place"],
-                    topic=meeting["topic"],
+                    kind=c.plain(f"label.meeting.{meeting.kind}"),
+                    when=meeting.when,
+                    place=meeting.place,
+                    topic=meeting.topic,
                 )
             )
         else:
             lines.append(c.t("digest.no_meeting"))
-        gaps = [QUARTER_NAMES[q - 1] for q in data.get("quarters_without", []) if 1 <= q <= 4]
+        gaps = [QUARTER_NAMES[q - 1] for q in data.quarters_without if 1 <= q <= 4]
         if gaps:
             lines.append(c.t("digest.quarters_without", quarters=", ".join(gaps)))
-        thematic = int(data.get("thematic", 0))
-        if thematic < int(data.get("thematic_min", 2)):
+        if data.thematic < data.thematic_min:
             lines.append(
-                c.t("digest.thematic_short", count=thematic, minimum=data.get("thematic_min", 2))
+                c.t("digest.thematic_short", count=data.thematic, minimum=data.thematic_min)
             )
         return lines

@@ -16,6 +16,7 @@ from bot.domain.callbacks import PlanCode
 from bot.domain.forms import FormDef, Group
 from bot.domain.models import Category, Channel, Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.payloads import Notice, PlanDocument
 from bot.domain.pending import Pending
 from bot.domain.plan_actions import (
     VOLUNTARY,
@@ -400,11 +401,9 @@ class PlanService:
             OutboxMessage(
                 key=f"plan:{plan.id}:{plan.rev}:document",
                 person_id=actor.id,  # whoever typed it gets the copy to print and sign
-                payload={
-                    "template": "notify.document",
-                    "params": {"form": form.name},
-                    "document_plan": plan.id,
-                },
+                payload=PlanDocument(
+                    template="notify.document", params={"form": form.name}, document_plan=plan.id
+                ),
                 priority=Priority.URGENT,
             )
         )
@@ -446,16 +445,16 @@ class PlanService:
         reviewers = await self._directory.holders(person.unit_id, CONFIRMED_BY[person.category])
         if not [r for r in reviewers if r.id not in skipped]:
             reviewers = await self._directory.all_holders(Role.ADMIN)
-        payload = {
-            "template": template,
-            "params": {
+        payload = Notice(
+            template=template,
+            params={
                 "name": person.full_name,
                 "unit": person.unit_path,
                 "form": form.name,
                 **params,
             },
-            "buttons": [review_button(plan.id)],
-        }
+            buttons=(review_button(plan.id),),
+        )
         return [
             OutboxMessage(
                 key=f"plan:{plan.id}:{plan.rev}:{template}:{r.id}", person_id=r.id, payload=payload

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from bot.domain.digest import (
     Standing,
@@ -21,6 +20,14 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Category, Channel
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.payloads import (
+    DeadlineCountdown,
+    DeadlineReminder,
+    Digest,
+    MeetingCountdown,
+    MeetingReminder,
+    Notice,
+)
 from bot.domain.plan_actions import FIX_BUTTON, RESUME_BUTTON
 from bot.domain.plans import Campaign, PlanStatus
 from bot.domain.schedule import (
@@ -68,23 +75,23 @@ class SweepReport:
     requeued: int = 0
 
 
-def countdown_to_meeting(meeting: Meeting) -> dict[str, Any]:
+def countdown_to_meeting(meeting: Meeting) -> MeetingCountdown:
     """The payload's ``countdown``: the hours (or days) left are counted when it is sent."""
-    return {"starts_at": meeting.starts_at.isoformat(), "days": "notify.meeting_soon_days"}
+    return MeetingCountdown(starts_at=meeting.starts_at, days="notify.meeting_soon_days")
 
 
-def meeting_payload(meeting: Meeting, template: str, tz: tzinfo) -> dict[str, Any]:
+def meeting_payload(meeting: Meeting, template: str, tz: tzinfo) -> Notice:
     """An outbox payload about ``meeting``."""
-    return {
-        "template": template,
-        "params": {
+    return Notice(
+        template=template,
+        params={
             "unit": meeting.unit_path,
             "when": local_text(meeting.starts_at, tz),
             "place": meeting.place,
             "topic": meeting.topic,
         },
-        "labels": {"kind": f"label.meeting.{meeting.kind.value}"},
-    }
+        labels={"kind": f"label.meeting.{meeting.kind.value}"},
+    )
 
 
 class ReminderService:
@@ -191,13 +198,13 @@ class ReminderService:
             digests = {  # after the deadline: only to units where someone still owes a plan
                 unit_id: (data, people)
                 for unit_id, (data, people) in digests.items()
-                if data["missing"]["count"] or data["returned"]["count"]
+                if data.missing.count or data.returned.count
             }
         return [
             OutboxMessage(
                 key=f"{occasion.key}:unit:{unit_id}:person:{person.person_id}",
                 person_id=person.person_id,
-                payload={"digest": data},
+                payload=Digest(digest=data),
                 priority=Priority.WAVE,
                 expires_at=occasion.stale,
             )
@@ -210,9 +217,13 @@ class ReminderService:
         audience = await self._meetings.audience(units, Channel.TELEGRAM)
         hours = occasion.hours_before
         template = "notify.meeting_soon_days" if hours >= 24 else "notify.meeting_soon_hours"
-        payload = meeting_payload(meeting, template, self._tz)
-        payload["params"]["left"] = hours // 24 if hours >= 24 else hours
-        payload["countdown"] = countdown_to_meeting(meeting)
+        about = meeting_payload(meeting, template, self._tz)
+        payload = MeetingReminder(
+            template=about.template,
+            params={**about.params, "left": hours // 24 if hours >= 24 else hours},
+            labels=about.labels,
+            countdown=countdown_to_meeting(meeting),
+        )
         return [
             OutboxMessage(
                 key=f"{occasion.key}:person:{pid}",
@@ -234,14 +245,14 @@ class ReminderService:
             OutboxMessage(
                 key=f"{occasion.key}:person:{plan.person_id}",
                 person_id=plan.person_id,
-                payload={
-                    "template": "notify.remind_returned",
-                    "params": {
+                payload=Notice(
+                    template="notify.remind_returned",
+                    params={
                         "comment": plan.return_comment,
                         "deadline": campaign.deadline.strftime("%d/%m/%Y"),
                     },
-                    "buttons": [FIX_BUTTON],
-                },
+                    buttons=(FIX_BUTTON,),
+                ),
                 priority=Priority.WAVE,
                 expires_at=occasion.stale,
             )
@@ -266,24 +277,25 @@ class _Lazy:
 
 def deadline_payload(
     campaign: Campaign, days_left: int, returned: bool, party: bool
-) -> dict[str, Any]:
+) -> DeadlineReminder:
     """A deadline (or late) reminder; the renderer counts the days left when it is sent and
     picks the wording of that day: before the deadline, on it, or after it (``late``)."""
     before, today = BEFORE_DEADLINE[returned]
     late = AFTER_DEADLINE[returned, party]
     deadline = campaign.deadline.strftime("%d/%m/%Y")
+    params: dict[str, str | int]
     if days_left > 0:
         template, params = before, {"days": days_left, "deadline": deadline}
     elif days_left == 0:
         template, params = today, {"deadline": deadline}
     else:
         template, params = late, {"days": -days_left, "deadline": deadline}
-    return {
-        "template": template,
-        "params": params,
-        "buttons": [FIX_BUTTON if returned else RESUME_BUTTON],
-        "countdown": {"deadline": campaign.deadline.isoformat(), "today": today, "late": late},
-    }
+    return DeadlineReminder(
+        template=template,
+        params=params,
+        buttons=(FIX_BUTTON if returned else RESUME_BUTTON,),
+        countdown=DeadlineCountdown(deadline=campaign.deadline, today=today, late=late),
+    )
 
 
 def deadline_messages(
@@ -291,7 +303,7 @@ def deadline_messages(
 ) -> list[OutboxMessage]:
     """One reminder per linked person who must write a plan and has not handed it in (before
     the deadline and, for a late occasion, after it)."""
-    payloads: dict[tuple[bool, bool], dict[str, Any]] = {}  # shared by the wave: encoded once
+    payloads: dict[tuple[bool, bool], DeadlineReminder] = {}  # shared by the wave: encoded once
     messages = []
     for person in standings:
         if not person.owes_plan or person.chat_id is None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from bot.domain.address import address_labels
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
+from bot.domain.payloads import Notice
 from bot.domain.plan_actions import FIX_BUTTON
 from bot.domain.plans import PlanStatus, confirms
 from bot.domain.text import is_blank, scrub
@@ -77,12 +78,12 @@ class ReviewService:
         notice = OutboxMessage(
             key=f"plan:{plan.id}:{plan.rev}:{template}",
             person_id=member.id,
-            payload={
-                "template": template,
-                "params": params,
-                "labels": address_labels(member),
-                "buttons": [] if confirm else [FIX_BUTTON],
-            },
+            payload=Notice(
+                template=template,
+                params=params,
+                labels=address_labels(member),
+                buttons=() if confirm else (FIX_BUTTON,),
+            ),
         )
         saved = await self._plans.change_status(
             plan,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.domain.invites import parse_code
 from bot.domain.models import Channel, Person
 from bot.domain.outbox import OutboxMessage, Priority
+from bot.domain.payloads import Relinked
 from bot.domain.phone import normalize_contact_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
 from bot.services.ports import AccountStore, Clock, LinkConflict, OutboxStore
@@ -43,7 +44,7 @@ class SigninService:
             notice = OutboxMessage(
                 key=f"relinked:{decision.person.id}:{replaced_chat}:{now.isoformat()}",
                 person_id=decision.person.id,
-                payload={"template": "notify.relinked", "params": {}, "to_chat": replaced_chat},
+                payload=Relinked(template="notify.relinked", to_chat=replaced_chat),
                 priority=Priority.URGENT,
             )
             await self._outbox.add([notice], now)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.outbox import OutboxMessage, OutboxStatus
+from bot.domain.payloads import Notice
 from storage.store import Store
 from tests.helpers import cli_database, run_cli
 
@@ -76,7 +77,7 @@ def test_outbox_command_counts_and_lists_failures(database: str) -> None:
         store = await Store.open(database)
         try:
             now = datetime(2022, 4, 1, tzinfo=UTC)
-            payload = {"template": "notify.confirmed", "params": {}}
+            payload = Notice(template="notify.confirmed")
             await store.outbox.add([OutboxMessage(f"k{n}", 1, payload) for n in range(3)], now)
             await store.outbox.settle(1, OutboxStatus.SENT, now)
             await store.outbox.settle(2, OutboxStatus.FAILED, now, "blocked: bot was blocked")

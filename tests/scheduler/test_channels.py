@@ -11,6 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxMessage, OutboxStatus
+from bot.domain.payloads import Notice
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness, running_bot
 from bot.services import channels
@@ -67,7 +68,7 @@ def note(key: str, person_id: int, channel: Channel) -> OutboxMessage:
     return OutboxMessage(
         key=key,
         person_id=person_id,
-        payload={"template": "notify.confirmed", "params": {}},
+        payload=Notice(template="notify.confirmed"),
         channel=channel,
     )
 

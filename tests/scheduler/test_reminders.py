@@ -191,11 +191,12 @@ async def test_digest_counts_names_and_flags_for_a_known_roster(bot: Harness) ->
 
 def _note(person_id: int):  # type: ignore[no-untyped-def]
     from bot.domain.outbox import OutboxMessage
+    from bot.domain.payloads import Notice
 
     return OutboxMessage(
         key=f"test:note:{person_id}",
         person_id=person_id,
-        payload={"template": "notify.confirmed", "params": {}},
+        payload=Notice(template="notify.confirmed"),
     )
 
 

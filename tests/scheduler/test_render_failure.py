@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.domain.outbox import MAX_ATTEMPTS, OutboxMessage, OutboxStatus, Priority
+from bot.domain.payloads import Notice, PlanDocument
 from bot.sandbox.harness import Harness
 from storage.tables import outbox, plans
 from tests.conftest import ROSTER
@@ -46,11 +47,9 @@ async def _plan_with(
     document = OutboxMessage(
         key="doc",
         person_id=plan.person_id,
-        payload={
-            "template": "notify.document",
-            "params": {"form": "Mẫu 01"},
-            "document_plan": plan.id,
-        },
+        payload=PlanDocument(
+            template="notify.document", params={"form": "Mẫu 01"}, document_plan=plan.id
+        ),
         priority=Priority.URGENT,
     )
     await bot.store.outbox.add([document], bot.clock.now())
@@ -82,9 +81,7 @@ async def test_a_row_whose_sender_keeps_dying_is_failed_not_requeued(bot: Harnes
     """A row left "sending" by a dead process comes back, but not forever: after its attempts
     the sweep marks it failed."""
     await bot.load_roster(ROSTER)
-    note = OutboxMessage(
-        key="n", person_id=1, payload={"template": "notify.confirmed", "params": {}}
-    )
+    note = OutboxMessage(key="n", person_id=1, payload=Notice(template="notify.confirmed"))
     await bot.store.outbox.add([note], bot.clock.now())
     for attempt in range(1, MAX_ATTEMPTS + 1):
         [claimed] = await bot.store.outbox.claim(1, bot.clock.now(), timedelta(minutes=3))

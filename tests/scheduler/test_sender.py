@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import build_sender
 from bot.domain.outbox import OutboxMessage, OutboxStatus, Priority
+from bot.domain.payloads import Notice
 from bot.sandbox.fake_api import FakeBotApi, Fault
 from bot.sandbox.harness import Harness, running_bot
 from handlers.telegram.transport import AiohttpRequest
@@ -40,7 +41,7 @@ def notes(count: int, person_ids: tuple[int, ...] = (1, 2, 5)) -> list[OutboxMes
         OutboxMessage(
             key=f"note:{n}",
             person_id=person_ids[n % len(person_ids)],
-            payload={"template": "notify.confirmed", "params": {}},
+            payload=Notice(template="notify.confirmed"),
             priority=Priority.WAVE,
         )
         for n in range(count)
@@ -200,7 +201,7 @@ async def test_quiet_hours_let_urgent_rows_through(quiet_bot: Harness) -> None:
 
     bot.clock.set(datetime(2022, 4, 2, 23, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     urgent = OutboxMessage(
-        key="urgent", person_id=1, payload={"template": "notify.relinked", "params": {}}, priority=0
+        key="urgent", person_id=1, payload=Notice(template="notify.relinked"), priority=0
     )
     await bot.store.outbox.add([urgent, *notes(1)], bot.clock.now())
     assert await bot.drain_outbox() == 1
@@ -213,7 +214,7 @@ async def test_expired_rows_are_dropped_not_sent(quiet_bot: Harness) -> None:
     late = OutboxMessage(
         key="late",
         person_id=1,
-        payload={"template": "notify.confirmed", "params": {}},
+        payload=Notice(template="notify.confirmed"),
         expires_at=bot.clock.now() + timedelta(minutes=5),
     )
     await bot.store.outbox.add([late], bot.clock.now())

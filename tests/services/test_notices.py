@@ -8,10 +8,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.payloads import DigestData, PayloadError, to_payload
 from bot.domain.telegram_html import parse_html, utf16_len
 from bot.locales import Catalog, CatalogError
 from bot.sandbox.fake_api import MAX_TEXT
 from bot.services.notices import Notices, split_parts
+from bot.services.replies import Reply
+
+
+def render(notices: Notices, payload: dict[str, Any], now: datetime | None = None) -> list[Reply]:
+    """Render ``payload``, written as a row of the version before payloads had a kind."""
+    return notices.render(to_payload(payload), now)
+
+
+def render_digest(data: dict[str, Any], now: datetime | None = None) -> list[Reply]:
+    """Render the digest of ``data`` (JSON values, as it travels in the outbox)."""
+    return Notices(Catalog.load()).digest(DigestData.model_validate(data), now)
 
 
 def digest(names: int, unit: str | None = "Đảng bộ xã / Chi bộ <thôn> 1") -> dict[str, Any]:
@@ -45,7 +57,7 @@ def digest(names: int, unit: str | None = "Đảng bộ xã / Chi bộ <thôn> 1
 
 def test_a_short_digest_is_one_message_with_every_part() -> None:
     """Counts, names, the next meeting and the flags fit one message; names are escaped."""
-    [reply] = Notices(Catalog.load()).digest(digest(3))
+    [reply] = render_digest(digest(3))
     text = parse_html(reply.text)
     assert "Chi bộ <thôn> 1" in text and "Phải nộp: 6 · Đã nộp: 3" in text
     assert "Chưa nộp (53): Nguyễn Văn <b>0</b> & Co" in text and "và 50 người khác" in text
@@ -56,7 +68,7 @@ def test_a_short_digest_is_one_message_with_every_part() -> None:
 
 def test_a_long_digest_splits_at_line_or_name_boundaries() -> None:
     """200 names make several messages, each valid HTML under Telegram's limit, numbered."""
-    parts = Notices(Catalog.load()).digest(digest(200))
+    parts = render_digest(digest(200))
     assert len(parts) >= 2
     for index, part in enumerate(parts, start=1):
         assert len(part.text) <= MAX_TEXT
@@ -68,7 +80,7 @@ def test_a_long_digest_splits_at_line_or_name_boundaries() -> None:
 def test_everyone_report_has_no_meeting_lines() -> None:
     """The admin's report covers everyone and shows no unit meeting flags."""
     data = digest(1, unit=None) | {"outbox": {"queued": 2, "sent": 5, "failed": 1}}
-    [reply] = Notices(Catalog.load()).digest(data)
+    [reply] = render_digest(data)
     text = parse_html(reply.text)
     assert "Toàn bộ tổ chức" in text and "Sắp tới" not in text
     assert "chờ gửi: 2 · đã gửi: 5 · lỗi: 1 · quá hạn: 0" in text
@@ -87,7 +99,7 @@ def test_a_digest_of_emoji_names_splits_by_telegram_units() -> None:
     data = digest(0)
     names = [f"Hồ 🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸🌸 {n}" for n in range(200)]
     data["missing"] = {"count": 200, "names": names}
-    parts = Notices(Catalog.load()).digest(data)
+    parts = render_digest(data)
     assert all(utf16_len(parse_html(p.text)) <= MAX_TEXT for p in parts)
     joined = " ".join(parse_html(p.text) for p in parts)
     assert all(name in joined for name in names)
@@ -99,11 +111,16 @@ def test_split_parts_counts_an_emoji_as_two() -> None:
     assert all(utf16_len(p) <= 5 for p in split_parts(["🌟" * 9], budget=5))
 
 
+def test_a_payload_with_values_its_template_does_not_take_is_refused() -> None:
+    """A notify template given a value it does not use raises CatalogError."""
+    with pytest.raises(CatalogError):
+        render(Notices(Catalog.load()), {"template": "notify.confirmed", "params": {"x": 1}})
+
+
 @pytest.mark.parametrize(
     "payload",
     [
         {"template": "plan.title", "params": {}},
-        {"template": "notify.confirmed", "params": {"x": 1}},
         {
             "template": "notify.confirmed",
             "params": {},
@@ -115,14 +132,15 @@ def test_split_parts_counts_an_emoji_as_two() -> None:
     ],
 )
 def test_malformed_payloads_are_refused(payload: dict[str, Any]) -> None:
-    """A payload that is not a notify template with its exact values raises CatalogError."""
-    with pytest.raises(CatalogError):
-        Notices(Catalog.load()).render(payload)
+    """A payload that is not a notify template with usable buttons is refused when read."""
+    with pytest.raises(PayloadError):
+        to_payload(payload)
 
 
 def test_payload_with_labels_and_a_resume_button() -> None:
     """Labels come from the catalog; the button carries its callback data."""
-    [reply] = Notices(Catalog.load()).render(
+    [reply] = render(
+        Notices(Catalog.load()),
         {
             "template": "notify.meeting_cancelled",
             "params": {
@@ -133,7 +151,7 @@ def test_payload_with_labels_and_a_resume_button() -> None:
             },
             "labels": {"kind": "label.meeting.quan_triet"},
             "buttons": [{"label": "plan.button.resume", "data": "p:0:go:"}],
-        }
+        },
     )
     assert "buổi quán triệt chuyên đề" in parse_html(reply.text) and "<HT>" in parse_html(
         reply.text
@@ -145,11 +163,11 @@ def test_a_notice_addresses_its_reader_and_old_rows_fall_back_to_neutral() -> No
     """The payload's address labels pick "đồng chí"; a row written without them reads neutrally."""
     notices = Notices(Catalog.load())
     comrade = {"you": "address.party", "You": "address.party_start"}
-    [reply] = notices.render({"template": "notify.confirmed", "params": {}, "labels": comrade})
+    [reply] = render(notices, {"template": "notify.confirmed", "params": {}, "labels": comrade})
     assert "của đồng chí" in reply.text
-    [old] = notices.render({"template": "notify.confirmed", "params": {}})
+    [old] = render(notices, {"template": "notify.confirmed", "params": {}})
     assert "của ông/bà" in old.text
-    [unused] = notices.render({"template": "notify.relinked", "params": {}, "labels": comrade})
+    [unused] = render(notices, {"template": "notify.relinked", "params": {}, "labels": comrade})
     assert "đồng chí" not in unused.text  # words a template does not use are left out
 
 
@@ -171,15 +189,15 @@ def test_the_days_left_are_counted_when_the_reminder_is_sent() -> None:
             "late": "notify.remind_late",
         },
     }
-    [late_by_a_day] = notices.render(payload, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
+    [late_by_a_day] = render(notices, payload, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
     assert "Còn 6 ngày" in parse_html(late_by_a_day.text)
-    [today] = notices.render(payload, datetime(2022, 4, 30, 7, 0, tzinfo=VN))
+    [today] = render(notices, payload, datetime(2022, 4, 30, 7, 0, tzinfo=VN))
     assert "Hôm nay (30/04/2022) là hạn cuối" in parse_html(today.text)
-    [after] = notices.render(payload, datetime(2022, 5, 7, 8, 0, tzinfo=VN))
+    [after] = render(notices, payload, datetime(2022, 5, 7, 8, 0, tzinfo=VN))
     assert "hạn đã qua ngày 30/04/2022 (7 ngày trước)" in parse_html(after.text)
     assert parse_html(after.text).startswith("⏰ Đồng chí chưa gửi")
     old = {k: v for k, v in payload.items() if k != "countdown"}  # queued by the last version
-    [as_queued] = notices.render(old, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
+    [as_queued] = render(notices, old, datetime(2022, 4, 24, 7, 0, tzinfo=VN))
     assert "Còn 7 ngày" in parse_html(as_queued.text)
 
 
@@ -196,20 +214,20 @@ def test_the_hours_left_before_a_meeting_are_counted_when_it_is_sent() -> None:
             "days": "notify.meeting_soon_days",
         },
     }
-    [soon] = notices.render(payload, datetime(2022, 4, 15, 7, 0, tzinfo=VN))
+    [soon] = render(notices, payload, datetime(2022, 4, 15, 7, 0, tzinfo=VN))
     assert "còn 1 giờ" in parse_html(soon.text)
-    [days] = notices.render(payload, datetime(2022, 4, 12, 18, 0, tzinfo=VN))
+    [days] = render(notices, payload, datetime(2022, 4, 12, 18, 0, tzinfo=VN))
     assert "còn 3 ngày" in parse_html(days.text)
-    [day] = notices.render(payload, datetime(2022, 4, 14, 6, 0, tzinfo=VN))
+    [day] = render(notices, payload, datetime(2022, 4, 14, 6, 0, tzinfo=VN))
     assert "còn 1 ngày" in parse_html(day.text)
 
 
 def test_a_digest_counts_its_days_left_when_sent() -> None:
     """The digest queued on 18/04 with 12 days left, sent on 20/04, says 10."""
     data = digest(1) | {"deadline_on": "2022-04-30"}
-    [reply] = Notices(Catalog.load()).digest(data, datetime(2022, 4, 20, 7, 0, tzinfo=VN))
+    [reply] = render_digest(data, datetime(2022, 4, 20, 7, 0, tzinfo=VN))
     assert "còn 10 ngày" in parse_html(reply.text)
-    [queued] = Notices(Catalog.load()).digest(digest(1), datetime(2022, 4, 20, 7, 0, tzinfo=VN))
+    [queued] = render_digest(digest(1), datetime(2022, 4, 20, 7, 0, tzinfo=VN))
     assert "còn 12 ngày" in parse_html(queued.text)
 
 

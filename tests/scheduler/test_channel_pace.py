@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from handlers.telegram_channel import TelegramChannel
+from handlers.telegram.channel import TelegramChannel
 from sqlalchemy import select
 
 from bot.app import build_sender

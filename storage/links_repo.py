@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.domain.models import Channel
 from bot.services.downloads import Download
@@ -59,11 +59,16 @@ class LinkRepository(Repository):
         return Download(row["person_id"], Attachment(row["filename"], bytes(row["content"])))
 
     async def revoke_for(self, person_id: int, now: datetime) -> int:
-        """Stop every working link of ``person_id``; how many there were."""
+        """Stop every working link of ``person_id`` (it expires now: the next purge deletes it);
+        how many there were."""
         rows = await self._write_one(
             update(download_links)
-            .where(download_links.c.person_id == person_id, download_links.c.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .where(
+                download_links.c.person_id == person_id,
+                download_links.c.revoked_at.is_(None),
+                download_links.c.expires_at > now,
+            )
+            .values(revoked_at=now, expires_at=now)
             .returning(download_links.c.token_hash)
         )
         return len(rows)
@@ -72,9 +77,7 @@ class LinkRepository(Repository):
         """Delete the links (and their files) that expired or were revoked; how many."""
         rows = await self._write_one(
             delete(download_links)
-            .where(
-                or_(download_links.c.expires_at <= now, download_links.c.revoked_at.is_not(None))
-            )
+            .where(download_links.c.expires_at <= now)
             .returning(download_links.c.token_hash)
         )
         return len(rows)

@@ -312,11 +312,12 @@ download_links = Table(
     Column("token_hash", String(64), primary_key=True),  # hex SHA-256 of the token
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
     Column("filename", String(255), nullable=False),
-    Column("content", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),  # set to the revoking instant on revoke
     Column("revoked_at", UtcDateTime(), nullable=True),
     Column("used_count", Integer, nullable=False),
+    # Last: SQLite reads the columns before a large value without walking its overflow pages.
+    Column("content", LargeBinary, nullable=False),
 )
 Index(None, download_links.c.person_id)
 Index(None, download_links.c.expires_at)

@@ -34,6 +34,7 @@ from bot.services.desk import DeskService
 from bot.services.desk_view import DeskPresenter
 from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
+from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notices
@@ -58,6 +59,7 @@ from handlers.telegram.concurrency import PerPersonUpdateProcessor
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll
+from handlers.web.server import WebServer, web_app
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -314,6 +316,26 @@ def build_sender(
         services.broadcasts,
         timedelta(seconds=settings.outbox_lease),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Downloads:
+    """Files as download links (channels without documents) and the web server handing them out:
+    ``await downloads.web.start(settings.web_host, settings.web_port)`` … ``stop()``."""
+
+    service: DownloadService
+    links: ChatLinks  # the ``Links`` ZaloChannel takes
+    web: WebServer
+
+
+def build_downloads(
+    settings: Settings, store: Store, services: Services, clock: Clock
+) -> Downloads:
+    """Links of LINK_DAYS starting with PUBLIC_URL (else http://WEB_HOST:WEB_PORT)."""
+    lifetime = timedelta(days=settings.link_days)
+    service = DownloadService(store.links, store.accounts, services.audit, lifetime)
+    links = links_for(service, store.links, settings.download_base, clock)
+    return Downloads(service, links, WebServer(web_app(service, clock)))
 
 
 @asynccontextmanager

@@ -14,6 +14,14 @@ TOKEN_FORMAT = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///chuyende.db"
 
 
+def _http_url(value: str) -> str:
+    """``value`` without spaces around or a trailing slash; it must start with http(s)://."""
+    value = value.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise PydanticCustomError("api_url", "an API URL must start with http(s)://")
+    return value
+
+
 class Settings(BaseSettings):
     """Everything the bot is configured with."""
 
@@ -71,16 +79,30 @@ class Settings(BaseSettings):
         description="Zalo messages per second. Zalo publishes no limit (only a 429 when over "
         "it): a cautious guess, raise it once the real quota is known.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Public HTTPS address of the bot's web server; download links start with it "
+        "(PUBLIC_URL/d/<token>). Unset: http://WEB_HOST:WEB_PORT.",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address the web server listens on.")
+    web_port: int = Field(default=8080, ge=1, le=65535, description="Port of the web server.")
+    link_days: int = Field(
+        default=7, ge=1, le=90, description="Days a download link works before it expires."
+    )
 
     # The validators raise PydanticCustomError: its type names the message the command line
     # prints (cli.config_error.<type>); the English text is for developers.
     @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise PydanticCustomError("api_url", "an API URL must start with http(s)://")
-        return value
+        return _http_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # PUBLIC_URL= (empty) is the same as unset
+        return _http_url(value)
 
     @field_validator("timezone")
     @classmethod
@@ -117,6 +139,14 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def download_base(self) -> str:
+        """Where download links start: PUBLIC_URL, else the web server's own address."""
+        if self.public_url is not None:
+            return self.public_url
+        host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     def token_is_well_formed(self) -> bool:
         """True when a token is set and looks like one BotFather issues."""

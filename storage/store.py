@@ -12,6 +12,7 @@ from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import SqliteThread, make_engine, sqlite_thread
+from storage.links_repo import LinkRepository
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
 from storage.offers_repo import OfferRepository
@@ -37,6 +38,7 @@ class Store:
     broadcasts: BroadcastRepository
     audit: AuditRepository
     offers: OfferRepository
+    links: LinkRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -62,6 +64,7 @@ class Store:
             BroadcastRepository(engine, thread),
             AuditRepository(engine, thread),
             OfferRepository(engine, thread),
+            LinkRepository(engine, thread),
         )
 
     async def close(self) -> None:

@@ -303,3 +303,21 @@ offered_choices = Table(
     Column("choices", Text, nullable=False),  # JSON: [[label, callback data], ...] as numbered
     Column("offered_at", UtcDateTime(), nullable=False),
 )
+
+# A file published for one person to download (channels without documents: Zalo). The key is
+# the SHA-256 of the link's token, never the token: a copy of the database opens no link.
+download_links = Table(
+    "download_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # hex SHA-256 of the token
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),  # set to the revoking instant on revoke
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("used_count", Integer, nullable=False),
+    # Last: SQLite reads the columns before a large value without walking its overflow pages.
+    Column("content", LargeBinary, nullable=False),
+)
+Index(None, download_links.c.person_id)
+Index(None, download_links.c.expires_at)

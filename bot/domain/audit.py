@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     FORGET = "forget"
     PROXY = "proxy"  # began filling a plan for someone without a chat account
+    DOWNLOAD = "download"  # a file sent as a download link was fetched (Zalo)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,115 @@
+"""The bot's own web server: ``GET /d/{token}`` hands out a file published as a download link.
+
+Routes, in full: ``GET /d/{token}`` and ``GET /healthz``. Nothing else is served (no listing,
+no static files). Every refusal is the same bare 404, whether the token is malformed (refused
+before any database read), unknown, expired, revoked or its person has left, so a caller
+learns nothing by trying. A file goes out with ``Content-Disposition: attachment`` (UTF-8 name),
+``Cache-Control: no-store`` and no referrer.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import unicodedata
+from datetime import datetime
+from typing import Protocol
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.services.downloads import LINK_PATH, well_shaped
+from bot.services.ports import Clock
+from bot.services.replies import Attachment
+
+TYPES = {  # what we send; mimetypes depends on the system's tables for the rest
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+OCTETS = "application/octet-stream"
+D_BAR = str.maketrans({0x0110: "D", 0x0111: "d"})  # the one Vietnamese letter NFD keeps whole
+
+
+class Fetcher(Protocol):
+    """Hands out a published file by its token (``DownloadService``)."""
+
+    async def fetch(self, token: str, now: datetime) -> Attachment | None: ...
+
+
+def content_type(filename: str) -> str:
+    """The media type of ``filename`` by its extension (bytes when unknown)."""
+    dot = filename.rfind(".")
+    extension = filename[dot:].lower() if dot >= 0 else ""
+    return TYPES.get(extension) or mimetypes.guess_type(filename)[0] or OCTETS
+
+
+def disposition(filename: str) -> str:
+    """``attachment`` with an ASCII name for old clients and the UTF-8 one (RFC 6266)."""
+    decomposed = unicodedata.normalize("NFD", filename.translate(D_BAR))
+    plain = "".join(c for c in decomposed if c.isascii() and c.isprintable() and c not in '"\\')
+    return f"attachment; filename=\"{plain or 'file'}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def web_app(downloads: Fetcher, clock: Clock) -> web.Application:
+    """The application with its two routes."""
+
+    async def download(request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if not well_shaped(token):
+            raise web.HTTPNotFound()
+        attachment = await downloads.fetch(token, clock.now())
+        if attachment is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=attachment.content,
+            content_type=content_type(attachment.filename),
+            headers={
+                "Content-Disposition": disposition(attachment.filename),
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    # allow_head=False: a HEAD would count as a use and be logged without a file going out
+    app.router.add_get(LINK_PATH + "{token}", download, allow_head=False)
+    app.router.add_get("/healthz", healthz, allow_head=False)
+    return app
+
+
+class WebServer:
+    """Starts and stops the web server on WEB_HOST:WEB_PORT (the composition root calls it)."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self, host: str, port: int) -> str:
+        """Listen on ``host:port`` (0: any free port); the address it serves at."""
+        runner = web.AppRunner(self._app, access_log=None)  # a URL in a log is a working link
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        bound = runner.addresses[0][1]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{bound}"
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop listening; requests in flight are finished first."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

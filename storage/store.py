@@ -20,6 +20,7 @@ from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
+from storage.seen_repo import SeenRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Store:
     broadcasts: BroadcastRepository
     audit: AuditRepository
     offers: OfferRepository
+    seen: SeenRepository
     links: LinkRepository
 
     @classmethod
@@ -64,6 +66,7 @@ class Store:
             BroadcastRepository(engine, thread),
             AuditRepository(engine, thread),
             OfferRepository(engine, thread),
+            SeenRepository(engine, thread),
             LinkRepository(engine, thread),
         )
 

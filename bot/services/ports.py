@@ -374,3 +374,9 @@ class OfferStore(Protocol):
     async def offer(
         self, channel: Channel, chat_id: str, choices: list[Choice], now: datetime
     ) -> None: ...
+
+
+class SeenStore(Protocol):
+    """Events recorded by key, so one delivered twice is taken once."""
+
+    async def first_time(self, channel: Channel, key: str, now: datetime) -> bool: ...

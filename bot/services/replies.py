@@ -64,10 +64,20 @@ class Presenter:
         self._c = catalog
         self._support = support or catalog.plain("signin.support_default")
         self._labels = {fold(catalog.plain(f"menu.{cmd.value}")): cmd for cmd in Command}
+        helps = catalog.plain("zalo.help_words").split(",")
+        self._words = {cmd.value: cmd for cmd in Command if cmd is not Command.START} | {
+            fold(word).replace(" ", ""): Command.HELP for word in helps if word.strip()
+        }
 
     def command_for_label(self, text: str) -> Command | None:
         """The command whose menu button reads ``text`` (as typed or pressed)."""
         return self._labels.get(fold(text))
+
+    def command_for_word(self, text: str) -> Command | None:
+        """The command ``text`` names by its words alone, without the slash, diacritics or
+        spaces (``ke hoach``, ``Duyệt``, ``tro giup``): what is typed on a channel without a
+        command menu."""
+        return self._words.get(fold(text).replace(" ", ""))
 
     def _menu(self, person: Person | None) -> tuple[tuple[Command, str], ...]:
         return tuple((cmd, self._c.plain(f"menu.{cmd.value}")) for cmd in menu_for(person))

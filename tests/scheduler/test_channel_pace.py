@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from handlers.telegram.channel import TelegramChannel
 from sqlalchemy import select
 
 from bot.app import build_sender
@@ -20,6 +19,7 @@ from bot.sandbox.harness import Harness, running_bot
 from bot.services import channels
 from bot.services.channels import Capabilities, ChannelPort, Formatting, Sent, TextUnit
 from bot.services.replies import Reply
+from handlers.telegram.channel import TelegramChannel
 from scheduler.pacing import Pacer
 from scheduler.sender import OutboxSender
 from scheduler.timer import VirtualTimer

@@ -1,0 +1,151 @@
+"""The Zalo edge: an event becomes an ``Inbound``; one person's events in order, people at once.
+
+Zalo has no slash-command menu and no buttons: a typed ``/kehoach`` is a command as on Telegram,
+and so are the command words without diacritics (``ke hoach``, ``duyet``, ``bao cao``, ``huy``,
+``tro giup``); choices come as numbered lines (``handlers/text_turn.py``). An event is recorded
+by its key before it is handled, so one redelivered by Zalo (or seen by two replicas) is taken
+once; the price is that an event whose handling is cut short by a crash is not taken again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.domain.models import Channel
+from bot.services.channels import ChannelPort
+from bot.services.ports import Clock, OfferStore, SeenStore
+from bot.services.replies import Presenter
+from handlers.inbound import Inbound, Kind
+from handlers.routes import Conversation
+from handlers.text_turn import ChannelTurn
+from handlers.zalo.events import Event, EventKind
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING_PER_PERSON = 20  # a flood from one chat waits in line; beyond this it is dropped
+PRIVATE = "PRIVATE"
+
+
+def inbound_of(event: Event, presenter: Presenter) -> Inbound | None:
+    """The channel-neutral view of a Zalo message; None when Zalo hid its content."""
+    message = event.message
+    base = Inbound(
+        Channel.ZALO, message.sender.id, message.chat.id, Kind.OTHER, message_id=message.message_id
+    )
+    if event.event_name is EventKind.UNSUPPORTED:
+        return None
+    if event.event_name is not EventKind.TEXT or message.text is None:
+        return replace(base, text=message.caption or "")  # a picture, a sticker, a voice note
+    text = message.text
+    if text.startswith("/") and len(text) > 1:
+        word, *args = text[1:].split()
+        return replace(
+            base,
+            kind=Kind.COMMAND,
+            text=text,
+            command=word.partition("@")[0].lower(),
+            args=tuple(args),
+        )
+    named = presenter.command_for_word(text)
+    if named is not None:
+        return replace(base, kind=Kind.COMMAND, text=text, command=named.value)
+    return replace(base, kind=Kind.TEXT, text=text)
+
+
+class Lanes:
+    """One line per person: their events one after another, different people at once. Every
+    task is kept until it is done (``drain`` waits for them): nothing is fire-and-forget."""
+
+    def __init__(self, limit: int = MAX_PENDING_PER_PERSON) -> None:
+        self._limit = limit
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._waiting: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, key: str, work: Callable[[], Awaitable[None]]) -> bool:
+        """Run ``work`` after the work already given for ``key``; False when that line is full."""
+        if self._waiting.get(key, 0) >= self._limit:
+            return False
+        previous = self._tails.get(key)
+        task = asyncio.ensure_future(self._after(previous, work))
+        self._tails[key] = task
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._done(key, done))
+        return True
+
+    @staticmethod
+    async def _after(
+        previous: asyncio.Task[None] | None, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])  # its outcome is its own
+        await work()
+
+    def _done(self, key: str, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._waiting[key] -= 1
+        if not self._waiting[key]:
+            del self._waiting[key]
+        if self._tails.get(key) is task:
+            del self._tails[key]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a zalo event failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait until every line is empty."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class ZaloEdge:
+    """Takes Zalo events (from the poller or the webhook) to the conversation."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        channel: ChannelPort,
+        offers: OfferStore,
+        seen: SeenStore,
+        presenter: Presenter,
+        clock: Clock,
+        lanes: Lanes | None = None,
+    ) -> None:
+        self._conversation = conversation
+        self._channel = channel
+        self._offers = offers
+        self._seen = seen
+        self._presenter = presenter
+        self._clock = clock
+        self._lanes = lanes or Lanes()
+
+    async def on_event(self, event: Event) -> None:
+        """Record the event, then queue it in its person's line (private chats only)."""
+        message = event.message
+        if message.chat.chat_type != PRIVATE or message.sender.is_bot:
+            log.info("zalo event %s is not from a person's private chat: ignored", event.key)
+            return
+        if not await self._seen.first_time(Channel.ZALO, event.key, self._clock.now()):
+            log.info("zalo event %s came again: taken once", event.key)
+            return
+        if not self._lanes.submit(message.sender.id, lambda: self._handle(event)):
+            log.warning("zalo: too many messages waiting from one chat; %s dropped", event.key)
+
+    async def _handle(self, event: Event) -> None:
+        turn = ChannelTurn(self._channel, event.message.chat.id, self._offers, self._clock)
+        try:
+            inbound = inbound_of(event, self._presenter)
+            if inbound is None:
+                await turn.reply(self._presenter.bare("zalo.unsupported"))
+            else:
+                await self._conversation.handle(inbound, turn)
+        except Exception:
+            log.exception("error while handling a zalo event")
+            await self._conversation.failed(turn)
+
+    async def drain(self) -> None:
+        """Wait until every event taken so far has been answered."""
+        await self._lanes.drain()

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from bot.logs import guard_personal_data
 from bot.office.documents import DocxRenderer
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
-from bot.services.channels import Channels
+from bot.services.channels import ChannelPort, Channels
 from bot.services.clock import SystemClock
 from bot.services.composer import ComposerService
 from bot.services.composer_view import ComposerPresenter
@@ -47,6 +47,7 @@ from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.signin import SigninService
+from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
 from handlers.meetings import MeetingRouter
@@ -288,7 +289,7 @@ def build_sender(
     settings: Settings,
     store: Store,
     services: Services,
-    bot: Bot,
+    bot: Bot | None,
     pacer: Pacer,
     clock: Clock,
     chat_gap: float = PER_CHAT_GAP,
@@ -296,8 +297,8 @@ def build_sender(
     paces: Mapping[Channel, Pacer] | None = None,
 ) -> OutboxSender:
     """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
-    through ``bot`` at ``pacer``'s pace and on the channels of ``others`` (their adapters)
-    beside it, each at its own pace (``paces``)."""
+    through ``bot`` (when it serves Telegram) at ``pacer``'s pace and on the channels of
+    ``others`` (their adapters) beside it, each at its own pace (``paces``)."""
 
     async def schedule() -> Schedule | None:
         campaign = await services.plans.campaign()
@@ -305,11 +306,11 @@ def build_sender(
 
     return OutboxSender(
         store.outbox,
-        {Channel.TELEGRAM: TelegramChannel(bot), **(others or {})},
+        ({Channel.TELEGRAM: TelegramChannel(bot)} if bot is not None else {}) | dict(others or {}),
         services.notices,
         clock,
         services.plans.plan_document,
-        {Channel.TELEGRAM: pacer, **(paces or {})},
+        ({Channel.TELEGRAM: pacer} if bot is not None else {}) | dict(paces or {}),
         schedule,
         settings.tz,
         chat_gap,
@@ -384,24 +385,92 @@ async def serve(
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
-        pacer = Pacer(settings.send_pace)
-        sender_bot = outbox_bot(settings)
-        async with sender_bot:
-            await announce(sender_bot, services)
-            if await services.roster.is_empty():
-                log.warning(services.catalog.plain("cli.empty_roster"))
-            if await services.plans.campaign() is None:
-                log.warning(services.catalog.plain("cli.no_campaign_warning"))
-            sender = build_sender(settings, store, services, sender_bot, pacer, clock)
-            sweeps = Sweeps(services.reminders, sender, settings.tz)
-            if settings.workers > 1:
-                await _supervise(settings, services, sender_bot, pacer, sweeps, stop)
-            else:
-                await _serve_alone(
-                    settings, services, store, sender_bot, pacer, sweeps, stop, ready
+        downloads = build_downloads(settings, store, services, clock)
+        async with AsyncExitStack() as stack:
+            zalo = await stack.enter_async_context(
+                zalo_side(
+                    settings,
+                    build_conversation(services),
+                    downloads.links,
+                    downloads.web,
+                    store.offers,
+                    store.seen,
+                    services.presenter,
+                    services.catalog,
+                    clock,
                 )
+            )
+            await _serve_channels(settings, services, store, clock, zalo, stack, stop, ready)
     finally:
         await store.close()
+
+
+async def _serve_channels(
+    settings: Settings,
+    services: Services,
+    store: Store,
+    clock: Clock,
+    zalo: ZaloSide | None,
+    stack: AsyncExitStack,
+    stop: asyncio.Event,
+    ready: Callable[[Running], Awaitable[None]] | None,
+) -> None:
+    """Telegram (when its token is set) and Zalo (when it runs) until ``stop``; the outbox and
+    the sweeps beside them. Zalo refusing its token stops everything with ``TokenRefused``."""
+    token = settings.telegram_bot_token
+    telegram = token is not None and bool(token.get_secret_value().strip())
+    if not telegram and zalo is None:
+        raise ValueError("neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set")
+    pacer = Pacer(settings.send_pace)
+    sender_bot = outbox_bot(settings) if telegram else None
+    if sender_bot is not None:
+        await stack.enter_async_context(sender_bot)
+        await announce(sender_bot, services)
+    if await services.roster.is_empty():
+        log.warning(services.catalog.plain("cli.empty_roster"))
+    if await services.plans.campaign() is None:
+        log.warning(services.catalog.plain("cli.no_campaign_warning"))
+    others: dict[Channel, ChannelPort] = {Channel.ZALO: zalo.channel} if zalo else {}
+    zalo_pace = settings.zalo_send_pace  # its own lane; one stopwatch for all the pacers
+    paces = {Channel.ZALO: Pacer(zalo_pace, zalo_pace, timer=pacer.timer)} if zalo else {}
+    sender = build_sender(
+        settings, store, services, sender_bot, pacer, clock, others=others, paces=paces
+    )
+    sweeps = Sweeps(services.reminders, sender, settings.tz)
+    halt = asyncio.Event()
+    receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
+    watch = asyncio.ensure_future(_halt_when(stop, receiving, halt))
+    try:
+        if sender_bot is None:
+            sweeps.start()
+            log.info(services.catalog.plain("cli.started_zalo"))
+            try:
+                await halt.wait()
+            finally:
+                await sweeps.stop()
+        elif settings.workers > 1:
+            await _supervise(settings, services, sender_bot, pacer, sweeps, halt)
+        else:
+            await _serve_alone(settings, services, store, sender_bot, pacer, sweeps, halt, ready)
+    finally:
+        halt.set()
+        watch.cancel()
+        if receiving is not None:
+            await receiving  # its error (a refused token) is what stopped the bot
+
+
+async def _halt_when(
+    stop: asyncio.Event, receiving: asyncio.Future[None] | None, halt: asyncio.Event
+) -> None:
+    """Set ``halt`` once ``stop`` is set or the Zalo side has stopped receiving."""
+    waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
+    if receiving is not None:
+        waits.append(receiving)
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        halt.set()
+    finally:
+        waits[0].cancel()
 
 
 async def _serve_alone(

@@ -17,6 +17,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import serve
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
 from handlers.telegram.workers import AnotherInstance, WorkersFailed
+from handlers.zalo.client import TokenRefused
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
@@ -67,11 +68,12 @@ async def _restore(cli: Cli, args: argparse.Namespace) -> int:
 
 async def run(cli: Cli) -> int:
     """Serve the bot until SIGINT or SIGTERM; a clear line and exit status on what stops it."""
-    token = cli.settings.telegram_bot_token
-    if token is None or not token.get_secret_value().strip():
+    token, zalo = cli.settings.telegram_bot_token, cli.settings.zalo_bot_token
+    telegram = token is not None and bool(token.get_secret_value().strip())
+    if not telegram and (zalo is None or not zalo.get_secret_value().strip()):
         cli.say("cli.no_token")
         return USAGE
-    if not cli.settings.token_is_well_formed():
+    if telegram and not cli.settings.token_is_well_formed():
         cli.say("cli.bad_token_format")
         return USAGE
     url = cli.settings.database_url
@@ -95,6 +97,9 @@ async def run(cli: Cli) -> int:
         return FAILED
     except InvalidToken:
         cli.say("cli.token_rejected")
+        return FAILED
+    except TokenRefused:
+        cli.say("cli.zalo_token_rejected")
         return FAILED
     except NetworkError as exc:
         cli.say("cli.api_unreachable", url=cli.settings.telegram_api_url, reason=str(exc))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 import unicodedata
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import quote
@@ -31,6 +32,7 @@ TYPES = {  # what we send; mimetypes depends on the system's tables for the rest
     ".jpeg": "image/jpeg",
 }
 OCTETS = "application/octet-stream"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 D_BAR = str.maketrans({0x0110: "D", 0x0111: "d"})  # the one Vietnamese letter NFD keeps whole
 
 
@@ -92,6 +94,10 @@ class WebServer:
         self._app = app
         self._runner: web.AppRunner | None = None
         self.url = ""
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        """Also take POSTs at ``path`` (a channel's webhook); before ``start``."""
+        self._app.router.add_post(path, handler)
 
     async def start(self, host: str, port: int) -> str:
         """Listen on ``host:port`` (0: any free port); the address it serves at."""

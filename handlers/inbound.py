@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile
 from bot.domain.models import Channel, Person
+from bot.services.channels import Capabilities
 from bot.services.replies import Reply
 
 
@@ -59,6 +60,12 @@ class Inbound:
 
 class Turn(Protocol):
     """How a router answers the ``Inbound`` it was given, in the chat it came from."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the chat's channel can show (a guest is asked for a contact only where it can
+        be shared)."""
+        ...
 
     async def reply(self, reply: Reply) -> None:
         """Show ``reply`` in the chat."""

@@ -42,7 +42,7 @@ class MenuRouter:
         """The unit view's button: invite codes for those not signed in (secretaries, heads)."""
         await turn.toast()
         if person is None or not person.active:
-            await turn.reply(self._presenter.need_signin())
+            await turn.reply(self._presenter.need_signin(turn.capabilities.contact_sharing))
             return
         batch = await self._roster.invites_for(person)
         if batch is None:

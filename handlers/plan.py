@@ -89,7 +89,7 @@ class PlanRouter:
             reply = (
                 self._presenter.menu(person)
                 if person and person.active
-                else self._presenter.need_signin()
+                else self._presenter.need_signin(turn.capabilities.contact_sharing)
             )
             await turn.reply(reply)
             return

@@ -124,10 +124,10 @@ class Conversation:
         """Carry out ``command`` for the visitor after checking they may use it."""
         p, person = self._presenter, visit.person
         if command is Command.HELP:
-            await turn.reply(p.help(person))
+            await turn.reply(p.help(person, turn.capabilities.contact_sharing))
             return
         if person is None or not person.active:
-            await turn.reply(p.need_signin())
+            await turn.reply(p.need_signin(turn.capabilities.contact_sharing))
             return
         if not may_use(person, command):
             await turn.reply(p.simple("common.no_right", person))
@@ -168,7 +168,7 @@ class Conversation:
             return
         if person is None or not person.active:
             if not await self._signin.code(inbound, turn, person):
-                await turn.reply(self._presenter.need_signin())
+                await turn.reply(self._presenter.need_signin(turn.capabilities.contact_sharing))
             return
         pending, text = visit.pending, inbound.text
         if isinstance(pending, NewMeeting | EditMeeting):
@@ -243,6 +243,6 @@ class Conversation:
         menu = (
             self._presenter.menu(person)
             if person and person.active
-            else self._presenter.need_signin()
+            else self._presenter.need_signin(turn.capabilities.contact_sharing)
         )
         await turn.reply(menu)

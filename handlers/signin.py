@@ -33,7 +33,7 @@ class SigninRouter:
                 return
         person = await self._signin.welcome_back(inbound.channel, inbound.user_id)
         if person is None or not person.active:
-            await turn.reply(self._presenter.welcome())
+            await turn.reply(self._presenter.welcome(turn.capabilities.contact_sharing))
         else:
             await turn.reply(self._presenter.menu(person))
             await turn.commands(person)  # roles may have changed

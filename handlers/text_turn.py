@@ -13,7 +13,7 @@ import html
 from bot.domain.choices import typed_choice
 from bot.domain.models import Person
 from bot.locales import Safe
-from bot.services.channels import ChannelPort, without_buttons
+from bot.services.channels import Capabilities, ChannelPort, without_buttons
 from bot.services.ports import Clock, OfferStore
 from bot.services.replies import Reply
 
@@ -26,6 +26,11 @@ class ChannelTurn:
         self._chat_id = chat_id
         self._offers = offers
         self._clock = clock
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The channel's."""
+        return self._port.capabilities
 
     @property
     def numbered(self) -> bool:

@@ -97,12 +97,17 @@ class Presenter:
     def _ask(self, key: str, **values: object) -> Reply:
         return Reply(self._c.t(key, **values), ask_contact=self._share())
 
-    def welcome(self) -> Reply:
-        """First contact: explain and ask for the phone number."""
+    def welcome(self, contact: bool = True) -> Reply:
+        """First contact: explain and ask for the phone number (where a contact can be shared;
+        else for the invite code)."""
+        if not contact:
+            return Reply(self._c.t("signin.welcome_typed"))
         return self._ask("signin.welcome", share_button=self._share())
 
-    def need_signin(self) -> Reply:
+    def need_signin(self, contact: bool = True) -> Reply:
         """Anything from a person not signed in yet."""
+        if not contact:
+            return Reply(self._c.t("signin.need_signin_typed"))
         return self._ask("signin.need_signin", share_button=self._share())
 
     def signin(
@@ -148,9 +153,11 @@ class Presenter:
         """The menu prompt."""
         return self.with_menu(self._c.t("menu.title"), person)
 
-    def help(self, person: Person | None) -> Reply:
-        """What this person can do."""
+    def help(self, person: Person | None, contact: bool = True) -> Reply:
+        """What this person can do (``contact``: whether their channel can share one)."""
         if person is None or not person.active:
+            if not contact:
+                return Reply(self._c.t("help.guest_typed", support=self._support))
             return self._ask("help.guest", share_button=self._share(), support=self._support)
         lines = [
             self._c.t(

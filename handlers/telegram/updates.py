@@ -21,9 +21,11 @@ from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.menu import commands_for
 from bot.domain.models import Channel, Person
 from bot.locales import Catalog
+from bot.services.channels import Capabilities
 from bot.services.replies import Presenter, Reply
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
+from handlers.telegram.channel import TELEGRAM
 from handlers.telegram.render import acknowledge, edit, send
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ class TelegramTurn:
         self._update = update
         self._context = context
         self._catalog = catalog
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Telegram's."""
+        return TELEGRAM
 
     async def reply(self, reply: Reply) -> None:
         """Deliver ``reply`` in the chat of the update."""

@@ -159,6 +159,15 @@ async def test_a_member_signs_in_and_fills_mau_01_on_zalo(zalo_bot: ZaloBot) -> 
     assert "hội nghị chi bộ" in plan.draft.answers["study"]
 
 
+async def test_a_guest_is_asked_for_the_invite_code_not_a_contact(zalo_bot: ZaloBot) -> None:
+    """/start and any text from someone not signed in ask for the invite code to be typed."""
+    chat = ZaloChat(zalo_bot, BINH)
+    [welcome] = await chat.send("/start")
+    assert "gõ mã mời" in welcome and "Chia sẻ" not in welcome
+    [again] = await chat.send("xin chào")
+    assert "gõ mã mời" in again and "Chia sẻ" not in again
+
+
 async def test_a_redelivered_event_is_taken_once_even_by_another_replica(
     zalo_bot: ZaloBot,
 ) -> None:
@@ -176,7 +185,8 @@ async def test_words_commands_and_what_zalo_hides(zalo_bot: ZaloBot) -> None:
     """ "tro giup" is help, "huy" cancels, a sticker asks for text, a hidden message says so."""
     chat = ZaloChat(zalo_bot, BINH)
     [guest_help] = await chat.send("Trợ giúp")
-    assert guest_help.startswith("Hướng dẫn") and "mã mời" in guest_help
+    assert guest_help.startswith("Hướng dẫn") and "Gõ mã mời" in guest_help
+    assert "Chia sẻ" not in guest_help  # Zalo shares no contact: nothing to press
     await chat.send(await invite_code(zalo_bot.bot, "DV002"))
     await chat.send("ke hoach")
     await chat.choose("✅ Thông tin đúng")

@@ -65,7 +65,8 @@ def main(
         print(config_error(catalog, exc), file=stream)
         return USAGE
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
-    setup_logging(settings.log_level, secret)
+    zalo = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else None
+    setup_logging(settings.log_level, secret, zalo)
     try:
         handle: Handler = args.func
         return asyncio.run(handle(Cli(catalog, settings, stream, clock), args))

@@ -339,7 +339,8 @@ async def work(open_application: OpenApplication) -> None:
         return
     settings = Settings(_env_file=None, **json.loads(first))
     secret = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
-    setup_logging(settings.log_level, secret)
+    zalo = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else None
+    setup_logging(settings.log_level, secret, zalo)
     async with (
         open_application(settings, lambda: _report(b"s\n"), _done) as application,
         application,

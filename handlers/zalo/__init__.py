@@ -4,9 +4,8 @@
 - ``events``: the event bodies as typed values (``Event.key`` identifies a redelivery)
 - ``channel``: ``ZaloChannel``, the channel port (plain text, numbered choices, parts, links)
 - ``polling``: the ``getUpdates`` loop (``Poller``) and the webhook receiver
+- ``updates``: ``ZaloEdge``, events to the conversation (each taken once, one person's in order)
 
-Wiring them in (the composition root): put a ``ZaloChannel`` in the ``Channels`` mapping; run a
-``Poller`` or mount ``webhook_receiver(webhook_secret(token), on_event)`` (then ``setWebhook``),
-``on_event`` recording the event by its key before anything else; pace the Zalo lane of the outbox
-at ``ZALO_SEND_PACE``; pass the Zalo token to ``setup_logging`` as a second secret.
+``bot/zalo_app.py`` wires them in: the channel beside Telegram's in the outbox (its own pace),
+a ``Poller`` or the webhook on the bot's web server, the token redacted from every log line.
 """

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_services, serve
+from bot.cli import Cli
+from bot.cli.serving import run
 from bot.config import Settings
+from bot.locales import Catalog
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.services.clock import SystemClock
@@ -122,3 +125,20 @@ async def test_a_refused_zalo_token_stops_the_bot(zalo: FakeZaloApi, tmp_path: P
     )
     with pytest.raises(TokenRefused):
         await asyncio.wait_for(serve(bad, asyncio.Event()), timeout=PATIENCE)
+
+
+async def test_the_command_line_says_in_one_line_that_zalo_refused_the_token(
+    zalo: FakeZaloApi, tmp_path: Path
+) -> None:
+    """``chuyende run`` with a wrong Zalo token (and no Telegram one): one line, exit 1."""
+    bad = Settings(
+        _env_file=None,
+        zalo_bot_token="1:not-the-token",
+        zalo_api_url=zalo.url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        web_port=free_port(),
+    )
+    out = io.StringIO()
+    assert await run(Cli(Catalog.load(), bad, out)) == 1
+    assert out.getvalue().strip() == Catalog.load().plain("cli.zalo_token_rejected")
+    assert "not-the-token" not in out.getvalue()

@@ -35,6 +35,7 @@ from bot.services.desk_view import DeskPresenter
 from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.downloads import ChatLinks, DownloadService, links_for
+from bot.services.housekeeping import Housekeeping
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notices
@@ -400,7 +401,9 @@ async def serve(
                     clock,
                 )
             )
-            await _serve_channels(settings, services, store, clock, zalo, stack, stop, ready)
+            await _serve_channels(
+                settings, services, store, clock, downloads.service, zalo, stack, stop, ready
+            )
     finally:
         await store.close()
 
@@ -410,6 +413,7 @@ async def _serve_channels(
     services: Services,
     store: Store,
     clock: Clock,
+    downloads: DownloadService,
     zalo: ZaloSide | None,
     stack: AsyncExitStack,
     stop: asyncio.Event,
@@ -436,7 +440,8 @@ async def _serve_channels(
     sender = build_sender(
         settings, store, services, sender_bot, pacer, clock, others=others, paces=paces
     )
-    sweeps = Sweeps(services.reminders, sender, settings.tz)
+    housekeeping = Housekeeping(store.seen, downloads, clock)
+    sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
     halt = asyncio.Event()
     receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
     watch = asyncio.ensure_future(_halt_when(stop, receiving, halt))

@@ -5,6 +5,7 @@
   while the event loop was busy into one, ``max_instances=1`` never overlaps two sweeps, and
   ``misfire_grace_time`` lets a late run still happen: a sweep is always safe to run.
 - ``drain-outbox`` starts once and runs until the bot stops, sending at the allowed pace.
+- ``tidy`` every hour, and once at start: old event keys and dead download links are deleted.
 
 The sweeps read the injected clock; APScheduler only decides how often they look.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +26,7 @@ from scheduler.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 ENQUEUE_EVERY = 60.0  # seconds
+TIDY_EVERY = 3600.0  # seconds
 STOP_TIMEOUT = 30.0  # seconds to let the messages in flight finish at shutdown
 
 
@@ -36,7 +39,9 @@ class Sweeps:
         sender: OutboxSender,
         tz: tzinfo,
         every: float = ENQUEUE_EVERY,
+        tidy: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        self._tidy = tidy
         self._reminders = reminders
         self._sender = sender
         self._tz = tz
@@ -71,8 +76,28 @@ class Sweeps:
             misfire_grace_time=None,
             next_run_time=now,
         )
+        if self._tidy is not None:
+            scheduler.add_job(
+                self.tidy,
+                IntervalTrigger(seconds=TIDY_EVERY, timezone=self._tz),
+                id="tidy",
+                name="delete what is kept only for a while",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=int(TIDY_EVERY),
+                next_run_time=now,
+            )
         scheduler.start()
         self._scheduler = scheduler
+
+    async def tidy(self) -> None:
+        """One housekeeping round; an error is logged and the next hour tries again."""
+        if self._tidy is None:
+            return
+        try:
+            await self._tidy()
+        except Exception:
+            log.exception("housekeeping failed; it runs again in an hour")
 
     async def enqueue_due(self) -> None:
         """One sweep; an error is logged and the next minute tries again."""

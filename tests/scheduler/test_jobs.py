@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,3 +30,18 @@ async def test_sweeps_catch_up_at_start_send_and_stop_cleanly(bot: Harness) -> N
     assert sum("hết hạn nộp" in m.plain for m in binh.messages) == 1
     counts = await bot.store.outbox.counts()
     assert counts == {"sent": 1}
+
+
+async def test_the_tidy_round_runs_at_start_when_given(bot: Harness) -> None:
+    """With a housekeeping callable the scheduler also runs ``tidy``, once at start."""
+    ran = asyncio.Event()
+
+    async def tidy() -> None:
+        ran.set()
+
+    sweeps = Sweeps(bot.services.reminders, bot.sender(), VN, every=3600, tidy=tidy)
+    sweeps.start()
+    try:
+        await asyncio.wait_for(ran.wait(), timeout=60)
+    finally:
+        await sweeps.stop()

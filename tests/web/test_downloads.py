@@ -29,6 +29,7 @@ from bot.services.downloads import (
     token_hash,
     well_shaped,
 )
+from bot.services.housekeeping import SEEN_KEEP, Housekeeping
 from bot.services.replies import Attachment, Reply
 from handlers.web.server import WebServer, web_app
 from handlers.zalo.channel import ZaloChannel
@@ -277,3 +278,15 @@ def test_links_start_with_public_url_or_the_web_servers_address() -> None:
     for bad in ({"public_url": "bot.example.vn"}, {"link_days": 0}, {"link_days": 91}):
         with pytest.raises(ValueError):
             Settings(_env_file=None, **bad)
+
+
+async def test_housekeeping_deletes_dead_links_and_old_event_keys(world: World) -> None:
+    """The hourly round deletes a link once it expired and forgets event keys after a week."""
+    link = await world.links.link(BINH_CHAT, PLAN)
+    assert await world.store.seen.first_time(Channel.ZALO, "message.text.received:1", START)
+    tidy = Housekeeping(world.store.seen, world.downloads, world.clock)
+    assert await tidy.tidy() == 0  # nothing has expired yet
+    assert (await world.get(link))[0] == 200
+    world.clock.advance(timedelta(days=max(DAYS, SEEN_KEEP.days) + 1))
+    assert await tidy.tidy() == 1
+    assert await world.store.seen.first_time(Channel.ZALO, "message.text.received:1", START)

@@ -154,7 +154,7 @@ def build_services(
     return Services(
         catalog=catalog,
         presenter=presenter,
-        signin=SigninService(store.accounts, store.outbox, clock),
+        signin=SigninService(store.accounts, store.outbox, clock, store.link_codes),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
         plans=plans,

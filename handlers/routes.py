@@ -144,6 +144,8 @@ class Conversation:
             await self._desk.listing(turn, person)
         elif command is Command.BROADCAST:
             await self._composer.start(turn, person)
+        elif command is Command.LINK:
+            await self._signin.link_code(turn, person)
         else:
             await self._menu.show(turn, command, person)
 

@@ -38,6 +38,14 @@ class SigninRouter:
             await turn.reply(self._presenter.menu(person))
             await turn.commands(person)  # roles may have changed
 
+    async def link_code(self, turn: Turn, person: Person) -> None:
+        """/lienket: a one-time code to sign in with on the person's other channel."""
+        made = await self._signin.link_code(person)
+        if made is None:
+            await turn.reply(self._presenter.simple("common.no_right", person))
+            return
+        await turn.reply(self._presenter.link_code(person, *made))
+
     async def contact(self, inbound: Inbound, turn: Turn) -> None:
         """Sign in with a shared contact (only the sender's own number counts)."""
         if inbound.contact is None:

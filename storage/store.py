@@ -12,6 +12,7 @@ from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import SqliteThread, make_engine, sqlite_thread
+from storage.link_codes_repo import LinkCodeRepository
 from storage.links_repo import LinkRepository
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
@@ -40,6 +41,7 @@ class Store:
     audit: AuditRepository
     offers: OfferRepository
     seen: SeenRepository
+    link_codes: LinkCodeRepository
     links: LinkRepository
 
     @classmethod
@@ -67,6 +69,7 @@ class Store:
             AuditRepository(engine, thread),
             OfferRepository(engine, thread),
             SeenRepository(engine, thread),
+            LinkCodeRepository(engine, thread),
             LinkRepository(engine, thread),
         )
 

@@ -332,3 +332,16 @@ seen_events = Table(
     Column("seen_at", UtcDateTime(), nullable=False),
 )
 Index(None, seen_events.c.seen_at)
+
+# One-time codes that link a person's second channel (made on Telegram, typed on Zalo, or the
+# other way round): short-lived, spent by the first account that types them.
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("code", String(14), primary_key=True),  # ABCD-EFGH-JKMN, like an invite code
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+)
+Index(None, link_codes.c.person_id)

@@ -21,6 +21,7 @@ class Command(StrEnum):
     REPORT = "baocao"
     REVIEW = "duyet"
     BROADCAST = "thongbao"
+    LINK = "lienket"  # a one-time code to sign in on the person's other channel
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -30,7 +31,7 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
     if person is None or not person.active:
         return GUEST_COMMANDS
-    commands = [Command.PLAN, Command.ME, Command.MEETINGS]
+    commands = [Command.PLAN, Command.ME, Command.MEETINGS, Command.LINK]
     leads = person.has(Role.SECRETARY) or person.has(Role.HEAD)
     if leads:
         commands.append(Command.UNIT)
@@ -44,7 +45,8 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
 
 def menu_for(person: Person | None) -> tuple[Command, ...]:
     """The menu buttons: the commands less those that only make sense typed."""
-    return tuple(c for c in commands_for(person) if c not in (Command.START, Command.CANCEL))
+    typed_only = (Command.START, Command.CANCEL, Command.LINK)
+    return tuple(c for c in commands_for(person) if c not in typed_only)
 
 
 def may_use(person: Person | None, command: Command) -> bool:

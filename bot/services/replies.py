@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.address import address_labels
 from bot.domain.callbacks import InvitesPress, ReportPress
@@ -103,6 +104,14 @@ class Presenter:
         if not contact:
             return Reply(self._c.t("signin.welcome_typed"))
         return self._ask("signin.welcome", share_button=self._share())
+
+    def link_code(self, person: Person, code: str, lifetime: timedelta) -> Reply:
+        """The one-time code to type on the person's other channel."""
+        minutes = int(lifetime.total_seconds() // 60)
+        you = self.you(person, "signin.link_code")
+        return self.with_menu(
+            self._c.t("signin.link_code", code=code, minutes=minutes, **you), person
+        )
 
     def need_signin(self, contact: bool = True) -> Reply:
         """Anything from a person not signed in yet."""

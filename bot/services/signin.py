@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain.invites import parse_code
-from bot.domain.models import Channel, Person
+from bot.domain.invites import new_code, parse_code
+from bot.domain.models import Channel, Invite, Person
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.payloads import Relinked
 from bot.domain.phone import normalize_contact_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
-from bot.services.ports import AccountStore, Clock, LinkConflict, OutboxStore
+from bot.services.ports import AccountStore, Clock, LinkCodeStore, LinkConflict, OutboxStore
 
 FAILURE_WINDOW = timedelta(hours=1)
+LINK_CODE_LIFETIME = timedelta(minutes=30)  # a link code shown in a chat works this long, once
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,26 @@ class SigninResult:
 class SigninService:
     """Decides with the pure rules and records links."""
 
-    def __init__(self, accounts: AccountStore, outbox: OutboxStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        accounts: AccountStore,
+        outbox: OutboxStore,
+        clock: Clock,
+        link_codes: LinkCodeStore | None = None,
+    ) -> None:
         self._accounts = accounts
         self._outbox = outbox
         self._clock = clock
+        self._link_codes = link_codes
+
+    async def link_code(self, person: Person) -> tuple[str, timedelta] | None:
+        """A fresh one-time code for ``person`` to type on their other channel, and how long
+        it works; None when this bot keeps no link codes."""
+        if self._link_codes is None or not person.active:
+            return None
+        code, now = new_code(), self._clock.now()
+        await self._link_codes.issue(person.id, code, now, now + LINK_CODE_LIFETIME)
+        return code, LINK_CODE_LIFETIME
 
     async def _linked(self, decision: Decision, replaced_chat: str | None) -> SigninResult:
         """Tell the account that lost the link (through the outbox) and report the result."""
@@ -94,6 +111,10 @@ class SigninService:
         now = self._clock.now()
         current = await self.whoami(channel, user_id)
         invite = await self._accounts.invite(code)
+        linking = invite is None and self._link_codes is not None
+        if linking and self._link_codes is not None:  # a code made on the person's other channel
+            person_id = await self._link_codes.owner(code, now)
+            invite = Invite(code, person_id, used=False) if person_id is not None else None
         owner = await self._accounts.person(invite.person_id) if invite else None
         failures = await self._accounts.count_failures(channel, user_id, now - FAILURE_WINDOW)
         decision = decide_invite(current, invite, owner, failures)
@@ -101,15 +122,17 @@ class SigninService:
             await self._accounts.record_failure(channel, user_id, now)
         if decision.verdict is not Verdict.LINK or decision.person is None:
             return SigninResult(decision)
+        if linking and self._link_codes is not None and not await self._link_codes.spend(code, now):
+            return SigninResult(Decision(Verdict.BAD_CODE))  # spent by a parallel update
         try:
             replaced = await self._accounts.link(
                 channel,
                 user_id,
                 chat_id,
                 decision.person.id,
-                method="invite",
+                method="link" if linking else "invite",
                 now=now,
-                invite_code=code,
+                invite_code=None if linking else code,
             )
         except LinkConflict:
             return SigninResult(Decision(Verdict.BAD_CODE))

@@ -41,6 +41,7 @@ async def test_sign_in_by_own_contact_links_and_shows_the_role_menu(bot: Harness
         "kehoach",
         "toi",
         "lichhop",
+        "lienket",
         "donvi",
         "duyet",
         "baocao",
@@ -225,7 +226,14 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
     chat = bot.chat("Đức", user_id=5150)
     batch = await bot.services.roster.issue_invites(None, None)
     await chat.send(next(row.code for row in batch.open if row.person_code == "DV004"))
-    assert bot.api.commands_for_chat(5150) == ["kehoach", "toi", "lichhop", "help", "huy"]
+    assert bot.api.commands_for_chat(5150) == [
+        "kehoach",
+        "toi",
+        "lichhop",
+        "lienket",
+        "help",
+        "huy",
+    ]
     from tests.conftest import ROSTER
 
     promoted = ROSTER.replace("Chi bộ thôn 2,,", "Chi bộ thôn 2,,Bí thư")
@@ -237,6 +245,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "kehoach",
         "toi",
         "lichhop",
+        "lienket",
         "donvi",
         "duyet",
         "baocao",

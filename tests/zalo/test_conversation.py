@@ -8,8 +8,10 @@ until the edge has answered it.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -25,7 +27,7 @@ from handlers.zalo.events import Event, parse_body
 from handlers.zalo.polling import Poller
 from handlers.zalo.updates import ZaloEdge
 from scheduler.timer import VirtualTimer
-from tests.helpers import STUDY
+from tests.helpers import STUDY, signed_in
 
 BINH = FakeZaloUser(id="5a1e0c3b9d7f2e4a6c80", display_name="Bình")
 PATIENCE = 60.0  # seconds: a safety net for a hung loop, never a pause
@@ -213,4 +215,48 @@ async def test_the_poller_brings_messages_to_the_conversation(zalo_bot: ZaloBot)
             await polling
         await zalo_bot.edge.drain()
     person = await zalo_bot.bot.services.signin.whoami(Channel.ZALO, BINH.id)
+    assert person is not None and person.code == "DV002"
+
+
+def code_in(text: str) -> str:
+    """The ABCD-EFGH-JKMN code in a message."""
+    found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
+    assert found is not None, text
+    return found.group(0)
+
+
+async def test_a_link_code_made_on_telegram_signs_the_same_person_in_on_zalo(
+    zalo_bot: ZaloBot,
+) -> None:
+    """/lienket on Telegram gives a code; typed on Zalo it links Zalo to the same person, once."""
+    bot = zalo_bot.bot
+    telegram = await signed_in(bot, "Bình", "0987654321")
+    [reply] = await telegram.send("/lienket")
+    assert "Mã liên kết" in reply.plain and "30 phút" in reply.plain
+    code = code_in(reply.plain)
+    chat = ZaloChat(zalo_bot, BINH)
+    [linked] = await chat.send(code)
+    assert "Trần Thị Bình" in linked and "đăng nhập thành công" in linked
+    on_zalo = await bot.services.signin.whoami(Channel.ZALO, BINH.id)
+    on_telegram = await bot.services.signin.whoami(Channel.TELEGRAM, str(telegram.user.id))
+    assert on_zalo is not None and on_telegram is not None and on_zalo.id == on_telegram.id
+    other = ZaloChat(zalo_bot, FakeZaloUser(id="0b0b0b0b0b0b0b0b0b0b", display_name="Khác"))
+    [refused] = await other.send(code)  # spent: nobody else gets in with it
+    assert "Mã mời không đúng hoặc đã được dùng" in refused
+
+
+async def test_a_link_code_made_on_zalo_works_on_telegram_and_expires(zalo_bot: ZaloBot) -> None:
+    """The other way round; a code typed after its 30 minutes is refused."""
+    bot, chat = zalo_bot.bot, ZaloChat(zalo_bot, BINH)
+    await chat.send(await invite_code(bot, "DV002"))
+    [first] = await chat.send("lien ket")
+    late = bot.chat("Bình", user_id=7001)
+    bot.clock.advance(timedelta(minutes=31))
+    [refused] = await late.send(code_in(first))
+    assert "Mã mời không đúng hoặc đã được dùng" in refused.plain
+    [second] = await chat.send("/lienket")
+    telegram = bot.chat("Bình", user_id=7002)
+    [linked] = await telegram.send(code_in(second))
+    assert "đăng nhập thành công" in linked.plain
+    person = await bot.services.signin.whoami(Channel.TELEGRAM, "7002")
     assert person is not None and person.code == "DV002"

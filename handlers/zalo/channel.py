@@ -165,9 +165,20 @@ class ZaloChannel:
 
         return split_text(text, caps.max_text, caps.length, frame)
 
+    def reworded(self, text: str) -> str:
+        """``text`` as said where there is nothing to press: "bấm «✅ Xong»" -> "chọn «✅ Xong»"
+        (the choices are numbered lines, chosen by typing)."""
+        press, choose = self._catalog.plain("zalo.press"), self._catalog.plain("zalo.choose")
+
+        def same_case(match: re.Match[str]) -> str:
+            return choose[:1].upper() + choose[1:] if match.group(0)[:1].isupper() else choose
+
+        pattern = rf"\b[{press[:1].upper()}{press[:1]}]{re.escape(press[1:])}\b"
+        return re.sub(pattern, same_case, text)
+
     async def text_of(self, chat_id: str, reply: Reply) -> str:
         """The plain text ``reply`` becomes: its choices numbered, its document a link."""
-        text = plain_text(without_buttons(reply).text).strip()
+        text = self.reworded(plain_text(without_buttons(reply).text).strip())
         if reply.document is not None:
             url = await self._links.link(chat_id, reply.document)
             line = self._catalog.plain("zalo.document", name=reply.document.filename, url=url)

@@ -193,3 +193,15 @@ def test_splitting_keeps_every_word_within_the_limit(lines: list[list[str]], lim
     assert all(len(part) <= limit for part in parts)
     body = [PART.sub("", part) if len(parts) > 1 else part for part in parts]
     assert " ".join(body).split() == text.split()
+
+
+async def test_press_becomes_choose_where_there_is_nothing_to_press(
+    channel: ZaloChannel, zalo: FakeZaloApi
+) -> None:
+    """ "Bấm «✅ Xong»" reads "Chọn «✅ Xong»" on Zalo; other words are left alone."""
+    reply = Reply(Safe("Đã ghi 61 ký tự. Gửi tiếp nếu còn, hoặc bấm «✅ Xong».\nBấm nút bên dưới."))
+    await channel.deliver(TED.id, reply)
+    assert texts(zalo) == [
+        "Đã ghi 61 ký tự. Gửi tiếp nếu còn, hoặc chọn «✅ Xong».\nChọn nút bên dưới."
+    ]
+    assert channel.reworded("bấmx bấm") == "bấmx chọn"

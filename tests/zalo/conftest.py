@@ -9,8 +9,10 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
+from bot.sandbox.harness import Harness
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.polling import Receiver
+from tests.zalo.zalo_chat import ZaloBot, zalo_bot_on
 
 TED = FakeZaloUser(id="6ede9afa66b88fe6d6a9", display_name="Ted")
 
@@ -46,3 +48,10 @@ async def serving(handler: Receiver, path: str = "/zalo") -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}{path}"
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def zalo_bot(bot: Harness) -> AsyncIterator[ZaloBot]:
+    """The bot with 2022 open, reachable on the offline Zalo Bot API."""
+    async with zalo_bot_on(bot) as side:
+        yield side

@@ -1,0 +1,88 @@
+"""A secretary on Zalo: the desk (return with a comment, confirm) and the meetings calendar,
+every button a numbered line; the member on Telegram hears of each step."""
+
+from __future__ import annotations
+
+from bot.domain.plans import PlanStatus
+from bot.sandbox.fake_zalo import FakeZaloUser
+from tests.helpers import fill_mau_01, plan_of, signed_in
+from tests.zalo.zalo_chat import ZaloBot, ZaloChat, invite_code
+
+AN = FakeZaloUser(id="a0a0a0a0a0a0a0a0a0a1", display_name="An")
+
+
+async def test_a_secretary_returns_then_confirms_a_plan_on_zalo(zalo_bot: ZaloBot) -> None:
+    """From "duyet": open the plan (its document a link), return it with a comment; once sent
+    again, confirm it."""
+    bot = zalo_bot.bot
+    binh = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(binh, actions=1)
+    await binh.press("📨 Gửi kế hoạch")
+    an = ZaloChat(zalo_bot, AN)
+    await an.send(await invite_code(bot, "DV001"))
+    [listing] = await an.send("duyet")
+    assert "Trần Thị Bình" in listing and ". Xem: Trần Thị Bình" in listing
+    shown = await an.choose("Xem: Trần Thị Bình")
+    assert any("files.example.test" in text and ".docx" in text for text in shown)  # a link
+    await an.choose("↩️ Trả lại")
+    [done] = await an.send("Ghi rõ số hộ sẽ thăm")
+    assert "Đã trả lại" in done
+    assert (await plan_of(bot, binh)).status is PlanStatus.RETURNED
+    await bot.drain_outbox()
+    assert "Ghi rõ số hộ sẽ thăm" in binh.last.plain
+
+    await binh.press("📝 Kế hoạch của tôi")
+    await binh.press("📨 Gửi kế hoạch")
+    await an.send("duyet")
+    await an.choose("Xem: Trần Thị Bình")
+    [confirmed] = await an.choose("✅ Xác nhận")
+    assert "Đã xác nhận" in confirmed
+    assert (await plan_of(bot, binh)).status is PlanStatus.CONFIRMED
+
+
+async def test_a_secretary_schedules_a_meeting_on_zalo(zalo_bot: ZaloBot) -> None:
+    """ "lich hop", the kind chosen by its number, the details typed; the member is told."""
+    bot = zalo_bot.bot
+    binh = await signed_in(bot, "Bình", "0987654321")
+    an = ZaloChat(zalo_bot, AN)
+    await an.send(await invite_code(bot, "DV001"))
+    [listing] = await an.send("lich hop")
+    assert "Chưa có buổi sinh hoạt nào" in listing
+    [ask] = await an.choose("➕ Sinh hoạt chuyên đề")
+    assert "15/04/2022 08:00" in ask
+    [saved] = await an.send("15/04/2022 08:00; Hội trường xã; Chuyên đề quý II")
+    assert "Đã lên lịch" in saved and "Đã báo cho 1 người" in saved
+    await bot.drain_outbox()
+    assert "lên lịch buổi sinh hoạt chuyên đề" in binh.last.plain
+
+
+EM = FakeZaloUser(id="e0e0e0e0e0e0e0e0e0e1", display_name="Em")
+
+
+async def test_staff_fill_mau_2a_on_zalo_with_back_and_reopen(zalo_bot: ZaloBot) -> None:
+    """Mẫu 2A by typed numbers: a step back keeps the answer, the plan is sent and reopened."""
+    bot, em = zalo_bot.bot, ZaloChat(zalo_bot, EM)
+    await em.send(await invite_code(bot, "CB001"))
+    [first] = await em.send("ke hoach")
+    assert "Võ Thị Em" in first
+    await em.choose("✅ Thông tin đúng")
+    await em.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    [third] = await em.choose("✅ Xong")
+    [back] = await em.choose("⬅️ Quay lại")
+    assert "Nghiên cứu chuyên đề do cơ quan phổ biến" in back  # the answer so far, kept
+    await em.choose("↩️ Giữ nguyên")
+    assert em.last.startswith("Câu 3/5") and em.last == third  # on to where it was
+    await em.send("Giải quyết hồ sơ có lúc còn chậm.")
+    await em.choose("✅ Xong")
+    await em.send("Trả hồ sơ đúng hẹn")
+    await em.send("Cả năm")
+    await em.send("100% đúng hẹn")
+    await em.choose("✅ Xong, sang phần tiếp")
+    await em.send("Lập sổ theo dõi hồ sơ hằng ngày")
+    [review] = await em.choose("✅ Xong")
+    assert "Xem lại kế hoạch" in review
+    [sent] = await em.choose("📨 Gửi kế hoạch")
+    assert "Đã gửi kế hoạch" in sent
+    [reopened] = await em.choose("✏️ Sửa lại")
+    assert reopened.startswith("Xem lại kế hoạch (Mẫu 2A")
+    assert "Nghiên cứu chuyên đề do cơ quan phổ biến" in reopened  # nothing lost

@@ -1,0 +1,114 @@
+"""A person on Zalo talking to the real bot: the edge and channel on the offline Zalo Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.app import build_conversation
+from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
+from bot.sandbox.harness import Harness
+from bot.services.replies import Attachment
+from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.client import ZaloClient
+from handlers.zalo.events import Event, parse_body
+from handlers.zalo.updates import ZaloEdge
+
+BINH = FakeZaloUser(id="5a1e0c3b9d7f2e4a6c80", display_name="Bình")
+PATIENCE = 60.0  # seconds: a safety net for a hung loop, never a pause
+
+
+class FakeLinks:
+    """Download links that name the chat and the file."""
+
+    async def link(self, chat_id: str, attachment: Attachment) -> str:
+        """A URL for ``attachment``."""
+        return f"https://files.example.test/{chat_id}/{attachment.filename}"
+
+
+@dataclass
+class ZaloBot:
+    """The bot's Zalo side beside its Telegram harness."""
+
+    bot: Harness
+    zalo: FakeZaloApi
+    client: ZaloClient
+    edge: ZaloEdge
+
+    def edge_again(self) -> ZaloEdge:
+        """A second edge on the same database (another replica)."""
+        return make_edge(self.bot, self.client)
+
+    async def hand(self, body: dict[str, object], edge: ZaloEdge | None = None) -> None:
+        """Give the edge one event body, as the poller or the webhook would, and wait until
+        it has been answered."""
+        edge = edge or self.edge
+        for event in parse_body(body):
+            assert isinstance(event, Event)
+            await edge.on_event(event)
+        await edge.drain()
+
+
+def make_edge(bot: Harness, client: ZaloClient) -> ZaloEdge:
+    """The Zalo edge on the harness's services and store."""
+    catalog = bot.services.catalog
+    return ZaloEdge(
+        build_conversation(bot.services),
+        ZaloChannel(client, FakeLinks(), catalog),
+        bot.store.offers,
+        bot.store.seen,
+        bot.services.presenter,
+        bot.clock,
+    )
+
+
+@asynccontextmanager
+async def zalo_bot_on(bot: Harness) -> AsyncIterator[ZaloBot]:
+    """The bot with 2022 open, reachable on the offline Zalo Bot API."""
+    await bot.open_campaign()
+    zalo = FakeZaloApi()
+    await zalo.start()
+    try:
+        async with ZaloClient(zalo.token, zalo.url, timeout=10.0) as client:
+            yield ZaloBot(bot, zalo, client, make_edge(bot, client))
+    finally:
+        await zalo.stop()
+
+
+class ZaloChat:
+    """One person writing to the bot on Zalo."""
+
+    def __init__(self, side: ZaloBot, user: FakeZaloUser) -> None:
+        self._side = side
+        self.user = user
+
+    @property
+    def received(self) -> list[str]:
+        """Every text the bot sent this person."""
+        return [sent.text for sent in self._side.zalo.sent(self.user.id)]
+
+    @property
+    def last(self) -> str:
+        """The last text received."""
+        return self.received[-1]
+
+    async def send(self, text: str) -> list[str]:
+        """Type ``text``; the messages it brought back."""
+        before = len(self.received)
+        await self._side.hand(self._side.zalo.text(self.user, text))
+        return self.received[before:]
+
+    async def choose(self, label: str) -> list[str]:
+        """Type the number shown before ``label`` in the last message."""
+        for line in self.last.splitlines():
+            number, _, shown = line.partition(". ")
+            if shown == label and number.isdigit():
+                return await self.send(number)
+        raise AssertionError(f"no numbered choice {label!r} in: {self.last}")
+
+
+async def invite_code(bot: Harness, person_code: str) -> str:
+    """An open invite code of ``person_code``."""
+    batch = await bot.services.roster.issue_invites(None, None)
+    return next(row.code for row in batch.open if row.person_code == person_code)

@@ -136,6 +136,11 @@ class AccountRepository(Repository):
                         linked_at=now,
                     )
                 )
+                await conn.execute(  # the channel just linked is where they are now
+                    update(people)
+                    .where(people.c.id == person_id)
+                    .values(notify_channel=channel.value)
+                )
                 return previous
 
             return await self._transaction(work)

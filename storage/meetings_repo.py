@@ -153,14 +153,13 @@ class MeetingRepository(Repository):
         async with self._read() as conn:
             return [_meeting(row) for row in (await conn.execute(query)).mappings()]
 
-    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]:
-        """Active people of these units who have linked an account on ``channel``."""
+    async def audience(self, unit_ids: Sequence[int], channel: Channel | None = None) -> list[int]:
+        """Active people of these units who have linked an account (on ``channel``; by default
+        the one their messages go to)."""
+        on = accounts.c.channel == (channel.value if channel else people.c.notify_channel)
         query = (
             select(people.c.id)
-            .join(
-                accounts,
-                and_(accounts.c.person_id == people.c.id, accounts.c.channel == channel.value),
-            )
+            .join(accounts, and_(accounts.c.person_id == people.c.id, on))
             .where(people.c.unit_id.in_(list(unit_ids)), people.c.active.is_(True))
             .order_by(people.c.id)
         )

@@ -26,9 +26,10 @@ from bot.domain.outbox import (
 from bot.domain.payloads import Payload, PayloadError, read_payload, write_payload
 from storage.base import Repository
 from storage.engine import Tx
-from storage.tables import accounts, outbox
+from storage.tables import accounts, outbox, people
 
 INSERT_CHUNK = 5_000
+FALLBACK = Channel.TELEGRAM  # the channel of a row for someone who never linked an account
 
 
 def _payload(text: str) -> Payload | Unreadable:
@@ -39,14 +40,26 @@ def _payload(text: str) -> Payload | Unreadable:
         return Unreadable(str(error))
 
 
-def _row(message: OutboxMessage, now: datetime, encoded: dict[int, str]) -> dict[str, object]:
+async def _channels(conn: Tx, person_ids: set[int]) -> dict[int, str]:
+    """The channel each person's proactive messages go to (theirs, where they chose one)."""
+    query = select(people.c.id, people.c.notify_channel).where(
+        people.c.id.in_(sorted(person_ids)), people.c.notify_channel.is_not(None)
+    )
+    return {pid: channel for pid, channel in (await conn.execute(query)).all()}
+
+
+def _row(
+    message: OutboxMessage, now: datetime, encoded: dict[int, str], channel: str | None = None
+) -> dict[str, object]:
+    """The row of ``message``: on its own channel if it names one, else on ``channel`` (the
+    person's), else on Telegram (someone never linked: the row fails as not linked)."""
     payload = encoded.get(id(message.payload))
     if payload is None:  # a wave shares one payload object: encode (and check) it once
         payload = encoded[id(message.payload)] = write_payload(message.payload)
     return {
         "key": message.key,
         "person_id": message.person_id,
-        "channel": message.channel.value,
+        "channel": message.channel.value if message.channel else channel or FALLBACK.value,
         "payload": payload,
         "status": OutboxStatus.QUEUED.value,
         "priority": message.priority,
@@ -65,7 +78,9 @@ async def enqueue(conn: Tx, messages: Sequence[OutboxMessage], now: datetime) ->
     added = 0
     encoded: dict[int, str] = {}
     for start in range(0, len(messages), INSERT_CHUNK):
-        rows = [_row(m, now, encoded) for m in messages[start : start + INSERT_CHUNK]]
+        chunk = messages[start : start + INSERT_CHUNK]
+        reach = await _channels(conn, {m.person_id for m in chunk if m.channel is None})
+        rows = [_row(m, now, encoded, reach.get(m.person_id)) for m in chunk]
         statement = insert(outbox).on_conflict_do_nothing(index_elements=["key"])
         result = await conn.execute(statement, rows)
         added += max(result.rowcount, 0)

@@ -36,12 +36,13 @@ class ScheduleRepository(Repository):
         self,
         campaign_id: int,
         unit_ids: Sequence[int] | None = None,
-        channel: Channel = Channel.TELEGRAM,
+        channel: Channel | None = None,
         *,
         person_ids: Sequence[int] | None = None,
     ) -> list[Standing]:
-        """Every active person (of ``unit_ids``, or only ``person_ids``) with their account and
-        plan status, in one query."""
+        """Every active person (of ``unit_ids``, or only ``person_ids``) with their account (on
+        ``channel``; by default the one their messages go to) and plan status, in one query."""
+        on = accounts.c.channel == (channel.value if channel else people.c.notify_channel)
         query = (
             select(
                 people.c.id,
@@ -55,10 +56,7 @@ class ScheduleRepository(Repository):
                 people.c.category,
                 plans.c.late,
             )
-            .outerjoin(
-                accounts,
-                and_(accounts.c.person_id == people.c.id, accounts.c.channel == channel.value),
-            )
+            .outerjoin(accounts, and_(accounts.c.person_id == people.c.id, on))
             .outerjoin(
                 plans, and_(plans.c.person_id == people.c.id, plans.c.campaign_id == campaign_id)
             )

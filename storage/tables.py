@@ -81,6 +81,9 @@ people = Table(
     Column("gov_position", String(200), nullable=False),
     Column("union_position", String(200), nullable=False),
     Column("workplace", String(200), nullable=False, server_default=""),
+    # Where proactive messages go (reminders, digests, notices, broadcasts): one copy per person,
+    # on this channel; set to the channel of each new link, changeable by the person.
+    Column("notify_channel", String(16), nullable=True),
     Column("roles", String(64), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),

@@ -41,7 +41,7 @@ class OutboxMessage:
     key: str
     person_id: int
     payload: Payload
-    channel: Channel = Channel.TELEGRAM
+    channel: Channel | None = None  # None: the person's own (their newest link, or their choice)
     priority: int = Priority.NOTICE
     expires_at: datetime | None = None  # not sent after this instant
     not_before: datetime | None = None  # not sent before this instant (default: now)

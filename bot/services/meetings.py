@@ -18,7 +18,7 @@ from bot.domain.meetings import (
     parse_meeting,
     quarters_without_thematic,
 )
-from bot.domain.models import Channel, Person, Role
+from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.pending import EditMeeting, NewMeeting
 from bot.domain.pending import Meeting as MeetingInput
@@ -263,7 +263,7 @@ class MeetingService:
     async def _notices_for(self, unit_id: int, template: str, actor: int) -> _Notify:
         """Notices to the unit's members (and its sub-units'), the secretary acting excepted."""
         units = await self._tree.subtree(unit_id)
-        audience = await self._meetings.audience(units, Channel.TELEGRAM)
+        audience = await self._meetings.audience(units)
         return _Notify([pid for pid in audience if pid != actor], template, self._tz)
 
 

@@ -302,7 +302,9 @@ class MeetingStore(Protocol):
 
     async def between(self, start: datetime, end: datetime) -> list[Meeting]: ...
 
-    async def audience(self, unit_ids: Sequence[int], channel: Channel) -> list[int]: ...
+    async def audience(
+        self, unit_ids: Sequence[int], channel: Channel | None = None
+    ) -> list[int]: ...
 
 
 class BroadcastStore(Protocol):

@@ -89,7 +89,7 @@ class ProxyService:
             return None
         if not await self._review.may_review(viewer, member):
             return None
-        if await self._people.chat_of(Channel.TELEGRAM, member.id) is not None:
+        if any([await self._people.chat_of(channel, member.id) is not None for channel in Channel]):
             return None
         return member
 

@@ -18,7 +18,7 @@ from bot.domain.meetings import (
     Meeting,
     MeetingStatus,
 )
-from bot.domain.models import Category, Channel
+from bot.domain.models import Category
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.payloads import (
     DeadlineCountdown,
@@ -214,7 +214,7 @@ class ReminderService:
 
     async def _meeting_reminders(self, occasion: Occasion, meeting: Meeting) -> list[OutboxMessage]:
         units = await self._directory.subtree(meeting.unit_id)
-        audience = await self._meetings.audience(units, Channel.TELEGRAM)
+        audience = await self._meetings.audience(units)
         hours = occasion.hours_before
         template = "notify.meeting_soon_days" if hours >= 24 else "notify.meeting_soon_hours"
         about = meeting_payload(meeting, template, self._tz)

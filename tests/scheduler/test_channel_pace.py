@@ -100,7 +100,7 @@ async def queue(bot: Harness, telegram: int, zalo: int) -> None:
         for n in range(zalo)
     ]
     telegram_rows = [
-        OutboxMessage(f"tg:{n}", 1 + n % 2, Notice(template="notify.confirmed"))
+        OutboxMessage(f"tg:{n}", 1 + n % 2, Notice(template="notify.confirmed"), Channel.TELEGRAM)
         for n in range(telegram)
     ]
     mixed = [m for pair in itertools.zip_longest(zalo_rows, telegram_rows) for m in pair if m]
@@ -196,7 +196,9 @@ async def test_rows_claimed_while_their_channel_is_paused_go_back_at_once(bot: H
     await bot.store.outbox.add(
         [OutboxMessage("zalo:new", 2, Notice(template="notify.confirmed"), Channel.ZALO)]
         + [
-            OutboxMessage(f"tg:{n}", 1 + n % 2, Notice(template="notify.confirmed"))
+            OutboxMessage(
+                f"tg:{n}", 1 + n % 2, Notice(template="notify.confirmed"), Channel.TELEGRAM
+            )
             for n in range(3)
         ],
         bot.clock.now(),

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.app import build_conversation
+from bot.domain.models import Channel
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import Harness
 from bot.services.replies import Attachment
@@ -35,6 +36,19 @@ class ZaloBot:
     zalo: FakeZaloApi
     client: ZaloClient
     edge: ZaloEdge
+
+    @property
+    def channel(self) -> ZaloChannel:
+        """The Zalo channel port (the outbox delivers on it too)."""
+        return ZaloChannel(self.client, FakeLinks(), self.bot.services.catalog)
+
+    async def drain_outbox(self) -> int:
+        """Send everything due, on Telegram and on Zalo; how many rows were handled."""
+        sender = self.bot.sender(others={Channel.ZALO: self.channel})
+        total = 0
+        while handled := await sender.drain_once():
+            total += handled
+        return total
 
     def edge_again(self) -> ZaloEdge:
         """A second edge on the same database (another replica)."""

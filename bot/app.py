@@ -203,7 +203,7 @@ def build_conversation(services: Services) -> Conversation:
         services.plans,
         services.presenter,
         SigninRouter(services.signin, services.presenter, services.plans),
-        MenuRouter(services.directory, services.roster, services.presenter),
+        MenuRouter(services.directory, services.roster, services.signin, services.presenter),
         PlanRouter(services.plans, services.plan_view, services.presenter, services.proxy),
         MeetingRouter(
             services.meetings,

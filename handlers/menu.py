@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot.domain.callbacks import NotifyPress
 from bot.domain.menu import Command
 from bot.domain.models import Person
 from bot.services.directory import DirectoryService
 from bot.services.replies import Presenter
 from bot.services.roster import RosterService
+from bot.services.signin import SigninService
 from handlers.inbound import Turn
 
 
@@ -14,8 +16,13 @@ class MenuRouter:
     """What the menu shows about the person and their unit; rights checked by the service."""
 
     def __init__(
-        self, directory: DirectoryService, roster: RosterService, presenter: Presenter
+        self,
+        directory: DirectoryService,
+        roster: RosterService,
+        signin: SigninService,
+        presenter: Presenter,
     ) -> None:
+        self._signin = signin
         self._directory = directory
         self._roster = roster
         self._presenter = presenter
@@ -24,7 +31,7 @@ class MenuRouter:
         """/toi, /donvi, /thongke, and the menu itself for anything else."""
         p = self._presenter
         if command is Command.ME:
-            await turn.reply(p.me(person))
+            await turn.reply(p.me(person, *await self._signin.reach(person)))
         elif command is Command.UNIT:
             overview = await self._directory.unit_overview(person)
             await turn.reply(
@@ -37,6 +44,13 @@ class MenuRouter:
             )
         else:
             await turn.reply(p.menu(person))
+
+    async def notify(self, turn: Turn, person: Person, press: NotifyPress) -> None:
+        """The card's choice: the person's messages go on the channel pressed (one of theirs)."""
+        if not await self._signin.choose_channel(person, press.channel):
+            await turn.reply(self._presenter.simple("common.no_right", person))
+            return
+        await turn.reply(self._presenter.channel_chosen(person, press.channel))
 
     async def invites(self, turn: Turn, person: Person | None) -> None:
         """The unit view's button: invite codes for those not signed in (secretaries, heads)."""

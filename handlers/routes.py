@@ -29,6 +29,7 @@ from bot.domain.callbacks import (
     DeskPress,
     InvitesPress,
     MeetingPress,
+    NotifyPress,
     PlanPress,
     Press,
     ReportPress,
@@ -228,6 +229,8 @@ class Conversation:
                 await self._composer.press(turn, person, visit.pending, press)
             case ReportPress():
                 await self._meetings.district(turn, person, press)
+            case NotifyPress():
+                await self._menu.notify(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -225,3 +225,25 @@ class AccountRepository(Repository):
                 )
                 for r in await conn.execute(query)
             ]
+
+    async def reach(self, person_id: int) -> tuple[Channel | None, tuple[Channel, ...]]:
+        """Where the person's messages go, and every channel they have linked."""
+        linked = select(accounts.c.channel).where(accounts.c.person_id == person_id)
+        chosen = select(people.c.notify_channel).where(people.c.id == person_id)
+        channels = tuple(sorted(Channel(row["channel"]) for row in await self._fetch(linked)))
+        rows = await self._fetch(chosen)
+        notify = rows[0]["notify_channel"] if rows else None
+        return (Channel(notify) if notify in set(Channel) else None), channels
+
+    async def choose_channel(self, person_id: int, channel: Channel) -> bool:
+        """Send the person's messages on ``channel``; False when they have no account there."""
+        has = select(accounts.c.person_id).where(
+            accounts.c.person_id == person_id, accounts.c.channel == channel.value
+        )
+        rows = await self._write_one(
+            update(people)
+            .where(people.c.id == person_id, has.exists())
+            .values(notify_channel=channel.value)
+            .returning(people.c.id)
+        )
+        return bool(rows)

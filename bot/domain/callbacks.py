@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from bot.domain.models import Channel
+
 MAX_BYTES = 64
 MAX_DIGITS = 9  # ids and revisions in callback data: larger numbers are forged
 
@@ -97,6 +99,7 @@ class UnitCode(StrEnum):
     """What a button under the unit view or the report does."""
 
     INVITES = "inv"
+    NOTIFY = "nt"  # where the person's messages go (their card's choice)
     REPORT = "rep"
 
 
@@ -210,6 +213,17 @@ class InvitesPress:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifyPress:
+    """The card's choice: send my messages on ``channel``."""
+
+    channel: Channel
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.UNIT}:{UnitCode.NOTIFY}:{self.channel.value}")
+
+
+@dataclass(frozen=True, slots=True)
 class ReportPress:
     """The button under an admin's report: the district table (None: the open campaign's)."""
 
@@ -221,7 +235,9 @@ class ReportPress:
         return _checked(f"{Prefix.UNIT}:{UnitCode.REPORT}:{year}")
 
 
-Press = PlanPress | MeetingPress | DeskPress | BroadcastPress | InvitesPress | ReportPress
+Press = (
+    PlanPress | MeetingPress | DeskPress | BroadcastPress | InvitesPress | ReportPress | NotifyPress
+)
 
 
 def _split(data: str, prefix: Prefix, parts: int) -> list[str] | None:
@@ -278,6 +294,14 @@ def parse_invites(data: str) -> InvitesPress | None:
     return InvitesPress() if data == InvitesPress().pack() else None
 
 
+def parse_notify(data: str) -> NotifyPress | None:
+    """The card's channel choice, or None for anything else."""
+    parts = _split(data, Prefix.UNIT, 3)
+    if parts is None or parts[1] != UnitCode.NOTIFY or parts[2] not in set(Channel):
+        return None
+    return NotifyPress(Channel(parts[2]))
+
+
 def parse_report(data: str) -> ReportPress | None:
     """The district report press (a four-digit year, or none), or None for anything else."""
     parts = _split(data, Prefix.UNIT, 3)
@@ -301,7 +325,7 @@ def parse(data: str) -> Press | None:
     if prefix == Prefix.BROADCAST:
         return parse_broadcast(data)
     if prefix == Prefix.UNIT:
-        return parse_invites(data) or parse_report(data)
+        return parse_invites(data) or parse_report(data) or parse_notify(data)
     return None
 
 

@@ -85,6 +85,10 @@ class AccountStore(Protocol):
 
     async def open_invites(self, unit_ids: Sequence[int] | None) -> list[InviteRow]: ...
 
+    async def reach(self, person_id: int) -> tuple[Channel | None, tuple[Channel, ...]]: ...
+
+    async def choose_channel(self, person_id: int, channel: Channel) -> bool: ...
+
 
 class DirectoryStore(Protocol):
     """The organisation tree and counts."""

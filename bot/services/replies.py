@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.domain.address import address_labels
-from bot.domain.callbacks import InvitesPress, ReportPress
+from bot.domain.callbacks import InvitesPress, NotifyPress, ReportPress
 from bot.domain.choices import Choice as Choice  # re-exported: replies are made of choices
 from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
-from bot.domain.models import Exemption, Person
+from bot.domain.models import Channel, Exemption, Person
 from bot.domain.plans import Campaign, Duty, Plan
 from bot.domain.signin import Verdict
 from bot.domain.telegram_html import utf16_len
@@ -178,8 +178,14 @@ class Presenter:
             self._c.t("help.member", commands=Safe("\n".join(lines)), support=self._support), person
         )
 
-    def me(self, person: Person) -> Reply:
-        """The person's own card: who the roster says they are and whether a plan is required."""
+    def me(
+        self,
+        person: Person,
+        notify: Channel | None = None,
+        linked: tuple[Channel, ...] = (),
+    ) -> Reply:
+        """The person's own card: who the roster says they are, whether a plan is required, and
+        where their messages go (with the choice of the other channel when both are linked)."""
         empty = self._c.plain("me.empty")
         if person.exemption is Exemption.NONE:
             duty = self._c.t("me.required", **self.you(person, "me.required"))
@@ -199,7 +205,16 @@ class Presenter:
             gov_position=person.gov_position or empty,
             union_position=person.union_position or empty,
         )
-        return self.with_menu(text, person)
+        if notify is None:
+            return self.with_menu(text, person)
+        name = self._c.plain(f"me.channel.{notify.value}")
+        text = Safe(f"{text}\n{self._c.t('me.notify', channel=name)}")
+        others = [c for c in linked if c is not notify]
+        choices = tuple(
+            (Choice(self._c.plain(f"me.notify_on.{c.value}"), NotifyPress(c).pack()),)
+            for c in others
+        )
+        return replace(self.with_menu(text, person), choices=choices)
 
     def unit(self, viewer: Person, overview: UnitOverview) -> Reply:
         """A secretary's view of who in their unit has not signed in."""
@@ -268,6 +283,11 @@ class Presenter:
             exempt=stats.exempt,
         )
         return self.with_menu(text, viewer)
+
+    def channel_chosen(self, person: Person, channel: Channel) -> Reply:
+        """The person's messages go on ``channel`` from now on."""
+        name = self._c.plain(f"me.channel.{channel.value}")
+        return self.with_menu(self._c.t("me.chosen", channel=name), person)
 
     def bare(self, key: str) -> Reply:
         """A fixed message that leaves the keyboard as it is."""

@@ -67,6 +67,14 @@ class SigninService:
             await self._outbox.add([notice], now)
         return SigninResult(decision, replaced_chat)
 
+    async def reach(self, person: Person) -> tuple[Channel | None, tuple[Channel, ...]]:
+        """Where the person's messages go, and the channels they have linked."""
+        return await self._accounts.reach(person.id)
+
+    async def choose_channel(self, person: Person, channel: Channel) -> bool:
+        """Send the person's messages on ``channel`` (one they have linked)."""
+        return person.active and await self._accounts.choose_channel(person.id, channel)
+
     async def whoami(self, channel: Channel, user_id: str) -> Person | None:
         """The person linked to this account, active or not."""
         return await self._accounts.person_for_account(channel, user_id)

@@ -58,3 +58,29 @@ async def test_a_deadline_reminder_goes_to_the_channel_linked_last(zalo_bot: Zal
     await zalo_bot.drain_outbox()
     assert sum("hết hạn nộp" in text for text in binh.received) == 1
     assert all("hết hạn nộp" not in m.plain for m in binh_tg.messages)
+
+
+async def test_the_card_lets_a_two_channel_person_choose_where_messages_go(
+    zalo_bot: ZaloBot,
+) -> None:
+    """/toi on Zalo says Zalo and offers Telegram; chosen, the next notice comes on Telegram.
+    A Telegram-only person forging the Zalo choice is refused."""
+    bot = zalo_bot.bot
+    binh_tg = await signed_in(bot, "Bình", "0987654321")
+    [code] = await binh_tg.send("/lienket")
+    binh = ZaloChat(zalo_bot, BINH)
+    await binh.send(code_in(code.plain))
+    [card] = await binh.send("toi")
+    assert "Nhận tin nhắc và thông báo qua: Zalo" in card
+    [chosen] = await binh.choose("🔔 Nhận thông báo qua Telegram")
+    assert "gửi qua Telegram" in chosen
+    bot.clock.set(datetime(2022, 4, 16, 9, 30, tzinfo=VN))
+    await bot.sweep()
+    await zalo_bot.drain_outbox()
+    assert sum("hết hạn nộp" in m.plain for m in binh_tg.messages) == 1
+    assert all("hết hạn nộp" not in text for text in binh.received)
+    an = await signed_in(bot, "An", "0912345678")
+    [card] = await an.send("/toi")
+    assert "Nhận tin nhắc và thông báo qua: Telegram" in card.plain and not card.inline_buttons()
+    [refused] = await an.press_data("u:nt:zalo")
+    assert "không có quyền dùng chức năng này" in refused.plain

@@ -1,4 +1,4 @@
-"""One object that owns the engine and the repositories built on it."""
+"""One object that owns the database and the repositories built on it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from storage.accounts_repo import AccountRepository
 from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
-from storage.engine import SqliteThread, make_engine, sqlite_thread
+from storage.engine import Database, make_engine, open_database
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
 from storage.outbox_repo import OutboxRepository
@@ -22,10 +22,14 @@ from storage.schedule_repo import ScheduleRepository
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The database: engine plus the repositories the services depend on."""
+    """The database: where its work runs, and the repositories the services depend on.
+
+    ``engine`` is the async engine: PostgreSQL's runner, and for a SQLite file a door for tests
+    and tools to the same file (the bot's own work runs on ``database``).
+    """
 
     engine: AsyncEngine
-    thread: SqliteThread | None
+    database: Database
     roster: RosterRepository
     accounts: AccountRepository
     directory: DirectoryRepository
@@ -40,29 +44,29 @@ class Store:
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
         """Connect to ``url`` and bring its schema up to date."""
         engine = make_engine(url, **engine_options)
+        database = open_database(url, engine)
         try:
             if migrate:
-                await upgrade(engine)
+                await upgrade(database)
         except BaseException:
+            await database.close()
             await engine.dispose()
             raise
-        thread = sqlite_thread(url)
         return cls(
             engine,
-            thread,
-            RosterRepository(engine, thread),
-            AccountRepository(engine, thread),
-            DirectoryRepository(engine, thread),
-            PlanRepository(engine, thread),
-            OutboxRepository(engine, thread),
-            ScheduleRepository(engine, thread),
-            MeetingRepository(engine, thread),
-            BroadcastRepository(engine, thread),
-            AuditRepository(engine, thread),
+            database,
+            RosterRepository(database),
+            AccountRepository(database),
+            DirectoryRepository(database),
+            PlanRepository(database),
+            OutboxRepository(database),
+            ScheduleRepository(database),
+            MeetingRepository(database),
+            BroadcastRepository(database),
+            AuditRepository(database),
         )
 
     async def close(self) -> None:
-        """Release every connection."""
-        if self.thread is not None:
-            await self.thread.close()
+        """Finish the queued work and release every connection."""
+        await self.database.close()
         await self.engine.dispose()

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
-from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
+from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind, outbox_prefix
+from bot.domain.outbox import Failure, OutboxStatus
 from storage.base import Repository
-from storage.outbox_repo import enqueue
 from storage.tables import broadcasts, outbox
-
-
-def prefix(broadcast_id: int) -> str:
-    """The outbox key prefix of a broadcast's rows."""
-    return f"broadcast:{broadcast_id}:"
 
 
 def create(
@@ -53,51 +46,6 @@ def create(
 
 class BroadcastRepository(Repository):
     """Follow and cancel broadcasts."""
-
-    async def create(
-        self,
-        *,
-        text: str,
-        audience: str,
-        unit_path: str,
-        people: Sequence[int],
-        not_before: datetime,
-        now: datetime,
-        file: BroadcastFile | None = None,
-    ) -> int:
-        """Store the broadcast and queue it for each person, in one transaction."""
-
-        def work(conn: Connection) -> int:
-            broadcast_id = create(
-                conn,
-                text=text,
-                audience=audience,
-                unit_path=unit_path,
-                recipients=len(people),
-                not_before=not_before,
-                now=now,
-                file=file,
-            )
-            # One object for the wave: encoded once. The id lets the sender find the file and
-            # check, at each send, that the person is still in the audience.
-            payload: dict[str, object] = {"html": text, "broadcast": broadcast_id}
-            enqueue(
-                conn,
-                [
-                    OutboxMessage(
-                        key=f"{prefix(broadcast_id)}person:{pid}",
-                        person_id=pid,
-                        payload=payload,
-                        priority=Priority.WAVE,
-                        not_before=not_before,
-                    )
-                    for pid in people
-                ],
-                now,
-            )
-            return broadcast_id
-
-        return await self._db.write(work)
 
     async def file(self, broadcast_id: int) -> BroadcastFile | None:
         """The broadcast's document or photo: Telegram's file id, or the bytes until it has one."""
@@ -152,7 +100,7 @@ class BroadcastRepository(Repository):
                 return None
             counts = conn.execute(
                 select(outbox.c.status, func.count())
-                .where(outbox.c.key.startswith(prefix(broadcast_id), autoescape=True))
+                .where(outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True))
                 .group_by(outbox.c.status)
             )
             return BroadcastRow(
@@ -175,7 +123,7 @@ class BroadcastRepository(Repository):
         query = (
             select(outbox.c.key, outbox.c.status, outbox.c.error, outbox.c.created_at)
             .where(
-                outbox.c.key.startswith(prefix(broadcast_id), autoescape=True),
+                outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True),
                 outbox.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value]),
             )
             .order_by(outbox.c.id)
@@ -191,7 +139,7 @@ class BroadcastRepository(Repository):
         rows = await self._write_one(
             update(outbox)
             .where(
-                outbox.c.key.startswith(prefix(broadcast_id), autoescape=True),
+                outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True),
                 outbox.c.status == OutboxStatus.QUEUED.value,
             )
             .values(status=OutboxStatus.CANCELLED.value, error="cancelled")

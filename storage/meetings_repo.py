@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,12 +11,8 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from bot.domain.models import Channel
-from bot.domain.outbox import OutboxMessage
 from storage.base import Repository
-from storage.outbox_repo import enqueue
 from storage.tables import accounts, meetings, people, units
-
-Notices = Callable[[Meeting], Sequence[OutboxMessage]]
 
 
 def _query() -> Select[Any]:
@@ -111,65 +107,6 @@ def change(
 
 class MeetingRepository(Repository):
     """The meetings calendar."""
-
-    async def add(
-        self,
-        *,
-        unit_id: int,
-        kind: MeetingKind,
-        starts_at: datetime,
-        place: str,
-        topic: str,
-        by: int,
-        now: datetime,
-        notices: Notices,
-    ) -> Meeting:
-        """Schedule a meeting and queue the notices to its members in the same transaction."""
-
-        def work(conn: Connection) -> Meeting:
-            meeting = add(
-                conn,
-                unit_id=unit_id,
-                kind=kind,
-                starts_at=starts_at,
-                place=place,
-                topic=topic,
-                by=by,
-                now=now,
-            )
-            enqueue(conn, notices(meeting), now)
-            return meeting
-
-        return await self._db.write(work)
-
-    async def change(
-        self,
-        meeting: Meeting,
-        *,
-        now: datetime,
-        notices: Notices,
-        starts_at: datetime | None = None,
-        place: str | None = None,
-        topic: str | None = None,
-        cancel: bool = False,
-    ) -> Meeting | None:
-        """Change or cancel ``meeting`` if nobody changed it meanwhile; queue the notices."""
-
-        def work(conn: Connection) -> Meeting | None:
-            changed = change(
-                conn,
-                meeting,
-                now=now,
-                starts_at=starts_at,
-                place=place,
-                topic=topic,
-                cancel=cancel,
-            )
-            if changed is not None:
-                enqueue(conn, notices(changed), now)
-            return changed
-
-        return await self._db.write(work)
 
     async def get(self, meeting_id: int) -> Meeting | None:
         """One meeting."""

@@ -16,11 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
-from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
-from storage.outbox_repo import enqueue
 from storage.tables import accounts, campaigns, form_versions, people, plan_events, plans, units
 
 
@@ -302,41 +300,6 @@ class PlanRepository(Repository):
         """Store the new draft state if nobody changed the plan since ``plan.rev``."""
         rows = await self._write_one(_update_statement(plan, now, _draft_values(draft)))
         return _plan(rows[0]) if rows else None
-
-    async def change_status(
-        self,
-        plan: Plan,
-        *,
-        status: PlanStatus,
-        draft: Draft,
-        now: datetime,
-        actor_id: int | None,
-        event: str,
-        detail: Mapping[str, Any],
-        late: bool | None = None,
-        comment: str | None = None,
-        notify: Sequence[OutboxMessage] = (),
-    ) -> Plan | None:
-        """Move the plan to ``status``, record the event and queue the notifications, atomically."""
-
-        def work(conn: Connection) -> Plan | None:
-            saved = change_status(
-                conn,
-                plan,
-                status=status,
-                draft=draft,
-                now=now,
-                actor_id=actor_id,
-                event=event,
-                detail=detail,
-                late=late,
-                comment=comment,
-            )
-            if saved is not None:
-                enqueue(conn, notify, now)
-            return saved
-
-        return await self._db.write(work)
 
     async def plan(self, plan_id: int) -> Plan | None:
         """A plan by id."""

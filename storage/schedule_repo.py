@@ -13,10 +13,8 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.models import Category, Channel, Exemption, Role
-from bot.domain.outbox import OutboxMessage
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
-from storage.outbox_repo import enqueue
 from storage.tables import (
     accounts,
     forgotten,
@@ -150,18 +148,6 @@ class ScheduleRepository(Repository):
         """Keys of occasions already handled whose key starts with ``prefix``."""
         query = select(occasions.c.key).where(occasions.c.key.startswith(prefix, autoescape=True))
         return {row["key"] for row in await self._fetch(query)}
-
-    async def record_occasion(
-        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
-    ) -> int | None:
-        """Mark an occasion handled and queue its messages, atomically; None if done already."""
-
-        def work(conn: Connection) -> int | None:
-            if not record_occasion(conn, key, outcome, len(messages), now):
-                return None
-            return enqueue(conn, messages, now) if messages else 0
-
-        return await self._db.write(work)
 
     async def returned_plans(self, campaign_id: int) -> list[ReturnedPlan]:
         """Plans now returned, with when they were returned."""

@@ -18,6 +18,7 @@ from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
+from storage.unit import SqlUnits
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Store:
 
     engine: AsyncEngine
     database: Database
+    units: SqlUnits
     roster: RosterRepository
     accounts: AccountRepository
     directory: DirectoryRepository
@@ -55,6 +57,7 @@ class Store:
         return cls(
             engine,
             database,
+            SqlUnits(database),
             RosterRepository(database),
             AccountRepository(database),
             DirectoryRepository(database),

@@ -127,6 +127,7 @@ def build_services(
     presenter = Presenter(catalog, settings.support_contact)
     plans = PlanService(
         store.plans,
+        store.units,
         store.directory,
         store.accounts,
         forms,
@@ -135,11 +136,11 @@ def build_services(
         settings.tz,
         done_word=catalog.plain("plan.done_word"),
     )
-    review = ReviewService(store.plans, store.directory, store.accounts, clock)
-    plan_view = PlanPresenter(catalog, settings.tz)
     audit = AuditService(store.audit, store.roster, store.plans, clock)
+    review = ReviewService(store.plans, store.units, store.directory, store.accounts, audit, clock)
+    plan_view = PlanPresenter(catalog, settings.tz)
     broadcasts = BroadcastService(
-        store.broadcasts, store.schedule, store.plans, store.directory, audit, clock
+        store.broadcasts, store.units, store.schedule, store.plans, store.directory, audit, clock
     )
     digests = DigestService(
         store.plans,
@@ -172,6 +173,7 @@ def build_services(
         digests=digests,
         reminders=ReminderService(
             store.plans,
+            store.units,
             store.schedule,
             store.meetings,
             store.directory,
@@ -181,7 +183,7 @@ def build_services(
             tz,
         ),
         meetings=MeetingService(
-            store.meetings, store.schedule, store.directory, store.plans, clock, tz
+            store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
         ),
         meeting_view=MeetingPresenter(catalog, presenter, tz),
         proxy=ProxyService(

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.directory import InviteRow
 from bot.domain.models import Channel, Invite, Person
 from bot.services.ports import LinkConflict
 from storage.base import Repository, person_query, to_person
-from storage.engine import Tx
 from storage.tables import accounts, invites, people, signin_failures, units
 
 
@@ -26,33 +26,26 @@ class AccountRepository(Repository):
             .join(accounts, accounts.c.person_id == people.c.id)
             .where(accounts.c.channel == channel.value, accounts.c.user_id == user_id)
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        return None if row is None else to_person(row)
+        rows = await self._fetch(query)
+        return to_person(rows[0]) if rows else None
 
     async def people_by_phone(self, phone: str) -> list[Person]:
         """Everyone whose roster phone is ``phone`` (normalised), active or not."""
-        async with self._read() as conn:
-            rows = (await conn.execute(person_query().where(people.c.phone == phone))).mappings()
-            return [to_person(row) for row in rows]
+        rows = await self._fetch(person_query().where(people.c.phone == phone))
+        return [to_person(row) for row in rows]
 
     async def person(self, person_id: int) -> Person | None:
         """The person with this id."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(person_query().where(people.c.id == person_id)))
-                .mappings()
-                .first()
-            )
-        return None if row is None else to_person(row)
+        rows = await self._fetch(person_query().where(people.c.id == person_id))
+        return to_person(rows[0]) if rows else None
 
     async def chat_of(self, channel: Channel, person_id: int) -> str | None:
         """The chat id to reach ``person_id`` on ``channel``."""
         query = select(accounts.c.chat_id).where(
             accounts.c.channel == channel.value, accounts.c.person_id == person_id
         )
-        async with self._read() as conn:
-            return (await conn.execute(query)).scalar_one_or_none()
+        rows = await self._fetch(query)
+        return rows[0]["chat_id"] if rows else None
 
     async def mark_reachable(self, channel: Channel, user_id: str) -> None:
         """The account wrote to the bot again: it is no longer blocked."""
@@ -68,14 +61,10 @@ class AccountRepository(Repository):
 
     async def invite(self, code: str) -> Invite | None:
         """The invite with this canonical code."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(select(invites).where(invites.c.code == code)))
-                .mappings()
-                .first()
-            )
-        if row is None:
+        rows = await self._fetch(select(invites).where(invites.c.code == code))
+        if not rows:
             return None
+        row = rows[0]
         return Invite(code=row["code"], person_id=row["person_id"], used=row["used_at"] is not None)
 
     async def link(
@@ -97,36 +86,34 @@ class AccountRepository(Repository):
         """
         try:
 
-            async def work(conn: Tx) -> str | None:
+            def work(conn: Connection) -> str | None:
                 if invite_code is not None:
-                    spent = await conn.execute(
+                    spent = conn.execute(
                         update(invites)
                         .where(invites.c.code == invite_code, invites.c.used_at.is_(None))
                         .values(used_at=now, used_by=user_id)
                     )
                     if spent.rowcount != 1:
                         raise LinkConflict(invite_code)
-                await conn.execute(
+                conn.execute(
                     update(invites)
                     .where(invites.c.person_id == person_id, invites.c.used_at.is_(None))
                     .values(used_at=now, used_by="")
                 )
-                previous = (
-                    await conn.execute(
-                        select(accounts.c.chat_id).where(
-                            accounts.c.channel == channel.value,
-                            accounts.c.person_id == person_id,
-                            accounts.c.user_id != user_id,
-                        )
+                previous = conn.execute(
+                    select(accounts.c.chat_id).where(
+                        accounts.c.channel == channel.value,
+                        accounts.c.person_id == person_id,
+                        accounts.c.user_id != user_id,
                     )
                 ).scalar_one_or_none()
-                await conn.execute(
+                conn.execute(
                     delete(accounts).where(
                         accounts.c.channel == channel.value,
                         (accounts.c.person_id == person_id) | (accounts.c.user_id == user_id),
                     )
                 )
-                await conn.execute(
+                conn.execute(
                     insert(accounts).values(
                         channel=channel.value,
                         user_id=user_id,
@@ -136,46 +123,42 @@ class AccountRepository(Repository):
                         linked_at=now,
                     )
                 )
-                await conn.execute(  # the channel just linked is where they are now
+                conn.execute(  # the channel just linked is where they are now
                     update(people)
                     .where(people.c.id == person_id)
                     .values(notify_channel=channel.value)
                 )
                 return previous
 
-            return await self._transaction(work)
+            return await self._db.write(work)
         except IntegrityError as exc:
             raise LinkConflict(str(person_id)) from exc
 
     async def record_failure(self, channel: Channel, user_id: str, now: datetime) -> None:
         """Remember one wrong invite code typed by this account."""
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(
-                insert(signin_failures).values(channel=channel.value, user_id=user_id, at=now)
-            )
-
-        await self._transaction(work)
+        await self._write_one(
+            insert(signin_failures).values(channel=channel.value, user_id=user_id, at=now)
+        )
 
     async def count_failures(self, channel: Channel, user_id: str, since: datetime) -> int:
         """Wrong codes typed by this account since ``since``."""
-        query = select(func.count()).where(
+        query = select(func.count().label("n")).where(
             signin_failures.c.channel == channel.value,
             signin_failures.c.user_id == user_id,
             signin_failures.c.at >= since,
         )
-        async with self._read() as conn:
-            return int((await conn.execute(query)).scalar_one())
+        return int((await self._fetch(query))[0]["n"])
 
     async def issue_invites(self, codes: dict[int, str], now: datetime) -> None:
         """Store one new code per person id, spending the person's older unused codes."""
         if not codes:
             return
 
-        async def work(conn: Tx) -> None:
+        def work(conn: Connection) -> None:
             ids = list(codes)
             for start in range(0, len(ids), 500):
-                await conn.execute(
+                conn.execute(
                     update(invites)
                     .where(
                         invites.c.person_id.in_(ids[start : start + 500]),
@@ -183,7 +166,7 @@ class AccountRepository(Repository):
                     )
                     .values(used_at=now, used_by="")
                 )
-            await conn.execute(
+            conn.execute(
                 insert(invites),
                 [
                     {"code": code, "person_id": pid, "created_at": now}
@@ -191,7 +174,7 @@ class AccountRepository(Repository):
                 ],
             )
 
-        await self._transaction(work)
+        await self._db.write(work)
 
     async def people_needing_invites(self, unit_ids: Sequence[int] | None) -> list[Person]:
         """Active people with no linked account on any channel and no unused invite."""
@@ -202,8 +185,7 @@ class AccountRepository(Repository):
         )
         if unit_ids is not None:
             query = query.where(people.c.unit_id.in_(unit_ids))
-        async with self._read() as conn:
-            return [to_person(row) for row in (await conn.execute(query)).mappings()]
+        return [to_person(row) for row in await self._fetch(query)]
 
     async def open_invites(self, unit_ids: Sequence[int] | None) -> list[InviteRow]:
         """Unused invites of active people, ordered by unit and name."""
@@ -218,13 +200,15 @@ class AccountRepository(Repository):
         )
         if unit_ids is not None:
             query = query.where(people.c.unit_id.in_(unit_ids))
-        async with self._read() as conn:
-            return [
-                InviteRow(
-                    code=r.code, person_code=r.person_code, full_name=r.full_name, unit_path=r.path
-                )
-                for r in await conn.execute(query)
-            ]
+        return [
+            InviteRow(
+                code=r["code"],
+                person_code=r["person_code"],
+                full_name=r["full_name"],
+                unit_path=r["path"],
+            )
+            for r in await self._fetch(query)
+        ]
 
     async def reach(self, person_id: int) -> tuple[Channel | None, tuple[Channel, ...]]:
         """Where the person's messages go, and every channel they have linked."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Insert, delete, insert, select, text, update
+from sqlalchemy.engine import Connection
 
 from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.digest import Forgotten
@@ -13,14 +14,13 @@ from bot.domain.models import Exemption
 from bot.domain.outbox import scrub_names, scrub_payload
 from bot.domain.plans import PlanStatus
 from storage.base import Repository
-from storage.engine import Tx
 from storage.tables import audit, campaigns, forgotten, outbox, people, plan_events, plans
 
 
-async def _keep_counts(conn: Tx, person_id: int) -> None:
+def _keep_counts(conn: Connection, person_id: int) -> None:
     """The person's standing in each campaign, without anything that names them, so the counts
     (required, handed in, confirmed, late, exempt) stay as they were."""
-    found = await conn.execute(
+    found = conn.execute(
         select(people.c.unit_id, people.c.category, people.c.exemption).where(
             people.c.id == person_id
         )
@@ -29,14 +29,14 @@ async def _keep_counts(conn: Tx, person_id: int) -> None:
     exempt = exemption != Exemption.NONE.value
     own = {
         campaign_id: (PlanStatus(status), bool(late))
-        for campaign_id, status, late in await conn.execute(
+        for campaign_id, status, late in conn.execute(
             select(plans.c.campaign_id, plans.c.status, plans.c.late).where(
                 plans.c.person_id == person_id
             )
         )
     }
     rows = []
-    for campaign_id in (await conn.execute(select(campaigns.c.id))).scalars():
+    for campaign_id in conn.execute(select(campaigns.c.id)).scalars():
         status, late = own.get(campaign_id, (None, False))
         if Forgotten.kept(exempt, status):
             rows.append(
@@ -50,17 +50,17 @@ async def _keep_counts(conn: Tx, person_id: int) -> None:
                 }
             )
     if rows:
-        await conn.execute(insert(forgotten), rows)
+        conn.execute(insert(forgotten), rows)
 
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-async def _scrub_others(conn: Tx, person_id: int, name: str) -> None:
+def _scrub_others(conn: Connection, person_id: int, name: str) -> None:
     """Other people's messages (queued or sent) and plan histories that name the person: the
     name goes, or the whole message when it was only about them."""
-    rows = await conn.execute(
+    rows = conn.execute(
         select(outbox.c.id, outbox.c.payload).where(
             outbox.c.person_id != person_id, outbox.c.payload.contains(name, autoescape=True)
         )
@@ -68,22 +68,49 @@ async def _scrub_others(conn: Tx, person_id: int, name: str) -> None:
     for row_id, payload in rows.all():
         scrubbed = scrub_payload(json.loads(payload), name)
         if scrubbed is None:
-            await conn.execute(delete(outbox).where(outbox.c.id == row_id))
+            conn.execute(delete(outbox).where(outbox.c.id == row_id))
         else:
-            await conn.execute(
+            conn.execute(
                 update(outbox).where(outbox.c.id == row_id).values(payload=_dumps(scrubbed))
             )
-    events = await conn.execute(
+    events = conn.execute(
         select(plan_events.c.id, plan_events.c.detail).where(
             plan_events.c.detail.contains(name, autoescape=True)
         )
     )
     for event_id, detail in events.all():
-        await conn.execute(
+        conn.execute(
             update(plan_events)
             .where(plan_events.c.id == event_id)
             .values(detail=_dumps(scrub_names(json.loads(detail), name)))
         )
+
+
+def _entry(
+    actor_id: int | None, actor: str, action: AuditAction, target: str, detail: str, now: datetime
+) -> Insert:
+    return insert(audit).values(
+        at=now,
+        actor_id=actor_id,
+        actor=actor[:160],
+        action=action.value,
+        target=target[:200],
+        detail=detail[:2000],
+    )
+
+
+def record(
+    conn: Connection,
+    *,
+    actor_id: int | None,
+    actor: str,
+    action: AuditAction,
+    target: str,
+    detail: str,
+    now: datetime,
+) -> None:
+    """Add one entry (in a unit of work)."""
+    conn.execute(_entry(actor_id, actor, action, target, detail, now))
 
 
 class AuditRepository(Repository):
@@ -100,22 +127,13 @@ class AuditRepository(Repository):
         now: datetime,
     ) -> None:
         """Add one entry."""
-        await self._write_one(
-            insert(audit).values(
-                at=now,
-                actor_id=actor_id,
-                actor=actor[:160],
-                action=action.value,
-                target=target[:200],
-                detail=detail[:2000],
-            )
-        )
+        entry = _entry(actor_id, actor, action, target, detail, now)
+        await self._write_one(entry)
 
     async def entries(self, limit: int) -> list[AuditEntry]:
         """The latest entries, oldest of them first."""
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
-        async with self._read() as conn:
-            rows = list((await conn.execute(query)).mappings())
+        rows = await self._fetch(query)
         return [
             AuditEntry(
                 r["at"],
@@ -139,24 +157,24 @@ class AuditRepository(Repository):
         are gone from the database files at once, while the bot runs.
         """
 
-        async def work(conn: Tx) -> bool:
-            found = await conn.execute(select(people.c.full_name).where(people.c.id == person_id))
+        def work(conn: Connection) -> bool:
+            found = conn.execute(select(people.c.full_name).where(people.c.id == person_id))
             name = found.scalar_one_or_none()
             if name is None:
                 return False
-            await conn.execute(  # their name goes from the log too; the entries stay
+            conn.execute(  # their name goes from the log too; the entries stay
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
-            await _scrub_others(conn, person_id, str(name))
-            await _keep_counts(conn, person_id)
-            result = await conn.execute(delete(people).where(people.c.id == person_id))
+            _scrub_others(conn, person_id, str(name))
+            _keep_counts(conn, person_id)
+            result = conn.execute(delete(people).where(people.c.id == person_id))
             if result.rowcount != 1:
                 return False
-            await conn.execute(insert(audit).values(at=now, **entry))
+            conn.execute(insert(audit).values(at=now, **entry))
             return True
 
-        if not await self._transaction(work):
+        if not await self._db.write(work):
             return False
-        if self._engine.dialect.name == "sqlite":
+        if self._db.dialect.name == "sqlite":
             await self._write_one(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         return True

@@ -1,103 +1,43 @@
-"""Transactions and row mapping shared by the repositories."""
+"""The repositories' base (one database runner) and row mapping shared by them."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Executable, Select, select
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection, RowMapping
 
 from bot.domain.models import Category, Exemption, Person, Role
-from storage.engine import (
-    AUTOCOMMIT,
-    IMMEDIATE,
-    AsyncTx,
-    Reader,
-    SqliteThread,
-    ThreadReader,
-    Tx,
-    write_lock,
-)
+from storage.engine import Database
 from storage.tables import people, units
-
-T = TypeVar("T")
 
 
 class Repository:
-    """Base of the repositories: one engine, short transactions."""
+    """Base of the repositories: their work, plain functions over a connection, run by one
+    ``Database`` (the same code on a SQLite file, in memory and on PostgreSQL)."""
 
-    def __init__(self, engine: AsyncEngine, thread: SqliteThread | None = None) -> None:
-        self._engine = engine
-        self._thread = thread
-
-    async def _transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
-        """Run ``work`` as one write transaction: on a SQLite file on the SQLite thread in one
-        hand-over (see ``SqliteThread``), elsewhere as ``_write()`` on the async engine."""
-        if self._thread is not None:
-            return await self._thread.transaction(work)
-        async with self._write() as connection:
-            return await work(AsyncTx(connection))
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction (SQLite: queued in-process, then BEGIN IMMEDIATE)."""
-        lock = write_lock(self._engine)
-        queue = lock if lock is not None else contextlib.nullcontext()
-        async with queue, self._engine.connect() as connection:
-            connection = await connection.execution_options(**{IMMEDIATE: True})
-            async with connection.begin():
-                yield connection
-
-    async def _write_one(self, statement: Executable) -> list[RowMapping]:
-        """Run one writing statement, atomic by itself, and return its RETURNING rows.
-
-        On SQLite it runs without BEGIN/COMMIT, so the database is locked only while the
-        statement itself runs, not across the event loop turns a transaction would span; on a
-        SQLite file it goes to the SQLite thread (see ``SqliteThread``).
-        """
-        if self._thread is not None:
-            return await self._thread.execute(statement)
-        lock = write_lock(self._engine)
-        if lock is not None:
-            await lock.acquire()  # always the lock first, then a connection: no lock-order cycle
-        try:
-            async with self._engine.connect() as connection:
-                connection = await connection.execution_options(**{AUTOCOMMIT: True})
-                try:
-                    result = await connection.execute(statement)
-                    rows = list(result.mappings()) if result.returns_rows else []
-                finally:
-                    if lock is not None:
-                        lock.release()  # the statement has committed: let the next writer in
-                        lock = None
-                await connection.commit()
-        finally:
-            if lock is not None:
-                lock.release()
-        return rows
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def _fetch(
         self, query: Executable, parameters: dict[str, Any] | None = None
     ) -> list[RowMapping]:
         """The rows of one query, as mappings."""
-        async with self._read() as reader:
-            return list((await reader.execute(query, parameters)).mappings())
 
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[Reader]:
-        """Reads (each statement sees the latest commit). On a SQLite file each query runs on
-        the SQLite thread in one hand-over; elsewhere on the async engine."""
-        if self._thread is not None:
-            yield ThreadReader(self._thread)
-            return
-        async with self._engine.connect() as connection:
-            connection = await connection.execution_options(**{AUTOCOMMIT: True})
-            async with connection.begin():
-                yield AsyncTx(connection)
+        def work(connection: Connection) -> list[RowMapping]:
+            return list(connection.execute(query, parameters).mappings())
+
+        return await self._db.read(work)
+
+    async def _write_one(self, statement: Executable) -> list[RowMapping]:
+        """Run one writing statement, atomic by itself, and return its RETURNING rows."""
+        return await self._db.write_one(lambda connection: execute_one(connection, statement))
+
+
+def execute_one(connection: Connection, statement: Executable) -> list[RowMapping]:
+    """Run one statement; its RETURNING rows, if any."""
+    result = connection.execute(statement)
+    return list(result.mappings()) if result.returns_rows else []
 
 
 def roles_to_text(roles: frozenset[Role]) -> str:

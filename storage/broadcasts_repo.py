@@ -1,81 +1,52 @@
-"""Broadcasts: the announcement, and one outbox row per recipient written with it."""
+"""Broadcasts: the announcement (its outbox rows are written with it, in a unit of work)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.engine import Connection
 
-from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
+from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind, outbox_prefix
 from bot.domain.models import Channel
-from bot.domain.outbox import Failure, OutboxMessage, OutboxStatus, Priority
-from bot.domain.payloads import Broadcast
+from bot.domain.outbox import Failure, OutboxStatus
 from storage.base import Repository
-from storage.engine import Tx
-from storage.outbox_repo import enqueue
 from storage.tables import broadcasts, outbox
 
 
-def prefix(broadcast_id: int) -> str:
-    """The outbox key prefix of a broadcast's rows."""
-    return f"broadcast:{broadcast_id}:"
+def create(
+    conn: Connection,
+    *,
+    text: str,
+    audience: str,
+    unit_path: str,
+    recipients: int,
+    not_before: datetime,
+    now: datetime,
+    file: BroadcastFile | None = None,
+) -> int:
+    """Store the broadcast (its outbox rows go in the same unit of work); its id."""
+    result = conn.execute(
+        insert(broadcasts)
+        .values(
+            text=text,
+            audience=audience,
+            unit_path=unit_path,
+            recipients=recipients,
+            not_before=not_before,
+            created_at=now,
+            file_kind=file.kind.value if file else None,
+            file_name=file.name if file else None,
+            file_id=file.file_id if file else None,
+            file_data=file.data if file else None,
+        )
+        .returning(broadcasts.c.id)
+    )
+    return int(result.scalar_one())
 
 
 class BroadcastRepository(Repository):
-    """Write, follow and cancel broadcasts."""
-
-    async def create(
-        self,
-        *,
-        text: str,
-        audience: str,
-        unit_path: str,
-        people: Sequence[int],
-        not_before: datetime,
-        now: datetime,
-        file: BroadcastFile | None = None,
-    ) -> int:
-        """Store the broadcast and queue it for each person, in one transaction."""
-
-        async def work(conn: Tx) -> int:
-            result = await conn.execute(
-                insert(broadcasts)
-                .values(
-                    text=text,
-                    audience=audience,
-                    unit_path=unit_path,
-                    recipients=len(people),
-                    not_before=not_before,
-                    created_at=now,
-                    file_kind=file.kind.value if file else None,
-                    file_name=file.name if file else None,
-                    file_id=file.file_id if file else None,
-                    file_data=file.data if file else None,
-                )
-                .returning(broadcasts.c.id)
-            )
-            broadcast_id = int(result.scalar_one())
-            # One object for the wave: encoded once. The id lets the sender find the file and
-            # check, at each send, that the person is still in the audience.
-            payload = Broadcast(html=text, broadcast=broadcast_id)
-            await enqueue(
-                conn,
-                [
-                    OutboxMessage(
-                        key=f"{prefix(broadcast_id)}person:{pid}",
-                        person_id=pid,
-                        payload=payload,
-                        priority=Priority.WAVE,
-                        not_before=not_before,
-                    )
-                    for pid in people
-                ],
-                now,
-            )
-            return broadcast_id
-
-        return await self._transaction(work)
+    """Follow and cancel broadcasts."""
 
     async def file(self, broadcast_id: int) -> BroadcastFile | None:
         """The broadcast's document or photo: Telegram's file id, or the bytes until it has one."""
@@ -85,11 +56,13 @@ class BroadcastRepository(Repository):
             broadcasts.c.file_id,
             case((broadcasts.c.file_id.is_(None), broadcasts.c.file_data)).label("data"),
         ).where(broadcasts.c.id == broadcast_id)
-        async with self._read() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None or row.file_kind not in set(FileKind):
+        rows = await self._fetch(query)
+        if not rows or rows[0]["file_kind"] not in set(FileKind):
             return None
-        return BroadcastFile(FileKind(row.file_kind), row.file_name or "", row.file_id, row.data)
+        row = rows[0]
+        return BroadcastFile(
+            FileKind(row["file_kind"]), row["file_name"] or "", row["file_id"], row["data"]
+        )
 
     async def learn_file_id(self, broadcast_id: int, file_id: str) -> None:
         """Telegram has the file: later recipients get it by id, and the bytes are let go."""
@@ -101,13 +74,13 @@ class BroadcastRepository(Repository):
 
     async def latest_same(self, text: str, audience: str, unit_path: str) -> datetime | None:
         """When the latest broadcast of this very text to this audience went (or goes) out."""
-        query = select(func.max(broadcasts.c.not_before)).where(
+        query = select(func.max(broadcasts.c.not_before).label("at")).where(
             broadcasts.c.text == text,
             broadcasts.c.audience == audience,
             broadcasts.c.unit_path == unit_path,
         )
-        async with self._read() as conn:
-            found = (await conn.execute(query)).scalar_one_or_none()
+        rows = await self._fetch(query)
+        found = rows[0]["at"] if rows else None
         return found if isinstance(found, datetime) else None
 
     async def audience(self, broadcast_id: int) -> tuple[str, str] | None:
@@ -115,22 +88,20 @@ class BroadcastRepository(Repository):
         query = select(broadcasts.c.audience, broadcasts.c.unit_path).where(
             broadcasts.c.id == broadcast_id
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).first()
-        return None if row is None else (str(row.audience), str(row.unit_path))
+        rows = await self._fetch(query)
+        return (str(rows[0]["audience"]), str(rows[0]["unit_path"])) if rows else None
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         """One broadcast with its delivery counts."""
         columns = [c for c in broadcasts.c if c.name != "file_data"]
-        async with self._read() as conn:
-            row = (
-                await conn.execute(select(*columns).where(broadcasts.c.id == broadcast_id))
-            ).first()
+
+        def work(conn: Connection) -> BroadcastRow | None:
+            row = conn.execute(select(*columns).where(broadcasts.c.id == broadcast_id)).first()
             if row is None:
                 return None
-            counts = await conn.execute(
+            counts = conn.execute(
                 select(outbox.c.status, func.count())
-                .where(outbox.c.key.startswith(prefix(broadcast_id), autoescape=True))
+                .where(outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True))
                 .group_by(outbox.c.status)
             )
             return BroadcastRow(
@@ -146,6 +117,8 @@ class BroadcastRepository(Repository):
                 else None,
             )
 
+        return await self._db.read(work)
+
     async def failures(self, broadcast_id: int, limit: int = 20) -> list[Failure]:
         """Recipients the broadcast did not reach, with the reason."""
         query = (
@@ -157,24 +130,25 @@ class BroadcastRepository(Repository):
                 outbox.c.channel,
             )
             .where(
-                outbox.c.key.startswith(prefix(broadcast_id), autoescape=True),
+                outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True),
                 outbox.c.status.in_([OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value]),
             )
             .order_by(outbox.c.id)
             .limit(limit)
         )
-        async with self._read() as conn:
-            return [
-                Failure(r.key, r.status, r.error, r.created_at, Channel(r.channel))
-                for r in await conn.execute(query)
-            ]
+        return [
+            Failure(
+                row["key"], row["status"], row["error"], row["created_at"], Channel(row["channel"])
+            )
+            for row in await self._fetch(query)
+        ]
 
     async def cancel(self, broadcast_id: int) -> int:
         """Stop what has not been sent yet; return how many messages were withdrawn."""
         rows = await self._write_one(
             update(outbox)
             .where(
-                outbox.c.key.startswith(prefix(broadcast_id), autoescape=True),
+                outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True),
                 outbox.c.status == OutboxStatus.QUEUED.value,
             )
             .values(status=OutboxStatus.CANCELLED.value, error="cancelled")

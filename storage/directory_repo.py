@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from bot.domain.directory import Member, RosterStats
 from bot.domain.models import Category, Exemption, Person, Role, Unit
 from bot.domain.roster import MAX_UNIT_DEPTH, unit_key
 from storage.base import Repository, person_query, to_person
-from storage.engine import Tx
 from storage.tables import accounts, people, settings_kv, units
 
 
@@ -20,35 +20,38 @@ class DirectoryRepository(Repository):
     async def unit_by_path(self, path: tuple[str, ...]) -> Unit | None:
         """The unit at ``path`` (matched ignoring case, diacritics and spacing)."""
         query = select(units).where(units.c.path_key == unit_key(path))
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        if row is None:
+        rows = await self._fetch(query)
+        if not rows:
             return None
+        row = rows[0]
         return Unit(id=row["id"], parent_id=row["parent_id"], name=row["name"], path=row["path"])
 
     async def subtree(self, unit_id: int) -> list[int]:
         """Ids of the unit and every unit below it."""
         tree = select(units.c.id).where(units.c.id == unit_id).cte("tree", recursive=True)
         tree = tree.union_all(select(units.c.id).join(tree, units.c.parent_id == tree.c.id))
-        async with self._read() as conn:
-            return list((await conn.execute(select(tree.c.id))).scalars())
+        return [row["id"] for row in await self._fetch(select(tree.c.id))]
 
     async def ancestors(self, unit_id: int) -> list[int]:
         """Ids of the units above ``unit_id``, nearest first."""
-        found: list[int] = []
-        async with self._read() as conn:
+
+        def work(conn: Connection) -> list[int]:
+            found: list[int] = []
             current: int | None = unit_id
             for _ in range(MAX_UNIT_DEPTH + 1):
                 parent = select(units.c.parent_id).where(units.c.id == current)
-                current = (await conn.execute(parent)).scalar_one_or_none()
+                current = conn.execute(parent).scalar_one_or_none()
                 if current is None:
                     break
                 found.append(current)
-        return found
+            return found
+
+        return await self._db.read(work)
 
     async def holders(self, unit_id: int, role: Role) -> list[Person]:
         """Active holders of ``role`` in the nearest unit (``unit_id`` or above) that has any."""
-        async with self._read() as conn:
+
+        def work(conn: Connection) -> list[Person]:
             current: int | None = unit_id
             for _ in range(MAX_UNIT_DEPTH + 1):
                 if current is None:
@@ -58,19 +61,20 @@ class DirectoryRepository(Repository):
                     people.c.active.is_(True),
                     people.c.roles.contains(role.value),
                 )
-                found = [to_person(row) for row in (await conn.execute(query)).mappings()]
+                found = [to_person(row) for row in conn.execute(query).mappings()]
                 found = [p for p in found if p.has(role)]
                 if found:
                     return found
                 parent = select(units.c.parent_id).where(units.c.id == current)
-                current = (await conn.execute(parent)).scalar_one_or_none()
-        return []
+                current = conn.execute(parent).scalar_one_or_none()
+            return []
+
+        return await self._db.read(work)
 
     async def all_holders(self, role: Role) -> list[Person]:
         """Active holders of ``role`` in any unit (the admins, when no one nearer confirms)."""
         query = person_query().where(people.c.active.is_(True), people.c.roles.contains(role.value))
-        async with self._read() as conn:
-            found = [to_person(row) for row in (await conn.execute(query)).mappings()]
+        found = [to_person(row) for row in await self._fetch(query)]
         return sorted((p for p in found if p.has(role)), key=lambda p: p.id)
 
     async def members(self, unit_ids: list[int]) -> list[Member]:
@@ -82,9 +86,8 @@ class DirectoryRepository(Repository):
             .where(people.c.active.is_(True), people.c.unit_id.in_(unit_ids))
             .order_by(units.c.path, people.c.full_name)
         )
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).mappings()
-            return [Member(person=to_person(row), linked=bool(row["linked"])) for row in rows]
+        rows = await self._fetch(query)
+        return [Member(person=to_person(row), linked=bool(row["linked"])) for row in rows]
 
     async def stats(self) -> RosterStats:
         """Counts over the whole roster."""
@@ -105,31 +108,28 @@ class DirectoryRepository(Repository):
             count_if(active & (people.c.category == Category.INDIVIDUAL.value)).label("individual"),
             count_if(active & (people.c.exemption != Exemption.NONE.value)).label("exempt"),
         ).select_from(people)
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().one()
-            unit_count = (await conn.execute(select(func.count()).select_from(units))).scalar_one()
-            linked_count = (await conn.execute(linked)).scalar_one()
-        return RosterStats(
-            units=int(unit_count),
-            linked=int(linked_count),
-            **{key: int(value) for key, value in row.items()},
-        )
+
+        def work(conn: Connection) -> RosterStats:
+            row = conn.execute(query).mappings().one()
+            unit_count = conn.execute(select(func.count()).select_from(units)).scalar_one()
+            linked_count = conn.execute(linked).scalar_one()
+            return RosterStats(
+                units=int(unit_count),
+                linked=int(linked_count),
+                **{key: int(value) for key, value in row.items()},
+            )
+
+        return await self._db.read(work)
 
     async def get_setting(self, key: str) -> str | None:
         """A stored setting such as the bot's username."""
-        async with self._read() as conn:
-            query = select(settings_kv.c.value).where(settings_kv.c.key == key)
-            return (await conn.execute(query)).scalar_one_or_none()
+        rows = await self._fetch(select(settings_kv.c.value).where(settings_kv.c.key == key))
+        return rows[0]["value"] if rows else None
 
     async def set_setting(self, key: str, value: str) -> None:
         """Store a setting, replacing the old value."""
 
-        async def work(conn: Tx) -> None:
-            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(settings_kv).values(key=key, value=value)
-            statement = statement.on_conflict_do_update(
-                index_elements=["key"], set_={"value": value}
-            )
-            await conn.execute(statement)
-
-        await self._transaction(work)
+        insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(settings_kv).values(key=key, value=value)
+        statement = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        await self._write_one(statement)

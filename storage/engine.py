@@ -1,32 +1,28 @@
-"""The async engine: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL, from one URL."""
+"""Where repository work runs: ``fn(connection)``, a plain function, on any of the databases.
+
+One code path for a SQLite file, in-memory SQLite and PostgreSQL: a repository hands a
+synchronous ``work(connection)`` to ``Database.read`` / ``write`` / ``write_one``. On SQLite it
+runs on one thread of its own (``SqliteThread``), in one hand-over from the event loop; on
+PostgreSQL through SQLAlchemy's ``run_sync`` on the async engine (``ServerDatabase``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
-from weakref import WeakKeyDictionary
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Executable, create_engine, event
-from sqlalchemy.engine import (
-    Connection,
-    CursorResult,
-    Dialect,
-    FrozenResult,
-    Result,
-    RowMapping,
-    make_url,
-)
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.util.typing import TupleAny
+from sqlalchemy import Engine, StaticPool, create_engine, event
+from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-# Few connections: each aiosqlite connection is a thread, and more threads fighting for the GIL
-# made the conversation benchmark slower (2-4 connections: ~195 updates/s; 50: ~115).
+# The async SQLite engine is only a door for tests and tools (the bot's work runs on the
+# SqliteThread): few connections, each aiosqlite connection being a thread of its own.
 SQLITE_POOL = 3
 IMMEDIATE = "sqlite_immediate"  # execution option: take SQLite's write lock at BEGIN
 AUTOCOMMIT = "sqlite_autocommit"  # execution option: no BEGIN; each statement commits by itself
@@ -47,37 +43,20 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-_WRITE_LOCKS: WeakKeyDictionary[AsyncEngine, asyncio.Lock] = WeakKeyDictionary()
-
-
-def write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
-    """The in-process lock that queues SQLite write transactions (None for PostgreSQL).
-
-    Only in-memory SQLite databases (some tests) still write through the async engine; a SQLite
-    file has its writes queued on the SQLite thread instead (``SqliteThread``).
-    SQLite allows one writer at a time. Without this lock, concurrent writers of one process
-    wait inside SQLite's busy handler, which sleeps in steps of up to 100 ms; queueing them on an
-    asyncio lock instead hands the database over as soon as the previous writer commits.
-    Other processes (the command line during an import) are still covered by busy_timeout.
-    """
-    if engine.dialect.name != "sqlite":
-        return None
-    lock = _WRITE_LOCKS.get(engine)
-    if lock is None:
-        lock = _WRITE_LOCKS[engine] = asyncio.Lock()
-    return lock
-
-
 def make_engine(url: str, **options: Any) -> AsyncEngine:
-    """Build the engine for ``url`` with the settings this project relies on."""
+    """The async engine for ``url``: PostgreSQL's runner; on SQLite, a door for tests and tools
+    to the same file (an in-memory database is another one: use ``Store.database`` there)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **options)
 
     path = sqlite_file(url)
-    if path is not None:
+    if path is None:
+        engine = create_async_engine(url, **options)
+    else:
         _create_private(path)
-    engine = create_async_engine(url, **({"pool_size": SQLITE_POOL, "max_overflow": 0} | options))
+        pool = {"pool_size": SQLITE_POOL, "max_overflow": 0}
+        engine = create_async_engine(url, **(pool | options))
     _configure_sqlite(engine.sync_engine, path is not None)
     return engine
 
@@ -108,143 +87,119 @@ def _configure_sqlite(engine: Engine, on_disk: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
 
 
-class Tx:
-    """A write transaction's connection as repository code sees it: ``await tx.execute(...)``.
-
-    The same ``async def work(tx)`` runs on PostgreSQL over the async engine (``AsyncTx``) and
-    on a SQLite file on the SQLite thread over a synchronous connection (``SyncTx``), where
-    nothing ever suspends, so the coroutine completes in one step (``run_to_end``).
-    """
+class Database:
+    """Runs repository work, a plain ``work(connection)``, and returns what it returns."""
 
     dialect: Dialect
 
-    async def execute(
-        self, statement: Executable, parameters: Any = None
-    ) -> CursorResult[*TupleAny]:
-        """Run one statement in the transaction."""
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Run queries (each sees the latest commit)."""
+        raise NotImplementedError
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` as one transaction: committed if it returns, rolled back if it raises."""
+        raise NotImplementedError
+
+    async def write_one(self, work: Callable[[Connection], T]) -> T:
+        """Run one writing statement, atomic by itself: on SQLite without BEGIN/COMMIT, so the
+        database is locked only while the statement runs."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Finish what is queued, then release the connections."""
         raise NotImplementedError
 
 
-class Reader:
-    """A connection for reading as repository code sees it: ``await reader.execute(query)``."""
-
-    dialect: Dialect
-
-    async def execute(self, statement: Executable, parameters: Any = None) -> Result[*TupleAny]:
-        """Run one query; its rows, buffered."""
-        raise NotImplementedError
-
-
-class ThreadReader(Reader):
-    """Queries run on the SQLite thread, one hand-over each."""
-
-    def __init__(self, thread: SqliteThread) -> None:
-        self._thread = thread
-        self.dialect = thread.dialect
-
-    async def execute(self, statement: Executable, parameters: Any = None) -> Result[*TupleAny]:
-        return (await self._thread.query(statement, parameters))()
-
-
-class AsyncTx(Tx, Reader):
-    """A transaction on the async engine."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-        self.dialect = connection.dialect
-
-    async def execute(
-        self, statement: Executable, parameters: Any = None
-    ) -> CursorResult[*TupleAny]:
-        return await self._connection.execute(statement, parameters)
-
-
-class SyncTx(Tx):
-    """A transaction on a synchronous connection (the SQLite thread)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self.dialect = connection.dialect
-
-    async def execute(
-        self, statement: Executable, parameters: Any = None
-    ) -> CursorResult[*TupleAny]:
-        return self._connection.execute(statement, parameters)
-
-
-def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Drive a coroutine that never suspends (a transaction body over ``SyncTx``)."""
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return cast(T, done.value)
-    coroutine.close()
-    raise RuntimeError("a transaction body awaited something other than the database")
-
-
-class SqliteThread:
-    """The repositories' work on a SQLite file: every query, statement and transaction, one
-    after another on one thread, each in one hand-over from the event loop.
+class SqliteThread(Database):
+    """A SQLite database's work: every query, statement and transaction, one after another on
+    one thread, each in one hand-over from the event loop.
 
     Through the async engine a statement costs about six hand-overs between the event loop and
     aiosqlite's thread (cursor, execute, fetch, close, commit, return), each waiting for a turn
-    of a busy loop, and writers queued on ``write_lock`` waited for all of them: with 300
+    of a busy loop, and writers queued on an asyncio lock waited for all of them: with 300
     members typing, an answer waited ~1.3 s for the lock to save a row that takes SQLite
-    microseconds. Here the whole operation (compile, execute, fetch, commit) runs on a thread
-    of its own, and the next queued one follows at once, without the event loop in between.
+    microseconds. Here the whole operation (compile, execute, fetch, map, commit) runs on a
+    thread of its own, and the next queued one follows at once, without the event loop in
+    between; SQLite's one writer at a time is this thread, so no lock is needed in the process.
     Same SQLAlchemy statements, through the synchronous pysqlite driver (what aiosqlite wraps);
     waiting for another process's lock (busy_timeout) holds up this thread, never the loop.
-    The async engine (aiosqlite) remains for migrations and in-memory databases.
+    An in-memory database is one connection kept open (StaticPool) on the same kind of thread.
     """
 
     def __init__(self, url: str) -> None:
-        self._engine = create_engine(
-            make_url(url).set(drivername="sqlite"), pool_size=1, max_overflow=0
-        )
-        _configure_sqlite(self._engine, True)
+        path = sqlite_file(url)
+        sync_url = make_url(url).set(drivername="sqlite")
+        if path is None:  # in memory: the database lives as long as its one connection
+            self._engine = create_engine(
+                sync_url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            _create_private(path)
+            self._engine = create_engine(sync_url, pool_size=1, max_overflow=0)
+        _configure_sqlite(self._engine, path is not None)
         self.dialect = self._engine.dialect
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
 
-    async def execute(self, statement: Executable) -> list[RowMapping]:
-        """Run one writing statement, atomic by itself; its RETURNING rows."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run, statement)
+    async def _hand_over(
+        self, run: Callable[[Callable[[Connection], T]], T], work: Callable[[Connection], T]
+    ) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, run, work)
 
-    async def query(self, statement: Executable, parameters: Any = None) -> FrozenResult[*TupleAny]:
-        """Run one query; its rows, frozen so they can cross over to the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._query, statement, parameters)
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        return await self._hand_over(self._read, work)
 
-    def _query(self, statement: Executable, parameters: Any) -> FrozenResult[*TupleAny]:
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        return await self._hand_over(self._write, work)
+
+    async def write_one(self, work: Callable[[Connection], T]) -> T:
+        return await self._hand_over(self._write_one, work)
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
         with self._engine.connect() as connection:
-            connection = connection.execution_options(**{AUTOCOMMIT: True})
-            return connection.execute(statement, parameters).freeze()
+            return work(connection.execution_options(**{AUTOCOMMIT: True}))
 
-    async def transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
-        """Run ``work`` in one BEGIN IMMEDIATE ... COMMIT on the SQLite thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._run_transaction, work)
-
-    def _run_transaction(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
+    def _write(self, work: Callable[[Connection], T]) -> T:
         with self._engine.connect() as connection:
             connection = connection.execution_options(**{IMMEDIATE: True})
             with connection.begin():
-                return run_to_end(work(SyncTx(connection)))
+                return work(connection)
 
-    def _run(self, statement: Executable) -> list[RowMapping]:
+    def _write_one(self, work: Callable[[Connection], T]) -> T:
         with self._engine.connect() as connection:
             connection = connection.execution_options(**{AUTOCOMMIT: True})
-            result = connection.execute(statement)
-            rows = list(result.mappings()) if result.returns_rows else []
+            done = work(connection)
             connection.commit()
-        return rows
+        return done
 
     async def close(self) -> None:
-        """Finish the queued writes, then close the connection."""
         await asyncio.get_running_loop().run_in_executor(self._thread, self._engine.dispose)
         self._thread.shutdown(wait=True)
 
 
-def sqlite_thread(url: str) -> SqliteThread | None:
-    """The thread for a SQLite file (None for PostgreSQL and in-memory databases)."""
-    return SqliteThread(url) if sqlite_file(url) is not None else None
+class ServerDatabase(Database):
+    """PostgreSQL: the same work through ``run_sync`` on the async engine (asyncpg)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self.dialect = engine.dialect
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(work)
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    async def write_one(self, work: Callable[[Connection], T]) -> T:
+        return await self.write(work)
+
+    async def close(self) -> None:
+        """The engine is the store's to dispose of."""
+
+
+def open_database(url: str, engine: AsyncEngine) -> Database:
+    """The runner for ``url``: the SQLite thread, or ``engine`` for PostgreSQL."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return SqliteThread(url)
+    return ServerDatabase(engine)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 
 from storage.base import Repository
-from storage.engine import Tx
 from storage.tables import link_codes
 
 
@@ -17,15 +17,15 @@ class LinkCodeRepository(Repository):
     async def issue(self, person_id: int, code: str, now: datetime, expires_at: datetime) -> None:
         """Store ``code`` for ``person_id`` (their earlier codes stop working)."""
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(delete(link_codes).where(link_codes.c.person_id == person_id))
-            await conn.execute(
+        def work(conn: Connection) -> None:
+            conn.execute(delete(link_codes).where(link_codes.c.person_id == person_id))
+            conn.execute(
                 insert(link_codes).values(
                     code=code, person_id=person_id, created_at=now, expires_at=expires_at
                 )
             )
 
-        await self._transaction(work)
+        await self._db.write(work)
 
     async def owner(self, code: str, now: datetime) -> int | None:
         """The person a live, unspent ``code`` was made for."""

@@ -1,23 +1,18 @@
-"""Meetings of units: scheduled, changed, cancelled, each change written with its notices."""
+"""Meetings of units: scheduled, changed, cancelled (with their notices, in a unit of work)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, insert, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 
 from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from bot.domain.models import Channel
-from bot.domain.outbox import OutboxMessage
 from storage.base import Repository
-from storage.engine import Reader, Tx
-from storage.outbox_repo import enqueue
 from storage.tables import accounts, meetings, people, units
-
-Notices = Callable[[Meeting], Sequence[OutboxMessage]]
 
 
 def _query() -> Select[Any]:
@@ -41,97 +36,82 @@ def _meeting(row: RowMapping) -> Meeting:
     )
 
 
-async def _one(conn: Tx | Reader, meeting_id: int) -> Meeting | None:
-    row = (await conn.execute(_query().where(meetings.c.id == meeting_id))).mappings().first()
-    return None if row is None else _meeting(row)
+def _one(conn: Connection, meeting_id: int) -> Meeting:
+    return _meeting(conn.execute(_query().where(meetings.c.id == meeting_id)).mappings().one())
+
+
+def add(
+    conn: Connection,
+    *,
+    unit_id: int,
+    kind: MeetingKind,
+    starts_at: datetime,
+    place: str,
+    topic: str,
+    by: int,
+    now: datetime,
+) -> Meeting:
+    """Schedule a meeting."""
+    result = conn.execute(
+        insert(meetings)
+        .values(
+            unit_id=unit_id,
+            kind=kind.value,
+            starts_at=starts_at,
+            place=place,
+            topic=topic,
+            status=MeetingStatus.SCHEDULED.value,
+            version=1,
+            created_by=by,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(meetings.c.id)
+    )
+    return _one(conn, result.scalar_one())
+
+
+def change(
+    conn: Connection,
+    meeting: Meeting,
+    *,
+    now: datetime,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    topic: str | None = None,
+    cancel: bool = False,
+) -> Meeting | None:
+    """Change or cancel ``meeting``; None if somebody changed it meanwhile."""
+    values: dict[str, object] = {"version": meeting.version + 1, "updated_at": now}
+    if starts_at is not None:
+        values["starts_at"] = starts_at
+    if place is not None:
+        values["place"] = place
+    if topic is not None:
+        values["topic"] = topic
+    if cancel:
+        values["status"] = MeetingStatus.CANCELLED.value
+    result = conn.execute(
+        update(meetings)
+        .where(
+            meetings.c.id == meeting.id,
+            meetings.c.version == meeting.version,
+            meetings.c.status == MeetingStatus.SCHEDULED.value,
+        )
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        return None
+    return _one(conn, meeting.id)
 
 
 class MeetingRepository(Repository):
     """The meetings calendar."""
 
-    async def add(
-        self,
-        *,
-        unit_id: int,
-        kind: MeetingKind,
-        starts_at: datetime,
-        place: str,
-        topic: str,
-        by: int,
-        now: datetime,
-        notices: Notices,
-    ) -> Meeting:
-        """Schedule a meeting and queue the notices to its members in the same transaction."""
-
-        async def work(conn: Tx) -> Meeting:
-            result = await conn.execute(
-                insert(meetings)
-                .values(
-                    unit_id=unit_id,
-                    kind=kind.value,
-                    starts_at=starts_at,
-                    place=place,
-                    topic=topic,
-                    status=MeetingStatus.SCHEDULED.value,
-                    version=1,
-                    created_by=by,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(meetings.c.id)
-            )
-            meeting = await _one(conn, result.scalar_one())
-            assert meeting is not None
-            await enqueue(conn, notices(meeting), now)
-            return meeting
-
-        return await self._transaction(work)
-
-    async def change(
-        self,
-        meeting: Meeting,
-        *,
-        now: datetime,
-        notices: Notices,
-        starts_at: datetime | None = None,
-        place: str | None = None,
-        topic: str | None = None,
-        cancel: bool = False,
-    ) -> Meeting | None:
-        """Change or cancel ``meeting`` if nobody changed it meanwhile; queue the notices."""
-        values: dict[str, object] = {"version": meeting.version + 1, "updated_at": now}
-        if starts_at is not None:
-            values["starts_at"] = starts_at
-        if place is not None:
-            values["place"] = place
-        if topic is not None:
-            values["topic"] = topic
-        if cancel:
-            values["status"] = MeetingStatus.CANCELLED.value
-
-        async def work(conn: Tx) -> Meeting | None:
-            result = await conn.execute(
-                update(meetings)
-                .where(
-                    meetings.c.id == meeting.id,
-                    meetings.c.version == meeting.version,
-                    meetings.c.status == MeetingStatus.SCHEDULED.value,
-                )
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                return None
-            changed = await _one(conn, meeting.id)
-            assert changed is not None
-            await enqueue(conn, notices(changed), now)
-            return changed
-
-        return await self._transaction(work)
-
     async def get(self, meeting_id: int) -> Meeting | None:
         """One meeting."""
-        async with self._read() as conn:
-            return await _one(conn, meeting_id)
+        rows = await self._fetch(_query().where(meetings.c.id == meeting_id))
+        return _meeting(rows[0]) if rows else None
 
     async def of_units(self, unit_ids: Sequence[int], since: datetime) -> list[Meeting]:
         """Meetings of these units starting at or after ``since``, soonest first."""
@@ -140,8 +120,7 @@ class MeetingRepository(Repository):
             .where(meetings.c.unit_id.in_(list(unit_ids)), meetings.c.starts_at >= since)
             .order_by(meetings.c.starts_at, meetings.c.id)
         )
-        async with self._read() as conn:
-            return [_meeting(row) for row in (await conn.execute(query)).mappings()]
+        return [_meeting(row) for row in await self._fetch(query)]
 
     async def between(self, start: datetime, end: datetime) -> list[Meeting]:
         """Every meeting starting in [start, end), soonest first."""
@@ -150,8 +129,7 @@ class MeetingRepository(Repository):
             .where(meetings.c.starts_at >= start, meetings.c.starts_at < end)
             .order_by(meetings.c.starts_at, meetings.c.id)
         )
-        async with self._read() as conn:
-            return [_meeting(row) for row in (await conn.execute(query)).mappings()]
+        return [_meeting(row) for row in await self._fetch(query)]
 
     async def audience(self, unit_ids: Sequence[int], channel: Channel | None = None) -> list[int]:
         """Active people of these units who have linked an account (on ``channel``; by default
@@ -163,5 +141,4 @@ class MeetingRepository(Repository):
             .where(people.c.unit_id.in_(list(unit_ids)), people.c.active.is_(True))
             .order_by(people.c.id)
         )
-        async with self._read() as conn:
-            return list((await conn.execute(query)).scalars())
+        return [row["id"] for row in await self._fetch(query)]

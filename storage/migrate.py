@@ -11,9 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import IMMEDIATE
+from storage.engine import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK = 5_802_022  # advisory lock id: two processes starting at once migrate one at a time
@@ -60,9 +59,6 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    async with engine.connect() as connection:
-        connection = await connection.execution_options(**{IMMEDIATE: True})
-        async with connection.begin():
-            await connection.run_sync(_upgrade)
+async def upgrade(database: Database) -> None:
+    """Bring the schema to the newest revision (idempotent), in one transaction."""
+    await database.write(_upgrade)

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
 
 from bot.domain.choices import Choice
 from bot.domain.models import Channel
 from storage.base import Repository
-from storage.engine import Tx
 from storage.tables import offered_choices
 
 MAX_CHOICES = 100  # more lines than any screen shows: a row beyond it was not written by us
@@ -48,17 +48,17 @@ class OfferRepository(Repository):
         """Remember ``choices`` as the ones now shown in the chat."""
         value = json.dumps([[c.label, c.data] for c in choices], ensure_ascii=False)
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(
+        def work(conn: Connection) -> None:
+            conn.execute(
                 delete(offered_choices).where(
                     offered_choices.c.channel == channel.value,
                     offered_choices.c.chat_id == chat_id,
                 )
             )
-            await conn.execute(
+            conn.execute(
                 insert(offered_choices).values(
                     channel=channel.value, chat_id=chat_id, choices=value, offered_at=now
                 )
             )
 
-        await self._transaction(work)
+        await self._db.write(work)

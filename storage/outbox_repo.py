@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from bot.domain.models import Channel
 from bot.domain.outbox import (
@@ -25,7 +26,6 @@ from bot.domain.outbox import (
 )
 from bot.domain.payloads import Payload, PayloadError, read_payload, write_payload
 from storage.base import Repository
-from storage.engine import Tx
 from storage.tables import accounts, outbox, people
 
 INSERT_CHUNK = 5_000
@@ -40,12 +40,12 @@ def _payload(text: str) -> Payload | Unreadable:
         return Unreadable(str(error))
 
 
-async def _channels(conn: Tx, person_ids: set[int]) -> dict[int, str]:
+def _channels(conn: Connection, person_ids: set[int]) -> dict[int, str]:
     """The channel each person's proactive messages go to (theirs, where they chose one)."""
     query = select(people.c.id, people.c.notify_channel).where(
         people.c.id.in_(sorted(person_ids)), people.c.notify_channel.is_not(None)
     )
-    return {pid: channel for pid, channel in (await conn.execute(query)).all()}
+    return {pid: channel for pid, channel in conn.execute(query).all()}
 
 
 def _row(
@@ -72,17 +72,17 @@ def _row(
     }
 
 
-async def enqueue(conn: Tx, messages: Sequence[OutboxMessage], now: datetime) -> int:
+def enqueue(conn: Connection, messages: Sequence[OutboxMessage], now: datetime) -> int:
     """Insert messages whose key is new; return how many were new."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
     encoded: dict[int, str] = {}
     for start in range(0, len(messages), INSERT_CHUNK):
         chunk = messages[start : start + INSERT_CHUNK]
-        reach = await _channels(conn, {m.person_id for m in chunk if m.channel is None})
+        reach = _channels(conn, {m.person_id for m in chunk if m.channel is None})
         rows = [_row(m, now, encoded, reach.get(m.person_id)) for m in chunk]
         statement = insert(outbox).on_conflict_do_nothing(index_elements=["key"])
-        result = await conn.execute(statement, rows)
+        result = conn.execute(statement, rows)
         added += max(result.rowcount, 0)
     return added
 
@@ -95,10 +95,7 @@ class OutboxRepository(Repository):
         if not messages:
             return 0
 
-        async def work(conn: Tx) -> int:
-            return await enqueue(conn, messages, now)
-
-        return await self._transaction(work)
+        return await self._db.write(lambda conn: enqueue(conn, messages, now))
 
     async def claim(
         self, limit: int, now: datetime, lease: timedelta, *, max_priority: int | None = None
@@ -112,7 +109,7 @@ class OutboxRepository(Repository):
         if max_priority is not None:
             due = and_(due, outbox.c.priority <= max_priority)
 
-        async def work(conn: Tx) -> list[OutboxItem]:
+        def work(conn: Connection) -> list[OutboxItem]:
             query = (
                 select(outbox.c.id, outbox.c.expires_at)
                 .where(due)
@@ -121,20 +118,20 @@ class OutboxRepository(Repository):
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            picked = (await conn.execute(query)).all()
+            picked = conn.execute(query).all()
             if not picked:
                 return []
             expired = [r.id for r in picked if r.expires_at is not None and r.expires_at <= now]
             ids = [r.id for r in picked if r.id not in set(expired)]
             if expired:
-                await conn.execute(
+                conn.execute(
                     update(outbox)
                     .where(outbox.c.id.in_(expired))
                     .values(status=OutboxStatus.EXPIRED.value, error="expired")
                 )
             if not ids:
                 return []
-            await conn.execute(
+            conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(ids))
                 .values(
@@ -143,7 +140,7 @@ class OutboxRepository(Repository):
                     lease_until=now + lease,
                 )
             )
-            rows = await conn.execute(
+            rows = conn.execute(
                 select(outbox, accounts.c.chat_id)
                 .outerjoin(
                     accounts,
@@ -171,7 +168,7 @@ class OutboxRepository(Repository):
                 for r in rows
             ]
 
-        return await self._transaction(work)
+        return await self._db.write(work)
 
     async def settle(
         self, item_id: int, status: OutboxStatus, now: datetime, error: str = ""
@@ -191,13 +188,13 @@ class OutboxRepository(Repository):
     async def blocked(self, item: OutboxItem, now: datetime, error: str) -> None:
         """The person blocked the bot: the row fails and their account is marked unreachable."""
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(
+        def work(conn: Connection) -> None:
+            conn.execute(
                 update(outbox)
                 .where(outbox.c.id == item.id)
                 .values(status=OutboxStatus.FAILED.value, error=f"blocked: {error}"[:500])
             )
-            await conn.execute(
+            conn.execute(
                 update(accounts)
                 .where(
                     accounts.c.person_id == item.person_id,
@@ -207,7 +204,7 @@ class OutboxRepository(Repository):
                 .values(blocked_at=now)
             )
 
-        await self._transaction(work)
+        await self._db.write(work)
 
     async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
         """Put a row back in the queue to try again at ``when``."""
@@ -219,9 +216,8 @@ class OutboxRepository(Repository):
 
     async def counts(self) -> dict[str, int]:
         """Rows per status."""
-        query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
-        async with self._read() as conn:
-            return {status: int(count) for status, count in await conn.execute(query)}
+        query = select(outbox.c.status, func.count().label("n")).group_by(outbox.c.status)
+        return {row["status"]: int(row["n"]) for row in await self._fetch(query)}
 
     async def failures(self, limit: int = 10) -> list[Failure]:
         """The latest rows that failed or expired, newest first."""
@@ -237,11 +233,10 @@ class OutboxRepository(Repository):
             .order_by(outbox.c.id.desc())
             .limit(limit)
         )
-        async with self._read() as conn:
-            return [
-                Failure(r.key, r.status, r.error, r.created_at, Channel(r.channel))
-                for r in await conn.execute(query)
-            ]
+        return [
+            Failure(r["key"], r["status"], r["error"], r["created_at"], Channel(r["channel"]))
+            for r in await self._fetch(query)
+        ]
 
     async def requeue_stuck(self, now: datetime) -> int:
         """Rows whose sender died (lease run out) go back to the queue: sent at most twice.
@@ -254,8 +249,8 @@ class OutboxRepository(Repository):
             or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now),
         )
 
-        async def work(conn: Tx) -> int:
-            await conn.execute(
+        def work(conn: Connection) -> int:
+            conn.execute(
                 update(outbox)
                 .where(orphaned, outbox.c.attempts >= MAX_ATTEMPTS)
                 .values(
@@ -265,7 +260,7 @@ class OutboxRepository(Repository):
                     + func.coalesce(outbox.c.error, ""),
                 )
             )
-            rows = await conn.execute(
+            rows = conn.execute(
                 update(outbox)
                 .where(orphaned)
                 .values(status=OutboxStatus.QUEUED.value, not_before=now, lease_until=None)
@@ -273,4 +268,4 @@ class OutboxRepository(Repository):
             )
             return len(rows.all())
 
-        return await self._transaction(work)
+        return await self._db.write(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Collection, Mapping, Sequence
@@ -10,18 +11,15 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Update, bindparam, func, insert, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.engine import Draft
 from bot.domain.models import Category, Channel, Person
-from bot.domain.outbox import OutboxMessage
 from bot.domain.pending import Pending, parse_pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.schedule import Schedule
 from storage.base import Repository, person_query, to_person
-from storage.engine import Tx
-from storage.outbox_repo import enqueue
 from storage.tables import (
     accounts,
     campaigns,
@@ -138,11 +136,13 @@ class PlanRepository(Repository):
     async def active_campaign(self) -> Campaign | None:
         """The campaign now open, if any."""
         query = (
-            select(campaigns).where(campaigns.c.active.is_(True)).order_by(campaigns.c.id.desc())
+            select(campaigns)
+            .where(campaigns.c.active.is_(True))
+            .order_by(campaigns.c.id.desc())
+            .limit(1)
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        return None if row is None else _campaign(row)
+        rows = await self._fetch(query)
+        return _campaign(rows[0]) if rows else None
 
     async def set_campaign(
         self,
@@ -170,25 +170,20 @@ class PlanRepository(Repository):
         if schedule is not None:
             values["schedule"] = schedule.model_dump_json()
 
-        async def work(conn: Tx) -> RowMapping:
-            await conn.execute(update(campaigns).values(active=False))
-            existing = (
-                await conn.execute(select(campaigns.c.id).where(campaigns.c.year == year))
+        def work(conn: Connection) -> Campaign:
+            conn.execute(update(campaigns).values(active=False))
+            existing = conn.execute(
+                select(campaigns.c.id).where(campaigns.c.year == year)
             ).scalar_one_or_none()
             if existing is None:
                 values.setdefault("schedule", Schedule().model_dump_json())
-                await conn.execute(insert(campaigns).values(year=year, created_at=now, **values))
+                conn.execute(insert(campaigns).values(year=year, created_at=now, **values))
             else:
-                await conn.execute(
-                    update(campaigns).where(campaigns.c.id == existing).values(**values)
-                )
-            return (
-                (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
-                .mappings()
-                .one()
-            )
+                conn.execute(update(campaigns).where(campaigns.c.id == existing).values(**values))
+            query = select(campaigns).where(campaigns.c.year == year)
+            return _campaign(conn.execute(query).mappings().one())
 
-        return _campaign(await self._transaction(work))
+        return await self._db.write(work)
 
     async def current(self, person_id: int) -> tuple[Campaign | None, Plan | None]:
         """The active campaign and the person's plan in it, in one query."""
@@ -201,10 +196,10 @@ class PlanRepository(Repository):
             .order_by(campaigns.c.id.desc())
             .limit(1)
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        if row is None:
+        rows = await self._fetch(query)
+        if not rows:
             return None, None
+        row = rows[0]
         campaign = _campaign(row)
         if row["plan_id"] is None:
             return campaign, None
@@ -233,10 +228,10 @@ class PlanRepository(Repository):
     ) -> list[str]:
         """Keep every form version ever used; return ids whose stored version has other content."""
 
-        async def work(conn: Tx) -> list[str]:
+        def work(conn: Connection) -> list[str]:
             stored = {
                 (row.form_id, row.version): row.definition
-                for row in await conn.execute(select(form_versions))
+                for row in conn.execute(select(form_versions))
             }
             conflicts = [
                 f"{fid} v{ver}"
@@ -249,45 +244,33 @@ class PlanRepository(Repository):
                 if (fid, ver) not in stored
             ]
             if new and not conflicts:
-                await conn.execute(insert(form_versions), new)
+                conn.execute(insert(form_versions), new)
             return conflicts
 
-        return await self._transaction(work)
+        return await self._db.write(work)
 
     async def form_versions(self) -> dict[tuple[str, int], str]:
         """Every stored form version's definition."""
-        async with self._read() as conn:
-            rows = await conn.execute(select(form_versions))
-            return {(row.form_id, row.version): row.definition for row in rows}
+        rows = await self._fetch(select(form_versions))
+        return {(row["form_id"], row["version"]): row["definition"] for row in rows}
 
     async def campaign_of_year(self, year: int) -> Campaign | None:
         """The campaign of ``year``, open or closed."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(select(campaigns).where(campaigns.c.year == year)))
-                .mappings()
-                .first()
-            )
-        return None if row is None else _campaign(row)
+        rows = await self._fetch(select(campaigns).where(campaigns.c.year == year))
+        return _campaign(rows[0]) if rows else None
 
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)))
-                .mappings()
-                .first()
-            )
-        return None if row is None else _campaign(row)
+        rows = await self._fetch(select(campaigns).where(campaigns.c.id == campaign_id))
+        return _campaign(rows[0]) if rows else None
 
     async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None:
         """The person's plan in the campaign, if they started one."""
         query = select(plans).where(
             plans.c.person_id == person_id, plans.c.campaign_id == campaign_id
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        return None if row is None else _plan(row)
+        rows = await self._fetch(query)
+        return _plan(rows[0]) if rows else None
 
     async def create_plan(
         self,
@@ -301,29 +284,23 @@ class PlanRepository(Repository):
         now: datetime,
     ) -> Plan:
         """Start a plan; when one exists already (a parallel start), return that one."""
-        try:
-
-            async def work(conn: Tx) -> None:
-                await conn.execute(
-                    insert(plans).values(
-                        person_id=person_id,
-                        campaign_id=campaign_id,
-                        form_id=form_id,
-                        form_version=form_version,
-                        status=PlanStatus.DRAFT.value,
-                        rev=1,
-                        late=False,
-                        voluntary=voluntary,
-                        return_comment="",
-                        created_at=now,
-                        updated_at=now,
-                        **_draft_values(draft),
-                    )
+        with contextlib.suppress(IntegrityError):  # a parallel start won: theirs is returned
+            await self._write_one(
+                insert(plans).values(
+                    person_id=person_id,
+                    campaign_id=campaign_id,
+                    form_id=form_id,
+                    form_version=form_version,
+                    status=PlanStatus.DRAFT.value,
+                    rev=1,
+                    late=False,
+                    voluntary=voluntary,
+                    return_comment="",
+                    created_at=now,
+                    updated_at=now,
+                    **_draft_values(draft),
                 )
-
-            await self._transaction(work)
-        except IntegrityError:
-            pass
+            )
         plan = await self.plan_of(person_id, campaign_id)
         if plan is None:
             raise LookupError(f"plan of person {person_id} vanished")
@@ -334,65 +311,15 @@ class PlanRepository(Repository):
         rows = await self._write_one(_update_statement(plan, now, _draft_values(draft)))
         return _plan(rows[0]) if rows else None
 
-    async def change_status(
-        self,
-        plan: Plan,
-        *,
-        status: PlanStatus,
-        draft: Draft,
-        now: datetime,
-        actor_id: int | None,
-        event: str,
-        detail: Mapping[str, Any],
-        late: bool | None = None,
-        comment: str | None = None,
-        notify: Sequence[OutboxMessage] = (),
-    ) -> Plan | None:
-        """Move the plan to ``status``, record the event and queue the notifications, atomically."""
-        values: dict[str, Any] = {"status": status.value, **_draft_values(draft)}
-        if late is not None:
-            values["late"] = late
-        if comment is not None:
-            values["return_comment"] = comment
-        if status is PlanStatus.SUBMITTED:
-            values["submitted_at"] = now
-
-        async def work(conn: Tx) -> Plan | None:
-            updated = await self._update(conn, plan, now, values)
-            if updated is None:
-                return None
-            await conn.execute(
-                insert(plan_events).values(
-                    plan_id=plan.id,
-                    at=now,
-                    actor_id=actor_id,
-                    kind=event,
-                    detail=_dumps(dict(detail)),
-                )
-            )
-            await enqueue(conn, notify, now)
-            return updated
-
-        return await self._transaction(work)
-
-    @staticmethod
-    async def _update(conn: Tx, plan: Plan, now: datetime, values: dict[str, Any]) -> Plan | None:
-        row = (await conn.execute(_update_statement(plan, now, values))).mappings().first()
-        return None if row is None else _plan(row)
-
     async def plan(self, plan_id: int) -> Plan | None:
         """A plan by id."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(select(plans).where(plans.c.id == plan_id))).mappings().first()
-            )
-        return None if row is None else _plan(row)
+        rows = await self._fetch(select(plans).where(plans.c.id == plan_id))
+        return _plan(rows[0]) if rows else None
 
     async def last_inputs(self) -> list[str]:
         """Every plan's last typed message taken ("chat:message"), where there is one."""
         query = select(plans.c.last_input).where(plans.c.last_input != "")
-        async with self._read() as conn:
-            return [str(value) for value in (await conn.execute(query)).scalars()]
+        return [str(row["last_input"]) for row in await self._fetch(query)]
 
     async def desk(
         self,
@@ -436,13 +363,16 @@ class PlanRepository(Repository):
             .where(*scope)
             .group_by(plans.c.status)
         )
-        async with self._read() as conn:
+
+        def work(conn: Connection) -> tuple[list[DeskRow], dict[PlanStatus, int]]:
             rows = [
                 DeskRow(r.id, r.person_id, r.full_name, r.path, PlanStatus(r.status), r.late, r.rev)
-                for r in await conn.execute(listing)
+                for r in conn.execute(listing)
             ]
-            found = {PlanStatus(s): int(n) for s, n in await conn.execute(counts)}
-        return rows, found
+            found = {PlanStatus(s): int(n) for s, n in conn.execute(counts)}
+            return rows, found
+
+        return await self._db.read(work)
 
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]:
         """The answers as they were last handed in ({} before the first submission)."""
@@ -455,10 +385,10 @@ class PlanRepository(Repository):
             .order_by(plan_events.c.id.desc())
             .limit(1)
         )
-        async with self._read() as conn:
-            detail = (await conn.execute(query)).scalar_one_or_none()
-        if detail is None:
+        rows = await self._fetch(query)
+        if not rows:
             return {}
+        detail = rows[0]["detail"]
         answers = json.loads(detail).get("answers", {})
         return answers if isinstance(answers, dict) else {}
 
@@ -471,15 +401,45 @@ class PlanRepository(Repository):
             .order_by(plan_events.c.id.desc())
             .limit(1)
         )
-        async with self._read() as conn:
-            row = (await conn.execute(query)).first()
-        return None if row is None else Confirmation(row.full_name or "", row.at)
+        rows = await self._fetch(query)
+        return Confirmation(rows[0]["full_name"] or "", rows[0]["at"]) if rows else None
 
     async def events(self, plan_id: int) -> list[PlanEvent]:
         """The plan's history, oldest first."""
         query = (
             select(plan_events).where(plan_events.c.plan_id == plan_id).order_by(plan_events.c.id)
         )
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).mappings().all()
+        rows = await self._fetch(query)
         return [PlanEvent(r["at"], r["actor_id"], r["kind"], json.loads(r["detail"])) for r in rows]
+
+
+def change_status(
+    conn: Connection,
+    plan: Plan,
+    *,
+    status: PlanStatus,
+    draft: Draft,
+    now: datetime,
+    actor_id: int | None,
+    event: str,
+    detail: Mapping[str, Any],
+    late: bool | None = None,
+    comment: str | None = None,
+) -> Plan | None:
+    """Move the plan to ``status`` and record the event; None if it changed since ``plan.rev``."""
+    values: dict[str, Any] = {"status": status.value, **_draft_values(draft)}
+    if late is not None:
+        values["late"] = late
+    if comment is not None:
+        values["return_comment"] = comment
+    if status is PlanStatus.SUBMITTED:
+        values["submitted_at"] = now
+    row = conn.execute(_update_statement(plan, now, values)).mappings().first()
+    if row is None:
+        return None
+    conn.execute(
+        insert(plan_events).values(
+            plan_id=plan.id, at=now, actor_id=actor_id, kind=event, detail=_dumps(dict(detail))
+        )
+    )
+    return _plan(row)

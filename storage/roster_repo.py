@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from bot.domain.models import Person
 from bot.domain.roster import ImportSummary, RosterRecord, unit_key
 from storage.base import Repository, person_query, roles_to_text, to_person
-from storage.engine import Tx
 from storage.tables import people, units
 
 _CHUNK = 500  # ids per IN (...) so no engine's parameter limit is reached
@@ -39,11 +39,9 @@ class _DryRun(Exception):
         self.summary = summary
 
 
-async def _ensure_units(conn: Tx, paths: set[tuple[str, ...]]) -> tuple[dict[str, int], int]:
+def _ensure_units(conn: Connection, paths: set[tuple[str, ...]]) -> tuple[dict[str, int], int]:
     """Return unit ids by key for every prefix of ``paths``, creating the missing ones."""
-    known = {
-        row.path_key: row.id for row in await conn.execute(select(units.c.path_key, units.c.id))
-    }
+    known = {row.path_key: row.id for row in conn.execute(select(units.c.path_key, units.c.id))}
     wanted: dict[str, tuple[str, ...]] = {}
     for path in paths:
         for depth in range(1, len(path) + 1):
@@ -54,7 +52,7 @@ async def _ensure_units(conn: Tx, paths: set[tuple[str, ...]]) -> tuple[dict[str
         if key in known:
             continue
         parent = known[unit_key(path[:-1])] if len(path) > 1 else None
-        result = await conn.execute(
+        result = conn.execute(
             insert(units)
             .values(
                 parent_id=parent,
@@ -68,6 +66,64 @@ async def _ensure_units(conn: Tx, paths: set[tuple[str, ...]]) -> tuple[dict[str
         known[key] = result.scalar_one()
         created += 1
     return known, created
+
+
+def _import(
+    conn: Connection, records: Sequence[RosterRecord], remove_missing: bool, now: datetime
+) -> ImportSummary:
+    unit_ids, units_created = _ensure_units(conn, {r.unit_path for r in records})
+    existing = {row.code: row for row in conn.execute(select(people)).mappings()}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    unchanged = 0
+    for record in records:
+        values: dict[str, Any] = {
+            "full_name": record.full_name,
+            "birth_date": record.birth_date,
+            "phone": record.phone,
+            "category": record.category.value,
+            "exemption": record.exemption.value,
+            "unit_id": unit_ids[unit_key(record.unit_path)],
+            "party_position": record.party_position,
+            "gov_position": record.gov_position,
+            "union_position": record.union_position,
+            "workplace": record.workplace,
+            "roles": roles_to_text(record.roles),
+            "active": True,
+        }
+        old = existing.get(record.code)
+        if old is None:
+            inserts.append({"code": record.code, "created_at": now, "updated_at": now, **values})
+        elif any(old[name] != values[name] for name in _COMPARED):
+            updates.append({"b_id": old["id"], "updated_at": now, **values})
+        else:
+            unchanged += 1
+    if inserts:
+        conn.execute(insert(people), inserts)
+    if updates:
+        statement = update(people).where(people.c.id == bindparam("b_id"))
+        conn.execute(statement, updates)
+    in_file = {record.code for record in records}
+    absent = sorted(
+        (row for code, row in existing.items() if code not in in_file and row["active"]),
+        key=lambda row: (row["full_name"], row["code"]),
+    )
+    missing = [row["id"] for row in absent]
+    if remove_missing:
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            conn.execute(
+                update(people).where(people.c.id.in_(chunk)).values(active=False, updated_at=now)
+            )
+    return ImportSummary(
+        added=len(inserts),
+        updated=len(updates),
+        unchanged=unchanged,
+        units_created=units_created,
+        missing=len(missing),
+        removed=len(missing) if remove_missing else 0,
+        missing_names=tuple(f"{row['full_name']} ({row['code']})" for row in absent),
+    )
 
 
 class RosterRepository(Repository):
@@ -84,99 +140,29 @@ class RosterRepository(Repository):
         """Add or update every record by code in one transaction (rolled back on a dry run)."""
         try:
 
-            async def work(conn: Tx) -> ImportSummary:
-                summary = await self._import(conn, records, remove_missing, now)
+            def work(conn: Connection) -> ImportSummary:
+                summary = _import(conn, records, remove_missing, now)
                 if dry_run:
                     raise _DryRun(summary)
                 return summary
 
-            return await self._transaction(work)
+            return await self._db.write(work)
         except _DryRun as rolled_back:
             return rolled_back.summary
-
-    async def _import(
-        self,
-        conn: Tx,
-        records: Sequence[RosterRecord],
-        remove_missing: bool,
-        now: datetime,
-    ) -> ImportSummary:
-        unit_ids, units_created = await _ensure_units(conn, {r.unit_path for r in records})
-        existing = {row.code: row for row in (await conn.execute(select(people))).mappings()}
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        unchanged = 0
-        for record in records:
-            values: dict[str, Any] = {
-                "full_name": record.full_name,
-                "birth_date": record.birth_date,
-                "phone": record.phone,
-                "category": record.category.value,
-                "exemption": record.exemption.value,
-                "unit_id": unit_ids[unit_key(record.unit_path)],
-                "party_position": record.party_position,
-                "gov_position": record.gov_position,
-                "union_position": record.union_position,
-                "workplace": record.workplace,
-                "roles": roles_to_text(record.roles),
-                "active": True,
-            }
-            old = existing.get(record.code)
-            if old is None:
-                inserts.append(
-                    {"code": record.code, "created_at": now, "updated_at": now, **values}
-                )
-            elif any(old[name] != values[name] for name in _COMPARED):
-                updates.append({"b_id": old["id"], "updated_at": now, **values})
-            else:
-                unchanged += 1
-        if inserts:
-            await conn.execute(insert(people), inserts)
-        if updates:
-            statement = update(people).where(people.c.id == bindparam("b_id"))
-            await conn.execute(statement, updates)
-        in_file = {record.code for record in records}
-        absent = sorted(
-            (row for code, row in existing.items() if code not in in_file and row["active"]),
-            key=lambda row: (row["full_name"], row["code"]),
-        )
-        missing = [row["id"] for row in absent]
-        if remove_missing:
-            for start in range(0, len(missing), _CHUNK):
-                chunk = missing[start : start + _CHUNK]
-                await conn.execute(
-                    update(people)
-                    .where(people.c.id.in_(chunk))
-                    .values(active=False, updated_at=now)
-                )
-        return ImportSummary(
-            added=len(inserts),
-            updated=len(updates),
-            unchanged=unchanged,
-            units_created=units_created,
-            missing=len(missing),
-            removed=len(missing) if remove_missing else 0,
-            missing_names=tuple(f"{row['full_name']} ({row['code']})" for row in absent),
-        )
 
     async def list_people(self, *, active_only: bool = True) -> list[Person]:
         """Everyone on the roster, ordered by unit then code."""
         query = person_query().order_by(units.c.path, people.c.code)
         if active_only:
             query = query.where(people.c.active.is_(True))
-        async with self._read() as conn:
-            return [to_person(row) for row in (await conn.execute(query)).mappings()]
+        return [to_person(row) for row in await self._fetch(query)]
 
     async def count_people(self) -> int:
         """How many active people are on the roster."""
-        async with self._read() as conn:
-            query = select(func.count()).select_from(people).where(people.c.active.is_(True))
-            return int((await conn.execute(query)).scalar_one())
+        query = select(func.count().label("n")).select_from(people).where(people.c.active.is_(True))
+        return int((await self._fetch(query))[0]["n"])
 
     async def person_by_code(self, code: str) -> Person | None:
         """The person with ``code``, active or not."""
-        async with self._read() as conn:
-            row = (
-                (await conn.execute(person_query().where(people.c.code == code))).mappings().first()
-            )
-        return None if row is None else to_person(row)
+        rows = await self._fetch(person_query().where(people.c.code == code))
+        return to_person(rows[0]) if rows else None

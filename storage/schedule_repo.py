@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.models import Category, Channel, Exemption, Role
-from bot.domain.outbox import OutboxMessage
 from bot.domain.pending import Pending, parse_pending
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
-from storage.engine import Tx
-from storage.outbox_repo import enqueue
 from storage.tables import (
     accounts,
     forgotten,
@@ -27,6 +26,18 @@ from storage.tables import (
     plans,
     units,
 )
+
+
+def record_occasion(conn: Connection, key: str, outcome: str, messages: int, now: datetime) -> bool:
+    """Mark an occasion handled (its ``messages`` go in the same unit of work); False if it was
+    done already: two processes sweeping at once both try, the key lets only one through."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(occasions)
+        .values(key=key, outcome=outcome, messages=messages, done_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return bool(conn.execute(statement).rowcount == 1)
 
 
 class ScheduleRepository(Repository):
@@ -70,8 +81,11 @@ class ScheduleRepository(Repository):
         exemptions = {e.value: e for e in Exemption}
         statuses = {s.value: s for s in PlanStatus}
         role_cache: dict[str, frozenset[Role]] = {}
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
+
+        def work(conn: Connection) -> list[Any]:
+            return list(conn.execute(query).all())
+
+        rows = await self._db.read(work)
         result = []
         categories = {c.value: c for c in Category}
         for row in rows:
@@ -108,8 +122,11 @@ class ScheduleRepository(Repository):
         ).where(forgotten.c.campaign_id == campaign_id)
         if unit_ids is not None:
             query = query.where(forgotten.c.unit_id.in_(list(unit_ids)))
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
+
+        def work(conn: Connection) -> list[Any]:
+            return list(conn.execute(query).all())
+
+        rows = await self._db.read(work)
         return [
             Forgotten(
                 unit_id,
@@ -124,35 +141,12 @@ class ScheduleRepository(Repository):
     async def unit_nodes(self) -> list[UnitNode]:
         """Every unit."""
         query = select(units.c.id, units.c.parent_id, units.c.path, units.c.depth)
-        async with self._read() as conn:
-            return [UnitNode(*row) for row in await conn.execute(query)]
+        return await self._db.read(lambda conn: [UnitNode(*row) for row in conn.execute(query)])
 
     async def done_occasions(self, prefix: str) -> set[str]:
         """Keys of occasions already handled whose key starts with ``prefix``."""
         query = select(occasions.c.key).where(occasions.c.key.startswith(prefix, autoescape=True))
-        async with self._read() as conn:
-            return set((await conn.execute(query)).scalars())
-
-    async def record_occasion(
-        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
-    ) -> int | None:
-        """Mark an occasion handled and queue its messages, atomically; None if done already.
-
-        Two processes sweeping at once both try; the occasion's key lets only one through.
-        """
-
-        async def work(conn: Tx) -> int | None:
-            insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            statement = (
-                insert(occasions)
-                .values(key=key, outcome=outcome, messages=len(messages), done_at=now)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            if (await conn.execute(statement)).rowcount != 1:
-                return None
-            return await enqueue(conn, messages, now) if messages else 0
-
-        return await self._transaction(work)
+        return {row["key"] for row in await self._fetch(query)}
 
     async def returned_plans(self, campaign_id: int) -> list[ReturnedPlan]:
         """Plans now returned, with when they were returned."""
@@ -172,29 +166,26 @@ class ScheduleRepository(Repository):
                 people.c.active.is_(True),
             )
         )
-        async with self._read() as conn:
-            return [ReturnedPlan(*row) for row in await conn.execute(query)]
+        return await self._db.read(lambda conn: [ReturnedPlan(*row) for row in conn.execute(query)])
 
     # ------------------------------------------------------------------ pending typed input
     async def pending(self, person_id: int) -> Pending | None:
         """What the person's next typed text is for (a secretary entering a meeting)."""
         query = select(pending_inputs.c.purpose).where(pending_inputs.c.person_id == person_id)
-        async with self._read() as conn:
-            return parse_pending((await conn.execute(query)).scalar_one_or_none())
+        rows = await self._fetch(query)
+        return parse_pending(rows[0]["purpose"]) if rows else None
 
     async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None:
         """Expect typed input for ``pending`` (None: expect nothing)."""
         purpose = pending.pack() if pending is not None else None
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(
-                delete(pending_inputs).where(pending_inputs.c.person_id == person_id)
-            )
+        def work(conn: Connection) -> None:
+            conn.execute(delete(pending_inputs).where(pending_inputs.c.person_id == person_id))
             if purpose is not None:
-                await conn.execute(
+                conn.execute(
                     pending_inputs.insert().values(
                         person_id=person_id, purpose=purpose, created_at=now
                     )
                 )
 
-        await self._transaction(work)
+        await self._db.write(work)

@@ -20,7 +20,7 @@ class SeenRepository(Repository):
 
     async def first_time(self, channel: Channel, key: str, now: datetime) -> bool:
         """Record the event ``key``; True the first time, False for any later delivery."""
-        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
         statement = (
             insert(seen_events)
             .values(channel=channel.value, key=key[:KEY_LENGTH], seen_at=now)

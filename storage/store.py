@@ -1,4 +1,4 @@
-"""One object that owns the engine and the repositories built on it."""
+"""One object that owns the database and the repositories built on it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from storage.accounts_repo import AccountRepository
 from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
-from storage.engine import SqliteThread, make_engine, sqlite_thread
+from storage.engine import Database, make_engine, open_database
 from storage.link_codes_repo import LinkCodeRepository
 from storage.links_repo import LinkRepository
 from storage.meetings_repo import MeetingRepository
@@ -22,14 +22,20 @@ from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
 from storage.seen_repo import SeenRepository
+from storage.unit import SqlUnits
 
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The database: engine plus the repositories the services depend on."""
+    """The database: where its work runs, and the repositories the services depend on.
+
+    ``engine`` is the async engine: PostgreSQL's runner, and for a SQLite file a door for tests
+    and tools to the same file (the bot's own work runs on ``database``).
+    """
 
     engine: AsyncEngine
-    thread: SqliteThread | None
+    database: Database
+    units: SqlUnits
     roster: RosterRepository
     accounts: AccountRepository
     directory: DirectoryRepository
@@ -48,33 +54,34 @@ class Store:
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
         """Connect to ``url`` and bring its schema up to date."""
         engine = make_engine(url, **engine_options)
+        database = open_database(url, engine)
         try:
             if migrate:
-                await upgrade(engine)
+                await upgrade(database)
         except BaseException:
+            await database.close()
             await engine.dispose()
             raise
-        thread = sqlite_thread(url)
         return cls(
             engine,
-            thread,
-            RosterRepository(engine, thread),
-            AccountRepository(engine, thread),
-            DirectoryRepository(engine, thread),
-            PlanRepository(engine, thread),
-            OutboxRepository(engine, thread),
-            ScheduleRepository(engine, thread),
-            MeetingRepository(engine, thread),
-            BroadcastRepository(engine, thread),
-            AuditRepository(engine, thread),
-            OfferRepository(engine, thread),
-            SeenRepository(engine, thread),
-            LinkCodeRepository(engine, thread),
-            LinkRepository(engine, thread),
+            database,
+            SqlUnits(database),
+            RosterRepository(database),
+            AccountRepository(database),
+            DirectoryRepository(database),
+            PlanRepository(database),
+            OutboxRepository(database),
+            ScheduleRepository(database),
+            MeetingRepository(database),
+            BroadcastRepository(database),
+            AuditRepository(database),
+            OfferRepository(database),
+            SeenRepository(database),
+            LinkCodeRepository(database),
+            LinkRepository(database),
         )
 
     async def close(self) -> None:
-        """Release every connection."""
-        if self.thread is not None:
-            await self.thread.close()
+        """Finish the queued work and release every connection."""
+        await self.database.close()
         await self.engine.dispose()

@@ -45,16 +45,17 @@ async def _pg_store() -> AsyncIterator[Store]:
         await admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "memory", "postgresql"])
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """A migrated, empty store on SQLite and (when configured) on PostgreSQL."""
+    """A migrated, empty store on a SQLite file, in memory and (when configured) on PostgreSQL."""
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip(PG_SKIP)
         async for store in _pg_store():
             yield store
         return
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    where = "" if request.param == "memory" else f"/{tmp_path / 'test.db'}"
+    store = await Store.open(f"sqlite+aiosqlite://{where}")
     try:
         yield store
     finally:

@@ -198,3 +198,8 @@ class BroadcastRow:
             "cancelled": counts.get("cancelled", 0),
             "skipped": counts.get("skipped", 0),
         }
+
+
+def outbox_prefix(broadcast_id: int) -> str:
+    """The outbox key prefix of a broadcast's rows (one per recipient: ``…person:<id>``)."""
+    return f"broadcast:{broadcast_id}:"

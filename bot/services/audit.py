@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from bot.domain.audit import AuditAction, AuditEntry, forgotten_detail
 from bot.domain.models import Person
-from bot.services.ports import AuditStore, Clock, PlanStore, RosterStore
+from bot.services.ports import AuditStore, Clock, PlanStore, RosterStore, UnitOfWork
 
 COMMAND_LINE = "command line"
+
+
+def _actor(actor: Person | None) -> str:
+    return f"{actor.full_name} ({actor.code})" if actor else COMMAND_LINE
 
 
 class AuditService:
@@ -26,7 +30,25 @@ class AuditService:
         """Note that ``actor`` (None: the command line) did ``action`` to ``target``."""
         await self._store.record(
             actor_id=actor.id if actor else None,
-            actor=f"{actor.full_name} ({actor.code})" if actor else COMMAND_LINE,
+            actor=_actor(actor),
+            action=action,
+            target=target,
+            detail=detail,
+            now=self._clock.now(),
+        )
+
+    def note(
+        self,
+        unit: UnitOfWork,
+        actor: Person | None,
+        action: AuditAction,
+        target: str,
+        detail: str = "",
+    ) -> None:
+        """Write the entry in ``unit``, the transaction of the change it records."""
+        unit.audit(
+            actor_id=actor.id if actor else None,
+            actor=_actor(actor),
             action=action,
             target=target,
             detail=detail,

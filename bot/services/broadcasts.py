@@ -17,17 +17,27 @@ from bot.domain.broadcast import (
     AudienceError,
     BroadcastFile,
     BroadcastRow,
+    outbox_prefix,
     recipients,
     repeats,
     still_addressed,
 )
 from bot.domain.models import Person
-from bot.domain.outbox import Failure
+from bot.domain.outbox import Failure, OutboxMessage, Priority
+from bot.domain.payloads import Broadcast
 from bot.domain.roster import split_unit_path
 from bot.domain.telegram_html import EntityError, parse_html, utf16_len
 from bot.domain.text import is_blank, scrub
 from bot.services.audit import AuditService
-from bot.services.ports import BroadcastStore, Clock, DirectoryStore, PlanStore, ScheduleStore
+from bot.services.ports import (
+    BroadcastStore,
+    Clock,
+    DirectoryStore,
+    PlanStore,
+    ScheduleStore,
+    UnitOfWork,
+    Units,
+)
 
 
 class BroadcastError(ValueError):
@@ -55,6 +65,7 @@ class BroadcastService:
     def __init__(
         self,
         store: BroadcastStore,
+        units: Units,
         schedule: ScheduleStore,
         plans: PlanStore,
         directory: DirectoryStore,
@@ -63,6 +74,7 @@ class BroadcastService:
     ) -> None:
         self._audit = audit
         self._store = store
+        self._units = units
         self._schedule = schedule
         self._plans = plans
         self._directory = directory
@@ -186,23 +198,44 @@ class BroadcastService:
             raise BroadcastError("nobody")
         if preview.repeat_of is not None and not again:
             raise BroadcastError("repeat", preview.repeat_of.isoformat())
-        broadcast_id = await self._store.create(
-            text=scrub(text).strip(),
-            audience=audience.strip(),
-            unit_path=unit.strip(),
-            people=preview.people,
-            not_before=at or now,
-            now=now,
-            file=file,
-        )
+        html = scrub(text).strip()
+        not_before = at or now
         where = f" @ {unit.strip()}" if unit.strip() else ""
-        await self._audit.record(
-            actor,
-            AuditAction.BROADCAST,
-            f"broadcast:{broadcast_id}",
-            f"{audience.strip()}{where}; {len(preview.people)}",
-        )
-        return broadcast_id, preview
+
+        def work(writes: UnitOfWork) -> int:
+            broadcast_id = writes.add_broadcast(
+                text=html,
+                audience=audience.strip(),
+                unit_path=unit.strip(),
+                recipients=len(preview.people),
+                not_before=not_before,
+                now=now,
+                file=file,
+            )
+            # One object for the wave: encoded once. The id lets the sender find the file and
+            # check, at each send, that the person is still in the audience.
+            payload = Broadcast(html=html, broadcast=broadcast_id)
+            wave = [
+                OutboxMessage(
+                    key=f"{outbox_prefix(broadcast_id)}person:{pid}",
+                    person_id=pid,
+                    payload=payload,
+                    priority=Priority.WAVE,
+                    not_before=not_before,
+                )
+                for pid in preview.people
+            ]
+            writes.enqueue(wave, now)
+            self._audit.note(
+                writes,
+                actor,
+                AuditAction.BROADCAST,
+                f"broadcast:{broadcast_id}",
+                f"{audience.strip()}{where}; {len(preview.people)}",
+            )
+            return broadcast_id
+
+        return await self._units.run(work), preview
 
     async def status(self, broadcast_id: int) -> tuple[BroadcastRow, list[Failure]] | None:
         """How a broadcast stands, and whom it did not reach."""

@@ -325,9 +325,6 @@ class DeskService:
     ) -> DeskScreen:
         if verdict is Verdict.NOT_ALLOWED:
             return DeskRefused(viewer)
-        if verdict is Verdict.DONE:
-            action = AuditAction.CONFIRM if confirmed else AuditAction.RETURN
-            await self._audit.record(viewer, action, f"plan:{plan_id}")
         copy = await self._plan_service.for_review(plan_id, with_document=False)
         name = copy.person.full_name if copy else ""
         if verdict is not Verdict.DONE and copy is not None:

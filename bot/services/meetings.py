@@ -8,7 +8,7 @@ unit's members, so nobody is told about something that was not saved, or vice ve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from bot.domain.meetings import (
     Meeting,
@@ -22,7 +22,15 @@ from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.pending import EditMeeting, NewMeeting
 from bot.domain.pending import Meeting as MeetingInput
-from bot.services.ports import Clock, DirectoryStore, MeetingStore, PendingStore, PlanStore
+from bot.services.ports import (
+    Clock,
+    DirectoryStore,
+    MeetingStore,
+    PendingStore,
+    PlanStore,
+    UnitOfWork,
+    Units,
+)
 from bot.services.reminders import meeting_payload
 
 
@@ -113,6 +121,7 @@ class MeetingService:
     def __init__(
         self,
         meetings: MeetingStore,
+        units: Units,
         pending: PendingStore,
         tree: DirectoryStore,
         plans: PlanStore,
@@ -120,6 +129,7 @@ class MeetingService:
         tz: tzinfo,
     ) -> None:
         self._meetings = meetings
+        self._units = units
         self._pending = pending
         self._tree = tree
         self._plans = plans
@@ -193,9 +203,12 @@ class MeetingService:
         if found.version != version:
             return MeetingGone(person)
         notices = await self._notices(found, "notify.meeting_cancelled", person.id)
-        saved = await self._meetings.change(
-            found, now=self._clock.now(), notices=notices.build, cancel=True
-        )
+        now = self._clock.now()
+
+        def work(unit: UnitOfWork) -> Meeting | None:
+            return notices.queue(unit, unit.change_meeting(found, now=now, cancel=True), now)
+
+        saved = await self._units.run(work)
         if saved is None:
             return MeetingGone(person)
         return Cancelled(person, saved, notices.count)
@@ -232,26 +245,34 @@ class MeetingService:
         now = self._clock.now()
         if meeting is None:
             notices = await self._notices_for(person.unit_id, "notify.meeting_scheduled", person.id)
-            saved: Meeting | None = await self._meetings.add(
-                unit_id=person.unit_id,
-                kind=kind,
-                starts_at=details.starts_at,
-                place=details.place,
-                topic=details.topic,
-                by=person.id,
-                now=now,
-                notices=notices.build,
-            )
+
+            def work(unit: UnitOfWork) -> Meeting | None:
+                added = unit.add_meeting(
+                    unit_id=person.unit_id,
+                    kind=kind,
+                    starts_at=details.starts_at,
+                    place=details.place,
+                    topic=details.topic,
+                    by=person.id,
+                    now=now,
+                )
+                return notices.queue(unit, added, now)
+
         else:
             notices = await self._notices(meeting, "notify.meeting_changed", person.id)
-            saved = await self._meetings.change(
-                meeting,
-                now=now,
-                notices=notices.build,
-                starts_at=details.starts_at,
-                place=details.place,
-                topic=details.topic,
-            )
+            changing = meeting
+
+            def work(unit: UnitOfWork) -> Meeting | None:
+                changed = unit.change_meeting(
+                    changing,
+                    now=now,
+                    starts_at=details.starts_at,
+                    place=details.place,
+                    topic=details.topic,
+                )
+                return notices.queue(unit, changed, now)
+
+        saved = await self._units.run(work)
         await self._pending.set_pending(person.id, None, now)
         if saved is None:
             return MeetingGone(person)
@@ -275,6 +296,12 @@ class _Notify:
         self._template = template
         self._tz = tz
         self.count = 0
+
+    def queue(self, unit: UnitOfWork, meeting: Meeting | None, now: datetime) -> Meeting | None:
+        """Queue the notices of ``meeting`` in ``unit`` (none when it was not saved)."""
+        if meeting is not None:
+            unit.enqueue(self.build(meeting), now)
+        return meeting
 
     def build(self, meeting: Meeting) -> list[OutboxMessage]:
         payload = meeting_payload(meeting, self._template, self._tz)

@@ -50,7 +50,15 @@ from bot.services.plan_screens import (
 from bot.services.plan_screens import (
     PlanScreen as PlanScreen,  # the handlers name it from here
 )
-from bot.services.ports import AccountStore, Clock, DirectoryStore, DocumentRenderer, PlanStore
+from bot.services.ports import (
+    AccountStore,
+    Clock,
+    DirectoryStore,
+    DocumentRenderer,
+    PlanStore,
+    UnitOfWork,
+    Units,
+)
 from bot.services.replies import Attachment
 
 
@@ -125,6 +133,7 @@ class PlanService:
     def __init__(
         self,
         plans: PlanStore,
+        units: Units,
         directory: DirectoryStore,
         people: AccountStore,
         forms: Mapping[str, FormDef],
@@ -136,6 +145,7 @@ class PlanService:
     ) -> None:
         """``done_word`` (from the catalog), typed alone, closes a long answer like the button."""
         self._plans = plans
+        self._units = units
         self._directory = directory
         self._people = people
         self._forms = forms
@@ -407,17 +417,24 @@ class PlanService:
                 priority=Priority.URGENT,
             )
         )
-        saved = await self._plans.change_status(
-            plan,
-            status=PlanStatus.SUBMITTED,
-            draft=replace(e.to_review(plan.draft), paused=False),
-            now=self._clock.now(),
-            actor_id=actor.id,
-            event=event,
-            detail=detail,
-            late=late,
-            notify=notify,
-        )
+        now = self._clock.now()
+
+        def work(unit: UnitOfWork) -> Plan | None:
+            saved = unit.change_status(
+                plan,
+                status=PlanStatus.SUBMITTED,
+                draft=replace(e.to_review(plan.draft), paused=False),
+                now=now,
+                actor_id=actor.id,
+                event=event,
+                detail=detail,
+                late=late,
+            )
+            if saved is not None:
+                unit.enqueue(notify, now)
+            return saved
+
+        saved = await self._units.run(work)
         if saved is None:
             return self.screen(
                 person,
@@ -468,15 +485,20 @@ class PlanService:
     ) -> PlanScreen:
         if not may_reopen(plan, campaign, self._today()):
             return self.screen(person, campaign, plan, invalid=e.Invalid("cannot_reopen"))
-        saved = await self._plans.change_status(
-            plan,
-            status=PlanStatus.DRAFT,
-            draft=e.to_review(plan.draft),
-            now=self._clock.now(),
-            actor_id=actor.id,
-            event="reopened",
-            detail={},
-        )
+        now = self._clock.now()
+
+        def work(unit: UnitOfWork) -> Plan | None:
+            return unit.change_status(
+                plan,
+                status=PlanStatus.DRAFT,
+                draft=e.to_review(plan.draft),
+                now=now,
+                actor_id=actor.id,
+                event="reopened",
+                detail={},
+            )
+
+        saved = await self._units.run(work)
         return self.screen(person, campaign, saved or plan)
 
     async def _document(self, person: Person, campaign: Campaign, plan: Plan) -> Attachment:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.broadcast import BroadcastFile, BroadcastRow
@@ -20,6 +20,8 @@ from bot.domain.pending import Pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
+
+T = TypeVar("T")
 
 
 class LinkConflict(Exception):
@@ -163,21 +165,6 @@ class PlanStore(Protocol):
 
     async def save_draft(self, plan: Plan, draft: Draft, now: datetime) -> Plan | None: ...
 
-    async def change_status(
-        self,
-        plan: Plan,
-        *,
-        status: PlanStatus,
-        draft: Draft,
-        now: datetime,
-        actor_id: int | None,
-        event: str,
-        detail: Mapping[str, Any],
-        late: bool | None = None,
-        comment: str | None = None,
-        notify: Sequence[OutboxMessage] = (),
-    ) -> Plan | None: ...
-
     async def last_submission(self, plan_id: int) -> Mapping[str, Any]: ...
 
     async def confirmation(self, plan_id: int) -> Confirmation | None: ...
@@ -251,10 +238,6 @@ class ScheduleStore(Protocol):
 
     async def done_occasions(self, prefix: str) -> set[str]: ...
 
-    async def record_occasion(
-        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
-    ) -> int | None: ...
-
     async def returned_plans(self, campaign_id: int) -> Sequence[ReturnedPlan]: ...
 
 
@@ -266,39 +249,8 @@ class PendingStore(Protocol):
     async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None: ...
 
 
-class MeetingNotices(Protocol):
-    """Builds the notices of a meeting once its id and version are known."""
-
-    def __call__(self, meeting: Meeting) -> Sequence[OutboxMessage]: ...
-
-
 class MeetingStore(Protocol):
     """The meetings calendar."""
-
-    async def add(
-        self,
-        *,
-        unit_id: int,
-        kind: MeetingKind,
-        starts_at: datetime,
-        place: str,
-        topic: str,
-        by: int,
-        now: datetime,
-        notices: MeetingNotices,
-    ) -> Meeting: ...
-
-    async def change(
-        self,
-        meeting: Meeting,
-        *,
-        now: datetime,
-        notices: MeetingNotices,
-        starts_at: datetime | None = None,
-        place: str | None = None,
-        topic: str | None = None,
-        cancel: bool = False,
-    ) -> Meeting | None: ...
 
     async def get(self, meeting_id: int) -> Meeting | None: ...
 
@@ -313,18 +265,6 @@ class MeetingStore(Protocol):
 
 class BroadcastStore(Protocol):
     """Broadcasts and their outbox rows."""
-
-    async def create(
-        self,
-        *,
-        text: str,
-        audience: str,
-        unit_path: str,
-        people: Sequence[int],
-        not_before: datetime,
-        now: datetime,
-        file: BroadcastFile | None = None,
-    ) -> int: ...
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None: ...
 
@@ -370,6 +310,101 @@ class AuditStore(Protocol):
     async def entries(self, limit: int) -> list[AuditEntry]: ...
 
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """The writes a service composes in one transaction (``Units.run``): all kept, or none.
+
+    The verbs are plain calls (no await): the whole unit runs in one hand-over to the database.
+    What to write is decided before (pure, in the domain); the unit only carries it out.
+    """
+
+    def change_status(
+        self,
+        plan: Plan,
+        *,
+        status: PlanStatus,
+        draft: Draft,
+        now: datetime,
+        actor_id: int | None,
+        event: str,
+        detail: Mapping[str, Any],
+        late: bool | None = None,
+        comment: str | None = None,
+    ) -> Plan | None:
+        """Move the plan to ``status`` and record the event; None if it changed since
+        ``plan.rev`` (write nothing else then)."""
+        ...
+
+    def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Queue outbox messages (keys already present are skipped); how many were new."""
+        ...
+
+    def audit(
+        self,
+        *,
+        actor_id: int | None,
+        actor: str,
+        action: AuditAction,
+        target: str,
+        detail: str,
+        now: datetime,
+    ) -> None:
+        """Add one entry to the audit log."""
+        ...
+
+    def add_meeting(
+        self,
+        *,
+        unit_id: int,
+        kind: MeetingKind,
+        starts_at: datetime,
+        place: str,
+        topic: str,
+        by: int,
+        now: datetime,
+    ) -> Meeting:
+        """Schedule a meeting."""
+        ...
+
+    def change_meeting(
+        self,
+        meeting: Meeting,
+        *,
+        now: datetime,
+        starts_at: datetime | None = None,
+        place: str | None = None,
+        topic: str | None = None,
+        cancel: bool = False,
+    ) -> Meeting | None:
+        """Change or cancel ``meeting``; None if somebody changed it meanwhile."""
+        ...
+
+    def add_broadcast(
+        self,
+        *,
+        text: str,
+        audience: str,
+        unit_path: str,
+        recipients: int,
+        not_before: datetime,
+        now: datetime,
+        file: BroadcastFile | None = None,
+    ) -> int:
+        """Store a broadcast (its outbox rows are queued in the same unit); its id."""
+        ...
+
+    def record_occasion(self, key: str, outcome: str, messages: int, now: datetime) -> bool:
+        """Mark an occasion handled; False if it was already (by another process)."""
+        ...
+
+
+class Units(Protocol):
+    """Runs a unit of work: ``await units.run(work)`` with ``work(unit)`` a plain function."""
+
+    async def run(self, work: Callable[[UnitOfWork], T]) -> T:
+        """Run ``work`` in one transaction: committed if it returns, rolled back if it raises."""
+        ...
 
 
 class OfferStore(Protocol):

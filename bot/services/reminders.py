@@ -48,6 +48,8 @@ from bot.services.ports import (
     OutboxStore,
     PlanStore,
     ScheduleStore,
+    UnitOfWork,
+    Units,
 )
 
 # Deadline reminders by "plan returned?": the wording before the deadline and on the day itself.
@@ -100,6 +102,7 @@ class ReminderService:
     def __init__(
         self,
         plans: PlanStore,
+        units: Units,
         store: ScheduleStore,
         meetings: MeetingStore,
         directory: DirectoryStore,
@@ -110,6 +113,7 @@ class ReminderService:
     ) -> None:
         self._digests = digests
         self._plans = plans
+        self._units = units
         self._store = store
         self._meetings = meetings
         self._directory = directory
@@ -147,19 +151,32 @@ class ReminderService:
             done |= await self._store.done_occasions(prefix)
         pick = pick_due(occasions, done, now)
         for occasion in pick.skip:
-            if await self._store.record_occasion(occasion.key, "skipped", [], now) is not None:
+            if await self._record(occasion.key, "skipped", [], now) is not None:
                 report.skipped.append(occasion.key)
         for occasion in pick.expire:
-            if await self._store.record_occasion(occasion.key, "expired", [], now) is not None:
+            if await self._record(occasion.key, "expired", [], now) is not None:
                 report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
             messages = await self._messages(occasion, campaign, meetings, context, now)
-            added = await self._store.record_occasion(occasion.key, "sent", messages, now)
+            added = await self._record(occasion.key, "sent", messages, now)
             if added is not None:
                 report.sent.append(occasion.key)
                 report.messages += added
         return report
+
+    async def _record(
+        self, key: str, outcome: str, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int | None:
+        """Mark the occasion handled and queue its messages, atomically; None if done already
+        (two processes sweeping at once both try; the occasion's key lets only one through)."""
+
+        def work(unit: UnitOfWork) -> int | None:
+            if not unit.record_occasion(key, outcome, len(messages), now):
+                return None
+            return unit.enqueue(messages, now)
+
+        return await self._units.run(work)
 
     def _campaign_occasions(self, campaign: Campaign) -> list[Occasion]:
         schedule = campaign.schedule

@@ -5,13 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.domain.address import address_labels
+from bot.domain.audit import AuditAction
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.payloads import Notice
 from bot.domain.plan_actions import FIX_BUTTON
-from bot.domain.plans import PlanStatus, confirms
+from bot.domain.plans import Plan, PlanStatus, confirms
 from bot.domain.text import is_blank, scrub
-from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore
+from bot.services.audit import AuditService
+from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore, UnitOfWork, Units
 
 MAX_COMMENT = 1000
 
@@ -30,11 +32,19 @@ class ReviewService:
     """Confirm or return plans; the reviewer's rights are checked on every call."""
 
     def __init__(
-        self, plans: PlanStore, directory: DirectoryStore, accounts: AccountStore, clock: Clock
+        self,
+        plans: PlanStore,
+        units: Units,
+        directory: DirectoryStore,
+        accounts: AccountStore,
+        audit: AuditService,
+        clock: Clock,
     ) -> None:
         self._plans = plans
+        self._units = units
         self._directory = directory
         self._accounts = accounts
+        self._audit = audit
         self._clock = clock
 
     async def may_review(self, reviewer: Person, member: Person) -> bool:
@@ -61,7 +71,8 @@ class ReviewService:
         comment: str = "",
         rev: int | None = None,
     ) -> Verdict:
-        """Confirm the plan, or return it (a comment is required) and tell the member."""
+        """Confirm the plan, or return it (a comment is required), tell the member and note it
+        in the audit log, in one transaction."""
         plan = await self._plans.plan(plan_id)
         member = await self._accounts.person(plan.person_id) if plan else None
         if plan is None or member is None or not await self.may_confirm(reviewer, member):
@@ -85,15 +96,24 @@ class ReviewService:
                 buttons=() if confirm else (FIX_BUTTON,),
             ),
         )
-        saved = await self._plans.change_status(
-            plan,
-            status=PlanStatus.CONFIRMED if confirm else PlanStatus.RETURNED,
-            draft=plan.draft,
-            now=self._clock.now(),
-            actor_id=reviewer.id,
-            event="confirmed" if confirm else "returned",
-            detail={"comment": comment},
-            comment=comment if not confirm else None,
-            notify=[notice],
-        )
+        now = self._clock.now()
+        action = AuditAction.CONFIRM if confirm else AuditAction.RETURN
+
+        def work(unit: UnitOfWork) -> Plan | None:
+            saved = unit.change_status(
+                plan,
+                status=PlanStatus.CONFIRMED if confirm else PlanStatus.RETURNED,
+                draft=plan.draft,
+                now=now,
+                actor_id=reviewer.id,
+                event="confirmed" if confirm else "returned",
+                detail={"comment": comment},
+                comment=comment if not confirm else None,
+            )
+            if saved is not None:
+                unit.enqueue([notice], now)
+                self._audit.note(unit, reviewer, action, f"plan:{plan.id}")
+            return saved
+
+        saved = await self._units.run(work)
         return Verdict.DONE if saved is not None else Verdict.NOT_SUBMITTED

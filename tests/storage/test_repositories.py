@@ -35,8 +35,7 @@ async def test_migrations_create_exactly_the_tables_the_code_uses(any_store: Sto
     def diff(connection: Connection) -> list[object]:
         return list(compare_metadata(MigrationContext.configure(connection), metadata))
 
-    async with any_store.engine.connect() as conn:
-        assert await conn.run_sync(diff) == []
+    assert await any_store.database.read(diff) == []
 
 
 async def test_import_then_reimport_updates_by_code_without_duplicates(any_store: Store) -> None:

@@ -1,4 +1,4 @@
-"""The SQLite thread: every query and write of a file database, one hand-over each, in order."""
+"""The SQLite thread: every query and write of a SQLite database, one hand-over each, in order."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
-from storage.engine import Tx
+from storage.base import execute_one
+from storage.engine import SqliteThread
 from storage.store import Store
 from storage.tables import audit
 from tests.waiting import PATIENCE
-
-
-async def _store(tmp_path: Path) -> Store:
-    return await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
 
 
 def _entry(n: int) -> dict[str, object]:
@@ -31,46 +29,47 @@ def _entry(n: int) -> dict[str, object]:
     }
 
 
-async def test_many_concurrent_writes_are_all_stored_and_read_back(tmp_path: Path) -> None:
-    """300 tasks write at once (statements and transactions); the async readers see all."""
-    store = await _store(tmp_path)
+def _targets(conn: Connection) -> list[int]:
+    return sorted(int(t) for t in conn.execute(select(audit.c.target)).scalars())
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+async def test_many_concurrent_writes_are_all_stored_and_read_back(
+    tmp_path: Path, where: str
+) -> None:
+    """300 tasks write at once (statements and transactions), on a file and in memory; all are
+    read back."""
+    url = "sqlite+aiosqlite://" if where == "memory" else f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    store = await Store.open(url)
     try:
-        assert store.thread is not None
-        repo = store.audit
+        database = store.database
+        assert isinstance(database, SqliteThread)
 
         async def one(n: int) -> None:
+            statement = insert(audit).values(**_entry(n))
             if n % 2:
-                await repo._write_one(insert(audit).values(**_entry(n)))
+                await database.write_one(lambda conn: execute_one(conn, statement))
             else:
-
-                async def work(conn: Tx) -> None:
-                    await conn.execute(insert(audit).values(**_entry(n)))
-
-                await repo._transaction(work)
+                await database.write(lambda conn: execute_one(conn, statement))
 
         await asyncio.gather(*(one(n) for n in range(300)))
-        async with repo._read() as conn:
-            targets = sorted(int(t) for t in (await conn.execute(select(audit.c.target))).scalars())
-        assert targets == list(range(300))
+        assert await database.read(_targets) == list(range(300))
     finally:
         await store.close()
 
 
-async def test_a_transaction_body_that_awaits_something_else_is_refused_and_rolled_back(
-    tmp_path: Path,
-) -> None:
-    """Only database calls may be awaited inside a transaction run on the SQLite thread."""
-    store = await _store(tmp_path)
+async def test_a_transaction_body_that_raises_is_rolled_back(tmp_path: Path) -> None:
+    """What a transaction wrote before it raised is not kept, and the error reaches the caller."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
     try:
 
-        async def work(conn: Tx) -> None:
-            await conn.execute(insert(audit).values(**_entry(1)))
-            await asyncio.sleep(0)  # not the database: would need the event loop
+        def work(conn: Connection) -> None:
+            conn.execute(insert(audit).values(**_entry(1)))
+            raise LookupError("changed meanwhile")
 
-        with pytest.raises(RuntimeError, match="awaited something other than the database"):
-            await store.audit._transaction(work)
-        async with store.audit._read() as conn:
-            assert (await conn.execute(select(audit.c.id))).first() is None
+        with pytest.raises(LookupError, match="changed meanwhile"):
+            await store.database.write(work)
+        assert await store.database.read(_targets) == []
     finally:
         await store.close()
 
@@ -80,11 +79,14 @@ async def test_a_write_waiting_for_another_process_does_not_stop_the_event_loop(
 ) -> None:
     """Another process holds SQLite's write lock; our write waits on its thread while the loop
     keeps answering, then goes through once the lock is released."""
-    store = await _store(tmp_path)
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
     other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        write = asyncio.ensure_future(store.audit._write_one(insert(audit).values(**_entry(7))))
+        statement = insert(audit).values(**_entry(7))
+        write = asyncio.ensure_future(
+            store.database.write_one(lambda conn: execute_one(conn, statement))
+        )
         ticks = 0
         while ticks < 20:  # the loop runs while the write waits for the lock
             await asyncio.sleep(0)  # one turn of the loop, not a pause
@@ -92,8 +94,7 @@ async def test_a_write_waiting_for_another_process_does_not_stop_the_event_loop(
         assert not write.done()
         other.execute("COMMIT")
         await asyncio.wait_for(write, PATIENCE)
-        async with store.audit._read() as conn:
-            assert (await conn.execute(select(audit.c.target))).scalar_one() == "7"
+        assert await store.database.read(_targets) == [7]
     finally:
         other.close()
         await store.close()

@@ -200,8 +200,9 @@ async def test_each_use_is_in_the_audit_log_without_the_token(world: World) -> N
 async def test_the_database_keeps_only_the_hash_of_a_token(world: World) -> None:
     """A copy of the database opens no link: the row is keyed by the token's SHA-256."""
     token = token_of(await world.links.link(BINH_CHAT, PLAN))
-    async with world.store.engine.connect() as conn:
-        rows = (await conn.execute(select(download_links))).mappings().all()
+    rows = await world.store.database.read(
+        lambda conn: conn.execute(select(download_links)).mappings().all()
+    )
     assert [row["token_hash"] for row in rows] == [token_hash(token)]
     assert not any(token in str(value) for row in rows for value in row.values())
     assert rows[0]["person_id"] == world.binh.id and rows[0]["used_count"] == 0
@@ -212,9 +213,10 @@ async def test_dead_links_are_purged_and_a_forgotten_persons_links_go(world: Wor
     a person erases their links."""
 
     async def kept() -> list[str]:
-        async with world.store.engine.connect() as conn:
-            found = await conn.execute(select(download_links.c.token_hash))
-            return sorted(found.scalars().all())
+        found = await world.store.database.read(
+            lambda conn: conn.execute(select(download_links.c.token_hash)).scalars().all()
+        )
+        return sorted(found)
 
     old = await world.links.link(BINH_CHAT, PLAN)
     await world.links.link(DUC_CHAT, EXPORT)
@@ -247,8 +249,8 @@ async def test_a_chat_nobody_owns_gets_no_link(world: World) -> None:
     with pytest.raises(NoPersonForChat) as raised:
         await world.links.link("ffffffffffffffffffff", PLAN)
     assert isinstance(raised.value, Blocked)
-    async with world.store.engine.connect() as conn:
-        assert (await conn.execute(select(download_links))).all() == []
+    rows = await world.store.database.read(lambda conn: conn.execute(select(download_links)).all())
+    assert rows == []
 
 
 async def test_the_zalo_channel_sends_a_link_that_downloads_the_document(world: World) -> None:

@@ -37,7 +37,7 @@ from aiohttp import web
 from bot.app import Running, build_downloads, build_services, serve
 from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
-from bot.domain.models import Person
+from bot.domain.models import Channel, Person
 from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
 from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog
@@ -507,8 +507,7 @@ class Sandbox:
             for call in self.zalo.calls
             if call.code != 200 and str(call.params.get("chat_id", "")) == seat.zalo.user.id
         ]
-        invites = await running.store.accounts.open_invites(None)
-        invite = next((row.code for row in invites if row.person_code == seat.person.code), None)
+        invite = await self._invite(seat, running)
         return {
             "channel": ZALO,
             "messages": entries,
@@ -516,6 +515,18 @@ class Sandbox:
             "refused": refused,
             "invite": invite,
         }
+
+    @staticmethod
+    async def _invite(seat: Seat, running: Running) -> str | None:
+        """The code that signs ``seat`` in on Zalo; None once they are. Someone signed in on
+        Telegram (their first code used) gets a new one, as a secretary would give them."""
+        if await running.services.signin.whoami(Channel.ZALO, seat.zalo.user.id) is not None:
+            return None
+        code = seat.person.code
+        rows = await running.store.accounts.open_invites(None)
+        if not any(row.person_code == code for row in rows):
+            rows = (await running.services.roster.issue_invites(None, code)).open
+        return next((row.code for row in rows if row.person_code == code), None)
 
     async def _channel(self, request: web.Request) -> web.Response:
         seat = self._seat(request)

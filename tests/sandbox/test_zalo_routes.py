@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from bot.domain.models import Channel
 from bot.sandbox.server import Sandbox
 from tests.helpers import STUDY
 from tests.sandbox.conftest import origin, running
+from tests.waiting import until
 
 
 async def post(box: Sandbox, path: str, body: dict[str, Any], **headers: str) -> int:
@@ -131,6 +134,27 @@ async def test_the_zalo_chat_and_channel_survive_a_restart(tmp_path: Path) -> No
         now = (await chat(again, "DV003"))["messages"]
         assert now[: len(before)] == before
         assert [m["text"] for m in now[len(before) :] if m["from"] == "me"] == ["/toi"]
+
+
+async def test_signed_in_on_telegram_then_on_zalo_with_a_new_code(box: Sandbox) -> None:
+    """Someone who signed in on Telegram (their code used) gets a new code on Zalo; typing it
+    signs them in there too, and the driver answers a numbered choice by its label."""
+    seat = box.seats["DV002"]
+    await seat.chat.share_contact()
+    await until(box.api, lambda: bool(seat.chat.messages))
+    assert await post(box, "api/chat/DV002/channel", {"channel": "zalo"}) == 200
+    invite = (await chat(box, "DV002"))["invite"]
+    assert isinstance(invite, str) and invite
+    await typed(box, "DV002", invite, "Trần Thị Bình")
+    assert (await chat(box, "DV002"))["invite"] is None
+    assert box.running is not None
+    assert await box.running.services.signin.whoami(Channel.TELEGRAM, str(seat.user.id)) is not None
+    await typed(box, "DV002", "/kehoach", "Câu 1/6")
+    before = len(seat.zalo.messages)
+    await seat.zalo.press("✅ Thông tin đúng")
+    await box.zalo.until(lambda: any("Câu 2/6" in m.text for m in seat.zalo.messages[before:]))
+    with pytest.raises(AssertionError, match="no numbered choice"):
+        await seat.zalo.press("🚀 Không có")
 
 
 async def test_the_channel_route_keeps_the_origin_check(box: Sandbox) -> None:

@@ -244,6 +244,7 @@ async def test_a_member_on_zalo_types_numbers_and_downloads_the_link(page: Page)
     await page.locator("#phone.zalo").wait_for(state="attached")
     head = await page.locator(".phone-head").evaluate("e => getComputedStyle(e).backgroundColor")
     assert head == "rgb(0, 104, 255)"
+    assert "(Zalo)" in await page.locator("#who option:checked").inner_text()  # the list says so
     assert await page.get_by_role("button", name="/start").count() == 0  # Zalo has no buttons
     code = await page.inner_text("#invite-code")
     assert len(code) >= 6

@@ -40,7 +40,7 @@ function render(html, target) {
   copy(doc.body, target);
 }
 
-function personLabel(p) { return `${p.name} — ${p.role}`; }
+function personLabel(p) { return `${p.name} — ${p.role}${p.channel === "zalo" ? ` (${state.ui.zalo || ""})` : ""}`; }
 
 // The page's words come from the bot's catalog (sandbox.ui.*), like everything it says.
 function applyTexts(ui) {
@@ -69,7 +69,8 @@ async function loadState() {
     b.onclick = async () => { await api("/api/clock", { jump: j.id }); await refresh(); };
     return b;
   }));
-  if (JSON.stringify(data.people.map((p) => p.code)) !== JSON.stringify(state.people.map((p) => p.code))) {
+  const roll = (people) => JSON.stringify(people.map((p) => [p.code, p.channel]));
+  if (roll(data.people) !== roll(state.people)) {
     state.people = data.people;
     drawPeople();
   }
@@ -84,6 +85,12 @@ function drawPeople() {
     b.dataset.code = p.code;
     b.setAttribute("aria-current", String(p.code === state.who));
     b.append(p.name);
+    if (p.channel === "zalo") {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = state.ui.zalo || "";
+      b.append(" ", badge);
+    }
     const role = document.createElement("span");
     role.className = "role";
     role.textContent = `${p.role} — ${p.unit}`;
@@ -297,6 +304,9 @@ for (const button of document.querySelectorAll("#channel button")) {
   button.addEventListener("click", async () => {
     if (!state.who) return;
     await api(`/api/chat/${encodeURIComponent(state.who)}/channel`, { channel: button.dataset.channel });
+    const person = state.people.find((p) => p.code === state.who);
+    if (person) person.channel = button.dataset.channel;
+    drawPeople();
     state.seen = "";
     state.newest = null;
     state.scrollNext = true;

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from time import time as time_now
 from typing import Any
 from urllib.parse import quote
 
@@ -328,9 +329,10 @@ class Sandbox:
         await running.services.roster.issue_invites(None, None)  # to sign in on Zalo with
 
     def _new_zalo_id(self) -> str:
-        """The next message number of a person on Zalo (never one the bot has taken before)."""
+        """The next message number of a person on Zalo (never one the bot has taken before,
+        even when the saved count was lost: the wall clock's milliseconds lead it)."""
         self._zalo_last_id += 1
-        return f"5a{self._zalo_last_id:018x}"
+        return f"{int(time_now() * 1000):013x}{self._zalo_last_id % 0x10000000:07x}"
 
     # ------------------------------------------------------------------ the page's API
     def web_app(self) -> web.Application:

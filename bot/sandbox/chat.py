@@ -1,6 +1,8 @@
 """A chat driver: tests and benchmarks talk to the bot like a person does.
 
 ``await chat.send("/start")``, ``await chat.press("Hướng dẫn")``, ``await chat.share_contact()``.
+On Zalo (``ZaloChat``) the same ``send`` / ``press`` / ``buttons``: there are no buttons, so
+``press`` types the number the bot wrote before the label.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from typing import Any
 
 from bot.domain.phone import international_phone
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
+from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser, Sent
 
 Feed = Callable[[JSON], Awaitable[None]]
+ZaloFeed = Callable[[JSON], Awaitable[object]]
+# A numbered choice as the Zalo channel writes it: "2. ✅ Xong".
+CHOICE = re.compile(r"^\s*(\d+)\. (.+)$")
 # What Telegram marks as a command: "/" then up to 32 Latin letters, digits or "_" (and an
 # optional @botname); a lone "/" or "/đi" is plain text.
 COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
@@ -170,3 +176,60 @@ class Chat:
         inline = self._inline_message()
         labels = [b["text"] for b in inline.inline_buttons()] if inline else []
         return labels + [b["text"] for b in self._reply_keyboard()]
+
+
+class ZaloChat:
+    """One person's Zalo chat with the bot: what they type goes to ``feed`` as a Zalo event.
+
+    ``new_id`` numbers their messages (the bot takes an event once by its message id, so the
+    numbers must not repeat, even across a restart).
+    """
+
+    def __init__(
+        self, api: FakeZaloApi, feed: ZaloFeed, user: FakeZaloUser, new_id: Callable[[], str]
+    ) -> None:
+        self.api = api
+        self.user = user
+        self._feed = feed
+        self._new_id = new_id
+        api.users[user.id] = user
+
+    @property
+    def messages(self) -> list[Sent]:
+        """Everything the bot sent to this chat."""
+        return self.api.sent(self.user.id)
+
+    @property
+    def last(self) -> Sent:
+        """The bot's latest message here."""
+        if not self.messages:
+            raise AssertionError(f"the bot sent nothing to {self.user.display_name}")
+        return self.messages[-1]
+
+    async def send(self, text: str) -> list[Sent]:
+        """Type and send ``text``; what the bot has answered by the time ``feed`` returns."""
+        before = len(self.messages)
+        event = self.api.event("message.text.received", self.user, text=text)
+        event["result"]["message"]["message_id"] = self._new_id()
+        await self._feed(event)
+        return self.messages[before:]
+
+    def choices(self) -> dict[str, str]:
+        """The numbered choices of the bot's latest message that has some: label -> number."""
+        for message in reversed(self.messages):
+            found = [CHOICE.match(line) for line in message.text.splitlines()]
+            numbered = {m.group(2): m.group(1) for m in found if m is not None}
+            if numbered:
+                return numbered
+        return {}
+
+    async def press(self, label: str) -> list[Sent]:
+        """Type the number the bot wrote before ``label``."""
+        number = self.choices().get(label)
+        if number is None:
+            raise AssertionError(f"no numbered choice {label!r}; on screen: {self.buttons()}")
+        return await self.send(number)
+
+    def buttons(self) -> list[str]:
+        """Labels the person can choose by number now."""
+        return list(self.choices())

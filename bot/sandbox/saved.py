@@ -2,9 +2,11 @@
 
 The bot's rows survive a restart by themselves; what only the offline Bot API server held does
 not: each chat's messages, what the people typed, the commands menu of each chat, the files, the
-moved clock and the message / update numbers. Telegram never numbers a chat's message twice, and
-the bot takes a message number it has seen as a repeat (``plans.last_input``), so the numbers go
-on from the highest one used or stored.
+moved clock and the message / update numbers; on Zalo (``bot/sandbox/fake_zalo.py``) each chat's
+messages, what the people typed there, which channel each person uses and the number of the last
+Zalo message a person sent (Zalo's events are taken once by their message id). Telegram never
+numbers a chat's message twice, and the bot takes a message number it has seen as a repeat
+(``plans.last_input``), so the numbers go on from the highest one used or stored.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.sandbox.fake_api import JSON, FakeBotApi, Message
+from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser, Sent
 
 STATE_KEY = "sandbox.state"  # the setting that holds the saved state
 MARKER_KEY = "sandbox.sample"  # written when the sandbox seeds its own database
@@ -31,6 +34,14 @@ class Typed:
 
 
 @dataclass
+class TypedOnZalo:
+    """Something a sample person sent on Zalo, after the first ``after`` messages of the bot."""
+
+    after: int
+    text: str
+
+
+@dataclass
 class Saved:
     """The sandbox's own state, ready to be written as one setting."""
 
@@ -41,6 +52,10 @@ class Saved:
     said: dict[str, list[JSON]] = field(default_factory=dict)  # by person code
     commands: dict[str, list[JSON]] = field(default_factory=dict)
     files: dict[str, JSON] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)  # by person code: "zalo" or absent
+    zalo_messages: dict[str, list[JSON]] = field(default_factory=dict)
+    zalo_said: dict[str, list[JSON]] = field(default_factory=dict)
+    zalo_last_id: int = 0
 
     def dumps(self) -> str:
         """The state as JSON text."""
@@ -64,6 +79,10 @@ class Saved:
                 said=dict(data.get("said", {})),
                 commands=dict(data.get("commands", {})),
                 files=dict(data.get("files", {})),
+                channels={str(k): str(v) for k, v in dict(data.get("channels", {})).items()},
+                zalo_messages=dict(data.get("zalo_messages", {})),
+                zalo_said=dict(data.get("zalo_said", {})),
+                zalo_last_id=int(data.get("zalo_last_id", 0)),
             )
         except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
@@ -141,4 +160,51 @@ def restore(saved: Saved, api: FakeBotApi, chats: dict[str, int]) -> dict[str, l
         if kept:
             api.messages[chat_id] = kept
         said[code] = [Typed(int(t["message_id"]), str(t["text"])) for t in saved.said.get(code, [])]
+    return said
+
+
+def capture_zalo(
+    saved: Saved,
+    zalo: FakeZaloApi,
+    said: dict[str, list[TypedOnZalo]],
+    users: dict[str, FakeZaloUser],
+    channels: dict[str, str],
+    last_id: int,
+) -> Saved:
+    """``saved`` with the Zalo side added; ``users`` maps each person's code to their user."""
+    saved.channels = {code: channel for code, channel in channels.items() if channel != "telegram"}
+    saved.zalo_messages = {
+        code: [asdict(sent) for sent in zalo.sent(user.id)]
+        for code, user in users.items()
+        if zalo.sent(user.id)
+    }
+    saved.zalo_said = {code: [asdict(t) for t in typed] for code, typed in said.items() if typed}
+    saved.zalo_last_id = last_id
+    return saved
+
+
+def _sent_in(data: JSON, chat_id: str) -> Sent:
+    photo = data.get("photo")
+    return Sent(
+        message_id=str(data.get("message_id", "")),
+        chat_id=chat_id,
+        kind=str(data.get("kind", "text")),
+        text=str(data.get("text", "")),
+        photo=str(photo) if photo is not None else None,
+    )
+
+
+def restore_zalo(
+    saved: Saved, zalo: FakeZaloApi, users: dict[str, FakeZaloUser]
+) -> dict[str, list[TypedOnZalo]]:
+    """Put the saved Zalo chats back into ``zalo``; return what each person had typed there."""
+    said: dict[str, list[TypedOnZalo]] = {}
+    for code, user in users.items():
+        zalo.users[user.id] = user  # the bot may write first (a reminder) after a restart
+        kept = [_sent_in(m, user.id) for m in saved.zalo_messages.get(code, [])]
+        if kept:
+            zalo.messages[user.id] = kept
+        said[code] = [
+            TypedOnZalo(int(t["after"]), str(t["text"])) for t in saved.zalo_said.get(code, [])
+        ]
     return said

@@ -6,6 +6,11 @@ own SQLite file seeded with a small sample organisation. A web page on 127.0.0.1
 sample person: type, press buttons, share your number, download documents, see pictures and
 edits. The clock can jump ahead (next reminder, deadline, before a meeting): the scheduler runs on
 it. Everything the bot sends passes the fake server's Telegram checks; a refusal shows in red.
+Each person can switch their chat to Zalo: the bot's Zalo side (``serve`` builds it, as for a
+real ``ZALO_BOT_TOKEN``) runs on the offline Zalo Bot API of ``bot/sandbox/fake_zalo.py``; the
+chat then looks like Zalo (plain text, numbered choices, documents as links), the person signs
+in by typing their invite code (shown above the input), and a document's link ``/d/<token>``
+downloads from this page's own server (the bot's download service, behind the same checks).
 The chats, the clock and the message numbers survive a restart (``bot/sandbox/saved.py``). The
 page answers only to 127.0.0.1 / localhost and takes no POST from another site; the sandbox
 refuses a database that holds a real roster.
@@ -17,42 +22,55 @@ import asyncio
 import csv
 import io
 import logging
+import re
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from time import time as time_now
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.app import Running, build_services, serve
+from bot.app import Running, build_downloads, build_services, serve
 from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
-from bot.domain.models import Person
+from bot.domain.models import Channel, Person
 from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
 from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog
-from bot.sandbox.chat import Chat
+from bot.sandbox.chat import Chat, ZaloChat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
+from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import sample_campaign
 from bot.sandbox.saved import (
     MARKER_KEY,
     MARKER_VALUE,
     STATE_KEY,
     Saved,
+    TypedOnZalo,
     capture,
+    capture_zalo,
     highest_message_id,
     restore,
+    restore_zalo,
 )
 from bot.sandbox.saved import Typed as Said
 from bot.services.clock import ShiftedClock
+from bot.services.downloads import DownloadService
+from handlers.web.server import content_type, disposition
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 USER_BASE = 880_000  # Telegram user ids of the sample people: 880001, 880002, ...
 MAX_TEXT = 4096
+MAX_ZALO_TEXT = 2000
+TELEGRAM, ZALO = "telegram", "zalo"
+# A download link in a Zalo message: served by this page's own server at the same path.
+DOWNLOAD_LINK = re.compile(r"https?://[^\s/]+/d/([A-Za-z0-9_-]{43})")
 JUMP_MINUTE = timedelta(minutes=1)
 # The page's own words, from the catalog (sandbox.ui.*): it fills them in from /api/state.
 UI_TEXTS = (
@@ -68,6 +86,11 @@ UI_TEXTS = (
     "edited",
     "refused",
     "chat",
+    "telegram",
+    "zalo",
+    "invite",
+    "type_invite",
+    "zalo_refused",
 )
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -83,7 +106,10 @@ class Seat:
     person: Person
     user: FakeUser
     chat: Chat
+    zalo: ZaloChat
     said: list[Said] = field(default_factory=list)
+    zalo_said: list[TypedOnZalo] = field(default_factory=list)
+    channel: str = TELEGRAM
 
 
 def start_time(tz: Any) -> datetime:
@@ -115,6 +141,22 @@ def _file_json(message: Message) -> JSON | None:
     return {"name": name, "url": f"/api/file/{message.chat_id}/{message.message_id}"}
 
 
+def _free_port(host: str) -> int:
+    """A port nobody listens on now (the bot's own web server binds it next)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _zalo_links(text: str) -> list[JSON]:
+    """The download links in a Zalo text, each with the path this page serves it at."""
+    return [
+        {"url": found.group(0), "href": f"/d/{found.group(1)}"}
+        for found in DOWNLOAD_LINK.finditer(text)
+    ]
+
+
 class Sandbox:
     """The bot, the fake Bot API and the page, in one process."""
 
@@ -126,6 +168,8 @@ class Sandbox:
         self.port = port
         self.trust = trust  # --i-know: use a database that holds a real roster all the same
         self.api = FakeBotApi(username="chuyende_sandbox_bot")
+        self.zalo = FakeZaloApi()
+        self.downloads: DownloadService | None = None
         self.seats: dict[str, Seat] = {}
         self.running: Running | None = None
         self.clock: ShiftedClock | None = None
@@ -134,25 +178,35 @@ class Sandbox:
         self._ready = asyncio.Event()
         self._saved = Saved()
         self._saved_calls = 0  # the fake server's calls when the state was last written
+        self._saved_zalo_calls = 0
+        self._zalo_last_id = 0  # the last message number a person sent on Zalo
 
     # ------------------------------------------------------------------ lifecycle
     async def run(self, stop: asyncio.Event, on_ready: Callable[[str], None] | None = None) -> None:
         """Serve until ``stop`` is set; ``on_ready`` gets the page's address."""
         await self.api.start()
+        await self.zalo.start()
         runner: web.AppRunner | None = None
         try:
             settings = Settings(
                 _env_file=None,
                 telegram_bot_token=self.api.token,
                 telegram_api_url=self.api.url,
+                zalo_bot_token=self.zalo.token,
+                zalo_api_url=self.zalo.url,
+                web_host="127.0.0.1",
+                web_port=_free_port("127.0.0.1"),
                 database_url=f"sqlite+aiosqlite:///{self.database}",
             )
             self.tz = settings.tz
             self._saved = await self._open(settings)
-            self.clock = ShiftedClock(self._saved.clock or start_time(settings.tz))
+            clock = self.clock = ShiftedClock(self._saved.clock or start_time(settings.tz))
 
             async def ready(running: Running) -> None:
                 self.running = running
+                self.downloads = build_downloads(
+                    settings, running.store, running.services, clock
+                ).service
                 await self._seat_people(running)
                 nonlocal runner
                 runner = web.AppRunner(self.web_app(), access_log=None)
@@ -171,6 +225,7 @@ class Sandbox:
         finally:
             if runner is not None:
                 await runner.cleanup()
+            await self.zalo.stop()
             await self.api.stop()
 
     @staticmethod
@@ -217,17 +272,29 @@ class Sandbox:
         if self.clock is None:
             raise RuntimeError("the sandbox is saved only once its clock is set")
         self._saved_calls = len(self.api.calls)
+        self._saved_zalo_calls = len(self.zalo.calls)
         state = capture(
             self.api,
             self.clock.now(),
             {code: seat.said for code, seat in self.seats.items()},
             {code: seat.user.id for code, seat in self.seats.items()},
         )
+        capture_zalo(
+            state,
+            self.zalo,
+            {code: seat.zalo_said for code, seat in self.seats.items()},
+            {code: seat.zalo.user for code, seat in self.seats.items()},
+            {code: seat.channel for code, seat in self.seats.items()},
+            self._zalo_last_id,
+        )
         await store.directory.set_setting(STATE_KEY, state.dumps())
 
     async def _keep(self, changed: bool) -> None:
         """Save while running, after a change (a killed sandbox loses at most the last one)."""
-        if self.running is not None and (changed or len(self.api.calls) != self._saved_calls):
+        calls = (len(self.api.calls), len(self.zalo.calls))
+        if self.running is not None and (
+            changed or calls != (self._saved_calls, self._saved_zalo_calls)
+        ):
             await self.save(self.running.store)
 
     async def wait_ready(self) -> str:
@@ -244,13 +311,28 @@ class Sandbox:
                 last_name=person.full_name.rsplit(" ", 1)[0],
                 phone=person.phone,
             )
-            seat = Seat(person, user, Chat(self.api, self.api.push_update, user))
+            zalo_user = FakeZaloUser(id=f"5a{index:018x}", display_name=person.full_name)
+            zalo = ZaloChat(self.zalo, self.zalo.push, zalo_user, self._new_zalo_id)
+            seat = Seat(person, user, Chat(self.api, self.api.push_update, user), zalo)
             self.seats[person.code] = seat
         said = restore(
             self._saved, self.api, {code: seat.user.id for code, seat in self.seats.items()}
         )
+        zalo_said = restore_zalo(
+            self._saved, self.zalo, {code: seat.zalo.user for code, seat in self.seats.items()}
+        )
+        self._zalo_last_id = self._saved.zalo_last_id
         for code, seat in self.seats.items():
             seat.said = said.get(code, [])
+            seat.zalo_said = zalo_said.get(code, [])
+            seat.channel = ZALO if self._saved.channels.get(code) == ZALO else TELEGRAM
+        await running.services.roster.issue_invites(None, None)  # to sign in on Zalo with
+
+    def _new_zalo_id(self) -> str:
+        """The next message number of a person on Zalo (never one the bot has taken before,
+        even when the saved count was lost: the wall clock's milliseconds lead it)."""
+        self._zalo_last_id += 1
+        return f"{int(time_now() * 1000):013x}{self._zalo_last_id % 0x10000000:07x}"
 
     # ------------------------------------------------------------------ the page's API
     def web_app(self) -> web.Application:
@@ -264,6 +346,8 @@ class Sandbox:
         app.router.add_post("/api/chat/{code}/press", self._press)
         app.router.add_post("/api/chat/{code}/contact", self._contact)
         app.router.add_get("/api/file/{chat}/{message}", self._file)
+        app.router.add_post("/api/chat/{code}/channel", self._channel)
+        app.router.add_get("/d/{token}", self._download, allow_head=False)
         app.router.add_post("/api/clock", self._jump)
         return app
 
@@ -338,6 +422,7 @@ class Sandbox:
                 "role": self._role(seat.person, catalog),
                 "unit": seat.person.unit_path.rsplit(" / ", 1)[-1],
                 "messages": len(self.api.sent(seat.user.id)),
+                "channel": seat.channel,
             }
             for code, seat in self.seats.items()
         ]
@@ -353,6 +438,8 @@ class Sandbox:
 
     async def _chat(self, request: web.Request) -> web.Response:
         seat = self._seat(request)
+        if seat.channel == ZALO:
+            return web.json_response(await self._zalo_chat(seat))
         entries: list[JSON] = [
             {"id": said.message_id, "from": "me", "text": said.text} for said in seat.said
         ]
@@ -387,7 +474,87 @@ class Sandbox:
             if str(call.params.get("chat_id", "")) == str(seat.user.id)
         ]
         entries.sort(key=lambda e: int(e["id"]))
-        return web.json_response({"messages": entries, "keyboard": keyboard, "refused": refused})
+        return web.json_response(
+            {"channel": TELEGRAM, "messages": entries, "keyboard": keyboard, "refused": refused}
+        )
+
+    async def _zalo_chat(self, seat: Seat) -> JSON:
+        """A Zalo chat as the page draws it: the texts as sent, the person's between them."""
+        _, running = self._live()
+        said: dict[int, list[str]] = {}
+        for typed in seat.zalo_said:
+            said.setdefault(min(typed.after, len(seat.zalo.messages)), []).append(typed.text)
+        entries: list[JSON] = []
+
+        def mine(after: int) -> None:
+            for number, text in enumerate(said.get(after, [])):
+                entries.append({"id": f"m{after}.{number}", "from": "me", "text": text})
+
+        mine(0)
+        for index, sent in enumerate(seat.zalo.messages, start=1):
+            photo = DOWNLOAD_LINK.fullmatch(sent.photo or "")
+            entries.append(
+                {
+                    "id": f"b{index}",
+                    "from": "bot",
+                    "kind": sent.kind,
+                    "text": sent.text,
+                    "links": _zalo_links(sent.text),
+                    "photo": f"/d/{photo.group(1)}" if photo else None,
+                }
+            )
+            mine(index)
+        refused = [
+            {"method": call.method, "error": f"error_code {call.code}"}
+            for call in self.zalo.calls
+            if call.code != 200 and str(call.params.get("chat_id", "")) == seat.zalo.user.id
+        ]
+        invite = await self._invite(seat, running)
+        return {
+            "channel": ZALO,
+            "messages": entries,
+            "keyboard": None,
+            "refused": refused,
+            "invite": invite,
+        }
+
+    @staticmethod
+    async def _invite(seat: Seat, running: Running) -> str | None:
+        """The code that signs ``seat`` in on Zalo; None once they are. Someone signed in on
+        Telegram (their first code used) gets a new one, as a secretary would give them."""
+        if await running.services.signin.whoami(Channel.ZALO, seat.zalo.user.id) is not None:
+            return None
+        code = seat.person.code
+        rows = await running.store.accounts.open_invites(None)
+        if not any(row.person_code == code for row in rows):
+            rows = (await running.services.roster.issue_invites(None, code)).open
+        return next((row.code for row in rows if row.person_code == code), None)
+
+    async def _channel(self, request: web.Request) -> web.Response:
+        seat = self._seat(request)
+        channel = str((await self._body(request)).get("channel", ""))
+        if channel not in (TELEGRAM, ZALO):
+            raise web.HTTPBadRequest(text="unknown channel")
+        seat.channel = channel
+        return web.json_response({"ok": True, "channel": channel})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A Zalo message's download link, served here (the bot's own download service)."""
+        clock, _ = self._live()
+        if self.downloads is None:
+            raise web.HTTPServiceUnavailable(text="the bot is not running")
+        attachment = await self.downloads.fetch(request.match_info["token"], clock.now())
+        if attachment is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=attachment.content,
+            content_type=content_type(attachment.filename),
+            headers={
+                "Content-Disposition": disposition(attachment.filename),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     async def _body(self, request: web.Request) -> JSON:
         try:
@@ -400,6 +567,13 @@ class Sandbox:
 
     async def _send(self, request: web.Request) -> web.Response:
         seat = self._seat(request)
+        if seat.channel == ZALO:
+            typed = str((await self._body(request)).get("text", ""))[:MAX_ZALO_TEXT]
+            if not typed.strip():
+                raise web.HTTPBadRequest(text="empty")
+            seat.zalo_said.append(TypedOnZalo(len(seat.zalo.messages), typed))
+            await seat.zalo.send(typed)
+            return web.json_response({"ok": True})
         text = utf16_prefix(str((await self._body(request)).get("text", "")), MAX_TEXT)
         if not text.strip():
             raise web.HTTPBadRequest(text="empty")

@@ -216,3 +216,70 @@ async def test_on_a_phone_the_newest_message_and_the_input_stay_in_view(
         await on_screen(selector)
     assert await page.evaluate("document.scrollingElement.scrollHeight") <= 844  # no page scroll
     await shot(page, "08-phone-long-chat")
+
+
+async def number_of(page: Page, label: str) -> str:
+    """The number the bot's latest Zalo message gives ``label`` ("2. ✅ Xong" -> "2")."""
+    text = await page.locator(".msg.bot").last.inner_text()
+    for line in text.splitlines():
+        number, _, shown = line.strip().partition(". ")
+        if shown == label and number.isdigit():
+            return number
+    raise AssertionError(f"no numbered choice {label!r} in: {text}")
+
+
+async def choose(page: Page, label: str, expect: str | None = None) -> None:
+    """Type the number of ``label`` and wait for the bot's answer."""
+    await say(page, await number_of(page, label), expect)
+
+
+async def test_a_member_on_zalo_types_numbers_and_downloads_the_link(page: Page) -> None:
+    """Switched to Zalo on a phone-sized window: the blue Zalo chat, the invite code typed by
+    its button, the plan's choices as numbered lines (no buttons, no keyboard) answered by
+    typing numbers, and the document's link downloads the DOCX from the page."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.select_option("#who", "DV002")
+    await page.locator('#messages[data-who="DV002"]').wait_for(state="attached")
+    await page.click("#to-zalo")
+    await page.locator("#phone.zalo").wait_for(state="attached")
+    head = await page.locator(".phone-head").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert head == "rgb(0, 104, 255)"
+    assert "(Zalo)" in await page.locator("#who option:checked").inner_text()  # the list says so
+    assert await page.get_by_role("button", name="/start").count() == 0  # Zalo has no buttons
+    code = await page.inner_text("#invite-code")
+    assert len(code) >= 6
+    before = await _bot_count(page)
+    await page.click("#type-invite")
+    await _after(page, before, "Trần Thị Bình")
+    assert code in await page.locator(".msg.me").last.inner_text()
+    assert await page.locator("#invite").is_hidden()  # the code is used
+    await say(page, "ke hoach", "Câu 1/6")
+    assert "1. ✅ Thông tin đúng" in await page.locator(".msg.bot").last.inner_text()
+    assert await page.locator("#messages button, #keyboard button").count() == 0
+    await say(page, "1", "Câu 2/6")
+    await say(page, "Nghiên cứu chuyên đề năm 2022, dự buổi quán triệt của chi bộ.", "Đã ghi")
+    await choose(page, "✅ Xong", "Câu 3/6")
+    await say(page, "Phát biểu trong sinh hoạt chi bộ còn ít.", "Đã ghi")
+    await choose(page, "✅ Xong", "Câu 4/6")
+    await say(page, "Mỗi tháng thăm 5 hộ dân trong thôn", "Thời gian")
+    await say(page, "Hằng tháng", "Kết quả")
+    await say(page, "Nắm chắc tình hình hộ dân", "Thêm")
+    await choose(page, "✅ Xong, sang phần tiếp", "Câu 5/6")
+    await say(page, "Báo cáo chi bộ hằng quý, tự kiểm điểm.", "Đã ghi")
+    await choose(page, "✅ Xong", "Câu 6/6")
+    await choose(page, "⏭ Bỏ qua", "Xem lại")
+    await say(page, "gui ke hoach", "Đã gửi kế hoạch")
+    await choose(page, "📄 Tải văn bản kế hoạch", "/d/")
+    link = page.locator(".msg.bot a.link").last
+    assert (await link.get_attribute("href") or "").startswith("/d/")
+    await shot(page, "09-zalo-chat")
+    async with page.expect_download() as info:
+        await link.click()
+    download = await (await info.value).path()
+    with zipfile.ZipFile(download) as docx:
+        assert "Trần Thị Bình" in docx.read("word/document.xml").decode("utf-8")
+    assert await page.locator("#refused").is_hidden()
+    await page.click("#to-telegram")  # back on Telegram: its own chat, its /start button
+    await page.locator("#phone:not(.zalo)").wait_for(state="attached")
+    await page.get_by_role("button", name="/start").wait_for()
+    assert await page.locator("#invite").is_hidden()

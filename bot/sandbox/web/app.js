@@ -1,7 +1,7 @@
 // The sandbox page: pick a person, chat with the bot as them. Plain JS, no build step.
 "use strict";
 
-const state = { who: null, people: [], seen: "", ui: {}, newest: null, stuck: true };
+const state = { who: null, people: [], seen: "", ui: {}, newest: null, stuck: true, channel: "telegram" };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -40,7 +40,7 @@ function render(html, target) {
   copy(doc.body, target);
 }
 
-function personLabel(p) { return `${p.name} — ${p.role}`; }
+function personLabel(p) { return `${p.name} — ${p.role}${p.channel === "zalo" ? ` (${state.ui.zalo || ""})` : ""}`; }
 
 // The page's words come from the bot's catalog (sandbox.ui.*), like everything it says.
 function applyTexts(ui) {
@@ -69,7 +69,8 @@ async function loadState() {
     b.onclick = async () => { await api("/api/clock", { jump: j.id }); await refresh(); };
     return b;
   }));
-  if (JSON.stringify(data.people.map((p) => p.code)) !== JSON.stringify(state.people.map((p) => p.code))) {
+  const roll = (people) => JSON.stringify(people.map((p) => [p.code, p.channel]));
+  if (roll(data.people) !== roll(state.people)) {
     state.people = data.people;
     drawPeople();
   }
@@ -84,6 +85,12 @@ function drawPeople() {
     b.dataset.code = p.code;
     b.setAttribute("aria-current", String(p.code === state.who));
     b.append(p.name);
+    if (p.channel === "zalo") {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = state.ui.zalo || "";
+      b.append(" ", badge);
+    }
     const role = document.createElement("span");
     role.className = "role";
     role.textContent = `${p.role} — ${p.unit}`;
@@ -104,13 +111,59 @@ function choose(code) {
   state.newest = null;
   state.scrollNext = true;
   const p = state.people.find((x) => x.code === code);
+  $("channel").hidden = !p;
   $("chat-name").textContent = p ? p.name : "";
   $("chat-role").textContent = p ? `${p.role} — ${p.unit}` : "";
   drawPeople();
   refresh();
 }
 
+// A Zalo message: plain text as sent, its download links clickable (served by this page).
+function drawZaloMessage(m) {
+  const div = document.createElement("div");
+  div.className = `msg ${m.from}`;
+  div.dataset.id = m.id;
+  if (m.from === "me") { div.textContent = m.text; return div; }
+  if (m.photo) {
+    const img = document.createElement("img");
+    img.src = m.photo;
+    img.alt = "";
+    img.addEventListener("load", stickToBottom);
+    div.append(img);
+  }
+  let rest = m.text;
+  for (const link of m.links) {
+    const at = rest.indexOf(link.url);
+    if (at < 0) continue;
+    div.append(rest.slice(0, at));
+    const a = document.createElement("a");
+    a.className = "link";
+    a.href = link.href;
+    a.download = "";
+    a.textContent = link.url;
+    div.append(a);
+    rest = rest.slice(at + link.url.length);
+  }
+  div.append(rest);
+  return div;
+}
+
+function drawChannel(channel) {
+  state.channel = channel;
+  const zalo = channel === "zalo";
+  $("phone").classList.toggle("zalo", zalo);
+  $("to-telegram").setAttribute("aria-pressed", String(!zalo));
+  $("to-zalo").setAttribute("aria-pressed", String(zalo));
+  $("text").maxLength = zalo ? 2000 : 4096;
+}
+
+function drawInvite(code) {
+  $("invite").hidden = !code;
+  $("invite-code").textContent = code || "";
+}
+
 function drawMessage(m) {
+  if (state.channel === "zalo") return drawZaloMessage(m);
   const div = document.createElement("div");
   div.className = `msg ${m.from}`;
   div.dataset.id = m.id;
@@ -192,15 +245,18 @@ async function refresh() {
   const who = state.who;
   const data = await api(`/api/chat/${encodeURIComponent(who)}`);
   if (who !== state.who) return;
-  const fingerprint = JSON.stringify([data.messages.map((m) => [m.id, m.edits]), data.keyboard, data.refused.length]);
+  const fingerprint = JSON.stringify([data.channel, data.invite, data.messages.map((m) => [m.id, m.edits]), data.keyboard, data.refused.length]);
   if (fingerprint === state.seen) return;
   state.seen = fingerprint;
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   const kept = box.scrollTop;
+  drawChannel(data.channel);
   // The keyboard first: it changes the height left for the messages.
-  // A new chat starts with Telegram's "Bắt đầu" (/start) button.
-  drawKeyboard(data.messages.length ? data.keyboard : { rows: [["/start"]] });
+  // A new chat starts with Telegram's "Bắt đầu" (/start) button; Zalo has no buttons.
+  if (data.channel === "zalo") drawKeyboard(null);
+  else drawKeyboard(data.messages.length ? data.keyboard : { rows: [["/start"]] });
+  drawInvite(data.channel === "zalo" ? data.invite : null);
   box.replaceChildren(...data.messages.map(drawMessage));
   box.scrollTop = kept;
   box.dataset.who = who;
@@ -215,7 +271,8 @@ async function refresh() {
   refused.hidden = data.refused.length === 0;
   refused.replaceChildren(...data.refused.map((r) => {
     const line = document.createElement("b");
-    line.textContent = `${state.ui.refused || ""} ${r.method}: ${r.error}`;
+    const label = data.channel === "zalo" ? state.ui.zalo_refused : state.ui.refused;
+    line.textContent = `${label || ""} ${r.method}: ${r.error}`;
     return line;
   }));
 }
@@ -243,6 +300,23 @@ $("composer").addEventListener("submit", (event) => {
   send(text);
 });
 $("who").addEventListener("change", (event) => choose(event.target.value));
+for (const button of document.querySelectorAll("#channel button")) {
+  button.addEventListener("click", async () => {
+    if (!state.who) return;
+    await api(`/api/chat/${encodeURIComponent(state.who)}/channel`, { channel: button.dataset.channel });
+    const person = state.people.find((p) => p.code === state.who);
+    if (person) person.channel = button.dataset.channel;
+    drawPeople();
+    state.seen = "";
+    state.newest = null;
+    state.scrollNext = true;
+    await refresh();
+  });
+}
+$("type-invite").addEventListener("click", () => {
+  const code = $("invite-code").textContent;
+  if (code) send(code);
+});
 
 refresh();
 setInterval(() => refresh().catch(() => {}), 700);

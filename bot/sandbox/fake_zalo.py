@@ -113,6 +113,7 @@ class FakeZaloApi:
     bot_id: str = "1459232241454765289"
     # Zalo wants an https webhook; tests serve the bot's receiver on plain http at 127.0.0.1.
     allow_http_webhook: bool = False
+    latency: float = 0.0  # seconds added to every call before it is answered (a network)
     # Errors answered with the HTTP status equal to error_code; False: HTTP 200, ok: false.
     error_http_status: bool = True
     calls: list[Call] = field(default_factory=list)
@@ -267,6 +268,8 @@ class FakeZaloApi:
         params = await self._params(request)
         if request.match_info["token"] != self.token:
             return self._answer(method, params, ZaloError(401, "Unauthorized"))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         for fault in self.faults:
             if fault.matches(method):
                 fault.times -= 1

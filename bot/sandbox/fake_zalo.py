@@ -133,6 +133,8 @@ class FakeZaloApi:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.polling = asyncio.Event()  # set while a long poll waits (tests wait on it)
+        self.waiting = 0  # long polls waiting now
+        self._wakers: set[asyncio.Event] = set()  # ``until`` looks again when a poll waits
         self.url = ""
 
     # ----------------------------------------------------------------- lifecycle
@@ -235,13 +237,15 @@ class FakeZaloApi:
         return len(self._events)
 
     async def until(self, check: Callable[[], bool], patience: float = PATIENCE) -> None:
-        """Return once ``check()`` holds, looking again after each call the bot makes."""
+        """Return once ``check()`` holds, looking again after each call the bot makes and each
+        time a long poll starts waiting."""
         called = asyncio.Event()
 
         def listener(call: Call) -> None:
             called.set()
 
         self.on_call.append(listener)
+        self._wakers.add(called)
         try:
             async with asyncio.timeout(patience):
                 while not check():
@@ -249,6 +253,7 @@ class FakeZaloApi:
                     await called.wait()
         finally:
             self.on_call.remove(listener)
+            self._wakers.discard(called)
 
     # ----------------------------------------------------------------- server side
     async def _deliver(self, event: JSON) -> int:
@@ -374,9 +379,16 @@ class FakeZaloApi:
         async with self._arrived:
             if not self._events and not self._closing.is_set():
                 self.polling.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait(), timeout)
-                self.polling.clear()
+                self.waiting += 1
+                for waker in self._wakers:
+                    waker.set()
+                try:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._arrived.wait(), timeout)
+                finally:
+                    self.waiting -= 1
+                if not self.waiting:
+                    self.polling.clear()
             if not self._events:
                 raise ZaloError(408, "Request timeout")
             event: JSON = self._events.popleft()["result"]

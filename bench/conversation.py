@@ -350,11 +350,15 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
             "LOG_LEVEL": "WARNING",
         }
 
+        queue: list[tuple[int, int]] = []  # (events waiting at Zalo, polls waiting) sampled
+
         async def work(mode: str = mode, members: list[ZaloMember] = members) -> int:
             # the echo run: the same number of updates per member as the bot run
             per = results["bot"]["updates"] // len(members) if "bot" in results else 20
             runs = [m.fill() if mode == "bot" else m.echo(per) for m in members]
+            watching = asyncio.ensure_future(watch(api, queue))  # noqa: B023 - awaited here
             outcomes = await asyncio.gather(*runs, return_exceptions=True)
+            watching.cancel()
             failed = [o for o in outcomes if isinstance(o, BaseException)]
             if failed:
                 print(f"{mode}: {len(failed)} members stopped; first: {failed[0]!r}", flush=True)
@@ -368,10 +372,23 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
         elapsed, rss, updates = await run_process(command, env, api, work)
         await api.stop()
         results[mode] = figures(updates, elapsed, latencies, rss)
+        results[mode] |= {
+            "zalo_queue": round(statistics.mean(q for q, _ in queue), 1) if queue else 0.0,
+            "polls_idle": round(statistics.mean(w for _, w in queue), 1) if queue else 0.0,
+            "get_updates": len(api.calls_of("getUpdates")),
+        }
         if mode == "bot":
             results["bot"]["lost"], results["bot"]["misordered"] = await verify_zalo(db, members)
         show(mode, results[mode])
     return results
+
+
+async def watch(api: FakeZaloApi, samples: list[tuple[int, int]]) -> None:
+    """Sample, every 50 ms, the events waiting at Zalo and the polls waiting for one: a queue
+    at Zalo means the polls are too few; idle polls mean the bot is slow behind them."""
+    while True:
+        samples.append((api.pending(), api.waiting))
+        await asyncio.sleep(0.05)
 
 
 class Pauser:

@@ -48,7 +48,7 @@ class ZaloSide:
                 await stop.wait()  # the web server takes them
             else:
                 poller = Poller(
-                    self.client, self.edge.on_event, RealTimer(), stop, polls=self.polls
+                    self.client, self.edge.on_polled, RealTimer(), stop, polls=self.polls
                 )
                 await poller.run()
         finally:

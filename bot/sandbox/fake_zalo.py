@@ -383,8 +383,12 @@ class FakeZaloApi:
                 for waker in self._wakers:
                     waker.set()
                 try:
+                    # woken with the event taken by another poll: wait on (Zalo would)
+                    arrived = self._arrived.wait_for(
+                        lambda: bool(self._events) or self._closing.is_set()
+                    )
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._arrived.wait(), timeout)
+                        await asyncio.wait_for(arrived, timeout)
                 finally:
                     self.waiting -= 1
                 if not self.waiting:

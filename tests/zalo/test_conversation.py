@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
@@ -18,6 +19,7 @@ from bot.domain.models import Channel
 from bot.domain.plans import PlanStatus
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import Harness
+from bot.services.ports import SeenStore
 from bot.services.replies import Attachment
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.client import ZaloClient
@@ -204,3 +206,41 @@ async def test_the_poller_brings_messages_to_the_conversation(zalo_bot: ZaloBot)
         await zalo_bot.edge.drain()
     person = await zalo_bot.bot.services.signin.whoami(Channel.ZALO, BINH.id)
     assert person is not None and person.code == "DV002"
+
+
+class HeldSeen:
+    """The store's record of events, each write held until ``release`` is set."""
+
+    def __init__(self, seen: SeenStore) -> None:
+        self._seen = seen
+        self.release = asyncio.Event()
+
+    async def first_time(self, channel: Channel, key: str, now: datetime) -> bool:
+        """Wait for ``release``, then record as the store does."""
+        await self.release.wait()
+        return await self._seen.first_time(channel, key, now)
+
+
+async def test_a_polled_event_is_queued_before_its_record_is_written(zalo_bot: ZaloBot) -> None:
+    """``on_polled`` returns while the database still holds the record; the events are then
+    answered in order, and the same event polled again is taken once."""
+    bot, zalo = zalo_bot.bot, zalo_bot.zalo
+    seen = HeldSeen(bot.store.seen)
+    edge = ZaloEdge(
+        build_conversation(bot.services),
+        ZaloChannel(zalo_bot.client, FakeLinks(), bot.services.catalog),
+        bot.store.offers,
+        seen,
+        bot.services.presenter,
+        bot.clock,
+    )
+    code = zalo.text(BINH, await invite_code(bot, "DV002"))
+    for body in (code, code, zalo.text(BINH, "ke hoach")):
+        for event in parse_body(body):
+            assert isinstance(event, Event)
+            await edge.on_polled(event)  # returns although every record is held
+    assert zalo.sent(BINH.id) == []
+    seen.release.set()
+    await edge.drain()
+    [welcome, first] = [sent.text for sent in zalo.sent(BINH.id)]
+    assert "Trần Thị Bình" in welcome and "Câu 1/6" in first

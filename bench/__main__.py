@@ -35,7 +35,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
     "normal": {
         "conversation": ["--members", "300"],
         "workers": ["--members", "300", "--workers", "2"],
-        "zalo": ["--members", "300", "--channel", "zalo", "--polls", "ZP"],
+        "zalo": ["--members", "300", "--channel", "zalo", "--polls", "32"],
         "outbox": ["--messages", "2000"],
         "sweep": ["--people", "20000", "--units", "1000"],
         "startup": ["--runs", "3"],
@@ -43,7 +43,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
     "long": {
         "conversation": ["--members", "2000"],
         "workers": ["--members", "2000", "--workers", "2"],
-        "zalo": ["--members", "2000", "--channel", "zalo", "--polls", "ZP"],
+        "zalo": ["--members", "2000", "--channel", "zalo", "--polls", "32"],
         "outbox": ["--messages", "10000"],
         "sweep": ["--people", "100000", "--units", "5000"],
         "startup": ["--runs", "5"],

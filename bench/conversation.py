@@ -376,6 +376,7 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
             "zalo_queue": round(statistics.mean(q for q, _ in queue), 1) if queue else 0.0,
             "polls_idle": round(statistics.mean(w for _, w in queue), 1) if queue else 0.0,
             "get_updates": len(api.calls_of("getUpdates")),
+            "other_calls": len(api.calls) - len(api.calls_of("getUpdates")),
         }
         if mode == "bot":
             results["bot"]["lost"], results["bot"]["misordered"] = await verify_zalo(db, members)

@@ -12,6 +12,7 @@ and, last, one JSON object with everything.
 |--------------|---------------------------------|---------------------------------------|
 | conversation | updates/s, members filling 01   | a bare echo bot on the same harness   |
 | workers      | the same with WORKERS=2         | the echo bot again                    |
+| zalo         | the same members on Zalo        | a bare echo bot on our Zalo poller    |
 | outbox       | messages/s of a wave            | the configured pace                   |
 | sweep        | seconds to queue a reminder wave| one read of everyone's standing       |
 | startup      | spawn to first reply; idle RSS  | the echo bot                          |
@@ -34,6 +35,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
     "normal": {
         "conversation": ["--members", "300"],
         "workers": ["--members", "300", "--workers", "2"],
+        "zalo": ["--members", "300", "--channel", "zalo", "--polls", "32"],
         "outbox": ["--messages", "2000"],
         "sweep": ["--people", "20000", "--units", "1000"],
         "startup": ["--runs", "3"],
@@ -41,6 +43,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
     "long": {
         "conversation": ["--members", "2000"],
         "workers": ["--members", "2000", "--workers", "2"],
+        "zalo": ["--members", "2000", "--channel", "zalo", "--polls", "32"],
         "outbox": ["--messages", "10000"],
         "sweep": ["--people", "100000", "--units", "5000"],
         "startup": ["--runs", "5"],
@@ -49,7 +52,8 @@ PLANS: dict[str, dict[str, list[str]]] = {
 }
 
 
-MODULES = {"workers": "conversation"}  # benchmarks that are another one with other options
+# benchmarks that are another one with other options
+MODULES = {"workers": "conversation", "zalo": "conversation"}
 
 
 def run(name: str, args: list[str]) -> dict[str, Any]:
@@ -78,7 +82,7 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
     """(benchmark, figure, baseline, ratio) for the table."""
     if "error" in f:
         return name, "FAILED", f["error"][:60], "-"
-    if name in ("conversation", "workers"):
+    if name in ("conversation", "workers", "zalo"):
         return (
             name,
             f"{f['updates_per_s']} upd/s, p99 {f['p99_ms']} ms, lost {f['lost']}",

@@ -1,13 +1,19 @@
 """Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
 
     python bench/conversation.py [--members 2000] [--latency 0.08] [--workers 1] [--think 0]
+    python bench/conversation.py --channel zalo [--polls 1] ...
 
 The bot runs as a separate process (``python -m bot run``) on a SQLite file, talking HTTP to the
 fake Bot API served here; a bare echo bot on the same harness gives the upper bound. Each member
 signs in, fills the whole form (long answers sent as a burst of pieces without waiting, to test
 ordering) and submits. Afterwards every stored plan is checked against what was typed.
-Last line: one JSON object with updates_per_s, echo_updates_per_s, ratio, p50_ms, p99_ms,
-peak_rss_mb, lost, misordered.
+
+``--channel zalo``: the same members against the fake Zalo Bot API (same latency per call),
+signed in by their invite codes typed, answering by typed text and numbers
+(``bench/zalo_members.py``); the bot has no Telegram token; the baseline is a bare echo bot on
+our Zalo client and poller (``bench/zalo_echo.py``). ``--polls`` sets ZALO_POLLS for both.
+Last line: one JSON object with channel, updates_per_s, echo_updates_per_s, ratio, p50_ms,
+p99_ms, peak_rss_mb, lost, misordered.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -28,11 +35,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.zalo_members import ZaloMember, ZaloReplies, invite_codes, verify_zalo  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.models import Channel  # noqa: E402
 from bot.domain.plans import Plan  # noqa: E402
 from bot.sandbox.chat import Chat  # noqa: E402
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser  # noqa: E402
+from bot.sandbox.fake_zalo import FakeZaloApi  # noqa: E402
 from bot.sandbox.harness import sample_campaign  # noqa: E402
 from bot.services.clock import SystemClock  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -182,12 +191,25 @@ def rss_peak_mb(pid: int) -> float:
     return total
 
 
+def free_port() -> int:
+    """A port nobody listens on now (the bot's web server binds it next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 async def run_process(
-    args: list[str], env: dict[str, str], api: FakeBotApi, work: Any
+    args: list[str], env: dict[str, str], api: FakeBotApi | FakeZaloApi, work: Any
 ) -> tuple[float, float, int]:
     """Start a bot process, wait until it polls, run ``work``; return (seconds, rss MB, updates)."""
     polled = asyncio.Event()
-    api.on_call.append(lambda call: polled.set() if call.method == "getUpdates" else None)
+
+    def on_call(call: Any) -> None:
+        if call.method == "getUpdates":
+            polled.set()
+
+    api.on_call.append(on_call)
     process = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT))
     try:
         await asyncio.wait_for(polled.wait(), 60)
@@ -282,12 +304,125 @@ async def main() -> None:
         help="seconds a member pauses before each step (0: everyone types non-stop, a closed loop "
         "in which latency is simply members / throughput)",
     )
+    parser.add_argument(
+        "--channel", choices=("telegram", "zalo"), default="telegram", help="whose members"
+    )
+    parser.add_argument(
+        "--polls", type=int, default=1, help="Zalo: long polls at once (ZALO_POLLS)"
+    )
     options = parser.parse_args()
 
     work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
     db = f"sqlite+aiosqlite:///{work_dir / 'bench.db'}"
     await prepare(db, options.members)
+    if options.channel == "zalo":
+        results = await run_zalo(options, db)
+    else:
+        results = await run_telegram(options, db)
+    report(options, results)
 
+
+async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
+    """The bot, then the echo bot, against the fake Zalo Bot API."""
+    codes = await invite_codes(db, options.members)
+    results: dict[str, Any] = {}
+    for mode in ("echo",) if options.only_echo else ("bot", "echo"):
+        api = FakeZaloApi(latency=options.latency)
+        await api.start()
+        replies = ZaloReplies()
+        api.on_call.append(replies.on_call)
+        latencies: list[float] = []
+        members = [
+            ZaloMember(api, replies, i, codes[i], latencies, STEPS, Pauser(options.think, i))
+            for i in range(options.members)
+        ]
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "ZALO_", "PUBLIC_URL"))
+        }
+        env |= {
+            "ZALO_BOT_TOKEN": api.token,
+            "ZALO_API_URL": api.url,
+            "ZALO_POLLS": str(options.polls),
+            "WEB_PORT": str(free_port()),
+            "DATABASE_URL": db,
+            "LOG_LEVEL": "WARNING",
+        }
+
+        queue: list[tuple[int, int]] = []  # (events waiting at Zalo, polls waiting) sampled
+
+        async def work(mode: str = mode, members: list[ZaloMember] = members) -> int:
+            # the echo run: the same number of updates per member as the bot run
+            per = results["bot"]["updates"] // len(members) if "bot" in results else 20
+            runs = [m.fill() if mode == "bot" else m.echo(per) for m in members]
+            watching = asyncio.ensure_future(watch(api, queue))  # noqa: B023 - awaited here
+            outcomes = await asyncio.gather(*runs, return_exceptions=True)
+            watching.cancel()
+            failed = [o for o in outcomes if isinstance(o, BaseException)]
+            if failed:
+                print(f"{mode}: {len(failed)} members stopped; first: {failed[0]!r}", flush=True)
+            return sum(m.sent for m in members)
+
+        command = (
+            [sys.executable, "-m", "bot", "run"]
+            if mode == "bot"
+            else [sys.executable, "-m", "bench.zalo_echo"]
+        )
+        elapsed, rss, updates = await run_process(command, env, api, work)
+        await api.stop()
+        results[mode] = figures(updates, elapsed, latencies, rss)
+        results[mode] |= {
+            "zalo_queue": round(statistics.mean(q for q, _ in queue), 1) if queue else 0.0,
+            "polls_idle": round(statistics.mean(w for _, w in queue), 1) if queue else 0.0,
+            "get_updates": len(api.calls_of("getUpdates")),
+            "other_calls": len(api.calls) - len(api.calls_of("getUpdates")),
+        }
+        if mode == "bot":
+            results["bot"]["lost"], results["bot"]["misordered"] = await verify_zalo(db, members)
+        show(mode, results[mode])
+    return results
+
+
+async def watch(api: FakeZaloApi, samples: list[tuple[int, int]]) -> None:
+    """Sample, every 50 ms, the events waiting at Zalo and the polls waiting for one: a queue
+    at Zalo means the polls are too few; idle polls mean the bot is slow behind them."""
+    while True:
+        samples.append((api.pending(), api.waiting))
+        await asyncio.sleep(0.05)
+
+
+class Pauser:
+    """Think before the next step: ``think`` seconds on average, spread per member."""
+
+    def __init__(self, think: float, index: int) -> None:
+        self.think = think
+        self.index = index
+
+    async def __call__(self) -> None:
+        if self.think:
+            await asyncio.sleep(self.think * (0.5 + (self.index * 7919 % 1000) / 1000))
+
+
+def figures(updates: int, elapsed: float, latencies: list[float], rss: float) -> dict[str, Any]:
+    """One run's figures."""
+    return {
+        "updates": updates,
+        "seconds": elapsed,
+        "updates_per_s": updates / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "rss_mb": rss,
+    }
+
+
+def show(mode: str, row: dict[str, Any]) -> None:
+    """Print one run's figures."""
+    print(mode, {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}, flush=True)
+
+
+async def run_telegram(options: argparse.Namespace, db: str) -> dict[str, Any]:
+    """The bot, then the echo bot, against the fake Telegram Bot API."""
     results: dict[str, Any] = {}
     for mode in ("echo",) if options.only_echo else ("bot", "echo"):
         api = FakeBotApi(latency=options.latency)
@@ -322,23 +457,16 @@ async def main() -> None:
         )
         elapsed, rss, updates = await run_process(command, env, api, work)
         await api.stop()
-        results[mode] = {
-            "updates": updates,
-            "seconds": elapsed,
-            "updates_per_s": updates / elapsed,
-            "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
-            "p99_ms": percentile(latencies, 0.99) * 1000,
-            "rss_mb": rss,
-        }
+        results[mode] = figures(updates, elapsed, latencies, rss)
         if mode == "bot":
             lost, misordered = await verify(db, members)
             results["bot"]["lost"], results["bot"]["misordered"] = lost, misordered
-        print(
-            mode,
-            {k: round(v, 1) if isinstance(v, float) else v for k, v in results[mode].items()},
-            flush=True,
-        )
+        show(mode, results[mode])
+    return results
 
+
+def report(options: argparse.Namespace, results: dict[str, Any]) -> None:
+    """The steps' latencies, the table, and the JSON line last."""
     for step, values in STEPS.items():
         if step:
             p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
@@ -353,8 +481,10 @@ async def main() -> None:
             f"{row['p50_ms']:>9.0f}{row['p99_ms']:>9.0f}{row['rss_mb']:>9.0f}"
         )
     summary = {
+        "channel": options.channel,
         "members": options.members,
         "workers": options.workers,
+        "polls": options.polls if options.channel == "zalo" else None,
         "think_s": options.think,
         "latency_ms": options.latency * 1000,
         "updates": bot["updates"],

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         description="Zalo messages per second. Zalo publishes no limit (only a 429 when over "
         "it): a cautious guess, raise it once the real quota is known.",
     )
+    zalo_polls: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Zalo getUpdates long polls kept open at once (Zalo gives one event per "
+        "poll). More is faster, but Zalo does not say it allows concurrent polls, nor that one "
+        "person's messages then arrive in order: keep 1 until that is known.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Public HTTPS address of the bot's web server; download links start with it "

@@ -39,6 +39,7 @@ class ZaloSide:
     channel: ZaloChannel
     edge: ZaloEdge
     webhook_url: str | None  # where Zalo POSTs events; None: the bot polls
+    polls: int = 1  # long polls at once (ZALO_POLLS)
 
     async def receive(self, stop: asyncio.Event) -> None:
         """Take events until ``stop`` is set (a refused token ends it with ``TokenRefused``)."""
@@ -46,7 +47,10 @@ class ZaloSide:
             if self.webhook_url is not None:
                 await stop.wait()  # the web server takes them
             else:
-                await Poller(self.client, self.edge.on_event, RealTimer(), stop).run()
+                poller = Poller(
+                    self.client, self.edge.on_polled, RealTimer(), stop, polls=self.polls
+                )
+                await poller.run()
         finally:
             await self.edge.drain()
 
@@ -86,4 +90,4 @@ async def zalo_side(
         else:
             await client.delete_webhook()  # getUpdates is refused while a webhook is set
         log.info("zalo: receiving by %s", "webhook" if webhook else "polling")
-        yield ZaloSide(client, channel, edge, webhook)
+        yield ZaloSide(client, channel, edge, webhook, settings.zalo_polls)

@@ -113,6 +113,7 @@ class FakeZaloApi:
     bot_id: str = "1459232241454765289"
     # Zalo wants an https webhook; tests serve the bot's receiver on plain http at 127.0.0.1.
     allow_http_webhook: bool = False
+    latency: float = 0.0  # seconds added to every call before it is answered (a network)
     # Errors answered with the HTTP status equal to error_code; False: HTTP 200, ok: false.
     error_http_status: bool = True
     calls: list[Call] = field(default_factory=list)
@@ -132,6 +133,8 @@ class FakeZaloApi:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.polling = asyncio.Event()  # set while a long poll waits (tests wait on it)
+        self.waiting = 0  # long polls waiting now
+        self._wakers: set[asyncio.Event] = set()  # ``until`` looks again when a poll waits
         self.url = ""
 
     # ----------------------------------------------------------------- lifecycle
@@ -234,13 +237,15 @@ class FakeZaloApi:
         return len(self._events)
 
     async def until(self, check: Callable[[], bool], patience: float = PATIENCE) -> None:
-        """Return once ``check()`` holds, looking again after each call the bot makes."""
+        """Return once ``check()`` holds, looking again after each call the bot makes and each
+        time a long poll starts waiting."""
         called = asyncio.Event()
 
         def listener(call: Call) -> None:
             called.set()
 
         self.on_call.append(listener)
+        self._wakers.add(called)
         try:
             async with asyncio.timeout(patience):
                 while not check():
@@ -248,6 +253,7 @@ class FakeZaloApi:
                     await called.wait()
         finally:
             self.on_call.remove(listener)
+            self._wakers.discard(called)
 
     # ----------------------------------------------------------------- server side
     async def _deliver(self, event: JSON) -> int:
@@ -267,6 +273,8 @@ class FakeZaloApi:
         params = await self._params(request)
         if request.match_info["token"] != self.token:
             return self._answer(method, params, ZaloError(401, "Unauthorized"))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         for fault in self.faults:
             if fault.matches(method):
                 fault.times -= 1
@@ -371,9 +379,20 @@ class FakeZaloApi:
         async with self._arrived:
             if not self._events and not self._closing.is_set():
                 self.polling.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait(), timeout)
-                self.polling.clear()
+                self.waiting += 1
+                for waker in self._wakers:
+                    waker.set()
+                try:
+                    # woken with the event taken by another poll: wait on (Zalo would)
+                    arrived = self._arrived.wait_for(
+                        lambda: bool(self._events) or self._closing.is_set()
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(arrived, timeout)
+                finally:
+                    self.waiting -= 1
+                if not self.waiting:
+                    self.polling.clear()
             if not self._events:
                 raise ZaloError(408, "Request timeout")
             event: JSON = self._events.popleft()["result"]

@@ -103,17 +103,36 @@ class Poller:
         stop: asyncio.Event,
         wait: int = POLL_WAIT,
         recent: RecentKeys | None = None,
+        polls: int = 1,
     ) -> None:
+        """``polls``: long polls kept open at once (see ``run``)."""
         self._client = client
         self._on_event = on_event
         self._timer = timer
         self._stop = stop
         self._wait = wait
         self._recent = recent if recent is not None else RecentKeys()
+        self._polls = max(1, polls)
+        self._handing = asyncio.Lock()  # one hand-off at a time, in the order polls came back
         self.failures = 0  # failed polls in a row
 
     async def run(self) -> None:
-        """Poll, hand on, repeat; a refused token ends the loop with ``TokenRefused``."""
+        """Poll, hand on, repeat; a refused token ends the loop with ``TokenRefused``.
+
+        Zalo hands out one event per ``getUpdates``, so one poll at a time is one event per
+        round trip. With ``polls`` > 1 that many loops poll at once, and their events are handed
+        on one at a time in the order the answers came back. Whether Zalo allows concurrent
+        polls, and answers them in the order it gave the events out, is not documented
+        (ZALO.md): one person's quick messages could then reach the bot out of order."""
+        loops = [asyncio.ensure_future(self._loop()) for _ in range(self._polls)]
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+
+    async def _loop(self) -> None:
         while not self._stop.is_set():
             pause = await self._once()
             if pause:
@@ -144,7 +163,8 @@ class Poller:
             log.warning("zalo getUpdates gave a malformed event: %s", error)
             return 0.0
         try:
-            await hand_on(events, self._on_event, self._recent)
+            async with self._handing:
+                await hand_on(events, self._on_event, self._recent)
         except Exception:  # the event is gone from Zalo's side: say so and carry on
             log.exception("a zalo event could not be handled")
         return 0.0

@@ -123,16 +123,42 @@ class ZaloEdge:
         self._lanes = lanes or Lanes()
 
     async def on_event(self, event: Event) -> None:
-        """Record the event, then queue it in its person's line (private chats only)."""
+        """Record the event, then queue it in its person's line (private chats only): for the
+        webhook, whose answer tells Zalo whether the event was taken."""
+        if not self._from_a_person(event):
+            return
+        if not await self._first_time(event):
+            return
+        self._queue(event, lambda: self._handle(event))
+
+    async def on_polled(self, event: Event) -> None:
+        """Queue the event in its person's line at once; it is recorded first thing in that line,
+        before it is handled. For the poller: an event polled is gone from Zalo's side whatever
+        happens, and not waiting for the database here keeps the next poll from waiting."""
+        if self._from_a_person(event):
+            self._queue(event, lambda: self._record_and_handle(event))
+
+    @staticmethod
+    def _from_a_person(event: Event) -> bool:
         message = event.message
         if message.chat.chat_type != PRIVATE or message.sender.is_bot:
             log.info("zalo event %s is not from a person's private chat: ignored", event.key)
-            return
-        if not await self._seen.first_time(Channel.ZALO, event.key, self._clock.now()):
-            log.info("zalo event %s came again: taken once", event.key)
-            return
-        if not self._lanes.submit(message.sender.id, lambda: self._handle(event)):
+            return False
+        return True
+
+    async def _first_time(self, event: Event) -> bool:
+        if await self._seen.first_time(Channel.ZALO, event.key, self._clock.now()):
+            return True
+        log.info("zalo event %s came again: taken once", event.key)
+        return False
+
+    def _queue(self, event: Event, work: Callable[[], Awaitable[None]]) -> None:
+        if not self._lanes.submit(event.message.sender.id, work):
             log.warning("zalo: too many messages waiting from one chat; %s dropped", event.key)
+
+    async def _record_and_handle(self, event: Event) -> None:
+        if await self._first_time(event):
+            await self._handle(event)
 
     async def _handle(self, event: Event) -> None:
         turn = ChannelTurn(self._channel, event.message.chat.id, self._offers, self._clock)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.app import build_conversation
 from bot.domain.models import Channel
 from bot.domain.plans import PlanStatus
 from bot.sandbox.fake_zalo import FakeZaloUser
+from bot.services.ports import SeenStore
+from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.events import Event, parse_body
 from handlers.zalo.polling import Poller
+from handlers.zalo.updates import ZaloEdge
 from scheduler.timer import VirtualTimer
 from tests.helpers import STUDY, signed_in
-from tests.zalo.zalo_chat import BINH, PATIENCE, ZaloBot, ZaloChat, invite_code
+from tests.zalo.zalo_chat import BINH, PATIENCE, FakeLinks, ZaloBot, ZaloChat, invite_code
 
 
 async def test_a_member_signs_in_and_fills_mau_01_on_zalo(zalo_bot: ZaloBot) -> None:
@@ -153,3 +158,41 @@ async def test_a_link_code_made_on_zalo_works_on_telegram_and_expires(zalo_bot: 
     assert "đăng nhập thành công" in linked.plain
     person = await bot.services.signin.whoami(Channel.TELEGRAM, "7002")
     assert person is not None and person.code == "DV002"
+
+
+class HeldSeen:
+    """The store's record of events, each write held until ``release`` is set."""
+
+    def __init__(self, seen: SeenStore) -> None:
+        self._seen = seen
+        self.release = asyncio.Event()
+
+    async def first_time(self, channel: Channel, key: str, now: datetime) -> bool:
+        """Wait for ``release``, then record as the store does."""
+        await self.release.wait()
+        return await self._seen.first_time(channel, key, now)
+
+
+async def test_a_polled_event_is_queued_before_its_record_is_written(zalo_bot: ZaloBot) -> None:
+    """``on_polled`` returns while the database still holds the record; the events are then
+    answered in order, and the same event polled again is taken once."""
+    bot, zalo = zalo_bot.bot, zalo_bot.zalo
+    seen = HeldSeen(bot.store.seen)
+    edge = ZaloEdge(
+        build_conversation(bot.services),
+        ZaloChannel(zalo_bot.client, FakeLinks(), bot.services.catalog),
+        bot.store.offers,
+        seen,
+        bot.services.presenter,
+        bot.clock,
+    )
+    code = zalo.text(BINH, await invite_code(bot, "DV002"))
+    for body in (code, code, zalo.text(BINH, "ke hoach")):
+        for event in parse_body(body):
+            assert isinstance(event, Event)
+            await edge.on_polled(event)  # returns although every record is held
+    assert zalo.sent(BINH.id) == []
+    seen.release.set()
+    await edge.drain()
+    [welcome, first] = [sent.text for sent in zalo.sent(BINH.id)]
+    assert "Trần Thị Bình" in welcome and "Câu 1/6" in first

@@ -137,6 +137,20 @@ async def test_a_waiting_poll_gets_the_event_pushed_meanwhile(
     assert status == 200 and body["result"]["event_name"] == "message.sticker.received"
 
 
+async def test_a_poll_woken_for_an_event_another_took_waits_on(
+    http: aiohttp.ClientSession, zalo: FakeZaloApi
+) -> None:
+    """Two polls wait, one event comes: one poll takes it, the other keeps waiting for the next."""
+    polls = [asyncio.ensure_future(post(http, zalo, "getUpdates", timeout="60")) for _ in range(2)]
+    await zalo.until(lambda: zalo.waiting == 2)
+    await zalo.push(zalo.text(TED, "một"))
+    await zalo.until(lambda: len(zalo.calls_of("getUpdates")) == 1)
+    assert zalo.waiting == 1
+    await zalo.push(zalo.text(TED, "hai"))
+    texts = sorted(body["result"]["message"]["text"] for _, body in await asyncio.gather(*polls))
+    assert texts == ["hai", "một"]
+
+
 async def test_faults_and_errors_in_the_body_only(
     http: aiohttp.ClientSession, zalo: FakeZaloApi
 ) -> None:

@@ -124,6 +124,41 @@ async def test_stop_ends_a_waiting_long_poll(client: ZaloClient, zalo: FakeZaloA
     assert task.exception() is None
 
 
+async def test_several_polls_take_an_event_while_one_is_held(
+    client: ZaloClient, zalo: FakeZaloApi
+) -> None:
+    """With two polls open, an event comes through while Zalo holds the other poll's answer."""
+    stop = asyncio.Event()
+    inbox = Inbox(stop, stop_after=1)
+    release = zalo.hold("getUpdates")
+    await zalo.push(zalo.text(TED, "một"))
+    await run(Poller(client, inbox, VirtualTimer(), stop, wait=60, polls=2))
+    release.set()
+    assert inbox.texts() == ["một"]
+
+
+async def test_several_polls_hand_on_one_event_at_a_time(
+    client: ZaloClient, zalo: FakeZaloApi
+) -> None:
+    """Events of concurrent polls reach the callback one after another, never two at once."""
+    stop = asyncio.Event()
+    inbox = Inbox(stop, stop_after=6)
+    inside, most = 0, 0
+
+    async def slow(event: Event) -> None:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await client.get_me()  # a real wait, in which another hand-off could start
+        await inbox(event)
+        inside -= 1
+
+    for n in range(6):
+        await zalo.push(zalo.text(TED, f"tin {n}"))
+    await run(Poller(client, slow, VirtualTimer(), stop, wait=0, polls=3))
+    assert sorted(inbox.texts(), key=str) == [f"tin {n}" for n in range(6)] and most == 1
+
+
 async def test_a_refused_token_ends_the_loop(zalo: FakeZaloApi) -> None:
     """401 is not retried: the loop ends with TokenRefused (the bot is misconfigured)."""
     stop = asyncio.Event()

@@ -113,6 +113,23 @@ async def test_zalo_beside_telegram_in_one_process(
     assert api.calls_of("setMyCommands")
 
 
+async def test_zalo_polls_keeps_that_many_long_polls_open(
+    zalo: FakeZaloApi, tmp_path: Path
+) -> None:
+    """ZALO_POLLS=3: three getUpdates wait at Zalo at once, and a typed code is still answered."""
+    code = await roster_with_invite(tmp_path / "polls.db")
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(zalo_settings(zalo, tmp_path / "polls.db", zalo_polls=3), stop)
+    )
+    await zalo.until(lambda: task.done() or zalo.waiting == 3)
+    await zalo.push(zalo.text(BINH, code))
+    await zalo.until(lambda: task.done() or signed_in(zalo))
+    assert not task.done(), task.exception()
+    stop.set()
+    await asyncio.wait_for(task, timeout=PATIENCE)
+
+
 async def test_a_refused_zalo_token_stops_the_bot(zalo: FakeZaloApi, tmp_path: Path) -> None:
     """Zalo answering 401 ends ``serve`` with TokenRefused (the command line says so)."""
     settings = zalo_settings(zalo, tmp_path / "bad.db").model_copy(update={"zalo_bot_token": None})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TextIO, TypeAlias
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Services, build_services
-from bot.cli.screen import Cell, Phases, on_terminal, print_json, table
+from bot.cli.screen import Cell, Phases, on_terminal, print_json, spinner, table
 from bot.cli.text import failure_values
 from bot.config import Settings
 from bot.domain.outbox import Failure
@@ -62,11 +63,18 @@ class Cli:
         """Print ``document`` as the one JSON document of the command's output."""
         print_json(self.out, document)
 
-    def phases(self) -> Phases:
-        """Progress of a long job; off a terminal, one ``cli.progress_line`` per phase."""
+    def spinner(self, key: str, shown: bool = True) -> AbstractContextManager[None]:
+        """A spinner under the catalog text ``key`` while a job without counts runs (none when
+        not ``shown``: under ``--json``)."""
+        return spinner(self.out, self.terminal and shown, self.c.plain(key))
+
+    def phases(self, lines: bool = True) -> Phases:
+        """Progress of a long job; off a terminal, one ``cli.progress_line`` per phase (none
+        without ``lines``: a one-phase job whose closing line already gives the count)."""
         return Phases(
             self.out,
             self.terminal,
+            lines,
             lambda label, done, total: self.c.plain(
                 "cli.progress_line", phase=label, done=done, total=total or done
             ),

@@ -80,7 +80,8 @@ async def report(
     if out.suffix.lower() != ".xlsx" or (chart is not None and chart.suffix.lower() != ".png"):
         cli.say("cli.report_xlsx_only")
         return USAGE
-    report = await services.digests.district(year=year)
+    with cli.spinner("cli.progress_report", shown=not as_json):
+        report = await services.digests.district(year=year)
     if report is None:
         if year is None:
             cli.say("cli.campaign_none")
@@ -88,7 +89,8 @@ async def report(
             cli.say("cli.report_no_year", year=year)
         return FAILED
     try:
-        await asyncio.to_thread(write_report, out, cli.c, report)
+        with cli.spinner("cli.progress_report_file", shown=not as_json):
+            await asyncio.to_thread(write_report, out, cli.c, report)
     except OSError:
         cli.say("cli.file_unwritable", path=out)
         return FAILED

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -110,9 +110,13 @@ def print_json(out: TextIO, document: object) -> None:
 class Phases:
     """Progress of a job in phases: a live bar on a terminal, one plain line per phase off it."""
 
-    def __init__(self, out: TextIO, terminal: bool, line: Callable[[str, int, int], str]) -> None:
-        """``line(label, done, total)`` is the plain line printed when a phase ends."""
+    def __init__(
+        self, out: TextIO, terminal: bool, lines: bool, line: Callable[[str, int, int], str]
+    ) -> None:
+        """``line(label, done, total)`` is the plain line printed when a phase ends (off a
+        terminal, if ``lines``)."""
         self._out, self._terminal, self._line = out, terminal, line
+        self._lines = lines
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._label, self._done, self._total = "", 0, 0
@@ -139,12 +143,29 @@ class Phases:
                 self._progress.stop()
 
     def phase(self, label: str, total: int = 0) -> Tick:
-        """Start a phase (ending the one before); the tick to call as it goes."""
+        """Start a phase (ending the one before, unless it has the same label); the tick to
+        call as it goes."""
+        if label == self._label:
+            self.tick(self._done, total)
+            return self.tick
         self._end()
         self._label, self._done, self._total = label, 0, total
         if self._progress is not None:
             self._task = self._progress.add_task(label, total=total or None)
         return self.tick
+
+    def follow(self, labels: Mapping[str, str]) -> Callable[[str, int, int], None]:
+        """A service's ``progress(phase, done, total)``: a new phase each time ``phase`` changes,
+        shown under ``labels[phase]``."""
+        current = [""]
+
+        def heard(phase: str, done: int, total: int) -> None:
+            if phase != current[0]:
+                current[0] = phase
+                self.phase(labels.get(phase, phase), total)
+            self.tick(done, total)
+
+        return heard
 
     def tick(self, done: int, total: int) -> None:
         """``done`` of ``total`` items of the current phase are through."""
@@ -158,6 +179,16 @@ class Phases:
         if self._progress is not None and self._task is not None:
             total = self._total or self._done
             self._progress.update(self._task, completed=self._done, total=total or 1)
-        else:
+        elif self._lines:
             print(self._line(self._label, self._done, self._total), file=self._out)
         self._label, self._task = "", None
+
+
+@contextmanager
+def spinner(out: TextIO, terminal: bool, label: str) -> Iterator[None]:
+    """A spinner with ``label`` while a job without counts runs; nothing off a terminal."""
+    if not terminal:
+        yield
+        return
+    with console(out, True).status(label):
+        yield

@@ -55,9 +55,10 @@ class Cli:
         rows: Sequence[Sequence[Cell]],
         numbers: Sequence[int] = (),
         title: str | None = None,
+        whole: Sequence[int] = (),
     ) -> None:
         """Print an aligned table: boxed on a terminal, plain columns off one."""
-        table(self.out, self.terminal, headers, rows, numbers, title)
+        table(self.out, self.terminal, headers, rows, numbers, title, whole)
 
     def json(self, document: object) -> None:
         """Print ``document`` as the one JSON document of the command's output."""

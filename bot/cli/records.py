@@ -183,6 +183,7 @@ async def audit(cli: Cli, store: Store, limit: int, as_json: bool = False) -> in
         cli.table(
             [cli.c.plain(f"cli.audit_column.{name}") for name in AUDIT_COLUMNS],
             [[line[name] for name in AUDIT_COLUMNS] for line in lines],
+            whole=(0,),
         )
         return OK
     if not entries:
@@ -251,4 +252,5 @@ def show_failures(cli: Cli, failures: Sequence[Failure]) -> None:
         [cli.c.plain(f"cli.failure_column.{name}") for name in FAILURE_COLUMNS],
         [[line[name] for name in FAILURE_COLUMNS] for line in shown],
         title=cli.c.plain("cli.failures_title"),
+        whole=(0,),
     )

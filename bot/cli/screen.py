@@ -64,13 +64,13 @@ def table(
     rows: Sequence[Sequence[Cell]],
     numbers: Sequence[int] = (),
     title: str | None = None,
+    whole: Sequence[int] = (),
 ) -> None:
-    """Print ``rows`` under ``headers``; the ``numbers`` columns right-aligned, never wrapped."""
+    """Print ``rows`` under ``headers``; the ``numbers`` columns right-aligned, they and the
+    ``whole`` ones never wrapped."""
     grid = Table(
-        title=title,
         box=box.ROUNDED if terminal else None,
         header_style="bold" if terminal else "",
-        title_style="bold" if terminal else "",
         show_edge=terminal,
         pad_edge=terminal,
         expand=False,
@@ -78,13 +78,17 @@ def table(
     for at, name in enumerate(headers):
         if at in numbers:
             grid.add_column(name, justify="right", no_wrap=True)
+        elif at in whole:
+            grid.add_column(name, no_wrap=True)
         else:
-            grid.add_column(name, overflow="fold")
+            grid.add_column(name, overflow="fold")  # between words; a long word is folded
     for row in rows:
         grid.add_row(*(cell if isinstance(cell, Text) else str(cell) for cell in row))
     screen = console(out, terminal)
     if not terminal:  # a pipe keeps every line whole, at the table's natural width
         screen.width = max(WIDTH, screen.measure(grid).maximum)
+    if title:  # above the table, not squeezed into its width
+        screen.print(Text(title, style="bold" if terminal else ""))
     screen.print(grid)
 
 

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -39,10 +40,21 @@ ADDS = (
 )
 
 
+def version() -> str:
+    """The installed package's version."""
+    try:
+        return metadata.version("chuyende-bot")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+source"
+
+
 def parser(catalog: Catalog) -> argparse.ArgumentParser:
     """The argument parser; every help text comes from the catalog."""
     t = catalog.plain
     root = parser_class(catalog)(prog="chuyende", description=t("cli.description"))
+    root.add_argument(
+        "--version", action="version", version=f"chuyende {version()}", help=t("cli.version_help")
+    )
     commands = root.add_subparsers(dest="command", required=True, metavar=t("cli.metavar_command"))
     for add in ADDS:  # the order of the help
         add(commands, t)

@@ -7,7 +7,8 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
+from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command, json_option
+from bot.cli.records import failure_document, show_failures
 from bot.domain.broadcast import BroadcastFile, FileError
 from bot.domain.text import parse_when
 from bot.services.broadcasts import BroadcastError
@@ -40,6 +41,8 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
     for name in ("status", "cancel"):
         sub = command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
         sub.add_argument("id", type=int, metavar="ID")
+        if name == "status":
+            json_option(sub, t, "cli.broadcast_json")
         sub.set_defaults(func=_status if name == "status" else _cancel)
 
 
@@ -48,7 +51,7 @@ async def _send(cli: Cli, args: argparse.Namespace) -> int:
 
 
 async def _status(cli: Cli, args: argparse.Namespace) -> int:
-    return await cli.with_store(lambda store: broadcast_status(cli, store, args.id))
+    return await cli.with_store(lambda store: broadcast_status(cli, store, args.id, args.json))
 
 
 async def _cancel(cli: Cli, args: argparse.Namespace) -> int:
@@ -108,19 +111,43 @@ async def broadcast_send(cli: Cli, store: Store, args: argparse.Namespace) -> in
     return OK
 
 
-async def broadcast_status(cli: Cli, store: Store, broadcast_id: int) -> int:
+BROADCAST_STATES = ("queued", "sent", "failed", "cancelled", "skipped")
+
+
+async def broadcast_status(cli: Cli, store: Store, broadcast_id: int, as_json: bool = False) -> int:
     services = cli.services(store)
     found = await services.broadcasts.status(broadcast_id)
     if found is None:
         cli.say("cli.broadcast_unknown", id=broadcast_id)
         return FAILED
     row, failures = found
+    audience = row.audience + (f" @ {row.unit_path}" if row.unit_path else "")
+    progress = row.progress()
+    if as_json:
+        cli.json(
+            {
+                "id": row.id,
+                "audience": audience,
+                "recipients": row.recipients,
+                **progress,
+                "failures": [failure_document(cli, failure) for failure in failures],
+            }
+        )
+        return OK
+    if cli.terminal:
+        title = cli.c.plain(
+            "cli.broadcast_title", id=row.id, audience=audience, recipients=row.recipients
+        )
+        cli.table(
+            [cli.c.plain("cli.table_state"), cli.c.plain("cli.table_people")],
+            [[cli.c.plain(f"cli.outbox_state.{s}"), progress[s]] for s in BROADCAST_STATES],
+            numbers=(1,),
+            title=title,
+        )
+        show_failures(cli, failures)
+        return OK
     cli.say(
-        "cli.broadcast_status",
-        id=row.id,
-        audience=row.audience + (f" @ {row.unit_path}" if row.unit_path else ""),
-        recipients=row.recipients,
-        **row.progress(),
+        "cli.broadcast_status", id=row.id, audience=audience, recipients=row.recipients, **progress
     )
     for failure in failures:
         cli.say_failure(failure)

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
+from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command, json_option
 from bot.cli.text import RuleError, rule_reasons
+from bot.domain.plans import Campaign
 from bot.domain.schedule import Schedule
 from storage.store import Store
 
@@ -21,6 +22,7 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
         dest="campaign_command", required=True, metavar=t("cli.metavar_action")
     )
     show = command(campaign_commands, "show", "cli.campaign_show_help", t)
+    json_option(show, t, "cli.campaign_json")
     show.set_defaults(func=_show)
     setting = command(campaign_commands, "set", "cli.campaign_set_help", t)
     setting.add_argument(
@@ -50,7 +52,7 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
 
 
 async def _show(cli: Cli, args: argparse.Namespace) -> int:
-    return await cli.with_store(lambda store: campaign_show(cli, store))
+    return await cli.with_store(lambda store: campaign_show(cli, store, args.json))
 
 
 async def _set(cli: Cli, args: argparse.Namespace) -> int:
@@ -98,11 +100,17 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
     return Schedule.model_validate(data)
 
 
-async def campaign_show(cli: Cli, store: Store) -> int:
+async def campaign_show(cli: Cli, store: Store, as_json: bool = False) -> int:
     services = cli.services(store)
     campaign = await services.plans.campaign()
+    if as_json:
+        cli.json(None if campaign is None else campaign_document(campaign))
+        return OK
     if campaign is None:
         cli.say("cli.campaign_none")
+        return OK
+    if cli.terminal:
+        show_campaign(cli, campaign)
         return OK
     cli.say(
         "cli.campaign_current",
@@ -170,3 +178,51 @@ async def campaign_set(
         year=year, title=title.strip(), deadline=due, place=place.strip(), schedule=schedule
     )
     return await campaign_show(cli, store)
+
+
+def campaign_document(campaign: Campaign) -> dict[str, object]:
+    """What ``campaign show --json`` prints."""
+    rules = campaign.schedule
+    return {
+        "year": campaign.year,
+        "title": campaign.title,
+        "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+        "place": campaign.place,
+        "reminder_days": list(rules.deadline_days),
+        "remind_at": rules.remind_at.strftime("%H:%M"),
+        "quiet": f"{rules.quiet_start:%H:%M}-{rules.quiet_end:%H:%M}",
+        "meeting_hours": list(rules.meeting_hours),
+        "digest_at": rules.digest_at.strftime("%H:%M"),
+        "daily_digest_days": rules.daily_digest_days,
+        "late_every_days": rules.late_every_days,
+    }
+
+
+def show_campaign(cli: Cli, campaign: Campaign) -> None:
+    """The campaign and its rules as a two-column table."""
+    t = cli.c.plain
+    found = campaign_document(campaign)
+    none = t("cli.campaign_no_reminder")
+    days = ", ".join(str(d) for d in campaign.schedule.deadline_days)
+    hours = ", ".join(str(h) for h in campaign.schedule.meeting_hours)
+    values = {
+        "year": str(campaign.year),
+        "title": campaign.title,
+        "deadline": str(found["deadline"]),
+        "place": campaign.place,
+        "reminders": t("cli.campaign_deadline_days", days=days, remind_at=found["remind_at"])
+        if days
+        else none,
+        "quiet": str(found["quiet"]),
+        "meeting": t("cli.campaign_meeting_hours", hours=hours) if hours else none,
+        "digest_at": str(found["digest_at"]),
+        "daily": str(campaign.schedule.daily_digest_days),
+        "late": t("cli.campaign_late_every", every=campaign.schedule.late_every_days)
+        if campaign.schedule.late_every_days
+        else none,
+    }
+    cli.table(
+        [t("cli.campaign_column.what"), t("cli.campaign_column.value")],
+        [[t(f"cli.campaign_row.{name}"), value] for name, value in values.items()],
+        title=t("cli.campaign_title_table"),
+    )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TextIO, TypeAlias
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Services, build_services
+from bot.cli.screen import Cell, Phases, on_terminal, print_json, spinner, table
 from bot.cli.text import failure_values
 from bot.config import Settings
 from bot.domain.outbox import Failure
@@ -45,6 +47,39 @@ class Cli:
         self.settings = settings
         self.out = out
         self.clock = clock or SystemClock()
+        self.terminal = on_terminal(out)
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Cell]],
+        numbers: Sequence[int] = (),
+        title: str | None = None,
+        whole: Sequence[int] = (),
+    ) -> None:
+        """Print an aligned table: boxed on a terminal, plain columns off one."""
+        table(self.out, self.terminal, headers, rows, numbers, title, whole)
+
+    def json(self, document: object) -> None:
+        """Print ``document`` as the one JSON document of the command's output."""
+        print_json(self.out, document)
+
+    def spinner(self, key: str, shown: bool = True) -> AbstractContextManager[None]:
+        """A spinner under the catalog text ``key`` while a job without counts runs (none when
+        not ``shown``: under ``--json``)."""
+        return spinner(self.out, self.terminal and shown, self.c.plain(key))
+
+    def phases(self, lines: bool = True) -> Phases:
+        """Progress of a long job; off a terminal, one ``cli.progress_line`` per phase (none
+        without ``lines``: a one-phase job whose closing line already gives the count)."""
+        return Phases(
+            self.out,
+            self.terminal,
+            lines,
+            lambda label, done, total: self.c.plain(
+                "cli.progress_line", phase=label, done=done, total=total or done
+            ),
+        )
 
     def say_failure(self, failure: Failure) -> None:
         """One undelivered message: when, its state, its key and why."""
@@ -78,3 +113,8 @@ class Cli:
             return await action(store)
         finally:
             await store.close()
+
+
+def json_option(parser: argparse.ArgumentParser, t: Callable[..., str], shape: str) -> None:
+    """Add ``--json``; its help says the document's shape (the catalog text ``shape``)."""
+    parser.add_argument("--json", action="store_true", help=t("cli.json_help", shape=t(shape)))

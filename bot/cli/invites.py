@@ -58,9 +58,16 @@ async def invites(cli: Cli, store: Store, out: Path, unit: str | None, renew: st
         ]
         for row in batch.open
     ]
-    try:
-        write_rows(out, columns, rows, title=cli.c.plain("sheet.invites"))
-    except (SheetError, OSError):
+    with cli.phases(lines=False).running() as phases:
+        tick = phases.phase(cli.c.plain("cli.progress_invites"), len(rows))
+        try:
+            write_rows(out, columns, rows, title=cli.c.plain("sheet.invites"))
+        except (SheetError, OSError):
+            written = False
+        else:
+            written = True
+            tick(len(rows), len(rows))
+    if not written:
         cli.say("cli.file_unwritable", path=out)
         return FAILED
     if username is None:

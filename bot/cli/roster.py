@@ -13,6 +13,7 @@ from bot.office.sheets import SheetError, read_rows, write_rows
 from storage.store import Store
 
 NAMES_SHOWN = 50  # names listed of the people absent from an imported roster
+TICK_EVERY = 500  # rows between two moves of a progress bar
 
 
 def add(commands: Commands, t: Callable[..., str]) -> None:
@@ -54,13 +55,20 @@ async def roster_import(
     cli: Cli, store: Store, file: Path, remove_missing: bool, dry_run: bool
 ) -> int:
     services = cli.services(store)
-    try:
-        rows = read_rows(file)
-    except SheetError as unreadable:
-        return sheet_error(cli, unreadable, file)
-    outcome = await services.roster.import_table(
-        rows, remove_missing=remove_missing, dry_run=dry_run
-    )
+    labels = {
+        "check": cli.c.plain("cli.progress_reading"),
+        "write": cli.c.plain("cli.progress_comparing" if dry_run else "cli.progress_writing"),
+    }
+    with cli.phases().running() as phases:
+        reading = phases.phase(labels["check"])
+        try:
+            rows = read_rows(file)
+        except SheetError as unreadable:
+            reading(0, 0)
+            return sheet_error(cli, unreadable, file)
+        outcome = await services.roster.import_table(
+            rows, remove_missing=remove_missing, dry_run=dry_run, progress=phases.follow(labels)
+        )
     if outcome.summary is None:
         cli.say("cli.import_errors", count=len(outcome.parsed.errors))
         for error in outcome.parsed.errors:
@@ -134,7 +142,15 @@ def template(cli: Cli, file: Path) -> int:
 async def export(cli: Cli, store: Store, file: Path) -> int:
     services = cli.services(store)
     people = await services.roster.people()
-    failed = write(cli, file, [person_row(cli.c, person) for person in people])
+    with cli.phases(lines=False).running() as phases:
+        tick = phases.phase(cli.c.plain("cli.progress_export"), len(people))
+        rows = []
+        for done, person in enumerate(people, 1):
+            rows.append(person_row(cli.c, person))
+            if done % TICK_EVERY == 0:
+                tick(done, len(people))
+        failed = write(cli, file, rows)
+        tick(len(rows) if failed is None else 0, len(people))
     if failed is not None:
         return failed
     cli.say("cli.export_written", count=len(people), path=file)

@@ -150,7 +150,8 @@ async def backup(cli: Cli, out: Path | None) -> int:
         stamp = datetime.now(cli.settings.tz).strftime("%Y%m%d-%H%M%S")
         out = database.with_name(f"{database.stem}-backup-{stamp}.db")
     try:
-        info = await asyncio.to_thread(backup_database, database, out)
+        with cli.spinner("cli.progress_backup"):
+            info = await asyncio.to_thread(backup_database, database, out)
     except BackupError as error:
         return _backup_failed(cli, error)
     except OSError:
@@ -174,7 +175,8 @@ async def restore(cli: Cli, file: Path, yes: bool) -> int:
         cli.say("cli.restore_confirm", database=database)
         return OK
     try:
-        _, saved = await asyncio.to_thread(restore_database, file, database)
+        with cli.spinner("cli.progress_restore"):
+            _, saved = await asyncio.to_thread(restore_database, file, database)
     except BackupError as error:
         return _backup_failed(cli, error)
     except OSError:

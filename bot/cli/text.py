@@ -113,6 +113,7 @@ def parser_class(catalog: Catalog) -> type[argparse.ArgumentParser]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["add_help"] = False
             kwargs.setdefault("formatter_class", Formatter)
+            kwargs.setdefault("epilog", t("cli.exit_codes"))  # the same statuses everywhere
             super().__init__(*args, **kwargs)
             self._positionals.title = t("cli.positionals")
             self._optionals.title = t("cli.optionals")

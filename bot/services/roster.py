@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -55,16 +55,28 @@ class RosterService:
         self._tz = tz
 
     async def import_table(
-        self, rows: Iterable[tuple[int, Sequence[Cell]]], *, remove_missing: bool, dry_run: bool
+        self,
+        rows: Iterable[tuple[int, Sequence[Cell]]],
+        *,
+        remove_missing: bool,
+        dry_run: bool,
+        progress: Progress | None = None,
     ) -> ImportOutcome:
-        """Check every row; import all of them in one transaction only when none is bad."""
+        """Check every row; import all of them in one transaction only when none is bad.
+
+        ``progress("check" | "write", done, total)`` hears how far each phase is.
+        """
         today = self._clock.now().astimezone(self._tz).date()
-        parsed = parse_roster(rows, today)
+        parsed = parse_roster(rows if progress is None else _counted(rows, progress), today)
         if not parsed.ok:
             return ImportOutcome(parsed, None)
+        if progress is not None:
+            progress("write", 0, len(parsed.records))
         summary = await self._roster.import_roster(
             parsed.records, remove_missing=remove_missing, dry_run=dry_run, now=self._clock.now()
         )
+        if progress is not None:
+            progress("write", len(parsed.records), len(parsed.records))
         return ImportOutcome(parsed, summary)
 
     async def people(self) -> list[Person]:
@@ -114,3 +126,22 @@ class RosterService:
     async def remember_bot_username(self, username: str) -> None:
         """Store the bot's username so invite links can be made offline."""
         await self._directory.set_setting("bot_username", username)
+
+
+Progress = Callable[[str, int, int], None]
+"""Hears ``(phase, done, total)`` as a long job goes."""
+PROGRESS_EVERY = 500  # rows between two progress calls
+
+
+def _counted(
+    rows: Iterable[tuple[int, Sequence[Cell]]], progress: Progress
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """``rows``, telling ``progress`` every ``PROGRESS_EVERY`` rows checked (the total is 0
+    when ``rows`` does not know its length)."""
+    total = len(rows) if isinstance(rows, Sized) else 0
+    done = 0
+    for done, row in enumerate(rows, 1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress("check", done, total)
+    progress("check", done, total or done)

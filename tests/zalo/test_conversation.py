@@ -8,7 +8,6 @@ until the edge has answered it.
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime, timedelta
 
 from bot.app import build_conversation
@@ -22,7 +21,7 @@ from handlers.zalo.polling import Poller
 from handlers.zalo.updates import ZaloEdge
 from scheduler.timer import VirtualTimer
 from tests.helpers import STUDY, signed_in
-from tests.zalo.zalo_chat import BINH, PATIENCE, FakeLinks, ZaloBot, ZaloChat, invite_code
+from tests.zalo.zalo_chat import BINH, PATIENCE, FakeLinks, ZaloBot, ZaloChat, code_in, invite_code
 
 
 async def test_a_member_signs_in_and_fills_mau_01_on_zalo(zalo_bot: ZaloBot) -> None:
@@ -114,13 +113,6 @@ async def test_the_poller_brings_messages_to_the_conversation(zalo_bot: ZaloBot)
         await zalo_bot.edge.drain()
     person = await zalo_bot.bot.services.signin.whoami(Channel.ZALO, BINH.id)
     assert person is not None and person.code == "DV002"
-
-
-def code_in(text: str) -> str:
-    """The ABCD-EFGH-JKMN code in a message."""
-    found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
-    assert found is not None, text
-    return found.group(0)
 
 
 async def test_a_link_code_made_on_telegram_signs_the_same_person_in_on_zalo(

@@ -3,24 +3,16 @@ or the one they chose (Telegram-only, Zalo-only and two-channel people)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.fake_zalo import FakeZaloUser
 from tests.helpers import signed_in
-from tests.zalo.zalo_chat import BINH, ZaloBot, ZaloChat, invite_code
+from tests.zalo.zalo_chat import BINH, ZaloBot, ZaloChat, code_in, invite_code
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DUC = FakeZaloUser(id="d0d0d0d0d0d0d0d0d0d1", display_name="Đức")
 TEXT = "Họp chi bộ thường kỳ lúc 14h thứ Bảy"
-
-
-def code_in(text: str) -> str:
-    """The ABCD-EFGH-JKMN code in a message."""
-    found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
-    assert found is not None, text
-    return found.group(0)
 
 
 async def test_a_broadcast_reaches_everyone_once_on_their_own_channel(zalo_bot: ZaloBot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -126,3 +127,10 @@ async def invite_code(bot: Harness, person_code: str) -> str:
     """An open invite code of ``person_code``."""
     batch = await bot.services.roster.issue_invites(None, None)
     return next(row.code for row in batch.open if row.person_code == person_code)
+
+
+def code_in(text: str) -> str:
+    """The ABCD-EFGH-JKMN code in a message."""
+    found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
+    assert found is not None, text
+    return found.group(0)

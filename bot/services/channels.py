@@ -121,9 +121,26 @@ def without_buttons(reply: Reply) -> Reply:
     choices = [choice for row in reply.choices for choice in row]
     if not choices:
         return reply
-    lines = "\n".join(numbered([html.escape(c.label, quote=False) for c in choices]))
-    text = Safe(f"{reply.text}\n\n{lines}" if reply.text else lines)
+    listed = numbered([html.escape(c.label, quote=False) for c in choices])
+    lines = "\n".join(listed)
+    shown = _unlisted(reply.text, listed)
+    text = Safe(f"{shown}\n\n{lines}" if shown else lines)
     return replace(reply, text=text, choices=())
+
+
+def _unlisted(text: str, listed: list[str]) -> str:
+    """``text`` without the numbered list of choices it already carries for typing ("1. Hội Phụ
+    nữ" …, written beside Telegram's buttons): on a channel without buttons the choices are that
+    list, and the same lines twice would read as two questions. Only whole lines, and only a run
+    of at least two of the choices from the first, are taken out."""
+    body = text.split("\n")
+    for count in range(len(listed), 1, -1):
+        block = listed[:count]
+        for start in range(len(body) - count + 1):
+            after = body[start + count] if start + count < len(body) else ""
+            if body[start : start + count] == block and not after.startswith(f"{count + 1}. "):
+                return "\n".join(body[:start] + body[start + count :])
+    return text
 
 
 def typed_press(typed: str, reply: Reply) -> Choice | None:

@@ -44,6 +44,26 @@ def test_a_reply_without_buttons_lists_its_choices_and_reads_the_typed_press() -
     assert without_buttons(plain) is plain and typed_press("1", plain) is None
 
 
+def test_a_list_the_text_already_numbers_is_shown_once() -> None:
+    """A choice question lists its options for typing beside Telegram's buttons; without
+    buttons the numbered choices are that list, so the text's copy goes. A list that merely
+    starts like the choices, or a single line, stays."""
+    one, two = Choice("Hội Phụ nữ", "c:0"), Choice("Đoàn <TN>", "c:1")
+    back = Choice("Quay lại", "b")
+    reply = Reply(
+        Safe("Đăng ký với?\n1. Hội Phụ nữ\n2. Đoàn &lt;TN&gt;\nGõ số thứ tự."),
+        choices=((one,), (two,), (back,)),
+    )
+    assert without_buttons(reply).text == (
+        "Đăng ký với?\nGõ số thứ tự.\n\n1. Hội Phụ nữ\n2. Đoàn &lt;TN&gt;\n3. Quay lại"
+    )
+    listing = "1. Hội Phụ nữ\n2. Đoàn &lt;TN&gt;\n3. Hội khác"
+    longer = Reply(Safe(listing), choices=reply.choices)
+    assert without_buttons(longer).text.startswith(f"{listing}\n\n1. Hội Phụ nữ")
+    single = Reply(Safe("Đã ghi:\n1. Hội Phụ nữ"), choices=reply.choices)
+    assert without_buttons(single).text.startswith("Đã ghi:\n1. Hội Phụ nữ\n\n1. Hội Phụ nữ")
+
+
 def test_a_label_is_named_by_its_words_without_emoji_or_punctuation() -> None:
     """ "gui ke hoach" names "📨 Gửi kế hoạch"; "sua noi dung" names "Sửa: Nội dung"."""
     labels = ["📨 Gửi kế hoạch", "Sửa: Nội dung", "⏸ Tạm dừng"]

@@ -60,13 +60,17 @@ EM = FakeZaloUser(id="e0e0e0e0e0e0e0e0e0e1", display_name="Em")
 
 
 async def test_staff_fill_mau_2a_on_zalo_with_back_and_reopen(zalo_bot: ZaloBot) -> None:
-    """Mẫu 2A by typed numbers: a step back keeps the answer, the plan is sent and reopened."""
+    """Mẫu 2A by typed numbers: a long answer over two messages, a step back keeps it, the plan
+    is sent and reopened."""
     bot, em = zalo_bot.bot, ZaloChat(zalo_bot, EM)
     await em.send(await invite_code(bot, "CB001"))
     [first] = await em.send("ke hoach")
     assert "Võ Thị Em" in first
     await em.choose("✅ Thông tin đúng")
-    await em.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    [part] = await em.send("Nghiên cứu chuyên đề do cơ quan phổ biến, dự học tập trung")
+    assert part.startswith("Đã ghi 58 ký tự") and "chọn «✅ Xong»" in part  # a long answer
+    [part] = await em.send("và tự học qua tài liệu của cơ quan")  # goes on in a second message
+    assert part.startswith("Đã ghi 93 ký tự")  # both parts kept, one answer
     [third] = await em.choose("✅ Xong")
     [back] = await em.choose("⬅️ Quay lại")
     assert "Nghiên cứu chuyên đề do cơ quan phổ biến" in back  # the answer so far, kept
@@ -86,3 +90,4 @@ async def test_staff_fill_mau_2a_on_zalo_with_back_and_reopen(zalo_bot: ZaloBot)
     [reopened] = await em.choose("✏️ Sửa lại")
     assert reopened.startswith("Xem lại kế hoạch (Mẫu 2A")
     assert "Nghiên cứu chuyên đề do cơ quan phổ biến" in reopened  # nothing lost
+    assert "và tự học qua tài liệu của cơ quan" in reopened

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.app import build_conversation
 from bot.domain.models import Channel
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import Harness
+from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.replies import Attachment
-from handlers.zalo.channel import ZaloChannel
+from handlers.web.server import WebServer, web_app
+from handlers.zalo.channel import Links, ZaloChannel
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.events import Event, parse_body
 from handlers.zalo.updates import ZaloEdge
@@ -37,11 +40,12 @@ class ZaloBot:
     zalo: FakeZaloApi
     client: ZaloClient
     edge: ZaloEdge
+    links: Links = field(default_factory=FakeLinks)
 
     @property
     def channel(self) -> ZaloChannel:
         """The Zalo channel port (the outbox delivers on it too)."""
-        return ZaloChannel(self.client, FakeLinks(), self.bot.services.catalog)
+        return ZaloChannel(self.client, self.links, self.bot.services.catalog)
 
     async def drain_outbox(self) -> int:
         """Send everything due, on Telegram and on Zalo; how many rows were handled."""
@@ -53,7 +57,12 @@ class ZaloBot:
 
     def edge_again(self) -> ZaloEdge:
         """A second edge on the same database (another replica)."""
-        return make_edge(self.bot, self.client)
+        return make_edge(self.bot, self.client, self.links)
+
+    def with_links(self, links: Links) -> ZaloBot:
+        """The same bot whose files become ``links`` (e.g. real ones on its web server)."""
+        edge = make_edge(self.bot, self.client, links)
+        return ZaloBot(self.bot, self.zalo, self.client, edge, links)
 
     async def hand(self, body: dict[str, object], edge: ZaloEdge | None = None) -> None:
         """Give the edge one event body, as the poller or the webhook would, and wait until
@@ -65,12 +74,12 @@ class ZaloBot:
         await edge.drain()
 
 
-def make_edge(bot: Harness, client: ZaloClient) -> ZaloEdge:
-    """The Zalo edge on the harness's services and store."""
+def make_edge(bot: Harness, client: ZaloClient, links: Links | None = None) -> ZaloEdge:
+    """The Zalo edge on the harness's services and store (files as ``links``, else fake ones)."""
     catalog = bot.services.catalog
     return ZaloEdge(
         build_conversation(bot.services),
-        ZaloChannel(client, FakeLinks(), catalog),
+        ZaloChannel(client, links or FakeLinks(), catalog),
         bot.store.offers,
         bot.store.seen,
         bot.services.presenter,
@@ -134,3 +143,17 @@ def code_in(text: str) -> str:
     found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
     assert found is not None, text
     return found.group(0)
+
+
+@asynccontextmanager
+async def served_links(bot: Harness) -> AsyncIterator[tuple[ChatLinks, str]]:
+    """Real download links (LINK_DAYS of the settings) on the bot's web server on 127.0.0.1;
+    yields them and the server's address."""
+    lifetime = timedelta(days=bot.settings.link_days)
+    downloads = DownloadService(bot.store.links, bot.store.accounts, bot.services.audit, lifetime)
+    server = WebServer(web_app(downloads, bot.clock))
+    url = await server.start("127.0.0.1", 0)
+    try:
+        yield links_for(downloads, bot.store.links, url, bot.clock), url
+    finally:
+        await server.stop()

@@ -99,11 +99,15 @@ class BroadcastRepository(Repository):
             row = conn.execute(select(*columns).where(broadcasts.c.id == broadcast_id)).first()
             if row is None:
                 return None
-            counts = conn.execute(
-                select(outbox.c.status, func.count())
+            counts: dict[str, int] = {}
+            channels: dict[Channel, dict[str, int]] = {}
+            for channel, status, n in conn.execute(
+                select(outbox.c.channel, outbox.c.status, func.count())
                 .where(outbox.c.key.startswith(outbox_prefix(broadcast_id), autoescape=True))
-                .group_by(outbox.c.status)
-            )
+                .group_by(outbox.c.channel, outbox.c.status)
+            ):
+                counts[status] = counts.get(status, 0) + int(n)
+                channels.setdefault(Channel(channel), {})[status] = int(n)
             return BroadcastRow(
                 row.id,
                 row.audience,
@@ -111,10 +115,11 @@ class BroadcastRepository(Repository):
                 row.recipients,
                 row.not_before,
                 row.created_at,
-                {status: int(n) for status, n in counts},
+                counts,
                 BroadcastFile(FileKind(row.file_kind), row.file_name or "", row.file_id)
                 if row.file_kind in set(FileKind)
                 else None,
+                channels,
             )
 
         return await self._db.read(work)

@@ -123,6 +123,7 @@ async def broadcast_status(cli: Cli, store: Store, broadcast_id: int, as_json: b
     row, failures = found
     audience = row.audience + (f" @ {row.unit_path}" if row.unit_path else "")
     progress = row.progress()
+    split = row.progress_by_channel()
     if as_json:
         cli.json(
             {
@@ -130,18 +131,23 @@ async def broadcast_status(cli: Cli, store: Store, broadcast_id: int, as_json: b
                 "audience": audience,
                 "recipients": row.recipients,
                 **progress,
+                "channels": {channel.value: counts for channel, counts in split.items()},
                 "failures": [failure_document(cli, failure) for failure in failures],
             }
         )
         return OK
+    names = [cli.c.plain(f"cli.channel_name.{channel.value}") for channel in split]
     if cli.terminal:
         title = cli.c.plain(
             "cli.broadcast_title", id=row.id, audience=audience, recipients=row.recipients
         )
         cli.table(
-            [cli.c.plain("cli.table_state"), cli.c.plain("cli.table_people")],
-            [[cli.c.plain(f"cli.outbox_state.{s}"), progress[s]] for s in BROADCAST_STATES],
-            numbers=(1,),
+            [cli.c.plain("cli.table_state"), cli.c.plain("cli.table_people"), *names],
+            [
+                [cli.c.plain(f"cli.outbox_state.{s}"), progress[s], *(c[s] for c in split.values())]
+                for s in BROADCAST_STATES
+            ],
+            numbers=tuple(range(1, 2 + len(split))),
             title=title,
         )
         show_failures(cli, failures)
@@ -149,6 +155,8 @@ async def broadcast_status(cli: Cli, store: Store, broadcast_id: int, as_json: b
     cli.say(
         "cli.broadcast_status", id=row.id, audience=audience, recipients=row.recipients, **progress
     )
+    for name, counts in zip(names, split.values(), strict=True):
+        cli.say("cli.split.channel", channel=name, **counts)
     for failure in failures:
         cli.say_failure(failure)
     return OK

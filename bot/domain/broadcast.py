@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import PurePath
 
 from bot.domain.digest import Standing
-from bot.domain.models import Category, Role
+from bot.domain.models import Category, Channel, Role
 from bot.domain.plans import PlanStatus
 from bot.domain.roster import category_named, role_named
 from bot.domain.text import fold
@@ -186,18 +186,34 @@ class BroadcastRow:
     created_at: datetime
     counts: dict[str, int]
     file: BroadcastFile | None = None
+    # outbox rows per channel, then per status: one row per person, on the person's channel
+    channels: dict[Channel, dict[str, int]] = field(default_factory=dict)
 
     def progress(self) -> dict[str, int]:
         """How delivery stands: waiting (queued or being sent), sent, failed, cancelled, and
         skipped (no longer in the audience when their turn came)."""
-        counts = self.counts
-        return {
-            "queued": counts.get("queued", 0) + counts.get("sending", 0),
-            "sent": counts.get("sent", 0),
-            "failed": counts.get("failed", 0) + counts.get("expired", 0),
-            "cancelled": counts.get("cancelled", 0),
-            "skipped": counts.get("skipped", 0),
-        }
+        return _progress(self.counts)
+
+    def progress_by_channel(self) -> dict[Channel, dict[str, int]]:
+        """``progress`` per channel the broadcast goes out on (each person counted once, on
+        the channel their copy went to), in the order of ``Channel``, with ``total``."""
+        split: dict[Channel, dict[str, int]] = {}
+        for channel in Channel:
+            counts = self.channels.get(channel)
+            if counts:
+                split[channel] = {**_progress(counts), "total": sum(counts.values())}
+        return split
+
+
+def _progress(counts: dict[str, int]) -> dict[str, int]:
+    """Outbox counts per status folded into the states a broadcast's report shows."""
+    return {
+        "queued": counts.get("queued", 0) + counts.get("sending", 0),
+        "sent": counts.get("sent", 0),
+        "failed": counts.get("failed", 0) + counts.get("expired", 0),
+        "cancelled": counts.get("cancelled", 0),
+        "skipped": counts.get("skipped", 0),
+    }
 
 
 def outbox_prefix(broadcast_id: int) -> str:

@@ -50,6 +50,21 @@ class ComposerPresenter:
     def _progress(self, row: BroadcastRow) -> dict[str, object]:
         return {"id": row.id, "recipients": row.recipients, **row.progress()}
 
+    def _split(self, text: Safe, row: BroadcastRow) -> Safe:
+        """``text`` and, under it, how many people each channel carries the broadcast to."""
+        lines = [
+            self._c.t(
+                "compose.split.channel",
+                channel=self._c.plain(f"me.channel.{channel.value}"),
+                total=counts["total"],
+                sent=counts["sent"],
+                queued=counts["queued"],
+                failed=counts["failed"],
+            )
+            for channel, counts in row.progress_by_channel().items()
+        ]
+        return Safe("\n".join([text, self._c.t("compose.split.title"), *lines])) if lines else text
+
     def render(self, screen: ComposeScreen) -> Reply:
         """The reply for ``screen``."""
         c, person = self._c, screen.person
@@ -95,18 +110,16 @@ class ComposerPresenter:
             case Queued(broadcast=row, at=at):
                 values = self._progress(row)
                 del values["cancelled"], values["skipped"]
-                text = c.t("compose.queued", **values)
+                text = self._split(c.t("compose.queued", **values), row)
                 if at is not None:
                     when = at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
                     text = Safe(text + "\n" + c.t("compose.scheduled", when=when))
                 return Reply(text, choices=self._wave(row))
             case Withdrawn(broadcast=row, withdrawn=withdrawn):
-                return Reply(
-                    c.t("compose.cancelled", withdrawn=withdrawn, **self._progress(row)),
-                    choices=self._wave(row),
-                )
+                text = c.t("compose.cancelled", withdrawn=withdrawn, **self._progress(row))
+                return Reply(self._split(text, row), choices=self._wave(row))
             case Progress(broadcast=row, reasons=reasons):
-                text = c.t("compose.progress", **self._progress(row))
+                text = self._split(c.t("compose.progress", **self._progress(row)), row)
                 if reasons:
                     lines = [c.t("compose.reason", reason=r, count=n) for r, n in reasons]
                     text = Safe("\n".join([text, c.t("compose.reasons"), *lines]))

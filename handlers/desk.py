@@ -46,6 +46,7 @@ class DeskRouter:
         code, arg = press.code, press.arg
         pair = two_numbers(arg)
         if code is DeskCode.OPEN and (plan_id := number(arg)) is not None:
+            await turn.working()  # the plan comes with its DOCX
             screen = await self._desk.show(person, plan_id)
         elif code is DeskCode.CONFIRM and pair is not None:
             screen = await self._desk.confirm(person, *pair)
@@ -57,6 +58,7 @@ class DeskRouter:
             await self._desk.stop(person, pending)
             screen = DeskStopped(person)
         elif code is DeskCode.EXPORT:
+            await turn.working()  # the unit's XLSX and ZIP
             screen = await self._desk.export(person)
             if isinstance(screen, DeskExport):
                 bundle = screen.export

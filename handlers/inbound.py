@@ -75,6 +75,11 @@ class Turn(Protocol):
         """Acknowledge a press, with a short notice (``text``) if there is one to give."""
         ...
 
+    async def working(self) -> None:
+        """Show in the chat that a reply is being made (before a document is built), where
+        the channel can; never fails."""
+        ...
+
     async def refresh(self, reply: Reply) -> None:
         """Show ``reply`` in place of the message whose button was pressed, where the channel
         can; else as a new message."""

@@ -71,6 +71,7 @@ class MeetingRouter:
         if report is None:
             await turn.reply(self._presenter.simple("digest.nothing", person))
             return
+        await turn.working()  # the chart and the XLSX
         picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)

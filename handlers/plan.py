@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.callbacks import DeskCode, DeskPress, PlanPress, number
+from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, number
 from bot.domain.models import Person
 from bot.domain.pending import FillingFor, Pending
 from bot.services.plan_view import PlanPresenter
@@ -95,6 +95,8 @@ class PlanRouter:
             return
         if press.owner is None:  # the presser's own plan
             await turn.toast()
+            if press.code is PlanCode.DOCUMENT:
+                await turn.working()  # the DOCX is being made
             screen = await self._plans.act(person, press.rev, press.code, press.arg, visit.current)
             await self._show(turn, screen)
             return
@@ -104,6 +106,8 @@ class PlanRouter:
             await turn.reply(self._presenter.simple("plan.proxy_over", person))
             return
         await turn.toast()
+        if press.code is PlanCode.DOCUMENT:
+            await turn.working()
         screen = await self._plans.act(member, press.rev, press.code, press.arg, actor=person)
         await self._show(turn, screen, person)
 

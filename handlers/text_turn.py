@@ -50,6 +50,10 @@ class ChannelTurn:
         if text:
             await self._port.deliver(self._chat_id, Reply(Safe(html.escape(text, quote=False))))
 
+    async def working(self) -> None:
+        """The channel's own sign of a reply being made (Zalo: "typing…")."""
+        await self._port.working(self._chat_id)
+
     async def refresh(self, reply: Reply) -> None:
         """No message is edited in place here: a new one."""
         await self.reply(reply)

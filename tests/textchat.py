@@ -46,6 +46,7 @@ class TextOnlyChannel:
     channel: Channel = Channel.ZALO
     capabilities: Capabilities = TEXT_ONLY
     delivered: list[Delivered] = field(default_factory=list)
+    working_in: list[str] = field(default_factory=list)  # chats told a reply is being made
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def addressable(self, chat_id: str) -> bool:
@@ -61,6 +62,10 @@ class TextOnlyChannel:
             Delivered(chat_id, parse_html(reply.text), document.filename if document else None)
         )
         return [Sent(str(next(self._ids)))]
+
+    async def working(self, chat_id: str) -> None:
+        """Note that a reply was announced as being made."""
+        self.working_in.append(chat_id)
 
     def to(self, chat_id: str) -> list[Delivered]:
         """Everything delivered to ``chat_id``."""

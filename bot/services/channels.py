@@ -111,6 +111,11 @@ class ChannelPort(Protocol):
         channel refused; any other exception is a bug of ours (a reply that cannot be built)."""
         ...
 
+    async def working(self, chat_id: str) -> None:
+        """Show in ``chat_id`` that a reply is being made (a document: Telegram's "sending a
+        file…", Zalo's "typing…"). Only a courtesy: a refusal is logged, never raised."""
+        ...
+
 
 Channels = Mapping[Channel, ChannelPort]  # the adapters of a running bot, by channel
 

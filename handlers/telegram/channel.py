@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from telegram import Bot, Message
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.models import Channel
@@ -41,6 +43,18 @@ def classify(error: TelegramError) -> channels.ChannelError:
     return channels.Transient(error.message)
 
 
+log = logging.getLogger(__name__)
+
+
+async def show_working(bot: Bot, chat_id: int) -> None:
+    """Telegram's "sending a file…" in ``chat_id`` while a document is made (it lasts five
+    seconds or until the next message); a refusal only loses the indicator: logged."""
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    except TelegramError as error:
+        log.info("telegram: no chat action for a chat: %s", type(error).__name__)
+
+
 def _sent(message: Message) -> Sent:
     found = message.photo[-1] if message.photo else message.document
     return Sent(str(message.message_id), found.file_id if found is not None else None)
@@ -73,3 +87,7 @@ class TelegramChannel:
         except TelegramError as error:
             raise classify(error) from error
         return [_sent(message) for message in messages]
+
+    async def working(self, chat_id: str) -> None:
+        """ "Sending a file…" while a document is made."""
+        await show_working(self._bot, int(chat_id))

@@ -25,7 +25,7 @@ from bot.services.channels import Capabilities
 from bot.services.replies import Presenter, Reply
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
-from handlers.telegram.channel import TELEGRAM
+from handlers.telegram.channel import TELEGRAM, show_working
 from handlers.telegram.render import acknowledge, edit, send
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,13 @@ class TelegramTurn:
         query = self._update.callback_query
         if query is not None:
             await acknowledge(query, text)
+
+    async def working(self) -> None:
+        """ "Sending a file…" in the chat while a document is made (as the channel port shows
+        it: ``TelegramChannel.working``)."""
+        chat = self._update.effective_chat
+        if chat is not None:
+            await show_working(self._context.bot, chat.id)
 
     async def refresh(self, reply: Reply) -> None:
         """Edit the message whose button was pressed; a new message when it cannot be edited."""

@@ -10,6 +10,7 @@ persistent menu and the share-my-number button have no Zalo form and are left ou
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from typing import Protocol
@@ -17,7 +18,14 @@ from typing import Protocol
 from bot.domain.models import Channel
 from bot.domain.telegram_html import EntityError, parse_html
 from bot.locales import Catalog
-from bot.services.channels import Capabilities, Formatting, Sent, TextUnit, without_buttons
+from bot.services.channels import (
+    Capabilities,
+    ChannelError,
+    Formatting,
+    Sent,
+    TextUnit,
+    without_buttons,
+)
 from bot.services.replies import Attachment, Reply
 from handlers.zalo.client import ZaloClient
 
@@ -34,6 +42,7 @@ CHAT_ID = re.compile(r"[0-9A-Za-z]{1,64}")
 _LINK = re.compile(r"""<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a>""", re.S | re.I)
 _TAG = re.compile(r"<[^<>]*>")
 
+log = logging.getLogger(__name__)
 Length = Callable[[str], int]
 Frame = Callable[[str, int, int], str]  # (part, its number, how many) -> the text sent
 
@@ -204,3 +213,11 @@ class ZaloChannel:
     async def typing(self, chat_id: str) -> None:
         """Show "typing..." while a reply is being prepared."""
         await self._client.send_chat_action(chat_id, "typing")
+
+    async def working(self, chat_id: str) -> None:
+        """ "typing…" while a document is made (Zalo has no "sending a file"); a refusal or a
+        quota answer only loses the indicator, so it is logged, not raised."""
+        try:
+            await self.typing(chat_id)
+        except ChannelError as error:
+            log.info("zalo: no typing indicator for a chat: %s", type(error).__name__)

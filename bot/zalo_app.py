@@ -21,7 +21,7 @@ from bot.services.ports import Clock, OfferStore, SeenStore
 from bot.services.replies import Presenter
 from handlers.routes import Conversation
 from handlers.web.server import WebServer
-from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.channel import ChatOffers, ZaloChannel
 from handlers.zalo.client import ZaloClient, client_for
 from handlers.zalo.polling import Poller, webhook_receiver, webhook_secret
 from handlers.zalo.updates import ZaloEdge
@@ -75,7 +75,7 @@ async def zalo_side(
         return
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(client)
-        channel = ZaloChannel(client, links, catalog)
+        channel = ZaloChannel(client, links, catalog, offers=ChatOffers(offers, clock))
         edge = ZaloEdge(conversation, channel, offers, seen, presenter, clock)
         webhook: str | None = None
         token = settings.zalo_bot_token

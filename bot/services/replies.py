@@ -287,7 +287,8 @@ class Presenter:
     def channel_chosen(self, person: Person, channel: Channel) -> Reply:
         """The person's messages go on ``channel`` from now on."""
         name = self._c.plain(f"me.channel.{channel.value}")
-        return self.with_menu(self._c.t("me.chosen", channel=name), person)
+        you = self.you(person, "me.chosen")
+        return self.with_menu(self._c.t("me.chosen", channel=name, **you), person)
 
     def bare(self, key: str) -> Reply:
         """A fixed message that leaves the keyboard as it is."""

@@ -26,7 +26,8 @@ from bot.services.channels import (
     TextUnit,
     without_buttons,
 )
-from bot.services.replies import Attachment, Reply
+from bot.services.ports import Clock, OfferStore
+from bot.services.replies import Attachment, Choice, Reply
 from handlers.zalo.client import ZaloClient
 
 ZALO = Capabilities(
@@ -45,6 +46,27 @@ _TAG = re.compile(r"<[^<>]*>")
 log = logging.getLogger(__name__)
 Length = Callable[[str], int]
 Frame = Callable[[str, int, int], str]  # (part, its number, how many) -> the text sent
+
+
+class Offers(Protocol):
+    """Where the choices last shown in a chat are kept (``OfferStore`` of one channel, at the
+    clock's time)."""
+
+    async def remember(self, chat_id: str, choices: list[Choice]) -> None:
+        """Keep ``choices`` as the ones last shown in ``chat_id``."""
+        ...
+
+
+class ChatOffers:
+    """``Offers`` on the store: the choices of a Zalo chat at the clock's time."""
+
+    def __init__(self, store: OfferStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def remember(self, chat_id: str, choices: list[Choice]) -> None:
+        """Keep ``choices`` as the ones last shown in ``chat_id``."""
+        await self._store.offer(Channel.ZALO, chat_id, choices, self._clock.now())
 
 
 class Links(Protocol):
@@ -140,16 +162,63 @@ def split_text(text: str, limit: int, length: Length, frame: Frame) -> list[str]
         total = len(pieces)
 
 
+WORDINGS = "zalo.wording."  # [zalo.wording.<name>] telegram = "…", zalo = "…"
+COMMAND_WORDS = "zalo.command."  # [zalo.command] <command> = the word typed on Zalo
+
+
+def wordings(catalog: Catalog) -> list[tuple[str, str]]:
+    """The catalog's (Telegram phrase, Zalo phrase) pairs, the longest phrase first (so
+    "bấm một nút bên dưới (hoặc …)" is taken before "bấm một nút bên dưới")."""
+    names = {
+        key.removeprefix(WORDINGS).rpartition(".")[0]
+        for key in sorted(catalog.keys())
+        if key.startswith(WORDINGS)
+    }
+    pairs = [
+        (catalog.plain(f"{WORDINGS}{name}.telegram"), catalog.plain(f"{WORDINGS}{name}.zalo"))
+        for name in names
+        if name and catalog.has(f"{WORDINGS}{name}.telegram")
+    ]
+    return sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0]))
+
+
+def _case_of(found: str, replacement: str) -> str:
+    """``replacement`` starting upper case when ``found`` did."""
+    if found[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement[:1].lower() + replacement[1:]
+
+
+def _same_case_sub(old: str, new: str, text: str) -> str:
+    """``text`` with ``old`` (its first letter in either case) replaced by ``new`` in the case
+    of what was found."""
+    first = re.escape(old[:1].lower()) + re.escape(old[:1].upper())
+    pattern = f"[{first}]{re.escape(old[1:])}"
+    return re.sub(pattern, lambda m: _case_of(m.group(0), new), text)
+
+
 class ZaloChannel:
     """Delivers replies through a ``ZaloClient``."""
 
     def __init__(
-        self, client: ZaloClient, links: Links, catalog: Catalog, capabilities: Capabilities = ZALO
+        self,
+        client: ZaloClient,
+        links: Links,
+        catalog: Catalog,
+        capabilities: Capabilities = ZALO,
+        offers: Offers | None = None,
     ) -> None:
         self._client = client
         self._links = links
         self._catalog = catalog
         self._capabilities = capabilities
+        self._offers = offers
+        self._wordings = wordings(catalog)
+        self._menu_words = [
+            (catalog.plain(f"menu.{key.removeprefix(COMMAND_WORDS)}"), catalog.plain(key))
+            for key in sorted(catalog.keys())
+            if key.startswith(COMMAND_WORDS)
+        ]
 
     @property
     def channel(self) -> Channel:
@@ -175,15 +244,20 @@ class ZaloChannel:
         return split_text(text, caps.max_text, caps.length, frame)
 
     def reworded(self, text: str) -> str:
-        """``text`` as said where there is nothing to press: "bấm «✅ Xong»" -> "chọn «✅ Xong»"
-        (the choices are numbered lines, chosen by typing)."""
+        """``text`` as said where there is nothing to press: the catalog's Zalo wordings of
+        whole phrases first ("bấm một nút bên dưới" -> "gõ số thứ tự của một mục bên dưới"),
+        a menu button named becomes its word to type ("bấm «📝 Kế hoạch của tôi»" -> "gõ «kế
+        hoạch»": Zalo has no menu), and any other "bấm «✅ Xong»" -> "chọn «✅ Xong»" (the
+        choices are numbered lines, chosen by typing)."""
+        for old, new in self._wordings:
+            text = _same_case_sub(old, new, text)
         press, choose = self._catalog.plain("zalo.press"), self._catalog.plain("zalo.choose")
-
-        def same_case(match: re.Match[str]) -> str:
-            return choose[:1].upper() + choose[1:] if match.group(0)[:1].isupper() else choose
-
+        for label, word in self._menu_words:
+            typed = self._catalog.plain("zalo.typed.word", word=word)
+            for verb in (press, choose):
+                text = _same_case_sub(f"{verb} «{label}»", typed, text)
         pattern = rf"\b[{press[:1].upper()}{press[:1]}]{re.escape(press[1:])}\b"
-        return re.sub(pattern, same_case, text)
+        return re.sub(pattern, lambda m: _case_of(m.group(0), choose), text)
 
     async def text_of(self, chat_id: str, reply: Reply) -> str:
         """The plain text ``reply`` becomes: its choices numbered, its document a link."""
@@ -196,7 +270,13 @@ class ZaloChannel:
 
     async def deliver(self, chat_id: str, reply: Reply) -> list[Sent]:
         """Send ``reply`` to ``chat_id``: a picture first (the text as its caption when it fits),
-        then the text in as many messages as it takes."""
+        then the text in as many messages as it takes.
+
+        A reply that still has its choices (the outbox's: a reminder's "📝 Làm tiếp"; a turn
+        of the conversation numbers and remembers its own) has them remembered for the chat
+        first, so the number typed next is that press and not one of an older screen."""
+        if reply.choices and self._offers is not None:
+            await self._offers.remember(chat_id, [c for row in reply.choices for c in row])
         text = await self.text_of(chat_id, reply)
         sent: list[Sent] = []
         if reply.photo is not None:

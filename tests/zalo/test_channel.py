@@ -202,6 +202,6 @@ async def test_press_becomes_choose_where_there_is_nothing_to_press(
     reply = Reply(Safe("Đã ghi 61 ký tự. Gửi tiếp nếu còn, hoặc bấm «✅ Xong».\nBấm nút bên dưới."))
     await channel.deliver(TED.id, reply)
     assert texts(zalo) == [
-        "Đã ghi 61 ký tự. Gửi tiếp nếu còn, hoặc chọn «✅ Xong».\nChọn nút bên dưới."
+        "Đã ghi 61 ký tự. Gửi tiếp nếu còn, hoặc chọn «✅ Xong».\nGõ số thứ tự của mục bên dưới."
     ]
     assert channel.reworded("bấmx bấm") == "bấmx chọn"

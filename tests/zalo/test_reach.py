@@ -110,7 +110,7 @@ async def test_the_card_lets_a_two_channel_person_choose_where_messages_go(
     [card] = await binh.send("toi")
     assert "Nhận tin nhắc và thông báo qua: Zalo" in card
     [chosen] = await binh.choose("🔔 Nhận thông báo qua Telegram")
-    assert "gửi qua Telegram" in chosen
+    assert "Từ nay đồng chí sẽ nhận tin nhắc và thông báo qua Telegram." in chosen
     bot.clock.set(datetime(2022, 4, 16, 9, 30, tzinfo=VN))
     await bot.sweep()
     await zalo_bot.drain_outbox()

@@ -15,7 +15,7 @@ from bot.sandbox.harness import Harness
 from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.replies import Attachment
 from handlers.web.server import WebServer, web_app
-from handlers.zalo.channel import Links, ZaloChannel
+from handlers.zalo.channel import ChatOffers, Links, ZaloChannel
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.events import Event, parse_body
 from handlers.zalo.updates import ZaloEdge
@@ -45,7 +45,8 @@ class ZaloBot:
     @property
     def channel(self) -> ZaloChannel:
         """The Zalo channel port (the outbox delivers on it too)."""
-        return ZaloChannel(self.client, self.links, self.bot.services.catalog)
+        offers = ChatOffers(self.bot.store.offers, self.bot.clock)
+        return ZaloChannel(self.client, self.links, self.bot.services.catalog, offers=offers)
 
     async def drain_outbox(self) -> int:
         """Send everything due, on Telegram and on Zalo; how many rows were handled."""
@@ -79,7 +80,9 @@ def make_edge(bot: Harness, client: ZaloClient, links: Links | None = None) -> Z
     catalog = bot.services.catalog
     return ZaloEdge(
         build_conversation(bot.services),
-        ZaloChannel(client, links or FakeLinks(), catalog),
+        ZaloChannel(
+            client, links or FakeLinks(), catalog, offers=ChatOffers(bot.store.offers, bot.clock)
+        ),
         bot.store.offers,
         bot.store.seen,
         bot.services.presenter,

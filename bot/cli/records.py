@@ -154,6 +154,8 @@ def _row_document(row: ReportRow) -> dict[str, object]:
         "cells": row.cells,
         "cells_thematic": row.cells_thematic,
         "cells_briefed": row.cells_briefed,
+        "cells_no_briefing": row.cells_no_briefing,
+        "cells_thematic_short": row.cells_thematic_short,
     }
 
 

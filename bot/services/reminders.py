@@ -41,6 +41,7 @@ from bot.domain.schedule import (
     returned_occasion,
 )
 from bot.services.digests import DigestService, local_text
+from bot.services.meeting_book import ASK_SERIES, RecordAsks
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -110,7 +111,9 @@ class ReminderService:
         digests: DigestService,
         clock: Clock,
         tz: tzinfo,
+        asks: RecordAsks | None = None,
     ) -> None:
+        self._asks = asks  # after a meeting's time: "record it" to its secretaries
         self._digests = digests
         self._plans = plans
         self._units = units
@@ -146,6 +149,10 @@ class ReminderService:
             occasions += meeting_occasions(
                 m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
             )
+        if self._asks is not None:  # kept apart: bot/services/meeting_book.py
+            asks, asked = await self._asks.occasions(now, schedule)
+            occasions += asks
+            meetings = {**asked, **meetings}
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)
@@ -200,6 +207,8 @@ class ReminderService:
         now: datetime,
     ) -> list[OutboxMessage]:
         kind = occasion.key.split(":", 1)[0]
+        if kind == ASK_SERIES and self._asks is not None:
+            return await self._asks.messages(occasion, meetings)
         if kind == "meeting":
             meeting = meetings[int(occasion.key.split(":")[1])]
             return await self._meeting_reminders(occasion, meeting)

@@ -15,6 +15,7 @@ from bot.domain.meetings import (
     MeetingInputError,
     MeetingKind,
     MeetingStatus,
+    next_thematic,
     parse_meeting,
     quarters_without_thematic,
 )
@@ -182,6 +183,12 @@ class MeetingService:
             ]
             to_record = tuple(sorted(waiting, key=lambda m: m.starts_at, reverse=True)[:4])
         return MeetingList(person, upcoming, manage, quarters_without=gaps, to_record=to_record)
+
+    async def next_thematic(self, unit_id: int) -> list[Meeting]:
+        """The cell's upcoming thematic (chuyên đề) meetings, soonest first (cancelled and past
+        ones left out): what the progress prompts are timed by."""
+        now = self._clock.now()
+        return next_thematic(await self._meetings.of_units([unit_id], now), now)
 
     async def start_new(self, person: Person, kind: str) -> MeetingScreen:
         """Ask a secretary for the details of a new meeting of ``kind``."""

@@ -26,7 +26,8 @@ def _record(row: RowMapping) -> MeetingRecord | None:
     """The stored record of a meeting (0015), or None while it is not recorded."""
     if row.get("outcome") is None:
         return None
-    absent_ids = tuple(int(i) for i in json.loads(row["absent_ids"] or "[]"))
+    stored = row["absent_ids"]
+    absent_ids = tuple(int(i) for i in json.loads(stored)) if stored and stored != "[]" else ()
     return MeetingRecord(
         outcome=Outcome(row["outcome"]),
         held_on=row["held_on"],

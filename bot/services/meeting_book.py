@@ -401,22 +401,25 @@ class RecordAsks:
         due = schedule.quiet_until(start + ASK_AFTER, self._tz)
         return Occasion(key=key, series=key, due=due, stale=start + ASK_UNTIL)
 
-    async def occasions(
-        self, now: datetime, schedule: Schedule
-    ) -> tuple[list[Occasion], dict[int, Meeting]]:
-        """The asks that may be due now, and their meetings by id."""
+    async def batch(self, now: datetime, schedule: Schedule) -> AskBatch:
+        """The asks that may be due now (the sweep picks those due and not yet sent)."""
         found = await self._book.awaiting(now - ASK_UNTIL, now - ASK_AFTER + timedelta(minutes=1))
-        meetings = {m.id: m for m in found}
-        return [self.occasion(m, schedule) for m in found], meetings
+        return AskBatch(self, {m.id: m for m in found}, [self.occasion(m, schedule) for m in found])
 
-    async def messages(
-        self, occasion: Occasion, meetings: dict[int, Meeting]
+    async def secretaries(self, unit_ids: Sequence[int]) -> dict[int, list[int]]:
+        """The linked secretaries of these units, read in one query per 500 units."""
+        found: dict[int, list[int]] = {}
+        ids = sorted(set(unit_ids))
+        for start in range(0, len(ids), 500):
+            found.update(await self._book.secretaries(ids[start : start + 500]))
+        return found
+
+    def messages(
+        self, occasion: Occasion, meeting: Meeting, secretaries: Sequence[int]
     ) -> list[OutboxMessage]:
         """One ask per secretary of the meeting's unit (none once it is recorded)."""
-        meeting = meetings.get(int(occasion.key.split(":")[1]))
-        if meeting is None or meeting.record is not None:
+        if meeting.record is not None:
             return []
-        secretaries = (await self._book.secretaries([meeting.unit_id])).get(meeting.unit_id, [])
         payload = Notice(
             template="notify.meet.record",
             params={
@@ -442,3 +445,26 @@ class RecordAsks:
             )
             for pid in secretaries
         ]
+
+
+class AskBatch:
+    """One sweep's asks: their occasions, and the messages of those sent (the secretaries of
+    every unit concerned are read once, when the first is sent)."""
+
+    def __init__(
+        self, asks: RecordAsks, meetings: dict[int, Meeting], occasions: list[Occasion]
+    ) -> None:
+        self._asks = asks
+        self._meetings = meetings
+        self.occasions = occasions
+        self._secretaries: dict[int, list[int]] | None = None
+
+    async def messages(self, occasion: Occasion) -> list[OutboxMessage]:
+        """The messages of ``occasion`` (one of this batch's)."""
+        meeting = self._meetings.get(int(occasion.key.split(":")[1]))
+        if meeting is None:
+            return []
+        if self._secretaries is None:
+            units = [m.unit_id for m in self._meetings.values()]
+            self._secretaries = await self._asks.secretaries(units)
+        return self._asks.messages(occasion, meeting, self._secretaries.get(meeting.unit_id, []))

@@ -41,7 +41,7 @@ from bot.domain.schedule import (
     returned_occasion,
 )
 from bot.services.digests import DigestService, local_text
-from bot.services.meeting_book import ASK_SERIES, RecordAsks
+from bot.services.meeting_book import ASK_SERIES, AskBatch, RecordAsks
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -149,10 +149,10 @@ class ReminderService:
             occasions += meeting_occasions(
                 m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
             )
+        asks = None
         if self._asks is not None:  # kept apart: bot/services/meeting_book.py
-            asks, asked = await self._asks.occasions(now, schedule)
-            occasions += asks
-            meetings = {**asked, **meetings}
+            asks = await self._asks.batch(now, schedule)
+            occasions += asks.occasions
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)
@@ -165,7 +165,7 @@ class ReminderService:
                 report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
-            messages = await self._messages(occasion, campaign, meetings, context, now)
+            messages = await self._messages(occasion, campaign, meetings, context, now, asks)
             added = await self._record(occasion.key, "sent", messages, now)
             if added is not None:
                 report.sent.append(occasion.key)
@@ -205,10 +205,11 @@ class ReminderService:
         meetings: dict[int, Meeting],
         context: _Lazy,
         now: datetime,
+        asks: AskBatch | None = None,
     ) -> list[OutboxMessage]:
         kind = occasion.key.split(":", 1)[0]
-        if kind == ASK_SERIES and self._asks is not None:
-            return await self._asks.messages(occasion, meetings)
+        if kind == ASK_SERIES and asks is not None:
+            return await asks.messages(occasion)
         if kind == "meeting":
             meeting = meetings[int(occasion.key.split(":")[1])]
             return await self._meeting_reminders(occasion, meeting)

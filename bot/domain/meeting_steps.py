@@ -23,9 +23,9 @@ RECENT_PLACES = 4
 MAX_TEXT = 1000  # content, conclusion, reason
 MAX_PEOPLE = 9999
 
-_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-_CLOCK = re.compile(r"^\s*(\d{1,2})\s*(?:[:h.]\s*(\d{2})?)?\s*$", re.IGNORECASE)
-_TWO = re.compile(r"^\D*?(\d{1,4})\D+?(\d{1,4})\D*$")
+_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$", re.ASCII)
+_CLOCK = re.compile(r"^\s*(\d{1,2})\s*(?:[:h.]\s*(\d{2})?)?\s*$", re.IGNORECASE | re.ASCII)
+_TWO = re.compile(r"^\D*?(\d{1,4})\D+?(\d{1,4})\D*$", re.ASCII)
 
 
 class StepError(ValueError):

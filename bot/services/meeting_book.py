@@ -27,7 +27,7 @@ from bot.domain.meetings import (
 )
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
-from bot.domain.payloads import Button, Notice
+from bot.domain.payloads import Button, DigestData, Notice
 from bot.domain.pending import RecordMeeting
 from bot.domain.schedule import Occasion, Schedule
 from bot.services.digests import local_text
@@ -117,6 +117,11 @@ class BookGone:
 
 
 BookScreen = RecordStep | Recorded | PastMeetings | BookRefused | BookGone
+
+
+def flagged(data: DigestData) -> bool:
+    """Whether a unit's digest carries a meeting flag (it is then sent after the deadline too)."""
+    return data.no_briefing or data.thematic_flag != 0
 
 
 def compact_day(day: date) -> str:

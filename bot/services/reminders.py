@@ -41,7 +41,7 @@ from bot.domain.schedule import (
     returned_occasion,
 )
 from bot.services.digests import DigestService, local_text
-from bot.services.meeting_book import ASK_SERIES, AskBatch, RecordAsks
+from bot.services.meeting_book import ASK_SERIES, AskBatch, RecordAsks, flagged
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -222,10 +222,10 @@ class ReminderService:
             return await self._returned_message(occasion, campaign, plan_id)
         digests = await self._digests.digests(campaign, await context.standings(), now)
         if occasion.day is not None and occasion.day > campaign.deadline:
-            digests = {  # after the deadline: only to units where someone still owes a plan
-                unit_id: (data, people)
+            digests = {  # after the deadline: only to units where someone still owes a plan,
+                unit_id: (data, people)  # or whose meetings are flagged (no quán triệt ...)
                 for unit_id, (data, people) in digests.items()
-                if data.missing.count or data.returned.count
+                if data.missing.count or data.returned.count or flagged(data)
             }
         return [
             OutboxMessage(

@@ -342,3 +342,15 @@ async def test_scheduling_and_recording_on_the_text_only_channel(bot: Harness) -
     assert "đã họp" in done.text
     meeting = await bot.store.meetings.get(1)
     assert meeting is not None and meeting.record is not None and meeting.record.absent == 1
+
+
+async def test_the_weekly_digest_after_the_deadline_carries_the_flag(bot: Harness) -> None:
+    """The Monday digest of 02/05 tells An that no quán triệt was recorded by 30/04."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    bot.clock.set(datetime(2022, 5, 2, 7, 30, tzinfo=VN))
+    report = await bot.sweep()
+    assert "digest:2022:2022-05-02" in report.sent
+    await bot.drain_outbox()
+    [digest] = [m for m in an.messages if "Tiến độ kế hoạch cá nhân" in m.plain][-1:]
+    assert "chưa ghi nhận buổi quán triệt" in digest.plain

@@ -142,12 +142,15 @@ class MeetingBookPresenter:
         if meeting is None:
             kind = screen.draft.kind
             return self._c.t("meet.rec.head_new", kind=self._kind(kind) if kind else "")
-        return self._c.t(
+        head = self._c.t(
             "meet.rec.head",
             kind=self._kind(meeting.kind),
             when=meeting.starts_at.astimezone(self._tz).strftime("%d/%m/%Y %H:%M"),
             place=meeting.place,
         )
+        if meeting.record is not None:  # a correction
+            return f"{head}\n{self._c.t('meet.rec.again')}"
+        return head
 
     def _record(self, screen: RecordStep) -> Reply:
         c, draft = self._c, screen.draft

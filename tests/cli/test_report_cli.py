@@ -78,6 +78,8 @@ async def test_report_has_a_title_a_total_and_counts_cells(
     district.clock.set(datetime(2022, 12, 20, 9, 0, tzinfo=VN))  # the year's meetings are held
     status, out = await run_async("report", "--out", "bc.xlsx", clock=district.clock)
     assert status == 0 and "2022" in out, out
+    assert "Chi bộ chưa ghi nhận quán triệt đúng hạn: 2/3" in out
+    assert "Chi bộ thiếu sinh hoạt chuyên đề (sau quý III): 2/3" in out
     title, header, rows = table(tmp_path / "bc.xlsx")
     assert load_workbook(tmp_path / "bc.xlsx").sheetnames == ["Tổng hợp", "Biểu đồ"]
     assert "2022" in str(title[0]) and "Học tập và làm theo" in str(title[0])

@@ -354,3 +354,27 @@ async def test_the_weekly_digest_after_the_deadline_carries_the_flag(bot: Harnes
     await bot.drain_outbox()
     [digest] = [m for m in an.messages if "Tiến độ kế hoạch cá nhân" in m.plain][-1:]
     assert "chưa ghi nhận buổi quán triệt" in digest.plain
+
+
+async def test_an_ask_is_not_sent_two_weeks_late_nor_for_a_recorded_meeting(bot: Harness) -> None:
+    """After more than two weeks of downtime the ask is dropped; a meeting recorded before its
+    ask falls due is never asked about."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    for line in (
+        "26/03/2022 08:00; Nhà văn hóa",
+        "27/03/2022 08:00; Nhà văn hóa",
+        "28/03/2022 08:00; Nhà văn hóa",
+    ):
+        await an.send("/lichhop")
+        await an.press("➕ Sinh hoạt chuyên đề")
+        await an.send(line)
+    bot.clock.set(datetime(2022, 3, 28, 9, 0, tzinfo=VN))  # the second began an hour ago
+    await an.send("/lichhop")
+    await an.press("📝 Ghi nhận 28/03")
+    await an.press("🚫 Không họp được")
+    await an.send("Trùng lịch họp của xã")
+    await an.press("💾 Lưu")
+    bot.clock.set(datetime(2022, 4, 10, 7, 30, tzinfo=VN))  # the bot was down since then
+    asked = [k for k in (await bot.sweep()).sent if k.startswith("mrecord")]
+    assert asked == ["mrecord:2"]  # 26/03 began over two weeks ago; 28/03 is recorded

@@ -14,7 +14,7 @@ from bot.locales import Catalog
 from bot.office.report_chart import chart_png
 from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
-from bot.services.meeting_book import BookScreen, MeetingBook
+from bot.services.meeting_book import BookScreen, MeetingBook, RecordStep
 from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps, PlanStep, StepScreen
 from bot.services.meeting_view import MeetingPresenter
@@ -78,7 +78,7 @@ class MeetingRouter:
 
     async def _book(self, turn: Turn, screen: BookScreen) -> None:
         reply = self._flows.view.book(screen)
-        if getattr(screen, "in_place", False):
+        if isinstance(screen, RecordStep) and screen.in_place:
             await turn.refresh(reply)  # a toggle of the roster: the same screen, updated
         else:
             await turn.reply(reply)

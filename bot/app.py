@@ -36,6 +36,9 @@ from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.housekeeping import Housekeeping
+from bot.services.meeting_book import MeetingBook, RecordAsks
+from bot.services.meeting_book_view import MeetingBookPresenter
+from bot.services.meeting_steps import MeetingSteps
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notices
@@ -51,7 +54,7 @@ from bot.services.signin import SigninService
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
-from handlers.meetings import MeetingRouter
+from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
 from handlers.routes import Conversation
@@ -67,6 +70,7 @@ from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
 from storage.backup import check_sound
 from storage.engine import sqlite_file
+from storage.meeting_book_repo import MeetingBookRepository
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -110,6 +114,9 @@ class Services:
     meetings: MeetingService
     meeting_view: MeetingPresenter
     proxy: ProxyService
+    meeting_steps: MeetingSteps
+    meeting_book: MeetingBook
+    meeting_book_view: MeetingBookPresenter
 
 
 def build_services(
@@ -152,6 +159,10 @@ def build_services(
         clock,
         tz,
     )
+    book = MeetingBookRepository(store.database)
+    meetings = MeetingService(
+        store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
+    )
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -181,11 +192,13 @@ def build_services(
             digests,
             clock,
             tz,
+            asks=RecordAsks(book, tz),
         ),
-        meetings=MeetingService(
-            store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
-        ),
+        meetings=meetings,
         meeting_view=MeetingPresenter(catalog, presenter, tz),
+        meeting_steps=MeetingSteps(meetings, book, store.schedule, store.plans, clock, tz),
+        meeting_book=MeetingBook(book, store.meetings, store.schedule, store.plans, clock, tz),
+        meeting_book_view=MeetingBookPresenter(catalog, presenter, tz),
         proxy=ProxyService(
             store.plans,
             store.schedule,
@@ -214,6 +227,7 @@ def build_conversation(services: Services) -> Conversation:
             services.notices,
             services.presenter,
             services.catalog,
+            MeetingFlows(services.meeting_steps, services.meeting_book, services.meeting_book_view),
         ),
         DeskRouter(services.desk, services.desk_view, services.catalog),
         ComposerRouter(services.composer, services.composer_view),

@@ -3,21 +3,50 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.callbacks import MeetingCode, MeetingPress, ReportPress, number, two_numbers
-from bot.domain.models import Person
-from bot.domain.pending import EditMeeting, NewMeeting, Pending
+from bot.domain.models import Channel, Person
+from bot.domain.pending import EditMeeting, NewMeeting, Pending, RecordMeeting
 from bot.domain.pending import Meeting as MeetingInput
 from bot.locales import Catalog
 from bot.office.report_chart import chart_png
 from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
+from bot.services.meeting_book import BookScreen, MeetingBook, RecordStep
+from bot.services.meeting_book_view import MeetingBookPresenter
+from bot.services.meeting_steps import MeetingSteps, PlanStep, StepScreen
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
 from bot.services.notices import Notices
 from bot.services.replies import Attachment, Presenter
 from handlers.inbound import Turn
+
+# Presses of the step-by-step scheduling, and of recording a meeting after its time.
+PLAN_CODES = frozenset(
+    {MeetingCode.DAY, MeetingCode.TIME, MeetingCode.PLACE, MeetingCode.TOPIC, MeetingCode.SAVE}
+)
+RECORD_CODES = frozenset(
+    {
+        MeetingCode.RECORD_KIND,
+        MeetingCode.OUTCOME,
+        MeetingCode.RECORD_DAY,
+        MeetingCode.ABSENT,
+        MeetingCode.ATTENDANCE_DONE,
+        MeetingCode.NO_PHOTO,
+        MeetingCode.RECORD_SAVE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFlows:
+    """The step-by-step flows: scheduling by choosing, recording after the time."""
+
+    steps: MeetingSteps
+    book: MeetingBook
+    view: MeetingBookPresenter
 
 
 class MeetingRouter:
@@ -31,7 +60,9 @@ class MeetingRouter:
         notices: Notices,
         presenter: Presenter,
         catalog: Catalog,
+        flows: MeetingFlows,
     ) -> None:
+        self._flows = flows
         self._catalog = catalog
         self._meetings = meetings
         self._view = view
@@ -39,8 +70,18 @@ class MeetingRouter:
         self._notices = notices
         self._presenter = presenter
 
-    async def _show(self, turn: Turn, screen: MeetingScreen) -> None:
-        await turn.reply(self._view.render(screen))
+    async def _show(self, turn: Turn, screen: MeetingScreen | StepScreen) -> None:
+        if isinstance(screen, PlanStep):
+            await turn.reply(self._flows.view.plan(screen))
+        else:
+            await turn.reply(self._view.render(screen))
+
+    async def _book(self, turn: Turn, screen: BookScreen) -> None:
+        reply = self._flows.view.book(screen)
+        if isinstance(screen, RecordStep) and screen.in_place:
+            await turn.refresh(reply)  # a toggle of the roster: the same screen, updated
+        else:
+            await turn.reply(reply)
 
     async def overview(self, turn: Turn, person: Person) -> None:
         """/lichhop: upcoming meetings; a secretary also gets the buttons to manage them."""
@@ -81,36 +122,81 @@ class MeetingRouter:
         await turn.reply(replace(self._presenter.bare("report.sent"), document=attachment))
 
     async def typed(self, turn: Turn, person: Person, pending: MeetingInput, text: str) -> bool:
-        """Details of the meeting a secretary was asked for; False when no longer taken."""
-        screen = await self._meetings.typed(person, pending, text)
+        """Typed details of the meeting a secretary was asked for; False when no longer taken."""
+        if isinstance(pending, RecordMeeting):
+            book = await self._flows.book.typed(person, pending, text)
+            if book is None:
+                return False
+            await self._book(turn, book)
+            return True
+        if isinstance(pending, NewMeeting):
+            screen = await self._flows.steps.typed(person, pending, text)
+        else:
+            screen = await self._meetings.typed(person, pending, text)
         if screen is None:
             return False
         await self._show(turn, screen)
         return True
 
+    async def photo(
+        self,
+        turn: Turn,
+        person: Person,
+        pending: Pending | None,
+        channel: Channel,
+        file: BroadcastFile,
+    ) -> bool:
+        """A photo of the minutes while recording a meeting; False when none is expected."""
+        if not isinstance(pending, RecordMeeting) or file.kind is not FileKind.PHOTO:
+            return False
+        if not file.file_id:
+            return False
+        screen = await self._flows.book.photo(person, f"{channel.value}:{file.file_id}")
+        if screen is None:
+            return False
+        await self._book(turn, screen)
+        return True
+
     async def stop(self, person: Person, pending: Pending | None) -> bool:
         """/huy while entering a meeting: forget it; False when none was being entered."""
-        if not isinstance(pending, NewMeeting | EditMeeting):
+        if not isinstance(pending, NewMeeting | EditMeeting | RecordMeeting):
             return False
         if not self._meetings.may_manage(person):
             return False
         await self._meetings.drop_entry(person)
+        await self._flows.book.drop(person)
         return True
 
     async def press(self, turn: Turn, person: Person, press: MeetingPress) -> None:
-        """A calendar button."""
-        service, arg = self._meetings, press.arg
-        if press.code is MeetingCode.NEW:
-            screen = await service.start_new(person, arg)
-        elif press.code is MeetingCode.STOP:
+        """A calendar button (every one re-checked in the core against the presser)."""
+        service, arg, code = self._meetings, press.arg, press.code
+        if code in RECORD_CODES:
+            await self._book(turn, await self._flows.book.press(person, code, arg))
+            return
+        if code is MeetingCode.RECORD:
+            await self._book(turn, await self._flows.book.start(person, arg))
+            return
+        if code is MeetingCode.RECORD_NEW:
+            await self._book(turn, await self._flows.book.start_new(person))
+            return
+        if code is MeetingCode.PAST:
+            await self._book(turn, await self._flows.book.past(person))
+            return
+        screen: MeetingScreen | StepScreen
+        if code in PLAN_CODES:
+            screen = await self._flows.steps.press(person, code, arg)
+        elif code is MeetingCode.NEW:
+            screen = await self._flows.steps.start(person, arg)
+        elif code is MeetingCode.STOP:
+            await self._flows.book.drop(person)
             screen = await service.stop(person)
         elif (
-            press.code in (MeetingCode.EDIT, MeetingCode.CANCEL)
+            code in (MeetingCode.EDIT, MeetingCode.CANCEL)
             and (meeting_id := number(arg)) is not None
         ):
-            opener = service.start_edit if press.code is MeetingCode.EDIT else service.ask_cancel
+            opener = service.start_edit if code is MeetingCode.EDIT else service.ask_cancel
             screen = await opener(person, meeting_id)
-        elif press.code is MeetingCode.CONFIRM_CANCEL and (pair := two_numbers(arg)) is not None:
+        elif code is MeetingCode.CONFIRM_CANCEL and (pair := two_numbers(arg)) is not None:
             screen = await service.cancel(person, *pair)
         else:
             screen = await service.overview(person)

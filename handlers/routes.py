@@ -14,8 +14,8 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
    (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
    return comment, an announcement; else the plan form takes it as an answer; else the menu.
    Someone not signed in: an invite code, or the sign-in help.
-5. Anything else (photo, sticker, voice, file): an announcement's attachment, the form's "please
-   type" or a request for text.
+5. Anything else (photo, sticker, voice, file): an announcement's attachment, the photo of a
+   meeting's minutes being recorded, the form's "please type" or a request for text.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from bot.domain.pending import (
     BroadcastTime,
     EditMeeting,
     NewMeeting,
+    RecordMeeting,
     ReturnComment,
 )
 from bot.services.plans import PlanService, Visit
@@ -174,7 +175,7 @@ class Conversation:
                 await turn.reply(self._presenter.need_signin(turn.capabilities.contact_sharing))
             return
         pending, text = visit.pending, inbound.text
-        if isinstance(pending, NewMeeting | EditMeeting):
+        if isinstance(pending, NewMeeting | EditMeeting | RecordMeeting):
             if await self._meetings.typed(turn, person, pending, text):
                 return
         elif isinstance(pending, ReturnComment):
@@ -196,6 +197,10 @@ class Conversation:
                 and inbound.file is not None
                 and await self._composer.typed(inbound, turn, person, pending)
             ):
+                return
+            if inbound.file is not None and await self._meetings.photo(
+                turn, person, pending, inbound.channel, inbound.file
+            ):  # the minutes of a meeting being recorded
                 return
             if await self._plan.not_text(turn, person, pending):
                 return

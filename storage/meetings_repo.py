@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
+from bot.domain.meetings import Meeting, MeetingKind, MeetingRecord, MeetingStatus, Outcome
 from bot.domain.models import Channel
 from storage.base import Repository
 from storage.tables import accounts, meetings, people, units
@@ -18,6 +19,27 @@ from storage.tables import accounts, meetings, people, units
 def _query() -> Select[Any]:
     return select(meetings, units.c.path.label("unit_path")).join(
         units, units.c.id == meetings.c.unit_id
+    )
+
+
+def _record(row: RowMapping) -> MeetingRecord | None:
+    """The stored record of a meeting (0015), or None while it is not recorded."""
+    if row.get("outcome") is None:
+        return None
+    stored = row["absent_ids"]
+    absent_ids = tuple(int(i) for i in json.loads(stored)) if stored and stored != "[]" else ()
+    return MeetingRecord(
+        outcome=Outcome(row["outcome"]),
+        held_on=row["held_on"],
+        present=row["present"],
+        absent=row["absent"],
+        absent_ids=absent_ids,
+        reason=row["reason"] or "",
+        summary=row["summary"] or "",
+        conclusion=row["conclusion"] or "",
+        minutes_file=row["minutes_file"] or "",
+        recorded_by=row["recorded_by"],
+        recorded_at=row["recorded_at"],
     )
 
 
@@ -33,6 +55,7 @@ def _meeting(row: RowMapping) -> Meeting:
         status=MeetingStatus(row["status"]),
         version=row["version"],
         updated_at=row["updated_at"],
+        record=_record(row),
     )
 
 

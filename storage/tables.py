@@ -233,8 +233,29 @@ meetings = Table(
     Column("created_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # What the secretary recorded after its time (0015); outcome NULL: not recorded.
+    Column("outcome", String(12), nullable=True),  # held / not_held
+    Column("held_on", Date(), nullable=True),
+    Column("present", Integer, nullable=True),
+    Column("absent", Integer, nullable=True),
+    Column("absent_ids", Text, nullable=True),  # JSON list of people ids, from the roster
+    Column("reason", Text, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("conclusion", Text, nullable=True),
+    Column("minutes_file", String(255), nullable=True),  # "<channel>:<file id>"
+    Column("recorded_by", Integer, nullable=True),  # a person id (no key: kept if erased)
+    Column("recorded_at", UtcDateTime(), nullable=True),
 )
 Index(None, meetings.c.unit_id, meetings.c.starts_at)
+
+# A meeting being scheduled or recorded step by step: the draft, one per person (0015).
+meeting_drafts = Table(
+    "meeting_drafts",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", Text, nullable=False),  # JSON of a PlanDraft or RecordDraft
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
 Index(None, meetings.c.starts_at)
 
 occasions = Table(

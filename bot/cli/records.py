@@ -136,6 +136,9 @@ def show_report(cli: Cli, report: DistrictReport) -> None:
         numbers=(1, 2, 3),
         title=cli.c.plain("cli.report_table_title", year=report.campaign.year),
     )
+    total = report.total  # the meeting flags, counted in cells (issue 17)
+    cli.say("meet.cli.no_briefing", count=total.cells_no_briefing, cells=total.cells)
+    cli.say("meet.cli.thematic", count=total.cells_thematic_short, cells=total.cells)
 
 
 def _row_document(row: ReportRow) -> dict[str, object]:
@@ -154,6 +157,8 @@ def _row_document(row: ReportRow) -> dict[str, object]:
         "cells": row.cells,
         "cells_thematic": row.cells_thematic,
         "cells_briefed": row.cells_briefed,
+        "cells_no_briefing": row.cells_no_briefing,
+        "cells_thematic_short": row.cells_thematic_short,
     }
 
 

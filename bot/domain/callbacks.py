@@ -65,6 +65,23 @@ class MeetingCode(StrEnum):
     CANCEL = "cx"
     CONFIRM_CANCEL = "cy"
     STOP = "st"
+    # Scheduling step by step (arg: yyyymmdd, HHMM, an index into the offered places).
+    DAY = "dy"
+    TIME = "tm"
+    PLACE = "pl"
+    TOPIC = "tp"  # the year's topic
+    SAVE = "sv"
+    # Recording after the meeting's time (arg of RECORD: the meeting id).
+    RECORD = "rc"
+    RECORD_NEW = "rn"  # a meeting held but never entered
+    RECORD_KIND = "rk"  # arg: the kind
+    OUTCOME = "ro"  # arg: held / not_held
+    RECORD_DAY = "rd"  # arg: yyyymmdd
+    ABSENT = "ra"  # arg: a person id of the roster (one press per absent member)
+    ATTENDANCE_DONE = "rx"
+    NO_PHOTO = "rp"
+    RECORD_SAVE = "rs"
+    PAST = "ps"  # the cell's past meetings and what was concluded
 
 
 class DeskCode(StrEnum):

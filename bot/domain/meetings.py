@@ -20,6 +20,32 @@ class MeetingKind(StrEnum):
 
     BRIEFING = "quan_triet"  # the one session that studies the year's chuyên đề
     THEMATIC = "chuyen_de"  # a quarterly thematic meeting
+    MONTHLY = "dinh_ky"  # the monthly meeting, the topic woven in
+
+
+class Outcome(StrEnum):
+    """What the secretary recorded after the meeting's time."""
+
+    HELD = "held"
+    NOT_HELD = "not_held"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    """What a cell records of a meeting: held or not (why), when, who was absent, what was
+    said and concluded, and the channel's reference of a photo of the minutes (biên bản)."""
+
+    outcome: Outcome
+    held_on: date | None = None
+    present: int | None = None
+    absent: int | None = None
+    absent_ids: tuple[int, ...] = ()  # from the roster; the count is ``absent``
+    reason: str = ""  # why it was not held
+    summary: str = ""  # nội dung
+    conclusion: str = ""  # kết luận
+    minutes_file: str = ""  # "<channel>:<file id>" of the minutes' photo, or ""
+    recorded_by: int | None = None
+    recorded_at: datetime | None = None
 
 
 class MeetingStatus(StrEnum):
@@ -43,6 +69,7 @@ class Meeting:
     status: MeetingStatus
     version: int  # grows with every change; reminders of an older version are not sent
     updated_at: datetime
+    record: MeetingRecord | None = None  # None until the secretary records it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +86,33 @@ def quarter(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
+def is_held(meeting: Meeting) -> bool:
+    """Whether ``meeting`` was held: recorded as held by its secretary (never "its time has
+    passed"). Every digest, report and flag asks this."""
+    return (
+        meeting.status is MeetingStatus.SCHEDULED
+        and meeting.record is not None
+        and meeting.record.outcome is Outcome.HELD
+    )
+
+
+def held_day(meeting: Meeting, tz: tzinfo) -> date:
+    """The local day the meeting took place: the recorded date, else its scheduled day."""
+    if meeting.record is not None and meeting.record.held_on is not None:
+        return meeting.record.held_on
+    return meeting.starts_at.astimezone(tz).date()
+
+
+def held_of(meetings: Iterable[Meeting], kind: MeetingKind, year: int, tz: tzinfo) -> list[Meeting]:
+    """Meetings of ``kind`` recorded as held in ``year``."""
+    return [m for m in meetings if m.kind is kind and is_held(m) and held_day(m, tz).year == year]
+
+
 def quarters_without_thematic(
     meetings: Iterable[Meeting], year: int, today: date, tz: tzinfo, opened: date | None = None
 ) -> list[int]:
-    """Quarters of ``year`` up to today's with no thematic meeting scheduled.
+    """Quarters of ``year`` up to today's with no thematic meeting held (today's quarter is
+    also covered by one still to come).
 
     Counting starts with the quarter the campaign ``opened`` in: a quarter that ended before
     the campaign existed is not held against anyone.
@@ -73,24 +123,68 @@ def quarters_without_thematic(
     first = 1
     if opened is not None and opened.year >= year:
         first = quarter(opened) if opened.year == year else 5
-    held = {
+    found = list(meetings)
+    covered = {quarter(held_day(m, tz)) for m in held_of(found, MeetingKind.THEMATIC, year, tz)}
+    covered |= {
         quarter(m.starts_at.astimezone(tz).date())
-        for m in meetings
+        for m in found
         if m.kind is MeetingKind.THEMATIC
         and m.status is MeetingStatus.SCHEDULED
+        and m.record is None
+        and m.starts_at.astimezone(tz).date() >= today
         and m.starts_at.astimezone(tz).year == year
     }
-    return [q for q in range(first, last + 1) if q not in held]
+    return [q for q in range(first, last + 1) if q not in covered]
 
 
 def thematic_count(meetings: Iterable[Meeting], year: int, tz: tzinfo) -> int:
-    """Thematic meetings scheduled in ``year`` (cancelled ones do not count)."""
-    return sum(
-        1
-        for m in meetings
-        if m.kind is MeetingKind.THEMATIC
-        and m.status is MeetingStatus.SCHEDULED
-        and m.starts_at.astimezone(tz).year == year
+    """Thematic meetings recorded as held in ``year``."""
+    return len(held_of(meetings, MeetingKind.THEMATIC, year, tz))
+
+
+@dataclass(frozen=True, slots=True)
+class CellFlags:
+    """What a cell's secretary (and the district report) is warned of."""
+
+    no_briefing: bool  # the plan deadline passed without a quán triệt recorded as held by then
+    thematic_short: int  # 3 or 4: that quarter ended with fewer than 2 thematic meetings; 0: no
+    thematic_held: int
+
+
+def cell_flags(
+    meetings: Iterable[Meeting], year: int, deadline: date, today: date, tz: tzinfo
+) -> CellFlags:
+    """The flags of one cell's meetings of ``year`` as of ``today``."""
+    found = list(meetings)
+    briefed = any(
+        held_day(m, tz) <= deadline for m in held_of(found, MeetingKind.BRIEFING, year, tz)
+    )
+    held = thematic_count(found, year, tz)
+    checkpoint = 0
+    if held < MIN_THEMATIC_PER_YEAR:
+        if today > date(year, 12, 31):
+            checkpoint = 4
+        elif today > date(year, 9, 30):
+            checkpoint = 3
+    return CellFlags(today > deadline and not briefed, checkpoint, held)
+
+
+def recordable(meeting: Meeting, now: datetime) -> bool:
+    """A meeting whose time has come may be recorded (or its record corrected)."""
+    return meeting.status is MeetingStatus.SCHEDULED and meeting.starts_at <= now
+
+
+def next_thematic(meetings: Iterable[Meeting], now: datetime) -> list[Meeting]:
+    """Thematic meetings still to come, soonest first."""
+    return sorted(
+        (
+            m
+            for m in meetings
+            if m.kind is MeetingKind.THEMATIC
+            and m.status is MeetingStatus.SCHEDULED
+            and m.starts_at > now
+        ),
+        key=lambda m: m.starts_at,
     )
 
 

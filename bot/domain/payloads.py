@@ -153,6 +153,8 @@ class DigestData(_Model):
     thematic: int = 0
     thematic_min: int = MIN_THEMATIC_PER_YEAR
     quarters_without: tuple[int, ...] = ()
+    no_briefing: bool = False  # the deadline passed without a quán triệt recorded as held
+    thematic_flag: int = 0  # 3 or 4: that quarter ended with fewer than 2 thematic held
     outbox: Mapping[str, int] | None = None  # rows per delivery state (an admin's report)
 
 

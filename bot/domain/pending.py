@@ -65,6 +65,17 @@ class EditMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordMeeting:
+    """A secretary records meeting ``meeting_id`` step by step (0: one never entered)."""
+
+    meeting_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"meeting:rec:{self.meeting_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class BroadcastText:
     """An admin types (or sends as a caption) the text of an announcement."""
 
@@ -84,8 +95,16 @@ class BroadcastTime:
         return f"broadcast:at:{self.audience}"
 
 
-Pending = FillingFor | ReturnComment | NewMeeting | EditMeeting | BroadcastText | BroadcastTime
-Meeting = NewMeeting | EditMeeting
+Pending = (
+    FillingFor
+    | ReturnComment
+    | NewMeeting
+    | EditMeeting
+    | RecordMeeting
+    | BroadcastText
+    | BroadcastTime
+)
+Meeting = NewMeeting | EditMeeting | RecordMeeting
 Broadcast = BroadcastText | BroadcastTime
 
 
@@ -106,6 +125,8 @@ def parse_pending(purpose: str | None) -> Pending | None:
         return NewMeeting(MeetingKind(arg))
     if head == "meeting" and verb == "edit" and (meeting_id := _number(arg)) is not None:
         return EditMeeting(meeting_id)
+    if head == "meeting" and verb == "rec" and (meeting_id := _number(arg)) is not None:
+        return RecordMeeting(meeting_id)
     if purpose == "broadcast:text":
         return BroadcastText()
     if head == "broadcast" and verb == "at":

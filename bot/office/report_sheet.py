@@ -29,6 +29,8 @@ COLUMNS = (
     "cells",
     "cells_thematic",
     "cells_briefed",
+    "cells_no_briefing",
+    "cells_thematic_short",
 )
 HEADER_ROW = 3  # the title, a blank line, then the column headers
 CHART_DEPTH = 2  # the charts show the top two levels (depth 1 is the top); the table has all
@@ -52,6 +54,8 @@ def _values(row: ReportRow, label: str | None = None) -> list[object]:
         row.cells,
         row.cells_thematic,
         row.cells_briefed,
+        row.cells_no_briefing,
+        row.cells_thematic_short,
     ]
 
 

@@ -13,9 +13,12 @@ from bot.domain.audit import AuditAction
 from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tally_units
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
+    CellFlags,
     Meeting,
     MeetingKind,
     MeetingStatus,
+    cell_flags,
+    held_of,
     quarters_without_thematic,
     thematic_count,
 )
@@ -112,21 +115,19 @@ class DigestService:
                 todo.extend(below.get(current, []))
             return found
 
-        def held(m: Meeting, kind: MeetingKind) -> bool:  # today's meaning of "held"
-            return m.kind is kind and m.status is MeetingStatus.SCHEDULED and m.starts_at <= now
+        # "Held" is recorded as held (bot.domain.meetings.is_held), through cell_flags.
+        today, year, deadline = self._today(now), campaign.year, campaign.deadline
+        flags: dict[int, CellFlags] = {}
 
-        # A cell (chi bộ) is a unit without sub-units that has party members (or has recorded
-        # meetings): an agency of non-party staff is not one.
-        thematic_done = {
-            uid
-            for uid, found in meetings.items()
-            if sum(held(m, MeetingKind.THEMATIC) for m in found) >= MIN_THEMATIC_PER_YEAR
-        }
-        briefed = {
-            uid
-            for uid, found in meetings.items()
-            if any(held(m, MeetingKind.BRIEFING) for m in found)
-        }
+        def flags_of(uid: int) -> CellFlags:
+            if uid not in flags:
+                found = meetings.get(uid, [])
+                flags[uid] = cell_flags(found, year, deadline, today, self._tz)
+            return flags[uid]
+
+        def briefed(uid: int) -> bool:
+            return bool(held_of(meetings.get(uid, []), MeetingKind.BRIEFING, year, self._tz))
+
         rows = []
         for unit in sorted(units, key=lambda u: u.path):
             cells = [
@@ -140,8 +141,12 @@ class DigestService:
                     unit.depth,
                     tallies[unit.id],
                     cells=len(cells),
-                    cells_thematic=sum(uid in thematic_done for uid in cells),
-                    cells_briefed=sum(uid in briefed for uid in cells),
+                    cells_thematic=sum(
+                        flags_of(uid).thematic_held >= MIN_THEMATIC_PER_YEAR for uid in cells
+                    ),
+                    cells_briefed=sum(briefed(uid) for uid in cells),
+                    cells_no_briefing=sum(flags_of(uid).no_briefing for uid in cells),
+                    cells_thematic_short=sum(bool(flags_of(uid).thematic_short) for uid in cells),
                 )
             )
         total = Tally()
@@ -156,6 +161,8 @@ class DigestService:
             cells=sum(row.cells for row in tops),
             cells_thematic=sum(row.cells_thematic for row in tops),
             cells_briefed=sum(row.cells_briefed for row in tops),
+            cells_no_briefing=sum(row.cells_no_briefing for row in tops),
+            cells_thematic_short=sum(row.cells_thematic_short for row in tops),
         )
         return DistrictReport(campaign, self._today(now), rows, summed)
 
@@ -241,6 +248,7 @@ class DigestService:
             m for m in meetings if m.status is MeetingStatus.SCHEDULED and m.starts_at > now
         ]
         nxt = min(upcoming, key=lambda m: m.starts_at) if upcoming else None
+        flags = cell_flags(meetings, campaign.year, campaign.deadline, today, self._tz)
 
         def names(found: Names) -> DigestNames:
             return DigestNames(count=found.count, names=tuple(found.names))
@@ -275,6 +283,8 @@ class DigestService:
                     meetings, campaign.year, today, self._tz, self._opened(campaign)
                 )
             ),
+            no_briefing=flags.no_briefing,
+            thematic_flag=flags.thematic_short,
         )
 
 
@@ -288,6 +298,8 @@ class ReportRow:
     cells: int = 0  # cells (units without sub-units, with party members) in it
     cells_thematic: int = 0  # cells that held at least MIN_THEMATIC_PER_YEAR thematic meetings
     cells_briefed: int = 0  # cells that held the quán triệt session
+    cells_no_briefing: int = 0  # flagged: no quán triệt recorded as held by the deadline
+    cells_thematic_short: int = 0  # flagged: Q3 (or Q4) ended with fewer than 2 thematic
 
     @property
     def rate(self) -> float:

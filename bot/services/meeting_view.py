@@ -7,6 +7,7 @@ from datetime import tzinfo
 from bot.domain.callbacks import MeetingCode, MeetingPress
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.locales import Catalog, Safe
+from bot.services.meeting_book_view import list_buttons
 from bot.services.meetings import (
     AskDetails,
     Cancelled,
@@ -99,8 +100,9 @@ class MeetingPresenter:
         c = self._c
         lines: list[str] = [c.t("meeting.title")]
         lines += [self._line(m) for m in screen.meetings] or [c.t("meeting.none")]
+        extra = list_buttons(self._c, self._tz, screen.to_record, screen.manage)
         if not screen.manage:
-            return self._p.with_menu(Safe("\n".join(lines)), screen.person)
+            return Reply(Safe("\n".join(lines)), choices=extra)
         if screen.quarters_without:
             quarters = ", ".join(QUARTER_NAMES[q - 1] for q in screen.quarters_without)
             lines.append(c.t("meeting.quarters_without", quarters=quarters))
@@ -129,4 +131,4 @@ class MeetingPresenter:
                     ),
                 )
             )
-        return Reply(Safe("\n".join(lines)), choices=tuple(rows))
+        return Reply(Safe("\n".join(lines)), choices=(*rows, *extra))

@@ -15,13 +15,16 @@ from bot.domain.meetings import (
     MeetingInputError,
     MeetingKind,
     MeetingStatus,
+    next_thematic,
     parse_meeting,
     quarters_without_thematic,
+)
+from bot.domain.meetings import (
+    MeetingInput as Details,
 )
 from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.pending import EditMeeting, NewMeeting
-from bot.domain.pending import Meeting as MeetingInput
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -42,6 +45,7 @@ class MeetingList:
     meetings: tuple[Meeting, ...]
     manage: bool
     quarters_without: tuple[int, ...] = ()  # quarters of this year with no thematic meeting
+    to_record: tuple[Meeting, ...] = ()  # the unit's past meetings not recorded yet (newest first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,7 @@ class MeetingService:
         )
         manage = self.may_manage(person)
         gaps: tuple[int, ...] = ()
+        to_record: tuple[Meeting, ...] = ()
         if manage:
             own = [m for m in found if m.unit_id == person.unit_id]
             today = now.astimezone(self._tz).date()
@@ -171,7 +176,19 @@ class MeetingService:
                 else None
             )
             gaps = tuple(quarters_without_thematic(own, today.year, today, self._tz, opened))
-        return MeetingList(person, upcoming, manage, quarters_without=gaps)
+            waiting = [
+                m
+                for m in own
+                if m.status is MeetingStatus.SCHEDULED and m.starts_at <= now and m.record is None
+            ]
+            to_record = tuple(sorted(waiting, key=lambda m: m.starts_at, reverse=True)[:4])
+        return MeetingList(person, upcoming, manage, quarters_without=gaps, to_record=to_record)
+
+    async def next_thematic(self, unit_id: int) -> list[Meeting]:
+        """The cell's upcoming thematic (chuyên đề) meetings, soonest first (cancelled and past
+        ones left out): what the progress prompts are timed by."""
+        now = self._clock.now()
+        return next_thematic(await self._meetings.of_units([unit_id], now), now)
 
     async def start_new(self, person: Person, kind: str) -> MeetingScreen:
         """Ask a secretary for the details of a new meeting of ``kind``."""
@@ -222,7 +239,9 @@ class MeetingService:
         """Forget the meeting being entered (/huy)."""
         await self._pending.set_pending(person.id, None, self._clock.now())
 
-    async def typed(self, person: Person, pending: MeetingInput, text: str) -> MeetingScreen | None:
+    async def typed(
+        self, person: Person, pending: NewMeeting | EditMeeting, text: str
+    ) -> MeetingScreen | None:
         """Typed details of the meeting a secretary was asked for (``pending``, read with the
         person); None when they no longer manage meetings."""
         if not self.may_manage(person):
@@ -242,41 +261,53 @@ class MeetingService:
             details = parse_meeting(text, self._tz, self._clock.now(), default_topic[:200])
         except MeetingInputError as error:
             return AskDetails(person, kind, meeting, error=error.code)
-        now = self._clock.now()
         if meeting is None:
-            notices = await self._notices_for(person.unit_id, "notify.meeting_scheduled", person.id)
+            return await self.save_new(person, kind, details)
+        now = self._clock.now()
+        notices = await self._notices(meeting, "notify.meeting_changed", person.id)
+        changing = meeting
 
-            def work(unit: UnitOfWork) -> Meeting | None:
-                added = unit.add_meeting(
-                    unit_id=person.unit_id,
-                    kind=kind,
-                    starts_at=details.starts_at,
-                    place=details.place,
-                    topic=details.topic,
-                    by=person.id,
-                    now=now,
-                )
-                return notices.queue(unit, added, now)
-
-        else:
-            notices = await self._notices(meeting, "notify.meeting_changed", person.id)
-            changing = meeting
-
-            def work(unit: UnitOfWork) -> Meeting | None:
-                changed = unit.change_meeting(
-                    changing,
-                    now=now,
-                    starts_at=details.starts_at,
-                    place=details.place,
-                    topic=details.topic,
-                )
-                return notices.queue(unit, changed, now)
+        def work(unit: UnitOfWork) -> Meeting | None:
+            changed = unit.change_meeting(
+                changing,
+                now=now,
+                starts_at=details.starts_at,
+                place=details.place,
+                topic=details.topic,
+            )
+            return notices.queue(unit, changed, now)
 
         saved = await self._units.run(work)
         await self._pending.set_pending(person.id, None, now)
         if saved is None:
             return MeetingGone(person)
-        return Saved(person, saved, notices.count, changed=meeting is not None)
+        return Saved(person, saved, notices.count, changed=True)
+
+    async def save_new(self, person: Person, kind: MeetingKind, details: Details) -> MeetingScreen:
+        """Schedule a new meeting of the secretary's unit and tell its members (the one-line
+        form and the step-by-step one both end here)."""
+        if not self.may_manage(person):
+            return MeetingRefused(person)
+        now = self._clock.now()
+        notices = await self._notices_for(person.unit_id, "notify.meeting_scheduled", person.id)
+
+        def work(unit: UnitOfWork) -> Meeting | None:
+            added = unit.add_meeting(
+                unit_id=person.unit_id,
+                kind=kind,
+                starts_at=details.starts_at,
+                place=details.place,
+                topic=details.topic,
+                by=person.id,
+                now=now,
+            )
+            return notices.queue(unit, added, now)
+
+        saved = await self._units.run(work)
+        await self._pending.set_pending(person.id, None, now)
+        if saved is None:
+            return MeetingGone(person)
+        return Saved(person, saved, notices.count, changed=False)
 
     async def _notices(self, meeting: Meeting, template: str, actor: int) -> _Notify:
         return await self._notices_for(meeting.unit_id, template, actor)

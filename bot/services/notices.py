@@ -215,4 +215,21 @@ class Notices:
             lines.append(
                 c.t("digest.thematic_short", count=data.thematic, minimum=data.thematic_min)
             )
+        lines += self.meeting_flags(data)
+        return lines
+
+    def meeting_flags(self, data: DigestData) -> list[str]:
+        """The flags of a cell: no quán triệt by the deadline, too few thematic meetings."""
+        c = self._c
+        lines: list[str] = []
+        if data.no_briefing:
+            lines.append(c.t("meet.flag.no_briefing", deadline=data.deadline))
+        if data.thematic_flag in (3, 4):
+            lines.append(
+                c.t(
+                    f"meet.flag.thematic_q{data.thematic_flag}",
+                    count=data.thematic,
+                    minimum=data.thematic_min,
+                )
+            )
         return lines

@@ -41,6 +41,7 @@ from bot.domain.schedule import (
     returned_occasion,
 )
 from bot.services.digests import DigestService, local_text
+from bot.services.meeting_book import ASK_SERIES, AskBatch, RecordAsks, flagged
 from bot.services.ports import (
     Clock,
     DirectoryStore,
@@ -110,7 +111,9 @@ class ReminderService:
         digests: DigestService,
         clock: Clock,
         tz: tzinfo,
+        asks: RecordAsks | None = None,
     ) -> None:
+        self._asks = asks  # after a meeting's time: "record it" to its secretaries
         self._digests = digests
         self._plans = plans
         self._units = units
@@ -146,6 +149,10 @@ class ReminderService:
             occasions += meeting_occasions(
                 m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
             )
+        asks = None
+        if self._asks is not None:  # kept apart: bot/services/meeting_book.py
+            asks = await self._asks.batch(now, schedule)
+            occasions += asks.occasions
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)
@@ -158,7 +165,7 @@ class ReminderService:
                 report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
-            messages = await self._messages(occasion, campaign, meetings, context, now)
+            messages = await self._messages(occasion, campaign, meetings, context, now, asks)
             added = await self._record(occasion.key, "sent", messages, now)
             if added is not None:
                 report.sent.append(occasion.key)
@@ -198,8 +205,11 @@ class ReminderService:
         meetings: dict[int, Meeting],
         context: _Lazy,
         now: datetime,
+        asks: AskBatch | None = None,
     ) -> list[OutboxMessage]:
         kind = occasion.key.split(":", 1)[0]
+        if kind == ASK_SERIES and asks is not None:
+            return await asks.messages(occasion)
         if kind == "meeting":
             meeting = meetings[int(occasion.key.split(":")[1])]
             return await self._meeting_reminders(occasion, meeting)
@@ -212,10 +222,10 @@ class ReminderService:
             return await self._returned_message(occasion, campaign, plan_id)
         digests = await self._digests.digests(campaign, await context.standings(), now)
         if occasion.day is not None and occasion.day > campaign.deadline:
-            digests = {  # after the deadline: only to units where someone still owes a plan
-                unit_id: (data, people)
+            digests = {  # after the deadline: only to units where someone still owes a plan,
+                unit_id: (data, people)  # or whose meetings are flagged (no quán triệt ...)
                 for unit_id, (data, people) in digests.items()
-                if data.missing.count or data.returned.count
+                if data.missing.count or data.returned.count or flagged(data)
             }
         return [
             OutboxMessage(

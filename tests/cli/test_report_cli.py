@@ -13,13 +13,16 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from bot.domain.meetings import MeetingRecord, Outcome
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.harness import Harness
 from bot.services.ports import Clock
+from storage.meeting_book_repo import MeetingBookRepository
 from tests.conftest import ROSTER
 from tests.helpers import cli_bot, fill_mau_01, signed_in
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+AFTER = datetime(2022, 12, 1, 9, 0, tzinfo=VN)  # every meeting of the fixture has taken place
 
 
 @pytest.fixture
@@ -41,6 +44,12 @@ async def district(
             await an.press(button)
             [saved] = await an.send(f"{day} 08:00; Hội trường")
             assert "Đã lên lịch" in saved.plain, saved.plain
+        book = MeetingBookRepository(bot.store.database)  # recorded as held (the flow has
+        for meeting_id in (1, 2, 3):  # its own transcript tests in tests/handlers)
+            meeting = await bot.store.meetings.get(meeting_id)
+            assert meeting is not None
+            held = MeetingRecord(Outcome.HELD, present=2, absent=0)
+            assert await book.record(meeting_id, meeting.unit_id, held, AFTER) is not None
         yield bot
 
 
@@ -69,6 +78,8 @@ async def test_report_has_a_title_a_total_and_counts_cells(
     district.clock.set(datetime(2022, 12, 20, 9, 0, tzinfo=VN))  # the year's meetings are held
     status, out = await run_async("report", "--out", "bc.xlsx", clock=district.clock)
     assert status == 0 and "2022" in out, out
+    assert "Chi bộ chưa ghi nhận quán triệt đúng hạn: 2/3" in out
+    assert "Chi bộ thiếu sinh hoạt chuyên đề (sau quý III): 2/3" in out
     title, header, rows = table(tmp_path / "bc.xlsx")
     assert load_workbook(tmp_path / "bc.xlsx").sheetnames == ["Tổng hợp", "Biểu đồ"]
     assert "2022" in str(title[0]) and "Học tập và làm theo" in str(title[0])
@@ -87,6 +98,14 @@ async def test_report_has_a_title_a_total_and_counts_cells(
     total = rows["TỔNG CỘNG"]
     assert total[1] == 5 and total[2] == 1  # everyone required (Hoa too); Bình handed in
     assert (total[cells], total[thematic], total[briefed]) == (3, 1, 1)
+    # Flagged: cells without a quán triệt by 30/04, with fewer than 2 thematic after Q3.
+    no_briefing, short = (
+        at["Chi bộ chưa quán triệt đúng hạn"],
+        at["Chi bộ thiếu sinh hoạt chuyên đề"],
+    )
+    assert (cell[no_briefing], cell[short]) == (0, 0)
+    assert (rows["Chi bộ thôn 2"][no_briefing], rows["Chi bộ thôn 2"][short]) == (1, 1)
+    assert (total[no_briefing], total[short]) == (2, 2)  # thôn 2 and Ban Tuyên giáo
     assert list(rows)[-1] == "TỔNG CỘNG"
 
 
@@ -100,8 +119,9 @@ async def test_admin_button_sends_the_same_report(district: Harness) -> None:
     assert "lập ngày 25/03/2022" in str(sheet["A1"].value)  # the bot's clock
     last = [c.value for c in sheet[sheet.max_row]]
     assert last[0] == "TỔNG CỘNG"
-    # On the bot's clock (25/03/2022) no meeting has been held yet.
-    assert last[-3:] == [3, 0, 0]
+    # Held is what was recorded (the fixture records all three); on the bot's clock
+    # (25/03/2022) neither the deadline nor Q3 has passed, so nothing is flagged.
+    assert last[-5:] == [3, 1, 1, 0, 0]
 
 
 async def test_report_of_a_past_year(district: Harness, tmp_path: Path) -> None:

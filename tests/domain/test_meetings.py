@@ -16,7 +16,12 @@ from bot.domain.meetings import (
     MeetingInput,
     MeetingInputError,
     MeetingKind,
+    MeetingRecord,
     MeetingStatus,
+    Outcome,
+    cell_flags,
+    is_held,
+    next_thematic,
     parse_meeting,
     quarter,
     quarters_without_thematic,
@@ -27,16 +32,20 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2022, 4, 1, 2, 0, tzinfo=UTC)  # 09:00 local
 DEFAULT_TOPIC = "Chuyên đề năm 2022"
 THEMATIC, BRIEFING = MeetingKind.THEMATIC, MeetingKind.BRIEFING
+HELD = MeetingRecord(Outcome.HELD)
 
 
 def meeting(
     starts_at: datetime,
     kind: MeetingKind = THEMATIC,
     status: MeetingStatus = MeetingStatus.SCHEDULED,
+    record: MeetingRecord | None = HELD,
 ) -> Meeting:
-    """A meeting of the cell, changed once."""
+    """A meeting of the cell, changed once (by default recorded as held)."""
     updated = starts_at - timedelta(days=7)
-    return Meeting(1, 3, "Xã / Chi bộ 1", kind, starts_at, "Hội trường", "", status, 1, updated)
+    return Meeting(
+        1, 3, "Xã / Chi bộ 1", kind, starts_at, "Hội trường", "", status, 1, updated, record
+    )
 
 
 def at(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> datetime:
@@ -53,7 +62,7 @@ def test_quarter(month: int, expected: int) -> None:
 
 
 def test_cancelled_meetings_and_briefings_do_not_fill_a_quarter() -> None:
-    """Only a scheduled thematic meeting counts for its quarter; later quarters are not flagged."""
+    """Only a thematic meeting held counts for its quarter; later quarters are not flagged."""
     meetings = [
         meeting(at(2022, 2, 10)),
         meeting(at(2022, 5, 10), status=MeetingStatus.CANCELLED),
@@ -90,7 +99,7 @@ def test_quarters_use_the_local_date() -> None:
 
 
 def test_thematic_count() -> None:
-    """Scheduled thematic meetings of the year are counted; cancelled ones and briefings are not."""
+    """Thematic meetings recorded as held are counted; cancelled ones and briefings are not."""
     meetings = [
         meeting(at(2022, 2, 10)),
         meeting(at(2022, 6, 10)),
@@ -190,3 +199,68 @@ def test_any_text_is_either_read_or_refused(text: str) -> None:
         parse_meeting(text, TZ, NOW, DEFAULT_TOPIC)
     except MeetingInputError as error:
         assert error.code in {"format", "when", "past", "far", "place_long", "topic_long"}
+
+
+NOT_RECORDED: MeetingRecord | None = None
+
+
+def test_held_means_recorded_as_held_not_that_its_time_passed() -> None:
+    """A past meeting nobody recorded, or one recorded as not held, is not held."""
+    unrecorded = meeting(at(2022, 5, 10), record=NOT_RECORDED)
+    not_held = meeting(at(2022, 5, 11), record=MeetingRecord(Outcome.NOT_HELD, reason="Mưa bão"))
+    held = meeting(at(2022, 5, 12))
+    cancelled = meeting(at(2022, 5, 13), status=MeetingStatus.CANCELLED)
+    assert [is_held(m) for m in (unrecorded, not_held, held, cancelled)] == [
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert thematic_count([unrecorded, not_held], 2022, TZ) == 0
+    assert quarters_without_thematic([unrecorded, not_held], 2022, date(2022, 7, 2), TZ) == [
+        1,
+        2,
+        3,
+    ]
+
+
+def test_an_upcoming_meeting_covers_only_the_current_quarter() -> None:
+    """A thematic meeting still to come keeps today's quarter from being flagged."""
+    soon = meeting(at(2022, 6, 20), record=NOT_RECORDED)
+    assert quarters_without_thematic([soon], 2022, date(2022, 6, 1), TZ) == [1]
+    assert quarters_without_thematic([soon], 2022, date(2022, 7, 1), TZ) == [1, 2, 3]
+
+
+def test_the_recorded_day_decides_the_quarter() -> None:
+    """Scheduled on 30/06 but recorded as held on 02/07: a third-quarter meeting."""
+    moved = meeting(at(2022, 6, 30), record=MeetingRecord(Outcome.HELD, held_on=date(2022, 7, 2)))
+    assert quarters_without_thematic([moved], 2022, date(2022, 8, 1), TZ) == [1, 2]
+
+
+def test_flags_for_a_cell_without_briefing_and_with_one_thematic_meeting() -> None:
+    """After the deadline: no quán triệt flagged; after Q3 and Q4: fewer than 2 thematic."""
+    deadline = date(2022, 4, 30)
+    late_briefing = meeting(
+        at(2022, 5, 3), BRIEFING, record=MeetingRecord(Outcome.HELD, held_on=date(2022, 5, 3))
+    )
+    one = [meeting(at(2022, 5, 10)), late_briefing]
+    assert cell_flags(one, 2022, deadline, date(2022, 4, 30), TZ).no_briefing is False
+    flags = cell_flags(one, 2022, deadline, date(2022, 5, 1), TZ)
+    assert flags.no_briefing and flags.thematic_short == 0 and flags.thematic_held == 1
+    assert cell_flags(one, 2022, deadline, date(2022, 10, 1), TZ).thematic_short == 3
+    assert cell_flags(one, 2022, deadline, date(2023, 1, 1), TZ).thematic_short == 4
+    two = [*one, meeting(at(2022, 9, 1)), meeting(at(2022, 4, 2), BRIEFING)]
+    flags = cell_flags(two, 2022, deadline, date(2022, 10, 1), TZ)
+    assert not flags.no_briefing and flags.thematic_short == 0
+
+
+def test_next_thematic_meetings_soonest_first() -> None:
+    """The cell's upcoming thematic meetings: not past, not cancelled, not briefings."""
+    now = at(2022, 5, 1)
+    later, sooner = meeting(at(2022, 9, 1), record=None), meeting(at(2022, 6, 1), record=None)
+    others = [
+        meeting(at(2022, 4, 1)),
+        meeting(at(2022, 7, 1), BRIEFING, record=None),
+        meeting(at(2022, 8, 1), status=MeetingStatus.CANCELLED, record=None),
+    ]
+    assert next_thematic([later, *others, sooner], now) == [sooner, later]

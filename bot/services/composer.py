@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
+from bot.domain.callbacks import number
 from bot.domain.digest import UnitNode
 from bot.domain.models import Person, Role
 from bot.domain.pending import Broadcast as BroadcastInput
@@ -36,6 +37,11 @@ AUDIENCES = (
 
 def _draft_key(person: Person) -> str:
     return f"broadcast_draft:{person.id}"
+
+
+def _sent_key(person: Person) -> str:
+    """The setting that names the last broadcast this person sent (for an old "Gửi ngay")."""
+    return f"broadcast_sent:{person.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +161,22 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class AlreadySent:
+    """An old "Gửi ngay" after its draft went out: that broadcast, when and to how many."""
+
+    person: Person
+    broadcast: BroadcastRow
+
+
+@dataclass(frozen=True, slots=True)
+class AskCancel:
+    """ "Chắc chắn?" before what has not been sent of the broadcast is withdrawn."""
+
+    person: Person
+    broadcast: BroadcastRow
+
+
+@dataclass(frozen=True, slots=True)
 class Withdrawn:
     """What had not been sent of the broadcast was withdrawn (``withdrawn`` messages)."""
 
@@ -175,6 +197,8 @@ ComposeScreen = (
     | Queued
     | Progress
     | Withdrawn
+    | AlreadySent
+    | AskCancel
 )
 
 
@@ -314,7 +338,7 @@ class ComposerService:
             return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
-            return ComposeStopped(person)
+            return await self._sent_before(person)
         if not again:
             with contextlib.suppress(BroadcastError):  # reported by the send below
                 preview = await self._broadcasts.preview(
@@ -329,10 +353,27 @@ class ComposerService:
             )
         except BroadcastError as error:
             return ComposeInvalid(person, error.code, error.detail)
+        await self._settings.set_setting(_sent_key(person), str(broadcast_id))
         found = await self._broadcasts.status(broadcast_id)
         if found is None:  # erased meanwhile
             return ComposeRefused(person)
         return Queued(person, found[0], at)
+
+    async def _sent_before(self, person: Person) -> ComposeScreen:
+        """What a "Gửi ngay" without a draft means: the draft went out already (that broadcast),
+        or it was dropped ("Thôi")."""
+        broadcast_id = number(await self._settings.get_setting(_sent_key(person)) or "")
+        found = await self._broadcasts.status(broadcast_id) if broadcast_id is not None else None
+        return AlreadySent(person, found[0]) if found is not None else ComposeStopped(person)
+
+    async def ask_cancel(self, person: Person, broadcast_id: int) -> ComposeScreen:
+        """ "Dừng gửi": ask "Chắc chắn?" with how the broadcast stands."""
+        if not self.may_use(person):
+            return ComposeRefused(person)
+        found = await self._broadcasts.status(broadcast_id)
+        if found is None:
+            return ComposeRefused(person)
+        return AskCancel(person, found[0])
 
     async def progress(self, person: Person, broadcast_id: int) -> ComposeScreen:
         """How a broadcast stands."""
@@ -366,4 +407,5 @@ class ComposerService:
             return False
         await self._pending.set_pending(person.id, None, self._clock.now())
         await self._settings.set_setting(_draft_key(person), "")
+        await self._settings.set_setting(_sent_key(person), "")  # "Gửi ngay" now says "Đã thôi"
         return True

@@ -56,6 +56,16 @@ class DeskStopped:
 
 
 @dataclass(frozen=True, slots=True)
+class AskReturn:
+    """ "Chắc chắn?" before the plan of ``name`` (``plan_id`` at ``rev``) is returned."""
+
+    viewer: Person
+    name: str
+    plan_id: int
+    rev: int
+
+
+@dataclass(frozen=True, slots=True)
 class AskComment:
     """Type the comment that goes back with the plan of ``name``."""
 
@@ -121,6 +131,7 @@ DeskScreen = (
     | DeskNoCampaign
     | DeskStopped
     | AskComment
+    | AskReturn
     | Decided
     | DeskPlan
     | DeskList
@@ -288,6 +299,15 @@ class DeskService:
             return DeskRefused(viewer)
         verdict = await self._review.decide(viewer, plan_id, confirm=True, rev=rev)
         return await self._decided(viewer, plan_id, verdict, confirmed=True)
+
+    async def ask_return(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
+        """ "Trả lại": ask "Chắc chắn?" (Có asks for the comment; Không shows the plan)."""
+        copy = await self._copy(viewer, plan_id)
+        if copy is None:
+            return DeskRefused(viewer)
+        if copy.plan.status is not PlanStatus.SUBMITTED or copy.plan.rev != rev:
+            return DeskPlan(viewer, copy, Verdict.CHANGED)
+        return AskReturn(viewer, copy.person.full_name, plan_id, rev)
 
     async def ask_comment(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
         """Ask for the comment that goes back with a returned plan."""

@@ -75,6 +75,8 @@ class PlanPresenter:
         match screen:
             case Asking():
                 parts.append(self._step(form, plan.draft, screen.campaign.year))
+            case Review() if e.at(plan.draft).key:
+                parts.append(self._ask_delete(form, plan.draft))
             case Review():
                 parts.append(self._review(form, plan.draft))
             case HandedIn():
@@ -127,9 +129,14 @@ class PlanPresenter:
         return self._c.t("plan.paused")
 
     def _invalid(self, invalid: e.Invalid, missing: tuple[str, ...]) -> str:
-        key = f"plan.invalid.{invalid.reason}"
-        if not self._c.has(key):
-            key = "plan.invalid.no_question"
+        key = next(
+            (
+                k
+                for k in (f"plan.invalid.{invalid.reason}", f"plan.tidy.{invalid.reason}")
+                if self._c.has(k)
+            ),
+            "plan.invalid.no_question",
+        )
         params = self._c.params(key)
         values: dict[str, object] = {}
         if "limit" in params:
@@ -253,8 +260,34 @@ class PlanPresenter:
             self._c.t("plan.more_line", number=i, text=_short(item.get(first, ""), 120))
             for i, item in enumerate(items, start=1)
         ]
-        lines.append(self._c.t("plan.more_question"))
+        short = e.items_short(draft.answers, group)
+        if short:
+            lines.append(
+                self._c.t(
+                    "plan.tidy.more_needed",
+                    minimum=group.min_items,
+                    count=e.complete_items(draft.answers, group),
+                    item_lower=group.item_label.lower(),
+                    item=group.item_label,
+                )
+            )
+        else:
+            lines.append(self._c.t("plan.more_question"))
         return "\n".join(lines)
+
+    def _ask_delete(self, form: FormDef, draft: e.Draft) -> str:
+        """ "Chắc chắn?" before an item of a list is deleted (Có / Không under it)."""
+        found = e.deleting(form, draft)
+        if found is None:  # that item is gone already: Không shows the review again
+            return self._c.t("plan.invalid.no_question")
+        group, index = found
+        entry = e.group_items(draft.answers, group)[index]
+        return self._c.t(
+            "plan.tidy.ask_delete",
+            item=group.item_label,
+            number=index + 1,
+            text=_short(entry.get(group.fields[0].key, ""), 120),
+        )
 
     def _review(self, form: FormDef, draft: e.Draft, footer: bool = True) -> str:
         c = self._c

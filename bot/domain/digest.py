@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.domain.collation import path_key, vi_key
 from bot.domain.models import Category, Exemption, Role
 from bot.domain.plans import PlanStatus
 
@@ -227,9 +228,10 @@ def tally_units(
         erased.setdefault(record.unit_id, []).append(record)
     below: dict[int, Tally] = {}  # what a unit passes up: its people named with the unit
     tallies: dict[int, Tally] = {}
-    for unit in sorted(units, key=lambda u: -u.depth):
+    # Deepest first (each unit rolls into its parent), siblings and people in Vietnamese order.
+    for unit in sorted(units, key=lambda u: (-u.depth, path_key(u.path))):
         children = below.pop(unit.id, None)
-        people = own.get(unit.id, [])
+        people = sorted(own.get(unit.id, []), key=lambda p: vi_key(p.full_name))
         gone = erased.get(unit.id, [])
         if not people and not gone and children is None:
             if wanted is None or unit.id in wanted:

@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.callbacks import number
+from bot.domain.collation import path_key
 from bot.domain.digest import UnitNode
 from bot.domain.models import Person, Role
 from bot.domain.pending import Broadcast as BroadcastInput
@@ -290,6 +291,7 @@ class ComposerService:
         if await self._draft(person) is None:
             return ComposeStopped(person)
         nodes = [n for n in await self._tree.unit_nodes() if n.depth <= UNIT_DEPTH]
+        nodes.sort(key=lambda n: path_key(n.path))
         return ChooseUnit(person, tuple(nodes[:MAX_UNITS]))
 
     async def within(self, person: Person, unit_id: int) -> ComposeScreen:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from bot.domain.audit import AuditAction
+from bot.domain.collation import path_key, vi_key
 from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tally_units
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
@@ -128,7 +129,7 @@ class DigestService:
             if any(held(m, MeetingKind.BRIEFING) for m in found)
         }
         rows = []
-        for unit in sorted(units, key=lambda u: u.path):
+        for unit in sorted(units, key=lambda u: path_key(u.path)):
             cells = [
                 uid
                 for uid in subtree(unit.id)
@@ -190,7 +191,8 @@ class DigestService:
             meetings = (await self._year_meetings(campaign.year)).get(person.unit_id, [])
             return self.digest_data(campaign, person.unit_path, tally, meetings, now)
         tally = Tally()
-        for standing in await self._store.standings(campaign.id):
+        standings = await self._store.standings(campaign.id)
+        for standing in sorted(standings, key=lambda s: vi_key(s.full_name)):
             tally.count(standing, standing.full_name)
         for record in await self._store.forgotten(campaign.id):
             tally.count_forgotten(record)

@@ -35,6 +35,8 @@ class Draft:
     buffer: str = ""  # pieces of a long answer typed so far
     paused: bool = False  # the member left the form (/huy): typed text is not an answer
     last_input: str = ""  # "chat:message" of the last typed message taken (see ``seen``)
+    proxied: tuple[str, ...] = ()  # answers (top-level keys) typed by someone filling for them
+    proxy_by: int | None = None  # who that was (a person id)
 
 
 def seen(last_input: str, source: str) -> bool:
@@ -584,6 +586,24 @@ def missing(form: FormDef, answers: Answers) -> list[str]:
             if len(items) < item.min_items or not all(item_complete(item, i) for i in items):
                 gaps.append(item.key)
     return gaps
+
+
+def entered_by(before: Draft, after: Draft, proxy: int | None) -> Draft:
+    """``after`` with its record of who typed what: answers that changed are marked as typed by
+    ``proxy`` (someone filling the plan for its owner), or unmarked when the owner (None)
+    typed them."""
+    changed = {
+        key
+        for key in set(before.answers) | set(after.answers)
+        if before.answers.get(key) != after.answers.get(key)
+    }
+    if not changed:
+        return after
+    if proxy is None:
+        kept = tuple(k for k in after.proxied if k not in changed)
+        return replace(after, proxied=kept, proxy_by=after.proxy_by if kept else None)
+    marked = tuple(dict.fromkeys([*after.proxied, *sorted(changed)]))
+    return replace(after, proxied=marked, proxy_by=proxy)
 
 
 def to_review(draft: Draft) -> Draft:

@@ -53,6 +53,7 @@ class Shown:
     missing: tuple[str, ...] = ()  # labels of what is still unanswered, when submit was refused
     document: Attachment | None = None
     actor: Person | None = None
+    proxy_name: str = ""  # who typed the answers marked as not the owner's (shown to the owner)
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,6 +215,17 @@ class PlanService:
         kind = Review if e.at(plan.draft).place is e.Place.REVIEW else Asking
         return kind(person, campaign, plan, form, actions, notice, invalid, missing, document)
 
+    async def with_proxy(self, screen: PlanScreen) -> PlanScreen:
+        """``screen`` with the name of whoever typed part of the plan for its owner, when the
+        owner looks at a plan they can still change (so they review it before sending)."""
+        if not isinstance(screen, Asking | Review) or screen.actor is not None:
+            return screen
+        draft = screen.plan.draft
+        if not draft.proxied or draft.proxy_by is None:
+            return screen
+        proxy = await self._people.person(draft.proxy_by)
+        return replace(screen, proxy_name=proxy.full_name if proxy is not None else "?")
+
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""
         return await self._plans.active_campaign()
@@ -311,10 +322,10 @@ class PlanService:
         question = e.question_at(form, plan.draft.position)
         if question is not None and question.kind == "long_text" and fold(text) == self._done_word:
             finished = e.finish_long(form, plan.draft)
-            return await self._apply(person, campaign, plan, finished, source)
+            return await self._apply(person, campaign, plan, finished, source, actor)
         if e.takes_text(form, plan.draft):
             answered = e.answer(form, plan.draft, text)
-            return await self._apply(person, campaign, plan, answered, source)
+            return await self._apply(person, campaign, plan, answered, source, actor)
         chosen = text.strip()
         if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
@@ -361,15 +372,27 @@ class PlanService:
         if not plan.editable:
             return self.screen(person, campaign, plan)
         return await self._apply(
-            person, campaign, plan, apply(self._form(plan), plan.draft, Action(code, "", arg))
+            person,
+            campaign,
+            plan,
+            apply(self._form(plan), plan.draft, Action(code, "", arg)),
+            actor=actor,
         )
 
     async def _apply(
-        self, person: Person, campaign: Campaign, plan: Plan, result: e.Result, source: str = ""
+        self,
+        person: Person,
+        campaign: Campaign,
+        plan: Plan,
+        result: e.Result,
+        source: str = "",
+        actor: Person | None = None,
     ) -> PlanScreen:
         if isinstance(result, e.Invalid):
             return self.screen(person, campaign, plan, invalid=result)
         result = replace(result, last_input=source or plan.draft.last_input)
+        proxy = actor.id if actor is not None and actor.id != person.id else None
+        result = e.entered_by(plan.draft, result, proxy)  # who typed which answer
         saved = await self._save(plan, result)
         if saved is None:  # changed meanwhile (another device): show what is stored now
             fresh = await self._plans.plan(plan.id) or plan

@@ -478,11 +478,16 @@ class PlanService:
         skip: int | None = None,
     ) -> list[OutboxMessage]:
         # Those who confirm the plan are told (the nearest holders of that role): never someone
-        # whose role does not confirm this form, who would find nothing to do in /duyet. With no
+        # whose role does not confirm this form, who would find nothing to do in /duyet. A
+        # secretary's own plan is not in their own queue: the committee above is told. With no
         # such holder up the person's units, the admins are told: they may confirm any plan, and
         # a plan nobody hears of would wait unseen.
         skipped = (person.id, skip)
-        reviewers = await self._directory.holders(person.unit_id, CONFIRMED_BY[person.category])
+        role = CONFIRMED_BY[person.category]
+        reviewers = await self._directory.holders(person.unit_id, role)
+        if not [r for r in reviewers if r.id not in skipped]:
+            above = await self._directory.ancestors(person.unit_id)
+            reviewers = await self._directory.holders(above[0], role) if above else []
         if not [r for r in reviewers if r.id not in skipped]:
             reviewers = await self._directory.all_holders(Role.ADMIN)
         payload = Notice(

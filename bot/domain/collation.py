@@ -12,19 +12,22 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_LETTER = {letter: index for index, letter in enumerate(_ALPHABET)}
-# The marks that make a letter of its own (ă â ê ô ơ ư) ...
-_SHAPES = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
-_SHAPED = {
-    ("a", "breve"): "ă",
-    ("a", "circumflex"): "â",
-    ("e", "circumflex"): "ê",
-    ("o", "circumflex"): "ô",
-    ("o", "horn"): "ơ",
-    ("u", "horn"): "ư",
+# The alphabet as (base letter, the mark that makes a letter of its own): a ă â b c d đ e ê ...
+# (built from ASCII and combining marks: the code holds no Vietnamese text).
+BREVE, CIRCUMFLEX, HORN, STROKE = "\u0306", "\u0302", "\u031b", "stroke"
+_SHAPED: dict[str, tuple[str, ...]] = {
+    "a": (BREVE, CIRCUMFLEX),
+    "d": (STROKE,),
+    "e": (CIRCUMFLEX,),
+    "o": (CIRCUMFLEX, HORN),
+    "u": (HORN,),
 }
-# ... and the tone marks, in dictionary order (no mark is 0).
+_ORDER = [
+    (base, shape) for base in "abcdefghijklmnopqrstuvwxyz" for shape in ("", *_SHAPED.get(base, ()))
+]
+_LETTER = {letter: index for index, letter in enumerate(_ORDER)}
+_D_STROKE = chr(0x111)  # lower-case d with stroke: it has no decomposition
+# The tone marks, in dictionary order (no mark is 0).
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _DIGITS = 0  # numbers (their length, then their digits) sort before the letters ...
 _LETTERS = 100  # ... letters from here ...
@@ -51,19 +54,21 @@ def _letters(word: str) -> tuple[list[int], list[int], list[int]]:
             break
         upper = char != char.lower()
         char = char.lower()
-        if char == "đ":
-            base, marks = "đ", ""
+        if char == _D_STROKE:
+            base, marks, shape = "d", "", STROKE
         else:
             decomposed = unicodedata.normalize("NFD", char)
-            base, marks = decomposed[0], decomposed[1:]
+            base, marks, shape = decomposed[0], decomposed[1:], ""
         tone = 0
         for mark in marks:
-            if mark in _SHAPES:
-                base = _SHAPED.get((base, _SHAPES[mark]), base)
+            if mark in _SHAPED.get(base, ()):
+                shape = mark
             elif mark in _TONES:
                 tone = _TONES[mark]
-        if base in _LETTER:
-            primary.append(_LETTERS + _LETTER[base])
+        if (base, shape) in _LETTER:
+            primary.append(_LETTERS + _LETTER[base, shape])
+        elif (base, "") in _LETTER:  # a Latin letter with a foreign mark (é is e, ç is c)
+            primary.append(_LETTERS + _LETTER[base, ""])
         elif unicodedata.category(base)[0] in "LN":
             primary.append(_OTHER + min(ord(base), 10**6))
         else:

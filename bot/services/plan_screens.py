@@ -53,7 +53,8 @@ class Shown:
     missing: tuple[str, ...] = ()  # labels of what is still unanswered, when submit was refused
     document: Attachment | None = None
     actor: Person | None = None
-    proxy_name: str = ""  # who typed the answers marked as not the owner's (shown to the owner)
+    by_proxy: bool = False  # some answers were typed by someone else (shown to the owner) ...
+    proxy_name: str = ""  # ... by whom ("" once that person was erased)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,15 +73,16 @@ class PlanPresenter:
             parts.append(self._invalid(screen.invalid, screen.missing))
         if plan.status is PlanStatus.RETURNED and plan.return_comment:
             parts.append(c.t("plan.returned", comment=plan.return_comment))
-        if isinstance(screen, Asking | Review) and screen.proxy_name:
-            parts.append(c.t("plan.tidy.proxy_entered", name=screen.proxy_name))
+        if isinstance(screen, Asking | Review) and screen.by_proxy:
+            name = screen.proxy_name or c.plain("plan.tidy.proxy_someone")
+            parts.append(c.t("plan.tidy.proxy_entered", name=name))
         match screen:
             case Asking():
                 parts.append(self._step(form, plan.draft, screen.campaign.year))
             case Review() if e.at(plan.draft).key:
                 parts.append(self._ask_delete(form, plan.draft))
             case Review():
-                marked = frozenset(plan.draft.proxied) if screen.proxy_name else frozenset()
+                marked = frozenset(plan.draft.proxied) if screen.by_proxy else frozenset()
                 parts.append(self._review(form, plan.draft, marked=marked))
             case HandedIn():
                 parts.append(self._status(screen))

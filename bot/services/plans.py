@@ -224,7 +224,8 @@ class PlanService:
         if not draft.proxied or draft.proxy_by is None:
             return screen
         proxy = await self._people.person(draft.proxy_by)
-        return replace(screen, proxy_name=proxy.full_name if proxy is not None else "?")
+        name = proxy.full_name if proxy is not None else ""
+        return replace(screen, by_proxy=True, proxy_name=name)
 
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""

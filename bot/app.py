@@ -166,7 +166,9 @@ def build_services(
     return Services(
         catalog=catalog,
         presenter=presenter,
-        signin=SigninService(store.accounts, store.outbox, clock, store.link_codes),
+        signin=SigninService(
+            store.accounts, store.outbox, clock, store.link_codes, pending=store.schedule
+        ),
         roster=RosterService(store.roster, store.accounts, store.directory, clock, settings.tz),
         directory=DirectoryService(store.directory),
         plans=plans,

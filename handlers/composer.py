@@ -68,6 +68,8 @@ class ComposerRouter:
             await turn.refresh(self._view.render(screen))
             return
         elif code is BroadcastCode.CANCEL and (wave := number(arg)) is not None:
+            screen = await composer.ask_cancel(person, wave)
+        elif code is BroadcastCode.CONFIRM_CANCEL and (wave := number(arg)) is not None:
             screen = await composer.cancel(person, wave)
         elif code is BroadcastCode.STOP:
             await composer.stop(person, pending)

@@ -51,6 +51,8 @@ class DeskRouter:
         elif code is DeskCode.CONFIRM and pair is not None:
             screen = await self._desk.confirm(person, *pair)
         elif code is DeskCode.RETURN and pair is not None:
+            screen = await self._desk.ask_return(person, *pair)
+        elif code is DeskCode.CONFIRM_RETURN and pair is not None:
             screen = await self._desk.ask_comment(person, *pair)
         elif code is DeskCode.PAST:
             screen = await self._desk.past(person, number(arg) or 0)

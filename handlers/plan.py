@@ -9,7 +9,7 @@ from bot.domain.models import Person
 from bot.domain.pending import FillingFor, Pending
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanScreen, PlanService, Visit
-from bot.services.proxy import ProxyService
+from bot.services.proxy import ProxyEnded, ProxyService
 from bot.services.replies import Presenter
 from handlers.inbound import Inbound, Turn
 
@@ -32,13 +32,24 @@ class PlanRouter:
 
     async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
         shown = replace(screen, actor=actor) if actor is not None else screen
-        await turn.reply(self._view.render(shown))
+        await turn.reply(self._view.render(await self._plans.with_proxy(shown)))
 
-    async def _filling_for(self, person: Person, pending: Pending | None) -> Person | None:
-        """The person whose plan ``person`` is typing, when filling by proxy."""
+    async def _filling_for(
+        self, person: Person, pending: Pending | None
+    ) -> Person | ProxyEnded | None:
+        """The person whose plan ``person`` is typing, when filling by proxy (or why that
+        session just ended)."""
         if not isinstance(pending, FillingFor):
             return None
-        return await self._proxy.current(person, pending)
+        return await self._proxy.session(person, pending)
+
+    async def _ended(self, turn: Turn, person: Person, ended: ProxyEnded, typed: str = "") -> None:
+        """Say why the proxy session ended; what was just typed is shown back, not lost."""
+        if ended.member is None:
+            await turn.reply(self._presenter.simple("plan.proxy_over", person))
+            return
+        text = self._view.proxy_ended(ended.member, typed)
+        await turn.reply(self._presenter.with_menu(text, person))
 
     async def open(self, turn: Turn, person: Person, pending: Pending | None) -> None:
         """Start or resume the member's own plan (ending any filling for someone else)."""
@@ -59,6 +70,9 @@ class PlanRouter:
     async def text(self, inbound: Inbound, turn: Turn, person: Person, visit: Visit) -> bool:
         """A typed answer while the form is open; False when the member is not in a form."""
         member = await self._filling_for(person, visit.pending)
+        if isinstance(member, ProxyEnded):  # never taken as the typist's own answer
+            await self._ended(turn, person, member, inbound.text)
+            return True
         if member is not None:
             screen = await self._plans.text(
                 member, inbound.text, actor=person, source=inbound.source
@@ -75,6 +89,9 @@ class PlanRouter:
     async def not_text(self, turn: Turn, person: Person, pending: Pending | None) -> bool:
         """A photo, sticker or file while in the form: ask again; False when not in a form."""
         member = await self._filling_for(person, pending)
+        if isinstance(member, ProxyEnded):
+            await self._ended(turn, person, member)
+            return True
         screen = await self._plans.not_text(member or person)
         if screen is None:
             return False
@@ -101,7 +118,11 @@ class PlanRouter:
             await self._show(turn, screen)
             return
         member = await self._filling_for(person, visit.pending)
-        if member is None or member.id != press.owner:  # that proxy session is over
+        if isinstance(member, ProxyEnded) and member.member is not None:
+            await turn.toast()
+            await self._ended(turn, person, member)
+            return
+        if not isinstance(member, Person) or member.id != press.owner:  # that session is over
             await turn.toast(self._presenter.plain("common.stale_button"))
             await turn.reply(self._presenter.simple("plan.proxy_over", person))
             return

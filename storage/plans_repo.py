@@ -73,6 +73,8 @@ def _plan(row: Mapping[str, Any] | RowMapping) -> Plan:
         buffer=row["buffer"],
         paused=bool(row["paused"]),
         last_input=row["last_input"] or "",
+        proxied=tuple(k for k in (row["proxy_keys"] or "").split(",") if k),
+        proxy_by=row["proxy_by"],
     )
     return Plan(
         id=row["id"],
@@ -99,6 +101,8 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "buffer": draft.buffer,
         "paused": draft.paused,
         "last_input": draft.last_input,
+        "proxy_keys": ",".join(draft.proxied)[:400],
+        "proxy_by": draft.proxy_by,
     }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.models import Category, Channel, Exemption, Role
-from bot.domain.pending import Pending, parse_pending
+from bot.domain.pending import FillingFor, Pending, parse_pending
 from bot.domain.plans import PlanStatus
 from storage.base import Repository, roles_from_text
 from storage.tables import (
@@ -174,6 +174,12 @@ class ScheduleRepository(Repository):
         query = select(pending_inputs.c.purpose).where(pending_inputs.c.person_id == person_id)
         rows = await self._fetch(query)
         return parse_pending(rows[0]["purpose"]) if rows else None
+
+    async def filling_for(self, person_id: int) -> list[int]:
+        """Who is filling the plan of ``person_id`` for them now (their proxy sessions)."""
+        purpose = FillingFor(person_id).pack()
+        query = select(pending_inputs.c.person_id).where(pending_inputs.c.purpose == purpose)
+        return sorted(int(row["person_id"]) for row in await self._fetch(query))
 
     async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None:
         """Expect typed input for ``pending`` (None: expect nothing)."""

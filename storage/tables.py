@@ -175,6 +175,9 @@ plans = Table(
     Column("paused", Boolean, nullable=False),  # left with /huy: typed text is not an answer
     # "chat:message" of the last typed message taken: Telegram may deliver it again after a crash
     Column("last_input", String(60), nullable=False, server_default=""),
+    # Answers typed by someone filling the plan for its owner (comma-separated keys), and who
+    Column("proxy_keys", String(400), nullable=False, server_default=""),
+    Column("proxy_by", Integer, nullable=True),
     Column("rev", Integer, nullable=False),
     Column("late", Boolean, nullable=False),
     Column("voluntary", Boolean, nullable=False),

@@ -23,7 +23,7 @@ from bot.domain.engine import Draft
 from bot.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from bot.domain.models import Category, Channel, Exemption, Invite, Person, Role, Unit
 from bot.domain.outbox import OutboxMessage
-from bot.domain.pending import Pending
+from bot.domain.pending import FillingFor, Pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
@@ -715,6 +715,9 @@ class MemoryPending:
 
     async def pending(self, person_id: int) -> Pending | None:
         return self._m.pending.get(person_id)
+
+    async def filling_for(self, person_id: int) -> list[int]:
+        return sorted(viewer for viewer, p in self._m.pending.items() if p == FillingFor(person_id))
 
     async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None:
         if pending is None:

@@ -49,7 +49,9 @@ class PlanCode(StrEnum):
     FINISH_GROUP = "fg"
     EDIT = "ed"
     EDIT_ITEM = "et"
-    DELETE_ITEM = "dl"
+    DELETE_ITEM = "dl"  # asks "Chắc chắn?" first
+    CONFIRM_DELETE = "dy"
+    KEEP_ITEM = "dk"
     DOCUMENT = "doc"
     SUBMIT = "sb"
     REOPEN = "ro"
@@ -90,7 +92,8 @@ class DeskCode(StrEnum):
     LIST = "ls"
     OPEN = "op"
     CONFIRM = "ok"
-    RETURN = "rt"
+    RETURN = "rt"  # asks "Chắc chắn?" first
+    CONFIRM_RETURN = "ry"
     STOP = "st"
     EXPORT = "ex"
     PROXY_LIST = "px"
@@ -105,7 +108,8 @@ class BroadcastCode(StrEnum):
     SEND = "go"
     SEND_AGAIN = "ga"
     PROGRESS = "pr"
-    CANCEL = "cx"
+    CANCEL = "cx"  # asks "Chắc chắn?" first
+    CONFIRM_CANCEL = "cy"
     STOP = "st"
     UNITS = "un"
     IN_UNIT = "in"

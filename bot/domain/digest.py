@@ -6,12 +6,13 @@ tree, so the digests of thousands of units cost one query and a little arithmeti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.domain.collation import path_key, vi_key
 from bot.domain.models import Category, Exemption, Role
-from bot.domain.plans import PlanStatus
+from bot.domain.plans import PlanStatus, Queue
 
 NAMES_KEPT = 200  # names carried per list; the digest says how many more there are
 
@@ -227,9 +228,10 @@ def tally_units(
         erased.setdefault(record.unit_id, []).append(record)
     below: dict[int, Tally] = {}  # what a unit passes up: its people named with the unit
     tallies: dict[int, Tally] = {}
-    for unit in sorted(units, key=lambda u: -u.depth):
+    # Deepest first (each unit rolls into its parent), siblings and people in Vietnamese order.
+    for unit in sorted(units, key=lambda u: (-u.depth, path_key(u.path))):
         children = below.pop(unit.id, None)
-        people = own.get(unit.id, [])
+        people = sorted(own.get(unit.id, []), key=lambda p: vi_key(p.full_name))
         gone = erased.get(unit.id, [])
         if not people and not gone and children is None:
             if wanted is None or unit.id in wanted:
@@ -251,6 +253,52 @@ def tally_units(
         if children is not None:
             up.merge(children)
     return tallies
+
+
+def subtrees(units: Sequence[UnitNode], wanted: set[int]) -> dict[int, list[UnitNode]]:
+    """For each ``wanted`` unit, itself and every unit below it."""
+    children: dict[int, list[UnitNode]] = {}
+    for unit in units:
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit)
+    found: dict[int, list[UnitNode]] = {}
+    for unit in units:
+        if unit.id not in wanted:
+            continue
+        tree, todo = [], [unit]
+        while todo:
+            current = todo.pop()
+            tree.append(current)
+            todo.extend(children.get(current.id, ()))
+        found[unit.id] = tree
+    return found
+
+
+def submitted_by_unit(standings: Iterable[Standing]) -> dict[int, list[Standing]]:
+    """Per unit, its people whose plan was handed in and waits for a decision, by name."""
+    found: dict[int, list[Standing]] = {}
+    for person in sorted(standings, key=lambda p: vi_key(p.full_name)):
+        if person.status is PlanStatus.SUBMITTED:
+            found.setdefault(person.unit_id, []).append(person)
+    return found
+
+
+def waiting_for(
+    queue: Queue,
+    within: Iterable[UnitNode],
+    waiting: Mapping[int, Sequence[Standing]],
+    unit_id: int | None,
+) -> Names:
+    """The digest's "waiting" names for one reviewer: exactly the plans of their ``queue`` (the
+    desk's list) among the units ``within`` the digest, from ``waiting`` (``submitted_by_unit``).
+    People of unit ``unit_id`` are named plainly, others with their unit (None: all plainly)."""
+    found = Names()
+    for unit in sorted(within, key=lambda u: (u.id != unit_id, path_key(u.path))):
+        suffix = "" if unit_id is None or unit.id == unit_id else f" ({short_unit(unit.path)})"
+        for person in waiting.get(unit.id, ()):
+            if queue.holds(person.person_id, person.unit_id, person.category):
+                found.add(person.full_name + suffix)
+    return found
 
 
 def recipients(standings: Iterable[Standing]) -> dict[int, list[Standing]]:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.forms import FormDef, Group, IdentityField, Question
-from bot.domain.text import fold, scrub, tidy
+from bot.domain.text import fold, scrub, substance, tidy
 
 Answers = Mapping[str, Any]  # "id.<key>": str; question key: str; group key: list[dict[str, str]]
 IDENTITY = "identity"
@@ -35,6 +35,8 @@ class Draft:
     buffer: str = ""  # pieces of a long answer typed so far
     paused: bool = False  # the member left the form (/huy): typed text is not an answer
     last_input: str = ""  # "chat:message" of the last typed message taken (see ``seen``)
+    proxied: tuple[str, ...] = ()  # answers (top-level keys) typed by someone filling for them
+    proxy_by: int | None = None  # who that was (a person id)
 
 
 def seen(last_input: str, source: str) -> bool:
@@ -103,6 +105,8 @@ class Position:
             return cls(Place.MORE, rest[0], int(rest[1]))
         if head == Place.ITEM and len(rest) == 3 and _digits(rest[1]):
             return cls(Place.ITEM, rest[0], int(rest[1]), rest[2])
+        if head == Place.REVIEW and len(rest) == 1:
+            return cls(Place.REVIEW, rest[0])  # "Chắc chắn?" before deleting item rest[0]
         return cls(Place.REVIEW)
 
     def __str__(self) -> str:
@@ -114,7 +118,7 @@ class Position:
             return f"{Place.MORE}:{self.key}:{self.index}"
         if self.place is Place.ITEM:
             return f"{Place.ITEM}:{self.key}:{self.index}:{self.field_key}"
-        return REVIEW
+        return f"{REVIEW}:{self.key}" if self.key else REVIEW
 
     @property
     def editing_line(self) -> bool:
@@ -188,6 +192,16 @@ def group_items(answers: Answers, group: Group) -> list[dict[str, str]]:
     """The items of a group answered so far."""
     value = answers.get(group.key)
     return [dict(v) for v in value] if isinstance(value, list) else []
+
+
+def complete_items(answers: Answers, group: Group) -> int:
+    """How many items of the group have every required field answered."""
+    return sum(1 for item in group_items(answers, group) if item_complete(group, item))
+
+
+def items_short(answers: Answers, group: Group) -> int:
+    """How many more complete items the group needs before "Xong" may close it (0: enough)."""
+    return max(group.min_items - complete_items(answers, group), 0)
 
 
 def item_complete(group: Group, item: Mapping[str, str]) -> bool:
@@ -297,10 +311,21 @@ def validate(question: Question | IdentityField, text: str) -> str | Invalid:
         return _choice(question, value)
     if len(value) > question.max_length:
         return Invalid("too_long", question.max_length)
+    return _long_enough(question, value) or value
+
+
+def _long_enough(question: Question | IdentityField, value: str) -> Invalid | None:
+    """Why ``value`` is too thin for ``question``, or None: emoji, symbols and punctuation do
+    not count towards ``min_length``, so an answer made only of them is refused as saying
+    nothing (``no_words``), not stored as an answer."""
+    meant = substance(value)
+    if not meant:
+        return Invalid("no_words")
     minimum = question.min_length if isinstance(question, Question) else 1
-    if len(value) < minimum:
-        return Invalid("too_short", minimum)
-    return value
+    if len(meant) < minimum:
+        # Long enough only thanks to emoji or punctuation: say that they were not counted.
+        return Invalid("too_short" if len(value) < minimum else "symbols_short", minimum)
+    return None
 
 
 def _date(value: str) -> str | Invalid:
@@ -359,8 +384,9 @@ def finish_long(form: FormDef, draft: Draft) -> Result:
         return Invalid("no_question")
     if not draft.buffer:
         return Invalid("empty")
-    if len(draft.buffer) < question.min_length:
-        return Invalid("too_short", question.min_length)
+    thin = _long_enough(question, draft.buffer)
+    if thin is not None:
+        return thin
     return _after(form, draft, _store(form, draft, draft.buffer))
 
 
@@ -469,8 +495,7 @@ def finish_group(form: FormDef, draft: Draft) -> Result:
     group = group_named(form, where.key) if where.place is Place.MORE else None
     if group is None:
         return Invalid("no_question")
-    complete = [i for i in group_items(draft.answers, group) if item_complete(group, i)]
-    if len(complete) < group.min_items:
+    if items_short(draft.answers, group):
         return Invalid("too_few_items", group.min_items)
     if draft.returning:
         return replace(draft, position=REVIEW, returning=False)
@@ -510,6 +535,45 @@ def delete_item(form: FormDef, draft: Draft, group_key: str, index: int) -> Resu
     return replace(draft, answers={**draft.answers, group.key: items})
 
 
+def ask_delete(form: FormDef, draft: Draft, group_key: str, index: int) -> Result:
+    """From the review: ask "Chắc chắn?" before removing item ``index`` of a group (the
+    review then offers only Có / Không)."""
+    group = group_named(form, group_key)
+    if draft.position != REVIEW or group is None:
+        return Invalid("no_question")
+    if not 0 <= index < len(group_items(draft.answers, group)):
+        return Invalid("no_question")
+    return replace(draft, position=str(Position(Place.REVIEW, f"{group.key}.{index}")))
+
+
+def deleting(form: FormDef, draft: Draft) -> tuple[Group, int] | None:
+    """The group and item the review asks "Chắc chắn?" about, or None."""
+    where = at(draft)
+    if where.place is not Place.REVIEW or not where.key:
+        return None
+    key, _, place = where.key.partition(".")
+    group = group_named(form, key)
+    if group is None or not _digits(place) or int(place) >= len(group_items(draft.answers, group)):
+        return None
+    return group, int(place)
+
+
+def confirm_delete(form: FormDef, draft: Draft) -> Result:
+    """ "Có": remove the item the review asked about and show the review again."""
+    found = deleting(form, draft)
+    if found is None:
+        return Invalid("no_question")
+    group, index = found
+    return delete_item(form, to_review(draft), group.key, index)
+
+
+def keep_item(form: FormDef, draft: Draft) -> Result:
+    """ "Không": keep the item and show the review again."""
+    if at(draft).place is not Place.REVIEW or not at(draft).key:
+        return Invalid("no_question")
+    return to_review(draft)
+
+
 def missing(form: FormDef, answers: Answers) -> list[str]:
     """Keys of required questions without an answer and groups without enough complete items."""
     gaps: list[str] = []
@@ -522,6 +586,24 @@ def missing(form: FormDef, answers: Answers) -> list[str]:
             if len(items) < item.min_items or not all(item_complete(item, i) for i in items):
                 gaps.append(item.key)
     return gaps
+
+
+def entered_by(before: Draft, after: Draft, proxy: int | None) -> Draft:
+    """``after`` with its record of who typed what: answers that changed are marked as typed by
+    ``proxy`` (someone filling the plan for its owner), or unmarked when the owner (None)
+    typed them."""
+    changed = {
+        key
+        for key in set(before.answers) | set(after.answers)
+        if before.answers.get(key) != after.answers.get(key)
+    }
+    if not changed:
+        return after
+    if proxy is None:
+        kept = tuple(k for k in after.proxied if k not in changed)
+        return replace(after, proxied=kept, proxy_by=after.proxy_by if kept else None)
+    marked = tuple(dict.fromkeys([*after.proxied, *sorted(changed)]))
+    return replace(after, proxied=marked, proxy_by=proxy)
 
 
 def to_review(draft: Draft) -> Draft:

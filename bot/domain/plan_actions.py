@@ -32,6 +32,8 @@ DOCUMENT = Action(PlanCode.DOCUMENT, "plan.button.document")
 REOPEN = Action(PlanCode.REOPEN, "plan.button.reopen")
 VOLUNTARY = Action(PlanCode.VOLUNTARY, "plan.button.voluntary")
 RESUME = Action(PlanCode.RESUME, "plan.button.resume")
+CONFIRM_DELETE = Action(PlanCode.CONFIRM_DELETE, "plan.tidy.yes")
+KEEP_ITEM = Action(PlanCode.KEEP_ITEM, "plan.tidy.no")
 
 
 def notice_button(label: str, data: str) -> Button:
@@ -70,8 +72,11 @@ def step_actions(form: FormDef, draft: e.Draft) -> list[Action]:
                     PlanCode.ADD_ITEM, "plan.button.add_item", group.key, {"item": group.item_label}
                 )
             )
-        actions.append(Action(PlanCode.FINISH_GROUP, "plan.button.finish_group"))
+        if not e.items_short(draft.answers, group):  # "Xong" once the minimum is reached
+            actions.append(Action(PlanCode.FINISH_GROUP, "plan.button.finish_group"))
         return [*actions, BACK]
+    if where.place is e.Place.REVIEW and where.key:  # "Chắc chắn?" before a delete
+        return [CONFIRM_DELETE, KEEP_ITEM] if e.deleting(form, draft) else [KEEP_ITEM]
     if where.place is e.Place.REVIEW:
         return review_actions(form, draft)
     question = e.question_at(form, draft.position)
@@ -165,10 +170,12 @@ def apply(form: FormDef, draft: e.Draft, action: Action) -> e.Result:
             else e.Invalid("no_question")
         ),
         PlanCode.DELETE_ITEM: lambda: (
-            e.delete_item(form, draft, group, index)
+            e.ask_delete(form, draft, group, index)
             if index is not None
             else e.Invalid("no_question")
         ),
+        PlanCode.CONFIRM_DELETE: lambda: e.confirm_delete(form, draft),
+        PlanCode.KEEP_ITEM: lambda: e.keep_item(form, draft),
     }
     handler = handlers.get(code)
     return handler() if handler else e.Invalid("no_question")

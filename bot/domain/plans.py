@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -43,6 +43,38 @@ def confirmed_categories(reviewer: Person) -> frozenset[Category] | None:
     if reviewer.has(Role.ADMIN):
         return None
     return frozenset(c for c in Category if confirms(reviewer, c))
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """Whose plans a reviewer decides on: the one rule behind the desk's lists and their counts,
+    a digest's "waiting" names and the right to confirm. Never the reviewer's own plan: that one
+    goes to the committee above (or an admin)."""
+
+    reviewer_id: int
+    units: frozenset[int] | None  # the reviewer's unit and those below it; None: all (an admin)
+    categories: frozenset[Category] | None  # whose forms the reviewer's role confirms; None: all
+
+    def covers(self, person_id: int, unit_id: int) -> bool:
+        """True when the person is within the reviewer's reach (and is not the reviewer)."""
+        return person_id != self.reviewer_id and (self.units is None or unit_id in self.units)
+
+    def holds(self, person_id: int, unit_id: int, category: Category) -> bool:
+        """True when the reviewer decides on this person's plan."""
+        return self.covers(person_id, unit_id) and (
+            self.categories is None or category in self.categories
+        )
+
+
+def queue_of(reviewer_id: int, roles: frozenset[Role], subtree: Iterable[int]) -> Queue | None:
+    """The queue of the reviewer holding ``roles`` whose unit and units below are ``subtree``
+    (ignored for an admin); None for someone with no reviewing role."""
+    if Role.ADMIN in roles:
+        return Queue(reviewer_id, None, None)
+    if Role.SECRETARY not in roles and Role.HEAD not in roles:
+        return None
+    confirmed = frozenset(c for c in Category if CONFIRMED_BY[c] in roles)
+    return Queue(reviewer_id, frozenset(subtree), confirmed)
 
 
 class PlanStatus(StrEnum):

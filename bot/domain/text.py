@@ -44,6 +44,17 @@ def is_blank(value: str) -> bool:
     return not value.translate(_DROP_INVISIBLE).strip()
 
 
+def substance(value: str) -> str:
+    """What of ``value`` says something: its letters (with their marks), digits and the single
+    spaces between them; emoji, symbols and punctuation dropped (``"👍 !!"`` -> ``""``,
+    ``"Học tập 👍"`` -> ``"Học tập"``)."""
+    kept = (
+        ch if unicodedata.category(ch)[0] in "LNM" else " "
+        for ch in unicodedata.normalize("NFC", value)
+    )
+    return _SPACES.sub(" ", "".join(kept)).strip()
+
+
 def tidy(value: str) -> str:
     """Return ``value`` scrubbed, in NFC, with single spaces and no surrounding blanks; a value
     that shows nothing becomes ``""``."""

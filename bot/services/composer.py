@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
+from bot.domain.callbacks import number
+from bot.domain.collation import path_key
 from bot.domain.digest import UnitNode
 from bot.domain.models import Person, Role
 from bot.domain.pending import Broadcast as BroadcastInput
@@ -36,6 +38,11 @@ AUDIENCES = (
 
 def _draft_key(person: Person) -> str:
     return f"broadcast_draft:{person.id}"
+
+
+def _sent_key(person: Person) -> str:
+    """The setting that names the last broadcast this person sent (for an old "Gửi ngay")."""
+    return f"broadcast_sent:{person.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +162,22 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class AlreadySent:
+    """An old "Gửi ngay" after its draft went out: that broadcast, when and to how many."""
+
+    person: Person
+    broadcast: BroadcastRow
+
+
+@dataclass(frozen=True, slots=True)
+class AskCancel:
+    """ "Chắc chắn?" before what has not been sent of the broadcast is withdrawn."""
+
+    person: Person
+    broadcast: BroadcastRow
+
+
+@dataclass(frozen=True, slots=True)
 class Withdrawn:
     """What had not been sent of the broadcast was withdrawn (``withdrawn`` messages)."""
 
@@ -175,6 +198,8 @@ ComposeScreen = (
     | Queued
     | Progress
     | Withdrawn
+    | AlreadySent
+    | AskCancel
 )
 
 
@@ -266,6 +291,7 @@ class ComposerService:
         if await self._draft(person) is None:
             return ComposeStopped(person)
         nodes = [n for n in await self._tree.unit_nodes() if n.depth <= UNIT_DEPTH]
+        nodes.sort(key=lambda n: path_key(n.path))
         return ChooseUnit(person, tuple(nodes[:MAX_UNITS]))
 
     async def within(self, person: Person, unit_id: int) -> ComposeScreen:
@@ -314,7 +340,7 @@ class ComposerService:
             return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
-            return ComposeStopped(person)
+            return await self._sent_before(person)
         if not again:
             with contextlib.suppress(BroadcastError):  # reported by the send below
                 preview = await self._broadcasts.preview(
@@ -329,10 +355,27 @@ class ComposerService:
             )
         except BroadcastError as error:
             return ComposeInvalid(person, error.code, error.detail)
+        await self._settings.set_setting(_sent_key(person), str(broadcast_id))
         found = await self._broadcasts.status(broadcast_id)
         if found is None:  # erased meanwhile
             return ComposeRefused(person)
         return Queued(person, found[0], at)
+
+    async def _sent_before(self, person: Person) -> ComposeScreen:
+        """What a "Gửi ngay" without a draft means: the draft went out already (that broadcast),
+        or it was dropped ("Thôi")."""
+        broadcast_id = number(await self._settings.get_setting(_sent_key(person)) or "")
+        found = await self._broadcasts.status(broadcast_id) if broadcast_id is not None else None
+        return AlreadySent(person, found[0]) if found is not None else ComposeStopped(person)
+
+    async def ask_cancel(self, person: Person, broadcast_id: int) -> ComposeScreen:
+        """ "Dừng gửi": ask "Chắc chắn?" with how the broadcast stands."""
+        if not self.may_use(person):
+            return ComposeRefused(person)
+        found = await self._broadcasts.status(broadcast_id)
+        if found is None:
+            return ComposeRefused(person)
+        return AskCancel(person, found[0])
 
     async def progress(self, person: Person, broadcast_id: int) -> ComposeScreen:
         """How a broadcast stands."""
@@ -366,4 +409,5 @@ class ComposerService:
             return False
         await self._pending.set_pending(person.id, None, self._clock.now())
         await self._settings.set_setting(_draft_key(person), "")
+        await self._settings.set_setting(_sent_key(person), "")  # "Gửi ngay" now says "Đã thôi"
         return True

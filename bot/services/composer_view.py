@@ -10,6 +10,8 @@ from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog, Safe
 from bot.services.composer import (
     AUDIENCES,
+    AlreadySent,
+    AskCancel,
     AskText,
     AskTime,
     ChooseAudience,
@@ -118,12 +120,36 @@ class ComposerPresenter:
             case Withdrawn(broadcast=row, withdrawn=withdrawn):
                 text = c.t("compose.cancelled", withdrawn=withdrawn, **self._progress(row))
                 return Reply(self._split(text, row), choices=self._wave(row))
+            case AlreadySent(broadcast=row):
+                return Reply(self._sent(row), choices=self._wave(row))
+            case AskCancel(broadcast=row):
+                text = self._with("compose.tidy.ask_cancel", self._progress(row))
+                yes = Choice(
+                    c.plain("compose.tidy.yes"),
+                    BroadcastPress(BroadcastCode.CONFIRM_CANCEL, str(row.id)).pack(),
+                )
+                no = Choice(  # "Không": how it stands, in the same message
+                    c.plain("compose.tidy.no"),
+                    BroadcastPress(BroadcastCode.PROGRESS, str(row.id)).pack(),
+                )
+                return Reply(text, choices=((yes, no),))
             case Progress(broadcast=row, reasons=reasons):
                 text = self._split(c.t("compose.progress", **self._progress(row)), row)
                 if reasons:
                     lines = [c.t("compose.reason", reason=r, count=n) for r, n in reasons]
                     text = Safe("\n".join([text, c.t("compose.reasons"), *lines]))
                 return Reply(text, choices=self._wave(row))
+
+    def _sent(self, row: BroadcastRow) -> Safe:
+        """That the broadcast went out (or is set to go), when, and to how many people."""
+        when = row.not_before.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
+        key = "compose.tidy.scheduled" if row.not_before > row.created_at else "compose.tidy.sent"
+        return self._with(key, {"when": when, **self._progress(row)})
+
+    def _with(self, key: str, values: dict[str, object]) -> Safe:
+        """``key`` filled with those of ``values`` it names."""
+        names = self._c.params(key)
+        return self._c.t(key, **{k: v for k, v in values.items() if k in names})
 
     def _preview(self, screen: ComposePreview) -> Reply:
         c, preview = self._c, screen.preview

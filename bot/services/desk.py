@@ -13,7 +13,7 @@ from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ReturnComment
-from bot.domain.plans import DeskRow, PlanStatus, confirmed_categories
+from bot.domain.plans import DeskRow, PlanStatus, Queue, confirmed_categories
 from bot.services.audit import AuditService
 from bot.services.plans import PlanRecord, PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
@@ -53,6 +53,16 @@ class DeskStopped:
     """The comment being typed was dropped."""
 
     viewer: Person
+
+
+@dataclass(frozen=True, slots=True)
+class AskReturn:
+    """ "Chắc chắn?" before the plan of ``name`` (``plan_id`` at ``rev``) is returned."""
+
+    viewer: Person
+    name: str
+    plan_id: int
+    rev: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +131,7 @@ DeskScreen = (
     | DeskNoCampaign
     | DeskStopped
     | AskComment
+    | AskReturn
     | Decided
     | DeskPlan
     | DeskList
@@ -163,32 +174,18 @@ class DeskService:
         if campaign is None:
             return DeskNoCampaign(viewer)
         chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.SUBMITTED
-        scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
+        queue = await self._review.queue(viewer)
+        if queue is None:
+            return DeskRefused(viewer)
         page = max(page, 0)
-        # The rows and the counts are one query's: what is counted is what can be listed
-        # and decided (nobody decides on their own plan).
-        rows, counts = await self._plans.desk(
-            campaign.id,
-            scope,
-            chosen,
-            page * PAGE,
-            PAGE,
-            confirmed_categories(viewer),
-            besides=viewer.id,
-        )
+        # The rows and the counts are one query's over the viewer's queue: what is counted is
+        # what can be listed and decided (nobody decides on their own plan).
+        rows, counts = await self._queued(campaign.id, queue, chosen, page * PAGE, PAGE)
         total = counts.get(chosen, 0)
         past = await self._plans.campaign_of_year(campaign.year - 1)
         past_count = 0
         if past is not None:
-            _, past_counts = await self._plans.desk(
-                past.id,
-                scope,
-                PlanStatus.RETURNED,
-                0,
-                0,
-                confirmed_categories(viewer),
-                besides=viewer.id,
-            )
+            _, past_counts = await self._queued(past.id, queue, PlanStatus.RETURNED, 0, 0)
             past_count = past_counts.get(PlanStatus.RETURNED, 0)
         return DeskList(
             viewer,
@@ -212,18 +209,12 @@ class DeskService:
         past = await self._plans.campaign_of_year(campaign.year - 1)
         if past is None:
             return await self.listing(viewer)
-        scope = None if viewer.has(Role.ADMIN) else await self._directory.subtree(viewer.unit_id)
+        queue = await self._review.queue(viewer)
+        if queue is None:
+            return DeskRefused(viewer)
         page = max(page, 0)
         status = PlanStatus.RETURNED
-        rows, counts = await self._plans.desk(
-            past.id,
-            scope,
-            status,
-            page * PAGE,
-            PAGE,
-            confirmed_categories(viewer),
-            besides=viewer.id,
-        )
+        rows, counts = await self._queued(past.id, queue, status, page * PAGE, PAGE)
         total = counts.get(status, 0)
         return PastList(
             viewer,
@@ -232,6 +223,21 @@ class DeskService:
             pages=max(1, -(-total // PAGE)),
             year=past.year,
             count=total,
+        )
+
+    async def _queued(
+        self, campaign_id: int, queue: Queue, status: PlanStatus, offset: int, limit: int
+    ) -> tuple[list[DeskRow], dict[PlanStatus, int]]:
+        """The plans of ``queue`` in ``status`` (a page of them) and the queue's counts."""
+        units = sorted(queue.units) if queue.units is not None else None
+        return await self._plans.desk(
+            campaign_id,
+            units,
+            status,
+            offset,
+            limit,
+            queue.categories,
+            besides=queue.reviewer_id,
         )
 
     async def export(self, viewer: Person) -> DeskScreen:
@@ -288,6 +294,15 @@ class DeskService:
             return DeskRefused(viewer)
         verdict = await self._review.decide(viewer, plan_id, confirm=True, rev=rev)
         return await self._decided(viewer, plan_id, verdict, confirmed=True)
+
+    async def ask_return(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
+        """ "Trả lại": ask "Chắc chắn?" (Có asks for the comment; Không shows the plan)."""
+        copy = await self._copy(viewer, plan_id)
+        if copy is None:
+            return DeskRefused(viewer)
+        if copy.plan.status is not PlanStatus.SUBMITTED or copy.plan.rev != rev:
+            return DeskPlan(viewer, copy, Verdict.CHANGED)
+        return AskReturn(viewer, copy.person.full_name, plan_id, rev)
 
     async def ask_comment(self, viewer: Person, plan_id: int, rev: int) -> DeskScreen:
         """Ask for the comment that goes back with a returned plan."""

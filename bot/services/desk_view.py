@@ -7,6 +7,7 @@ from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.desk import (
     AskComment,
+    AskReturn,
     Decided,
     DeskExport,
     DeskList,
@@ -46,6 +47,13 @@ class DeskPresenter:
             case AskComment(name=name):
                 stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
                 return Reply(c.t("desk.ask_comment", name=name), choices=((stop,),))
+            case AskReturn(name=name, plan_id=plan_id, rev=rev):
+                yes = Choice(
+                    c.plain("desk.tidy.yes"),
+                    DeskPress(DeskCode.CONFIRM_RETURN, f"{plan_id}.{rev}").pack(),
+                )
+                no = Choice(c.plain("desk.tidy.no"), DeskPress(DeskCode.OPEN, str(plan_id)).pack())
+                return Reply(c.t("desk.tidy.ask_return", name=name), choices=((yes, no),))
             case Decided(confirmed=confirmed, name=name):
                 key = "desk.confirmed" if confirmed else "desk.returned"
                 return self._p.with_menu(c.t(key, name=name), viewer)

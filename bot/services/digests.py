@@ -5,12 +5,23 @@ The data is a ``DigestData`` (it travels in the outbox); bot/services/notices.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from bot.domain.audit import AuditAction
-from bot.domain.digest import Names, Standing, Tally, UnitNode, recipients, tally_units
+from bot.domain.collation import path_key, vi_key
+from bot.domain.digest import (
+    Names,
+    Standing,
+    Tally,
+    UnitNode,
+    recipients,
+    submitted_by_unit,
+    subtrees,
+    tally_units,
+    waiting_for,
+)
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
     CellFlags,
@@ -25,7 +36,7 @@ from bot.domain.meetings import (
 from bot.domain.models import Category, Person, Role
 from bot.domain.payloads import DigestData, DigestMeeting
 from bot.domain.payloads import Names as DigestNames
-from bot.domain.plans import Campaign
+from bot.domain.plans import Campaign, queue_of
 from bot.services.audit import AuditService
 from bot.services.ports import (
     Clock,
@@ -129,7 +140,7 @@ class DigestService:
             return bool(held_of(meetings.get(uid, []), MeetingKind.BRIEFING, year, self._tz))
 
         rows = []
-        for unit in sorted(units, key=lambda u: u.path):
+        for unit in sorted(units, key=lambda u: path_key(u.path)):
             cells = [
                 uid
                 for uid in subtree(unit.id)
@@ -195,15 +206,40 @@ class DigestService:
             nodes = [n for n in await self._store.unit_nodes() if n.id in set(ids)]
             tally = tally_units(nodes, standings, {person.unit_id}, erased)[person.unit_id]
             meetings = (await self._year_meetings(campaign.year)).get(person.unit_id, [])
-            return self.digest_data(campaign, person.unit_path, tally, meetings, now)
+            data = self.digest_data(campaign, person.unit_path, tally, meetings, now)
+            return self._yours(data, person.id, person.roles, ids, nodes, standings, person.unit_id)
         tally = Tally()
-        for standing in await self._store.standings(campaign.id):
+        standings = await self._store.standings(campaign.id)
+        for standing in sorted(standings, key=lambda s: vi_key(s.full_name)):
             tally.count(standing, standing.full_name)
         for record in await self._store.forgotten(campaign.id):
             tally.count_forgotten(record)
         data = self.digest_data(campaign, None, tally, meetings, now)
+        nodes = await self._store.unit_nodes()
+        data = self._yours(data, person.id, person.roles, [], nodes, standings, None)
         # The admin also sees the delivery state.
         return data.model_copy(update={"outbox": await self._outbox.counts()})
+
+    @staticmethod
+    def _yours(
+        data: DigestData,
+        reviewer_id: int,
+        roles: frozenset[Role],
+        subtree: Sequence[int],
+        within: Sequence[UnitNode],
+        standings: Sequence[Standing] | Mapping[int, Sequence[Standing]],
+        unit_id: int | None,
+    ) -> DigestData:
+        """``data`` with its "waiting" names made the reader's: exactly the plans their desk
+        lists as waiting (never their own, which waits for the committee above)."""
+        queue = queue_of(reviewer_id, roles, subtree)
+        if queue is None:
+            return data
+        waiting = standings if isinstance(standings, Mapping) else submitted_by_unit(standings)
+        names = waiting_for(queue, within, waiting, unit_id)
+        return data.model_copy(
+            update={"waiting": DigestNames(count=names.count, names=tuple(names.names))}
+        )
 
     async def digests(
         self,
@@ -211,20 +247,31 @@ class DigestService:
         standings: Sequence[Standing],
         now: datetime,
         units: Sequence[UnitNode] | None = None,
-    ) -> dict[int, tuple[DigestData, list[Standing]]]:
-        """Every unit that has a secretary or head: its digest data and who receives it."""
+    ) -> dict[int, tuple[DigestData, list[tuple[Standing, DigestData]]]]:
+        """Every unit that has a secretary or head: its digest data, and who receives it with
+        the copy each reads (whose "waiting" names are that reader's desk)."""
         to = recipients(standings)
         nodes = units if units is not None else await self._store.unit_nodes()
         erased = await self._store.forgotten(campaign.id)
         tallies = tally_units(nodes, standings, set(to), erased)
         meetings = await self._year_meetings(campaign.year)
-        return {
-            unit_id: (
-                self.digest_data(campaign, path, tally, meetings.get(unit_id, []), now),
-                to[unit_id],
+        waiting = submitted_by_unit(standings)
+        below = subtrees(nodes, set(to))
+        found: dict[int, tuple[DigestData, list[tuple[Standing, DigestData]]]] = {}
+        for unit in nodes:
+            if unit.id not in to:
+                continue
+            data = self.digest_data(
+                campaign, unit.path, tallies[unit.id], meetings.get(unit.id, []), now
             )
-            for unit_id, path, tally in ((u.id, u.path, tallies[u.id]) for u in nodes if u.id in to)
-        }
+            within = below[unit.id]
+            ids = [u.id for u in within]
+            readers = [
+                (r, self._yours(data, r.person_id, r.roles, ids, within, waiting, unit.id))
+                for r in to[unit.id]
+            ]
+            found[unit.id] = (data, readers)
+        return found
 
     async def _year_meetings(self, year: int) -> dict[int, list[Meeting]]:
         start = datetime(year, 1, 1, tzinfo=self._tz)

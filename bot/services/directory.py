@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.collation import path_key, vi_key
 from bot.domain.directory import Member, RosterStats
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person
@@ -34,7 +35,9 @@ class DirectoryService:
         if viewer is None or not may_use(viewer, Command.UNIT):
             return None
         ids = await self._directory.subtree(viewer.unit_id)
-        return UnitOverview(viewer.unit_path, await self._directory.members(ids))
+        members = await self._directory.members(ids)
+        members.sort(key=lambda m: (path_key(m.person.unit_path), vi_key(m.person.full_name)))
+        return UnitOverview(viewer.unit_path, members)
 
     async def stats(self, viewer: Person | None) -> RosterStats | None:
         """Counts over the whole roster; None unless the viewer is an admin."""

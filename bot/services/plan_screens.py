@@ -53,6 +53,8 @@ class Shown:
     missing: tuple[str, ...] = ()  # labels of what is still unanswered, when submit was refused
     document: Attachment | None = None
     actor: Person | None = None
+    by_proxy: bool = False  # some answers were typed by someone else (shown to the owner) ...
+    proxy_name: str = ""  # ... by whom ("" once that person was erased)
 
 
 @dataclass(frozen=True, slots=True)

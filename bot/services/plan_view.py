@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import engine as e
 from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress
 from bot.domain.forms import FormDef, Group, Question
+from bot.domain.models import Person
 from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.domain.telegram_html import utf16_len
@@ -72,11 +73,17 @@ class PlanPresenter:
             parts.append(self._invalid(screen.invalid, screen.missing))
         if plan.status is PlanStatus.RETURNED and plan.return_comment:
             parts.append(c.t("plan.returned", comment=plan.return_comment))
+        if isinstance(screen, Asking | Review) and screen.by_proxy:
+            name = screen.proxy_name or c.plain("plan.tidy.proxy_someone")
+            parts.append(c.t("plan.tidy.proxy_entered", name=name))
         match screen:
             case Asking():
                 parts.append(self._step(form, plan.draft, screen.campaign.year))
+            case Review() if e.at(plan.draft).key:
+                parts.append(self._ask_delete(form, plan.draft))
             case Review():
-                parts.append(self._review(form, plan.draft))
+                marked = frozenset(plan.draft.proxied) if screen.by_proxy else frozenset()
+                parts.append(self._review(form, plan.draft, marked=marked))
             case HandedIn():
                 parts.append(self._status(screen))
         text = Safe("\n\n".join(parts))
@@ -118,6 +125,16 @@ class PlanPresenter:
             rows.append(tuple(pager))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
+    def proxy_ended(self, member: Person, typed: str) -> Safe:
+        """Why filling for ``member`` ended (they signed in); ``typed``: the message that came
+        too late, shown back so it is not lost."""
+        c = self._c
+        text = c.t("plan.tidy.proxy_ended", name=member.full_name)
+        if typed.strip():
+            late = c.t("plan.tidy.proxy_late_text", text=_short(typed, 1000))
+            text = Safe(f"{text}\n\n{late}")
+        return text
+
     def answers_text(self, form: FormDef, draft: e.Draft) -> str:
         """Every answer of a plan, as on the member's review screen (for its reviewer)."""
         return self._review(form, draft, footer=False)
@@ -127,9 +144,14 @@ class PlanPresenter:
         return self._c.t("plan.paused")
 
     def _invalid(self, invalid: e.Invalid, missing: tuple[str, ...]) -> str:
-        key = f"plan.invalid.{invalid.reason}"
-        if not self._c.has(key):
-            key = "plan.invalid.no_question"
+        key = next(
+            (
+                k
+                for k in (f"plan.invalid.{invalid.reason}", f"plan.tidy.{invalid.reason}")
+                if self._c.has(k)
+            ),
+            "plan.invalid.no_question",
+        )
         params = self._c.params(key)
         values: dict[str, object] = {}
         if "limit" in params:
@@ -253,19 +275,60 @@ class PlanPresenter:
             self._c.t("plan.more_line", number=i, text=_short(item.get(first, ""), 120))
             for i, item in enumerate(items, start=1)
         ]
-        lines.append(self._c.t("plan.more_question"))
+        short = e.items_short(draft.answers, group)
+        if short:
+            lines.append(
+                self._c.t(
+                    "plan.tidy.more_needed",
+                    minimum=group.min_items,
+                    count=e.complete_items(draft.answers, group),
+                    item_lower=group.item_label.lower(),
+                    item=group.item_label,
+                )
+            )
+        else:
+            lines.append(self._c.t("plan.more_question"))
         return "\n".join(lines)
 
-    def _review(self, form: FormDef, draft: e.Draft, footer: bool = True) -> str:
+    def _ask_delete(self, form: FormDef, draft: e.Draft) -> str:
+        """ "Chắc chắn?" before an item of a list is deleted (Có / Không under it)."""
+        found = e.deleting(form, draft)
+        if found is None:  # that item is gone already: Không shows the review again
+            return self._c.t("plan.invalid.no_question")
+        group, index = found
+        entry = e.group_items(draft.answers, group)[index]
+        return self._c.t(
+            "plan.tidy.ask_delete",
+            item=group.item_label,
+            number=index + 1,
+            text=_short(entry.get(group.fields[0].key, ""), 120),
+        )
+
+    def _review(
+        self,
+        form: FormDef,
+        draft: e.Draft,
+        footer: bool = True,
+        marked: frozenset[str] = frozenset(),
+    ) -> str:
+        """Every answer; those in ``marked`` (typed by someone filling for the owner) get ✍️."""
         c = self._c
         empty = c.plain("plan.review_empty")
+        sign = c.plain("plan.tidy.proxy_mark")
+
+        def mark(key: str, line: str) -> str:
+            return f"{sign} {line}" if key in marked else line
+
         lines: list[str] = [c.t("plan.review_title", form=form.name)]
         for f in form.identity:
             lines.append(
-                c.t(
-                    "plan.identity_line",
-                    label=f.label,
-                    value=str(draft.answers.get(f"id.{f.key}", "")) or empty,
+                mark(
+                    f"id.{f.key}",
+                    c.t(
+                        "plan.identity_line",
+                        label=f.label,
+                        value=str(draft.answers.get(f"id.{f.key}", "")) or empty,
+                    ),
                 )
             )
         for section in form.sections:
@@ -273,16 +336,16 @@ class PlanPresenter:
             for item in section.items:
                 if isinstance(item, Question):
                     value = str(draft.answers.get(item.key, "")) or empty
-                    lines.append(c.t("plan.review_answer", label=item.label, value=_short(value)))
+                    answer = c.t("plan.review_answer", label=item.label, value=_short(value))
+                    lines.append(mark(item.key, answer))
                     continue
                 for number, entry in enumerate(e.group_items(draft.answers, item), start=1):
-                    lines.append(
-                        c.t(
-                            "plan.review_item",
-                            number=number,
-                            action=_short(entry.get(item.fields[0].key, "") or empty),
-                        )
+                    line = c.t(
+                        "plan.review_item",
+                        number=number,
+                        action=_short(entry.get(item.fields[0].key, "") or empty),
                     )
+                    lines.append(mark(item.key, line))
                     for detail in item.fields[1:]:
                         lines.append(
                             c.t(

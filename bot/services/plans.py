@@ -215,6 +215,18 @@ class PlanService:
         kind = Review if e.at(plan.draft).place is e.Place.REVIEW else Asking
         return kind(person, campaign, plan, form, actions, notice, invalid, missing, document)
 
+    async def with_proxy(self, screen: PlanScreen) -> PlanScreen:
+        """``screen`` with the name of whoever typed part of the plan for its owner, when the
+        owner looks at a plan they can still change (so they review it before sending)."""
+        if not isinstance(screen, Asking | Review) or screen.actor is not None:
+            return screen
+        draft = screen.plan.draft
+        if not draft.proxied or draft.proxy_by is None:
+            return screen
+        proxy = await self._people.person(draft.proxy_by)
+        name = proxy.full_name if proxy is not None else ""
+        return replace(screen, by_proxy=True, proxy_name=name)
+
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""
         return await self._plans.active_campaign()
@@ -311,10 +323,10 @@ class PlanService:
         question = e.question_at(form, plan.draft.position)
         if question is not None and question.kind == "long_text" and fold(text) == self._done_word:
             finished = e.finish_long(form, plan.draft)
-            return await self._apply(person, campaign, plan, finished, source)
+            return await self._apply(person, campaign, plan, finished, source, actor)
         if e.takes_text(form, plan.draft):
             answered = e.answer(form, plan.draft, text)
-            return await self._apply(person, campaign, plan, answered, source)
+            return await self._apply(person, campaign, plan, answered, source, actor)
         chosen = text.strip()
         if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
@@ -361,15 +373,27 @@ class PlanService:
         if not plan.editable:
             return self.screen(person, campaign, plan)
         return await self._apply(
-            person, campaign, plan, apply(self._form(plan), plan.draft, Action(code, "", arg))
+            person,
+            campaign,
+            plan,
+            apply(self._form(plan), plan.draft, Action(code, "", arg)),
+            actor=actor,
         )
 
     async def _apply(
-        self, person: Person, campaign: Campaign, plan: Plan, result: e.Result, source: str = ""
+        self,
+        person: Person,
+        campaign: Campaign,
+        plan: Plan,
+        result: e.Result,
+        source: str = "",
+        actor: Person | None = None,
     ) -> PlanScreen:
         if isinstance(result, e.Invalid):
             return self.screen(person, campaign, plan, invalid=result)
         result = replace(result, last_input=source or plan.draft.last_input)
+        proxy = actor.id if actor is not None and actor.id != person.id else None
+        result = e.entered_by(plan.draft, result, proxy)  # who typed which answer
         saved = await self._save(plan, result)
         if saved is None:  # changed meanwhile (another device): show what is stored now
             fresh = await self._plans.plan(plan.id) or plan
@@ -455,11 +479,16 @@ class PlanService:
         skip: int | None = None,
     ) -> list[OutboxMessage]:
         # Those who confirm the plan are told (the nearest holders of that role): never someone
-        # whose role does not confirm this form, who would find nothing to do in /duyet. With no
+        # whose role does not confirm this form, who would find nothing to do in /duyet. A
+        # secretary's own plan is not in their own queue: the committee above is told. With no
         # such holder up the person's units, the admins are told: they may confirm any plan, and
         # a plan nobody hears of would wait unseen.
         skipped = (person.id, skip)
-        reviewers = await self._directory.holders(person.unit_id, CONFIRMED_BY[person.category])
+        role = CONFIRMED_BY[person.category]
+        reviewers = await self._directory.holders(person.unit_id, role)
+        if not [r for r in reviewers if r.id not in skipped]:
+            above = await self._directory.ancestors(person.unit_id)
+            reviewers = await self._directory.holders(above[0], role) if above else []
         if not [r for r in reviewers if r.id not in skipped]:
             reviewers = await self._directory.all_holders(Role.ADMIN)
         payload = Notice(

@@ -248,6 +248,10 @@ class PendingStore(Protocol):
 
     async def set_pending(self, person_id: int, pending: Pending | None, now: datetime) -> None: ...
 
+    async def filling_for(self, person_id: int) -> list[int]:
+        """Who is filling the plan of ``person_id`` for them now (their proxy sessions)."""
+        ...
+
 
 class MeetingStore(Protocol):
     """The meetings calendar."""

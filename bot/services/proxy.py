@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditAction
+from bot.domain.collation import vi_key
 from bot.domain.digest import Standing
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Channel, Person, Role
@@ -27,6 +28,14 @@ from bot.services.ports import (
 from bot.services.review import ReviewService
 
 PAGE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyEnded:
+    """The session of filling for someone is over: ``member`` signed in themselves (None: it
+    lapsed for another reason, such as a change of unit or role)."""
+
+    member: Person | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,7 @@ class ProxyService:
         standings = await self._schedule.standings(campaign.id, scope)
         found = sorted(
             (s for s in standings if s.chat_id is None and s.person_id != viewer.id),
-            key=lambda s: (s.handed_in, s.full_name),
+            key=lambda s: (s.handed_in, vi_key(s.full_name)),
         )
         pages = max(1, -(-len(found) // PAGE))
         page = min(max(page, 0), pages - 1)
@@ -89,7 +98,7 @@ class ProxyService:
             return None
         if not await self._review.may_review(viewer, member):
             return None
-        if any([await self._people.chat_of(channel, member.id) is not None for channel in Channel]):
+        if await self._signed_in(member):
             return None
         return member
 
@@ -105,10 +114,24 @@ class ProxyService:
     async def current(self, viewer: Person, pending: FillingFor) -> Person | None:
         """The person the viewer is filling for (``pending``, read with the viewer), re-checked;
         a lapsed session is ended."""
+        found = await self.session(viewer, pending)
+        return found if isinstance(found, Person) else None
+
+    async def session(self, viewer: Person, pending: FillingFor) -> Person | ProxyEnded:
+        """The person the viewer is filling for, re-checked; or, the session having lapsed
+        (and now ended), why: the person signed in (their draft, with all that was typed for
+        them, is theirs to finish), or something else changed."""
         member = await self._allowed(viewer, pending.person_id) if self.may_use(viewer) else None
-        if member is None:
-            await self._pending.set_pending(viewer.id, None, self._clock.now())
-        return member
+        if member is not None:
+            return member
+        await self._pending.set_pending(viewer.id, None, self._clock.now())
+        found = await self._people.person(pending.person_id)
+        if found is not None and found.active and await self._signed_in(found):
+            return ProxyEnded(found)
+        return ProxyEnded(None)
+
+    async def _signed_in(self, member: Person) -> bool:
+        return any([await self._people.chat_of(c, member.id) is not None for c in Channel])
 
     async def stop(self, viewer: Person) -> None:
         """End the session (the draft stays)."""

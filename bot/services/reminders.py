@@ -231,12 +231,12 @@ class ReminderService:
             OutboxMessage(
                 key=f"{occasion.key}:unit:{unit_id}:person:{person.person_id}",
                 person_id=person.person_id,
-                payload=Digest(digest=data),
+                payload=Digest(digest=theirs),
                 priority=Priority.WAVE,
                 expires_at=occasion.stale,
             )
-            for unit_id, (data, people) in digests.items()
-            for person in people
+            for unit_id, (_, readers) in digests.items()
+            for person, theirs in readers
         ]
 
     async def _meeting_reminders(self, occasion: Occasion, meeting: Meeting) -> list[OutboxMessage]:

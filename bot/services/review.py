@@ -10,7 +10,7 @@ from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.payloads import Notice
 from bot.domain.plan_actions import FIX_BUTTON
-from bot.domain.plans import Plan, PlanStatus, confirms
+from bot.domain.plans import Plan, PlanStatus, Queue, queue_of
 from bot.domain.text import is_blank, scrub
 from bot.services.audit import AuditService
 from bot.services.ports import AccountStore, Clock, DirectoryStore, PlanStore, UnitOfWork, Units
@@ -47,20 +47,26 @@ class ReviewService:
         self._audit = audit
         self._clock = clock
 
+    async def queue(self, reviewer: Person) -> Queue | None:
+        """Whose plans ``reviewer`` decides on (None: nobody's). The desk lists and counts
+        exactly these, the digest names exactly these as waiting, and only these may be
+        confirmed or returned by them."""
+        if not reviewer.active:
+            return None
+        needs_units = not reviewer.has(Role.ADMIN)
+        subtree = await self._directory.subtree(reviewer.unit_id) if needs_units else []
+        return queue_of(reviewer.id, reviewer.roles, subtree)
+
     async def may_review(self, reviewer: Person, member: Person) -> bool:
         """Admins review anyone else; a secretary or head, the people of their unit and below."""
-        if not reviewer.active or reviewer.id == member.id:  # nobody confirms their own plan
-            return False
-        if reviewer.has(Role.ADMIN):
-            return True
-        if not (reviewer.has(Role.SECRETARY) or reviewer.has(Role.HEAD)):
-            return False
-        return member.unit_id in await self._directory.subtree(reviewer.unit_id)
+        queue = await self.queue(reviewer)  # nobody confirms their own plan
+        return queue is not None and queue.covers(member.id, member.unit_id)
 
     async def may_confirm(self, reviewer: Person, member: Person) -> bool:
         """``may_review``, and the reviewer's role is the one that confirms the member's form
         (a head of unit does not confirm a party member's Mẫu 01, nor a secretary a 2A)."""
-        return confirms(reviewer, member.category) and await self.may_review(reviewer, member)
+        queue = await self.queue(reviewer)
+        return queue is not None and queue.holds(member.id, member.unit_id, member.category)
 
     async def decide(
         self,

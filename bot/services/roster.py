@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.domain.collation import path_key, vi_key
 from bot.domain.directory import InviteRow
 from bot.domain.invites import new_code
 from bot.domain.models import Person, Role
@@ -108,7 +109,12 @@ class RosterService:
         else:
             targets = await self._accounts.people_needing_invites(scope)
         await self._accounts.issue_invites({p.id: new_code() for p in targets}, self._clock.now())
-        return InviteBatch(created=len(targets), open=await self._accounts.open_invites(scope))
+        return InviteBatch(created=len(targets), open=await self._open_invites(scope))
+
+    async def _open_invites(self, scope: list[int] | None) -> list[InviteRow]:
+        """The unused invites of ``scope``, by unit then name in Vietnamese order."""
+        rows = await self._accounts.open_invites(scope)
+        return sorted(rows, key=lambda r: (path_key(r.unit_path), vi_key(r.full_name)))
 
     async def invites_for(self, viewer: Person) -> InviteBatch | None:
         """A secretary's or head's invite codes for their unit; None for anyone else."""
@@ -117,7 +123,7 @@ class RosterService:
         scope = await self._directory.subtree(viewer.unit_id)
         targets = await self._accounts.people_needing_invites(scope)
         await self._accounts.issue_invites({p.id: new_code() for p in targets}, self._clock.now())
-        return InviteBatch(created=len(targets), open=await self._accounts.open_invites(scope))
+        return InviteBatch(created=len(targets), open=await self._open_invites(scope))
 
     async def bot_username(self) -> str | None:
         """The bot's username, remembered from its last start."""

@@ -8,10 +8,17 @@ from datetime import timedelta
 from bot.domain.invites import new_code, parse_code
 from bot.domain.models import Channel, Invite, Person
 from bot.domain.outbox import OutboxMessage, Priority
-from bot.domain.payloads import Relinked
+from bot.domain.payloads import Notice, Relinked
 from bot.domain.phone import normalize_contact_phone
 from bot.domain.signin import Decision, Verdict, decide_contact, decide_invite
-from bot.services.ports import AccountStore, Clock, LinkCodeStore, LinkConflict, OutboxStore
+from bot.services.ports import (
+    AccountStore,
+    Clock,
+    LinkCodeStore,
+    LinkConflict,
+    OutboxStore,
+    PendingStore,
+)
 
 FAILURE_WINDOW = timedelta(hours=1)
 LINK_CODE_LIFETIME = timedelta(minutes=30)  # a link code shown in a chat works this long, once
@@ -39,11 +46,14 @@ class SigninService:
         outbox: OutboxStore,
         clock: Clock,
         link_codes: LinkCodeStore | None = None,
+        pending: PendingStore | None = None,
     ) -> None:
+        """``pending``: to tell whoever is filling the plan of a person who signs in."""
         self._accounts = accounts
         self._outbox = outbox
         self._clock = clock
         self._link_codes = link_codes
+        self._pending = pending
 
     async def link_code(self, person: Person) -> tuple[str, timedelta] | None:
         """A fresh one-time code for ``person`` to type on their other channel, and how long
@@ -55,7 +65,10 @@ class SigninService:
         return code, LINK_CODE_LIFETIME
 
     async def _linked(self, decision: Decision, replaced_chat: str | None) -> SigninResult:
-        """Tell the account that lost the link (through the outbox) and report the result."""
+        """Tell the account that lost the link (through the outbox) and whoever was filling
+        the person's plan for them, and report the result."""
+        if decision.person is not None:
+            await self._proxies_told(decision.person)
         if replaced_chat is not None and decision.person is not None:
             now = self._clock.now()
             notice = OutboxMessage(
@@ -66,6 +79,26 @@ class SigninService:
             )
             await self._outbox.add([notice], now)
         return SigninResult(decision, replaced_chat)
+
+    async def _proxies_told(self, person: Person) -> None:
+        """The person now writes their own plan: those filling it for them are told at once
+        (their session ends at their next message, which says the same; the draft is kept)."""
+        if self._pending is None:
+            return
+        now = self._clock.now()
+        notices = [
+            OutboxMessage(
+                key=f"proxy_ended:{person.id}:{viewer}:{now.isoformat()}",
+                person_id=viewer,
+                payload=Notice(
+                    template="notify.tidy.proxy_signed_in", params={"name": person.full_name}
+                ),
+                priority=Priority.URGENT,
+            )
+            for viewer in await self._pending.filling_for(person.id)
+        ]
+        if notices:
+            await self._outbox.add(notices, now)
 
     async def reach(self, person: Person) -> tuple[Channel | None, tuple[Channel, ...]]:
         """Where the person's messages go, and the channels they have linked."""

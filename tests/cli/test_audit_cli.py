@@ -30,7 +30,8 @@ async def office(
         await binh.press("📨 Gửi kế hoạch")
         await an.send("/duyet")
         await an.press("Xem: Trần Thị Bình")
-        await an.press("↩️ Trả lại")
+        await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+        await an.press("Có")
         await an.send("Cần cụ thể hơn")
         await an.send("/baocao")
         yield bot

@@ -81,6 +81,7 @@ async def test_plan_decisions_only_by_the_units_secretary_or_an_admin(
     may = person in ("secretary", "admin")
     assert any("Trần Thị Bình" in r.plain and "Chi bộ thôn 1" in r.plain for r in opened) is may
     await chat.press_data(f"r:rt:{plan.id}.{plan.rev}")
+    await chat.press_data(f"r:ry:{plan.id}.{plan.rev}")  # "Có" under "Chắc chắn?"
     await chat.send("Trả lại giả")  # a comment only counts after a permitted "Trả lại"
     after = await plan_of(bot, world["member"])
     assert (after.status is PlanStatus.RETURNED) is may

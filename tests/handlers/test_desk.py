@@ -41,7 +41,8 @@ async def test_secretary_returns_with_a_comment_then_confirms_the_new_version(
     assert "Trần Thị Bình" in plan_message.plain and "Việc làm số 1" in plan_message.plain
     assert any(m.kind == "document" and m.file_name.endswith(".docx") for m in replies)  # type: ignore[union-attr]
     old_confirm = next(b for b in plan_message.inline_buttons() if b["text"] == "✅ Xác nhận")
-    [ask] = await an.press("↩️ Trả lại")
+    await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+    [ask] = await an.press("Có")
     assert "ý kiến" in ask.plain
     [blank] = await an.send("   ")
     assert "ý kiến" in blank.plain  # blanks are not a comment: asked again
@@ -76,7 +77,12 @@ async def test_only_the_units_reviewers_may_open_or_decide(desk_bot: Harness) ->
     [listing] = await em.send("/duyet")
     assert "Trần Thị Bình" not in listing.plain
     for chat in (binh, em):
-        for data in (f"r:op:{plan.id}", f"r:ok:{plan.id}.{plan.rev}", f"r:rt:{plan.id}.{plan.rev}"):
+        for data in (
+            f"r:op:{plan.id}",
+            f"r:ok:{plan.id}.{plan.rev}",
+            f"r:rt:{plan.id}.{plan.rev}",
+            f"r:ry:{plan.id}.{plan.rev}",
+        ):
             replies = await chat.press_data(data)
             assert all("Đã xác nhận" not in r.plain and "Gõ" not in r.plain for r in replies)
         await chat.send("Nhận xét giả mạo")  # not taken as a comment
@@ -205,7 +211,12 @@ async def test_a_head_of_unit_does_not_confirm_a_party_members_mau_01(bot: Harne
     assert not any("Đặng Văn Khoa" in m.plain for m in em.messages)  # not told of it either
     [listing] = await em.send("/duyet")
     assert "Đặng Văn Khoa" not in listing.plain and "chờ xác nhận: 0" in listing.plain
-    for data in (f"r:op:{plan.id}", f"r:ok:{plan.id}.{plan.rev}", f"r:rt:{plan.id}.{plan.rev}"):
+    for data in (
+        f"r:op:{plan.id}",
+        f"r:ok:{plan.id}.{plan.rev}",
+        f"r:rt:{plan.id}.{plan.rev}",
+        f"r:ry:{plan.id}.{plan.rev}",
+    ):
         replies = await em.press_data(data)
         assert all("Đặng Văn Khoa" not in r.plain and "Đã xác nhận" not in r.plain for r in replies)
     await em.send("Trả lại giả")
@@ -334,7 +345,8 @@ async def test_last_years_returned_plans_stay_on_the_desk_after_a_new_campaign(
     await submitted(bot, "Bình", "0987654321")
     await an.send("/duyet")
     await an.press("Xem: Trần Thị Bình")
-    await an.press("↩️ Trả lại")
+    await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+    await an.press("Có")
     await an.send("Cần cụ thể hơn")
     [listing] = await an.send("/duyet")
     assert not any("Năm trước" in b for b in an.buttons())  # 2022 is the open year

@@ -40,7 +40,8 @@ async def test_an_invisible_return_comment_is_no_comment(bot: Harness) -> None:
     await binh.press("📨 Gửi kế hoạch")
     await an.send("/duyet")
     await an.press("Xem: Trần Thị Bình")
-    await an.press("↩️ Trả lại")
+    await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+    await an.press("Có")
     await an.send("\u200b\ufeff")
     plan = await plan_of(bot, binh)
     assert plan is not None and plan.status is PlanStatus.SUBMITTED

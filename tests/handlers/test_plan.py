@@ -137,7 +137,9 @@ async def test_review_edit_and_delete_come_back_to_the_review(plan_bot: Harness)
     await chat.press("↩️ Giữ nguyên")
     [review] = await chat.press("↩️ Giữ nguyên")
     assert "Việc thứ hai đã sửa lại" in review.plain
-    [review] = await chat.press("🗑 Xóa Việc 1")
+    [ask] = await chat.press("🗑 Xóa Việc 1")
+    assert "Chắc chắn?" in ask.plain
+    [review] = await chat.press("Có")
     plan = await plan_of(plan_bot, chat)
     assert [a["action"] for a in plan.draft.answers["actions"]] == [
         "Việc thứ hai đã sửa lại",
@@ -420,8 +422,9 @@ async def test_a_plan_keeps_the_form_version_it_was_written_against(
 
 
 def emoji_text(limit: int) -> str:
-    """Text of ``limit`` characters, mostly emoji (two UTF-16 units each, as Telegram counts)."""
-    return ("Học " + "🌟📘🇻🇳🙏 " * limit)[:limit].strip()
+    """Text of ``limit`` characters, mostly emoji (two UTF-16 units each, as Telegram counts),
+    with a word among them (an answer of emoji alone says nothing and is refused)."""
+    return ("Học " + "🌟📘🇻🇳🙏 học " * limit)[:limit].strip()
 
 
 async def test_an_emoji_heavy_plan_still_reaches_review_submit_and_the_desk(

@@ -81,7 +81,8 @@ async def test_a_party_members_whole_plan_never_calls_them_ban(org: Harness) -> 
 
     replies = await an.press_data(notice_with(an, REVIEW))
     assert any("Trần Thị Bình" in m.plain and m.inline_buttons() for m in replies)
-    await an.press("↩️ Trả lại")
+    await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+    await an.press("Có")
     await an.send("Ghi rõ số hộ sẽ thăm")
     await bot.drain_outbox()
     assert "Kế hoạch cá nhân của đồng chí được trả lại" in binh.last.plain
@@ -166,7 +167,8 @@ async def test_return_notice_fixes_the_members_own_plan(org: Harness) -> None:
     await binh.press("📨 Gửi kế hoạch")
     await bot.drain_outbox()
     await an.press(REVIEW)
-    await an.press("↩️ Trả lại")
+    await an.press("↩️ Trả lại")  # "Chắc chắn?" first
+    await an.press("Có")
     await an.send("Cần cụ thể hơn")
     await bot.drain_outbox()
     assert FIX in binh.buttons()

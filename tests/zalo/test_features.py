@@ -24,7 +24,8 @@ async def test_a_secretary_returns_then_confirms_a_plan_on_zalo(zalo_bot: ZaloBo
     assert "Trần Thị Bình" in listing and ". Xem: Trần Thị Bình" in listing
     shown = await an.choose("Xem: Trần Thị Bình")
     assert any("files.example.test" in text and ".docx" in text for text in shown)  # a link
-    await an.choose("↩️ Trả lại")
+    await an.choose("↩️ Trả lại")  # "Chắc chắn?" first
+    await an.choose("Có")
     [done] = await an.send("Ghi rõ số hộ sẽ thăm")
     assert "Đã trả lại" in done
     assert (await plan_of(bot, binh)).status is PlanStatus.RETURNED

@@ -42,6 +42,8 @@ from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
 from bot.services.ports import Clock
+from bot.services.progress import ProgressService
+from bot.services.progress_view import ProgressPresenter
 from bot.services.proxy import ProxyService
 from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
@@ -54,6 +56,7 @@ from handlers.desk import DeskRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
+from handlers.progress import ProgressRouter
 from handlers.routes import Conversation
 from handlers.signin import SigninRouter
 from handlers.telegram.channel import TelegramChannel
@@ -110,6 +113,8 @@ class Services:
     meetings: MeetingService
     meeting_view: MeetingPresenter
     proxy: ProxyService
+    progress: ProgressService
+    progress_view: ProgressPresenter
 
 
 def build_services(
@@ -152,6 +157,9 @@ def build_services(
         clock,
         tz,
     )
+    progress = ProgressService(
+        store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
+    )
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -168,7 +176,16 @@ def build_services(
             broadcasts, store.schedule, store.directory, store.schedule, clock, tz
         ),
         composer_view=ComposerPresenter(catalog, presenter, tz),
-        desk=DeskService(store.plans, plans, review, store.directory, store.schedule, audit, clock),
+        desk=DeskService(
+            store.plans,
+            plans,
+            review,
+            store.directory,
+            store.schedule,
+            audit,
+            clock,
+            progress=progress,
+        ),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,
         reminders=ReminderService(
@@ -181,6 +198,7 @@ def build_services(
             digests,
             clock,
             tz,
+            progress=store.progress,
         ),
         meetings=MeetingService(
             store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
@@ -196,6 +214,8 @@ def build_services(
             audit,
             clock,
         ),
+        progress=progress,
+        progress_view=ProgressPresenter(catalog, presenter, tz),
     )
 
 
@@ -217,6 +237,7 @@ def build_conversation(services: Services) -> Conversation:
         ),
         DeskRouter(services.desk, services.desk_view, services.catalog),
         ComposerRouter(services.composer, services.composer_view),
+        ProgressRouter(services.progress, services.progress_view),
     )
 
 

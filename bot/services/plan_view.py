@@ -22,6 +22,7 @@ from bot.services.plan_screens import (
     Receipt,
     Review,
 )
+from bot.services.progress_view import update_button
 from bot.services.proxy import ProxyList
 from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
@@ -80,7 +81,10 @@ class PlanPresenter:
             case HandedIn():
                 parts.append(self._status(screen))
         text = Safe("\n\n".join(parts))
-        return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
+        choices = self._buttons(screen, plan.rev)
+        if isinstance(screen, HandedIn) and screen.actor is None:  # progress on its actions
+            choices = (*choices, (update_button(self._c),))
+        return Reply(text, choices=choices, document=screen.document)
 
     def proxy_list(self, listing: ProxyList) -> Reply:
         """People without a chat account whose plan the reviewer may type, with a button each."""

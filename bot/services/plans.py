@@ -185,6 +185,10 @@ class PlanService:
         """The form exactly as the plan was written against (its own version)."""
         return self._versions.get((plan.form_id, plan.form_version)) or self._forms[plan.form_id]
 
+    def form_of(self, plan: Plan) -> FormDef:
+        """The form exactly as ``plan`` was written against (its own version)."""
+        return self._form(plan)
+
     def form(self, form_id: str) -> FormDef:
         """A loaded form definition by id."""
         return self._forms[form_id]

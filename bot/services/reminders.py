@@ -30,6 +30,15 @@ from bot.domain.payloads import (
 )
 from bot.domain.plan_actions import FIX_BUTTON, RESUME_BUTTON
 from bot.domain.plans import Campaign, PlanStatus
+from bot.domain.progress import SERIES as PROGRESS
+from bot.domain.progress import (
+    UPDATE_BUTTON,
+    address_labels_of,
+    audience,
+    campaign_occasions,
+    meeting_horizon,
+    meeting_occasion,
+)
 from bot.domain.schedule import (
     Occasion,
     Schedule,
@@ -51,6 +60,7 @@ from bot.services.ports import (
     UnitOfWork,
     Units,
 )
+from bot.services.progress import ProgressAsked
 
 # Deadline reminders by "plan returned?": the wording before the deadline and on the day itself.
 BEFORE_DEADLINE = {
@@ -110,7 +120,10 @@ class ReminderService:
         digests: DigestService,
         clock: Clock,
         tz: tzinfo,
+        *,
+        progress: ProgressAsked | None = None,
     ) -> None:
+        self._progress = progress
         self._digests = digests
         self._plans = plans
         self._units = units
@@ -146,6 +159,15 @@ class ReminderService:
             occasions += meeting_occasions(
                 m.id, m.version, m.starts_at, m.updated_at, schedule, self._tz
             )
+        asking: dict[int, Meeting] = {}
+        if campaign is not None and self._progress is not None:
+            occasions += campaign_occasions(campaign.year, campaign.schedule, self._tz)
+            ahead = await self._meetings.between(now, now + meeting_horizon(campaign.schedule))
+            for m in ahead:
+                occasion = meeting_occasion(m, campaign.schedule, self._tz)
+                if occasion is not None:
+                    occasions.append(occasion)
+                    asking[m.id] = m
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)
@@ -158,7 +180,10 @@ class ReminderService:
                 report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
-            messages = await self._messages(occasion, campaign, meetings, context, now)
+            if occasion.key.startswith(f"{PROGRESS}:") and campaign is not None:
+                messages = await self._progress_prompts(occasion, campaign, asking, context, now)
+            else:
+                messages = await self._messages(occasion, campaign, meetings, context, now)
             added = await self._record(occasion.key, "sent", messages, now)
             if added is not None:
                 report.sent.append(occasion.key)
@@ -252,6 +277,55 @@ class ReminderService:
             for pid in audience
         ]
 
+    async def _progress_prompts(
+        self,
+        occasion: Occasion,
+        campaign: Campaign,
+        meetings: dict[int, Meeting],
+        context: _Lazy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """ "How are your actions going?" to those with a handed-in plan (of the meeting's cell
+        and below, for a meeting's prompt), but not to anyone asked in the last days."""
+        if self._progress is None:
+            return []
+        gap = timedelta(days=campaign.schedule.progress_gap_days)
+        recent = await self._progress.recently_asked(now - gap) | context.asked
+        kind = occasion.key.split(":")[1]
+        units: set[int] | None = None
+        params: dict[str, str | int] = {"year": campaign.year}
+        if kind == "meeting":
+            meeting = meetings.get(int(occasion.key.split(":")[2]))
+            if meeting is None:
+                return []
+            units = set(await self._directory.subtree(meeting.unit_id))
+            params |= {
+                "when": meeting.starts_at.astimezone(self._tz).strftime("%d/%m/%Y"),
+                "topic": meeting.topic,
+            }
+        elif kind == "review" and occasion.day is not None:
+            params["day"] = occasion.day.strftime("%d/%m/%Y")
+        template = f"notify.progress.{kind}"
+        messages = []
+        for person in audience(await context.standings(), recent, units):
+            payload = Notice(
+                template=template,
+                params=params,
+                labels=address_labels_of(person),
+                buttons=(UPDATE_BUTTON,),
+            )
+            messages.append(
+                OutboxMessage(
+                    key=f"{occasion.key}:person:{person.person_id}",
+                    person_id=person.person_id,
+                    payload=payload,
+                    priority=Priority.WAVE,
+                    expires_at=occasion.stale,
+                )
+            )
+        context.asked |= {m.person_id for m in messages}
+        return messages
+
     async def _returned_message(
         self, occasion: Occasion, campaign: Campaign, plan_id: int
     ) -> list[OutboxMessage]:
@@ -283,6 +357,7 @@ class _Lazy:
         self._store = store
         self._campaign = campaign
         self._standings: list[Standing] | None = None
+        self.asked: set[int] = set()  # asked about progress in this sweep
 
     async def standings(self) -> list[Standing]:
         if self._standings is None:

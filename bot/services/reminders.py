@@ -289,16 +289,20 @@ class ReminderService:
         and below, for a meeting's prompt), but not to anyone asked in the last days."""
         if self._progress is None:
             return []
-        gap = timedelta(days=campaign.schedule.progress_gap_days)
-        recent = await self._progress.recently_asked(now - gap) | context.asked
+        if context.recent is None:  # read once per sweep, then kept up to date here
+            gap = timedelta(days=campaign.schedule.progress_gap_days)
+            context.recent = await self._progress.recently_asked(now - gap)
+        recent = context.recent
         kind = occasion.key.split(":")[1]
-        units: set[int] | None = None
+        candidates = await context.standings()
         params: dict[str, str | int] = {"year": campaign.year}
         if kind == "meeting":
             meeting = meetings.get(int(occasion.key.split(":")[2]))
             if meeting is None:
                 return []
-            units = set(await self._directory.subtree(meeting.unit_id))
+            by_unit = await context.by_unit()
+            units = await self._directory.subtree(meeting.unit_id)
+            candidates = [s for unit in units for s in by_unit.get(unit, ())]
             params |= {
                 "when": meeting.starts_at.astimezone(self._tz).strftime("%d/%m/%Y"),
                 "topic": meeting.topic,
@@ -306,14 +310,15 @@ class ReminderService:
         elif kind == "review" and occasion.day is not None:
             params["day"] = occasion.day.strftime("%d/%m/%Y")
         template = f"notify.progress.{kind}"
+        payloads: dict[str, Notice] = {}  # one per form of address: encoded once per wave
         messages = []
-        for person in audience(await context.standings(), recent, units):
-            payload = Notice(
-                template=template,
-                params=params,
-                labels=address_labels_of(person),
-                buttons=(UPDATE_BUTTON,),
-            )
+        for person in audience(candidates, recent):
+            labels = address_labels_of(person)
+            payload = payloads.get(labels["you"])
+            if payload is None:
+                payload = payloads[labels["you"]] = Notice(
+                    template=template, params=params, labels=labels, buttons=(UPDATE_BUTTON,)
+                )
             messages.append(
                 OutboxMessage(
                     key=f"{occasion.key}:person:{person.person_id}",
@@ -323,7 +328,7 @@ class ReminderService:
                     expires_at=occasion.stale,
                 )
             )
-        context.asked |= {m.person_id for m in messages}
+        recent |= {m.person_id for m in messages}
         return messages
 
     async def _returned_message(
@@ -357,7 +362,8 @@ class _Lazy:
         self._store = store
         self._campaign = campaign
         self._standings: list[Standing] | None = None
-        self.asked: set[int] = set()  # asked about progress in this sweep
+        self._by_unit: dict[int, list[Standing]] | None = None
+        self.recent: set[int] | None = None  # asked about progress lately (this sweep too)
 
     async def standings(self) -> list[Standing]:
         if self._standings is None:
@@ -365,6 +371,15 @@ class _Lazy:
             found = await self._store.standings(campaign.id) if campaign is not None else []
             self._standings = found
         return self._standings
+
+    async def by_unit(self) -> dict[int, list[Standing]]:
+        """Those with a handed-in plan, by unit (a meeting's prompt goes to its cell)."""
+        if self._by_unit is None:
+            self._by_unit = {}
+            for standing in await self.standings():
+                if standing.handed_in:
+                    self._by_unit.setdefault(standing.unit_id, []).append(standing)
+        return self._by_unit
 
 
 def deadline_payload(

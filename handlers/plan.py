@@ -32,6 +32,7 @@ class PlanRouter:
 
     async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
         shown = replace(screen, actor=actor) if actor is not None else screen
+        shown = await self._plans.with_last_year(shown)
         await turn.reply(self._view.render(shown))
 
     async def _filling_for(self, person: Person, pending: Pending | None) -> Person | None:

@@ -36,6 +36,8 @@ class ProgressRouter:
             screen = await service.save(person, arg)
         elif code is ProgressCode.CELL:
             screen = await service.cell(person, number(arg) or 0)
+        elif code is ProgressCode.LAST_YEAR:
+            screen = await service.last_year(person)
         else:
             screen = await service.home(person)
         await self._show(turn, screen)

@@ -113,6 +113,7 @@ class ProgressCode(StrEnum):
     STATUS = "st"  # item.status: say where it stands, then a note (or a photo)
     SAVE = "sv"  # item.status: record it without a note
     CELL = "cl"  # page: the secretary's view of the cell's progress
+    LAST_YEAR = "ly"  # my plan of last year and how it went
 
 
 class Route(StrEnum):

@@ -30,6 +30,9 @@ MAX_NOTE = 1000  # characters of a note
 MAX_ACTION = 500  # characters of the action's text kept with each update
 MAX_PICTURE = 1000  # characters of a channel's picture reference (Telegram file id, Zalo URL)
 SERIES = "progress"  # the head of the occasions' and the outbox messages' keys
+# Questions whose answer of last year's plan is offered when this year's asks them again: the
+# shortcomings to overcome come from last year's self-criticism (DOMAIN.md, Mẫu 01 III).
+LAST_YEAR_QUESTIONS = frozenset({"shortcomings"})
 MIDYEAR_STALE = timedelta(days=7)  # a mid-year prompt missed by a week is not sent any more
 # "Cập nhật tiến độ" under a prompt: the press opens the presser's own plan's actions.
 UPDATE_BUTTON = Button(label="progress.button.update", data=ProgressPress(ProgressCode.HOME).pack())

@@ -53,6 +53,7 @@ class Shown:
     missing: tuple[str, ...] = ()  # labels of what is still unanswered, when submit was refused
     document: Attachment | None = None
     actor: Person | None = None
+    suggestion: str = ""  # the person's answer to this question last year, offered as a hint
 
 
 @dataclass(frozen=True, slots=True)

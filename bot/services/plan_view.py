@@ -76,6 +76,10 @@ class PlanPresenter:
         match screen:
             case Asking():
                 parts.append(self._step(form, plan.draft, screen.campaign.year))
+                if screen.suggestion:  # last year's answer to the same question
+                    key = "progress.last_year_answer"
+                    answer = _short(screen.suggestion, 1000)
+                    parts.append(c.t(key, year=screen.campaign.year - 1, answer=answer))
             case Review():
                 parts.append(self._review(form, plan.draft))
             case HandedIn():

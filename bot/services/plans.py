@@ -37,6 +37,7 @@ from bot.domain.plans import (
     duty_of,
     may_reopen,
 )
+from bot.domain.progress import LAST_YEAR_QUESTIONS
 from bot.domain.schedule import Schedule
 from bot.domain.text import fold, tidy
 from bot.services.plan_screens import (
@@ -218,6 +219,23 @@ class PlanService:
             return Receipt(person, plan, actions)
         kind = Review if e.at(plan.draft).place is e.Place.REVIEW else Asking
         return kind(person, campaign, plan, form, actions, notice, invalid, missing, document)
+
+    async def with_last_year(self, screen: PlanScreen) -> PlanScreen:
+        """``screen`` with last year's answer to its question as a suggestion, when it asks one
+        of ``LAST_YEAR_QUESTIONS``, is not answered yet, and last year's plan was handed in."""
+        if not isinstance(screen, Asking) or e.at(screen.plan.draft).place is not e.Place.QUESTION:
+            return screen
+        question = e.question_at(screen.form, screen.plan.draft.position)
+        if question is None or question.key not in LAST_YEAR_QUESTIONS:
+            return screen
+        if e.current_value(screen.form, screen.plan.draft) or screen.plan.draft.buffer:
+            return screen
+        past = await self._plans.campaign_of_year(screen.campaign.year - 1)
+        last = await self._plans.plan_of(screen.person.id, past.id) if past else None
+        if last is None or last.status not in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
+            return screen
+        answer = str(last.draft.answers.get(question.key, "")).strip()
+        return replace(screen, suggestion=answer) if answer else screen
 
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""

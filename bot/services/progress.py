@@ -31,6 +31,7 @@ from bot.domain.progress import (
 from bot.domain.text import tidy
 from bot.services.plans import PlanRecord, PlanService, plan_actions
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
+from bot.services.replies import Attachment
 
 PAGE = 10  # people per page of the cell's progress
 HANDED_IN = (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
@@ -78,6 +79,27 @@ class NoPlan:
     """The person has no handed-in plan this year: nothing to report progress on."""
 
     person: Person
+    has_last: bool = False  # a plan of last year can be shown instead
+
+
+@dataclass(frozen=True, slots=True)
+class LastYear:
+    """The person's plan of last year and how it went (each action's last update)."""
+
+    person: Person
+    campaign: Campaign
+    plan: Plan
+    actions: tuple[Action, ...]
+    latest: dict[int, ProgressEntry]
+    tally: Tally
+    document: Attachment | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoLastYear:
+    """No plan of last year was handed in."""
+
+    person: Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +118,7 @@ class Home:
     actions: tuple[Action, ...]
     latest: dict[int, ProgressEntry]
     notice: str = ""  # a catalog key shown above (a stale button ...)
+    has_last: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +165,7 @@ class CellView:
     total: int
 
 
-ProgressScreen = NoPlan | Refused | Home | ActionView | AskNote | CellView
+ProgressScreen = NoPlan | Refused | Home | ActionView | AskNote | CellView | LastYear | NoLastYear
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +224,31 @@ class ProgressService:
         """ "Cập nhật tiến độ": the actions of the person's plan and where each stands."""
         mine = await self._mine(person)
         if mine is None:
-            return NoPlan(person)
+            return NoPlan(person, await self._last_plan(person) is not None)
         entries = await self._store.of_plan(mine.plan.id)
-        return Home(person, mine.campaign, mine.actions, latest(entries), notice)
+        has_last = await self._last_plan(person) is not None
+        return Home(person, mine.campaign, mine.actions, latest(entries), notice, has_last)
+
+    async def _last_plan(self, person: Person) -> tuple[Campaign, Plan] | None:
+        """The person's handed-in plan of the year before the open campaign's."""
+        campaign = await self._plans.active_campaign()
+        past = await self._plans.campaign_of_year(campaign.year - 1) if campaign else None
+        plan = await self._plans.plan_of(person.id, past.id) if past else None
+        if past is None or plan is None or plan.status not in HANDED_IN:
+            return None
+        return past, plan
+
+    async def last_year(self, person: Person) -> ProgressScreen:
+        """The person's own plan of last year, its document, and where each action got to."""
+        found = await self._last_plan(person)
+        if found is None:
+            return NoLastYear(person)
+        campaign, plan = found
+        actions = plan_actions(self._plan_service.form_of(plan), plan.draft)
+        entries = await self._store.of_plan(plan.id)
+        counted = tally(len(actions), entries)
+        document = await self._plan_service.plan_document(plan.id)
+        return LastYear(person, campaign, plan, actions, latest(entries), counted, document)
 
     async def _action(
         self, person: Person, mine: _Mine, item: int, saved: ProgressEntry | None = None

@@ -13,6 +13,8 @@ from bot.services.progress import (
     AskNote,
     CellView,
     Home,
+    LastYear,
+    NoLastYear,
     NoPlan,
     ProgressScreen,
     Refused,
@@ -52,9 +54,16 @@ class ProgressPresenter:
         """The reply for ``screen``."""
         c, p = self._c, self._p
         match screen:
-            case NoPlan(person=person):
+            case NoPlan(person=person, has_last=has_last):
                 key = "progress.no_plan"
-                return p.with_menu(c.t(key, **p.you(person, key)), person)
+                text = c.t(key, **p.you(person, key))
+                if has_last:
+                    return Reply(text, choices=((self._last_button(),),))
+                return p.with_menu(text, person)
+            case NoLastYear(person=person):
+                return p.simple("progress.last_year.none", person)
+            case LastYear():
+                return self._last_year(screen)
             case Refused(person=person):
                 return p.simple("common.no_right", person)
             case Home():
@@ -73,14 +82,8 @@ class ProgressPresenter:
             lines += [c.t(screen.notice), ""]
         key = "progress.home"
         lines.append(c.t(key, year=screen.campaign.year, **p.you(screen.person, key)))
-        never = c.plain("progress.never")
         for item, action in enumerate(screen.actions):
-            entry = screen.latest.get(item)
-            state = (
-                c.plain("progress.state", status=self._status(entry.status), day=self._day(entry))
-                if entry is not None
-                else never
-            )
+            state = self._state(screen.latest.get(item))
             text = _short(action[0] if action else "")
             lines.append(c.t("progress.home_line", number=item + 1, action=text, state=state))
         buttons = [
@@ -91,10 +94,47 @@ class ProgressPresenter:
             for item in range(len(screen.actions))
         ]
         rows = [tuple(buttons[i : i + PER_ROW]) for i in range(0, len(buttons), PER_ROW)]
+        if screen.has_last:
+            rows.append((self._last_button(),))
         rows.append(
             (Choice(c.plain("progress.button.plan"), PlanPress(0, PlanCode.RESUME).pack()),)
         )
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
+
+    def _last_button(self) -> Choice:
+        label = self._c.plain("progress.last_year.button")
+        return Choice(label, ProgressPress(ProgressCode.LAST_YEAR).pack())
+
+    def _state(self, entry: ProgressEntry | None) -> str:
+        if entry is None:
+            return self._c.plain("progress.never")
+        status, day = self._status(entry.status), self._day(entry)
+        return self._c.plain("progress.state", status=status, day=day)
+
+    def _last_year(self, screen: LastYear) -> Reply:
+        c, t = self._c, screen.tally
+        status = c.plain(f"plan.status.{screen.plan.status.value}")
+        lines = [c.t("progress.last_year.title", year=screen.campaign.year, status=status)]
+        for item, action in enumerate(screen.actions):
+            lines.append(
+                c.t(
+                    "progress.last_year.line",
+                    number=item + 1,
+                    action=_short(action[0] if action else ""),
+                    state=self._state(screen.latest.get(item)),
+                )
+            )
+        lines.append(
+            c.t(
+                "progress.last_year.total",
+                done=t.done,
+                doing=t.doing,
+                todo=t.todo,
+                actions=t.actions,
+            )
+        )
+        back = Choice(c.plain("progress.button.plan"), PlanPress(0, PlanCode.RESUME).pack())
+        return Reply(Safe("\n".join(lines)), choices=((back,),), document=screen.document)
 
     def _action(self, screen: ActionView) -> Reply:
         c = self._c

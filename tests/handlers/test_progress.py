@@ -166,3 +166,51 @@ async def test_the_unit_export_has_each_plans_progress(bot: Harness) -> None:
     ]
     [view] = await an.press("📊 Tiến độ thực hiện kế hoạch")  # under the desk's list
     assert "✅ 1 · ⏳ 1 · ⭕ 1 / 3 việc — cập nhật: 30/06/2022" in view.plain
+
+
+OTHER_SECRETARY = (
+    "DV005,Lý Văn Giang,01/01/1970,0911000555,Đảng viên,,Đảng bộ xã Phú Lạc / Chi bộ thôn 2,"
+    "Bí thư chi bộ,Bí thư"
+)
+
+
+async def test_every_progress_press_by_each_kind_of_person(bot: Harness) -> None:
+    """Each press acts on the presser's own plan only: nobody but Bình writes a row of Bình's
+    plan; the cell's view shows Bình to her secretary and the admin, not to the secretary of
+    another cell; a member and a guest do not get it."""
+    from tests.conftest import ROSTER
+
+    await bot.open_campaign()
+    await bot.load_roster(ROSTER.strip() + "\n" + OTHER_SECRETARY)
+    binh = await handed_in(bot, "Bình", "0987654321")
+    people = {
+        "secretary": await signed_in(bot, "An", "0912345678"),
+        "other_secretary": await signed_in(bot, "Giang", "0911000555"),
+        "admin": await signed_in(bot, "Hoa", "0977123456"),
+        "guest": bot.chat("Khách", phone="0900000000"),
+    }
+    await people["guest"].send("/start")
+    presses = ("t:ls:", "t:op:0", "t:st:0.done", "t:sv:0.done", "t:ly:")
+    for name, chat in people.items():
+        for data in presses:
+            replies = await chat.press_data(data)
+            text = " ".join(r.plain for r in replies)
+            if name == "guest":  # only the press's notice: "this button is old"
+                toast = bot.api.calls_of("answerCallbackQuery")[-1].params.get("text", "")
+                assert not replies and "Nút này đã cũ" in str(toast), (data, toast)
+            else:
+                assert "chưa có kế hoạch đã gửi" in text or "Không có kế hoạch" in text, (
+                    name,
+                    data,
+                    text,
+                )
+    assert await rows(bot) == []
+    seen = {}
+    for name, chat in [*people.items(), ("member", binh)]:
+        replies = await chat.press_data("t:cl:0")
+        seen[name] = " ".join(r.plain for r in replies)
+    assert "Trần Thị Bình" in seen["secretary"] and "Trần Thị Bình" in seen["admin"]
+    assert "Trần Thị Bình" not in seen["other_secretary"]
+    assert "0 kế hoạch đã gửi" in seen["other_secretary"]
+    assert "không có quyền" in seen["member"].lower()
+    assert seen["guest"] == ""

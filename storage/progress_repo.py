@@ -140,14 +140,11 @@ class ProgressRepository(Repository):
 
     async def recently_asked(self, since: datetime) -> set[int]:
         """People sent a progress prompt (queued) at or after ``since``: their outbox keys
-        start with ``progress:`` (a range on the key's unique index, not a LIKE)."""
+        start with ``progress:`` (a LIKE, not a range on the key: under a PostgreSQL collation
+        such as en_US the punctuation of a range's bounds does not order as in C)."""
         query = (
             select(outbox.c.person_id)
-            .where(
-                outbox.c.key >= f"{SERIES}:",
-                outbox.c.key < f"{SERIES};",
-                outbox.c.created_at >= since,
-            )
+            .where(outbox.c.created_at >= since, outbox.c.key.startswith(f"{SERIES}:"))
             .distinct()
         )
         return {row["person_id"] for row in await self._fetch(query)}

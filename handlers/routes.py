@@ -140,6 +140,8 @@ class Conversation:
         if not may_use(person, command):
             await turn.reply(p.simple("common.no_right", person))
             return
+        if command is not Command.CANCEL:  # a note asked for is over once they go elsewhere
+            await self._progress.stop(person, visit.pending)
         if command is Command.PLAN:
             await self._plan.open(turn, person, visit.pending)
         elif command is Command.CANCEL:

@@ -79,6 +79,10 @@ async def test_a_member_logs_progress_on_two_actions_and_sees_the_history(bot: H
     assert found[0]["action"] == "Việc làm số 1: thăm hộ dân"
     await binh.send("Một câu gõ sau khi đã lưu")  # no note is asked for any more
     assert len(await rows(bot)) == 3
+    await binh.press_data("t:st:0.done")
+    await binh.press("📝 Kế hoạch của tôi")  # leaves for the menu: the note is no longer asked
+    await binh.send("Chào bot")
+    assert len(await rows(bot)) == 3
 
 
 async def test_progress_presses_are_checked_and_forged_ids_reach_nothing(bot: Harness) -> None:

@@ -1,16 +1,23 @@
-"""How long the sweeps take on a big organisation: one deadline wave and every unit's digest.
+"""How long the sweeps take on a big organisation: a deadline wave, every unit's digest, and the
+progress prompts.
 
     python -m bench.sweep [--people 100000] [--units 5000]
 
 Builds a SQLite file with the roster (written straight into the tables: the import path has its
 own checks and is not what is measured), opens the 2022 campaign, then runs the real
-"enqueue what is due" sweep twice with the injected clock:
+"enqueue what is due" sweep at these moments of the injected clock:
   1. Saturday 16/04/2022 08:00, when the T-14 deadline reminder is due (enqueue_s);
-  2. Monday 18/04/2022 07:30, when every secretary's digest is due (digests_s).
+  2. Monday 18/04/2022 07:30, when every secretary's digest is due (digests_s);
+  3. Thursday 30/06/2022 08:00, when everyone with a handed-in plan is asked about progress
+     (progress_s; 10% of them were asked three days before, so the weekly limit is read);
+  4. Friday 08/07/2022 08:00, three days before a thematic meeting in each of 10% of the cells
+     (progress_meetings_s; a week and a minute after mid-year, so they are asked again).
 Then the meeting flags (``meeting_flags``): every cell gets a year of meetings, some recorded as
 held, some not, some awaiting their record; on 01/10/2022 (after Q3) the district report counts
 the flagged cells (flags_report_s), every unit's digest carries its flags (flags_digests_s), and
 the secretaries are asked to record the meetings awaiting it (record_asks_s).
+Each measured sweep also gives its CPU time (``*_cpu_s``, every thread of the process: the
+database's too), which a busy machine does not inflate as it does the wall-clock time.
 The last line is one JSON object.
 """
 
@@ -41,6 +48,15 @@ from storage.tables import accounts, meetings, outbox, people, plans, units
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OPENED = datetime(2022, 3, 25, 1, 0, tzinfo=UTC)
+
+
+async def count_keys(store: Store, prefix: str, exclude: str = "") -> int:
+    """Outbox rows whose key starts with ``prefix`` (and not with ``exclude``)."""
+    query = select(outbox.c.id).where(outbox.c.key.startswith(prefix))
+    if exclude:
+        query = query.where(~outbox.c.key.startswith(exclude))
+    async with store.engine.connect() as conn:
+        return len((await conn.execute(query)).all())
 
 
 def peak_rss_mb() -> float:
@@ -102,9 +118,11 @@ async def build(store: Store, n_people: int, n_units: int, campaign_id: int) -> 
                 active=True,
                 created_at=OPENED,
                 updated_at=OPENED,
+                notify_channel=None,
             )
         )
         if rng.random() < 0.7 or roles:
+            person_rows[-1]["notify_channel"] = "telegram"  # where their messages go
             account_rows.append(
                 dict(
                     channel="telegram",
@@ -256,6 +274,51 @@ async def meeting_flags(
     }
 
 
+async def progress_setup(store: Store, n_people: int, n_units: int) -> None:
+    """A progress prompt sent three days before mid-year to every tenth person (the weekly
+    limit has rows to read), and a thematic meeting on 11/07/2022 in every tenth cell."""
+    asked = datetime(2022, 6, 27, 1, 0, tzinfo=UTC)
+    rows = [
+        dict(
+            key=f"progress:meeting:0:v1:person:{pid}",
+            person_id=pid,
+            channel="telegram",
+            payload="{}",
+            status="sent",
+            priority=1,
+            attempts=1,
+            not_before=asked,
+            error="",
+            created_at=asked,
+            sent_at=asked,
+            parts_sent=1,
+        )
+        for pid in range(1, n_people + 1, 10)
+    ]
+    committees = max(1, n_units // 50)
+    first_cell, cells = 2 + committees, n_units - committees - 1
+    starts = datetime(2022, 7, 11, 7, 0, tzinfo=UTC)  # 14:00 local: the 72-hour reminder is later
+    meeting_rows = [
+        dict(
+            unit_id=first_cell + k,
+            kind="chuyen_de",
+            starts_at=starts,
+            place="Hội trường",
+            topic="Chuyên đề",
+            status="scheduled",
+            version=1,
+            created_by=None,
+            created_at=OPENED,
+            updated_at=OPENED,
+        )
+        for k in range(0, cells, 10)
+    ]
+    async with store.engine.begin() as conn:
+        for start in range(0, len(rows), 10_000):
+            await conn.execute(insert(outbox), rows[start : start + 10_000])
+        await conn.execute(insert(meetings), meeting_rows)
+
+
 async def main(n_people: int, n_units: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'sweep.db'}"
@@ -277,18 +340,44 @@ async def main(n_people: int, n_units: int) -> dict[str, float | int]:
             await store.schedule.standings(campaign.id)
             read_s = time.perf_counter() - started
 
+            # Monday 11/04's digest first (not measured): else, still within its week, it would
+            # go out late with the T-14 wave and be counted in it.
+            clock.set(datetime(2022, 4, 11, 7, 30, tzinfo=VN))
+            await services.reminders.enqueue_due()
             clock.set(datetime(2022, 4, 16, 8, 0, tzinfo=VN))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             wave = await services.reminders.enqueue_due()
-            enqueue_s = time.perf_counter() - started
-            # The weekly digest of Monday 11/04 is still within its week: it goes out too.
-            assert "deadline:2022:T-14" in wave.sent, wave.sent
+            enqueue_s, enqueue_cpu = time.perf_counter() - started, time.process_time() - cpu
+            assert wave.sent == ["deadline:2022:T-14"], wave.sent
 
             clock.set(datetime(2022, 4, 18, 7, 30, tzinfo=VN))
             started = time.perf_counter()
             digest = await services.reminders.enqueue_due()
             digests_s = time.perf_counter() - started
             assert digest.sent == ["digest:2022:2022-04-18"], digest.sent
+
+            await progress_setup(store, n_people, n_units)
+            # What fell due since 18/04 (late reminders, digests) first, not measured.
+            clock.set(datetime(2022, 6, 30, 7, 0, tzinfo=VN))
+            await services.reminders.enqueue_due()
+            clock.set(datetime(2022, 6, 30, 8, 0, tzinfo=VN))
+            started, cpu = time.perf_counter(), time.process_time()
+            midyear = await services.reminders.enqueue_due()
+            progress_s, progress_cpu = time.perf_counter() - started, time.process_time() - cpu
+            assert "progress:midyear:2022" in midyear.sent, midyear.sent
+            prompts = await count_keys(store, "progress:midyear:")
+
+            clock.set(datetime(2022, 7, 8, 7, 0, tzinfo=VN))
+            await services.reminders.enqueue_due()
+            clock.set(datetime(2022, 7, 8, 8, 0, tzinfo=VN))
+            started, cpu = time.perf_counter(), time.process_time()
+            before = await services.reminders.enqueue_due()
+            meetings_s, meetings_cpu = time.perf_counter() - started, time.process_time() - cpu
+            held = [k for k in before.sent if k.startswith("progress:meeting:")]
+            assert len(held) == len(range(0, n_units - max(1, n_units // 50) - 1, 10)), held[:3]
+            meeting_prompts = await count_keys(
+                store, "progress:meeting:", exclude="progress:meeting:0:"
+            )
 
             async with store.engine.connect() as conn:
                 rows = len((await conn.execute(select(outbox.c.id))).all())
@@ -299,10 +388,18 @@ async def main(n_people: int, n_units: int) -> dict[str, float | int]:
                 "setup_s": round(setup_s, 2),
                 "reminders": wave.messages,
                 "enqueue_s": round(enqueue_s, 2),
+                "enqueue_cpu_s": round(enqueue_cpu, 2),
                 "read_all_s": round(read_s, 2),
                 "enqueue_ratio_to_read": round(enqueue_s / read_s, 2) if read_s else 0.0,
                 "digests": digest.messages,
                 "digests_s": round(digests_s, 2),
+                "progress_prompts": prompts,
+                "progress_s": round(progress_s, 2),
+                "progress_cpu_s": round(progress_cpu, 2),
+                "meeting_occasions": len(held),
+                "meeting_prompts": meeting_prompts,
+                "progress_meetings_s": round(meetings_s, 2),
+                "progress_meetings_cpu_s": round(meetings_cpu, 2),
                 "outbox_rows": rows,
                 **flags,
                 "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -322,6 +419,8 @@ if __name__ == "__main__":
         f"{figures['digests']} digests in {figures['digests_s']} s; "
         f"meeting flags {figures['flags_s']} s (report {figures['flags_report_s']} s, "
         f"digests {figures['flags_digests_s']} s), asks {figures['record_asks_s']} s; "
+        f"{figures['progress_prompts']} progress prompts in {figures['progress_s']} s; "
+        f"{figures['meeting_occasions']} meetings' prompts in {figures['progress_meetings_s']} s; "
         f"peak RSS {figures['peak_rss_mb']} MB"
     )
     print(json.dumps(figures))

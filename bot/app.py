@@ -45,6 +45,8 @@ from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
 from bot.services.ports import Clock
+from bot.services.progress import ProgressService
+from bot.services.progress_view import ProgressPresenter
 from bot.services.proxy import ProxyService
 from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
@@ -57,6 +59,7 @@ from handlers.desk import DeskRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
+from handlers.progress import ProgressRouter
 from handlers.routes import Conversation
 from handlers.signin import SigninRouter
 from handlers.telegram.channel import TelegramChannel
@@ -117,6 +120,8 @@ class Services:
     meeting_steps: MeetingSteps
     meeting_book: MeetingBook
     meeting_book_view: MeetingBookPresenter
+    progress: ProgressService
+    progress_view: ProgressPresenter
 
 
 def build_services(
@@ -163,6 +168,9 @@ def build_services(
     meetings = MeetingService(
         store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
     )
+    progress = ProgressService(
+        store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
+    )
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -181,7 +189,16 @@ def build_services(
             broadcasts, store.schedule, store.directory, store.schedule, clock, tz
         ),
         composer_view=ComposerPresenter(catalog, presenter, tz),
-        desk=DeskService(store.plans, plans, review, store.directory, store.schedule, audit, clock),
+        desk=DeskService(
+            store.plans,
+            plans,
+            review,
+            store.directory,
+            store.schedule,
+            audit,
+            clock,
+            progress=progress,
+        ),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,
         reminders=ReminderService(
@@ -195,6 +212,7 @@ def build_services(
             clock,
             tz,
             asks=RecordAsks(book, tz),
+            progress=store.progress,
         ),
         meetings=meetings,
         meeting_view=MeetingPresenter(catalog, presenter, tz),
@@ -211,6 +229,8 @@ def build_services(
             audit,
             clock,
         ),
+        progress=progress,
+        progress_view=ProgressPresenter(catalog, presenter, tz),
     )
 
 
@@ -233,6 +253,7 @@ def build_conversation(services: Services) -> Conversation:
         ),
         DeskRouter(services.desk, services.desk_view, services.catalog),
         ComposerRouter(services.composer, services.composer_view),
+        ProgressRouter(services.progress, services.progress_view),
     )
 
 

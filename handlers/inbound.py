@@ -51,6 +51,7 @@ class Inbound:
     data: str = ""  # a press's callback data
     contact: Contact | None = None
     file: BroadcastFile | None = None  # a photo or document sent (an announcement's attachment)
+    picture: str = ""  # the channel's reference to a photo sent (Telegram file id, Zalo URL)
 
     @property
     def source(self) -> str:

@@ -32,7 +32,8 @@ class PlanRouter:
 
     async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
         shown = replace(screen, actor=actor) if actor is not None else screen
-        await turn.reply(self._view.render(await self._plans.with_proxy(shown)))
+        shown = await self._plans.with_last_year(await self._plans.with_proxy(shown))
+        await turn.reply(self._view.render(shown))
 
     async def _filling_for(
         self, person: Person, pending: Pending | None

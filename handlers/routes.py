@@ -5,17 +5,20 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 
 1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
    calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
-   view's invite codes ``u:inv:``, the report by unit ``u:rep:``; anything else is a stale button.
+   view's invite codes ``u:inv:``, the report by unit ``u:rep:``, progress ``t:``; anything else
+   is a stale button.
    On a channel without buttons a typed number or label of the choices last shown is that press.
 2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
 3. Known commands, each checked against the person's rights at the entrance; any other command is
    answered as unknown (so ``/xyz`` is never taken as an answer).
 4. Typed text: a menu button's label is its command; else what the person is in the middle of
    (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
-   return comment, an announcement; else the plan form takes it as an answer; else the menu.
+   return comment, an announcement, a progress note; else the plan form takes it as an answer;
+   else the menu.
    Someone not signed in: an invite code, or the sign-in help.
-5. Anything else (photo, sticker, voice, file): an announcement's attachment, the photo of a
-   meeting's minutes being recorded, the form's "please type" or a request for text.
+5. Anything else (photo, sticker, voice, file): a progress update's photo, an announcement's
+   attachment, the photo of a meeting's minutes being recorded, the form's "please type" or a
+   request for text.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.domain.callbacks import (
     NotifyPress,
     PlanPress,
     Press,
+    ProgressPress,
     ReportPress,
     looks_like_feature,
     looks_like_plan,
@@ -44,6 +48,7 @@ from bot.domain.pending import (
     BroadcastTime,
     EditMeeting,
     NewMeeting,
+    ProgressNote,
     RecordMeeting,
     ReturnComment,
 )
@@ -55,6 +60,7 @@ from handlers.inbound import Inbound, Kind, Turn
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
+from handlers.progress import ProgressRouter
 from handlers.signin import SigninRouter
 
 log = logging.getLogger(__name__)
@@ -73,6 +79,7 @@ class Conversation:
         meetings: MeetingRouter,
         desk: DeskRouter,
         composer: ComposerRouter,
+        progress: ProgressRouter,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -82,6 +89,7 @@ class Conversation:
         self._meetings = meetings
         self._desk = desk
         self._composer = composer
+        self._progress = progress
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -134,6 +142,8 @@ class Conversation:
         if not may_use(person, command):
             await turn.reply(p.simple("common.no_right", person))
             return
+        if command is not Command.CANCEL:  # a note asked for is over once they go elsewhere
+            await self._progress.stop(person, visit.pending)
         if command is Command.PLAN:
             await self._plan.open(turn, person, visit.pending)
         elif command is Command.CANCEL:
@@ -160,6 +170,8 @@ class Conversation:
             await turn.reply(p.simple("desk.stopped", person))
         elif await self._composer.stop(person, pending):
             await turn.reply(p.simple("compose.stopped", person))
+        elif await self._progress.stop(person, pending):
+            await turn.reply(p.simple("progress.stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 
@@ -181,6 +193,9 @@ class Conversation:
         elif isinstance(pending, ReturnComment):
             if await self._desk.typed(turn, person, pending, text):
                 return
+        elif isinstance(pending, ProgressNote):
+            await self._progress.typed(inbound, turn, person, pending)
+            return
         elif isinstance(pending, BroadcastText | BroadcastTime) and await self._composer.typed(
             inbound, turn, person, pending
         ):
@@ -192,6 +207,9 @@ class Conversation:
         visit = await self._visit(inbound)
         person, pending = visit.person, visit.pending
         if person is not None and person.active:
+            if isinstance(pending, ProgressNote) and inbound.picture:
+                await self._progress.typed(inbound, turn, person, pending)  # a photo as evidence
+                return
             if (
                 isinstance(pending, BroadcastText | BroadcastTime)
                 and inbound.file is not None
@@ -236,6 +254,8 @@ class Conversation:
                 await self._meetings.district(turn, person, press)
             case NotifyPress():
                 await self._menu.notify(turn, person, press)
+            case ProgressPress():
+                await self._progress.press(turn, person, visit.pending, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -19,6 +19,7 @@ from storage.migrate import upgrade
 from storage.offers_repo import OfferRepository
 from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
+from storage.progress_repo import ProgressRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
 from storage.seen_repo import SeenRepository
@@ -49,6 +50,7 @@ class Store:
     seen: SeenRepository
     link_codes: LinkCodeRepository
     links: LinkRepository
+    progress: ProgressRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -79,6 +81,7 @@ class Store:
             SeenRepository(database),
             LinkCodeRepository(database),
             LinkRepository(database),
+            ProgressRepository(database),
         )
 
     async def close(self) -> None:

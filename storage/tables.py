@@ -373,3 +373,21 @@ link_codes = Table(
     Column("used_at", UtcDateTime(), nullable=True),
 )
 Index(None, link_codes.c.person_id)
+
+# Progress on the concrete actions of a handed-in plan: one row per update, never changed (the
+# latest row of an action is where it stands, the others its history).
+progress_updates = Table(
+    "progress_updates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("item", Integer, nullable=False),  # the action's place in the plan's list, from 0
+    Column("action", String(500), nullable=False),  # its text when the update was made
+    Column("status", String(8), nullable=False),  # done / doing / todo
+    Column("note", Text, nullable=False),
+    Column("picture", String(1000), nullable=False),  # the channel's reference to a photo, or ""
+    Column("picture_channel", String(16), nullable=False),
+    Column("by_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+Index(None, progress_updates.c.plan_id, progress_updates.c.item)

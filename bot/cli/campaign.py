@@ -47,6 +47,8 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
     setting.add_argument("--meeting-reminders", metavar="72,2", help=t("cli.campaign_meeting"))
     setting.add_argument("--digest-at", metavar="HH:MM", help=t("cli.campaign_digest_at"))
     setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
+    setting.add_argument("--midyear", metavar="dd/mm", help=t("progress.cli.midyear"))
+    setting.add_argument("--year-review", metavar="dd/mm", help=t("progress.cli.year_review"))
     setting.add_argument("--force", action="store_true", help=t("cli.campaign_force"))
     setting.set_defaults(func=_set)
 
@@ -63,6 +65,8 @@ async def _set(cli: Cli, args: argparse.Namespace) -> int:
         "meeting": args.meeting_reminders,
         "digest_at": args.digest_at,
         "late": args.late_reminders,
+        "midyear": args.midyear,
+        "year_review": args.year_review,
     }
     return await cli.with_store(
         lambda store: campaign_set(
@@ -88,6 +92,9 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
         changes["meeting_hours"] = _numbers(given["meeting"], "--meeting-reminders")
     if "late" in given:
         changes["late_every_days"] = given["late"].strip()
+    for name in ("midyear", "year_review"):  # the progress prompts' days; "" turns one off
+        if name in given:
+            changes[name] = given[name].strip()
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
         if name in given:
             changes[field] = given[name].strip()
@@ -195,6 +202,8 @@ def campaign_document(campaign: Campaign) -> dict[str, object]:
         "digest_at": rules.digest_at.strftime("%H:%M"),
         "daily_digest_days": rules.daily_digest_days,
         "late_every_days": rules.late_every_days,
+        "midyear": rules.midyear,
+        "year_review": rules.year_review,
     }
 
 

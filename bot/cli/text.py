@@ -168,6 +168,8 @@ _RULE_OPTIONS = {
     "quiet_start": "--quiet",
     "quiet_end": "--quiet",
     "late_every_days": "--late-reminders",
+    "midyear": "--midyear",
+    "year_review": "--year-review",
 }
 
 

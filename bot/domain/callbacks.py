@@ -10,6 +10,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     b:<code>:<arg>         the broadcast composer
     u:inv:                 the unit view's invite codes
     u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
+    t:<code>:<arg>         progress on the plan's concrete actions (and the cell's progress)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Prefix(StrEnum):
     DESK = "r"
     BROADCAST = "b"
     UNIT = "u"
+    PROGRESS = "t"  # tiến độ
 
 
 class PlanCode(StrEnum):
@@ -122,6 +124,17 @@ class UnitCode(StrEnum):
     INVITES = "inv"
     NOTIFY = "nt"  # where the person's messages go (their card's choice)
     REPORT = "rep"
+
+
+class ProgressCode(StrEnum):
+    """What a progress button does (the action is the presser's own plan's, by its number)."""
+
+    HOME = "ls"  # my plan's actions and where each stands
+    OPEN = "op"  # one action: its history, and where it stands now
+    STATUS = "st"  # item.status: say where it stands, then a note (or a photo)
+    SAVE = "sv"  # item.status: record it without a note
+    CELL = "cl"  # page: the secretary's view of the cell's progress
+    LAST_YEAR = "ly"  # my plan of last year and how it went
 
 
 class Route(StrEnum):
@@ -256,8 +269,27 @@ class ReportPress:
         return _checked(f"{Prefix.UNIT}:{UnitCode.REPORT}:{year}")
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressPress:
+    """A press on a progress button: what to do and its argument (an action's number ...)."""
+
+    code: ProgressCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.PROGRESS}:{self.code}:{self.arg}")
+
+
 Press = (
-    PlanPress | MeetingPress | DeskPress | BroadcastPress | InvitesPress | ReportPress | NotifyPress
+    PlanPress
+    | MeetingPress
+    | DeskPress
+    | BroadcastPress
+    | InvitesPress
+    | ReportPress
+    | NotifyPress
+    | ProgressPress
 )
 
 
@@ -310,6 +342,15 @@ def parse_broadcast(data: str) -> BroadcastPress | None:
     return BroadcastPress(code, parts[2])
 
 
+def parse_progress(data: str) -> ProgressPress | None:
+    """The progress press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.PROGRESS, 3)
+    code = _member(ProgressCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return ProgressPress(code, parts[2])
+
+
 def parse_invites(data: str) -> InvitesPress | None:
     """The unit view's invite button, or None when ``data`` is not it."""
     return InvitesPress() if data == InvitesPress().pack() else None
@@ -347,6 +388,8 @@ def parse(data: str) -> Press | None:
         return parse_broadcast(data)
     if prefix == Prefix.UNIT:
         return parse_invites(data) or parse_report(data) or parse_notify(data)
+    if prefix == Prefix.PROGRESS:
+        return parse_progress(data)
     return None
 
 
@@ -357,6 +400,7 @@ def looks_like_plan(data: str) -> bool:
 
 
 def looks_like_feature(data: str) -> bool:
-    """Whether ``data`` claims to be a calendar, desk or composer press (a malformed one gets
-    only the stale notice, not the menu)."""
-    return data.partition(":")[0] in (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST)
+    """Whether ``data`` claims to be a calendar, desk, composer or progress press (a malformed
+    one gets only the stale notice, not the menu)."""
+    feature = (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST, Prefix.PROGRESS)
+    return data.partition(":")[0] in feature

@@ -95,6 +95,20 @@ class BroadcastTime:
         return f"broadcast:at:{self.audience}"
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressNote:
+    """A member types the note (or sends the photo) of an update of action ``item`` of plan
+    ``plan_id``, which they said is at ``status`` (a ``ProgressStatus`` value)."""
+
+    plan_id: int
+    item: int
+    status: str
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"progress:{self.plan_id}.{self.item}.{self.status}"
+
+
 Pending = (
     FillingFor
     | ReturnComment
@@ -103,6 +117,7 @@ Pending = (
     | RecordMeeting
     | BroadcastText
     | BroadcastTime
+    | ProgressNote
 )
 Meeting = NewMeeting | EditMeeting | RecordMeeting
 Broadcast = BroadcastText | BroadcastTime
@@ -127,6 +142,13 @@ def parse_pending(purpose: str | None) -> Pending | None:
         return EditMeeting(meeting_id)
     if head == "meeting" and verb == "rec" and (meeting_id := _number(arg)) is not None:
         return RecordMeeting(meeting_id)
+    if head == "progress":
+        plan_text, _, tail = rest.partition(".")
+        item_text, _, status = tail.partition(".")
+        plan_id, item = _number(plan_text), _number(item_text)
+        if plan_id is not None and item is not None and status.isascii() and status.isalpha():
+            return ProgressNote(plan_id, item, status)
+        return None
     if purpose == "broadcast:text":
         return BroadcastText()
     if head == "broadcast" and verb == "at":

@@ -40,6 +40,15 @@ class Schedule(BaseModel):
     # After the deadline: a late reminder every N days to those who still owe a plan, and weekly
     # digests while a unit has someone missing, until 31/12 of the campaign's year; 0 = off.
     late_every_days: int = Field(default=7, ge=0, le=60)
+    # Progress on the plan's concrete actions is asked of those who handed in a plan: this many
+    # days before each thematic meeting of their cell (0 = not), at mid-year (dd/mm, "" = not)
+    # and ``progress_review_days`` before the year-end review (dd/mm, "" = not); never more than
+    # once every ``progress_gap_days`` days per person.
+    progress_meeting_days: int = Field(default=3, ge=0, le=30)
+    midyear: str = "30/06"
+    year_review: str = "15/12"
+    progress_review_days: int = Field(default=7, ge=0, le=60)
+    progress_gap_days: int = Field(default=7, ge=1, le=60)
 
     @field_validator("deadline_days")
     @classmethod
@@ -62,6 +71,22 @@ class Schedule(BaseModel):
                 {"limit": MAX_HOURS_BEFORE},
             )
         return tuple(sorted(set(value), reverse=True))
+
+    @field_validator("midyear", "year_review")
+    @classmethod
+    def _day_month(cls, value: str) -> str:
+        value = value.strip()
+        if value and day_month(value, 2024) is None:  # a leap year: 29/02 is a day
+            raise PydanticCustomError("day_month", "expected dd/mm, got {value}", {"value": value})
+        return value
+
+    def midyear_day(self, year: int) -> date | None:
+        """The mid-year progress prompt's day in ``year``; None when there is none."""
+        return day_month(self.midyear, year) if self.midyear else None
+
+    def review_day(self, year: int) -> date | None:
+        """The year-end review's day in ``year``; None when not set."""
+        return day_month(self.year_review, year) if self.year_review else None
 
     def is_quiet(self, moment: datetime, tz: tzinfo) -> bool:
         """True when ``moment`` falls in the quiet hours (local time)."""
@@ -92,6 +117,25 @@ class Schedule(BaseModel):
         if start > local:
             start = datetime.combine(local.date() - timedelta(days=1), self.quiet_start, tz)
         return start - timedelta(minutes=1)
+
+
+def day_month(text: str, year: int) -> date | None:
+    """ "30/06" as a day of ``year`` (29/02 is 28/02 in a common year); None when not dd/mm."""
+    day_text, sep, month_text = text.partition("/")
+    if not sep or not (day_text.isascii() and day_text.isdigit()):
+        return None
+    if not (month_text.isascii() and month_text.isdigit()) or len(day_text + month_text) > 4:
+        return None
+    day, month = int(day_text), int(month_text)
+    if (day, month) == (29, 2):
+        try:
+            return date(year, 2, 29)
+        except ValueError:
+            return date(year, 2, 28)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def at_local(day: date, moment: time, tz: tzinfo) -> datetime:

@@ -16,6 +16,7 @@ from bot.services.desk import UnitExport
 
 COLUMNS = ("name", "unit", "status", "late", "submitted_at", "confirmed_at", "confirmed_by")
 ACTION_COLUMNS = ("name", "unit", "number", "action", "deadline", "result")
+PROGRESS_COLUMNS = ("actions", "done", "doing", "todo", "last")
 WHEN = "%d/%m/%Y %H:%M"
 
 
@@ -27,14 +28,21 @@ def _bold_header(sheet: Worksheet, names: Sequence[str]) -> None:
 
 
 def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
-    """One row per plan (status, handed in, confirmed by whom and when), and a second sheet
-    with one row per concrete action (what, by when, expected result)."""
+    """One row per plan (status, handed in, confirmed by whom and when), a second sheet with
+    one row per concrete action (what, by when, expected result), and a third with each
+    handed-in plan's progress (actions done, in progress, not started; the last update)."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = catalog.plain("sheet.plans")
     _bold_header(sheet, [catalog.plain(f"desk.column.{name}") for name in COLUMNS])
     actions = workbook.create_sheet(catalog.plain("sheet.actions"))
     _bold_header(actions, [catalog.plain(f"desk.column.{name}") for name in ACTION_COLUMNS])
+    progress = workbook.create_sheet(catalog.plain("progress.sheet"))
+    _bold_header(
+        progress,
+        [catalog.plain("desk.column.name"), catalog.plain("desk.column.unit")]
+        + [catalog.plain(f"progress.column.{name}") for name in PROGRESS_COLUMNS],
+    )
     yes = catalog.plain("desk.column.yes")
     records = sorted(
         export.records, key=lambda r: (r.copy.person.unit_path, r.copy.person.full_name)
@@ -56,10 +64,27 @@ def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
         for number, answers in enumerate(record.actions, start=1):
             padded = [*answers[:3], *[""] * (3 - len(answers[:3]))]
             append_row(actions, [person.full_name, person.unit_path, number, *padded])
+        tally = export.progress.get(plan.id)
+        if tally is not None:
+            last = tally.last.strftime(WHEN) if tally.last else ""  # local already
+            append_row(
+                progress,
+                [
+                    person.full_name,
+                    person.unit_path,
+                    tally.actions,
+                    tally.done,
+                    tally.doing,
+                    tally.todo,
+                    last,
+                ],
+            )
     for letter, width in zip("ABCDEFG", (32, 50, 28, 10, 18, 18, 32), strict=True):
         sheet.column_dimensions[letter].width = width
     for letter, width in zip("ABCDEF", (32, 50, 6, 60, 24, 50), strict=True):
         actions.column_dimensions[letter].width = width
+    for letter, width in zip("ABCDEFG", (32, 50, 10, 14, 14, 14, 18), strict=True):
+        progress.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

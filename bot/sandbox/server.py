@@ -4,8 +4,9 @@ The same Application, handlers, scheduler and storage as ``chuyende run`` (it ca
 talking to the offline Bot API server of ``bot/sandbox/fake_api.py`` instead of Telegram, on its
 own SQLite file seeded with a small sample organisation. A web page on 127.0.0.1 lets you be any
 sample person: type, press buttons, share your number, download documents, see pictures and
-edits. The clock can jump ahead (next reminder, deadline, before a meeting): the scheduler runs on
-it. Everything the bot sends passes the fake server's Telegram checks; a refusal shows in red.
+edits. The clock can jump ahead (next reminder, deadline, before a meeting, mid-year, the year
+end): the scheduler runs on it. Everything the bot sends passes the fake server's Telegram
+checks; a refusal shows in red.
 Each person can switch their chat to Zalo: the bot's Zalo side (``serve`` builds it, as for a
 real ``ZALO_BOT_TOKEN``) runs on the offline Zalo Bot API of ``bot/sandbox/fake_zalo.py``; the
 chat then looks like Zalo (plain text, numbered choices, documents as links), the person signs
@@ -39,6 +40,7 @@ from bot.app import Running, build_downloads, build_services, serve
 from bot.config import Settings
 from bot.domain.meetings import MeetingStatus
 from bot.domain.models import Channel, Person
+from bot.domain.progress import campaign_occasions as progress_occasions
 from bot.domain.schedule import Schedule, deadline_occasions, late_occasions, meeting_occasions
 from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog
@@ -618,7 +620,8 @@ class Sandbox:
 
     # ------------------------------------------------------------------ the clock
     async def _jumps(self) -> list[tuple[str, str, datetime]]:
-        """Where the clock can jump: the next deadline reminder, the deadline, before a meeting."""
+        """Where the clock can jump: the next deadline reminder, the deadline, before a meeting,
+        mid-year and the year end (the progress prompts)."""
         clock, running = self._live()
         services = running.services
         c = services.catalog
@@ -640,6 +643,11 @@ class Sandbox:
         meeting = await self._next_meeting(running, now, schedule)
         if meeting is not None:
             found.append(("meeting", c.plain("sandbox.jump.meeting"), meeting))
+        # Mid-year and the year end: the progress prompts (mid-year; before the year-end review).
+        for occasion in progress_occasions(campaign.year, schedule, tz):
+            key = "midyear" if occasion.key.split(":")[1] == "midyear" else "yearend"
+            if occasion.due > now:
+                found.append((key, c.plain(f"progress.jump.{key}"), occasion.due + JUMP_MINUTE))
         found.append(("day", c.plain("sandbox.jump.day"), now + timedelta(days=1)))
         return found
 

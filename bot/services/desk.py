@@ -7,16 +7,19 @@ button data only say which plan was pressed, never that the presser may touch it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ReturnComment
 from bot.domain.plans import DeskRow, PlanStatus, Queue, confirmed_categories
+from bot.domain.progress import Tally
 from bot.services.audit import AuditService
 from bot.services.plans import PlanRecord, PlanService, ReviewCopy
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
+from bot.services.progress import ProgressService
 from bot.services.review import ReviewService, Verdict
 
 PAGE = 8
@@ -32,6 +35,7 @@ class UnitExport:
     rows: tuple[DeskRow, ...]
     documents: tuple[tuple[str, bytes], ...]
     records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
+    progress: Mapping[int, Tally] = field(default_factory=dict)  # handed-in plans, by plan id
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +156,11 @@ class DeskService:
         pending: PendingStore,
         audit: AuditService,
         clock: Clock,
+        *,
+        progress: ProgressService | None = None,
     ) -> None:
         self._audit = audit
+        self._progress = progress
         self._plans = plans
         self._plan_service = plan_service
         self._review = review
@@ -270,7 +277,10 @@ class DeskService:
             viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
         )
         unit = "" if admin else viewer.unit_path
-        return DeskExport(viewer, UnitExport(unit, tuple(rows), tuple(documents), tuple(records)))
+        progress = await self._progress.tallies(records) if self._progress is not None else {}
+        return DeskExport(
+            viewer, UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress)
+        )
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:
         if not self.may_use(viewer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.callbacks import DeskCode, DeskPress
+from bot.domain.callbacks import DeskCode, DeskPress, ProgressCode, ProgressPress
 from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.desk import (
@@ -166,6 +166,8 @@ class DeskPresenter:
             past = c.plain("desk.button.past", year=screen.past_year, count=screen.past_count)
             rows.append((Choice(past, DeskPress(DeskCode.PAST, "0").pack()),))
         rows.append((Choice(c.plain("desk.button.export"), DeskPress(DeskCode.EXPORT).pack()),))
+        cell = ProgressPress(ProgressCode.CELL, "0").pack()
+        rows.append((Choice(c.plain("progress.button.cell"), cell),))
         rows.append(
             (Choice(c.plain("desk.button.proxy"), DeskPress(DeskCode.PROXY_LIST, "0").pack()),)
         )

@@ -55,6 +55,7 @@ class Shown:
     actor: Person | None = None
     by_proxy: bool = False  # some answers were typed by someone else (shown to the owner) ...
     proxy_name: str = ""  # ... by whom ("" once that person was erased)
+    suggestion: str = ""  # the person's answer to this question last year, offered as a hint
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.services.plan_screens import (
     Receipt,
     Review,
 )
+from bot.services.progress_view import update_button
 from bot.services.proxy import ProxyList
 from bot.services.replies import TEXT_BUDGET, Choice, Reply, fit_lines
 
@@ -79,6 +80,10 @@ class PlanPresenter:
         match screen:
             case Asking():
                 parts.append(self._step(form, plan.draft, screen.campaign.year))
+                if screen.suggestion:  # last year's answer to the same question
+                    key = "progress.last_year_answer"
+                    answer = _short(screen.suggestion, 1000)
+                    parts.append(c.t(key, year=screen.campaign.year - 1, answer=answer))
             case Review() if e.at(plan.draft).key:
                 parts.append(self._ask_delete(form, plan.draft))
             case Review():
@@ -87,7 +92,10 @@ class PlanPresenter:
             case HandedIn():
                 parts.append(self._status(screen))
         text = Safe("\n\n".join(parts))
-        return Reply(text, choices=self._buttons(screen, plan.rev), document=screen.document)
+        choices = self._buttons(screen, plan.rev)
+        if isinstance(screen, HandedIn) and screen.actor is None:  # progress on its actions
+            choices = (*choices, (update_button(self._c),))
+        return Reply(text, choices=choices, document=screen.document)
 
     def proxy_list(self, listing: ProxyList) -> Reply:
         """People without a chat account whose plan the reviewer may type, with a button each."""

@@ -37,6 +37,7 @@ from bot.domain.plans import (
     duty_of,
     may_reopen,
 )
+from bot.domain.progress import LAST_YEAR_QUESTIONS
 from bot.domain.schedule import Schedule
 from bot.domain.text import fold, tidy
 from bot.services.plan_screens import (
@@ -185,6 +186,10 @@ class PlanService:
         """The form exactly as the plan was written against (its own version)."""
         return self._versions.get((plan.form_id, plan.form_version)) or self._forms[plan.form_id]
 
+    def form_of(self, plan: Plan) -> FormDef:
+        """The form exactly as ``plan`` was written against (its own version)."""
+        return self._form(plan)
+
     def form(self, form_id: str) -> FormDef:
         """A loaded form definition by id."""
         return self._forms[form_id]
@@ -226,6 +231,23 @@ class PlanService:
         proxy = await self._people.person(draft.proxy_by)
         name = proxy.full_name if proxy is not None else ""
         return replace(screen, by_proxy=True, proxy_name=name)
+
+    async def with_last_year(self, screen: PlanScreen) -> PlanScreen:
+        """``screen`` with last year's answer to its question as a suggestion, when it asks one
+        of ``LAST_YEAR_QUESTIONS``, is not answered yet, and last year's plan was handed in."""
+        if not isinstance(screen, Asking) or e.at(screen.plan.draft).place is not e.Place.QUESTION:
+            return screen
+        question = e.question_at(screen.form, screen.plan.draft.position)
+        if question is None or question.key not in LAST_YEAR_QUESTIONS:
+            return screen
+        if e.current_value(screen.form, screen.plan.draft) or screen.plan.draft.buffer:
+            return screen
+        past = await self._plans.campaign_of_year(screen.campaign.year - 1)
+        last = await self._plans.plan_of(screen.person.id, past.id) if past else None
+        if last is None or last.status not in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
+            return screen
+        answer = str(last.draft.answers.get(question.key, "")).strip()
+        return replace(screen, suggestion=answer) if answer else screen
 
     async def campaign(self) -> Campaign | None:
         """The campaign now open."""

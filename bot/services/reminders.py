@@ -30,6 +30,15 @@ from bot.domain.payloads import (
 )
 from bot.domain.plan_actions import FIX_BUTTON, RESUME_BUTTON
 from bot.domain.plans import Campaign, PlanStatus
+from bot.domain.progress import SERIES as PROGRESS
+from bot.domain.progress import (
+    UPDATE_BUTTON,
+    address_labels_of,
+    audience,
+    campaign_occasions,
+    meeting_horizon,
+    meeting_occasion,
+)
 from bot.domain.schedule import (
     Occasion,
     Schedule,
@@ -52,6 +61,7 @@ from bot.services.ports import (
     UnitOfWork,
     Units,
 )
+from bot.services.progress import ProgressAsked
 
 # Deadline reminders by "plan returned?": the wording before the deadline and on the day itself.
 BEFORE_DEADLINE = {
@@ -112,8 +122,11 @@ class ReminderService:
         clock: Clock,
         tz: tzinfo,
         asks: RecordAsks | None = None,
+        *,
+        progress: ProgressAsked | None = None,
     ) -> None:
         self._asks = asks  # after a meeting's time: "record it" to its secretaries
+        self._progress = progress
         self._digests = digests
         self._plans = plans
         self._units = units
@@ -153,6 +166,15 @@ class ReminderService:
         if self._asks is not None:  # kept apart: bot/services/meeting_book.py
             asks = await self._asks.batch(now, schedule)
             occasions += asks.occasions
+        asking: dict[int, Meeting] = {}
+        if campaign is not None and self._progress is not None:
+            occasions += campaign_occasions(campaign.year, campaign.schedule, self._tz)
+            ahead = await self._meetings.between(now, now + meeting_horizon(campaign.schedule))
+            for m in ahead:
+                occasion = meeting_occasion(m, campaign.schedule, self._tz)
+                if occasion is not None:
+                    occasions.append(occasion)
+                    asking[m.id] = m
         done: set[str] = set()
         for prefix in {o.key.split(":", 1)[0] + ":" for o in occasions}:
             done |= await self._store.done_occasions(prefix)
@@ -165,7 +187,10 @@ class ReminderService:
                 report.expired[occasion.key] = occasion.dropped
         context = _Lazy(self._store, campaign)
         for occasion in pick.send:
-            messages = await self._messages(occasion, campaign, meetings, context, now, asks)
+            if occasion.key.startswith(f"{PROGRESS}:") and campaign is not None:
+                messages = await self._progress_prompts(occasion, campaign, asking, context, now)
+            else:
+                messages = await self._messages(occasion, campaign, meetings, context, now, asks)
             added = await self._record(occasion.key, "sent", messages, now)
             if added is not None:
                 report.sent.append(occasion.key)
@@ -262,6 +287,60 @@ class ReminderService:
             for pid in audience
         ]
 
+    async def _progress_prompts(
+        self,
+        occasion: Occasion,
+        campaign: Campaign,
+        meetings: dict[int, Meeting],
+        context: _Lazy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """ "How are your actions going?" to those with a handed-in plan (of the meeting's cell
+        and below, for a meeting's prompt), but not to anyone asked in the last days."""
+        if self._progress is None:
+            return []
+        if context.recent is None:  # read once per sweep, then kept up to date here
+            gap = timedelta(days=campaign.schedule.progress_gap_days)
+            context.recent = await self._progress.recently_asked(now - gap)
+        recent = context.recent
+        kind = occasion.key.split(":")[1]
+        candidates = await context.standings()
+        params: dict[str, str | int] = {"year": campaign.year}
+        if kind == "meeting":
+            meeting = meetings.get(int(occasion.key.split(":")[2]))
+            if meeting is None:
+                return []
+            by_unit = await context.by_unit()
+            units = await self._directory.subtree(meeting.unit_id)
+            candidates = [s for unit in units for s in by_unit.get(unit, ())]
+            params |= {
+                "when": meeting.starts_at.astimezone(self._tz).strftime("%d/%m/%Y"),
+                "topic": meeting.topic,
+            }
+        elif kind == "review" and occasion.day is not None:
+            params["day"] = occasion.day.strftime("%d/%m/%Y")
+        template = f"notify.progress.{kind}"
+        payloads: dict[str, Notice] = {}  # one per form of address: encoded once per wave
+        messages = []
+        for person in audience(candidates, recent):
+            labels = address_labels_of(person)
+            payload = payloads.get(labels["you"])
+            if payload is None:
+                payload = payloads[labels["you"]] = Notice(
+                    template=template, params=params, labels=labels, buttons=(UPDATE_BUTTON,)
+                )
+            messages.append(
+                OutboxMessage(
+                    key=f"{occasion.key}:person:{person.person_id}",
+                    person_id=person.person_id,
+                    payload=payload,
+                    priority=Priority.WAVE,
+                    expires_at=occasion.stale,
+                )
+            )
+        recent |= {m.person_id for m in messages}
+        return messages
+
     async def _returned_message(
         self, occasion: Occasion, campaign: Campaign, plan_id: int
     ) -> list[OutboxMessage]:
@@ -293,6 +372,8 @@ class _Lazy:
         self._store = store
         self._campaign = campaign
         self._standings: list[Standing] | None = None
+        self._by_unit: dict[int, list[Standing]] | None = None
+        self.recent: set[int] | None = None  # asked about progress lately (this sweep too)
 
     async def standings(self) -> list[Standing]:
         if self._standings is None:
@@ -300,6 +381,15 @@ class _Lazy:
             found = await self._store.standings(campaign.id) if campaign is not None else []
             self._standings = found
         return self._standings
+
+    async def by_unit(self) -> dict[int, list[Standing]]:
+        """Those with a handed-in plan, by unit (a meeting's prompt goes to its cell)."""
+        if self._by_unit is None:
+            self._by_unit = {}
+            for standing in await self.standings():
+                if standing.handed_in:
+                    self._by_unit.setdefault(standing.unit_id, []).append(standing)
+        return self._by_unit
 
 
 def deadline_payload(

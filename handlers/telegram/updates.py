@@ -140,8 +140,13 @@ def inbound_message(update: Update, username: str) -> Inbound | None:
         return replace(base, kind=Kind.COMMAND, text=message.text or "", command=word, args=args)
     if message.text is not None:
         return replace(base, kind=Kind.TEXT, text=message.text, html=message.text_html)
+    picture = message.photo[-1].file_id if message.photo else ""
     return replace(
-        base, text=message.caption or "", html=message.caption_html or "", file=_file(message)
+        base,
+        text=message.caption or "",
+        html=message.caption_html or "",
+        file=_file(message),
+        picture=picture,
     )
 
 

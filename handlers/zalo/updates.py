@@ -38,7 +38,8 @@ def inbound_of(event: Event, presenter: Presenter) -> Inbound | None:
     if event.event_name is EventKind.UNSUPPORTED:
         return None
     if event.event_name is not EventKind.TEXT or message.text is None:
-        return replace(base, text=message.caption or "")  # a picture, a sticker, a voice note
+        picture = (message.photo or "") if event.event_name is EventKind.IMAGE else ""
+        return replace(base, text=message.caption or "", picture=picture)  # a picture, a sticker
     text = message.text
     if text.startswith("/") and len(text) > 1:
         word, *args = text[1:].split()

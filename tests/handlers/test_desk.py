@@ -152,8 +152,8 @@ async def test_export_lists_dates_confirmation_and_each_action(desk_bot: Harness
     replies = await an.press("📦 Xuất hồ sơ (XLSX + DOCX)")
     files = {m.file_name: m.file_bytes for m in replies if m.kind == "document"}
     book = load_workbook(io.BytesIO(files["tong-hop-ke-hoach.xlsx"] or b""))
-    assert book.sheetnames == ["Tổng hợp kế hoạch", "Việc làm cụ thể"]
-    summary, actions = book.worksheets
+    assert book.sheetnames == ["Tổng hợp kế hoạch", "Việc làm cụ thể", "Tiến độ"]
+    summary, actions, _ = book.worksheets
     header, *rows = list(summary.iter_rows(values_only=True))
     assert header[4:] == ("Ngày nộp", "Ngày xác nhận", "Người xác nhận")
     [binh_row] = [r for r in rows if r[0] == "Trần Thị Bình"]

@@ -14,7 +14,8 @@ NAME = "=1+2"
 
 
 async def test_a_formula_like_name_is_text_in_the_unit_export(bot: Harness) -> None:
-    """Both sheets of the export hold the name as a string cell, never a formula."""
+    """Every sheet of the export (plans, actions, progress) holds the name as a string cell,
+    never a formula."""
     await bot.open_campaign()
     await bot.load_roster(ROSTER.replace("Trần Thị Bình", NAME))
     an = await signed_in(bot, "An", "0912345678")
@@ -26,4 +27,4 @@ async def test_a_formula_like_name_is_text_in_the_unit_export(bot: Harness) -> N
     [table] = [m.file_bytes for m in replies if m.kind == "document" and m.file_name.endswith("x")]
     book = load_workbook(io.BytesIO(table or b""))
     found = [(c.value, c.data_type) for s in book for row in s.iter_rows() for c in row]
-    assert found.count((NAME, "s")) == 2 and (NAME, "f") not in found
+    assert found.count((NAME, "s")) == 3 and (NAME, "f") not in found

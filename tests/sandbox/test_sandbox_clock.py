@@ -68,3 +68,29 @@ async def test_after_the_deadline_the_reminder_jump_goes_to_the_late_reminder(bo
         await until(lambda: any("hạn đã qua ngày 30/04/2022" in m.plain for m in binh.messages))
         late = next(m.plain for m in binh.messages if "hạn đã qua ngày" in m.plain)
         assert "(7 ngày trước)" in late
+
+
+async def test_the_clock_reaches_mid_year_and_the_year_end(box: Sandbox) -> None:
+    """Two jumps lead to the progress prompts: mid-year (30/06) and before the year-end review
+    (08/12, 7 days before 15/12); once passed, a jump is no longer offered."""
+    async with aiohttp.ClientSession() as session:
+
+        async def state() -> dict:  # type: ignore[type-arg]
+            async with session.get(box.url + "api/state") as answer:
+                return await answer.json()
+
+        jumps = {j["id"]: j["when"] for j in (await state())["jumps"]}
+        assert jumps["midyear"] == "30/06/2022 08:01"
+        assert jumps["yearend"] == "08/12/2022 08:01"
+        jump = {"jump": "midyear"}
+        async with session.post(box.url + "api/clock", json=jump, headers=origin(box)) as answer:
+            assert answer.status == 200
+        found = await state()
+        assert found["clock"] == "08:01 30/06/2022"
+        assert "midyear" not in {j["id"] for j in found["jumps"]}
+        jump = {"jump": "yearend"}
+        async with session.post(box.url + "api/clock", json=jump, headers=origin(box)) as answer:
+            assert answer.status == 200
+        found = await state()
+        assert found["clock"] == "08:01 08/12/2022"
+        assert "yearend" not in {j["id"] for j in found["jumps"]}

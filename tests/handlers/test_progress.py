@@ -98,7 +98,7 @@ async def test_progress_presses_are_checked_and_forged_ids_reach_nothing(bot: Ha
     assert "chưa có kế hoạch đã gửi" in reply.plain
     for data in ("t:op:2", "t:op:99999999999", "t:op:-1", "t:st:0.xyz", "t:sv:5.done", "t:st:."):
         [reply] = await binh.press_data(data)
-        assert "Nút này không còn dùng được" in reply.plain, data
+        assert "Lựa chọn này không còn dùng được" in reply.plain, data
     before = len(binh.messages)
     await binh.press_data("t:zz:0")  # not a progress press at all: the notice only
     assert len(binh.messages) == before

@@ -32,7 +32,7 @@ class PlanRouter:
 
     async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
         shown = replace(screen, actor=actor) if actor is not None else screen
-        await turn.reply(self._view.render(shown))
+        await turn.screen(self._view.render(shown))  # the step before loses its buttons
 
     async def _filling_for(self, person: Person, pending: Pending | None) -> Person | None:
         """The person whose plan ``person`` is typing, when filling by proxy."""

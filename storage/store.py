@@ -21,6 +21,7 @@ from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
+from storage.screens_repo import ScreenRepository
 from storage.seen_repo import SeenRepository
 from storage.unit import SqlUnits
 
@@ -49,6 +50,7 @@ class Store:
     seen: SeenRepository
     link_codes: LinkCodeRepository
     links: LinkRepository
+    screens: ScreenRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -79,6 +81,7 @@ class Store:
             SeenRepository(database),
             LinkCodeRepository(database),
             LinkRepository(database),
+            ScreenRepository(database),
         )
 
     async def close(self) -> None:

@@ -20,6 +20,7 @@ from bot.domain.pending import Pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
+from bot.domain.screens import ShownScreen
 
 T = TypeVar("T")
 
@@ -415,6 +416,18 @@ class OfferStore(Protocol):
     async def offer(
         self, channel: Channel, chat_id: str, choices: list[Choice], now: datetime
     ) -> None: ...
+
+
+class ScreenStore(Protocol):
+    """The message showing each chat's current screen (``bot.domain.screens``)."""
+
+    async def current(self, channel: Channel, chat_id: str) -> ShownScreen | None: ...
+
+    async def show(
+        self, channel: Channel, chat_id: str, message_id: str, folded: str, now: datetime
+    ) -> None: ...
+
+    async def forget(self, channel: Channel, chat_id: str) -> None: ...
 
 
 class SeenStore(Protocol):

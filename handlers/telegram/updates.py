@@ -23,10 +23,11 @@ from bot.domain.models import Channel, Person
 from bot.locales import Catalog
 from bot.services.channels import Capabilities
 from bot.services.replies import Presenter, Reply
+from bot.services.screens import Screens
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
 from handlers.telegram.channel import TELEGRAM
-from handlers.telegram.render import acknowledge, edit, send
+from handlers.telegram.render import acknowledge, edit, fold, send
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,19 @@ FILE_NAME_LIMIT = 255
 class TelegramTurn:
     """Answers one update in its chat: replies rendered as the channel port renders them
     (``render.send``; PTB's own errors reach PTB's error handler), a press acknowledged once,
-    an edit in place, the person's command list."""
+    an edit in place, a screen that folds the one before, the person's command list."""
 
-    def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE, catalog: Catalog):
+    def __init__(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        catalog: Catalog,
+        screens: Screens,
+    ) -> None:
         self._update = update
         self._context = context
         self._catalog = catalog
+        self._screens = screens
 
     @property
     def capabilities(self) -> Capabilities:
@@ -69,6 +77,26 @@ class TelegramTurn:
             await edit(query, reply)
         else:
             await self.reply(reply)
+
+    async def screen(self, reply: Reply) -> None:
+        """Send ``reply`` as the chat's current screen, then fold the one before (remembered in
+        the database: a restart or another worker in between changes nothing); a fold Telegram
+        refuses leaves that screen as it was."""
+        chat = self._update.effective_chat
+        if chat is None:
+            return
+        chat_id = str(chat.id)
+        before = await self._screens.to_fold(Channel.TELEGRAM, chat_id)
+        sent = await send(self._context.bot, chat.id, reply)
+        shown = next((m for m in reversed(sent) if m.text is not None), None)
+        moved_on = shown is None or before is None or before.message_id != str(shown.message_id)
+        if before is not None and moved_on and before.message_id.isdigit():
+            await fold(self._context.bot, chat.id, int(before.message_id), before.folded)
+        if shown is not None and reply.choices:
+            folded = reply.folded or ""
+            await self._screens.shown(Channel.TELEGRAM, chat_id, str(shown.message_id), folded)
+        elif before is not None:
+            await self._screens.forget(Channel.TELEGRAM, chat_id)
 
     async def commands(self, person: Person) -> None:
         """Show this person's own command list in their chat."""
@@ -154,7 +182,7 @@ def inbound_press(update: Update) -> Inbound | None:
 
 
 def telegram_handlers(
-    conversation: Conversation, catalog: Catalog
+    conversation: Conversation, catalog: Catalog, screens: Screens
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """Two PTB handlers: private messages, and button presses; the conversation routes both."""
 
@@ -162,13 +190,13 @@ def telegram_handlers(
         """Hand a private message to the conversation."""
         inbound = inbound_message(update, context.bot.username)
         if inbound is not None:
-            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog, screens))
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a button press to the conversation."""
         inbound = inbound_press(update)
         if inbound is not None:
-            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog, screens))
 
     return [MessageHandler(PRIVATE, on_message), CallbackQueryHandler(on_press)]
 

@@ -115,14 +115,29 @@ class ChannelPort(Protocol):
 Channels = Mapping[Channel, ChannelPort]  # the adapters of a running bot, by channel
 
 
+GROUP_FROM = 6  # more choices than this: a blank line between rows (single ones kept together)
+
+
 def without_buttons(reply: Reply) -> Reply:
     """``reply`` for a channel without buttons: its choices as numbered lines under the text
-    (``typed_press`` reads the answer back)."""
+    (``typed_press`` reads the answer back); a long list keeps its rows as groups of lines
+    (an item's "Sửa" and "Xóa" together, "Tải văn bản" and "Gửi" together at the end)."""
     choices = [choice for row in reply.choices for choice in row]
     if not choices:
         return reply
-    lines = "\n".join(numbered([html.escape(c.label, quote=False) for c in choices]))
-    text = Safe(f"{reply.text}\n\n{lines}" if reply.text else lines)
+    lines = numbered([html.escape(c.label, quote=False) for c in choices])
+    if len(choices) > GROUP_FROM:  # a long list: its rows of buttons become groups of lines
+        grouped: list[str] = []
+        start, single = 0, False
+        for row in reply.choices:
+            alone = len(row) == 1
+            if grouped and not (alone and single):
+                grouped.append("")
+            grouped += lines[start : start + len(row)]
+            start, single = start + len(row), alone
+        lines = grouped
+    listing = "\n".join(lines)
+    text = Safe(f"{reply.text}\n\n{listing}" if reply.text else listing)
     return replace(reply, text=text, choices=())
 
 

@@ -126,7 +126,11 @@ def review_actions(form: FormDef, draft: e.Draft) -> list[Action]:
             if len(items) < item.max_items:
                 params = {"item": item.item_label}
                 actions.append(Action(PlanCode.ADD_ITEM, "plan.button.add_item", item.key, params))
-    actions += [replace(DOCUMENT, row="end"), replace(SUBMIT, row="end")]
+    # side by side at the bottom: the document's label is the short one, to fit half a row
+    actions += [
+        replace(DOCUMENT, label="tidy.document_button", row="end"),
+        replace(SUBMIT, row="end"),
+    ]
     return actions
 
 

@@ -152,7 +152,7 @@ async def test_the_review_groups_its_buttons(plan_bot: Harness) -> None:
         ["Sửa Việc 2", "🗑 Xóa Việc 2"],
         ["➕ Thêm Việc"],
         ["Sửa: Giải pháp thực hiện", "Sửa: Đề xuất, kiến nghị"],
-        ["📄 Tải văn bản kế hoạch", "📨 Gửi kế hoạch"],
+        ["📄 Tải văn bản", "📨 Gửi kế hoạch"],
     ]
     [review] = await chat.press("🗑 Xóa Việc 1")
     assert ["Sửa Việc 1", "🗑 Xóa Việc 1"] in rows(review)
@@ -164,7 +164,7 @@ async def test_a_document_on_request_says_what_it_is(plan_bot: Harness) -> None:
     chat = await signed_in(plan_bot, "Bình", "0987654321")
     await fill_mau_01(chat)
     old_review = chat.last
-    replies = await chat.press("📄 Tải văn bản kế hoạch")
+    replies = await chat.press("📄 Tải văn bản")
     [document] = [m for m in replies if m.kind == "document"]
     assert document.file_name == "ke-hoach-dv002-2022.docx"
     assert document.plain == (

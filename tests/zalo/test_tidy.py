@@ -36,7 +36,7 @@ async def test_the_review_lists_its_choices_in_groups(zalo_bot: ZaloBot) -> None
         "4. Sửa Việc 1\n5. 🗑 Xóa Việc 1",
         "6. ➕ Thêm Việc",
         "7. Sửa: Giải pháp thực hiện\n8. Sửa: Đề xuất, kiến nghị",
-        "9. 📄 Tải văn bản kế hoạch\n10. 📨 Gửi kế hoạch",
+        "9. 📄 Tải văn bản\n10. 📨 Gửi kế hoạch",
     ]
     [review] = await chat.send("5")  # the numbers run on across the groups: Xóa Việc 1
     assert (
@@ -47,7 +47,7 @@ async def test_the_review_lists_its_choices_in_groups(zalo_bot: ZaloBot) -> None
 async def test_a_document_link_says_what_the_file_is(zalo_bot: ZaloBot) -> None:
     """The download link of the draft comes under a line naming the plan, its status and date."""
     chat = await review_on_zalo(zalo_bot)
-    [reply] = await chat.choose("📄 Tải văn bản kế hoạch")
+    [reply] = await chat.choose("📄 Tải văn bản")
     assert (
         "📄 Văn bản kế hoạch cá nhân năm 2022 — Mẫu 01 — Kế hoạch cá nhân của đảng viên\n"
         "Trạng thái: đang soạn · ngày 25/03/2022\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
@@ -29,33 +27,29 @@ class ScreenRepository(Repository):
         row = rows[0]
         return ShownScreen(row["message_id"], row["folded"], row["shown_at"])
 
-    async def show(
-        self, channel: Channel, chat_id: str, message_id: str, folded: str, now: datetime
-    ) -> None:
-        """Remember ``message_id`` as the chat's current screen."""
+    async def swap(
+        self, channel: Channel, chat_id: str, shown: ShownScreen | None
+    ) -> ShownScreen | None:
+        """Make ``shown`` the chat's current screen (None: it has none now) and return the one
+        it replaces, in one transaction (one hand-over to the database per screen)."""
+        where = (chat_screens.c.channel == channel.value) & (chat_screens.c.chat_id == chat_id)
 
-        def work(conn: Connection) -> None:
-            conn.execute(
-                delete(chat_screens).where(
-                    chat_screens.c.channel == channel.value, chat_screens.c.chat_id == chat_id
+        def work(conn: Connection) -> ShownScreen | None:
+            row = conn.execute(select(chat_screens).where(where)).mappings().first()
+            if row is not None:
+                conn.execute(delete(chat_screens).where(where))
+            if shown is not None:
+                conn.execute(
+                    insert(chat_screens).values(
+                        channel=channel.value,
+                        chat_id=chat_id,
+                        message_id=shown.message_id[:ID_LENGTH],
+                        folded=shown.folded,
+                        shown_at=shown.shown_at,
+                    )
                 )
-            )
-            conn.execute(
-                insert(chat_screens).values(
-                    channel=channel.value,
-                    chat_id=chat_id,
-                    message_id=message_id[:ID_LENGTH],
-                    folded=folded,
-                    shown_at=now,
-                )
-            )
+            if row is None:
+                return None
+            return ShownScreen(row["message_id"], row["folded"], row["shown_at"])
 
-        await self._db.write(work)
-
-    async def forget(self, channel: Channel, chat_id: str) -> None:
-        """The chat has no current screen any more (it was folded)."""
-        await self._write_one(
-            delete(chat_screens).where(
-                chat_screens.c.channel == channel.value, chat_screens.c.chat_id == chat_id
-            )
-        )
+        return await self._db.write(work)

@@ -423,11 +423,9 @@ class ScreenStore(Protocol):
 
     async def current(self, channel: Channel, chat_id: str) -> ShownScreen | None: ...
 
-    async def show(
-        self, channel: Channel, chat_id: str, message_id: str, folded: str, now: datetime
-    ) -> None: ...
-
-    async def forget(self, channel: Channel, chat_id: str) -> None: ...
+    async def swap(
+        self, channel: Channel, chat_id: str, shown: ShownScreen | None
+    ) -> ShownScreen | None: ...
 
 
 class SeenStore(Protocol):

@@ -15,21 +15,15 @@ class Screens:
         self._store = store
         self._clock = clock
 
-    async def to_fold(self, channel: Channel, chat_id: str) -> ShownScreen | None:
-        """The chat's current screen, when it can still be folded (too old: forgotten, its
-        buttons stay and answer as stale buttons do)."""
-        screen = await self._store.current(channel, chat_id)
-        if screen is None:
+    async def shown(
+        self, channel: Channel, chat_id: str, message_id: str | None, folded: str = ""
+    ) -> ShownScreen | None:
+        """``message_id`` now shows the chat's current screen (None: no message has live
+        buttons now); the screen it replaces, to fold, when that one can still be edited (too
+        old: its buttons stay, and answer as stale buttons do)."""
+        now = self._clock.now()
+        shown = ShownScreen(message_id, folded, now) if message_id is not None else None
+        before = await self._store.swap(channel, chat_id, shown)
+        if before is None or before.message_id == message_id or not foldable(before, now):
             return None
-        if not foldable(screen, self._clock.now()):
-            await self._store.forget(channel, chat_id)
-            return None
-        return screen
-
-    async def shown(self, channel: Channel, chat_id: str, message_id: str, folded: str) -> None:
-        """``message_id`` now shows the chat's current screen."""
-        await self._store.show(channel, chat_id, message_id, folded, self._clock.now())
-
-    async def forget(self, channel: Channel, chat_id: str) -> None:
-        """The chat has no current screen to fold (the last one showed no buttons)."""
-        await self._store.forget(channel, chat_id)
+        return before

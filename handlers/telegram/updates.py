@@ -80,23 +80,17 @@ class TelegramTurn:
 
     async def screen(self, reply: Reply) -> None:
         """Send ``reply`` as the chat's current screen, then fold the one before (remembered in
-        the database: a restart or another worker in between changes nothing); a fold Telegram
-        refuses leaves that screen as it was."""
+        the database: a restart or another worker in between changes nothing). The step is sent
+        first: a fold Telegram refuses only leaves the old screen as it was."""
         chat = self._update.effective_chat
         if chat is None:
             return
-        chat_id = str(chat.id)
-        before = await self._screens.to_fold(Channel.TELEGRAM, chat_id)
         sent = await send(self._context.bot, chat.id, reply)
         shown = next((m for m in reversed(sent) if m.text is not None), None)
-        moved_on = shown is None or before is None or before.message_id != str(shown.message_id)
-        if before is not None and moved_on and before.message_id.isdigit():
+        live = str(shown.message_id) if shown is not None and reply.choices else None
+        before = await self._screens.shown(Channel.TELEGRAM, str(chat.id), live, reply.folded or "")
+        if before is not None and before.message_id.isdigit():
             await fold(self._context.bot, chat.id, int(before.message_id), before.folded)
-        if shown is not None and reply.choices:
-            folded = reply.folded or ""
-            await self._screens.shown(Channel.TELEGRAM, chat_id, str(shown.message_id), folded)
-        elif before is not None:
-            await self._screens.forget(Channel.TELEGRAM, chat_id)
 
     async def commands(self, person: Person) -> None:
         """Show this person's own command list in their chat."""

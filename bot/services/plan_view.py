@@ -72,8 +72,10 @@ class PlanPresenter:
                 reason = c.plain(f"label.exemption.{person.exemption.value}")
                 return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
             case Receipt(plan=plan):
-                text = c.t("plan.buffer", count=len(plan.draft.buffer))
-                return Reply(text, choices=self._buttons(screen, plan.rev))
+                count = len(plan.draft.buffer)
+                text = c.t("plan.buffer", count=count)
+                folded = c.t("tidy.folded_piece", count=count)
+                return Reply(text, choices=self._buttons(screen, plan.rev), folded=folded)
             case Asking() | Review() | HandedIn():
                 return self._shown(screen)
 

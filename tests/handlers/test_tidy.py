@@ -59,8 +59,8 @@ async def test_a_whole_mau_01_leaves_only_the_review_and_the_menu_pressable(
 
 
 async def test_a_step_shrinks_to_one_line_and_the_members_answers_stay(plan_bot: Harness) -> None:
-    """The identity check and each question fold to "✓ Câu n/6 · …"; a piece's receipt keeps its
-    words and loses its buttons; what the member typed is untouched."""
+    """The identity check and each question fold to "✓ Câu n/6 · …", a piece's receipt to
+    "✓ Đã ghi n ký tự"; what the member typed is untouched."""
     chat = await signed_in(plan_bot, "Bình", "0987654321")
     [identity] = await chat.press("📝 Kế hoạch của tôi")
     assert identity.inline_buttons()
@@ -70,7 +70,7 @@ async def test_a_step_shrinks_to_one_line_and_the_members_answers_stay(plan_bot:
     [receipt] = await chat.send(STUDY)
     assert study.plain == "✓ Câu 2/6 · Nội dung học tập" and not study.inline_buttons()
     [shortcomings] = await chat.press("✅ Xong")
-    assert receipt.plain.startswith("Đã ghi") and not receipt.inline_buttons()
+    assert receipt.plain == f"✓ Đã ghi {len(STUDY)} ký tự" and not receipt.inline_buttons()
     assert "Câu 3/6" in shortcomings.plain
     await chat.send("Phát biểu trong sinh hoạt chi bộ còn ít.")
     await chat.press("✅ Xong")

@@ -194,3 +194,22 @@ async def test_filling_again_after_an_edit_from_the_review(plan_bot: Harness) ->
     [review] = await chat.press("✅ Xong")
     assert "Giải pháp mới" in review.plain
     assert [m for m in chat.messages if m.inline_buttons()] == [review]
+
+
+async def test_filling_for_someone_folds_the_steps_in_the_secretarys_chat(
+    plan_bot: Harness,
+) -> None:
+    """A secretary typing Bình's plan: from its first step on, her chat keeps one live screen
+    too (the review), and the folded steps carry no banner, only the step. (The desk and the
+    list of people she came from are not steps of a form: they keep their buttons.)"""
+    an = await signed_in(plan_bot, "An", "0912345678")
+    await an.send("/duyet")
+    await an.press("✍️ Điền hộ người chưa có điện thoại")
+    [first] = await an.press("✍️ Điền hộ: Trần Thị Bình")
+    assert "điền hộ kế hoạch của Trần Thị Bình" in first.plain
+    await fill_mau_01(an, actions=1, open_first=False)
+    assert first.plain == "✓ Câu 1/6 · Thông tin cá nhân"
+    review = an.last
+    assert "Xem lại kế hoạch" in review.plain
+    since = an.messages[an.messages.index(first) :]
+    assert [m for m in since if m.inline_buttons()] == [review]

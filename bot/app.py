@@ -52,6 +52,7 @@ from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
 from bot.services.review import ReviewService
 from bot.services.roster import RosterService
+from bot.services.screens import Screens
 from bot.services.signin import SigninService
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
@@ -122,6 +123,7 @@ class Services:
     meeting_book_view: MeetingBookPresenter
     progress: ProgressService
     progress_view: ProgressPresenter
+    screens: Screens
 
 
 def build_services(
@@ -231,6 +233,7 @@ def build_services(
         ),
         progress=progress,
         progress_view=ProgressPresenter(catalog, presenter, tz),
+        screens=Screens(store.screens, clock),
     )
 
 
@@ -297,7 +300,7 @@ def build_application(
     builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
     application = builder.build()
     conversation = build_conversation(services)
-    application.add_handlers(telegram_handlers(conversation, services.catalog))
+    application.add_handlers(telegram_handlers(conversation, services.catalog, services.screens))
     application.add_error_handler(error_handler(services.presenter))
     return application
 

@@ -86,6 +86,13 @@ class Turn(Protocol):
         can; else as a new message."""
         ...
 
+    async def screen(self, reply: Reply) -> None:
+        """Show ``reply`` as the chat's current screen (a step of the form, the review): the
+        screen shown before it, remembered per chat, loses its buttons and shrinks to its
+        ``folded`` line where the channel can edit a message. ``reply`` itself always arrives,
+        as a new message, whatever happens to the one before."""
+        ...
+
     async def commands(self, person: Person) -> None:
         """Show this person's own command list, where the channel has one."""
         ...

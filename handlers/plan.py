@@ -33,7 +33,7 @@ class PlanRouter:
     async def _show(self, turn: Turn, screen: PlanScreen, actor: Person | None = None) -> None:
         shown = replace(screen, actor=actor) if actor is not None else screen
         shown = await self._plans.with_last_year(await self._plans.with_proxy(shown))
-        await turn.reply(self._view.render(shown))
+        await turn.screen(self._view.render(shown))  # the step before loses its buttons
 
     async def _filling_for(
         self, person: Person, pending: Pending | None

@@ -58,6 +58,11 @@ class ChannelTurn:
         """No message is edited in place here: a new one."""
         await self.reply(reply)
 
+    async def screen(self, reply: Reply) -> None:
+        """No message is edited here: the screen is a new message, and the numbers typed next
+        name its choices (those of older screens are forgotten)."""
+        await self.reply(reply)
+
     async def commands(self, person: Person) -> None:
         """No command list to set on such a channel."""
 

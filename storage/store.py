@@ -22,6 +22,7 @@ from storage.plans_repo import PlanRepository
 from storage.progress_repo import ProgressRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
+from storage.screens_repo import ScreenRepository
 from storage.seen_repo import SeenRepository
 from storage.unit import SqlUnits
 
@@ -51,6 +52,7 @@ class Store:
     link_codes: LinkCodeRepository
     links: LinkRepository
     progress: ProgressRepository
+    screens: ScreenRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -82,6 +84,7 @@ class Store:
             LinkCodeRepository(database),
             LinkRepository(database),
             ProgressRepository(database),
+            ScreenRepository(database),
         )
 
     async def close(self) -> None:

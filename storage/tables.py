@@ -391,3 +391,15 @@ progress_updates = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 Index(None, progress_updates.c.plan_id, progress_updates.c.item)
+# The message that shows a chat's current screen (a step of the form, the review), so the next
+# screen can take its buttons away and shrink it to one line, whichever process handles it and
+# after a restart. ``folded`` is that line (Telegram HTML); empty: the text stays as it is.
+chat_screens = Table(
+    "chat_screens",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("chat_id", String(64), primary_key=True),
+    Column("message_id", String(64), nullable=False),
+    Column("folded", Text, nullable=False),
+    Column("shown_at", UtcDateTime(), nullable=False),
+)

@@ -7,7 +7,7 @@ a text-only channel shows numbered lines and maps a typed number or label back t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.domain import engine as e
 from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, number
@@ -24,6 +24,7 @@ class Action:
     label: str
     arg: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    row: str = ""  # actions sharing a row tag stand side by side (two a row); "": laid out alone
 
 
 BACK = Action(PlanCode.BACK, "plan.button.back")
@@ -106,34 +107,35 @@ def _question_actions(form: FormDef, draft: e.Draft, question: Question) -> list
 
 
 def review_actions(form: FormDef, draft: e.Draft) -> list[Action]:
-    """Sửa buttons for every answer, item edits and deletes, then submit."""
+    """Sửa buttons for every answer (a row per section), each item's Sửa and Xóa side by side,
+    then the document and submit side by side at the bottom."""
     actions: list[Action] = []
     if form.identity:
-        actions.append(Action(PlanCode.EDIT, "plan.button.edit_identity", e.IDENTITY))
-    for item in form.items():
-        if isinstance(item, Question):
-            actions.append(
-                Action(PlanCode.EDIT, "plan.button.edit", item.key, {"label": item.label})
-            )
-            continue
-        items = e.group_items(draft.answers, item)
-        for index in range(len(items)):
-            params = {"item": item.item_label, "number": str(index + 1)}
-            actions.append(
-                Action(PlanCode.EDIT_ITEM, "plan.button.edit_item", f"{item.key}.{index}", params)
-            )
-            actions.append(
-                Action(
-                    PlanCode.DELETE_ITEM, "plan.button.delete_item", f"{item.key}.{index}", params
-                )
-            )
-        if len(items) < item.max_items:
-            actions.append(
-                Action(
-                    PlanCode.ADD_ITEM, "plan.button.add_item", item.key, {"item": item.item_label}
-                )
-            )
-    actions += [DOCUMENT, SUBMIT]
+        actions.append(Action(PlanCode.EDIT, "plan.button.edit_identity", e.IDENTITY, row="id"))
+    for section in form.sections:
+        row = f"s.{section.number}"
+        for place, item in enumerate(section.items):
+            if isinstance(item, Question):
+                params = {"label": item.label}
+                actions.append(Action(PlanCode.EDIT, "plan.button.edit", item.key, params, row))
+                continue
+            row = f"s.{section.number}.{place}"  # the section's questions after a list
+            items = e.group_items(draft.answers, item)
+            for index in range(len(items)):
+                arg, pair = f"{item.key}.{index}", f"{item.key}.{index}"
+                params = {"item": item.item_label, "number": str(index + 1)}
+                actions += [
+                    Action(PlanCode.EDIT_ITEM, "plan.button.edit_item", arg, params, pair),
+                    Action(PlanCode.DELETE_ITEM, "plan.button.delete_item", arg, params, pair),
+                ]
+            if len(items) < item.max_items:
+                params = {"item": item.item_label}
+                actions.append(Action(PlanCode.ADD_ITEM, "plan.button.add_item", item.key, params))
+    # side by side at the bottom: the document's label is the short one, to fit half a row
+    actions += [
+        replace(DOCUMENT, label="tidy.document_button", row="end"),
+        replace(SUBMIT, row="end"),
+    ]
     return actions
 
 

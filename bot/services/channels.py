@@ -120,16 +120,31 @@ class ChannelPort(Protocol):
 Channels = Mapping[Channel, ChannelPort]  # the adapters of a running bot, by channel
 
 
+GROUP_FROM = 6  # more choices than this: a blank line between rows (single ones kept together)
+
+
 def without_buttons(reply: Reply) -> Reply:
     """``reply`` for a channel without buttons: its choices as numbered lines under the text
-    (``typed_press`` reads the answer back)."""
+    (``typed_press`` reads the answer back); a long list keeps its rows as groups of lines
+    (an item's "Sửa" and "Xóa" together, "Tải văn bản" and "Gửi" together at the end)."""
     choices = [choice for row in reply.choices for choice in row]
     if not choices:
         return reply
     listed = numbered([html.escape(c.label, quote=False) for c in choices])
-    lines = "\n".join(listed)
+    lines = listed
+    if len(choices) > GROUP_FROM:  # a long list: its rows of buttons become groups of lines
+        grouped: list[str] = []
+        start, single = 0, False
+        for row in reply.choices:
+            alone = len(row) == 1
+            if grouped and not (alone and single):
+                grouped.append("")
+            grouped += listed[start : start + len(row)]
+            start, single = start + len(row), alone
+        lines = grouped
+    listing = "\n".join(lines)
     shown = _unlisted(reply.text, listed)
-    text = Safe(f"{shown}\n\n{lines}" if shown else lines)
+    text = Safe(f"{shown}\n\n{listing}" if shown else listing)
     return replace(reply, text=text, choices=())
 
 

@@ -36,6 +36,20 @@ def _short(value: str, limit: int = REVIEW_VALUE) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _rows(buttons: list[Choice], tags: list[str]) -> tuple[tuple[Choice, ...], ...]:
+    """Buttons in rows: neighbours sharing a row tag side by side (two a row), the untagged
+    alone."""
+    rows: list[tuple[Choice, ...]] = []
+    run: list[Choice] = []
+    for index, (button, tag) in enumerate(zip(buttons, tags, strict=True)):
+        run.append(button)
+        following = tags[index + 1] if index + 1 < len(tags) else None
+        if not tag or following != tag or len(run) == BUTTONS_PER_ROW:
+            rows.append(tuple(run))
+            run = []
+    return tuple(rows)
+
+
 class PlanPresenter:
     """Renders plan screens with the catalog; the form's own wording is filled in as text."""
 
@@ -60,8 +74,10 @@ class PlanPresenter:
                 reason = c.plain(f"label.exemption.{person.exemption.value}")
                 return Reply(c.t("plan.exempt", reason=reason), choices=self._buttons(screen, 0))
             case Receipt(plan=plan):
-                text = c.t("plan.buffer", count=len(plan.draft.buffer))
-                return Reply(text, choices=self._buttons(screen, plan.rev))
+                count = len(plan.draft.buffer)
+                text = c.t("plan.buffer", count=count)
+                folded = c.t("tidy.folded_piece", count=count)
+                return Reply(text, choices=self._buttons(screen, plan.rev), folded=folded)
             case Asking() | Review() | HandedIn():
                 return self._shown(screen)
 
@@ -95,7 +111,55 @@ class PlanPresenter:
         choices = self._buttons(screen, plan.rev)
         if isinstance(screen, HandedIn) and screen.actor is None:  # progress on its actions
             choices = (*choices, (update_button(self._c),))
-        return Reply(text, choices=choices, document=screen.document)
+        document = screen.document
+        if document is not None:
+            document = replace(document, caption=self._caption(screen))
+        return Reply(text, choices=choices, document=document, folded=self._folded(screen))
+
+    def _caption(self, screen: Asking | Review | HandedIn) -> Safe:
+        """What a plan's document is: the form, its status and its date (when it was handed
+        in, else when it was last changed)."""
+        plan = screen.plan
+        when = plan.submitted_at if plan.submitted_at is not None else plan.updated_at
+        return self._c.t(
+            "tidy.document_caption",
+            year=screen.campaign.year,
+            form=screen.form.name,
+            status=self._c.plain(f"plan.status.{plan.status.value}"),
+            date=when.astimezone(self._tz).strftime("%d/%m/%Y"),
+        )
+
+    def _folded(self, screen: Asking | Review | HandedIn) -> Safe | None:
+        """The one line a step or the review shrinks to once the next screen replaces it (a
+        plan's status keeps its text)."""
+        c, form, draft = self._c, screen.form, screen.plan.draft
+        where = e.at(draft)
+        if isinstance(screen, HandedIn):
+            return None
+        if isinstance(screen, Review) or where.place is e.Place.REVIEW:
+            return c.t("tidy.folded_review", form=form.name)
+        current, total = e.progress(form, draft.position)
+        if where.place is e.Place.IDENTITY:
+            label = c.plain("plan.identity_title")
+            return c.t("tidy.folded_step", current=current, total=total, label=label)
+        group = e.group_named(form, where.key)
+        question = e.question_at(form, draft.position)
+        if where.place is e.Place.ITEM and group is not None and question is not None:
+            return c.t(
+                "tidy.folded_item",
+                current=current,
+                total=total,
+                item=group.item_label,
+                number=where.index + 1,
+                label=question.label,
+            )
+        if group is not None:
+            label = group.label
+        elif question is not None:
+            label = question.label
+        else:
+            return None
+        return c.t("tidy.folded_step", current=current, total=total, label=label)
 
     def proxy_list(self, listing: ProxyList) -> Reply:
         """People without a chat account whose plan the reviewer may type, with a button each."""
@@ -176,6 +240,8 @@ class PlanPresenter:
             Choice(self._label(a), PlanPress(rev, a.code, a.arg, owner).pack())
             for a in screen.actions
         ]
+        if any(a.row for a in screen.actions):
+            return _rows(buttons, [a.row for a in screen.actions])
         wide = [b for b in buttons if len(b.label) > 18]
         if wide:
             return tuple((b,) for b in buttons)

@@ -20,6 +20,7 @@ from bot.domain.pending import Pending
 from bot.domain.plans import Campaign, Confirmation, DeskRow, Plan, PlanStatus
 from bot.domain.roster import ImportSummary, RosterRecord
 from bot.domain.schedule import Schedule
+from bot.domain.screens import ShownScreen
 
 T = TypeVar("T")
 
@@ -419,6 +420,16 @@ class OfferStore(Protocol):
     async def offer(
         self, channel: Channel, chat_id: str, choices: list[Choice], now: datetime
     ) -> None: ...
+
+
+class ScreenStore(Protocol):
+    """The message showing each chat's current screen (``bot.domain.screens``)."""
+
+    async def current(self, channel: Channel, chat_id: str) -> ShownScreen | None: ...
+
+    async def swap(
+        self, channel: Channel, chat_id: str, shown: ShownScreen | None
+    ) -> ShownScreen | None: ...
 
 
 class SeenStore(Protocol):

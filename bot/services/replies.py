@@ -30,6 +30,7 @@ class Attachment:
     filename: str
     content: bytes
     file_id: str | None = None  # a file Telegram already has: sent by id, ``content`` unused
+    caption: Safe | None = None  # what the file is (HTML), shown with it when the text is not
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class Reply:
     choices: tuple[tuple[Choice, ...], ...] = ()  # rows of buttons under the text
     document: Attachment | None = None
     photo: Attachment | None = None  # a picture (PNG) shown in the chat, the text as its caption
+    # Shown as a screen (``Turn.screen``): the one line this message shrinks to once the next
+    # screen replaces it; None: it keeps its text and only loses its buttons.
+    folded: Safe | None = None
 
 
 def fit_lines(lines: Sequence[str], budget: int, overflow: str) -> list[str]:

@@ -14,7 +14,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.domain.telegram_html import utf16_len
 from bot.services.replies import Attachment, Reply
@@ -95,7 +95,15 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
             )
         )
     if document is not None:
-        sent.append(await bot.send_document(chat_id, _file(document), filename=document.filename))
+        sent.append(
+            await bot.send_document(
+                chat_id,
+                _file(document),
+                filename=document.filename,
+                caption=document.caption,
+                parse_mode=ParseMode.HTML,
+            )
+        )
     return sent
 
 
@@ -138,3 +146,18 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
             raise
     if message is not None:
         await send(query.get_bot(), message.chat.id, reply)
+
+
+async def fold(bot: Bot, chat_id: int, message_id: int, folded: str) -> bool:
+    """Take the buttons off a screen the chat has moved on from, and shrink its text to
+    ``folded`` (kept as it is when empty). False when Telegram refused (too old to edit, deleted
+    by the person, unreachable): its buttons stay, and answer as stale buttons do."""
+    try:
+        if folded:  # an edit without reply_markup removes the inline keyboard too
+            await bot.edit_message_text(folded, chat_id, message_id, parse_mode=ParseMode.HTML)
+        else:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except TelegramError as error:
+        log.info("a screen could not be folded (%s)", error)
+        return False
+    return True

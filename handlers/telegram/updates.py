@@ -23,10 +23,11 @@ from bot.domain.models import Channel, Person
 from bot.locales import Catalog
 from bot.services.channels import Capabilities
 from bot.services.replies import Presenter, Reply
+from bot.services.screens import Screens
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
 from handlers.telegram.channel import TELEGRAM, show_working
-from handlers.telegram.render import acknowledge, edit, send
+from handlers.telegram.render import acknowledge, edit, fold, send
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,19 @@ FILE_NAME_LIMIT = 255
 class TelegramTurn:
     """Answers one update in its chat: replies rendered as the channel port renders them
     (``render.send``; PTB's own errors reach PTB's error handler), a press acknowledged once,
-    an edit in place, the person's command list."""
+    an edit in place, a screen that folds the one before, the person's command list."""
 
-    def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE, catalog: Catalog):
+    def __init__(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        catalog: Catalog,
+        screens: Screens,
+    ) -> None:
         self._update = update
         self._context = context
         self._catalog = catalog
+        self._screens = screens
 
     @property
     def capabilities(self) -> Capabilities:
@@ -76,6 +84,20 @@ class TelegramTurn:
             await edit(query, reply)
         else:
             await self.reply(reply)
+
+    async def screen(self, reply: Reply) -> None:
+        """Send ``reply`` as the chat's current screen, then fold the one before (remembered in
+        the database: a restart or another worker in between changes nothing). The step is sent
+        first: a fold Telegram refuses only leaves the old screen as it was."""
+        chat = self._update.effective_chat
+        if chat is None:
+            return
+        sent = await send(self._context.bot, chat.id, reply)
+        shown = next((m for m in reversed(sent) if m.text is not None), None)
+        live = str(shown.message_id) if shown is not None and reply.choices else None
+        before = await self._screens.shown(Channel.TELEGRAM, str(chat.id), live, reply.folded or "")
+        if before is not None and before.message_id.isdigit():
+            await fold(self._context.bot, chat.id, int(before.message_id), before.folded)
 
     async def commands(self, person: Person) -> None:
         """Show this person's own command list in their chat."""
@@ -166,7 +188,7 @@ def inbound_press(update: Update) -> Inbound | None:
 
 
 def telegram_handlers(
-    conversation: Conversation, catalog: Catalog
+    conversation: Conversation, catalog: Catalog, screens: Screens
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """Two PTB handlers: private messages, and button presses; the conversation routes both."""
 
@@ -174,13 +196,13 @@ def telegram_handlers(
         """Hand a private message to the conversation."""
         inbound = inbound_message(update, context.bot.username)
         if inbound is not None:
-            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog, screens))
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a button press to the conversation."""
         inbound = inbound_press(update)
         if inbound is not None:
-            await conversation.handle(inbound, TelegramTurn(update, context, catalog))
+            await conversation.handle(inbound, TelegramTurn(update, context, catalog, screens))
 
     return [MessageHandler(PRIVATE, on_message), CallbackQueryHandler(on_press)]
 

@@ -265,6 +265,8 @@ class ZaloChannel:
         if reply.document is not None:
             url = await self._links.link(chat_id, reply.document)
             line = self._catalog.plain("zalo.document", name=reply.document.filename, url=url)
+            if reply.document.caption:  # what the file is, above its link
+                line = f"{plain_text(reply.document.caption).strip()}\n{line}"
             text = f"{text}\n\n{line}" if text else line
         return text
 

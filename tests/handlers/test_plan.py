@@ -218,10 +218,10 @@ async def test_stale_buttons_and_wrong_message_types(plan_bot: Harness) -> None:
     """An old button shows the current step and changes nothing; a sticker gets a re-ask."""
     chat = await signed_in(plan_bot, "Bình", "0987654321")
     [identity] = await chat.press("📝 Kế hoạch de tôi".replace("de", "của"))
-    await chat.press("✅ Thông tin đúng")
-    old = next(
+    old = next(  # read before the next step folds that message and takes its buttons away
         b["callback_data"] for b in identity.inline_buttons() if b["text"] == "✅ Thông tin đúng"
     )
+    await chat.press("✅ Thông tin đúng")
     [reply] = await chat.press_data(old, identity)
     assert "bước cũ" in reply.plain and "Câu 2/6" in reply.plain
     [reply] = await chat.send_other("sticker")

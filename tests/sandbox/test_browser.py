@@ -7,6 +7,7 @@ Skipped, with the reason, where Chromium or Playwright is missing; ``.ci/run`` i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import AsyncIterator
@@ -283,3 +284,56 @@ async def test_a_member_on_zalo_types_numbers_and_downloads_the_link(page: Page)
     await page.locator("#phone:not(.zalo)").wait_for(state="attached")
     await page.get_by_role("button", name="/start").wait_for()
     assert await page.locator("#invite").is_hidden()
+
+
+async def test_on_a_phone_the_form_keeps_one_live_screen_and_the_review_groups_its_buttons(
+    page: Page,
+) -> None:
+    """At 390 × 844 (issue 21): each step folds the one before to a line, so one message has
+    buttons; the review's buttons come in rows (an item's Sửa and Xóa, the document and Gửi
+    side by side) that fit the screen; the draft's document comes with its caption."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.select_option("#who", "DV002")
+    await page.locator('#messages[data-who="DV002"]').wait_for(state="attached")
+    await tap(page, "/start", "Chia sẻ số điện thoại")
+    await tap(page, "📱 Chia sẻ số điện thoại", "đăng nhập thành công")
+    await tap(page, "📝 Kế hoạch của tôi", "Câu 1/6")
+    await tap(page, "✅ Thông tin đúng", "Câu 2/6")
+    await say(page, "Nghiên cứu chuyên đề năm 2022, dự buổi quán triệt của chi bộ.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 3/6")
+    await page.locator(".msg.bot", has_text="✓ Câu 2/6 · Nội dung học tập").wait_for()
+    assert await page.locator(".msg.bot .inline").count() == 1  # the current step only
+    assert "✓ Câu 1/6 · Thông tin cá nhân" in await page.locator("#messages").inner_text()
+    await page.locator(".msg.bot", has_text="✓ Câu 1/6").evaluate("e => e.scrollIntoView()")
+    await shot(page, "10-phone-form")
+
+    await say(page, "Phát biểu trong sinh hoạt chi bộ còn ít.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 4/6")
+    await say(page, "Mỗi tháng thăm 5 hộ dân trong thôn", "Thời gian")
+    await say(page, "Hằng tháng", "Kết quả")
+    await say(page, "Nắm chắc tình hình hộ dân", "Thêm")
+    await tap(page, "✅ Xong, sang phần tiếp", "Câu 5/6")
+    await say(page, "Báo cáo chi bộ hằng quý, tự kiểm điểm.", "Đã ghi")
+    await tap(page, "✅ Xong", "Câu 6/6")
+    await tap(page, "⏭ Bỏ qua", "Xem lại")
+    await page.locator(".msg.bot", has_text="✓ Câu 6/6").wait_for()
+    review = page.locator(".msg.bot .inline").last
+    assert await page.locator(".msg.bot .inline").count() == 1  # the review only
+    rows = await review.locator(".row").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('button')].map(b => b.textContent))"
+    )
+    assert ["Sửa Việc 1", "🗑 Xóa Việc 1"] in rows
+    assert rows[-1] == ["📄 Tải văn bản", "📨 Gửi kế hoạch"]
+    assert len(rows) == 7  # not 11 buttons one per row
+    for button in await review.locator("button").all():
+        place = await button.bounding_box()
+        assert place is not None and place["x"] >= 0 and place["x"] + place["width"] <= 390
+    await shot(page, "11-phone-review")
+
+    await tap(page, "📄 Tải văn bản", "Xem lại")
+    caption = page.locator(".msg.bot", has=page.locator("a.file")).last
+    await caption.wait_for()
+    text = await caption.inner_text()
+    assert "Văn bản kế hoạch cá nhân năm 2022" in text and "Trạng thái: đang soạn" in text
+    assert re.search(r"· ngày \d{2}/\d{2}/\d{4}$", text)  # the sandbox's own date
+    await shot(page, "12-phone-document")

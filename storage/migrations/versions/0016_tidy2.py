@@ -1,7 +1,7 @@
 """which answers of a plan someone else typed (filling by proxy), and who
 
-Revision ID: 0015_tidy2
-Revises: 0014_notify
+Revision ID: 0016_tidy2
+Revises: 0015_meet
 
 A member who signs in after their secretary began their plan is shown which parts the secretary
 entered. Plans filled so far carry no such mark (nothing was recorded).

@@ -1,7 +1,7 @@
 """progress on the concrete actions of a handed-in plan: one row per update, history kept
 
-Revision ID: 0015_progress
-Revises: 0014_notify
+Revision ID: 0017_progress
+Revises: 0016_tidy2
 """
 
 from __future__ import annotations

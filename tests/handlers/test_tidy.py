@@ -154,7 +154,8 @@ async def test_the_review_groups_its_buttons(plan_bot: Harness) -> None:
         ["Sửa: Giải pháp thực hiện", "Sửa: Đề xuất, kiến nghị"],
         ["📄 Tải văn bản", "📨 Gửi kế hoạch"],
     ]
-    [review] = await chat.press("🗑 Xóa Việc 1")
+    await chat.press("🗑 Xóa Việc 1")
+    [review] = await chat.press("Có")
     assert ["Sửa Việc 1", "🗑 Xóa Việc 1"] in rows(review)
     assert ["Sửa Việc 2", "🗑 Xóa Việc 2"] not in rows(review)
 

@@ -38,7 +38,9 @@ async def test_the_review_lists_its_choices_in_groups(zalo_bot: ZaloBot) -> None
         "7. Sửa: Giải pháp thực hiện\n8. Sửa: Đề xuất, kiến nghị",
         "9. 📄 Tải văn bản\n10. 📨 Gửi kế hoạch",
     ]
-    [review] = await chat.send("5")  # the numbers run on across the groups: Xóa Việc 1
+    [ask] = await chat.send("5")  # the numbers run on across the groups: Xóa Việc 1
+    assert "Việc làm số 1" in ask and "Chắc chắn?" in ask
+    [review] = await chat.send("1")  # Có
     assert (
         "Việc làm số 1" not in review and "3. Sửa: Hạn chế cần khắc phục\n4. ➕ Thêm Việc" in review
     )

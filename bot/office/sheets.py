@@ -75,6 +75,27 @@ def _too_many_rows() -> SheetError:
 
 def read_rows(path: Path) -> list[Row]:
     """Read the first sheet as (row number as the spreadsheet shows it, cells)."""
+    return list(iter_rows(path))
+
+
+class SheetRows:
+    """The rows of a sheet as they are read, with their number known in advance (for a bar).
+
+    Iterating may still raise ``SheetError`` (a row past the cap, a sheet that breaks)."""
+
+    def __init__(self, rows: Iterator[Row], count: int) -> None:
+        self._rows, self._count = rows, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+
+def iter_rows(path: Path) -> SheetRows:
+    """The first sheet's rows, (row number as the spreadsheet shows it, cells), read as they
+    are used: an XLSX read by calamine is never held as Python rows all at once."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SheetError("file_unsupported")
@@ -82,7 +103,14 @@ def read_rows(path: Path) -> list[Row]:
         raise SheetError("file_not_found")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise _too_large()
-    return list(_capped(_read_csv(path) if suffix == ".csv" else _read_xlsx(path)))
+    if suffix == ".xlsx":
+        streamed = _read_xlsx(path)
+        if streamed is not None:
+            return SheetRows(_capped(streamed[0]), streamed[1])
+        rows = list(_capped(_read_openpyxl(path)))
+    else:
+        rows = list(_capped(_read_csv(path)))
+    return SheetRows(iter(rows), len(rows))
 
 
 def _capped(rows: Iterator[Row]) -> Iterator[Row]:
@@ -121,7 +149,9 @@ def _unquote(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_START else cell
 
 
-def _read_xlsx(path: Path) -> Iterator[Row]:
+def _read_xlsx(path: Path) -> tuple[Iterator[Row], int] | None:
+    """The rows through calamine and how many there are, once the scan has bounded the sheet;
+    None when openpyxl is to read it."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -144,20 +174,32 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
         raise _too_many_rows()
     if extent is not None and extent[1] <= MAX_COLUMNS:
         return _read_calamine(path)
-    return _read_openpyxl(path)
+    return None
 
 
-def _read_calamine(path: Path) -> Iterator[Row]:
-    """The first sheet's rows, read by calamine (the scan has bounded its grid)."""
+_CALAMINE_ERRORS = (CalamineError, ValueError, TypeError, OSError, IndexError)
+
+
+def _read_calamine(path: Path) -> tuple[Iterator[Row], int]:
+    """The first sheet's rows through calamine (the scan has bounded its grid), and how many."""
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, TypeError, OSError, IndexError) as exc:
+        start, end = sheet.start, sheet.end
+    except _CALAMINE_ERRORS as exc:
         raise SheetError("file_unreadable", type(exc).__name__) from None
-    return (
-        (number, [_calamine_cell(value) for value in values])
-        for number, values in enumerate(rows, start=1)
-    )
+    if start is None or end is None:  # an empty sheet
+        return iter(()), 0
+    return _calamine_rows(sheet.iter_rows(), [None] * start[1]), end[0] + 1
+
+
+def _calamine_rows(rows: Iterator[Sequence[object]], lead: list[Cell]) -> Iterator[Row]:
+    """calamine's rows numbered from the sheet's first; ``lead`` stands for the empty columns
+    calamine leaves out before the first one used."""
+    try:
+        for number, values in enumerate(rows, start=1):
+            yield number, lead + [_calamine_cell(value) for value in values]
+    except _CALAMINE_ERRORS as exc:
+        raise SheetError("file_unreadable", type(exc).__name__) from None
 
 
 def _calamine_cell(value: object) -> Cell:

@@ -202,13 +202,18 @@ def _calamine_rows(rows: Iterator[Sequence[object]], lead: list[Cell]) -> Iterat
         raise SheetError("file_unreadable", type(exc).__name__) from None
 
 
+_AS_READ = (str, int, date)  # what calamine gives that is kept as it is (datetime is a date)
+
+
 def _calamine_cell(value: object) -> Cell:
     """A calamine value as openpyxl gives it: None for an empty cell, a whole number as int."""
     if value == "":
         return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return _cell(value)
+    if isinstance(value, _AS_READ):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return str(value)  # a time of day, a duration
 
 
 def _read_openpyxl(path: Path) -> Iterator[Row]:
@@ -274,10 +279,11 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _CHUNK = 1 << 20
 _NAME = rb"<(?:[A-Za-z_][\w.\-]*:)?"  # a tag's opening, with any namespace prefix
-_ROW_TAGS = re.compile(_NAME + rb"row\b")
-_ROW_NUMBERS = re.compile(_NAME + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
-_CELL_TAGS = re.compile(_NAME + rb"c\b")
-_CELL_COLUMNS = re.compile(_NAME + rb"c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]{1,3})\d+[\"'][^>]*?(/?)>")
+_REF = rb"""\sr\s*=\s*["']"""
+# Every row tag with its number, every cell tag with its column letters and "/" when it is
+# written empty (``<c …/>``); a group is b"" when the tag has no reference.
+_ROWS = re.compile(_NAME + rb"row\b(?:[^>]*?" + _REF + rb"(\d+))?")
+_CELLS = re.compile(_NAME + rb"c\b(?:[^>]*?" + _REF + rb"([A-Za-z]{1,3})\d)?[^>]*?(/?)>")
 
 
 def _extent(stream: IO[bytes]) -> tuple[int, int] | None:
@@ -290,17 +296,16 @@ def _extent(stream: IO[bytes]) -> tuple[int, int] | None:
         data = carry + chunk
         cut = data.rfind(b">") + 1
         block, carry = data[:cut], data[cut:]
-        numbers = _ROW_NUMBERS.findall(block)
-        cells = _CELL_COLUMNS.findall(block)
-        if len(numbers) != len(_ROW_TAGS.findall(block)):
+        numbers = _ROWS.findall(block)
+        columns.update(_CELLS.findall(block))
+        if b"" in numbers:
             return None
-        if len(cells) != len(_CELL_TAGS.findall(block)):
-            return None
-        columns.update(cells)
         if numbers:
             last_row = int(numbers[-1])
         if last_row > MAX_ROWS:
             break
+    if any(not letters for letters, _ in columns):
+        return None
     widest = max((_column_number(letters) for letters, empty in columns if not empty), default=0)
     return last_row, widest
 
@@ -372,8 +377,11 @@ def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
 
 def _streamed_text(sheet: object, value: str) -> object:
     """``value`` scrubbed, for a write-only sheet: plain text as it is, text that openpyxl
-    would write as a formula (it starts with ``=``) as a cell typed as text."""
+    would write as a formula (it starts with ``=``) as a cell typed as text, and no cell at
+    all for empty text (it reads back the same, and costs nothing to write)."""
     text = scrub(value)
+    if not text:
+        return None
     if not text.startswith("="):
         return text
     cell = WriteOnlyCell(sheet, value=text)  # type: ignore[arg-type]

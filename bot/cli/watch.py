@@ -3,12 +3,12 @@
 
 The command line only reads: the outbox sender (``chuyende run``) does the sending, so stopping
 the watching (Ctrl+C) never stops a broadcast. Each look reads the counts from the database,
-then the watcher pauses ``every`` seconds through ``Cli.pause`` (``asyncio.sleep`` unless a test
+then the watcher pauses ``EVERY`` seconds through ``Cli.pause`` (``asyncio.sleep`` unless a test
 gives its own) and reads the time from ``Cli.clock``: the pace and the time left are measured
 on that clock, so a test drives the sender in its pause and never waits on the wall.
 
 On a terminal one live bar is redrawn in place; off it (a pipe, cron) a plain line is printed
-each time the counts change, and a last one when the wave is done.
+each time the counts change.
 """
 
 from __future__ import annotations
@@ -55,16 +55,6 @@ class Reading:
     def settled(self) -> int:
         """How many are through: sent, failed or withdrawn."""
         return self.sent + self.failures + self.withdrawn
-
-    def document(self) -> dict[str, object]:
-        """The reading's counts by name (what ``--json`` of a followed broadcast adds)."""
-        return {
-            "sent": self.sent,
-            "waiting": self.waiting,
-            "withdrawn": self.withdrawn,
-            "failed": self.failures,
-            "failed_by_reason": dict(self.failed),
-        }
 
 
 def by_reason(failures: list[Failure], counted: int) -> dict[str, int]:
@@ -118,20 +108,18 @@ def clock_text(left: timedelta) -> str:
 
 
 class Watch:
-    """Look, show, pause, until the wave is done (or forever, for the whole outbox)."""
+    """Look, show, pause, until nothing of the wave waits."""
 
     def __init__(
         self,
         cli: Cli,
         title: str,
         look: Callable[[], Awaitable[Reading]],
-        until_done: bool = True,
         quiet: bool = False,
     ) -> None:
-        """``look`` reads the wave; ``until_done``: stop when nothing waits; ``quiet``: draw
-        nothing (under ``--json``)."""
+        """``look`` reads the wave; ``quiet``: draw nothing (under ``--json``)."""
         self._cli, self._title, self._look = cli, title, look
-        self._until_done, self._quiet = until_done, quiet
+        self._quiet = quiet
         self._pace = Pace()
         self._last_line = ""
         self.stopped = False
@@ -212,7 +200,7 @@ class Watch:
                     live.update(self._bar(reading), refresh=True)
                 elif not self._quiet:
                     self._line(reading)
-                if self._until_done and reading.waiting == 0:
+                if reading.waiting == 0:
                     break
                 await cli.pause(EVERY)
         except (KeyboardInterrupt, asyncio.CancelledError):

@@ -45,7 +45,11 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
         sub.add_argument("id", type=int, metavar="ID")
         if name == "status":
             json_option(sub, t, "cli.broadcast_json")
-            sub.add_argument("--follow", action="store_true", help=t("cli.live.follow_help"))
+            sub.add_argument(
+                "--follow",
+                action="store_true",
+                help=f"{t('cli.live.follow_help')} {t('cli.live.follow_json')}",
+            )
         sub.set_defaults(func=_status if name == "status" else _cancel)
 
 

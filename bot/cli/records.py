@@ -52,7 +52,11 @@ def add_outbox(commands: Commands, t: Callable[..., str]) -> None:
         "--failures", type=int, default=10, metavar="N", help=t("cli.outbox_failures_help")
     )
     json_option(box, t, "cli.outbox_json")
-    box.add_argument("--watch", action="store_true", help=t("cli.live.watch_help"))
+    box.add_argument(
+        "--watch",
+        action="store_true",
+        help=f"{t('cli.live.watch_help')} {t('cli.live.follow_json')}",
+    )
     box.set_defaults(func=_outbox)
 
 
@@ -68,7 +72,9 @@ async def _audit(cli: Cli, args: argparse.Namespace) -> int:
 
 async def _outbox(cli: Cli, args: argparse.Namespace) -> int:
     if args.watch:
-        return await cli.with_store(lambda store: outbox_watch(cli, store))
+        return await cli.with_store(
+            lambda store: outbox_watch(cli, store, args.failures, args.json)
+        )
     return await cli.with_store(lambda store: outbox(cli, store, args.failures, args.json))
 
 
@@ -286,10 +292,14 @@ class Outbox:
         )
 
 
-async def outbox_watch(cli: Cli, store: Store) -> int:
-    """The whole outbox live until nothing waits in it (or Ctrl+C, which stops only this)."""
-    watch = Watch(cli, cli.c.plain("cli.outbox_title"), Outbox(store))
+async def outbox_watch(cli: Cli, store: Store, failures: int = 10, as_json: bool = False) -> int:
+    """The whole outbox live until nothing waits in it (or Ctrl+C, which stops only this).
+    With ``as_json`` nothing is drawn and ``outbox --json``'s document is printed at the end."""
+    watch = Watch(cli, cli.c.plain("cli.outbox_title"), Outbox(store), quiet=as_json)
     await watch.run()
-    if not watch.stopped:
-        cli.say("cli.live.outbox_done")
+    if watch.stopped:
+        return OK
+    if as_json:
+        return await outbox(cli, store, failures, True)
+    cli.say("cli.live.outbox_done")
     return OK

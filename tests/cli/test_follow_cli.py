@@ -185,6 +185,11 @@ async def test_outbox_watch_follows_the_whole_outbox(
     assert f"đã gửi {counts['sent']}/" in lines[-1] and counts["queued"] == 0
     assert f"lỗi {counts['failed']} (chặn bot {counts['failed']})" in lines[-1], lines[-1]
     assert out.rstrip().endswith("Hàng đợi không còn tin nào chờ gửi."), out
+    await run(org, None, "broadcast", "send", "--message", "Ba", "--yes")
+    pause, _ = sending(org, per_look=3)
+    code, out = await run(org, pause, "outbox", "--watch", "--json")
+    assert code == 0 and json.loads(out)["counts"]["queued"] == 0, out
+    assert json.loads(out) == json.loads((await run(org, None, "outbox", "--json"))[1])
 
 
 async def test_an_unknown_broadcast_cannot_be_followed(org: Harness) -> None:

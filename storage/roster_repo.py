@@ -15,6 +15,8 @@ from storage.base import Repository, person_query, roles_to_text, to_person
 from storage.tables import people, units
 
 _CHUNK = 500  # ids per IN (...) so no engine's parameter limit is reached
+_BATCH = 2_000  # rows per executemany: the parameters of a 200,000-person roster are not all
+# held at once (SQLAlchemy copies them as it binds)
 _COMPARED = (
     "full_name",
     "birth_date",
@@ -72,10 +74,13 @@ def _import(
     conn: Connection, records: Sequence[RosterRecord], remove_missing: bool, now: datetime
 ) -> ImportSummary:
     unit_ids, units_created = _ensure_units(conn, {r.unit_path for r in records})
-    existing = {row.code: row for row in conn.execute(select(people)).mappings()}
+    read = select(people.c.id, people.c.code, *(people.c[name] for name in _COMPARED))
+    existing = {row.code: row for row in conn.execute(read).mappings()}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    unchanged = 0
+    added = updated = unchanged = 0
+    insert_people = insert(people)
+    update_people = update(people).where(people.c.id == bindparam("b_id"))
     for record in records:
         values: dict[str, Any] = {
             "full_name": record.full_name,
@@ -98,11 +103,17 @@ def _import(
             updates.append({"b_id": old["id"], "updated_at": now, **values})
         else:
             unchanged += 1
+        if len(inserts) >= _BATCH:
+            conn.execute(insert_people, inserts)
+            added, inserts = added + len(inserts), []
+        if len(updates) >= _BATCH:
+            conn.execute(update_people, updates)
+            updated, updates = updated + len(updates), []
     if inserts:
-        conn.execute(insert(people), inserts)
+        conn.execute(insert_people, inserts)
     if updates:
-        statement = update(people).where(people.c.id == bindparam("b_id"))
-        conn.execute(statement, updates)
+        conn.execute(update_people, updates)
+    added, updated = added + len(inserts), updated + len(updates)
     in_file = {record.code for record in records}
     absent = sorted(
         (row for code, row in existing.items() if code not in in_file and row["active"]),
@@ -116,8 +127,8 @@ def _import(
                 update(people).where(people.c.id.in_(chunk)).values(active=False, updated_at=now)
             )
     return ImportSummary(
-        added=len(inserts),
-        updated=len(updates),
+        added=added,
+        updated=updated,
         unchanged=unchanged,
         units_created=units_created,
         missing=len(missing),

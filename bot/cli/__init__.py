@@ -16,7 +16,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot.cli import broadcast, campaign, invites, person, records, roster, sandbox, serving
-from bot.cli.context import USAGE, Cli, Handler
+from bot.cli.context import USAGE, Cli, Handler, Pause
 from bot.cli.text import config_error, parser_class
 from bot.config import Settings
 from bot.forms import FormError
@@ -62,11 +62,16 @@ def parser(catalog: Catalog) -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, clock: Clock | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    clock: Clock | None = None,
+    pause: Pause | None = None,
 ) -> int:
     """Entry point of ``chuyende`` and ``python -m bot``; returns the exit status.
 
-    ``clock`` is the real one unless a test gives its own (what it queues is then due on it).
+    ``clock`` is the real one unless a test gives its own (what it queues is then due on it);
+    ``pause`` is how a live view waits between two looks (``asyncio.sleep`` unless a test gives
+    its own, which drives the sender).
     """
     catalog = Catalog.load()
     args = parser(catalog).parse_args(argv)
@@ -81,7 +86,7 @@ def main(
     setup_logging(settings.log_level, secret, zalo)
     try:
         handle: Handler = args.func
-        return asyncio.run(handle(Cli(catalog, settings, stream, clock), args))
+        return asyncio.run(handle(Cli(catalog, settings, stream, clock, pause), args))
     except FormError as error:
         print(catalog.plain("cli.bad_form", reason=str(error)), file=stream)
         return USAGE

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command, json_option
 from bot.cli.records import failure_document, show_failures
-from bot.domain.broadcast import BroadcastFile, FileError
+from bot.cli.watch import Reading, Watch, by_reason
+from bot.domain.broadcast import MAX_FILE_BYTES, BroadcastFile, FileError
 from bot.domain.text import parse_when
 from bot.services.broadcasts import BroadcastError
 from storage.store import Store
@@ -37,12 +38,18 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
     send.add_argument("--at", metavar="dd/mm/yyyy HH:MM", help=t("cli.broadcast_at"))
     send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
     send.add_argument("--again", action="store_true", help=t("cli.broadcast_again"))
+    send.add_argument("--follow", action="store_true", help=t("cli.live.follow_help"))
     send.set_defaults(func=_send)
     for name in ("status", "cancel"):
         sub = command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
         sub.add_argument("id", type=int, metavar="ID")
         if name == "status":
             json_option(sub, t, "cli.broadcast_json")
+            sub.add_argument(
+                "--follow",
+                action="store_true",
+                help=f"{t('cli.live.follow_help')} {t('cli.live.follow_json')}",
+            )
         sub.set_defaults(func=_status if name == "status" else _cancel)
 
 
@@ -51,6 +58,8 @@ async def _send(cli: Cli, args: argparse.Namespace) -> int:
 
 
 async def _status(cli: Cli, args: argparse.Namespace) -> int:
+    if args.follow:
+        return await cli.with_store(lambda store: broadcast_follow(cli, store, args.id, args.json))
     return await cli.with_store(lambda store: broadcast_status(cli, store, args.id, args.json))
 
 
@@ -71,7 +80,7 @@ async def broadcast_send(cli: Cli, store: Store, args: argparse.Namespace) -> in
     attachment = None
     if args.attach is not None:
         try:
-            data = await asyncio.to_thread(Path(args.attach).read_bytes)
+            data = await read_attachment(cli, Path(args.attach))
             attachment = BroadcastFile.from_upload(Path(args.attach).name, data)
         except OSError:
             cli.say("cli.file_cannot_read", path=args.attach)
@@ -108,6 +117,79 @@ async def broadcast_send(cli: Cli, store: Store, args: argparse.Namespace) -> in
         cli.say(f"broadcast.error.{error.code}", detail=error.detail)
         return USAGE
     cli.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
+    if args.follow:
+        return await broadcast_follow(cli, store, broadcast_id)
+    return OK
+
+
+CHUNK = 1 << 20  # bytes read at a time from an attachment
+KB = 1024
+
+
+async def read_attachment(cli: Cli, path: Path) -> bytes:
+    """The attachment's bytes, read with a bar (in KB); no more than one byte past the largest
+    file the channel takes, so a huge file is refused without being read whole.
+
+    The file is not uploaded here: the outbox sender uploads it with the first message of the
+    wave (and sends the others by Telegram's file id), so what the command line can show is
+    the reading."""
+    limit = max(MAX_FILE_BYTES.values()) + 1
+    size = await asyncio.to_thread(lambda: path.stat().st_size)
+    label = cli.c.plain("cli.live.attach", name=path.name)
+    with cli.phases().running() as phases:
+        tick = phases.phase(label, -(-min(size, limit) // KB))
+        with await asyncio.to_thread(path.open, "rb") as handle:
+            parts: list[bytes] = []
+            read = 0
+            while read < limit and (part := await asyncio.to_thread(handle.read, CHUNK)):
+                parts.append(part[: limit - read])
+                read += len(parts[-1])
+                tick(-(-read // KB), -(-min(size, limit) // KB))
+    return b"".join(parts)
+
+
+class Wave:
+    """How a broadcast's wave stands, one look at a time; its failures are read again only
+    when their count has changed."""
+
+    def __init__(self, store: Store, broadcast_id: int) -> None:
+        self._store, self._id = store, broadcast_id
+        self._failed, self._reasons = 0, dict[str, int]()
+
+    async def __call__(self) -> Reading:
+        row = await self._store.broadcasts.get(self._id)
+        if row is None:  # gone (a restore from before it): nothing waits
+            return Reading(total=0, sent=0, waiting=0, withdrawn=0)
+        progress = row.progress()
+        failed = progress["failed"]
+        if failed != self._failed:
+            found = await self._store.broadcasts.failures(self._id, limit=failed)
+            self._failed, self._reasons = failed, by_reason(found, failed)
+        return Reading(
+            total=max(row.recipients, sum(row.counts.values())),
+            sent=progress["sent"],
+            waiting=progress["queued"],
+            withdrawn=progress["cancelled"] + progress["skipped"],
+            failed=self._reasons,
+        )
+
+
+async def broadcast_follow(cli: Cli, store: Store, broadcast_id: int, as_json: bool = False) -> int:
+    """Watch the broadcast's wave live until nothing of it waits; Ctrl+C stops the watching
+    only. With ``as_json`` nothing is drawn and the status document is printed at the end."""
+    if await store.broadcasts.get(broadcast_id) is None:
+        cli.say("cli.broadcast_unknown", id=broadcast_id)
+        return FAILED
+    title = cli.c.plain("cli.live.broadcast_title", id=broadcast_id)
+    watch = Watch(cli, title, Wave(store, broadcast_id), quiet=as_json)
+    last = await watch.run()
+    if watch.stopped:
+        cli.say("cli.live.broadcast_goes_on", id=broadcast_id)
+        return OK
+    if as_json:
+        return await broadcast_status(cli, store, broadcast_id, True)
+    if last is not None:
+        cli.say("cli.live.broadcast_done", id=broadcast_id)
     return OK
 
 

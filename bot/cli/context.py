@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TextIO, TypeAlias
@@ -25,6 +26,9 @@ OK, FAILED, USAGE = 0, 1, 2
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[["Cli", argparse.Namespace], Coroutine[Any, Any, int]]
 """What ``set_defaults(func=...)`` holds: carries out one parsed command, returns its status."""
+Pause = Callable[[float], Awaitable[None]]
+"""Wait about ``seconds`` between two looks of a live view (``asyncio.sleep``; a test gives
+its own, which drives the outbox sender instead of waiting)."""
 
 
 def command(
@@ -38,15 +42,22 @@ def command(
 
 
 class Cli:
-    """What every command needs: the catalog, the settings, where to write, the clock."""
+    """What every command needs: the catalog, the settings, where to write, the clock, and how
+    a live view waits between two looks."""
 
     def __init__(
-        self, catalog: Catalog, settings: Settings, out: TextIO, clock: Clock | None = None
+        self,
+        catalog: Catalog,
+        settings: Settings,
+        out: TextIO,
+        clock: Clock | None = None,
+        pause: Pause | None = None,
     ) -> None:
         self.c = catalog
         self.settings = settings
         self.out = out
         self.clock = clock or SystemClock()
+        self.pause: Pause = pause or asyncio.sleep
         self.terminal = on_terminal(out)
 
     def table(

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command, json_option
 from bot.cli.screen import Cell, rate_bar
 from bot.cli.text import audit_values, failure_values
+from bot.cli.watch import Reading, Watch, by_reason
 from bot.domain.outbox import Failure
 from bot.office.report_chart import chart_png
 from bot.office.report_sheet import write_report
@@ -51,6 +52,11 @@ def add_outbox(commands: Commands, t: Callable[..., str]) -> None:
         "--failures", type=int, default=10, metavar="N", help=t("cli.outbox_failures_help")
     )
     json_option(box, t, "cli.outbox_json")
+    box.add_argument(
+        "--watch",
+        action="store_true",
+        help=f"{t('cli.live.watch_help')} {t('cli.live.follow_json')}",
+    )
     box.set_defaults(func=_outbox)
 
 
@@ -65,6 +71,10 @@ async def _audit(cli: Cli, args: argparse.Namespace) -> int:
 
 
 async def _outbox(cli: Cli, args: argparse.Namespace) -> int:
+    if args.watch:
+        return await cli.with_store(
+            lambda store: outbox_watch(cli, store, args.failures, args.json)
+        )
     return await cli.with_store(lambda store: outbox(cli, store, args.failures, args.json))
 
 
@@ -259,3 +269,42 @@ def show_failures(cli: Cli, failures: Sequence[Failure]) -> None:
         title=cli.c.plain("cli.failures_title"),
         whole=(0,),
     )
+
+
+REASONS_READ = 10_000  # failed rows read to count the reasons; any beyond count as "other"
+
+
+class Outbox:
+    """How the whole outbox stands, one look at a time (failures read again only when their
+    count has changed)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._failed, self._reasons = 0, dict[str, int]()
+
+    async def __call__(self) -> Reading:
+        counts = await self._store.outbox.counts()
+        failed = counts.get("failed", 0) + counts.get("expired", 0)
+        if failed != self._failed:
+            found = await self._store.outbox.failures(min(failed, REASONS_READ))
+            self._failed, self._reasons = failed, by_reason(found, failed)
+        return Reading(
+            total=sum(counts.values()),
+            sent=counts.get("sent", 0),
+            waiting=counts.get("queued", 0) + counts.get("sending", 0),
+            withdrawn=counts.get("cancelled", 0) + counts.get("skipped", 0),
+            failed=self._reasons,
+        )
+
+
+async def outbox_watch(cli: Cli, store: Store, failures: int = 10, as_json: bool = False) -> int:
+    """The whole outbox live until nothing waits in it (or Ctrl+C, which stops only this).
+    With ``as_json`` nothing is drawn and ``outbox --json``'s document is printed at the end."""
+    watch = Watch(cli, cli.c.plain("cli.outbox_title"), Outbox(store), quiet=as_json)
+    await watch.run()
+    if watch.stopped:
+        return OK
+    if as_json:
+        return await outbox(cli, store, failures, True)
+    cli.say("cli.live.outbox_done")
+    return OK

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.cli.context import FAILED, OK, Cli, Commands, command
 from bot.domain.roster import RowError
 from bot.office.roster_sheet import example_rows, header, person_row
-from bot.office.sheets import SheetError, read_rows, write_rows
+from bot.office.sheets import SheetError, iter_rows, write_rows
 from storage.store import Store
 
 NAMES_SHOWN = 50  # names listed of the people absent from an imported roster
@@ -61,14 +61,16 @@ async def roster_import(
     }
     with cli.phases().running() as phases:
         reading = phases.phase(labels["check"])
-        try:
-            rows = read_rows(file)
+        try:  # the rows are read as they are checked
+            outcome = await services.roster.import_table(
+                iter_rows(file),
+                remove_missing=remove_missing,
+                dry_run=dry_run,
+                progress=phases.follow(labels),
+            )
         except SheetError as unreadable:
             reading(0, 0)
             return sheet_error(cli, unreadable, file)
-        outcome = await services.roster.import_table(
-            rows, remove_missing=remove_missing, dry_run=dry_run, progress=phases.follow(labels)
-        )
     if outcome.summary is None:
         cli.say("cli.import_errors", count=len(outcome.parsed.errors))
         for error in outcome.parsed.errors:

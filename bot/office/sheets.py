@@ -7,6 +7,12 @@ as a string, a CSV cell gets a leading ``'``. Files are written owner-only (``wr
 
 Reading is bounded while it reads: the file's size, an XLSX's unpacked size, the rows and the
 columns are capped, so a small file that claims a million rows is refused, not expanded.
+
+An XLSX is read by calamine (``python-calamine``, a Rust reader, ten times openpyxl's speed)
+once a scan of the sheet's XML has found it within the caps: calamine holds the sheet as one
+grid from its first to its last cell, so a cell at XFD200000 would make a grid of billions.
+A sheet whose cells with content reach past the column cap, or whose parts cannot be found
+as the scan expects, is read by openpyxl in read-only mode, cell by cell, as before.
 """
 
 from __future__ import annotations
@@ -22,13 +28,16 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell as XlsxCell
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 from bot.domain.roster import Cell
 from bot.domain.text import scrub
@@ -66,6 +75,27 @@ def _too_many_rows() -> SheetError:
 
 def read_rows(path: Path) -> list[Row]:
     """Read the first sheet as (row number as the spreadsheet shows it, cells)."""
+    return list(iter_rows(path))
+
+
+class SheetRows:
+    """The rows of a sheet as they are read, with their number known in advance (for a bar).
+
+    Iterating may still raise ``SheetError`` (a row past the cap, a sheet that breaks)."""
+
+    def __init__(self, rows: Iterator[Row], count: int) -> None:
+        self._rows, self._count = rows, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+
+def iter_rows(path: Path) -> SheetRows:
+    """The first sheet's rows, (row number as the spreadsheet shows it, cells), read as they
+    are used: an XLSX read by calamine is never held as Python rows all at once."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SheetError("file_unsupported")
@@ -73,7 +103,14 @@ def read_rows(path: Path) -> list[Row]:
         raise SheetError("file_not_found")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise _too_large()
-    return list(_capped(_read_csv(path) if suffix == ".csv" else _read_xlsx(path)))
+    if suffix == ".xlsx":
+        streamed = _read_xlsx(path)
+        if streamed is not None:
+            return SheetRows(_capped(streamed[0]), streamed[1])
+        rows = list(_capped(_read_openpyxl(path)))
+    else:
+        rows = list(_capped(_read_csv(path)))
+    return SheetRows(iter(rows), len(rows))
 
 
 def _capped(rows: Iterator[Row]) -> Iterator[Row]:
@@ -112,7 +149,75 @@ def _unquote(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_START else cell
 
 
-def _read_xlsx(path: Path) -> Iterator[Row]:
+def _read_xlsx(path: Path) -> tuple[Iterator[Row], int] | None:
+    """The rows through calamine and how many there are, once the scan has bounded the sheet;
+    None when openpyxl is to read it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            texts = sum(
+                p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml")
+            )
+            if (
+                sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES
+                or texts > MAX_SHARED_STRINGS_BYTES
+            ):
+                raise _too_large()
+            sheet = _first_sheet(archive)
+            extent = None
+            if sheet is not None:
+                with archive.open(sheet) as stream:
+                    extent = _extent(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise SheetError("file_unreadable", type(exc).__name__) from None
+    if extent is not None and extent[0] > MAX_ROWS:
+        raise _too_many_rows()
+    if extent is not None and extent[1] <= MAX_COLUMNS:
+        return _read_calamine(path)
+    return None
+
+
+_CALAMINE_ERRORS = (CalamineError, ValueError, TypeError, OSError, IndexError)
+
+
+def _read_calamine(path: Path) -> tuple[Iterator[Row], int]:
+    """The first sheet's rows through calamine (the scan has bounded its grid), and how many."""
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        start, end = sheet.start, sheet.end
+    except _CALAMINE_ERRORS as exc:
+        raise SheetError("file_unreadable", type(exc).__name__) from None
+    if start is None or end is None:  # an empty sheet
+        return iter(()), 0
+    return _calamine_rows(sheet.iter_rows(), [None] * start[1]), end[0] + 1
+
+
+def _calamine_rows(rows: Iterator[Sequence[object]], lead: list[Cell]) -> Iterator[Row]:
+    """calamine's rows numbered from the sheet's first; ``lead`` stands for the empty columns
+    calamine leaves out before the first one used."""
+    try:
+        for number, values in enumerate(rows, start=1):
+            yield number, lead + [_calamine_cell(value) for value in values]
+    except _CALAMINE_ERRORS as exc:
+        raise SheetError("file_unreadable", type(exc).__name__) from None
+
+
+_AS_READ = (str, int, date)  # what calamine gives that is kept as it is (datetime is a date)
+
+
+def _calamine_cell(value: object) -> Cell:
+    """A calamine value as openpyxl gives it: None for an empty cell, a whole number as int."""
+    if value == "":
+        return None
+    if isinstance(value, _AS_READ):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return str(value)  # a time of day, a duration
+
+
+def _read_openpyxl(path: Path) -> Iterator[Row]:
+    """The first sheet's rows, read by openpyxl cell by cell (the zip's sizes are checked)."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -145,9 +250,71 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
         workbook.close()
 
 
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part name of the workbook's first sheet (the one calamine reads), or None when the
+    workbook is not laid out as expected (then openpyxl reads it)."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    first = workbook.find(f"{_NS_MAIN}sheets/{_NS_MAIN}sheet")
+    if first is None:
+        return None
+    rel_id = first.get(f"{_NS_REL}id")
+    for rel in rels.iter(f"{_NS_PACKAGE_REL}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            return name if name in archive.namelist() else None
+    return None
+
+
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _CHUNK = 1 << 20
+_NAME = rb"<(?:[A-Za-z_][\w.\-]*:)?"  # a tag's opening, with any namespace prefix
+_REF = rb"""\sr\s*=\s*["']"""
+# Every row tag with its number, every cell tag with its column letters and "/" when it is
+# written empty (``<c …/>``); a group is b"" when the tag has no reference.
+_ROWS = re.compile(_NAME + rb"row\b(?:[^>]*?" + _REF + rb"(\d+))?")
+_CELLS = re.compile(_NAME + rb"c\b(?:[^>]*?" + _REF + rb"([A-Za-z]{1,3})\d)?[^>]*?(/?)>")
+
+
+def _extent(stream: IO[bytes]) -> tuple[int, int] | None:
+    """(the number of the sheet's last row, the rightmost column of a cell that may hold
+    something: one written ``<c …/>`` holds nothing) from its XML read in chunks, by regular
+    expressions rather than a parser; None when a row or a cell has no reference ``r`` (or
+    the scan is in doubt), and then openpyxl reads the sheet. Stops once past the row cap."""
+    last_row, columns, carry = 0, set[tuple[bytes, bytes]](), b""
+    while chunk := stream.read(_CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b">") + 1
+        block, carry = data[:cut], data[cut:]
+        numbers = _ROWS.findall(block)
+        columns.update(_CELLS.findall(block))
+        if b"" in numbers:
+            return None
+        if numbers:
+            last_row = int(numbers[-1])
+        if last_row > MAX_ROWS:
+            break
+    if any(not letters for letters, _ in columns):
+        return None
+    widest = max((_column_number(letters) for letters, empty in columns if not empty), default=0)
+    return last_row, widest
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
 def _last_row(stream: IO[bytes]) -> int:
@@ -198,6 +365,30 @@ def _text_cell(sheet: Worksheet, value: object) -> object:
     return cell
 
 
+def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width: its longest value plus two, between 10 and 60."""
+    widest = [len(str(name)) for name in header]
+    for row in rows:
+        for index, value in enumerate(row[: len(widest)]):
+            if len(str(value)) > widest[index]:
+                widest[index] = len(str(value))
+    return [min(max(width + 2, 10), 60) for width in widest]
+
+
+def _streamed_text(sheet: object, value: str) -> object:
+    """``value`` scrubbed, for a write-only sheet: plain text as it is, text that openpyxl
+    would write as a formula (it starts with ``=``) as a cell typed as text, and no cell at
+    all for empty text (it reads back the same, and costs nothing to write)."""
+    text = scrub(value)
+    if not text:
+        return None
+    if not text.startswith("="):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)  # type: ignore[arg-type]
+    cell.data_type = "s"
+    return cell
+
+
 def write_private(path: Path, content: bytes) -> None:
     """Write ``path`` readable by its owner only (0600), replacing it whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,22 +431,27 @@ def write_rows(
         writer.writerows([csv_cell(value) for value in row] for row in rows)
         write_private(path, buffer.getvalue().encode("utf-8-sig"))
         return
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
-    sheet.title = title
-    append_row(sheet, list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    # Write-only: each row goes to the file as it is appended, not kept as cell objects (a
+    # 50,000-person roster took 10 s and 400 MB the other way). Widths come first, from a
+    # pass over the values, since a streamed sheet cannot be measured once written.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(_widths(header, rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    titles = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=scrub(str(name)))
+        cell.data_type, cell.font = "s", bold
+        titles.append(cell)
+    sheet.append(titles)
     for row in rows:
         # Text cells everywhere: phones keep their leading zero, codes stay as typed.
-        append_row(sheet, [str(value) for value in row])
-    for index, column in enumerate(sheet.columns, start=1):
-        width = max((len(str(c.value or "")) for c in column), default=10)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
-    sheet.freeze_panes = "A2"
+        sheet.append([_streamed_text(sheet, str(value)) for value in row])
     if notes is not None:
         guide = workbook.create_sheet(notes[0])
-        for line in notes[1].splitlines():
-            append_row(guide, [line])
         guide.column_dimensions["A"].width = 120
+        for line in notes[1].splitlines():
+            guide.append([_streamed_text(guide, line)])
     write_private(path, workbook_bytes(workbook))

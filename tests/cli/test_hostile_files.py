@@ -239,3 +239,75 @@ def test_the_last_row_is_found_without_parsing_the_sheet() -> None:
     assert _last_row(io.BytesIO(b"<sheetData>" + rows + b"</sheetData>")) == 3
     padded = b"<sheetData>" + b" " * ((1 << 20) - 15) + b'<row r="250000"/></sheetData>'
     assert _last_row(io.BytesIO(padded)) == 250_000
+
+
+def test_a_far_cell_with_content_never_reaches_the_grid_reader(tmp_path: Path) -> None:
+    """calamine holds a sheet as one grid from A1 to its last cell: a value at XFD and a row at
+    199,999 would make billions of cells. The scan sends such a sheet to openpyxl, which
+    refuses it by its columns, in little memory."""
+    grid = (
+        '<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'
+        '<row r="199999"><c r="A199999" t="inlineStr"><is><t>y</t></is></c></row>'
+    )
+    _bomb(tmp_path / "luoi.xlsx", HEADER + grid, dimension="A1:B2")
+    status, out = run_cli("roster", "import", "luoi.xlsx")
+    assert status == 1 and "ngoài 60 cột" in out, out
+    if not Path("/proc/self/status").exists():
+        return
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.office.sheets import SheetError, read_rows\n"
+        "try:\n"
+        "    read_rows(Path(sys.argv[1]))\n"
+        "except SheetError as error:\n"
+        "    print(error.reason)\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "print(next(l.split()[1] for l in status.splitlines() if l.startswith('VmHWM')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "luoi.xlsx")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    reason, peak_kb = result.stdout.split()
+    assert reason == "file_too_many_columns"
+    assert int(peak_kb) < 200 * 1024
+
+
+def test_the_scan_finds_the_extent_or_gives_up() -> None:
+    """The last row and the rightmost cell with content (prefixed tags too; ``<c …/>`` holds
+    nothing); a row or cell without its reference leaves the sheet to openpyxl (None)."""
+    from bot.office.sheets import _extent
+
+    rows = (
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="AZ1" s="2"/></row>'
+        b'<x:row r="7"><x:c r="L7"><x:v>1</x:v></x:c></x:row>'
+    )
+    assert _extent(io.BytesIO(b"<sheetData>" + rows + b"</sheetData>")) == (7, 12)
+    assert _extent(io.BytesIO(b'<row r="1"><c t="s"><v>0</v></c></row>')) is None
+    assert _extent(io.BytesIO(b'<row><c r="A1"><v>0</v></c></row>')) is None
+    padded = b"<sheetData>" + b" " * ((1 << 20) - 15) + b'<row r="250000"/></sheetData>'
+    assert _extent(io.BytesIO(padded)) == (250_000, 0)
+
+
+def test_numbers_and_dates_read_as_openpyxl_gave_them(tmp_path: Path) -> None:
+    """Through calamine a whole number is an int, a date a date, an empty cell None."""
+    from datetime import date, datetime
+
+    from openpyxl import Workbook
+
+    from bot.office.sheets import read_rows
+
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(["Mã", "Số", "Ngày", "Trống", "Chữ"])
+    sheet.append(["A1", 912345678, datetime(1975, 3, 15), None, "0912"])
+    sheet["C2"].number_format = "dd/mm/yyyy"
+    workbook.save(tmp_path / "so.xlsx")
+    rows = read_rows(tmp_path / "so.xlsx")
+    number, cells = rows[1]
+    assert number == 2 and cells[0] == "A1" and cells[1] == 912345678
+    assert isinstance(cells[1], int) and cells[3] is None and cells[4] == "0912"
+    assert isinstance(cells[2], date) and cells[2].strftime("%d/%m/%Y") == "15/03/1975"

@@ -36,6 +36,8 @@ from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.housekeeping import Housekeeping
+from bot.services.library import LibraryService
+from bot.services.library_view import LibraryPresenter
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notices
@@ -51,6 +53,7 @@ from bot.services.signin import SigninService
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
+from handlers.library import LibraryRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
@@ -110,6 +113,8 @@ class Services:
     meetings: MeetingService
     meeting_view: MeetingPresenter
     proxy: ProxyService
+    library: LibraryService
+    library_view: LibraryPresenter
 
 
 def build_services(
@@ -196,6 +201,8 @@ def build_services(
             audit,
             clock,
         ),
+        library=LibraryService(store.library, clock, tz),
+        library_view=LibraryPresenter(catalog, presenter, tz),
     )
 
 
@@ -217,6 +224,7 @@ def build_conversation(services: Services) -> Conversation:
         ),
         DeskRouter(services.desk, services.desk_view, services.catalog),
         ComposerRouter(services.composer, services.composer_view),
+        LibraryRouter(services.library, services.library_view, services.presenter),
     )
 
 

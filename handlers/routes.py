@@ -5,7 +5,8 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 
 1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
    calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
-   view's invite codes ``u:inv:``, the report by unit ``u:rep:``; anything else is a stale button.
+   view's invite codes ``u:inv:``, the report by unit ``u:rep:``, the study library ``l:``;
+   anything else is a stale button.
    On a channel without buttons a typed number or label of the choices last shown is that press.
 2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
 3. Known commands, each checked against the person's rights at the entrance; any other command is
@@ -28,6 +29,7 @@ from bot.domain.callbacks import (
     DeskCode,
     DeskPress,
     InvitesPress,
+    LibraryPress,
     MeetingPress,
     NotifyPress,
     PlanPress,
@@ -51,6 +53,7 @@ from bot.services.replies import Presenter
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
 from handlers.inbound import Inbound, Kind, Turn
+from handlers.library import LibraryRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
@@ -72,6 +75,7 @@ class Conversation:
         meetings: MeetingRouter,
         desk: DeskRouter,
         composer: ComposerRouter,
+        library: LibraryRouter,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -81,6 +85,7 @@ class Conversation:
         self._meetings = meetings
         self._desk = desk
         self._composer = composer
+        self._library = library
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -147,6 +152,8 @@ class Conversation:
             await self._composer.start(turn, person)
         elif command is Command.LINK:
             await self._signin.link_code(turn, person)
+        elif command is Command.LIBRARY:
+            await self._library.listing(turn, person)
         else:
             await self._menu.show(turn, command, person)
 
@@ -231,6 +238,8 @@ class Conversation:
                 await self._meetings.district(turn, person, press)
             case NotifyPress():
                 await self._menu.notify(turn, person, press)
+            case LibraryPress():
+                await self._library.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -10,6 +10,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     b:<code>:<arg>         the broadcast composer
     u:inv:                 the unit view's invite codes
     u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
+    l:<code>:<arg>         the study library
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Prefix(StrEnum):
     DESK = "r"
     BROADCAST = "b"
     UNIT = "u"
+    LIBRARY = "l"
 
 
 class PlanCode(StrEnum):
@@ -101,6 +103,15 @@ class UnitCode(StrEnum):
     INVITES = "inv"
     NOTIFY = "nt"  # where the person's messages go (their card's choice)
     REPORT = "rep"
+
+
+class LibraryCode(StrEnum):
+    """What a study library button does."""
+
+    LIST = "ls"  # arg: <kind or empty>.<page>
+    OPEN = "op"  # arg: the material's id
+    STUDIED = "ok"  # arg: the material's id ("Đã học")
+    FOLLOW = "who"  # arg: the page of the secretary's "who has studied" view
 
 
 class Route(StrEnum):
@@ -235,8 +246,28 @@ class ReportPress:
         return _checked(f"{Prefix.UNIT}:{UnitCode.REPORT}:{year}")
 
 
+@dataclass(frozen=True, slots=True)
+class LibraryPress:
+    """A press on a study library button: what to do and its argument (a material's id, a
+    kind and a page)."""
+
+    code: LibraryCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.LIBRARY}:{self.code}:{self.arg}")
+
+
 Press = (
-    PlanPress | MeetingPress | DeskPress | BroadcastPress | InvitesPress | ReportPress | NotifyPress
+    PlanPress
+    | MeetingPress
+    | DeskPress
+    | BroadcastPress
+    | InvitesPress
+    | ReportPress
+    | NotifyPress
+    | LibraryPress
 )
 
 
@@ -313,6 +344,15 @@ def parse_report(data: str) -> ReportPress | None:
     return ReportPress(year) if year is not None and len(parts[2]) == 4 and year >= 1000 else None
 
 
+def parse_library(data: str) -> LibraryPress | None:
+    """The study library press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.LIBRARY, 3)
+    code = _member(LibraryCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return LibraryPress(code, parts[2])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -326,6 +366,8 @@ def parse(data: str) -> Press | None:
         return parse_broadcast(data)
     if prefix == Prefix.UNIT:
         return parse_invites(data) or parse_report(data) or parse_notify(data)
+    if prefix == Prefix.LIBRARY:
+        return parse_library(data)
     return None
 
 
@@ -338,4 +380,9 @@ def looks_like_plan(data: str) -> bool:
 def looks_like_feature(data: str) -> bool:
     """Whether ``data`` claims to be a calendar, desk or composer press (a malformed one gets
     only the stale notice, not the menu)."""
-    return data.partition(":")[0] in (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST)
+    return data.partition(":")[0] in (
+        Prefix.MEETING,
+        Prefix.DESK,
+        Prefix.BROADCAST,
+        Prefix.LIBRARY,
+    )

@@ -1,0 +1,261 @@
+"""The study library's use-cases: admins add and remove materials; members browse, open and
+mark them studied; secretaries see who in their unit has studied each.
+
+Every entrance re-checks the person: an id from a button is only a wish, and a material that is
+not for the presser (another unit's, removed, unknown) is refused exactly as a forged press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from bot.domain.library import (
+    PAGE_SIZE,
+    Audience,
+    LibraryError,
+    Material,
+    MaterialKind,
+    NewMaterial,
+    audience_named,
+    check_file,
+    check_summary,
+    check_title,
+    check_url,
+    kind_named,
+    may_follow,
+    may_see,
+    ordered,
+)
+from bot.domain.models import Person
+from bot.services.ports import Clock
+from bot.services.replies import Attachment
+
+REQUIRED = (MaterialKind.YEAR_TOPIC, MaterialKind.TERM_TOPIC, MaterialKind.DIRECTIVE)
+COMMAND_LINE = "command line"
+
+
+class LibraryStore(Protocol):
+    """Where materials and the marks of who studied them are kept."""
+
+    async def add(
+        self, material: NewMaterial, *, by_id: int | None, by: str, now: datetime
+    ) -> Material: ...
+
+    async def get(self, item_id: int) -> Material | None: ...
+
+    async def all(self) -> list[Material]: ...
+
+    async def content(self, item_id: int) -> bytes | None: ...
+
+    async def learn_file_id(self, item_id: int, file_id: str) -> None: ...
+
+    async def remove(self, item_id: int, now: datetime) -> bool: ...
+
+    async def unit_exists(self, path: str) -> bool: ...
+
+    async def mark(self, item_id: int, person_id: int, now: datetime) -> None: ...
+
+    async def studied_by(self, person_id: int) -> set[int]: ...
+
+    async def studied_in(
+        self, unit_path: str, item_ids: Sequence[int]
+    ) -> tuple[list[Person], dict[int, set[int]]]: ...
+
+    async def counts(self) -> dict[int, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPage:
+    """One page of the materials for a person (``kind``: only that kind)."""
+
+    viewer: Person
+    kind: MaterialKind | None
+    page: int  # from 0
+    pages: int
+    items: tuple[Material, ...]
+    studied: frozenset[int]
+    by_kind: dict[MaterialKind, int]  # how many materials of each kind the person may see
+    follow: bool  # the viewer may see who in their unit studied what
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A material opened by a person: the file to send (None for a link) and their mark."""
+
+    viewer: Person
+    material: Material
+    attachment: Attachment | None
+    studied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRow:
+    """One required material: who of the unit's people it is for have studied it, who not."""
+
+    material: Material
+    done: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """The secretary's view: per required material, who in the unit has studied it."""
+
+    viewer: Person
+    unit_path: str
+    rows: tuple[FollowRow, ...]
+
+
+class LibraryService:
+    """The study library."""
+
+    def __init__(self, store: LibraryStore, clock: Clock, tz: tzinfo) -> None:
+        self._store = store
+        self._clock = clock
+        self._tz = tz
+
+    # Adding and removing (the command line; admins in the chat) -------------------------
+
+    async def _checked(
+        self, title: str, kind: str, summary: str, audience: str, year: int | None
+    ) -> NewMaterial:
+        which, path = audience_named(audience)
+        if which is Audience.UNIT and not await self._store.unit_exists(path):
+            raise LibraryError("unknown_unit", path[:80])
+        this_year = self._clock.now().astimezone(self._tz).year
+        if year is not None and not 2000 <= year <= this_year + 5:
+            raise LibraryError("bad_year", str(year))
+        return NewMaterial(
+            title=check_title(title),
+            summary=check_summary(summary),
+            year=year if year is not None else this_year,
+            kind=kind_named(kind),
+            audience=which,
+            unit_path=path,
+        )
+
+    async def add_file(
+        self,
+        by: Person | None,
+        name: str,
+        data: bytes,
+        *,
+        title: str,
+        kind: str,
+        summary: str = "",
+        audience: str = "all",
+        year: int | None = None,
+    ) -> Material:
+        """Store a file as a material; LibraryError (a catalog code) for anything refused."""
+        base = await self._checked(title, kind, summary, audience, year)
+        clean = check_file(name, data)
+        material = replace(base, file_name=clean, data=data)
+        return await self._add(by, material)
+
+    async def add_link(
+        self,
+        by: Person | None,
+        url: str,
+        *,
+        title: str,
+        kind: str,
+        summary: str = "",
+        audience: str = "all",
+        year: int | None = None,
+    ) -> Material:
+        """Store a link (http or https) as a material."""
+        base = await self._checked(title, kind, summary, audience, year)
+        material = replace(base, url=check_url(url))
+        return await self._add(by, material)
+
+    async def _add(self, by: Person | None, material: NewMaterial) -> Material:
+        name = by.full_name if by is not None else COMMAND_LINE
+        by_id = by.id if by is not None else None
+        return await self._store.add(material, by_id=by_id, by=name, now=self._clock.now())
+
+    async def remove(self, item_id: int) -> bool:
+        """Stop showing a material; False when there is none."""
+        return await self._store.remove(item_id, self._clock.now())
+
+    async def listing(self) -> list[tuple[Material, int]]:
+        """Every material with how many people have studied it (the command line's table)."""
+        counts = await self._store.counts()
+        return [(m, counts.get(m.id, 0)) for m in ordered(await self._store.all())]
+
+    # Browsing, opening, marking ---------------------------------------------------------
+
+    async def _visible(self, person: Person) -> list[Material]:
+        return [m for m in ordered(await self._store.all()) if may_see(person, m)]
+
+    async def browse(self, person: Person, kind: MaterialKind | None, page: int) -> LibraryPage:
+        """The page ``page`` (clamped) of the materials for ``person``, newest first."""
+        visible = await self._visible(person)
+        by_kind = {k: sum(1 for m in visible if m.kind is k) for k in MaterialKind}
+        chosen = [m for m in visible if kind is None or m.kind is kind]
+        pages = max(1, -(-len(chosen) // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        items = tuple(chosen[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+        studied = frozenset(await self._store.studied_by(person.id))
+        return LibraryPage(person, kind, page, pages, items, studied, by_kind, may_follow(person))
+
+    async def _for(self, person: Person, item_id: int) -> Material | None:
+        material = await self._store.get(item_id)
+        if material is None or not may_see(person, material):
+            return None
+        return material
+
+    async def open(self, person: Person, item_id: int, *, bytes_needed: bool) -> Opened | None:
+        """The material for ``person`` (None: unknown, removed or not for them); its file by
+        Telegram's id when known and ``bytes_needed`` is False, else with its bytes."""
+        material = await self._for(person, item_id)
+        if material is None:
+            return None
+        attachment = None
+        if material.file_name is not None:
+            if material.file_id is not None and not bytes_needed:
+                attachment = Attachment(material.file_name, b"", material.file_id)
+            else:
+                data = await self._store.content(item_id)
+                if data is None:
+                    return None
+                attachment = Attachment(material.file_name, data)
+        studied = item_id in await self._store.studied_by(person.id)
+        return Opened(person, material, attachment, studied)
+
+    async def learned(self, item_id: int, file_id: str) -> None:
+        """Telegram now has the material's file under ``file_id``: later opens send it by id."""
+        await self._store.learn_file_id(item_id, file_id)
+
+    async def mark(self, person: Person, item_id: int) -> Opened | None:
+        """ "Đã học": note that ``person`` studied the material (None when it is not for them)."""
+        material = await self._for(person, item_id)
+        if material is None:
+            return None
+        await self._store.mark(item_id, person.id, self._clock.now())
+        return Opened(person, material, None, True)
+
+    # The secretary's view ---------------------------------------------------------------
+
+    async def follow(self, person: Person) -> Follow | None:
+        """Who in the secretary's unit has studied each required material (None: no right)."""
+        if not may_follow(person):
+            return None
+        required = [m for m in await self._visible(person) if m.kind in REQUIRED]
+        members, marks = await self._store.studied_in(person.unit_path, [m.id for m in required])
+        rows = []
+        for material in required:
+            meant = [p for p in members if may_see(p, material)]
+            if not meant:
+                continue
+            done = marks.get(material.id, set())
+            rows.append(
+                FollowRow(
+                    material,
+                    tuple(p.full_name for p in meant if p.id in done),
+                    tuple(p.full_name for p in meant if p.id not in done),
+                )
+            )
+        return Follow(person, person.unit_path, tuple(rows))

@@ -7,7 +7,7 @@ not for the presser (another unit's, removed, unknown) is refused exactly as a f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
@@ -112,10 +112,17 @@ class Follow:
 class LibraryService:
     """The study library."""
 
-    def __init__(self, store: LibraryStore, clock: Clock, tz: tzinfo) -> None:
+    def __init__(
+        self,
+        store: LibraryStore,
+        clock: Clock,
+        tz: tzinfo,
+        campaign_year: Callable[[], Awaitable[int | None]] | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._tz = tz
+        self._campaign_year = campaign_year
 
     # Adding and removing (the command line; admins in the chat) -------------------------
 
@@ -128,6 +135,8 @@ class LibraryService:
         this_year = self._clock.now().astimezone(self._tz).year
         if year is not None and not 2000 <= year <= this_year + 5:
             raise LibraryError("bad_year", str(year))
+        if year is None and self._campaign_year is not None:
+            year = await self._campaign_year()  # the open campaign's, when there is one
         return NewMaterial(
             title=check_title(title),
             summary=check_summary(summary),

@@ -201,7 +201,7 @@ def build_services(
             audit,
             clock,
         ),
-        library=LibraryService(store.library, clock, tz, plans.campaign_year),
+        library=LibraryService(store.library, clock, tz, plans.campaign_year, store.schedule),
         library_view=LibraryPresenter(catalog, presenter, tz),
     )
 

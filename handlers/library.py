@@ -4,12 +4,13 @@ and the secretary's "who has studied"."""
 from __future__ import annotations
 
 from bot.domain.callbacks import LibraryCode, LibraryPress, number
-from bot.domain.library import MaterialKind
+from bot.domain.library import LibraryError, MaterialKind
 from bot.domain.models import Person
+from bot.domain.pending import Pending
 from bot.services.library import LibraryService
 from bot.services.library_view import LibraryPresenter
 from bot.services.replies import Presenter
-from handlers.inbound import Turn
+from handlers.inbound import Inbound, Turn
 
 
 def _list_arg(arg: str) -> tuple[MaterialKind | None, int] | None:
@@ -52,6 +53,11 @@ class LibraryRouter:
             marked = await self._library.mark(person, item_id)
             reply = self._view.marked(marked) if marked else self._view.refused(person)
             await turn.reply(reply)
+        elif press.code is LibraryCode.ADD:
+            if await self._library.start_add(person):
+                await turn.reply(self._view.ask_upload(person))
+            else:
+                await turn.reply(self._presenter.simple("common.no_right", person))
         elif press.code is LibraryCode.FOLLOW:
             follow = await self._library.follow(person)
             if follow is None:
@@ -60,6 +66,23 @@ class LibraryRouter:
                 await turn.reply(self._view.follow(follow))
         else:
             await turn.reply(self._view.refused(person))
+
+    async def typed(self, inbound: Inbound, turn: Turn, person: Person) -> bool:
+        """The admin's file and caption (or typed link) for the library; False when the person
+        may no longer add (the text then goes elsewhere)."""
+        try:
+            added = await self._library.add_from_chat(person, inbound.text, inbound.file)
+        except LibraryError as error:
+            await turn.reply(self._view.add_refused(person, error.code, error.detail))
+            return True
+        if added is None:
+            return False
+        await turn.reply(self._view.added(person, added))
+        return True
+
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """/huy while adding a material."""
+        return await self._library.stop(person, pending)
 
     async def _open(self, turn: Turn, person: Person, item_id: int) -> None:
         """The material's file (by Telegram's id once it has it; a download link where the

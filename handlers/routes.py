@@ -13,10 +13,11 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
    answered as unknown (so ``/xyz`` is never taken as an answer).
 4. Typed text: a menu button's label is its command; else what the person is in the middle of
    (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
-   return comment, an announcement; else the plan form takes it as an answer; else the menu.
+   return comment, an announcement, a library material's link; else the plan form takes it as an
+   answer; else the menu.
    Someone not signed in: an invite code, or the sign-in help.
-5. Anything else (photo, sticker, voice, file): an announcement's attachment, the form's "please
-   type" or a request for text.
+5. Anything else (photo, sticker, voice, file): an announcement's attachment, a library
+   material, the form's "please type" or a request for text.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from bot.domain.pending import (
     BroadcastText,
     BroadcastTime,
     EditMeeting,
+    LibraryUpload,
     NewMeeting,
     ReturnComment,
 )
@@ -166,6 +168,8 @@ class Conversation:
             await turn.reply(p.simple("desk.stopped", person))
         elif await self._composer.stop(person, pending):
             await turn.reply(p.simple("compose.stopped", person))
+        elif await self._library.stop(person, pending):
+            await turn.reply(p.simple("library.add_stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 
@@ -187,6 +191,9 @@ class Conversation:
         elif isinstance(pending, ReturnComment):
             if await self._desk.typed(turn, person, pending, text):
                 return
+        elif isinstance(pending, LibraryUpload):
+            if await self._library.typed(inbound, turn, person):
+                return
         elif isinstance(pending, BroadcastText | BroadcastTime) and await self._composer.typed(
             inbound, turn, person, pending
         ):
@@ -202,6 +209,12 @@ class Conversation:
                 isinstance(pending, BroadcastText | BroadcastTime)
                 and inbound.file is not None
                 and await self._composer.typed(inbound, turn, person, pending)
+            ):
+                return
+            if (
+                isinstance(pending, LibraryUpload)
+                and inbound.file is not None
+                and await self._library.typed(inbound, turn, person)
             ):
                 return
             if await self._plan.not_text(turn, person, pending):

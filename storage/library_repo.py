@@ -56,6 +56,7 @@ class LibraryRepository(Repository):
                     url=material.url,
                     file_name=material.file_name,
                     file_data=material.data,
+                    file_id=material.file_id,
                     added_by_id=by_id,
                     added_by=by,
                     added_at=now,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command, json_option
 from bot.domain.library import MAX_FILE_BYTES, Audience, LibraryError, Material, check_file
+from bot.services.library_view import error_text
 from storage.store import Store
 
 
@@ -63,7 +64,7 @@ async def _add(cli: Cli, args: argparse.Namespace) -> int:
             cli.say("cli.library.cannot_read", path=path)
             return FAILED
         except LibraryError as error:
-            cli.say(f"library.error.{error.code}", detail=error.detail)
+            print(error_text(cli.c, error.code, error.detail), file=cli.out)
             return FAILED
     return await cli.with_store(lambda store: library_add(cli, store, args, data))
 
@@ -100,7 +101,7 @@ async def library_add(cli: Cli, store: Store, args: argparse.Namespace, data: by
                 year=year,
             )
     except LibraryError as error:
-        cli.say(f"library.error.{error.code}", detail=error.detail)
+        print(error_text(cli.c, error.code, error.detail), file=cli.out)
         return FAILED
     view = cli.services(store).library_view
     cli.say(

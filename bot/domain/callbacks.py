@@ -112,6 +112,7 @@ class LibraryCode(StrEnum):
     OPEN = "op"  # arg: the material's id
     STUDIED = "ok"  # arg: the material's id ("Đã học")
     FOLLOW = "who"  # arg: the page of the secretary's "who has studied" view
+    ADD = "add"  # an admin adds a material from the chat
 
 
 class Route(StrEnum):

@@ -97,6 +97,7 @@ class NewMaterial:
     file_name: str | None = None
     data: bytes | None = None
     url: str | None = None
+    file_id: str | None = None  # a file sent in the chat: Telegram has it, the bot has no bytes
 
 
 def _clean(value: str) -> str:
@@ -172,6 +173,26 @@ def check_url(value: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise LibraryError("bad_url", url[:60])
     return url
+
+
+def check_name(name: str) -> str:
+    """A file's clean name, when its suffix is one the library takes (a file sent in the chat,
+    whose bytes the bot does not hold)."""
+    clean = _clean(PurePath(name.replace("\\", "/")).name)[:MAX_NAME] or "tai-lieu"
+    if PurePath(clean).suffix.lower() not in SIGNATURES:
+        raise LibraryError("bad_type", clean)
+    return clean
+
+
+def parse_caption(text: str) -> tuple[str, str, str]:
+    """A chat upload's caption: the title on its first line, the kind on the second, the
+    summary after (LibraryError when the title or the kind is missing)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise LibraryError("caption_missing")
+    if len(lines) < 2:
+        raise LibraryError("caption_kind")
+    return lines[0], lines[1], " ".join(lines[2:])
 
 
 def check_file(name: str, data: bytes) -> str:

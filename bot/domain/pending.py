@@ -84,7 +84,24 @@ class BroadcastTime:
         return f"broadcast:at:{self.audience}"
 
 
-Pending = FillingFor | ReturnComment | NewMeeting | EditMeeting | BroadcastText | BroadcastTime
+@dataclass(frozen=True, slots=True)
+class LibraryUpload:
+    """An admin sends a file (or types a link) with its title and kind, for the library."""
+
+    def pack(self) -> str:
+        """The stored form."""
+        return "library:add"
+
+
+Pending = (
+    FillingFor
+    | ReturnComment
+    | NewMeeting
+    | EditMeeting
+    | BroadcastText
+    | BroadcastTime
+    | LibraryUpload
+)
 Meeting = NewMeeting | EditMeeting
 Broadcast = BroadcastText | BroadcastTime
 
@@ -108,6 +125,8 @@ def parse_pending(purpose: str | None) -> Pending | None:
         return EditMeeting(meeting_id)
     if purpose == "broadcast:text":
         return BroadcastText()
+    if purpose == "library:add":
+        return LibraryUpload()
     if head == "broadcast" and verb == "at":
         return BroadcastTime(arg)
     return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
 
+from bot.domain.broadcast import BroadcastFile
 from bot.domain.library import (
     PAGE_SIZE,
     Audience,
@@ -21,16 +22,20 @@ from bot.domain.library import (
     NewMaterial,
     audience_named,
     check_file,
+    check_name,
     check_summary,
     check_title,
     check_url,
     kind_named,
     may_follow,
+    may_manage,
     may_see,
     ordered,
+    parse_caption,
 )
 from bot.domain.models import Person
-from bot.services.ports import Clock
+from bot.domain.pending import LibraryUpload, Pending
+from bot.services.ports import Clock, PendingStore
 from bot.services.replies import Attachment
 
 REQUIRED = (MaterialKind.YEAR_TOPIC, MaterialKind.TERM_TOPIC, MaterialKind.DIRECTIVE)
@@ -79,6 +84,7 @@ class LibraryPage:
     studied: frozenset[int]
     by_kind: dict[MaterialKind, int]  # how many materials of each kind the person may see
     follow: bool  # the viewer may see who in their unit studied what
+    manage: bool = False  # the viewer may add materials from the chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,7 @@ class Opened:
     material: Material
     attachment: Attachment | None
     studied: bool
+    unavailable: bool = False  # a file only Telegram holds, opened where documents cannot go
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +125,9 @@ class LibraryService:
         clock: Clock,
         tz: tzinfo,
         campaign_year: Callable[[], Awaitable[int | None]] | None = None,
+        pending: PendingStore | None = None,
     ) -> None:
+        self._pending = pending
         self._store = store
         self._clock = clock
         self._tz = tz
@@ -185,6 +194,51 @@ class LibraryService:
         by_id = by.id if by is not None else None
         return await self._store.add(material, by_id=by_id, by=name, now=self._clock.now())
 
+    # Adding from the chat (an admin) ------------------------------------------------------
+
+    def may_manage(self, person: Person) -> bool:
+        """Whether ``person`` may add materials from the chat."""
+        return may_manage(person)
+
+    async def start_add(self, person: Person) -> bool:
+        """ "📚 Thêm tài liệu": the admin's next file (or link) is for the library; False when
+        the person may not add."""
+        if not may_manage(person) or self._pending is None:
+            return False
+        await self._pending.set_pending(person.id, LibraryUpload(), self._clock.now())
+        return True
+
+    async def add_from_chat(
+        self, person: Person, text: str, file: BroadcastFile | None
+    ) -> Material | None:
+        """The admin's file with its caption (title, kind, summary), or a typed link followed
+        by the same lines; None when the person may no longer add. LibraryError for what is
+        refused (the admin may send again)."""
+        if not may_manage(person) or self._pending is None:
+            return None
+        if file is not None:
+            title, kind, summary = parse_caption(text)
+            base = await self._checked(title, kind, summary, "all", None)
+            if not file.file_id:
+                raise LibraryError("bad_type", file.name)
+            material = replace(base, file_name=check_name(file.name), file_id=file.file_id)
+        else:
+            first, _, rest = text.strip().partition("\n")
+            url = check_url(first)
+            title, kind, summary = parse_caption(rest)
+            base = await self._checked(title, kind, summary, "all", None)
+            material = replace(base, url=url)
+        added = await self._add(person, material)
+        await self._pending.set_pending(person.id, None, self._clock.now())
+        return added
+
+    async def stop(self, person: Person, pending: Pending | None) -> bool:
+        """/huy while adding a material: stop; False when none was being added."""
+        if not isinstance(pending, LibraryUpload) or self._pending is None:
+            return False
+        await self._pending.set_pending(person.id, None, self._clock.now())
+        return True
+
     async def remove(self, item_id: int) -> bool:
         """Stop showing a material; False when there is none."""
         return await self._store.remove(item_id, self._clock.now())
@@ -208,7 +262,10 @@ class LibraryService:
         page = min(max(page, 0), pages - 1)
         items = tuple(chosen[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
         studied = frozenset(await self._store.studied_by(person.id))
-        return LibraryPage(person, kind, page, pages, items, studied, by_kind, may_follow(person))
+        manage = may_manage(person) and self._pending is not None
+        return LibraryPage(
+            person, kind, page, pages, items, studied, by_kind, may_follow(person), manage
+        )
 
     async def _for(self, person: Person, item_id: int) -> Material | None:
         material = await self._store.get(item_id)
@@ -228,11 +285,11 @@ class LibraryService:
                 attachment = Attachment(material.file_name, b"", material.file_id)
             else:
                 data = await self._store.content(item_id)
-                if data is None:
-                    return None
-                attachment = Attachment(material.file_name, data)
+                if data is not None:
+                    attachment = Attachment(material.file_name, data)
         studied = item_id in await self._store.studied_by(person.id)
-        return Opened(person, material, attachment, studied)
+        unavailable = material.file_name is not None and attachment is None
+        return Opened(person, material, attachment, studied, unavailable)
 
     async def learned(self, item_id: int, file_id: str) -> None:
         """Telegram now has the material's file under ``file_id``: later opens send it by id."""

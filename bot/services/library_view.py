@@ -19,6 +19,12 @@ def list_press(kind: MaterialKind | None, page: int) -> str:
     return LibraryPress(LibraryCode.LIST, f"{kind.value if kind else ''}.{page}").pack()
 
 
+def error_text(catalog: Catalog, code: str, detail: str) -> str:
+    """The plain sentence of a refused library input (``library.error.<code>``)."""
+    key = f"library.error.{code}"
+    return catalog.plain(key, **({"detail": detail} if "detail" in catalog.params(key) else {}))
+
+
 def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
@@ -44,7 +50,7 @@ class LibraryPresenter:
     def page(self, page: LibraryPage) -> Reply:
         """The list: one button per material, the kinds, the pages."""
         c, viewer = self._c, page.viewer
-        if not page.items and page.kind is None:
+        if not page.items and page.kind is None and not page.manage:
             return self._p.with_menu(
                 c.t("library.empty", **self._p.you(viewer, "library.empty")), viewer
             )
@@ -92,6 +98,9 @@ class LibraryPresenter:
         if page.follow:
             follow = LibraryPress(LibraryCode.FOLLOW).pack()
             rows.append((Choice(c.plain("library.follow_button"), follow),))
+        if page.manage:
+            adding = LibraryPress(LibraryCode.ADD).pack()
+            rows.append((Choice(c.plain("library.add_button"), adding),))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
     def file(self, opened: Opened) -> Reply | None:
@@ -120,6 +129,8 @@ class LibraryPresenter:
             parts.append(c.t("library.summary", summary=m.summary))
         if m.url:
             parts.append(c.t("library.link", url=m.url))
+        if opened.unavailable:
+            parts.append(c.t("library.only_telegram"))
         you = self._p.you(opened.viewer, "library.studied_yes")
         parts.append(
             c.t("library.studied_yes", **you) if opened.studied else c.t("library.studied_no")
@@ -137,6 +148,25 @@ class LibraryPresenter:
         text = self._c.t("library.marked", title=opened.material.title, **you)
         back = Choice(self._c.plain("library.back_button"), list_press(None, 0))
         return Reply(text, choices=((back,),))
+
+    def ask_upload(self, person: Person) -> Reply:
+        """How to send a material from the chat."""
+        return self._p.with_menu(self._c.t("library.add_ask"), person)
+
+    def added(self, person: Person, material: Material) -> Reply:
+        """The material is in the library."""
+        text = self._c.t(
+            "library.added",
+            title=material.title,
+            kind=self.kind(material.kind),
+            year=material.year,
+        )
+        return self._p.with_menu(text, person)
+
+    def add_refused(self, person: Person, code: str, detail: str) -> Reply:
+        """What was wrong with the upload; the admin may send again (or /huy)."""
+        reason = error_text(self._c, code, detail)
+        return Reply(self._c.t("library.add_again", reason=reason))
 
     def refused(self, person: Person) -> Reply:
         """A material that is not (or no longer) for this person: as any forged press."""

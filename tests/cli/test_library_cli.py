@@ -87,6 +87,8 @@ def test_add_a_file_and_a_link_list_and_remove(tmp_path: Path) -> None:
         (["--link", "http://", "--kind", "nam"], "không hợp lệ"),
         (["--link", "https://a.vn/x y", "--kind", "nam"], "không hợp lệ"),
         (["--link", "file:///etc/passwd", "--kind", "nam"], "không hợp lệ"),
+        (["ok.pdf", "--kind", "nam", "--title", "  \u200b "], "Tài liệu cần có tiêu đề"),
+        (["ok.pdf", "--kind", "nam", "--title", "x" * 201], "Tiêu đề dài quá 200 ký tự"),
     ],
 )
 def test_hostile_input_is_refused_with_status_1(
@@ -100,7 +102,8 @@ def test_hostile_input_is_refused_with_status_1(
         huge.truncate(MAX_FILE_BYTES + 1)
     (tmp_path / "folder.pdf").mkdir()
     (tmp_path / "ok.pdf").write_bytes(PDF)
-    status, out = run_cli("library", "add", *argv, "--title", "Tài liệu")
+    title = ["--title", "Tài liệu"] if "--title" not in argv else []
+    status, out = run_cli("library", "add", *argv, *title)
     assert status == 1 and message in out, out
     assert "Traceback" not in out
     assert listed() == []

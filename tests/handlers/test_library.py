@@ -142,3 +142,56 @@ async def test_secretary_sees_who_studied(bot: Harness) -> None:
     assert "Chuyên đề năm 2022: 1/3 người đã học" in follow.plain  # An, Bình, Cường
     assert "Chưa học: Lê Văn Cường, Nguyễn Văn An" in follow.plain
     assert "Sách tham khảo" not in follow.plain
+
+
+async def test_admin_adds_a_file_and_a_link_from_the_chat(bot: Harness) -> None:
+    """Hoa sends a document with its caption, then types a link; a bad caption or a
+    javascript: link is refused and she may send again; Bình gets the file by its id."""
+    await bot.open_campaign()
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    [listing] = await hoa.press(LIBRARY)
+    assert "trang 1/1" in listing.plain
+    assert "📚 Thêm tài liệu" in hoa.buttons()
+    [ask] = await hoa.press("📚 Thêm tài liệu")
+    assert "dòng 1: tiêu đề" in ask.plain and "Đồng chí gửi tệp" in ask.plain
+    [refused] = await hoa.send_other("document", caption="Chỉ có tiêu đề")
+    assert "Cần thêm dòng 2" in refused.plain
+    [added] = await hoa.send_other(
+        "document", caption="Hướng dẫn 05-HD/BTGTW\nvăn bản chỉ đạo\nVề học tập chuyên đề"
+    )
+    assert "Đã thêm vào thư viện: «Hướng dẫn 05-HD/BTGTW» (Văn bản chỉ đạo, 2022)" in added.plain
+    [after] = await hoa.send("Một dòng chữ")  # no longer waiting for a material
+    assert "Đã thêm" not in after.plain
+    await hoa.press(LIBRARY)
+    await hoa.press("📚 Thêm tài liệu")
+    [bad] = await hoa.send("javascript:alert(1)\nBài viết\nnam")
+    assert "chỉ nhận địa chỉ bắt đầu bằng http" in bad.plain
+    [bad] = await hoa.send("https://baochinhphu.vn/bai-viet\nBài viết\nbí mật")
+    assert "Loại tài liệu «bí mật» không hợp lệ" in bad.plain
+    [added] = await hoa.send("https://baochinhphu.vn/bai-viet\nBài viết hay\ntham khảo")
+    assert "«Bài viết hay» (Tài liệu tham khảo, 2022)" in added.plain
+    uploads = bot.api.uploads
+    await binh.press(LIBRARY)
+    file, card = await binh.press("📄 Hướng dẫn 05-HD/BTGTW")
+    assert file.kind == "document" and bot.api.uploads == uploads  # by the id Hoa's file had
+    assert "Về học tập chuyên đề" in card.plain and "Dành cho: mọi người" in card.plain
+
+
+async def test_only_an_admin_adds_and_cancel_stops(bot: Harness) -> None:
+    """A member's forged "add" press is refused and their file is not taken; /huy stops an
+    admin's upload."""
+    await bot.open_campaign()
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    await binh.press(LIBRARY)
+    assert "📚 Thêm tài liệu" not in binh.buttons()
+    [refused] = await binh.press_data("l:add:")
+    assert "không có quyền" in refused.plain.lower() or "quyền" in refused.plain
+    await binh.send_other("document", caption="Tài liệu\nnam")
+    await hoa.press(LIBRARY)
+    await hoa.press("📚 Thêm tài liệu")
+    [stopped] = await hoa.send("/huy")
+    assert "Đã dừng thêm tài liệu" in stopped.plain
+    await hoa.send_other("document", caption="Tài liệu\nnam")
+    assert await bot.store.library.all() == []

@@ -201,7 +201,9 @@ def build_services(
             audit,
             clock,
         ),
-        library=LibraryService(store.library, clock, tz, plans.campaign_year, store.schedule),
+        library=LibraryService(
+            store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+        ),
         library_view=LibraryPresenter(catalog, presenter, tz),
     )
 

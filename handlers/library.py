@@ -58,6 +58,11 @@ class LibraryRouter:
                 await turn.reply(self._view.ask_upload(person))
             else:
                 await turn.reply(self._presenter.simple("common.no_right", person))
+        elif (
+            press.code in (LibraryCode.NOTICE, LibraryCode.NOTICE_SEND)
+            and (item_id := number(press.arg)) is not None
+        ):
+            await self._notice(turn, person, item_id, send=press.code is LibraryCode.NOTICE_SEND)
         elif press.code is LibraryCode.FOLLOW:
             follow = await self._library.follow(person)
             if follow is None:
@@ -79,6 +84,16 @@ class LibraryRouter:
             return False
         await turn.reply(self._view.added(person, added))
         return True
+
+    async def _notice(self, turn: Turn, person: Person, item_id: int, *, send: bool) -> None:
+        """An admin's notice of a material to its audience: previewed, then queued."""
+        material = await self._library.material(item_id)
+        text = self._view.notice_text(material) if material is not None else ""
+        notice = await self._library.notice(person, item_id, text, send=send)
+        if notice is None:
+            await turn.reply(self._presenter.simple("common.no_right", person))
+            return
+        await turn.reply(self._view.notice(person, notice))
 
     async def stop(self, person: Person, pending: Pending | None) -> bool:
         """/huy while adding a material."""

@@ -113,6 +113,8 @@ class LibraryCode(StrEnum):
     STUDIED = "ok"  # arg: the material's id ("Đã học")
     FOLLOW = "who"  # arg: the page of the secretary's "who has studied" view
     ADD = "add"  # an admin adds a material from the chat
+    NOTICE = "nt"  # arg: the material's id: preview the notice to its audience
+    NOTICE_SEND = "ns"  # arg: the material's id: queue that notice
 
 
 class Route(StrEnum):

@@ -33,8 +33,9 @@ from bot.domain.library import (
     ordered,
     parse_caption,
 )
-from bot.domain.models import Person
+from bot.domain.models import Category, Person
 from bot.domain.pending import LibraryUpload, Pending
+from bot.services.broadcasts import BroadcastError, Preview
 from bot.services.ports import Clock, PendingStore
 from bot.services.replies import Attachment
 
@@ -116,6 +117,50 @@ class Follow:
     rows: tuple[FollowRow, ...]
 
 
+class Announcer(Protocol):
+    """How a notice of a new material reaches its audience: a broadcast, through the outbox."""
+
+    async def preview(
+        self,
+        text: str,
+        audience: str,
+        unit: str = "",
+        file: BroadcastFile | None = None,
+        at: datetime | None = None,
+    ) -> Preview: ...
+
+    async def send(
+        self,
+        text: str,
+        audience: str,
+        unit: str = "",
+        at: datetime | None = None,
+        actor: Person | None = None,
+        file: BroadcastFile | None = None,
+        again: bool = False,
+    ) -> tuple[int, Preview]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The notice of a material to its audience: how many it reaches; ``sent`` once queued,
+    ``repeat`` when the same notice went out within a day (nothing queued)."""
+
+    material: Material
+    people: int
+    sent: bool = False
+    repeat: bool = False
+
+
+def broadcast_audience(material: Material) -> tuple[str, str]:
+    """The broadcast audience (and unit) a material's audience is."""
+    if material.audience is Audience.PARTY:
+        return f"category:{Category.PARTY_MEMBER.value}", ""
+    if material.audience is Audience.UNIT:
+        return "all", material.unit_path
+    return "all", ""
+
+
 class LibraryService:
     """The study library."""
 
@@ -126,8 +171,10 @@ class LibraryService:
         tz: tzinfo,
         campaign_year: Callable[[], Awaitable[int | None]] | None = None,
         pending: PendingStore | None = None,
+        announcer: Announcer | None = None,
     ) -> None:
         self._pending = pending
+        self._announcer = announcer
         self._store = store
         self._clock = clock
         self._tz = tz
@@ -232,6 +279,24 @@ class LibraryService:
         await self._pending.set_pending(person.id, None, self._clock.now())
         return added
 
+    async def notice(self, person: Person, item_id: int, text: str, *, send: bool) -> Notice | None:
+        """Preview (or, with ``send``, queue) ``text`` to the material's audience through the
+        outbox; None when the person may not, or there is no such material."""
+        material = await self._store.get(item_id)
+        if material is None or not may_manage(person) or self._announcer is None:
+            return None
+        audience, unit = broadcast_audience(material)
+        preview = await self._announcer.preview(text, audience, unit)
+        if not send or not preview.people:
+            return Notice(material, len(preview.people))
+        try:
+            _, queued = await self._announcer.send(text, audience, unit, actor=person)
+        except BroadcastError as error:
+            if error.code != "repeat":
+                raise
+            return Notice(material, len(preview.people), repeat=True)
+        return Notice(material, len(queued.people), sent=True)
+
     async def stop(self, person: Person, pending: Pending | None) -> bool:
         """/huy while adding a material: stop; False when none was being added."""
         if not isinstance(pending, LibraryUpload) or self._pending is None:
@@ -266,6 +331,10 @@ class LibraryService:
         return LibraryPage(
             person, kind, page, pages, items, studied, by_kind, may_follow(person), manage
         )
+
+    async def material(self, item_id: int) -> Material | None:
+        """A material not removed (its rights are checked by whoever acts on it)."""
+        return await self._store.get(item_id)
 
     async def _for(self, person: Person, item_id: int) -> Material | None:
         material = await self._store.get(item_id)

@@ -8,7 +8,7 @@ from bot.domain.callbacks import LibraryCode, LibraryPress
 from bot.domain.library import PAGE_SIZE, Audience, Material, MaterialKind
 from bot.domain.models import Person
 from bot.locales import Catalog, Safe
-from bot.services.library import Follow, LibraryPage, Opened
+from bot.services.library import Follow, LibraryPage, Notice, Opened
 from bot.services.replies import TEXT_BUDGET, Choice, Presenter, Reply, fit_lines
 
 LABEL_CHARS = 48  # a material's title on its button
@@ -154,14 +154,48 @@ class LibraryPresenter:
         return self._p.with_menu(self._c.t("library.add_ask"), person)
 
     def added(self, person: Person, material: Material) -> Reply:
-        """The material is in the library."""
+        """The material is in the library; the admin may notify its audience."""
         text = self._c.t(
             "library.added",
             title=material.title,
             kind=self.kind(material.kind),
             year=material.year,
         )
-        return self._p.with_menu(text, person)
+        notice = LibraryPress(LibraryCode.NOTICE, str(material.id)).pack()
+        back = Choice(self._c.plain("library.back_button"), list_press(None, 0))
+        return Reply(
+            text, choices=((Choice(self._c.plain("library.notice_button"), notice),), (back,))
+        )
+
+    def notice_text(self, material: Material) -> str:
+        """The notice of a new material, as the broadcast's Telegram HTML."""
+        return self._c.t(
+            "library.notice",
+            title=material.title,
+            kind=self.kind(material.kind),
+            button=self._c.plain("menu.tailieu"),
+        )
+
+    def notice(self, person: Person, notice: Notice) -> Reply:
+        """The notice's preview with its send button, or what became of it."""
+        m, c = notice.material, self._c
+        back = Choice(c.plain("library.back_button"), list_press(None, 0))
+        if notice.sent:
+            text = c.t("library.notice_sent", title=m.title, count=notice.people)
+            return Reply(text, choices=((back,),))
+        if notice.repeat:
+            return Reply(c.t("library.notice_repeat"), choices=((back,),))
+        if not notice.people:
+            return Reply(c.t("library.notice_nobody"), choices=((back,),))
+        text = c.t(
+            "library.notice_preview",
+            count=notice.people,
+            audience=self.audience(m),
+            notice=Safe(self.notice_text(m)),
+        )
+        send = LibraryPress(LibraryCode.NOTICE_SEND, str(m.id)).pack()
+        rows = ((Choice(c.plain("library.notice_send"), send),), (back,))
+        return Reply(text, choices=rows)
 
     def add_refused(self, person: Person, code: str, detail: str) -> Reply:
         """What was wrong with the upload; the admin may send again (or /huy)."""

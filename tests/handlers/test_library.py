@@ -195,3 +195,35 @@ async def test_only_an_admin_adds_and_cancel_stops(bot: Harness) -> None:
     assert "Đã dừng thêm tài liệu" in stopped.plain
     await hoa.send_other("document", caption="Tài liệu\nnam")
     assert await bot.store.library.all() == []
+
+
+async def test_a_new_material_is_announced_to_its_audience_through_the_outbox(
+    bot: Harness,
+) -> None:
+    """Hoa previews the notice of a party-only material (the count of its audience), sends it;
+    Bình (party) gets it from the outbox, Em (staff) does not; a second send is refused and a
+    member's forged notice press is refused."""
+    await bot.open_campaign()
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    em = await signed_in(bot, "Em", "0338123456")
+    await hoa.press(LIBRARY)
+    await hoa.press("📚 Thêm tài liệu")
+    await hoa.send("https://dangcongsan.vn/bai\nNghị quyết mới\nvăn bản chỉ đạo")
+    [preview] = await hoa.press("📢 Báo cho người học")  # everyone: the three signed in
+    assert "3 người (mọi người)" in preview.plain and "«Nghị quyết mới»" in preview.plain
+    party = await bot.services.library.add_link(
+        None, "https://a.vn/p", title="Cho đảng viên", kind="nam", audience="party"
+    )
+    [refused] = await binh.press_data(f"l:nt:{party.id}")
+    assert "Tài liệu học tập mới" not in refused.plain
+    [preview] = await hoa.press_data(f"l:nt:{party.id}")
+    assert "2 người (đảng viên)" in preview.plain  # Hoa and Bình; Em is staff
+    assert "Tài liệu học tập mới" in preview.plain and "«Cho đảng viên»" in preview.plain
+    [sent] = await hoa.press("✅ Gửi thông báo")
+    assert "Đã xếp 2 tin báo" in sent.plain
+    await bot.drain_outbox()
+    assert "Tài liệu học tập mới" in binh.last.plain and "Cho đảng viên" in binh.last.plain
+    assert all("Cho đảng viên" not in m.plain for m in em.messages)
+    [again] = await hoa.press_data(f"l:ns:{party.id}")
+    assert "đã được gửi trong vòng một ngày" in again.plain

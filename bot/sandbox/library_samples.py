@@ -52,7 +52,9 @@ async def seed_library(library: LibraryService) -> None:
         "https://www.dangcongsan.vn",
         title="Báo điện tử Đảng Cộng sản Việt Nam",
         kind="tham-khao",
-        summary="Tin tức, bài viết về học tập và làm theo tư tưởng, đạo đức, phong cách Bác.",
+        summary=(
+            "Tin tức, bài viết về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."
+        ),
         year=2022,
     )
     await library.add_file(

@@ -63,3 +63,27 @@ async def test_materials_marks_and_removal(any_store: Store) -> None:
     assert await library.remove(pdf.id, NOW) and not await library.remove(pdf.id, NOW)
     assert await library.get(pdf.id) is None and await library.content(pdf.id) is None
     assert [m.id for m in await library.all()] == [link.id]
+
+
+async def test_a_forgotten_person_leaves_no_name_on_their_materials_nor_marks(
+    any_store: Store,
+) -> None:
+    """The material stays (without who added it); their "đã học" marks go with them."""
+    await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
+    hoa = next(p for p in await any_store.roster.list_people() if p.code == "QT001")
+    new = NewMaterial(
+        "Tài liệu", "", 2022, MaterialKind.REFERENCE, Audience.EVERYONE, url="https://a.vn"
+    )
+    material = await any_store.library.add(new, by_id=hoa.id, by=hoa.full_name, now=NOW)
+    await any_store.library.mark(material.id, hoa.id, NOW)
+    entry = {
+        "actor_id": None,
+        "actor": "command line",
+        "action": "forget",
+        "target": "x",
+        "detail": "",
+    }
+    assert await any_store.audit.forget(hoa.id, entry, NOW)
+    kept = await any_store.library.get(material.id)
+    assert kept is not None and kept.added_by == "-"
+    assert await any_store.library.counts() == {}

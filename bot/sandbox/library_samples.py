@@ -1,11 +1,12 @@
-"""A few study materials for the sandbox's sample organisation: a small PDF, a link, and a
-directive for one cell (so the audience rules can be tried)."""
+"""A few study materials for the sandbox's sample organisation (data: a small PDF, a link, and a
+directive for one cell, so the audience rules can be tried)."""
 
 from __future__ import annotations
 
-from bot.services.library import LibraryService
+import tomllib
+from importlib import resources
 
-CELL = "Đảng bộ xã Phú Lạc / Chi bộ thôn Lạc Trị"
+from bot.services.library import LibraryService
 
 
 def sample_pdf(title: str) -> bytes:
@@ -35,34 +36,29 @@ def sample_pdf(title: str) -> bytes:
 
 
 async def seed_library(library: LibraryService) -> None:
-    """Add the sample materials (to a library that has none)."""
+    """Add the sample materials of ``bot/samples/library_2022.toml`` (to a library that has
+    none)."""
     if await library.listing():
         return
-    await library.add_file(
-        None,
-        "chuyen-de-nam-2022.pdf",
-        sample_pdf("Chuyen de nam 2022 - tai lieu mau"),
-        title="Chuyên đề năm 2022: xây dựng đội ngũ cán bộ, đảng viên gương mẫu",
-        kind="nam",
-        summary="Tài liệu mẫu của hộp cát: nội dung chính của chuyên đề năm 2022.",
-        year=2022,
-    )
-    await library.add_link(
-        None,
-        "https://www.dangcongsan.vn",
-        title="Báo điện tử Đảng Cộng sản Việt Nam",
-        kind="tham-khao",
-        summary=(
-            "Tin tức, bài viết về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."
-        ),
-        year=2022,
-    )
-    await library.add_file(
-        None,
-        "ke-hoach-chi-bo.pdf",
-        sample_pdf("Ke hoach hoc tap cua chi bo - tai lieu mau"),
-        title="Kế hoạch học tập chuyên đề của chi bộ thôn Lạc Trị",
-        kind="chi-dao",
-        audience=f"unit:{CELL}",
-        year=2022,
-    )
+    text = resources.files("bot.samples").joinpath("library_2022.toml").read_text("utf-8")
+    for entry in tomllib.loads(text)["material"]:
+        title, kind = str(entry["title"]), str(entry["kind"])
+        summary, audience = str(entry.get("summary", "")), str(entry.get("audience", "all"))
+        year = int(entry["year"])
+        if "url" in entry:
+            url = str(entry["url"])
+            await library.add_link(
+                None, url, title=title, kind=kind, summary=summary, audience=audience, year=year
+            )
+        else:
+            data, name = sample_pdf(str(entry["text"])), str(entry["file"])
+            await library.add_file(
+                None,
+                name,
+                data,
+                title=title,
+                kind=kind,
+                summary=summary,
+                audience=audience,
+                year=year,
+            )

@@ -76,7 +76,9 @@ class LibraryRouter:
         """The admin's file and caption (or typed link) for the library; False when the person
         may no longer add (the text then goes elsewhere)."""
         try:
-            added = await self._library.add_from_chat(person, inbound.text, inbound.file)
+            added = await self._library.add_from_chat(
+                person, inbound.text, inbound.file, documents=turn.capabilities.documents
+            )
         except LibraryError as error:
             await turn.reply(self._view.add_refused(person, error.code, error.detail))
             return True

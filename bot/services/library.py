@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from bot.domain.broadcast import BroadcastFile
+from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.library import (
     PAGE_SIZE,
     Audience,
@@ -256,14 +256,20 @@ class LibraryService:
         return True
 
     async def add_from_chat(
-        self, person: Person, text: str, file: BroadcastFile | None
+        self, person: Person, text: str, file: BroadcastFile | None, *, documents: bool = True
     ) -> Material | None:
         """The admin's file with its caption (title, kind, summary), or a typed link followed
         by the same lines; None when the person may no longer add. LibraryError for what is
-        refused (the admin may send again)."""
+        refused (the admin may send again). ``documents``: the chat's channel keeps files by id
+        (Telegram); a file sent elsewhere is refused, as is a picture sent as a photo (Telegram
+        sends a photo's id only as a photo)."""
         if not may_manage(person) or self._pending is None:
             return None
         if file is not None:
+            if not documents:
+                raise LibraryError("file_not_here")
+            if file.kind is not FileKind.DOCUMENT:
+                raise LibraryError("photo_as_file")
             title, kind, summary = parse_caption(text)
             base = await self._checked(title, kind, summary, "all", None)
             if not file.file_id:

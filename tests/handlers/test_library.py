@@ -157,6 +157,8 @@ async def test_admin_adds_a_file_and_a_link_from_the_chat(bot: Harness) -> None:
     assert "dòng 1: tiêu đề" in ask.plain and "Đồng chí gửi tệp" in ask.plain
     [refused] = await hoa.send_other("document", caption="Chỉ có tiêu đề")
     assert "Cần thêm dòng 2" in refused.plain
+    [refused] = await hoa.send_other("photo", caption="Ảnh\nnam")
+    assert "Ảnh cần gửi dưới dạng tệp" in refused.plain
     [added] = await hoa.send_other(
         "document", caption="Hướng dẫn 05-HD/BTGTW\nvăn bản chỉ đạo\nVề học tập chuyên đề"
     )

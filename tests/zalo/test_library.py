@@ -47,3 +47,22 @@ async def test_a_member_opens_a_file_as_a_link_and_marks_it_studied(zalo_bot: Za
         await binh.choose("↩️ Danh sách tài liệu")
         [card] = await binh.choose("📄 Video hướng dẫn")
         assert "https://example.vn/video" in card
+
+
+HOA = FakeZaloUser(id="4d4d4d4d4d4d4d4d4d4d", display_name="Hoa")
+
+
+async def test_an_admin_adds_a_link_by_typing_on_zalo(zalo_bot: ZaloBot) -> None:
+    """Hoa picks «📚 Thêm tài liệu» by number and types the link with its lines."""
+    bot = zalo_bot.bot
+    hoa = ZaloChat(zalo_bot, HOA)
+    await hoa.send(await invite_code(bot, "QT001"))
+    await hoa.send("tài liệu")
+    [ask] = await hoa.choose("📚 Thêm tài liệu")
+    assert "dòng 1: tiêu đề" in ask
+    [bad] = await hoa.send("javascript:alert(1)\nBài\nnam")
+    assert "chỉ nhận địa chỉ bắt đầu bằng http" in bad
+    [added] = await hoa.send("https://tuyengiao.vn/bai\nBài viết mới\nchuyên đề toàn khóa")
+    assert "«Bài viết mới» (Chuyên đề toàn khóa, 2022)" in added
+    [material] = await bot.store.library.all()
+    assert material.url == "https://tuyengiao.vn/bai" and material.added_by == "Hồ Thị Hoa"

@@ -36,6 +36,8 @@ from bot.services.digests import DigestService
 from bot.services.directory import DirectoryService
 from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.housekeeping import Housekeeping
+from bot.services.library import LibraryService
+from bot.services.library_view import LibraryPresenter
 from bot.services.meeting_book import MeetingBook, RecordAsks
 from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps
@@ -57,6 +59,7 @@ from bot.services.signin import SigninService
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
+from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
@@ -124,6 +127,8 @@ class Services:
     progress: ProgressService
     progress_view: ProgressPresenter
     screens: Screens
+    library: LibraryService
+    library_view: LibraryPresenter
 
 
 def build_services(
@@ -234,6 +239,10 @@ def build_services(
         progress=progress,
         progress_view=ProgressPresenter(catalog, presenter, tz),
         screens=Screens(store.screens, clock),
+        library=LibraryService(
+            store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+        ),
+        library_view=LibraryPresenter(catalog, presenter, tz),
     )
 
 
@@ -257,6 +266,7 @@ def build_conversation(services: Services) -> Conversation:
         DeskRouter(services.desk, services.desk_view, services.catalog),
         ComposerRouter(services.composer, services.composer_view),
         ProgressRouter(services.progress, services.progress_view),
+        LibraryRouter(services.library, services.library_view, services.presenter),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile
 from bot.domain.models import Channel, Person
-from bot.services.channels import Capabilities
+from bot.services.channels import Capabilities, Sent
 from bot.services.replies import Reply
 
 
@@ -68,8 +68,8 @@ class Turn(Protocol):
         be shared)."""
         ...
 
-    async def reply(self, reply: Reply) -> None:
-        """Show ``reply`` in the chat."""
+    async def reply(self, reply: Reply) -> list[Sent]:
+        """Show ``reply`` in the chat; the messages sent (a file's id on the channel in them)."""
         ...
 
     async def toast(self, text: str | None = None) -> None:

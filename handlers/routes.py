@@ -5,20 +5,20 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 
 1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
    calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
-   view's invite codes ``u:inv:``, the report by unit ``u:rep:``, progress ``t:``; anything else
-   is a stale button.
+   view's invite codes ``u:inv:``, the report by unit ``u:rep:``, progress ``t:``, the study
+   library ``l:``; anything else is a stale button.
    On a channel without buttons a typed number or label of the choices last shown is that press.
 2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
 3. Known commands, each checked against the person's rights at the entrance; any other command is
    answered as unknown (so ``/xyz`` is never taken as an answer).
 4. Typed text: a menu button's label is its command; else what the person is in the middle of
    (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
-   return comment, an announcement, a progress note; else the plan form takes it as an answer;
-   else the menu.
+   return comment, an announcement, a progress note, a library material's link; else the plan
+   form takes it as an answer; else the menu.
    Someone not signed in: an invite code, or the sign-in help.
 5. Anything else (photo, sticker, voice, file): a progress update's photo, an announcement's
-   attachment, the photo of a meeting's minutes being recorded, the form's "please type" or a
-   request for text.
+   attachment, the photo of a meeting's minutes being recorded, a library material, the form's
+   "please type" or a request for text.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.domain.callbacks import (
     DeskCode,
     DeskPress,
     InvitesPress,
+    LibraryPress,
     MeetingPress,
     NotifyPress,
     PlanPress,
@@ -47,6 +48,7 @@ from bot.domain.pending import (
     BroadcastText,
     BroadcastTime,
     EditMeeting,
+    LibraryUpload,
     NewMeeting,
     ProgressNote,
     RecordMeeting,
@@ -57,6 +59,7 @@ from bot.services.replies import Presenter
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
 from handlers.inbound import Inbound, Kind, Turn
+from handlers.library import LibraryRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
@@ -80,6 +83,7 @@ class Conversation:
         desk: DeskRouter,
         composer: ComposerRouter,
         progress: ProgressRouter,
+        library: LibraryRouter,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -90,6 +94,7 @@ class Conversation:
         self._desk = desk
         self._composer = composer
         self._progress = progress
+        self._library = library
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -158,6 +163,8 @@ class Conversation:
             await self._composer.start(turn, person)
         elif command is Command.LINK:
             await self._signin.link_code(turn, person)
+        elif command is Command.LIBRARY:
+            await self._library.listing(turn, person)
         else:
             await self._menu.show(turn, command, person)
 
@@ -172,6 +179,8 @@ class Conversation:
             await turn.reply(p.simple("compose.stopped", person))
         elif await self._progress.stop(person, pending):
             await turn.reply(p.simple("progress.stopped", person))
+        elif await self._library.stop(person, pending):
+            await turn.reply(p.simple("library.add_stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 
@@ -196,6 +205,9 @@ class Conversation:
         elif isinstance(pending, ProgressNote):
             await self._progress.typed(inbound, turn, person, pending)
             return
+        elif isinstance(pending, LibraryUpload):
+            if await self._library.typed(inbound, turn, person):
+                return
         elif isinstance(pending, BroadcastText | BroadcastTime) and await self._composer.typed(
             inbound, turn, person, pending
         ):
@@ -219,6 +231,12 @@ class Conversation:
             if inbound.file is not None and await self._meetings.photo(
                 turn, person, pending, inbound.channel, inbound.file
             ):  # the minutes of a meeting being recorded
+                return
+            if (
+                isinstance(pending, LibraryUpload)
+                and inbound.file is not None
+                and await self._library.typed(inbound, turn, person)
+            ):
                 return
             if await self._plan.not_text(turn, person, pending):
                 return
@@ -256,6 +274,8 @@ class Conversation:
                 await self._menu.notify(turn, person, press)
             case ProgressPress():
                 await self._progress.press(turn, person, visit.pending, press)
+            case LibraryPress():
+                await self._library.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -13,7 +13,7 @@ import html
 from bot.domain.choices import typed_choice
 from bot.domain.models import Person
 from bot.locales import Safe
-from bot.services.channels import Capabilities, ChannelPort, without_buttons
+from bot.services.channels import Capabilities, ChannelPort, Sent, without_buttons
 from bot.services.ports import Clock, OfferStore
 from bot.services.replies import Reply
 
@@ -37,13 +37,13 @@ class ChannelTurn:
         """Whether choices are shown as numbered lines here."""
         return not self._port.capabilities.buttons
 
-    async def reply(self, reply: Reply) -> None:
+    async def reply(self, reply: Reply) -> list[Sent]:
         """Deliver ``reply``; on a channel without buttons remember its choices first."""
         if self.numbered and reply.choices:
             choices = [choice for row in reply.choices for choice in row]
             await self._offers.offer(self._port.channel, self._chat_id, choices, self._clock.now())
             reply = without_buttons(reply)
-        await self._port.deliver(self._chat_id, reply)
+        return await self._port.deliver(self._chat_id, reply)
 
     async def toast(self, text: str | None = None) -> None:
         """A press's notice, as a message of its own (there is no toast to show it in)."""

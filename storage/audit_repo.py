@@ -14,7 +14,16 @@ from bot.domain.models import Exemption
 from bot.domain.outbox import scrub_names, scrub_payload
 from bot.domain.plans import PlanStatus
 from storage.base import Repository
-from storage.tables import audit, campaigns, forgotten, outbox, people, plan_events, plans
+from storage.tables import (
+    audit,
+    campaigns,
+    forgotten,
+    library_items,
+    outbox,
+    people,
+    plan_events,
+    plans,
+)
 
 
 def _keep_counts(conn: Connection, person_id: int) -> None:
@@ -166,6 +175,11 @@ class AuditRepository(Repository):
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
             _scrub_others(conn, person_id, str(name))
+            conn.execute(  # the materials they added stay, without their name
+                update(library_items)
+                .where(library_items.c.added_by_id == person_id)
+                .values(added_by="-")
+            )
             _keep_counts(conn, person_id)
             result = conn.execute(delete(people).where(people.c.id == person_id))
             if result.rowcount != 1:

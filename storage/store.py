@@ -12,6 +12,7 @@ from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import Database, make_engine, open_database
+from storage.library_repo import LibraryRepository
 from storage.link_codes_repo import LinkCodeRepository
 from storage.links_repo import LinkRepository
 from storage.meetings_repo import MeetingRepository
@@ -53,6 +54,7 @@ class Store:
     links: LinkRepository
     progress: ProgressRepository
     screens: ScreenRepository
+    library: LibraryRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -85,6 +87,7 @@ class Store:
             LinkRepository(database),
             ProgressRepository(database),
             ScreenRepository(database),
+            LibraryRepository(database),
         )
 
     async def close(self) -> None:

@@ -403,3 +403,40 @@ chat_screens = Table(
     Column("folded", Text, nullable=False),
     Column("shown_at", UtcDateTime(), nullable=False),
 )
+# The study library: a stored file (its bytes until Telegram has it, then its file id too) or a
+# link. A removed material keeps its row (and the marks of who studied it) but is no longer shown.
+library_items = Table(
+    "library_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("audience", String(16), nullable=False),  # all | party | unit
+    Column("unit_path", Text, nullable=False),  # the unit of a "unit" audience, else ""
+    Column("url", Text, nullable=True),
+    Column("file_name", String(255), nullable=True),
+    Column("file_id", Text, nullable=True),
+    Column("added_by_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("added_by", String(160), nullable=False),  # a name, or "command line"
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("removed_at", UtcDateTime(), nullable=True),
+    # Last: SQLite reads the columns before a large value without walking its overflow pages.
+    Column("file_data", LargeBinary, nullable=True),
+)
+
+# "Đã học": who marked which material as studied, and when.
+library_studied = Table(
+    "library_studied",
+    metadata,
+    Column(
+        "item_id",
+        Integer,
+        ForeignKey("library_items.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+)
+Index(None, library_studied.c.person_id)

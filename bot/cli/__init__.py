@@ -15,7 +15,17 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.cli import broadcast, campaign, invites, person, records, roster, sandbox, serving
+from bot.cli import (
+    broadcast,
+    campaign,
+    invites,
+    library,
+    person,
+    records,
+    roster,
+    sandbox,
+    serving,
+)
 from bot.cli.context import USAGE, Cli, Handler, Pause
 from bot.cli.text import config_error, parser_class
 from bot.config import Settings
@@ -32,6 +42,7 @@ ADDS = (
     roster.add,
     campaign.add,
     broadcast.add,
+    library.add,
     records.add,
     person.add,
     records.add_outbox,

@@ -86,7 +86,8 @@ def table(
         grid.add_row(*(cell if isinstance(cell, Text) else str(cell) for cell in row))
     screen = console(out, terminal)
     if not terminal:  # a pipe keeps every line whole, at the table's natural width
-        screen.width = max(WIDTH, screen.measure(grid).maximum)
+        unbounded = screen.options.update(max_width=10_000)  # measured beyond the 80 columns
+        screen.width = max(WIDTH, screen.measure(grid, options=unbounded).maximum)
     if title:  # above the table, not squeezed into its width
         screen.print(Text(title, style="bold" if terminal else ""))
     screen.print(grid)

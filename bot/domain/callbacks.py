@@ -11,6 +11,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     u:inv:                 the unit view's invite codes
     u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
     t:<code>:<arg>         progress on the plan's concrete actions (and the cell's progress)
+    l:<code>:<arg>         the study library
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Prefix(StrEnum):
     BROADCAST = "b"
     UNIT = "u"
     PROGRESS = "t"  # tiến độ
+    LIBRARY = "l"
 
 
 class PlanCode(StrEnum):
@@ -135,6 +137,18 @@ class ProgressCode(StrEnum):
     SAVE = "sv"  # item.status: record it without a note
     CELL = "cl"  # page: the secretary's view of the cell's progress
     LAST_YEAR = "ly"  # my plan of last year and how it went
+
+
+class LibraryCode(StrEnum):
+    """What a study library button does."""
+
+    LIST = "ls"  # arg: <kind or empty>.<page>
+    OPEN = "op"  # arg: the material's id
+    STUDIED = "ok"  # arg: the material's id ("Đã học")
+    FOLLOW = "who"  # arg: the page of the secretary's "who has studied" view
+    ADD = "add"  # an admin adds a material from the chat
+    NOTICE = "nt"  # arg: the material's id: preview the notice to its audience
+    NOTICE_SEND = "ns"  # arg: the material's id: queue that notice
 
 
 class Route(StrEnum):
@@ -281,6 +295,19 @@ class ProgressPress:
         return _checked(f"{Prefix.PROGRESS}:{self.code}:{self.arg}")
 
 
+@dataclass(frozen=True, slots=True)
+class LibraryPress:
+    """A press on a study library button: what to do and its argument (a material's id, a
+    kind and a page)."""
+
+    code: LibraryCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.LIBRARY}:{self.code}:{self.arg}")
+
+
 Press = (
     PlanPress
     | MeetingPress
@@ -290,6 +317,7 @@ Press = (
     | ReportPress
     | NotifyPress
     | ProgressPress
+    | LibraryPress
 )
 
 
@@ -375,6 +403,15 @@ def parse_report(data: str) -> ReportPress | None:
     return ReportPress(year) if year is not None and len(parts[2]) == 4 and year >= 1000 else None
 
 
+def parse_library(data: str) -> LibraryPress | None:
+    """The study library press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.LIBRARY, 3)
+    code = _member(LibraryCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return LibraryPress(code, parts[2])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -390,6 +427,8 @@ def parse(data: str) -> Press | None:
         return parse_invites(data) or parse_report(data) or parse_notify(data)
     if prefix == Prefix.PROGRESS:
         return parse_progress(data)
+    if prefix == Prefix.LIBRARY:
+        return parse_library(data)
     return None
 
 
@@ -400,7 +439,7 @@ def looks_like_plan(data: str) -> bool:
 
 
 def looks_like_feature(data: str) -> bool:
-    """Whether ``data`` claims to be a calendar, desk, composer or progress press (a malformed
-    one gets only the stale notice, not the menu)."""
-    feature = (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST, Prefix.PROGRESS)
+    """Whether ``data`` claims to be a calendar, desk, composer, progress or library press (a
+    malformed one gets only the stale notice, not the menu)."""
+    feature = (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST, Prefix.PROGRESS, Prefix.LIBRARY)
     return data.partition(":")[0] in feature

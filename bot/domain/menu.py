@@ -22,6 +22,7 @@ class Command(StrEnum):
     REVIEW = "duyet"
     BROADCAST = "thongbao"
     LINK = "lienket"  # a one-time code to sign in on the person's other channel
+    LIBRARY = "tailieu"  # the study library
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -31,7 +32,7 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
     if person is None or not person.active:
         return GUEST_COMMANDS
-    commands = [Command.PLAN, Command.ME, Command.MEETINGS, Command.LINK]
+    commands = [Command.PLAN, Command.ME, Command.MEETINGS, Command.LIBRARY, Command.LINK]
     leads = person.has(Role.SECRETARY) or person.has(Role.HEAD)
     if leads:
         commands.append(Command.UNIT)

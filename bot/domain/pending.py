@@ -109,6 +109,14 @@ class ProgressNote:
         return f"progress:{self.plan_id}.{self.item}.{self.status}"
 
 
+class LibraryUpload:
+    """An admin sends a file (or types a link) with its title and kind, for the library."""
+
+    def pack(self) -> str:
+        """The stored form."""
+        return "library:add"
+
+
 Pending = (
     FillingFor
     | ReturnComment
@@ -118,6 +126,7 @@ Pending = (
     | BroadcastText
     | BroadcastTime
     | ProgressNote
+    | LibraryUpload
 )
 Meeting = NewMeeting | EditMeeting | RecordMeeting
 Broadcast = BroadcastText | BroadcastTime
@@ -151,6 +160,8 @@ def parse_pending(purpose: str | None) -> Pending | None:
         return None
     if purpose == "broadcast:text":
         return BroadcastText()
+    if purpose == "library:add":
+        return LibraryUpload()
     if head == "broadcast" and verb == "at":
         return BroadcastTime(arg)
     return None

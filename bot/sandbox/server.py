@@ -48,6 +48,7 @@ from bot.sandbox.chat import Chat, ZaloChat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import sample_campaign
+from bot.sandbox.library_samples import seed_library
 from bot.sandbox.saved import (
     MARKER_KEY,
     MARKER_VALUE,
@@ -257,6 +258,7 @@ class Sandbox:
                 )
                 if outcome.summary is None:
                     raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
+                await seed_library(services.library)
             if sample and await services.plans.campaign() is None:  # a real one stays as it is
                 await services.plans.set_campaign(**sample_campaign())
             if sample and not marked:

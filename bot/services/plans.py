@@ -253,6 +253,11 @@ class PlanService:
         """The campaign now open."""
         return await self._plans.active_campaign()
 
+    async def campaign_year(self) -> int | None:
+        """The open campaign's year, if one is open."""
+        campaign = await self.campaign()
+        return campaign.year if campaign is not None else None
+
     async def duty(self, person: Person) -> tuple[Duty, Campaign, Plan | None] | None:
         """What ``person`` has to do about their plan now; None while no campaign is open."""
         campaign, plan = await self._current(person)

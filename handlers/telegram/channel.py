@@ -55,7 +55,8 @@ async def show_working(bot: Bot, chat_id: int) -> None:
         log.info("telegram: no chat action for a chat: %s", type(error).__name__)
 
 
-def _sent(message: Message) -> Sent:
+def sent_of(message: Message) -> Sent:
+    """What the channel port reports of a message Telegram took (its file's id, if any)."""
     found = message.photo[-1] if message.photo else message.document
     return Sent(str(message.message_id), found.file_id if found is not None else None)
 
@@ -86,7 +87,7 @@ class TelegramChannel:
             messages = await send(self._bot, int(chat_id), reply)
         except TelegramError as error:
             raise classify(error) from error
-        return [_sent(message) for message in messages]
+        return [sent_of(message) for message in messages]
 
     async def working(self, chat_id: str) -> None:
         """ "Sending a file…" while a document is made."""

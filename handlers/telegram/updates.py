@@ -21,12 +21,12 @@ from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.menu import commands_for
 from bot.domain.models import Channel, Person
 from bot.locales import Catalog
-from bot.services.channels import Capabilities
+from bot.services.channels import Capabilities, Sent
 from bot.services.replies import Presenter, Reply
 from bot.services.screens import Screens
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
-from handlers.telegram.channel import TELEGRAM, show_working
+from handlers.telegram.channel import TELEGRAM, sent_of, show_working
 from handlers.telegram.render import acknowledge, edit, fold, send
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,12 @@ class TelegramTurn:
         """Telegram's."""
         return TELEGRAM
 
-    async def reply(self, reply: Reply) -> None:
-        """Deliver ``reply`` in the chat of the update."""
+    async def reply(self, reply: Reply) -> list[Sent]:
+        """Deliver ``reply`` in the chat of the update; what Telegram took."""
         chat = self._update.effective_chat
-        if chat is not None:
-            await send(self._context.bot, chat.id, reply)
+        if chat is None:
+            return []
+        return [sent_of(m) for m in await send(self._context.bot, chat.id, reply)]
 
     async def toast(self, text: str | None = None) -> None:
         """Answer the button press (a toast with ``text``)."""

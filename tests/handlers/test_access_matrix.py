@@ -31,6 +31,7 @@ COMMANDS = {
     "/duyet": {"secretary", "other_secretary", "admin"},
     "/baocao": {"secretary", "other_secretary", "admin"},
     "/thongke": {"admin"},
+    "/tailieu": {"member", "secretary", "other_secretary", "admin"},
 }
 
 
@@ -140,3 +141,30 @@ async def test_filling_for_someone_only_by_their_secretary_or_an_admin(
         await chat.press_data(data)
     after = await plan_of(bot, world["member"])
     assert (after.status, after.rev) == (binh.status, binh.rev)
+
+
+@pytest.mark.parametrize("person", PERSONS)
+async def test_library_presses_by_audience_and_role(
+    bot: Harness, world: dict[str, Chat], person: str
+) -> None:
+    """A material of thôn 1 opens and is marked only by thôn 1 and the admin; adding,
+    announcing and "who has studied" only by who may; nothing else changes."""
+    cell = "Đảng bộ xã Phú Lạc / Chi bộ thôn 1"
+    material = await bot.services.library.add_file(
+        None, "a.pdf", b"%PDF-1.4 x", title="Của thôn 1", kind="nam", audience=f"unit:{cell}"
+    )
+    chat = world[person]
+    opened = await chat.press_data(f"l:op:{material.id}")
+    sees = person in ("member", "secretary", "admin")
+    assert any(r.kind == "document" for r in opened) is sees, [r.plain for r in opened]
+    await chat.press_data(f"l:ok:{material.id}")
+    marked = await bot.store.library.counts()
+    assert marked.get(material.id, 0) == (1 if sees else 0)
+    follow = await chat.press_data("l:who:")
+    assert any("Của thôn 1: 1/" in r.plain for r in follow) is (person == "secretary")
+    none_for_giang = any("Chưa có tài liệu bắt buộc" in r.plain for r in follow)
+    assert none_for_giang is (person == "other_secretary")  # thôn 2 is not its audience
+    adding = await chat.press_data("l:add:")
+    assert any("Thêm tài liệu" in r.plain for r in adding) is (person == "admin")
+    notice = await chat.press_data(f"l:ns:{material.id}")
+    assert any("Đã xếp" in r.plain for r in notice) is (person == "admin")

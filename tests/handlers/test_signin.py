@@ -41,6 +41,7 @@ async def test_sign_in_by_own_contact_links_and_shows_the_role_menu(bot: Harness
         "kehoach",
         "toi",
         "lichhop",
+        "tailieu",
         "lienket",
         "donvi",
         "duyet",
@@ -175,6 +176,7 @@ async def test_roles_see_their_own_menus_and_are_refused_others(bot: Harness) ->
         "📝 Kế hoạch của tôi",
         "👤 Thông tin của tôi",
         "📅 Lịch sinh hoạt",
+        "📚 Tài liệu học tập",
         "Hướng dẫn",
     ]
     [reply] = await member.send("/donvi")
@@ -230,6 +232,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "kehoach",
         "toi",
         "lichhop",
+        "tailieu",
         "lienket",
         "help",
         "huy",
@@ -245,6 +248,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "kehoach",
         "toi",
         "lichhop",
+        "tailieu",
         "lienket",
         "donvi",
         "duyet",

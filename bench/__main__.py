@@ -13,6 +13,7 @@ and, last, one JSON object with everything.
 | conversation | updates/s, members filling 01   | a bare echo bot on the same harness   |
 | workers      | the same with WORKERS=2         | the echo bot again                    |
 | zalo         | the same members on Zalo        | a bare echo bot on our Zalo poller    |
+| zalo_webhook | the same, Zalo's webhook        | a bare echo bot on our Zalo webhook   |
 | outbox       | messages/s of a wave            | the configured pace                   |
 | sweep        | seconds to queue a reminder wave| one read of everyone's standing       |
 | startup      | spawn to first reply; idle RSS  | the echo bot                          |
@@ -36,6 +37,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "conversation": ["--members", "300"],
         "workers": ["--members", "300", "--workers", "2"],
         "zalo": ["--members", "300", "--channel", "zalo", "--polls", "32"],
+        "zalo_webhook": ["--members", "300", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "2000"],
         "sweep": ["--people", "20000", "--units", "1000"],
         "startup": ["--runs", "3"],
@@ -44,6 +46,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "conversation": ["--members", "2000"],
         "workers": ["--members", "2000", "--workers", "2"],
         "zalo": ["--members", "2000", "--channel", "zalo", "--polls", "32"],
+        "zalo_webhook": ["--members", "2000", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "10000"],
         "sweep": ["--people", "100000", "--units", "5000"],
         "startup": ["--runs", "5"],
@@ -53,7 +56,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
 
 
 # benchmarks that are another one with other options
-MODULES = {"workers": "conversation", "zalo": "conversation"}
+MODULES = {"workers": "conversation", "zalo": "conversation", "zalo_webhook": "conversation"}
 
 
 def run(name: str, args: list[str]) -> dict[str, Any]:
@@ -82,7 +85,7 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
     """(benchmark, figure, baseline, ratio) for the table."""
     if "error" in f:
         return name, "FAILED", f["error"][:60], "-"
-    if name in ("conversation", "workers", "zalo"):
+    if name in ("conversation", "workers", "zalo", "zalo_webhook"):
         return (
             name,
             f"{f['updates_per_s']} upd/s, p99 {f['p99_ms']} ms, lost {f['lost']}",

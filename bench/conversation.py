@@ -1,7 +1,7 @@
 """Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
 
     python bench/conversation.py [--members 2000] [--latency 0.08] [--workers 1] [--think 0]
-    python bench/conversation.py --channel zalo [--polls 1] ...
+    python bench/conversation.py --channel zalo [--polls 1] [--zalo-receive webhook] ...
 
 The bot runs as a separate process (``python -m bot run``) on a SQLite file, talking HTTP to the
 fake Bot API served here; a bare echo bot on the same harness gives the upper bound. Each member
@@ -12,6 +12,8 @@ ordering) and submits. Afterwards every stored plan is checked against what was 
 signed in by their invite codes typed, answering by typed text and numbers
 (``bench/zalo_members.py``); the bot has no Telegram token; the baseline is a bare echo bot on
 our Zalo client and poller (``bench/zalo_echo.py``). ``--polls`` sets ZALO_POLLS for both.
+``--zalo-receive webhook``: both take Zalo's webhook instead (PUBLIC_URL set to their own web
+server), each POST sent after the same latency as a call, as if over the same network.
 Last line: one JSON object with channel, updates_per_s, echo_updates_per_s, ratio, p50_ms,
 p99_ms, peak_rss_mb, lost, misordered.
 """
@@ -206,7 +208,7 @@ async def run_process(
     polled = asyncio.Event()
 
     def on_call(call: Any) -> None:
-        if call.method == "getUpdates":
+        if call.method in ("getUpdates", "setWebhook"):  # polling, or the webhook is set
             polled.set()
 
     api.on_call.append(on_call)
@@ -310,6 +312,12 @@ async def main() -> None:
     parser.add_argument(
         "--polls", type=int, default=1, help="Zalo: long polls at once (ZALO_POLLS)"
     )
+    parser.add_argument(
+        "--zalo-receive",
+        choices=("poll", "webhook"),
+        default="poll",
+        help="Zalo: getUpdates long polls, or the webhook (PUBLIC_URL)",
+    )
     options = parser.parse_args()
 
     work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
@@ -327,13 +335,23 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
     codes = await invite_codes(db, options.members)
     results: dict[str, Any] = {}
     for mode in ("echo",) if options.only_echo else ("bot", "echo"):
-        api = FakeZaloApi(latency=options.latency)
+        webhook = options.zalo_receive == "webhook"
+        api = FakeZaloApi(latency=options.latency, allow_http_webhook=webhook)
         await api.start()
         replies = ZaloReplies()
         api.on_call.append(replies.on_call)
         latencies: list[float] = []
         members = [
-            ZaloMember(api, replies, i, codes[i], latencies, STEPS, Pauser(options.think, i))
+            ZaloMember(
+                api,
+                replies,
+                i,
+                codes[i],
+                latencies,
+                STEPS,
+                Pauser(options.think, i),
+                network=options.latency if webhook else 0.0,
+            )
             for i in range(options.members)
         ]
         env = {
@@ -341,14 +359,17 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
             for key, value in os.environ.items()
             if not key.startswith(("TELEGRAM_", "ZALO_", "PUBLIC_URL"))
         }
+        port = free_port()
         env |= {
             "ZALO_BOT_TOKEN": api.token,
             "ZALO_API_URL": api.url,
             "ZALO_POLLS": str(options.polls),
-            "WEB_PORT": str(free_port()),
+            "WEB_PORT": str(port),
             "DATABASE_URL": db,
             "LOG_LEVEL": "WARNING",
         }
+        if webhook:
+            env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
 
         queue: list[tuple[int, int]] = []  # (events waiting at Zalo, polls waiting) sampled
 
@@ -485,6 +506,7 @@ def report(options: argparse.Namespace, results: dict[str, Any]) -> None:
         "members": options.members,
         "workers": options.workers,
         "polls": options.polls if options.channel == "zalo" else None,
+        "receive": options.zalo_receive if options.channel == "zalo" else None,
         "think_s": options.think,
         "latency_ms": options.latency * 1000,
         "updates": bot["updates"],

@@ -89,7 +89,11 @@ class ZaloMember:
         latencies: list[float],
         steps: dict[str, list[float]],
         pause: Callable[[], Awaitable[None]],
+        network: float = 0.0,
     ) -> None:
+        """``network``: seconds each event takes to reach the bot (a webhook POST; polled
+        events already wait for a ``getUpdates`` round trip at the server)."""
+        self.network = network
         self.api = api
         self.replies = replies
         self.index = index
@@ -110,7 +114,11 @@ class ZaloMember:
     async def _push(self, text: str) -> float:
         self.sent += 1
         started = time.perf_counter()
-        await self.api.push(self.api.text(self.user, text))
+        if self.network:
+            await asyncio.sleep(self.network)
+        status = await self.api.push(self.api.text(self.user, text))
+        if status not in (None, 200):
+            raise RuntimeError(f"member {self.index}: the webhook answered {status}")
         return started
 
     async def _answered(self, target: int, started: float) -> None:

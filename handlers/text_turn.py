@@ -3,14 +3,16 @@
 The choices shown last in a chat are stored (``OfferStore``), so the number typed next is the
 press it names, whichever process reads it and after a restart. A number from a screen the chat
 has since left still names the old press: its callback data carries the revision it was shown
-at, and the feature answers it as it answers a stale button.
+at, and the feature answers it as it answers a stale button. A reply showing the very choices
+read at the start of the turn (the same screen again, say after an answer it could not take)
+leaves the stored row as it is: nothing to write.
 """
 
 from __future__ import annotations
 
 import html
 
-from bot.domain.choices import typed_choice
+from bot.domain.choices import Choice, typed_choice
 from bot.domain.models import Person
 from bot.locales import Safe
 from bot.services.channels import Capabilities, ChannelPort, Sent, without_buttons
@@ -26,6 +28,7 @@ class ChannelTurn:
         self._chat_id = chat_id
         self._offers = offers
         self._clock = clock
+        self._stored: list[Choice] | None = None  # the chat's choices as read in this turn
 
     @property
     def capabilities(self) -> Capabilities:
@@ -41,7 +44,10 @@ class ChannelTurn:
         """Deliver ``reply``; on a channel without buttons remember its choices first."""
         if self.numbered and reply.choices:
             choices = [choice for row in reply.choices for choice in row]
-            await self._offers.offer(self._port.channel, self._chat_id, choices, self._clock.now())
+            if choices != self._stored:
+                now = self._clock.now()
+                await self._offers.offer(self._port.channel, self._chat_id, choices, now)
+                self._stored = choices
             reply = without_buttons(reply)
         return await self._port.deliver(self._chat_id, reply)
 
@@ -71,5 +77,6 @@ class ChannelTurn:
         if not self.numbered:
             return None
         choices = await self._offers.offered(self._port.channel, self._chat_id)
+        self._stored = choices
         index = typed_choice(typed, [choice.label for choice in choices])
         return choices[index].data if index is not None else None

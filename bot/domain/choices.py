@@ -46,13 +46,13 @@ def typed_choice(typed: str, labels: Sequence[str]) -> int | None:
     folded = [i for i, label in enumerate(labels) if fold(label) == wanted]
     if folded:
         return folded[0] if len(folded) == 1 else None
-    words = _words(
+    words = label_words(
         typed
     )  # "gui ke hoach" for "📨 Gửi kế hoạch", "sua noi dung" for "Sửa: Nội dung"
-    named = [i for i, label in enumerate(labels) if words and _words(label) == words]
+    named = [i for i, label in enumerate(labels) if words and label_words(label) == words]
     return named[0] if len(named) == 1 else None
 
 
-def _words(value: str) -> str:
+def label_words(value: str) -> str:
     """The words of ``value`` folded, without emoji and punctuation."""
     return " ".join(_WORD.findall(fold(value)))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.domain.address import address_labels
 from bot.domain.callbacks import InvitesPress, NotifyPress, ReportPress
 from bot.domain.choices import Choice as Choice  # re-exported: replies are made of choices
+from bot.domain.choices import label_words
 from bot.domain.directory import InviteRow, RosterStats
 from bot.domain.menu import Command, commands_for, menu_for
 from bot.domain.models import Channel, Exemption, Person
@@ -68,15 +69,22 @@ class Presenter:
     def __init__(self, catalog: Catalog, support: str | None) -> None:
         self._c = catalog
         self._support = support or catalog.plain("signin.support_default")
-        self._labels = {fold(catalog.plain(f"menu.{cmd.value}")): cmd for cmd in Command}
+        labels = {cmd: catalog.plain(f"menu.{cmd.value}") for cmd in Command}
+        self._labels = {fold(label): cmd for cmd, label in labels.items()}
+        # the label's words alone: "Kế hoạch của tôi", typed without the button's emoji
+        self._label_words = {label_words(label): cmd for cmd, label in labels.items()}
         helps = catalog.plain("zalo.help_words").split(",")
         self._words = {cmd.value: cmd for cmd in Command if cmd is not Command.START} | {
             fold(word).replace(" ", ""): Command.HELP for word in helps if word.strip()
         }
 
     def command_for_label(self, text: str) -> Command | None:
-        """The command whose menu button reads ``text`` (as typed or pressed)."""
-        return self._labels.get(fold(text))
+        """The command whose menu button reads ``text`` (as typed or pressed, or its words
+        typed without the emoji, any case, with or without diacritics)."""
+        command = self._labels.get(fold(text))
+        if command is None and (words := label_words(text)):
+            command = self._label_words.get(words)
+        return command
 
     def command_for_word(self, text: str) -> Command | None:
         """The command ``text`` names by its words alone, without the slash, diacritics or

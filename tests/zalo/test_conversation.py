@@ -91,6 +91,11 @@ async def test_words_commands_and_what_zalo_hides(zalo_bot: ZaloBot) -> None:
     await chat.choose("✅ Thông tin đúng")
     [paused] = await chat.send("huy")
     assert "Đã lưu bản nháp" in paused
+    # a menu button's label typed as it reads, without its emoji, is that button
+    [plan] = await chat.send("Kế hoạch của tôi")
+    assert "Đã lưu bản nháp" not in plan and "Câu 2/" in plan, plan
+    [paused] = await chat.send("huy")
+    assert "Đã lưu bản nháp" in paused
     await zalo_bot.hand(zalo_bot.zalo.sticker(BINH))
     assert "chỉ đọc được tin nhắn chữ" in chat.last
     await zalo_bot.hand(zalo_bot.zalo.unsupported(BINH))

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
@@ -23,7 +24,6 @@ from bot.domain.schedule import Schedule
 from bot.forms import load_forms
 from bot.locales import Catalog
 from bot.logs import guard_personal_data
-from bot.office.documents import DocxRenderer
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.channels import ChannelPort, Channels
@@ -41,7 +41,7 @@ from bot.services.meetings import MeetingService
 from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
-from bot.services.ports import Clock
+from bot.services.ports import Clock, DocumentRenderer
 from bot.services.proxy import ProxyService
 from bot.services.reminders import ReminderService
 from bot.services.replies import Presenter
@@ -112,6 +112,21 @@ class Services:
     proxy: ProxyService
 
 
+def docx_renderer(catalog: Catalog, tz: ZoneInfo) -> DocumentRenderer:
+    """The DOCX renderer, imported when the first document is made: python-docx and lxml are
+    not loaded by a bot that is waiting for messages."""
+    made: list[DocumentRenderer] = []
+
+    def render(*args: Any, **kwargs: Any) -> bytes:
+        if not made:
+            from bot.office.documents import DocxRenderer
+
+            made.append(DocxRenderer(catalog, tz))
+        return made[0](*args, **kwargs)
+
+    return render
+
+
 def build_services(
     settings: Settings,
     store: Store,
@@ -123,7 +138,7 @@ def build_services(
     catalog = catalog or Catalog.load()
     forms = forms if forms is not None else load_forms(settings.forms_dir)
     tz = settings.tz
-    renderer = DocxRenderer(catalog, settings.tz)
+    renderer = docx_renderer(catalog, settings.tz)
     presenter = Presenter(catalog, settings.support_contact)
     plans = PlanService(
         store.plans,

@@ -10,8 +10,6 @@ from bot.domain.models import Person
 from bot.domain.pending import EditMeeting, NewMeeting, Pending
 from bot.domain.pending import Meeting as MeetingInput
 from bot.locales import Catalog
-from bot.office.report_chart import chart_png
-from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingScreen, MeetingService
@@ -71,6 +69,10 @@ class MeetingRouter:
         if report is None:
             await turn.reply(self._presenter.simple("digest.nothing", person))
             return
+        # matplotlib and openpyxl load at the first report, not at start
+        from bot.office.report_chart import chart_png
+        from bot.office.report_sheet import report_bytes
+
         picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)

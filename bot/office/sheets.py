@@ -21,17 +21,14 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import IO, TYPE_CHECKING
 
 from bot.domain.roster import Cell
 from bot.domain.text import scrub
+
+if TYPE_CHECKING:  # openpyxl (and numpy through it) loads where a sheet is made or read
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the file as it lies on disk
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an XLSX's parts once unzipped
@@ -121,6 +118,9 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
     texts = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES or texts > MAX_SHARED_STRINGS_BYTES:
         raise _too_large()
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -191,6 +191,8 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
 
 def _text_cell(sheet: Worksheet, value: object) -> object:
     """``value`` as a text cell when it is text; anything else as it is."""
+    from openpyxl.cell.cell import Cell as XlsxCell
+
     if not isinstance(value, str):
         return value
     cell = XlsxCell(sheet, row=1, column=1, value=scrub(value))  # placed by ``append``
@@ -240,6 +242,10 @@ def write_rows(
         writer.writerows([csv_cell(value) for value in row] for row in rows)
         write_private(path, buffer.getvalue().encode("utf-8-sig"))
         return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = title

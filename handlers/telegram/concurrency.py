@@ -89,7 +89,7 @@ class InHand:
 
     def __init__(self, people: int) -> None:
         self._places = asyncio.Semaphore(people)
-        self._held: dict[int | None, int] = {}
+        self._held: dict[int, int] = {}
         self._anonymous = 0
 
     async def take(self, sender: int | None) -> None:

@@ -1,12 +1,23 @@
 """Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
 
     python bench/conversation.py [--members 2000] [--latency 0.08] [--workers 1] [--think 0]
+                                 [--repeat 3] [--no-pin] [--profile FILE]
     python bench/conversation.py --channel zalo [--polls 1] [--zalo-receive webhook] ...
 
 The bot runs as a separate process (``python -m bot run``) on a SQLite file, talking HTTP to the
 fake Bot API served here; a bare echo bot on the same harness gives the upper bound. Each member
 signs in, fills the whole form (long answers sent as a burst of pieces without waiting, to test
 ordering) and submits. Afterwards every stored plan is checked against what was typed.
+
+The bot and the echo bot run alternately ``--repeat`` times (each bot run on a fresh database),
+and each figure is reported as min / median / max over the runs; the ratio is taken per pair.
+Where the machine has two cores or more, the harness (members and fake API) is pinned to the
+last core and the bot to the others (``os.sched_setaffinity``), so the two do not compete for one
+core; ``--no-pin`` turns that off. Beside updates/s: the bot's CPU time per update (user + system,
+from ``/proc``, summed over its processes), its RSS once idle after start, and its peak RSS.
+``--think S``: the reply p99 from the 4th step on is printed apart from the overall p99 (the start
+burst). ``--profile FILE``: the bot runs under cProfile (one run; FILE gets the pstats dump and a
+top-20 table beside it as FILE.txt).
 
 ``--channel zalo``: the same members against the fake Zalo Bot API (same latency per call),
 signed in by their invite codes typed, answering by typed text and numbers
@@ -15,7 +26,8 @@ our Zalo client and poller (``bench/zalo_echo.py``). ``--polls`` sets ZALO_POLLS
 ``--zalo-receive webhook``: both take Zalo's webhook instead (PUBLIC_URL set to their own web
 server), each POST sent after the same latency as a call, as if over the same network.
 Last line: one JSON object with channel, updates_per_s, echo_updates_per_s, ratio, p50_ms,
-p99_ms, peak_rss_mb, lost, misordered.
+p99_ms, p99_from4_ms, cpu_ms_per_update, idle_rss_mb, peak_rss_mb, lost, misordered (medians
+over the runs) and ``runs``: each figure's [min, median, max].
 """
 
 from __future__ import annotations
@@ -86,6 +98,8 @@ class Replies:
 
 
 STEPS: dict[str, list[float]] = defaultdict(list)  # latency per step of the script
+LATE_FROM = 4  # the think-time p99 is also reported from this step on
+IDLE_SETTLE = 1.0  # seconds the bot sits idle after its first poll before its idle RSS is read
 
 
 class Member:
@@ -111,6 +125,15 @@ class Member:
         )
         self.burst: list[float] | None = None
         self.step = ""
+        self.step_no = 0  # 1-based number of the step in the script
+        self.late: list[float] = []  # latencies from the 4th step on (after the start burst)
+
+    def took(self, seconds: float) -> None:
+        """Record one reply's latency."""
+        self.latencies.append(seconds)
+        STEPS[self.step].append(seconds)
+        if self.step_no >= LATE_FROM:
+            self.late.append(seconds)
 
     async def _push(self, update: dict[str, Any]) -> None:
         self.sent += 1
@@ -121,8 +144,7 @@ class Member:
             self.burst.append(started)
             return
         finished = await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, target), 120)
-        self.latencies.append(finished - started)
-        STEPS[self.step].append(finished - started)
+        self.took(finished - started)
 
     async def send_burst(self, *texts: str) -> None:
         """Send several messages without waiting; then wait for as many replies."""
@@ -132,8 +154,7 @@ class Member:
         starts, self.burst = self.burst, None
         for offset, started in enumerate(starts, start=self.sent - len(starts) + 1):
             finished = await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, offset), 120)
-            self.latencies.append(finished - started)
-            STEPS[self.step].append(finished - started)
+            self.took(finished - started)
 
     def study(self) -> tuple[str, str]:
         return f"Phần 1 học tập của người {self.index},", f"phần 2 học tập của người {self.index}."
@@ -164,8 +185,8 @@ class Member:
             ("skip", lambda: c.press("⏭ Bỏ qua")),
             ("submit", lambda: c.press("📨 Gửi kế hoạch")),
         ]
-        for step, action in script:
-            self.step = step
+        for number, (step, action) in enumerate(script, start=1):
+            self.step, self.step_no = step, number
             await self.pause()
             await action()
 
@@ -181,16 +202,48 @@ class Member:
             await self.chat.send(f"tin {n}")
 
 
-def rss_peak_mb(pid: int) -> float:
-    """Peak resident memory of a process plus its children (the workers), summed."""
-    total = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            total += int(line.split()[1]) / 1024
+def tree(pid: int) -> list[int]:
+    """A process and its descendants (the supervisor and its workers)."""
+    found = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     for child in children.read_text().split() if children.exists() else []:
-        total += rss_peak_mb(int(child))
+        found += tree(int(child))
+    return found
+
+
+def status_mb(pid: int, field: str) -> float:
+    """A memory field of ``/proc/PID/status`` (VmHWM: peak, VmRSS: now) in MB, summed over the
+    process and its children."""
+    total = 0.0
+    for each in tree(pid):
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                total += int(line.split()[1]) / 1024
     return total
+
+
+def rss_peak_mb(pid: int) -> float:
+    """Peak resident memory of a process plus its children (the workers), summed."""
+    return status_mb(pid, "VmHWM")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far, from ``/proc/PID/stat``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in tree(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def cpu_plan(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """(bot's cores, harness's cores): the harness gets the last core allowed, the bot the rest;
+    (None, None) with one core or ``--no-pin``."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if not pin or len(allowed) < 2:
+        return None, None
+    return set(allowed[:-1]), {allowed[-1]}
 
 
 def free_port() -> int:
@@ -201,28 +254,40 @@ def free_port() -> int:
         return port
 
 
+BOT_CPUS: set[int] | None = None  # set by main() from cpu_plan()
+
+
 async def run_process(
     args: list[str], env: dict[str, str], api: FakeBotApi | FakeZaloApi, work: Any
-) -> tuple[float, float, int]:
-    """Start a bot process, wait until it polls, run ``work``; return (seconds, rss MB, updates)."""
+) -> tuple[float, float, int, dict[str, float]]:
+    """Start a bot process (on BOT_CPUS), wait until it polls and settles, run ``work``; return
+    (seconds, peak RSS MB, updates, {"idle_rss_mb", "cpu_s"})."""
     polled = asyncio.Event()
 
     def on_call(call: Any) -> None:
         if call.method in ("getUpdates", "setWebhook"):  # polling, or the webhook is set
             polled.set()
 
+    def pin() -> None:
+        if BOT_CPUS is not None:
+            os.sched_setaffinity(0, BOT_CPUS)
+
     api.on_call.append(on_call)
-    process = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT))
+    process = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT), preexec_fn=pin)
     try:
         await asyncio.wait_for(polled.wait(), 60)
+        await asyncio.sleep(IDLE_SETTLE)
+        idle = status_mb(process.pid, "VmRSS")
+        cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
         updates = await work()
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(process.pid) - cpu_before
         rss = rss_peak_mb(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 60)
-    return elapsed, rss, updates
+    return elapsed, rss, updates, {"idle_rss_mb": idle, "cpu_s": cpu}
 
 
 async def prepare(db: str, members: int) -> None:
@@ -318,16 +383,35 @@ async def main() -> None:
         default="poll",
         help="Zalo: getUpdates long polls, or the webhook (PUBLIC_URL)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="bot and echo runs, alternately (min/median/max)"
+    )
+    parser.add_argument(
+        "--no-pin", action="store_true", help="do not pin the bot and the harness to cores"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="run the bot once under cProfile; write the stats here"
+    )
     options = parser.parse_args()
+    if options.profile:
+        options.repeat = 1
 
-    work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
-    db = f"sqlite+aiosqlite:///{work_dir / 'bench.db'}"
-    await prepare(db, options.members)
-    if options.channel == "zalo":
-        results = await run_zalo(options, db)
-    else:
-        results = await run_telegram(options, db)
-    report(options, results)
+    global BOT_CPUS
+    BOT_CPUS, harness_cpus = cpu_plan(not options.no_pin)
+    if harness_cpus is not None:
+        os.sched_setaffinity(0, harness_cpus)
+    print(f"cores: bot {sorted(BOT_CPUS or [])}, harness {sorted(harness_cpus or [])}", flush=True)
+
+    runs: list[dict[str, Any]] = []
+    for _ in range(options.repeat):
+        work_dir = Path(tempfile.mkdtemp(prefix="bench-conv-"))
+        db = f"sqlite+aiosqlite:///{work_dir / 'bench.db'}"
+        await prepare(db, options.members)
+        if options.channel == "zalo":
+            runs.append(await run_zalo(options, db))
+        else:
+            runs.append(await run_telegram(options, db))
+    report(options, runs)
 
 
 async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
@@ -390,9 +474,9 @@ async def run_zalo(options: argparse.Namespace, db: str) -> dict[str, Any]:
             if mode == "bot"
             else [sys.executable, "-m", "bench.zalo_echo"]
         )
-        elapsed, rss, updates = await run_process(command, env, api, work)
+        elapsed, rss, updates, extra = await run_process(command, env, api, work)
         await api.stop()
-        results[mode] = figures(updates, elapsed, latencies, rss)
+        results[mode] = figures(updates, elapsed, latencies, rss, extra)
         results[mode] |= {
             "zalo_queue": round(statistics.mean(q for q, _ in queue), 1) if queue else 0.0,
             "polls_idle": round(statistics.mean(w for _, w in queue), 1) if queue else 0.0,
@@ -425,14 +509,25 @@ class Pauser:
             await asyncio.sleep(self.think * (0.5 + (self.index * 7919 % 1000) / 1000))
 
 
-def figures(updates: int, elapsed: float, latencies: list[float], rss: float) -> dict[str, Any]:
-    """One run's figures."""
+def figures(
+    updates: int,
+    elapsed: float,
+    latencies: list[float],
+    rss: float,
+    extra: dict[str, float],
+    late: list[float] | None = None,
+) -> dict[str, Any]:
+    """One run's figures (``late``: the latencies from the 4th step on, where known)."""
     return {
         "updates": updates,
         "seconds": elapsed,
         "updates_per_s": updates / elapsed,
+        "cpu_ms_per_update": extra["cpu_s"] * 1000 / updates if updates else 0.0,
+        "cpu_share": extra["cpu_s"] / elapsed,  # of one core
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "p99_from4_ms": percentile(late, 0.99) * 1000 if late else None,
+        "idle_rss_mb": extra["idle_rss_mb"],
         "rss_mb": rss,
     }
 
@@ -471,36 +566,83 @@ async def run_telegram(options: argparse.Namespace, db: str) -> dict[str, Any]:
                 await asyncio.gather(*(m.echo(per) for m in members))
             return sum(m.sent for m in members)
 
+        profile = ["-m", "cProfile", "-o", str(options.profile)] if options.profile else []
         command = (
-            [sys.executable, "-m", "bot", "run"]
+            [sys.executable, *profile, "-m", "bot", "run"]
             if mode == "bot"
             else [sys.executable, "bench/echo_bot.py"]
         )
-        elapsed, rss, updates = await run_process(command, env, api, work)
+        elapsed, rss, updates, extra = await run_process(command, env, api, work)
         await api.stop()
-        results[mode] = figures(updates, elapsed, latencies, rss)
+        late = [seconds for m in members for seconds in m.late]
+        results[mode] = figures(updates, elapsed, latencies, rss, extra, late)
         if mode == "bot":
             lost, misordered = await verify(db, members)
             results["bot"]["lost"], results["bot"]["misordered"] = lost, misordered
+            if options.profile:
+                top_table(options.profile)
         show(mode, results[mode])
     return results
 
 
-def report(options: argparse.Namespace, results: dict[str, Any]) -> None:
-    """The steps' latencies, the table, and the JSON line last."""
+def top_table(stats_file: Path) -> None:
+    """Write the top-20 functions by own time and by cumulative time beside the stats dump."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(str(stats_file), stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats(30)
+    Path(f"{stats_file}.txt").write_text(out.getvalue())
+    print(f"profile: {stats_file}.txt", flush=True)
+
+
+FIGURES = (
+    "updates_per_s",
+    "cpu_ms_per_update",
+    "cpu_share",
+    "p50_ms",
+    "p99_ms",
+    "p99_from4_ms",
+    "idle_rss_mb",
+    "rss_mb",
+)
+
+
+def spread(values: list[float | None]) -> list[float] | None:
+    """[min, median, max] of the known values, rounded."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    return [round(min(known), 2), round(statistics.median(known), 2), round(max(known), 2)]
+
+
+def report(options: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
+    """The steps' latencies, the table (min / median / max over the runs), the JSON line last."""
     for step, values in STEPS.items():
         if step:
             p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
             print(f"  {step:14} p50 {p50:7.0f} ms   p99 {p99:7.0f} ms")
-    if "bot" not in results:
+    if "bot" not in runs[0]:
         return
-    bot, echo = results["bot"], results["echo"]
-    print(f"{'':8}{'updates':>9}{'seconds':>9}{'upd/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'RSS MB':>9}")
-    for name, row in results.items():
-        print(
-            f"{name:8}{row['updates']:>9}{row['seconds']:>9.1f}{row['updates_per_s']:>9.0f}"
-            f"{row['p50_ms']:>9.0f}{row['p99_ms']:>9.0f}{row['rss_mb']:>9.0f}"
-        )
+    spreads = {
+        mode: {key: spread([run[mode][key] for run in runs]) for key in FIGURES}
+        for mode in ("bot", "echo")
+    }
+    ratios = [run["bot"]["updates_per_s"] / run["echo"]["updates_per_s"] for run in runs]
+    print(f"{len(runs)} run(s) of each; min / median / max")
+    for mode, figures_ in spreads.items():
+        for key, values in figures_.items():
+            if values is not None:
+                print(f"  {mode:5} {key:18} {values[0]:>9.1f} {values[1]:>9.1f} {values[2]:>9.1f}")
+    ratio = spread(list(ratios)) or [0.0, 0.0, 0.0]
+    print(f"  ratio (per pair)         {ratio[0]:>9.2f} {ratio[1]:>9.2f} {ratio[2]:>9.2f}")
+
+    def median(mode: str, key: str) -> float | None:
+        values = spreads[mode][key]
+        return values[1] if values is not None else None
+
     summary = {
         "channel": options.channel,
         "members": options.members,
@@ -509,17 +651,25 @@ def report(options: argparse.Namespace, results: dict[str, Any]) -> None:
         "receive": options.zalo_receive if options.channel == "zalo" else None,
         "think_s": options.think,
         "latency_ms": options.latency * 1000,
-        "updates": bot["updates"],
-        "updates_per_s": round(bot["updates_per_s"], 1),
-        "echo_updates_per_s": round(echo["updates_per_s"], 1),
-        "ratio": round(bot["updates_per_s"] / echo["updates_per_s"], 3),
-        "p50_ms": round(bot["p50_ms"], 1),
-        "p99_ms": round(bot["p99_ms"], 1),
-        "echo_p99_ms": round(echo["p99_ms"], 1),
-        "peak_rss_mb": round(bot["rss_mb"], 1),
-        "echo_peak_rss_mb": round(echo["rss_mb"], 1),
-        "lost": bot["lost"],
-        "misordered": bot["misordered"],
+        "repeat": len(runs),
+        "pinned": BOT_CPUS is not None,
+        "updates": runs[-1]["bot"]["updates"],
+        "updates_per_s": median("bot", "updates_per_s"),
+        "echo_updates_per_s": median("echo", "updates_per_s"),
+        "ratio": round(statistics.median(ratios), 3),
+        "cpu_ms_per_update": median("bot", "cpu_ms_per_update"),
+        "echo_cpu_ms_per_update": median("echo", "cpu_ms_per_update"),
+        "p50_ms": median("bot", "p50_ms"),
+        "p99_ms": median("bot", "p99_ms"),
+        "p99_from4_ms": median("bot", "p99_from4_ms"),
+        "echo_p99_ms": median("echo", "p99_ms"),
+        "idle_rss_mb": median("bot", "idle_rss_mb"),
+        "peak_rss_mb": median("bot", "rss_mb"),
+        "echo_idle_rss_mb": median("echo", "idle_rss_mb"),
+        "echo_peak_rss_mb": median("echo", "rss_mb"),
+        "lost": sum(run["bot"]["lost"] for run in runs),
+        "misordered": sum(run["bot"]["misordered"] for run in runs),
+        "runs": spreads | {"ratio": ratio},
     }
     print(json.dumps(summary))
 

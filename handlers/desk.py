@@ -6,7 +6,6 @@ from bot.domain.callbacks import DeskCode, DeskPress, number, two_numbers
 from bot.domain.models import Person
 from bot.domain.pending import Pending, ReturnComment
 from bot.locales import Catalog
-from bot.office.plan_sheet import documents_zip, plans_xlsx
 from bot.services.desk import DeskExport, DeskScreen, DeskService, DeskStopped
 from bot.services.desk_view import DeskPresenter
 from handlers.inbound import Turn
@@ -63,6 +62,9 @@ class DeskRouter:
             await turn.working()  # the unit's XLSX and ZIP
             screen = await self._desk.export(person)
             if isinstance(screen, DeskExport):
+                # openpyxl (and numpy through it) loads at the first export, not at start
+                from bot.office.plan_sheet import documents_zip, plans_xlsx
+
                 bundle = screen.export
                 table = plans_xlsx(self._catalog, bundle)
                 archive = documents_zip(bundle.documents) if bundle.documents else None

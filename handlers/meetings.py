@@ -11,8 +11,6 @@ from bot.domain.models import Channel, Person
 from bot.domain.pending import EditMeeting, NewMeeting, Pending, RecordMeeting
 from bot.domain.pending import Meeting as MeetingInput
 from bot.locales import Catalog
-from bot.office.report_chart import chart_png
-from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
 from bot.services.meeting_book import BookScreen, MeetingBook, RecordStep
 from bot.services.meeting_book_view import MeetingBookPresenter
@@ -113,6 +111,10 @@ class MeetingRouter:
             await turn.reply(self._presenter.simple("digest.nothing", person))
             return
         await turn.working()  # the chart and the XLSX
+        # matplotlib and openpyxl load at the first report, not at start
+        from bot.office.report_chart import chart_png
+        from bot.office.report_sheet import report_bytes
+
         picture = await asyncio.to_thread(chart_png, self._catalog, report.rows)
         if picture is not None:
             chart = Attachment("ty-le-nop-theo-don-vi.png", picture)

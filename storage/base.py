@@ -29,14 +29,20 @@ class Repository:
 
         return await self._db.read(work)
 
-    async def _write_one(self, statement: Executable) -> list[RowMapping]:
+    async def _write_one(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> list[RowMapping]:
         """Run one writing statement, atomic by itself, and return its RETURNING rows."""
-        return await self._db.write_one(lambda connection: execute_one(connection, statement))
+        return await self._db.write_one(
+            lambda connection: execute_one(connection, statement, parameters)
+        )
 
 
-def execute_one(connection: Connection, statement: Executable) -> list[RowMapping]:
+def execute_one(
+    connection: Connection, statement: Executable, parameters: dict[str, Any] | None = None
+) -> list[RowMapping]:
     """Run one statement; its RETURNING rows, if any."""
-    result = connection.execute(statement)
+    result = connection.execute(statement, parameters)
     return list(result.mappings()) if result.returns_rows else []
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage.engine import Database
+
+if TYPE_CHECKING:  # Alembic (and Mako) load only when there is something to migrate
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK = 5_802_022  # advisory lock id: two processes starting at once migrate one at a time
@@ -20,6 +21,8 @@ _PG_LOCK = 5_802_022  # advisory lock id: two processes starting at once migrate
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at our migrations, with no ini file."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -39,6 +42,8 @@ class DatabaseProblem(Exception):
 
 def known_revisions() -> set[str]:
     """Every migration revision this version of the program ships."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {revision.revision for revision in script.walk_revisions()}
 
@@ -52,9 +57,51 @@ def check_known(revisions: Iterable[str | None]) -> None:
             raise DatabaseProblem("too_new", revision)
 
 
+def shipped_head() -> str | None:
+    """The newest revision of the shipped migrations, read from the ``revision`` and
+    ``down_revision`` lines of their files; None unless that is exactly one (then Alembic
+    decides). A test holds it equal to Alembic's own head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    try:
+                        found[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        return None
+        revision, down = found.get("revision"), found.get("down_revision")
+        if revision is None and path.name == "__init__.py":
+            continue
+        if not isinstance(revision, str) or not (down is None or isinstance(down, str)):
+            return None  # a merge point or an unusual file: Alembic reads it
+        revisions.add(revision)
+        if down is not None:
+            parents.add(down)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(connection: Connection) -> bool:
+    """The database is at the shipped head already (the usual restart): nothing to load."""
+    head = shipped_head()
+    if head is None or not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return list(stored) == [head]
+
+
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
+    if _at_head(connection):
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     check_known(MigrationContext.configure(connection).get_current_heads())
     command.upgrade(alembic_config(connection), "head")
 

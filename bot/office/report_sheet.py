@@ -6,11 +6,6 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.locales import Catalog
 from bot.office.sheets import append_row, write_private
 from bot.services.digests import DistrictReport, ReportRow
@@ -72,6 +67,12 @@ def write_report(path: Path, catalog: Catalog, report: DistrictReport) -> None:
 def report_bytes(catalog: Catalog, report: DistrictReport) -> bytes:
     """The report as the bytes of an XLSX file."""
     rows = report.rows
+    # openpyxl (and numpy through it) loads with the first report, not with the bot
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = catalog.plain("report.sheet")

@@ -27,20 +27,15 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from xml.etree import ElementTree
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineError, CalamineWorkbook
 
 from bot.domain.roster import Cell
 from bot.domain.text import scrub
+
+if TYPE_CHECKING:  # openpyxl (numpy through it) and calamine load where a sheet is made or read
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the file as it lies on disk
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an XLSX's parts once unzipped
@@ -177,15 +172,21 @@ def _read_xlsx(path: Path) -> tuple[Iterator[Row], int] | None:
     return None
 
 
-_CALAMINE_ERRORS = (CalamineError, ValueError, TypeError, OSError, IndexError)
+def _calamine_errors() -> tuple[type[Exception], ...]:
+    """What calamine raises on a file it cannot read."""
+    from python_calamine import CalamineError
+
+    return (CalamineError, ValueError, TypeError, OSError, IndexError)
 
 
 def _read_calamine(path: Path) -> tuple[Iterator[Row], int]:
     """The first sheet's rows through calamine (the scan has bounded its grid), and how many."""
+    from python_calamine import CalamineWorkbook
+
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         start, end = sheet.start, sheet.end
-    except _CALAMINE_ERRORS as exc:
+    except _calamine_errors() as exc:
         raise SheetError("file_unreadable", type(exc).__name__) from None
     if start is None or end is None:  # an empty sheet
         return iter(()), 0
@@ -195,10 +196,11 @@ def _read_calamine(path: Path) -> tuple[Iterator[Row], int]:
 def _calamine_rows(rows: Iterator[Sequence[object]], lead: list[Cell]) -> Iterator[Row]:
     """calamine's rows numbered from the sheet's first; ``lead`` stands for the empty columns
     calamine leaves out before the first one used."""
+    errors = _calamine_errors()
     try:
         for number, values in enumerate(rows, start=1):
             yield number, lead + [_calamine_cell(value) for value in values]
-    except _CALAMINE_ERRORS as exc:
+    except errors as exc:
         raise SheetError("file_unreadable", type(exc).__name__) from None
 
 
@@ -226,6 +228,9 @@ def _read_openpyxl(path: Path) -> Iterator[Row]:
     texts = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
     if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES or texts > MAX_SHARED_STRINGS_BYTES:
         raise _too_large()
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -360,6 +365,8 @@ def _text_cell(sheet: Worksheet, value: object) -> object:
     """``value`` as a text cell when it is text; anything else as it is."""
     if not isinstance(value, str):
         return value
+    from openpyxl.cell.cell import Cell as XlsxCell
+
     cell = XlsxCell(sheet, row=1, column=1, value=scrub(value))  # placed by ``append``
     cell.data_type = "s"
     return cell
@@ -384,6 +391,8 @@ def _streamed_text(sheet: object, value: str) -> object:
         return None
     if not text.startswith("="):
         return text
+    from openpyxl.cell.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)  # type: ignore[arg-type]
     cell.data_type = "s"
     return cell
@@ -431,6 +440,11 @@ def write_rows(
         writer.writerows([csv_cell(value) for value in row] for row in rows)
         write_private(path, buffer.getvalue().encode("utf-8-sig"))
         return
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     # Write-only: each row goes to the file as it is appended, not kept as cell objects (a
     # 50,000-person roster took 10 s and 400 MB the other way). Widths come first, from a
     # pass over the values, since a streamed sheet cannot be measured once written.

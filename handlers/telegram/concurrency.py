@@ -76,3 +76,44 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+class InHand:
+    """A cap on the people whose updates have been taken from Telegram and not yet handled.
+
+    The poll waits for a free place before it takes an update from someone with nothing in
+    hand, so a burst stays at Telegram (unconfirmed) instead of in this process's memory. A
+    person holds one place however many of their updates wait (at most
+    ``MAX_PENDING_PER_PERSON``): one flooding account cannot fill the places of everyone else.
+    """
+
+    def __init__(self, people: int) -> None:
+        self._places = asyncio.Semaphore(people)
+        self._held: dict[int, int] = {}
+        self._anonymous = 0
+
+    async def take(self, sender: int | None) -> None:
+        """Wait for a place for ``sender`` (None: an update from nobody, one place of its own)."""
+        if sender is None or sender not in self._held:
+            await self._places.acquire()
+        if sender is None:
+            self._anonymous += 1
+        else:
+            self._held[sender] = self._held.get(sender, 0) + 1
+
+    def done(self, update: object) -> None:
+        """An update taken with ``take`` has been handled or dropped."""
+        sender = (
+            update.effective_user.id
+            if isinstance(update, Update) and update.effective_user
+            else None
+        )
+        if sender is None or sender not in self._held:
+            if self._anonymous:
+                self._anonymous -= 1
+                self._places.release()
+            return
+        self._held[sender] -= 1
+        if not self._held[sender]:
+            del self._held[sender]
+            self._places.release()

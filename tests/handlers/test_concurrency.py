@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import CallbackQuery, Update, User
 
-from handlers.telegram.concurrency import MAX_PENDING_PER_PERSON, PerPersonUpdateProcessor
+from handlers.telegram.concurrency import MAX_PENDING_PER_PERSON, InHand, PerPersonUpdateProcessor
 
 
 def update(update_id: int, user_id: int) -> Update:
@@ -58,3 +58,31 @@ async def test_a_flooding_person_is_capped() -> None:
     gate.set()
     await asyncio.gather(*tasks)
     assert handled == MAX_PENDING_PER_PERSON
+
+
+async def test_in_hand_caps_people_not_updates() -> None:
+    """With one place, a person's further updates are taken at once; someone else's first waits
+    until every update of the person holding the place has been handled."""
+    in_hand = InHand(1)
+    await in_hand.take(1)
+    await in_hand.take(1)  # the same person: no second place needed
+    other = asyncio.create_task(in_hand.take(2))
+    await asyncio.sleep(0)
+    assert not other.done()
+    in_hand.done(update(1, 1))
+    await asyncio.sleep(0)
+    assert not other.done()  # person 1 still has an update in hand
+    in_hand.done(update(2, 1))
+    await asyncio.wait_for(other, 1)
+    in_hand.done(update(3, 2))
+
+
+async def test_in_hand_gives_an_update_from_nobody_a_place_of_its_own() -> None:
+    """An update without a sender holds a place until it is done."""
+    in_hand = InHand(1)
+    await in_hand.take(None)
+    waiting = asyncio.create_task(in_hand.take(5))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    in_hand.done(Update(9))
+    await asyncio.wait_for(waiting, 1)

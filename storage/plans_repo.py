@@ -124,7 +124,9 @@ _VISIT = (
 )
 
 
-DRAFT_COLUMNS = ("answers", "position", "back_to_review", "buffer", "paused", "last_input")
+# The columns a draft is stored in: derived from ``_draft_values`` so a new one cannot be left out
+# of the prebuilt save below.
+DRAFT_COLUMNS = tuple(_draft_values(Draft()))
 
 # Built once: every typed answer and button press saves the draft with it. Built per save, the
 # UPDATE cost more CPU than the rest of the update's work in this process (its construction and

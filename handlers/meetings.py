@@ -71,17 +71,19 @@ class MeetingRouter:
         self._presenter = presenter
 
     async def _show(self, turn: Turn, screen: MeetingScreen | StepScreen) -> None:
+        """The calendar and each step of scheduling are screens: the one shown before (a step
+        of this flow or another's) loses its buttons and shrinks to its line."""
         if isinstance(screen, PlanStep):
-            await turn.reply(self._flows.view.plan(screen))
+            await turn.screen(self._flows.view.plan(screen))
         else:
-            await turn.reply(self._view.render(screen))
+            await turn.screen(self._view.render(screen))
 
     async def _book(self, turn: Turn, screen: BookScreen) -> None:
         reply = self._flows.view.book(screen)
         if isinstance(screen, RecordStep) and screen.in_place:
             await turn.refresh(reply)  # a toggle of the roster: the same screen, updated
         else:
-            await turn.reply(reply)
+            await turn.screen(reply)  # a step of recording folds the one before
 
     async def overview(self, turn: Turn, person: Person) -> None:
         """/lichhop: upcoming meetings; a secretary also gets the buttons to manage them."""

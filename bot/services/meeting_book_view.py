@@ -107,7 +107,6 @@ class MeetingBookPresenter:
             rows = [(Choice(c.plain("meet.button.save_plan"), self._press(MeetingCode.SAVE)),)]
         folded = c.t(
             "tidy3.plan_folded",
-            kind=self._kind(screen.kind),
             step=PLAN_STEPS.index(step) + 1,
             steps=len(PLAN_STEPS),
             label=c.plain(f"tidy3.plan_{step}"),

@@ -28,7 +28,7 @@ async def test_a_meeting_scheduled_step_by_step_leaves_only_the_result_and_the_m
     [day] = await an.press("➕ Quán triệt")
     assert not calendar.inline_buttons() and "Lịch sinh hoạt" in calendar.plain  # text kept
     [time] = await an.press("T7 26/03")
-    assert day.plain == "✓ Lên lịch buổi quán triệt chuyên đề — bước 1/5 · ngày họp"
+    assert day.plain == "✓ Lịch họp — bước 1/5 · ngày họp"
     assert not day.inline_buttons() and time.inline_buttons()
     [place] = await an.press("08:00")
     assert time.plain.endswith("bước 2/5 · giờ họp") and not time.inline_buttons()
@@ -82,18 +82,18 @@ async def test_recording_a_meeting_folds_each_step(plan_bot: Harness) -> None:
     await an.press("📅 Lịch sinh hoạt")
     [kind] = await an.press("📝 Ghi nhận buổi đã họp")
     [day] = await an.press("Buổi sinh hoạt chuyên đề")
-    assert kind.plain == "✓ Ghi nhận buổi họp · loại buổi sinh hoạt"
+    assert kind.plain == "✓ Ghi nhận · loại buổi"
     [attendance] = await an.send("20/03/2022")
-    assert day.plain == "✓ Ghi nhận buổi họp · ngày họp"
+    assert day.plain == "✓ Ghi nhận · ngày họp"
     await an.press("✅ Lê Văn Cường")  # the same screen, updated in place
     assert "Vắng mặt: Lê Văn Cường" in attendance.plain and attendance.inline_buttons()
     [summary] = await an.press("✔️ Xong điểm danh")
-    assert attendance.plain == "✓ Ghi nhận buổi họp · điểm danh"
+    assert attendance.plain == "✓ Ghi nhận · điểm danh"
     await an.send("Học tập chuyên đề.")
     await an.send("Thống nhất các việc làm cụ thể.")
     [preview] = await an.press("Bỏ qua")
-    assert summary.plain == "✓ Ghi nhận buổi họp · nội dung"
+    assert summary.plain == "✓ Ghi nhận · nội dung"
     [done] = await an.press("💾 Lưu")
     assert "Đã ghi nhận buổi sinh hoạt chuyên đề ngày 20/03/2022" in done.plain
-    assert preview.plain == "✓ Ghi nhận buổi họp · xem lại"
+    assert preview.plain == "✓ Ghi nhận · xem lại"
     assert live(an) == [done]

@@ -19,7 +19,8 @@ class ProgressRouter:
         self._view = view
 
     async def _show(self, turn: Turn, screen: ProgressScreen) -> None:
-        await turn.reply(self._view.render(screen))
+        """Each progress screen replaces the one before (its line stays, its buttons go)."""
+        await turn.screen(self._view.render(screen))
 
     async def press(
         self, turn: Turn, person: Person, pending: Pending | None, press: ProgressPress

@@ -7,7 +7,7 @@ import pytest
 
 from bot.sandbox.harness import Harness
 from tests.handlers.test_tidy import live
-from tests.helpers import signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 
 @pytest.fixture
@@ -97,3 +97,26 @@ async def test_recording_a_meeting_folds_each_step(plan_bot: Harness) -> None:
     assert "Đã ghi nhận buổi sinh hoạt chuyên đề ngày 20/03/2022" in done.plain
     assert preview.plain == "✓ Ghi nhận · xem lại"
     assert live(an) == [done]
+
+
+async def test_a_progress_update_folds_each_screen(plan_bot: Harness) -> None:
+    """The plan's status → the list of actions → an action → its note → saved: each folds the
+    one before; at the end only the saved screen (and the menu) can be pressed."""
+    binh = await signed_in(plan_bot, "Bình", "0987654321")
+    await fill_mau_01(binh, actions=2)
+    await binh.press("📨 Gửi kế hoạch")
+    [home] = await binh.press("📈 Cập nhật tiến độ")
+    [action] = await binh.press("Việc 1")
+    assert home.plain == "✓ Tiến độ kế hoạch năm 2022" and not home.inline_buttons()
+    old_status = action.inline_buttons()[0]["callback_data"]
+    [ask] = await binh.press("✅ Đã thực hiện")
+    assert action.plain == "✓ Tiến độ · Việc 1"
+    [saved] = await binh.send("Đã thăm 5 hộ dân thôn 1")
+    assert ask.plain == "✓ Tiến độ · Việc 1: Đã thực hiện"
+    assert "Đã ghi tiến độ việc 1" in saved.plain
+    assert [m for m in live(binh) if m.inline_buttons()] == [saved]
+    [again] = await binh.press("⏳ Đang thực hiện")
+    assert saved.plain == "✓ Đã ghi tiến độ việc 1: Đã thực hiện"  # the receipt, in a line
+    [asked] = await binh.press_data(old_status, action)  # a folded screen's button still works
+    assert "Đồng chí ghi ngắn gọn" in asked.plain and asked.inline_buttons()
+    assert not again.inline_buttons() and plan_bot.errors == []

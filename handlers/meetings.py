@@ -14,11 +14,11 @@ from bot.locales import Catalog
 from bot.office.report_chart import chart_png
 from bot.office.report_sheet import report_bytes
 from bot.services.digests import DigestService
-from bot.services.meeting_book import BookScreen, MeetingBook, RecordStep
+from bot.services.meeting_book import BookRefused, BookScreen, MeetingBook, RecordStep
 from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps, PlanStep, StepScreen
 from bot.services.meeting_view import MeetingPresenter
-from bot.services.meetings import MeetingScreen, MeetingService
+from bot.services.meetings import MeetingRefused, MeetingScreen, MeetingService
 from bot.services.notices import Notices
 from bot.services.replies import Attachment, Presenter
 from handlers.inbound import Turn
@@ -72,9 +72,12 @@ class MeetingRouter:
 
     async def _show(self, turn: Turn, screen: MeetingScreen | StepScreen) -> None:
         """The calendar and each step of scheduling are screens: the one shown before (a step
-        of this flow or another's) loses its buttons and shrinks to its line."""
+        of this flow or another's) loses its buttons and shrinks to its line. A refusal is a
+        message of its own: the screen it refused stays live."""
         if isinstance(screen, PlanStep):
             await turn.screen(self._flows.view.plan(screen))
+        elif isinstance(screen, MeetingRefused):
+            await turn.reply(self._view.render(screen))
         else:
             await turn.screen(self._view.render(screen))
 
@@ -82,6 +85,8 @@ class MeetingRouter:
         reply = self._flows.view.book(screen)
         if isinstance(screen, RecordStep) and screen.in_place:
             await turn.refresh(reply)  # a toggle of the roster: the same screen, updated
+        elif isinstance(screen, BookRefused):
+            await turn.reply(reply)
         else:
             await turn.screen(reply)  # a step of recording folds the one before
 

@@ -1,5 +1,6 @@
-"""A tidy chat for meetings: each step of scheduling and of recording folds the one before, so
-a meeting entered step by step leaves only its result and the menu pressable (issue 21, §1/§3)."""
+"""A tidy chat beyond the form: each step of scheduling and recording a meeting, of a progress
+update and of the reviewer's desk folds the one before, so only the current screen is pressable
+(issue 21, §1/§3)."""
 
 from __future__ import annotations
 
@@ -120,3 +121,38 @@ async def test_a_progress_update_folds_each_screen(plan_bot: Harness) -> None:
     [asked] = await binh.press_data(old_status, action)  # a folded screen's button still works
     assert "Đồng chí ghi ngắn gọn" in asked.plain and asked.inline_buttons()
     assert not again.inline_buttons() and plan_bot.errors == []
+
+
+async def test_the_desk_folds_the_list_the_plan_and_the_questions(plan_bot: Harness) -> None:
+    """/duyet → one plan → Trả lại → Không (the plan again) → Trả lại → Có → the comment →
+    returned: each screen takes the buttons off the one before, the list and the questions
+    shrink to a line, a plan keeps its text; at the end only the menu is pressable. A button
+    kept from the folded list still opens the plan; a forged one leaves the screen live."""
+    binh = await signed_in(plan_bot, "Bình", "0987654321")
+    await fill_mau_01(binh)
+    await binh.press("📨 Gửi kế hoạch")
+    an = await signed_in(plan_bot, "An", "0912345678")
+    [listing] = await an.send("/duyet")
+    old_open = next(
+        b["callback_data"] for b in listing.inline_buttons() if b["text"] == "Xem: Trần Thị Bình"
+    )
+    [plan, _document] = await an.press("Xem: Trần Thị Bình")
+    assert (
+        listing.plain == "✓ Danh sách kế hoạch: đã gửi, chờ xác nhận"
+        and not listing.inline_buttons()
+    )
+    [ask] = await an.press("↩️ Trả lại")
+    assert "Trần Thị Bình" in plan.plain and "\n" in plan.plain and not plan.inline_buttons()
+    [again, _document] = await an.press("Không")
+    assert ask.plain == "✓ Trả lại kế hoạch của Trần Thị Bình?" and not ask.inline_buttons()
+    await an.press_data("r:ok:999.1")  # a forged press: refused, the plan's screen stays live
+    assert again.inline_buttons()
+    [reopened, _document] = await an.press_data(old_open, listing)
+    assert "Trần Thị Bình" in reopened.plain and not again.inline_buttons()
+    await an.press("↩️ Trả lại")
+    [comment] = await an.press("Có")
+    [done] = await an.send("Cần ghi rõ thời gian của từng việc.")
+    assert comment.plain == "✓ Ý kiến khi trả lại kế hoạch của Trần Thị Bình"
+    assert "Đã trả lại kế hoạch của Trần Thị Bình" in done.plain
+    assert [m for m in an.messages if m.inline_buttons()] == []
+    assert live(an) == [done]

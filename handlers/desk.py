@@ -6,7 +6,7 @@ from bot.domain.callbacks import DeskCode, DeskPress, number, two_numbers
 from bot.domain.models import Person
 from bot.domain.pending import Pending, ReturnComment
 from bot.locales import Catalog
-from bot.services.desk import DeskExport, DeskScreen, DeskService, DeskStopped
+from bot.services.desk import DeskExport, DeskRefused, DeskScreen, DeskService, DeskStopped
 from bot.services.desk_view import DeskPresenter
 from handlers.inbound import Turn
 
@@ -20,7 +20,13 @@ class DeskRouter:
         self._view = view
 
     async def _show(self, turn: Turn, screen: DeskScreen) -> None:
-        await turn.reply(self._view.render(screen))
+        """The list, one plan, the confirmation and the comment are screens: each takes the
+        buttons off the one before (the list and the questions shrink to a line; a plan keeps
+        its text). A refusal is a message of its own: the screen it refused stays live."""
+        if isinstance(screen, DeskRefused):
+            await turn.reply(self._view.render(screen))
+        else:
+            await turn.screen(self._view.render(screen))
 
     async def listing(self, turn: Turn, person: Person) -> None:
         """/duyet: the plans waiting for a decision."""

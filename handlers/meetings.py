@@ -12,11 +12,11 @@ from bot.domain.pending import EditMeeting, NewMeeting, Pending, RecordMeeting
 from bot.domain.pending import Meeting as MeetingInput
 from bot.locales import Catalog
 from bot.services.digests import DigestService
-from bot.services.meeting_book import BookScreen, MeetingBook, RecordStep
+from bot.services.meeting_book import BookRefused, BookScreen, MeetingBook, RecordStep
 from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps, PlanStep, StepScreen
 from bot.services.meeting_view import MeetingPresenter
-from bot.services.meetings import MeetingScreen, MeetingService
+from bot.services.meetings import MeetingRefused, MeetingScreen, MeetingService
 from bot.services.notices import Notices
 from bot.services.replies import Attachment, Presenter
 from handlers.inbound import Turn
@@ -69,17 +69,24 @@ class MeetingRouter:
         self._presenter = presenter
 
     async def _show(self, turn: Turn, screen: MeetingScreen | StepScreen) -> None:
+        """The calendar and each step of scheduling are screens: the one shown before (a step
+        of this flow or another's) loses its buttons and shrinks to its line. A refusal is a
+        message of its own: the screen it refused stays live."""
         if isinstance(screen, PlanStep):
-            await turn.reply(self._flows.view.plan(screen))
-        else:
+            await turn.screen(self._flows.view.plan(screen))
+        elif isinstance(screen, MeetingRefused):
             await turn.reply(self._view.render(screen))
+        else:
+            await turn.screen(self._view.render(screen))
 
     async def _book(self, turn: Turn, screen: BookScreen) -> None:
         reply = self._flows.view.book(screen)
         if isinstance(screen, RecordStep) and screen.in_place:
             await turn.refresh(reply)  # a toggle of the roster: the same screen, updated
-        else:
+        elif isinstance(screen, BookRefused):
             await turn.reply(reply)
+        else:
+            await turn.screen(reply)  # a step of recording folds the one before
 
     async def overview(self, turn: Turn, person: Person) -> None:
         """/lichhop: upcoming meetings; a secretary also gets the buttons to manage them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.callbacks import ProgressCode, ProgressPress, number
 from bot.domain.models import Person
 from bot.domain.pending import Pending, ProgressNote
-from bot.services.progress import ProgressScreen, ProgressService
+from bot.services.progress import ProgressScreen, ProgressService, Refused
 from bot.services.progress_view import ProgressPresenter
 from handlers.inbound import Inbound, Turn
 
@@ -19,7 +19,12 @@ class ProgressRouter:
         self._view = view
 
     async def _show(self, turn: Turn, screen: ProgressScreen) -> None:
-        await turn.reply(self._view.render(screen))
+        """Each progress screen replaces the one before (its line stays, its buttons go); a
+        refusal is a message of its own, the screen it refused stays live."""
+        if isinstance(screen, Refused):
+            await turn.reply(self._view.render(screen))
+        else:
+            await turn.screen(self._view.render(screen))
 
     async def press(
         self, turn: Turn, person: Person, pending: Pending | None, press: ProgressPress

@@ -46,14 +46,19 @@ class DeskPresenter:
                 return self._p.simple("desk.stopped", viewer)
             case AskComment(name=name):
                 stop = Choice(c.plain("desk.button.stop"), DeskPress(DeskCode.STOP).pack())
-                return Reply(c.t("desk.ask_comment", name=name), choices=((stop,),))
+                folded = c.t("tidy3.desk_comment", name=name)
+                return Reply(c.t("desk.ask_comment", name=name), choices=((stop,),), folded=folded)
             case AskReturn(name=name, plan_id=plan_id, rev=rev):
                 yes = Choice(
                     c.plain("desk.tidy.yes"),
                     DeskPress(DeskCode.CONFIRM_RETURN, f"{plan_id}.{rev}").pack(),
                 )
                 no = Choice(c.plain("desk.tidy.no"), DeskPress(DeskCode.OPEN, str(plan_id)).pack())
-                return Reply(c.t("desk.tidy.ask_return", name=name), choices=((yes, no),))
+                text, folded = (
+                    c.t("desk.tidy.ask_return", name=name),
+                    c.t("tidy3.desk_return", name=name),
+                )
+                return Reply(text, choices=((yes, no),), folded=folded)
             case Decided(confirmed=confirmed, name=name):
                 key = "desk.confirmed" if confirmed else "desk.returned"
                 return self._p.with_menu(c.t(key, name=name), viewer)
@@ -171,7 +176,8 @@ class DeskPresenter:
         rows.append(
             (Choice(c.plain("desk.button.proxy"), DeskPress(DeskCode.PROXY_LIST, "0").pack()),)
         )
-        return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r))
+        folded = c.t("tidy3.desk_list", status=self._status(screen.status))
+        return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r), folded=folded)
 
     def _plan(self, screen: DeskPlan) -> Reply:
         c, copy = self._c, screen.copy

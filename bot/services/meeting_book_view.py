@@ -56,8 +56,8 @@ class MeetingBookPresenter:
     def _day_label(self, day: date) -> str:
         return f"{WEEKDAYS[day.weekday()]} {day.strftime('%d/%m')}"
 
-    def _reply(self, parts: list[str], rows: list[tuple[Choice, ...]]) -> Reply:
-        return Reply(Safe("\n\n".join(parts)), choices=(*rows, self._stop()))
+    def _reply(self, parts: list[str], rows: list[tuple[Choice, ...]], folded: Safe) -> Reply:
+        return Reply(Safe("\n\n".join(parts)), choices=(*rows, self._stop()), folded=folded)
 
     def _error(self, error: str) -> list[str]:
         return [self._c.t(f"meet.error.{error}")] if error else []
@@ -105,7 +105,13 @@ class MeetingBookPresenter:
         else:
             parts.append(self._plan_preview(screen.kind, draft))
             rows = [(Choice(c.plain("meet.button.save_plan"), self._press(MeetingCode.SAVE)),)]
-        return self._reply(parts, rows)
+        folded = c.t(
+            "tidy3.plan_folded",
+            step=PLAN_STEPS.index(step) + 1,
+            steps=len(PLAN_STEPS),
+            label=c.plain(f"tidy3.plan_{step}"),
+        )
+        return self._reply(parts, rows, folded)
 
     def _date(self, draft: PlanDraft) -> str:
         return draft.day.strftime("%d/%m/%Y") if draft.day else ""
@@ -194,7 +200,9 @@ class MeetingBookPresenter:
             rows = [
                 (Choice(c.plain("meet.button.save_record"), self._press(MeetingCode.RECORD_SAVE)),)
             ]
-        return self._reply(parts, rows)
+        return self._reply(
+            parts, rows, c.t("tidy3.record_folded", label=c.plain(f"tidy3.record_{step}"))
+        )
 
     def _held_days(self, screen: RecordStep) -> list[Choice]:
         today = screen.today

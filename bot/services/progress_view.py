@@ -99,7 +99,8 @@ class ProgressPresenter:
         rows.append(
             (Choice(c.plain("progress.button.plan"), PlanPress(0, PlanCode.RESUME).pack()),)
         )
-        return Reply(Safe("\n".join(lines)), choices=tuple(rows))
+        folded = c.t("tidy3.progress_home", year=screen.campaign.year)
+        return Reply(Safe("\n".join(lines)), choices=tuple(rows), folded=folded)
 
     def _last_button(self) -> Choice:
         label = self._c.plain("progress.last_year.button")
@@ -181,7 +182,16 @@ class ProgressPresenter:
             for status in STATUSES
         )
         back = Choice(c.plain("progress.button.list"), ProgressPress(ProgressCode.HOME).pack())
-        return Reply(Safe("\n".join(lines)), choices=(statuses, (back,)))
+        folded = (
+            c.t(
+                "tidy3.progress_saved",
+                number=screen.item + 1,
+                status=self._status(screen.saved.status),
+            )
+            if screen.saved is not None
+            else c.t("tidy3.progress_action", number=screen.item + 1)
+        )
+        return Reply(Safe("\n".join(lines)), choices=(statuses, (back,)), folded=folded)
 
     def _ask(self, screen: AskNote) -> Reply:
         c, p = self._c, self._p
@@ -204,7 +214,10 @@ class ProgressPresenter:
             c.plain("progress.button.cancel"),
             ProgressPress(ProgressCode.OPEN, str(screen.item)).pack(),
         )
-        return Reply(Safe("\n".join(lines)), choices=((save,), (back,)))
+        folded = c.t(
+            "tidy3.progress_note", number=screen.item + 1, status=self._status(screen.status)
+        )
+        return Reply(Safe("\n".join(lines)), choices=((save,), (back,)), folded=folded)
 
     def _cell(self, screen: CellView) -> Reply:
         c = self._c

@@ -337,3 +337,45 @@ async def test_on_a_phone_the_form_keeps_one_live_screen_and_the_review_groups_i
     assert "Văn bản kế hoạch cá nhân năm 2022" in text and "Trạng thái: đang soạn" in text
     assert re.search(r"· ngày \d{2}/\d{2}/\d{4}$", text)  # the sandbox's own date
     await shot(page, "12-phone-document")
+
+
+async def test_on_a_phone_a_meeting_is_scheduled_by_choosing_with_one_live_screen(
+    page: Page,
+) -> None:
+    """At 390 × 844 (issue 21 §3): the secretary schedules a meeting from the calendar by
+    choosing the kind, a day and a time from buttons that fit the screen, types the place and
+    the topic, sees a preview; each step folds the one before, so one message has buttons."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.select_option("#who", "DV001")  # Nguyễn Văn An, the cell's secretary
+    await page.locator('#messages[data-who="DV001"]').wait_for(state="attached")
+    await tap(page, "/start", "Chia sẻ số điện thoại")
+    await tap(page, "📱 Chia sẻ số điện thoại", "đăng nhập thành công")
+    await tap(page, "📅 Lịch sinh hoạt", "Lịch sinh hoạt")
+    await tap(page, "➕ Quán triệt", "bước 1/5")
+    day_step = page.locator(".msg.bot .inline").last
+    days = await day_step.locator("button").all()
+    assert len(days) >= 7  # the next days and weeks, and «Thôi»
+    for button in days:
+        place = await button.bounding_box()
+        assert place is not None and place["x"] >= 0 and place["x"] + place["width"] <= 390
+    assert await page.locator(".msg.bot .inline").count() == 1  # the calendar folded
+    await shot(page, "13-phone-meeting-day")
+
+    before = await _bot_count(page)
+    await days[0].click()  # the first day offered: tomorrow
+    await _after(page, before, "bước 2/5")
+    await page.locator(".msg.bot", has_text="bước 1/5 · ngày họp").wait_for()
+    await tap(page, "19:30", "bước 3/5")
+    await say(page, "Hội trường thôn Lạc Trị", "bước 4/5")
+    await say(page, "Quán triệt chuyên đề năm 2022", "Xem lại trước khi lưu")
+    assert await page.locator(".msg.bot .inline").count() == 1  # the preview only
+    text = await page.locator("#messages").inner_text()
+    for line in ("bước 2/5 · giờ họp", "bước 3/5 · địa điểm", "bước 4/5 · nội dung"):
+        assert line in text
+    await shot(page, "14-phone-meeting-preview")
+
+    await tap(page, "✅ Lưu lịch", "Đã lên lịch buổi quán triệt")
+    assert await page.locator(".msg.bot .inline").count() == 0  # the result carries the menu
+    assert "bước 5/5 · xem lại" in await page.locator("#messages").inner_text()
+    await shot(page, "15-phone-meeting-saved")
+    assert await page.locator("#refused").is_hidden()

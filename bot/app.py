@@ -178,6 +178,10 @@ def build_services(
     progress = ProgressService(
         store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
     )
+    library = LibraryService(
+        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+    )
+    composer_view = ComposerPresenter(catalog, presenter, tz, library=True)  # issue 18 §3
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -193,9 +197,16 @@ def build_services(
         audit=audit,
         broadcasts=broadcasts,
         composer=ComposerService(
-            broadcasts, store.schedule, store.directory, store.schedule, clock, tz
+            broadcasts,
+            store.schedule,
+            store.directory,
+            store.schedule,
+            clock,
+            tz,
+            library=library,
+            words=composer_view,
         ),
-        composer_view=ComposerPresenter(catalog, presenter, tz),
+        composer_view=composer_view,
         desk=DeskService(
             store.plans,
             plans,
@@ -239,9 +250,7 @@ def build_services(
         progress=progress,
         progress_view=ProgressPresenter(catalog, presenter, tz),
         screens=Screens(store.screens, clock),
-        library=LibraryService(
-            store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
-        ),
+        library=library,
         library_view=LibraryPresenter(catalog, presenter, tz),
     )
 

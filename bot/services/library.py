@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.library import (
+    MAX_NEWS,
     PAGE_SIZE,
     Audience,
     LibraryError,
@@ -30,6 +31,8 @@ from bot.domain.library import (
     may_follow,
     may_manage,
     may_see,
+    news_audience,
+    news_title,
     ordered,
     parse_caption,
 )
@@ -115,6 +118,16 @@ class Follow:
     viewer: Person
     unit_path: str
     rows: tuple[FollowRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A broadcast kept as a bản tin: ``widened`` when its audience has no library equivalent
+    (the bản tin is for everyone), ``dropped`` when its attachment could not be kept."""
+
+    material: Material
+    widened: bool = False
+    dropped: bool = False
 
 
 class Announcer(Protocol):
@@ -240,6 +253,55 @@ class LibraryService:
         name = by.full_name if by is not None else COMMAND_LINE
         by_id = by.id if by is not None else None
         return await self._store.add(material, by_id=by_id, by=name, now=self._clock.now())
+
+    async def save_news(
+        self,
+        by: Person | None,
+        plain: str,
+        audience: str,
+        unit: str = "",
+        *,
+        file: BroadcastFile | None = None,
+        data: bytes | None = None,
+        fallback_title: str,
+    ) -> Saved:
+        """Keep a broadcast's text (``plain``: as members read it) as a bản tin in the library,
+        with its document when it had one (by Telegram's id, or ``data`` from the command
+        line; a photo is not kept). For the broadcast's audience where the library has it,
+        else everyone (``Saved.widened``). ``fallback_title``: the title of a text-less one."""
+        which, path, mapped = news_audience(audience.strip(), unit.strip())
+        text = plain.strip()[:MAX_NEWS]
+        this_year = self._clock.now().astimezone(self._tz).year
+        year = await self._campaign_year() if self._campaign_year is not None else None
+        material = NewMaterial(
+            title=news_title(text, check_title(fallback_title)),
+            summary=text,
+            year=year if year is not None else this_year,
+            kind=MaterialKind.NEWS,
+            audience=which,
+            unit_path=path,
+        )
+        dropped = False
+        if file is not None:
+            try:
+                if data is not None:
+                    material = replace(material, file_name=check_file(file.name, data), data=data)
+                elif file.kind is FileKind.DOCUMENT and file.file_id:
+                    name = check_name(file.name)
+                    material = replace(material, file_name=name, file_id=file.file_id)
+                else:
+                    dropped = True
+            except LibraryError:
+                dropped = True
+        return Saved(await self._add(by, material), widened=not mapped, dropped=dropped)
+
+    async def linkable(self, person: Person, *, every: bool = False) -> list[Material]:
+        """The materials an admin may link under a broadcast, newest first (the first page,
+        or ``every`` one); none without the right. Bản tin are not offered."""
+        if not may_manage(person):
+            return []
+        found = [m for m in await self._visible(person) if m.kind is not MaterialKind.NEWS]
+        return found if every else found[:PAGE_SIZE]
 
     # Adding from the chat (an admin) ------------------------------------------------------
 

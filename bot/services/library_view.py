@@ -39,6 +39,8 @@ class LibraryPresenter:
 
     def kind(self, kind: MaterialKind) -> str:
         """The kind's name (``Chuyên đề năm`` …)."""
+        if kind is MaterialKind.NEWS:  # issue 18 §3: its words are in the [news] section
+            return self._c.plain("news.kind")
         return self._c.plain(f"library.kind.{kind.value}")
 
     def audience(self, material: Material) -> str:

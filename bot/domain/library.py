@@ -13,6 +13,8 @@ from enum import StrEnum
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
+from bot.domain.broadcast import Audience as BroadcastAudience
+from bot.domain.broadcast import AudienceError
 from bot.domain.models import Category, Person, Role
 from bot.domain.text import fold
 
@@ -247,9 +249,14 @@ def news_audience(audience: str, unit: str) -> tuple[Audience, str, bool]:
     ("" everyone): everyone, the party members, or the unit; ``False`` third when the
     broadcast's audience has no library equivalent (the bản tin is then for everyone in the
     unit, or everyone)."""
-    if audience == "category:party_member" and not unit:
+    try:  # the command line's words ("đảng viên", "tất cả" …) as the broadcast reads them
+        chosen = BroadcastAudience.parse(audience)
+        kind, value = chosen.kind, chosen.value
+    except AudienceError:
+        kind, value = "", ""
+    if (kind, value) == ("category", Category.PARTY_MEMBER.value) and not unit:
         return Audience.PARTY, "", True
-    mapped = audience == "all"
+    mapped = kind == "all"
     if unit:
         return Audience.UNIT, unit, mapped
     return Audience.EVERYONE, "", mapped

@@ -262,13 +262,13 @@ class LibraryService:
         unit: str = "",
         *,
         file: BroadcastFile | None = None,
-        data: bytes | None = None,
         fallback_title: str,
     ) -> Saved:
         """Keep a broadcast's text (``plain``: as members read it) as a bản tin in the library,
-        with its document when it had one (by Telegram's id, or ``data`` from the command
-        line; a photo is not kept). For the broadcast's audience where the library has it,
-        else everyone (``Saved.widened``). ``fallback_title``: the title of a text-less one."""
+        with its document when it had one (by Telegram's id, or its bytes from the command
+        line; a photo Telegram holds is not kept: it is sent by its id only as a photo). For
+        the broadcast's audience where the library has it, else everyone (``Saved.widened``).
+        ``fallback_title``: the title of a bản tin without text."""
         which, path, mapped = news_audience(audience.strip(), unit.strip())
         text = plain.strip()[:MAX_NEWS]
         this_year = self._clock.now().astimezone(self._tz).year
@@ -284,8 +284,9 @@ class LibraryService:
         dropped = False
         if file is not None:
             try:
-                if data is not None:
-                    material = replace(material, file_name=check_file(file.name, data), data=data)
+                if file.data is not None:
+                    name = check_file(file.name, file.data)
+                    material = replace(material, file_name=name, data=file.data)
                 elif file.kind is FileKind.DOCUMENT and file.file_id:
                     name = check_name(file.name)
                     material = replace(material, file_name=name, file_id=file.file_id)

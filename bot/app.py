@@ -161,6 +161,9 @@ def build_services(
     broadcasts = BroadcastService(
         store.broadcasts, store.units, store.schedule, store.plans, store.directory, audit, clock
     )
+    library = LibraryService(
+        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+    )
     digests = DigestService(
         store.plans,
         store.schedule,
@@ -170,6 +173,7 @@ def build_services(
         audit,
         clock,
         tz,
+        library=library,  # the report counts who studied the required materials (issue 18)
     )
     book = MeetingBookRepository(store.database)
     meetings = MeetingService(
@@ -177,9 +181,6 @@ def build_services(
     )
     progress = ProgressService(
         store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
-    )
-    library = LibraryService(
-        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
     )
     composer_view = ComposerPresenter(catalog, presenter, tz, library=True)  # issue 18 §3
     return Services(

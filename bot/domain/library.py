@@ -229,6 +229,19 @@ def may_see(person: Person, material: Material) -> bool:
     return person.unit_path == path or person.unit_path.startswith(f"{path} / ")
 
 
+def meant_for(person: Person, material: Material) -> bool:
+    """Whether ``material``'s audience takes in ``person`` (an admin's right to see every
+    material aside: what the district report counts)."""
+    if not person.active:
+        return False
+    if material.audience is Audience.EVERYONE:
+        return True
+    if material.audience is Audience.PARTY:
+        return person.category is Category.PARTY_MEMBER
+    path = material.unit_path
+    return person.unit_path == path or person.unit_path.startswith(f"{path} / ")
+
+
 def may_manage(person: Person) -> bool:
     """Whether ``person`` may add and remove materials (admins)."""
     return person.active and person.has(Role.ADMIN)

@@ -31,6 +31,7 @@ from bot.domain.library import (
     may_follow,
     may_manage,
     may_see,
+    meant_for,
     news_audience,
     news_title,
     ordered,
@@ -74,6 +75,10 @@ class LibraryStore(Protocol):
     ) -> tuple[list[Person], dict[int, set[int]]]: ...
 
     async def counts(self) -> dict[int, int]: ...
+
+    async def studied_everywhere(
+        self, item_ids: Sequence[int]
+    ) -> tuple[list[Person], dict[int, set[int]]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +445,24 @@ class LibraryService:
             return None
         await self._store.mark(item_id, person.id, self._clock.now())
         return Opened(person, material, None, True)
+
+    # The district report ----------------------------------------------------------------
+
+    async def studied_all(self) -> dict[str, tuple[int, int]]:
+        """Per unit path (people of that unit itself, not below): how many active people have
+        at least one required material meant for them, and how many of those have marked
+        every one of them studied (the same "required" as the secretary's view)."""
+        required = [m for m in await self._store.all() if m.kind in REQUIRED]
+        members, marks = await self._store.studied_everywhere([m.id for m in required])
+        counts: dict[str, tuple[int, int]] = {}
+        for person in members:
+            meant = [m for m in required if meant_for(person, m)]
+            if not meant:
+                continue
+            done = all(person.id in marks.get(m.id, set()) for m in meant)
+            had_done, had = counts.get(person.unit_path, (0, 0))
+            counts[person.unit_path] = (had_done + done, had + 1)
+        return counts
 
     # The secretary's view ---------------------------------------------------------------
 

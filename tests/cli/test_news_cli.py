@@ -3,12 +3,13 @@ bản tin with its file, and a broadcast that links a library material."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bot.domain.library import Audience, MaterialKind
 from bot.sandbox.harness import Harness
 from tests.cli.test_broadcast_cli import _run_async, org, received
-from tests.handlers.test_library import PDF, add_pdf
+from tests.handlers.test_library import LIBRARY, PDF, add_pdf
 
 __all__ = ["org"]  # the fixture
 
@@ -49,3 +50,23 @@ async def test_cli_links_a_material_and_refuses_an_unknown_one(org: Harness) -> 
     assert "📚 Mở tài liệu" in binh.buttons()
     file, _card = await binh.press("📚 Mở tài liệu")
     assert file.kind == "document"
+
+
+async def test_cli_report_counts_who_studied_all_required_materials(org: Harness) -> None:
+    """--json carries the count and its base per unit; the printed table fits 80 columns."""
+    bot = org
+    await add_pdf(bot, "Chuyên đề năm")
+    binh = bot.chats["Bình"]  # type: ignore[attr-defined]
+    await binh.press(LIBRARY)
+    await binh.press("📄 Chuyên đề năm")
+    await binh.press("✅ Đã học")
+    status, out = await _run_async(bot, "report", "--out", "r.xlsx", "--json")
+    assert status == 0, out
+    document = json.loads(out)
+    units = {u["unit"]: u for u in document["units"]}
+    cell = units["Đảng bộ xã Phú Lạc / Chi bộ thôn 1"]
+    assert (cell["studied_all"], cell["study_people"]) == (1, 3)
+    assert (document["total"]["studied_all"], document["total"]["study_people"]) == (1, 6)
+    status, out = await _run_async(bot, "report", "--out", "r.xlsx")
+    assert status == 0 and "Đã học đủ" in out and "1/3" in out, out
+    assert max(len(line) for line in out.splitlines()) <= 80, out

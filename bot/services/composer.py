@@ -386,8 +386,9 @@ class ComposerService:
                 if preview.repeat_of is not None:
                     return await self._preview_screen(person, audience, preview, draft)
         linked = await self._linked(person, draft)
-        if draft.item and linked is None:  # removed since it was chosen
-            return ComposeInvalid(person, "news.item_gone")
+        if draft.item and linked is None:  # removed since it was chosen: dropped from the draft
+            await self._settings.set_setting(_draft_key(person), replace(draft, item=0).dump())
+            return ComposeInvalid(person, "news.item_gone", audience)
         text = draft.text
         if linked is not None and self._words is not None:
             text = f"{text}\n\n{self._words.linked_line(linked)}"

@@ -85,6 +85,8 @@ class ComposerPresenter:
             case ComposeInvalid(error=error, detail=detail):
                 key = error if error.startswith("news.") else f"broadcast.error.{error}"
                 text = c.t(key, **({"detail": detail} if "detail" in c.params(key) else {}))
+                if error == "news.item_gone":  # ``detail``: the audience, to send without it
+                    return Reply(text, choices=(*self._gone(detail), self._stop()))
                 return Reply(text, choices=(self._stop(),))
             case ChooseAudience(unit=unit):
                 rows = tuple(
@@ -208,6 +210,17 @@ class ComposerPresenter:
             c.plain("news.button.link"), BroadcastPress(BroadcastCode.ITEMS, screen.audience).pack()
         )
         return Reply(text, choices=((go, later), (news,), (link,), (other,), self._stop()))
+
+    def _gone(self, audience: str) -> tuple[tuple[Choice, ...], ...]:
+        """Under "the linked material is gone": send without it, or link another."""
+        c = self._c
+        go = Choice(
+            c.plain("compose.button.send"), BroadcastPress(BroadcastCode.SEND, audience).pack()
+        )
+        link = Choice(
+            c.plain("news.button.link"), BroadcastPress(BroadcastCode.ITEMS, audience).pack()
+        )
+        return ((go,), (link,))
 
     def _items(self, screen: ChooseItem) -> Reply:
         """The library items a broadcast may link, one button each, and "no item"."""

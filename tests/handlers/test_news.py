@@ -128,6 +128,12 @@ async def test_linked_material_out_of_audience_or_removed(bot: Harness) -> None:
     assert await bot.services.library.remove(gone.id)
     [stopped] = await admin.press("✅ Gửi ngay")
     assert "không còn trong thư viện" in stopped.plain
+    assert (await bot.store.outbox.counts()).get("queued", 0) == 0  # the first one went out
+    [queued] = await admin.press("✅ Gửi ngay")  # now without the material
+    assert "Thông báo số 2" in queued.plain
+    await bot.drain_outbox()
+    assert "Thông báo thứ hai" in binh.last.plain and "Tài liệu kèm theo" not in binh.last.plain
+    assert binh.last.inline_buttons() == []  # no "📚 Mở tài liệu" under this one
     assert other.id != gone.id
 
 

@@ -127,8 +127,9 @@ class LibraryPresenter:
                 added=m.added_at.astimezone(self._tz).strftime("%d/%m/%Y"),
             )
         ]
-        if m.summary:
-            parts.append(c.t("library.summary", summary=m.summary))
+        if m.summary:  # a bản tin's is its broadcast's whole text
+            key = "news.body" if m.kind is MaterialKind.NEWS else "library.summary"
+            parts.append(c.t(key, summary=m.summary))
         if m.url:
             parts.append(c.t("library.link", url=m.url))
         if opened.unavailable:

@@ -41,7 +41,8 @@ async def test_broadcast_saved_as_news_is_found_later_in_the_library(bot: Harnes
     assert "Thông báo kết quả học tập chuyên đề — Bản tin" in listing.plain
     assert "Bản tin (1)" in binh.buttons()
     [card] = await binh.press("📄 Thông báo kết quả học tập chuyên đề")
-    assert "Loại: Bản tin" in card.plain and "Các chi bộ hoàn thành trước 15/12." in card.plain
+    assert "Loại: Bản tin" in card.plain and "Nội dung:" in card.plain
+    assert "Các chi bộ hoàn thành trước 15/12." in card.plain
     [done] = await binh.press("✅ Đã học")
     assert "Đã ghi nhận" in done.plain
 
@@ -144,9 +145,11 @@ async def test_new_buttons_refuse_members_and_forged_ids(bot: Harness) -> None:
     admin = await signed_in(bot, "Hoa", "0977123456")
     binh = await signed_in(bot, "Bình", "0987654321")
     material = await add_pdf(bot, "Chuyên đề")
-    for data in ("b:nw:all", "b:li:all", f"b:lk:{material.id}.all", "b:lk:x.all"):
-        [refused] = await binh.press_data(data)
-        assert "không có quyền" in refused.plain, data
+    an = await signed_in(bot, "An", "0912345678")  # a secretary: no broadcasts either
+    for chat in (binh, an):
+        for data in ("b:nw:all", "b:li:all", f"b:lk:{material.id}.all", "b:lk:x.all"):
+            [refused] = await chat.press_data(data)
+            assert "không có quyền" in refused.plain, data
     await admin.press("📢 Gửi thông báo")
     await admin.send("Nội dung")
     await admin.press("Mọi người")

@@ -13,7 +13,7 @@ from bot.cli.text import audit_values, failure_values
 from bot.cli.watch import Reading, Watch, by_reason
 from bot.domain.outbox import Failure
 from bot.office.report_chart import chart_png
-from bot.office.report_sheet import column_key, write_report
+from bot.office.report_sheet import write_report
 from bot.office.sheets import write_private
 from bot.services.digests import DistrictReport, ReportRow
 from storage.store import Store
@@ -125,18 +125,12 @@ async def report(
     return OK
 
 
-REPORT_COLUMNS = ("unit", "required", "submitted", "confirmed", "rate", "studied_all")
+REPORT_COLUMNS = ("unit", "required", "submitted", "confirmed", "rate")
 
 
 def _row_cells(cli: Cli, row: ReportRow, name: str) -> list[Cell]:
     t = row.tally
-    studied = f"{row.studied_all}/{row.study_people}"  # of those a required material is for
-    return [name, t.required, t.submitted, t.confirmed, rate_bar(row.rate, cli.terminal), studied]
-
-
-def _table_key(name: str) -> str:
-    """A column's header in the printed table (the study count's is short, see its note)."""
-    return "news.report_short" if name == "studied_all" else column_key(name)
+    return [name, t.required, t.submitted, t.confirmed, rate_bar(row.rate, cli.terminal)]
 
 
 def show_report(cli: Cli, report: DistrictReport) -> None:
@@ -147,12 +141,14 @@ def show_report(cli: Cli, report: DistrictReport) -> None:
     ]
     rows.append(_row_cells(cli, report.total, cli.c.plain("report.total")))
     cli.table(
-        [cli.c.plain(_table_key(name)) for name in REPORT_COLUMNS],
+        [cli.c.plain(f"report.column.{name}") for name in REPORT_COLUMNS],
         rows,
-        numbers=(1, 2, 3, 5),
+        numbers=(1, 2, 3),
         title=cli.c.plain("cli.report_table_title", year=report.campaign.year),
     )
-    cli.say("news.report_note")
+    if report.total.study_people:  # a sixth column would not fit 80: the total, as a line
+        done, people = report.total.studied_all, report.total.study_people
+        cli.say("news.report_total", done=done, people=people)
     total = report.total  # the meeting flags, counted in cells (issue 17)
     cli.say("meet.cli.no_briefing", count=total.cells_no_briefing, cells=total.cells)
     cli.say("meet.cli.thematic", count=total.cells_thematic_short, cells=total.cells)

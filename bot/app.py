@@ -180,6 +180,9 @@ def build_services(
     broadcasts = BroadcastService(
         store.broadcasts, store.units, store.schedule, store.plans, store.directory, audit, clock
     )
+    library = LibraryService(
+        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+    )
     digests = DigestService(
         store.plans,
         store.schedule,
@@ -189,6 +192,7 @@ def build_services(
         audit,
         clock,
         tz,
+        library=library,  # the report counts who studied the required materials (issue 18)
     )
     book = MeetingBookRepository(store.database)
     meetings = MeetingService(
@@ -197,6 +201,7 @@ def build_services(
     progress = ProgressService(
         store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
     )
+    composer_view = ComposerPresenter(catalog, presenter, tz, library=True)  # issue 18 §3
     return Services(
         catalog=catalog,
         presenter=presenter,
@@ -212,9 +217,16 @@ def build_services(
         audit=audit,
         broadcasts=broadcasts,
         composer=ComposerService(
-            broadcasts, store.schedule, store.directory, store.schedule, clock, tz
+            broadcasts,
+            store.schedule,
+            store.directory,
+            store.schedule,
+            clock,
+            tz,
+            library=library,
+            words=composer_view,
         ),
-        composer_view=ComposerPresenter(catalog, presenter, tz),
+        composer_view=composer_view,
         desk=DeskService(
             store.plans,
             plans,
@@ -258,9 +270,7 @@ def build_services(
         progress=progress,
         progress_view=ProgressPresenter(catalog, presenter, tz),
         screens=Screens(store.screens, clock),
-        library=LibraryService(
-            store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
-        ),
+        library=library,
         library_view=LibraryPresenter(catalog, presenter, tz),
     )
 

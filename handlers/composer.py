@@ -13,6 +13,13 @@ from bot.services.composer_view import ComposerPresenter
 from handlers.inbound import Inbound, Turn
 
 
+def _link_arg(arg: str) -> tuple[int, str] | None:
+    """ "12.all" -> (item 12, audience "all"); None when malformed."""
+    item_text, sep, audience = arg.partition(".")
+    item = number(item_text)
+    return (item, audience) if sep and item is not None else None
+
+
 class ComposerRouter:
     """Each step re-checks that the presser is an admin."""
 
@@ -71,6 +78,12 @@ class ComposerRouter:
             screen = await composer.ask_cancel(person, wave)
         elif code is BroadcastCode.CONFIRM_CANCEL and (wave := number(arg)) is not None:
             screen = await composer.cancel(person, wave)
+        elif code is BroadcastCode.NEWS:
+            screen = await composer.toggle_news(person, arg)
+        elif code is BroadcastCode.ITEMS:
+            screen = await composer.items(person, arg)
+        elif code is BroadcastCode.LINK and (linked := _link_arg(arg)) is not None:
+            screen = await composer.link(person, linked[1], linked[0])
         elif code is BroadcastCode.STOP:
             await composer.stop(person, pending)
             screen = ComposeStopped(person)

@@ -160,6 +160,27 @@ class LibraryRepository(Repository):
 
         return await self._db.read(work)
 
+    async def studied_everywhere(
+        self, item_ids: Sequence[int]
+    ) -> tuple[list[Person], dict[int, set[int]]]:
+        """Every active person, and for each of ``item_ids`` the ids of those who studied it
+        (the district report's count)."""
+
+        def work(conn: Connection) -> tuple[list[Person], dict[int, set[int]]]:
+            query = person_query().where(people.c.active.is_(True))
+            members = [to_person(row) for row in conn.execute(query).mappings()]
+            marks: dict[int, set[int]] = {item: set() for item in item_ids}
+            if item_ids:
+                for row in conn.execute(
+                    select(library_studied.c.item_id, library_studied.c.person_id).where(
+                        library_studied.c.item_id.in_(list(item_ids))
+                    )
+                ):
+                    marks[int(row.item_id)].add(int(row.person_id))
+            return members, marks
+
+        return await self._db.read(work)
+
     async def counts(self) -> dict[int, int]:
         """How many people marked each material studied."""
         query = select(library_studied.c.item_id, func.count().label("n")).group_by(

@@ -39,6 +39,8 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
     send.add_argument("--yes", action="store_true", help=t("cli.broadcast_yes"))
     send.add_argument("--again", action="store_true", help=t("cli.broadcast_again"))
     send.add_argument("--follow", action="store_true", help=t("cli.live.follow_help"))
+    send.add_argument("--save-as-news", action="store_true", help=t("news.cli_save"))
+    send.add_argument("--item", type=int, metavar="ID", help=t("news.cli_item"))
     send.set_defaults(func=_send)
     for name in ("status", "cancel"):
         sub = command(broadcast_commands, name, f"cli.broadcast_{name}_help", t)
@@ -95,6 +97,13 @@ async def broadcast_send(cli: Cli, store: Store, args: argparse.Namespace) -> in
             cli.say("cli.bad_date", value=args.at)
             return USAGE
     unit = args.unit or ""
+    linked = None
+    if args.item is not None:  # the line naming it, and its "📚 Mở tài liệu" button
+        linked = await services.library.material(args.item)
+        if linked is None:
+            cli.say("news.cli_item_unknown", id=args.item)
+            return USAGE
+        text = f"{text.strip()}\n\n{services.composer_view.linked_line(linked)}"
     try:
         preview = await services.broadcasts.preview(text, args.to, unit, attachment, at)
         cli.say(
@@ -110,13 +119,33 @@ async def broadcast_send(cli: Cli, store: Store, args: argparse.Namespace) -> in
         if not args.yes:
             cli.say("cli.broadcast_confirm")
             return OK
-        broadcast_id, _ = await services.broadcasts.send(
-            text, args.to, unit, at, file=attachment, again=args.again
+        broadcast_id, queued = await services.broadcasts.send(
+            text,
+            args.to,
+            unit,
+            at,
+            file=attachment,
+            again=args.again,
+            link=linked.id if linked is not None else None,
         )
     except BroadcastError as error:
         cli.say(f"broadcast.error.{error.code}", detail=error.detail)
         return USAGE
     cli.say("cli.broadcast_queued", id=broadcast_id, count=len(preview.people))
+    if args.save_as_news:
+        saved = await services.library.save_news(
+            None,
+            queued.text,
+            args.to,
+            unit,
+            file=attachment,
+            fallback_title=services.composer_view.news_title(cli.clock.now()),
+        )
+        cli.say("news.report_saved", id=saved.material.id, title=saved.material.title)
+        if saved.widened:
+            cli.say("news.saved_widened")
+        if saved.dropped:
+            cli.say("news.saved_no_file")
     if args.follow:
         return await broadcast_follow(cli, store, broadcast_id)
     return OK

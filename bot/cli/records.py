@@ -146,6 +146,9 @@ def show_report(cli: Cli, report: DistrictReport) -> None:
         numbers=(1, 2, 3),
         title=cli.c.plain("cli.report_table_title", year=report.campaign.year),
     )
+    if report.total.study_people:  # a sixth column would not fit 80: the total, as a line
+        done, people = report.total.studied_all, report.total.study_people
+        cli.say("news.report_total", done=done, people=people)
     total = report.total  # the meeting flags, counted in cells (issue 17)
     cli.say("meet.cli.no_briefing", count=total.cells_no_briefing, cells=total.cells)
     cli.say("meet.cli.thematic", count=total.cells_thematic_short, cells=total.cells)
@@ -169,6 +172,8 @@ def _row_document(row: ReportRow) -> dict[str, object]:
         "cells_briefed": row.cells_briefed,
         "cells_no_briefing": row.cells_no_briefing,
         "cells_thematic_short": row.cells_thematic_short,
+        "studied_all": row.studied_all,  # studied every required library material (issue 18)
+        "study_people": row.study_people,  # had at least one required material meant for them
     }
 
 

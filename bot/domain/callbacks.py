@@ -118,6 +118,9 @@ class BroadcastCode(StrEnum):
     UNITS = "un"
     IN_UNIT = "in"
     LATER = "at"
+    NEWS = "nw"  # arg: the audience: keep (or not) as a bản tin in the library (issue 18 §3)
+    ITEMS = "li"  # arg: the audience: the library items the broadcast may link
+    LINK = "lk"  # arg: <item id, 0 none>.<audience>
 
 
 class UnitCode(StrEnum):

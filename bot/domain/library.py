@@ -13,12 +13,16 @@ from enum import StrEnum
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
+from bot.domain.broadcast import Audience as BroadcastAudience
+from bot.domain.broadcast import AudienceError
 from bot.domain.models import Category, Person, Role
 from bot.domain.text import fold
 
 PAGE_SIZE = 8  # materials on one page of the list
 MAX_TITLE = 200
 MAX_SUMMARY = 1000
+MAX_NEWS = 4096  # a bản tin keeps its broadcast's whole text as its summary
+NEWS_TITLE = 80  # a bản tin's title: its first line, cut to this
 MAX_URL = 2000
 MAX_FILE_BYTES = 50 * 1024 * 1024  # the Bot API's upload limit for a document
 MAX_NAME = 255
@@ -47,6 +51,7 @@ class MaterialKind(StrEnum):
     TERM_TOPIC = "toan_khoa"  # chuyên đề toàn khóa
     DIRECTIVE = "chi_dao"  # văn bản chỉ đạo
     REFERENCE = "tham_khao"  # tài liệu tham khảo
+    NEWS = "ban_tin"  # bản tin: a broadcast kept for who missed it (issue 18 §3)
 
 
 class Audience(StrEnum):
@@ -224,6 +229,19 @@ def may_see(person: Person, material: Material) -> bool:
     return person.unit_path == path or person.unit_path.startswith(f"{path} / ")
 
 
+def meant_for(person: Person, material: Material) -> bool:
+    """Whether ``material``'s audience takes in ``person`` (an admin's right to see every
+    material aside: what the district report counts)."""
+    if not person.active:
+        return False
+    if material.audience is Audience.EVERYONE:
+        return True
+    if material.audience is Audience.PARTY:
+        return person.category is Category.PARTY_MEMBER
+    path = material.unit_path
+    return person.unit_path == path or person.unit_path.startswith(f"{path} / ")
+
+
 def may_manage(person: Person) -> bool:
     """Whether ``person`` may add and remove materials (admins)."""
     return person.active and person.has(Role.ADMIN)
@@ -237,3 +255,29 @@ def may_follow(person: Person) -> bool:
 def ordered(materials: list[Material]) -> list[Material]:
     """Newest first (the same instant: the later id first)."""
     return sorted(materials, key=lambda m: (m.added_at, m.id), reverse=True)
+
+
+def news_audience(audience: str, unit: str) -> tuple[Audience, str, bool]:
+    """The library audience of a bản tin saved from a broadcast to ``audience`` within ``unit``
+    ("" everyone): everyone, the party members, or the unit; ``False`` third when the
+    broadcast's audience has no library equivalent (the bản tin is then for everyone in the
+    unit, or everyone)."""
+    try:  # the command line's words ("đảng viên", "tất cả" …) as the broadcast reads them
+        chosen = BroadcastAudience.parse(audience)
+        kind, value = chosen.kind, chosen.value
+    except AudienceError:
+        kind, value = "", ""
+    if (kind, value) == ("category", Category.PARTY_MEMBER.value) and not unit:
+        return Audience.PARTY, "", True
+    mapped = kind == "all"
+    if unit:
+        return Audience.UNIT, unit, mapped
+    return Audience.EVERYONE, "", mapped
+
+
+def news_title(plain: str, fallback: str) -> str:
+    """A bản tin's title: the first non-empty line of its text, cut at ``NEWS_TITLE``."""
+    first = next((_clean(line) for line in plain.splitlines() if _clean(line)), "")
+    if not first:
+        return fallback
+    return first if len(first) <= NEWS_TITLE else first[: NEWS_TITLE - 1].rstrip() + "…"

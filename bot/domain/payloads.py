@@ -171,6 +171,7 @@ class Broadcast(_Model):
     kind: Literal["broadcast"] = "broadcast"
     html: str
     broadcast: int
+    buttons: tuple[Button, ...] = ()  # "📚 Mở tài liệu" of a linked library item (issue 18)
 
 
 Templated = Notice | Relinked | PlanDocument | DeadlineReminder | MeetingReminder

@@ -26,7 +26,9 @@ COLUMNS = (
     "cells_briefed",
     "cells_no_briefing",
     "cells_thematic_short",
+    "studied_all",  # people who studied every required library material meant for them
 )
+STUDIED_LABEL = "news.report_column"  # its header's catalog key (issue 18)
 HEADER_ROW = 3  # the title, a blank line, then the column headers
 CHART_DEPTH = 2  # the charts show the top two levels (depth 1 is the top); the table has all
 CHART_UNITS = 30
@@ -51,7 +53,13 @@ def _values(row: ReportRow, label: str | None = None) -> list[object]:
         row.cells_briefed,
         row.cells_no_briefing,
         row.cells_thematic_short,
+        row.studied_all,
     ]
+
+
+def column_key(name: str) -> str:
+    """The catalog key of a column's header."""
+    return STUDIED_LABEL if name == "studied_all" else f"report.column.{name}"
 
 
 def chart_rows(rows: Sequence[ReportRow]) -> list[ReportRow]:
@@ -89,7 +97,7 @@ def report_bytes(catalog: Catalog, report: DistrictReport) -> bytes:
     )
     sheet["A1"].font = Font(bold=True, size=13)
     append_row(sheet, [])
-    append_row(sheet, [catalog.plain(f"report.column.{name}") for name in COLUMNS])
+    append_row(sheet, [catalog.plain(column_key(name)) for name in COLUMNS])
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
     for row in rows:

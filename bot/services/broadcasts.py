@@ -22,9 +22,10 @@ from bot.domain.broadcast import (
     repeats,
     still_addressed,
 )
+from bot.domain.callbacks import LibraryCode, LibraryPress
 from bot.domain.models import Person
 from bot.domain.outbox import Failure, OutboxMessage, Priority
-from bot.domain.payloads import Broadcast
+from bot.domain.payloads import Broadcast, Button
 from bot.domain.roster import split_unit_path
 from bot.domain.telegram_html import EntityError, parse_html, utf16_len
 from bot.domain.text import is_blank, scrub
@@ -38,6 +39,8 @@ from bot.services.ports import (
     UnitOfWork,
     Units,
 )
+
+OPEN_LINKED = "news.open_button"  # the catalog key of "📚 Mở tài liệu" under a broadcast
 
 
 class BroadcastError(ValueError):
@@ -185,10 +188,13 @@ class BroadcastService:
         actor: Person | None = None,
         file: BroadcastFile | None = None,
         again: bool = False,
+        link: int | None = None,
     ) -> tuple[int, Preview]:
         """Queue the broadcast (from ``at``, default now); return its id and what was queued.
 
         The same text to the same audience within a day is refused (``repeat``) unless ``again``.
+        ``link``: a library item the message opens with a button (the library re-checks who
+        presses it).
         """
         now = self._clock.now()
         if at is not None and at < now:
@@ -214,7 +220,11 @@ class BroadcastService:
             )
             # One object for the wave: encoded once. The id lets the sender find the file and
             # check, at each send, that the person is still in the audience.
-            payload = Broadcast(html=html, broadcast=broadcast_id)
+            buttons: tuple[Button, ...] = ()
+            if link is not None:
+                data = LibraryPress(LibraryCode.OPEN, str(link)).pack()
+                buttons = (Button(label=OPEN_LINKED, data=data),)
+            payload = Broadcast(html=html, broadcast=broadcast_id, buttons=buttons)
             wave = [
                 OutboxMessage(
                     key=f"{outbox_prefix(broadcast_id)}person:{pid}",

@@ -11,16 +11,19 @@ import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile, BroadcastRow, FileKind
 from bot.domain.callbacks import number
 from bot.domain.collation import path_key
 from bot.domain.digest import UnitNode
+from bot.domain.library import Material
 from bot.domain.models import Person, Role
 from bot.domain.pending import Broadcast as BroadcastInput
 from bot.domain.pending import BroadcastText, BroadcastTime, Pending
 from bot.domain.text import parse_when
 from bot.services.broadcasts import BroadcastError, BroadcastService, Preview
+from bot.services.library import LibraryService, Saved
 from bot.services.ports import Clock, DirectoryStore, PendingStore, ScheduleStore
 
 UNIT_DEPTH = 2  # units offered as buttons: the top level (depth 1) and the one below
@@ -52,11 +55,17 @@ class Draft:
     text: str
     file: BroadcastFile | None = None
     unit: str = ""  # a unit path: only that unit and its sub-units ("" everyone)
+    news: bool = False  # also kept in the library as a bản tin once sent (issue 18 §3)
+    item: int = 0  # the library item the message links ("📚 Mở tài liệu"), 0: none
 
     def dump(self) -> str:
         """As stored between two steps (a setting)."""
         file = self.file
-        data = {"text": self.text, "unit": self.unit}
+        data: dict[str, object] = {"text": self.text, "unit": self.unit}
+        if self.news:
+            data["news"] = True
+        if self.item:
+            data["item"] = self.item
         if file is not None and file.file_id:
             data |= {"kind": file.kind.value, "name": file.name, "file_id": file.file_id}
         return json.dumps(data, ensure_ascii=False)
@@ -71,11 +80,14 @@ class Draft:
         if not isinstance(data, dict):
             return cls(stored)
         text, unit = str(data.get("text", "")), str(data.get("unit", ""))
+        news = data.get("news") is True
+        item = data.get("item")
+        linked = item if isinstance(item, int) and not isinstance(item, bool) and item > 0 else 0
         kind, file_id = data.get("kind"), data.get("file_id")
+        file = None
         if kind in set(FileKind) and isinstance(file_id, str) and file_id:
             file = BroadcastFile(FileKind(kind), str(data.get("name", "")), file_id)
-            return cls(text, file, unit)
-        return cls(text, None, unit)
+        return cls(text, file, unit, news, linked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +153,28 @@ class ComposePreview:
     preview: Preview
     file: BroadcastFile | None = None
     unit: str = ""
+    news: bool = False  # it will also be kept in the library as a bản tin
+    item: Material | None = None  # the library item it links
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseItem:
+    """Pick the library item the broadcast to ``audience`` links (newest first)."""
+
+    person: Person
+    audience: str
+    items: tuple[Material, ...]
+    chosen: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """The broadcast is queued (to go out ``at``, when scheduled)."""
+    """The broadcast is queued (to go out ``at``, when scheduled); ``saved``: its bản tin."""
 
     person: Person
     broadcast: BroadcastRow
     at: datetime | None = None
+    saved: Saved | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +220,7 @@ ComposeScreen = (
     | ChooseUnit
     | AskTime
     | ComposePreview
+    | ChooseItem
     | Queued
     | Progress
     | Withdrawn
@@ -203,9 +229,16 @@ ComposeScreen = (
 )
 
 
-def _preview_screen(person: Person, audience: str, preview: Preview, draft: Draft) -> ComposeScreen:
-    """The preview of ``draft`` to ``audience``: the numbers, and what will be sent."""
-    return ComposePreview(person, audience, preview, draft.file, draft.unit)
+class NewsWords(Protocol):
+    """The words a broadcast gets from the catalog when it links or keeps a library item."""
+
+    def linked_line(self, material: Material) -> str:
+        """The line (Telegram HTML) under a broadcast that points to ``material``."""
+        ...
+
+    def news_title(self, at: datetime) -> str:
+        """The title of a bản tin whose broadcast has no text (a file alone)."""
+        ...
 
 
 class ComposerService:
@@ -219,7 +252,11 @@ class ComposerService:
         tree: ScheduleStore,
         clock: Clock,
         tz: tzinfo,
+        library: LibraryService | None = None,
+        words: NewsWords | None = None,
     ) -> None:
+        self._library = library
+        self._words = words
         self._broadcasts = broadcasts
         self._pending = pending
         self._settings = settings
@@ -282,7 +319,7 @@ class ComposerService:
             )
         except BroadcastError as error:
             return ComposeInvalid(person, error.code, error.detail)
-        return _preview_screen(person, audience, preview, draft)
+        return await self._preview_screen(person, audience, preview, draft)
 
     async def units(self, person: Person) -> ComposeScreen:
         """The units the broadcast may be kept within."""
@@ -347,19 +384,99 @@ class ComposerService:
                     draft.text, audience, draft.unit, file=draft.file, at=at
                 )
                 if preview.repeat_of is not None:
-                    return _preview_screen(person, audience, preview, draft)
+                    return await self._preview_screen(person, audience, preview, draft)
+        linked = await self._linked(person, draft)
+        if draft.item and linked is None:  # removed since it was chosen: dropped from the draft
+            await self._settings.set_setting(_draft_key(person), replace(draft, item=0).dump())
+            return ComposeInvalid(person, "news.item_gone", audience)
+        text = draft.text
+        if linked is not None and self._words is not None:
+            text = f"{text}\n\n{self._words.linked_line(linked)}"
         await self._settings.set_setting(_draft_key(person), "")
         try:
-            broadcast_id, _ = await self._broadcasts.send(
-                draft.text, audience, draft.unit, at, actor=person, file=draft.file, again=again
+            broadcast_id, queued = await self._broadcasts.send(
+                text,
+                audience,
+                draft.unit,
+                at,
+                actor=person,
+                file=draft.file,
+                again=again,
+                link=linked.id if linked is not None else None,
             )
         except BroadcastError as error:
             return ComposeInvalid(person, error.code, error.detail)
         await self._settings.set_setting(_sent_key(person), str(broadcast_id))
+        saved = None
+        if draft.news and self._library is not None and self._words is not None:
+            saved = await self._library.save_news(
+                person,
+                queued.text,
+                audience,
+                draft.unit,
+                file=draft.file,
+                fallback_title=self._words.news_title(self._clock.now()),
+            )
         found = await self._broadcasts.status(broadcast_id)
         if found is None:  # erased meanwhile
             return ComposeRefused(person)
-        return Queued(person, found[0], at)
+        return Queued(person, found[0], at, saved)
+
+    async def _linked(self, person: Person, draft: Draft) -> Material | None:
+        """The library item the draft links, when it is still there for the admin."""
+        if not draft.item or self._library is None:
+            return None
+        found = await self._library.linkable(person, every=True)
+        return next((m for m in found if m.id == draft.item), None)
+
+    async def _preview_screen(
+        self, person: Person, audience: str, preview: Preview, draft: Draft
+    ) -> ComposeScreen:
+        """The preview of ``draft`` to ``audience``: the numbers, and what will be sent."""
+        linked = await self._linked(person, draft)
+        return ComposePreview(person, audience, preview, draft.file, draft.unit, draft.news, linked)
+
+    def offers_library(self) -> bool:
+        """Whether the preview offers "bản tin" and "Đính kèm tài liệu"."""
+        return self._library is not None and self._words is not None
+
+    async def toggle_news(self, person: Person, audience: str) -> ComposeScreen:
+        """ "📰 Lưu vào thư viện (bản tin)": keep (or no longer keep) the broadcast as a bản
+        tin once sent; the preview again."""
+        if not self.may_use(person) or audience not in AUDIENCES or not self.offers_library():
+            return ComposeRefused(person)
+        draft = await self._draft(person)
+        if draft is None:
+            return ComposeStopped(person)
+        await self._settings.set_setting(
+            _draft_key(person), replace(draft, news=not draft.news).dump()
+        )
+        return await self.choose(person, audience)
+
+    async def items(self, person: Person, audience: str) -> ComposeScreen:
+        """ "📚 Đính kèm tài liệu": the library items the broadcast may link."""
+        if not self.may_use(person) or audience not in AUDIENCES or self._library is None:
+            return ComposeRefused(person)
+        draft = await self._draft(person)
+        if draft is None:
+            return ComposeStopped(person)
+        found = tuple(await self._library.linkable(person))
+        return ChooseItem(person, audience, found, draft.item)
+
+    async def link(self, person: Person, audience: str, item_id: int) -> ComposeScreen:
+        """Link the library item ``item_id`` (0: none) and show the preview again; an id that
+        is not a material (removed, forged) is refused."""
+        if not self.may_use(person) or audience not in AUDIENCES or self._library is None:
+            return ComposeRefused(person)
+        draft = await self._draft(person)
+        if draft is None:
+            return ComposeStopped(person)
+        if item_id:
+            known = {m.id for m in await self._library.linkable(person, every=True)}
+            if item_id not in known:
+                return ComposeRefused(person)
+        await self._settings.set_setting(_draft_key(person), replace(draft, item=item_id).dump())
+        return await self.choose(person, audience)
 
     async def _sent_before(self, person: Person) -> ComposeScreen:
         """What a "Gửi ngay" without a draft means: the draft went out already (that broadcast),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from bot.domain.broadcast import BroadcastRow
 from bot.domain.callbacks import BroadcastCode, BroadcastPress
+from bot.domain.library import Material
 from bot.domain.telegram_html import utf16_prefix
 from bot.locales import Catalog, Safe
 from bot.services.composer import (
@@ -15,6 +16,7 @@ from bot.services.composer import (
     AskText,
     AskTime,
     ChooseAudience,
+    ChooseItem,
     ChooseUnit,
     ComposeInvalid,
     ComposePreview,
@@ -33,10 +35,13 @@ PREVIEW_CHARS = 600
 class ComposerPresenter:
     """Turns composer outcomes into replies."""
 
-    def __init__(self, catalog: Catalog, presenter: Presenter, tz: tzinfo) -> None:
+    def __init__(
+        self, catalog: Catalog, presenter: Presenter, tz: tzinfo, *, library: bool = False
+    ) -> None:
         self._c = catalog
         self._p = presenter
         self._tz = tz
+        self.library = library  # the preview offers "bản tin" and "Đính kèm tài liệu"
 
     def _within(self, unit: str) -> str:
         return "\n" + self._c.t("compose.within", unit=unit) if unit else ""
@@ -78,7 +83,10 @@ class ComposerPresenter:
             case AskText():
                 return Reply(c.t("compose.ask"), choices=(self._stop(),))
             case ComposeInvalid(error=error, detail=detail):
-                text = c.t(f"broadcast.error.{error}", detail=detail)
+                key = error if error.startswith("news.") else f"broadcast.error.{error}"
+                text = c.t(key, **({"detail": detail} if "detail" in c.params(key) else {}))
+                if error == "news.item_gone":  # ``detail``: the audience, to send without it
+                    return Reply(text, choices=(*self._gone(detail), self._stop()))
                 return Reply(text, choices=(self._stop(),))
             case ChooseAudience(unit=unit):
                 rows = tuple(
@@ -109,6 +117,8 @@ class ComposerPresenter:
                 return Reply(c.t("compose.ask_time"), choices=(self._stop(),))
             case ComposePreview():
                 return self._preview(screen)
+            case ChooseItem():
+                return self._items(screen)
             case Queued(broadcast=row, at=at):
                 values = self._progress(row)
                 del values["cancelled"], values["skipped"]
@@ -116,6 +126,8 @@ class ComposerPresenter:
                 if at is not None:
                     when = at.astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
                     text = Safe(text + "\n" + c.t("compose.scheduled", when=when))
+                if screen.saved is not None:
+                    text = Safe(text + "\n" + self._saved(screen))
                 return Reply(text, choices=self._wave(row))
             case Withdrawn(broadcast=row, withdrawn=withdrawn):
                 text = c.t("compose.cancelled", withdrawn=withdrawn, **self._progress(row))
@@ -184,7 +196,74 @@ class ComposerPresenter:
         other = Choice(
             c.plain("compose.button.other"), BroadcastPress(BroadcastCode.AUDIENCE).pack()
         )
-        return Reply(text, choices=((go, later), (other,), self._stop()))
+        if not self.library:
+            return Reply(text, choices=((go, later), (other,), self._stop()))
+        if screen.item is not None:
+            text = Safe(text + "\n" + c.t("news.preview_linked", title=screen.item.title))
+        if screen.news:
+            text = Safe(text + "\n" + c.t("news.preview_saved"))
+        news = Choice(
+            c.plain("news.button.save_on" if screen.news else "news.button.save"),
+            BroadcastPress(BroadcastCode.NEWS, screen.audience).pack(),
+        )
+        link = Choice(
+            c.plain("news.button.link"), BroadcastPress(BroadcastCode.ITEMS, screen.audience).pack()
+        )
+        return Reply(text, choices=((go, later), (news,), (link,), (other,), self._stop()))
+
+    def _gone(self, audience: str) -> tuple[tuple[Choice, ...], ...]:
+        """Under "the linked material is gone": send without it, or link another."""
+        c = self._c
+        go = Choice(
+            c.plain("compose.button.send"), BroadcastPress(BroadcastCode.SEND, audience).pack()
+        )
+        link = Choice(
+            c.plain("news.button.link"), BroadcastPress(BroadcastCode.ITEMS, audience).pack()
+        )
+        return ((go,), (link,))
+
+    def _items(self, screen: ChooseItem) -> Reply:
+        """The library items a broadcast may link, one button each, and "no item"."""
+        c = self._c
+        text = c.t("news.items_none") if not screen.items else c.t("news.items")
+        rows = tuple(
+            (
+                Choice(
+                    ("✅ " if m.id == screen.chosen else "📄 ") + m.title[:48],
+                    BroadcastPress(BroadcastCode.LINK, f"{m.id}.{screen.audience}").pack(),
+                ),
+            )
+            for m in screen.items
+        )
+        none = Choice(
+            c.plain("news.button.no_item"),
+            BroadcastPress(BroadcastCode.LINK, f"0.{screen.audience}").pack(),
+        )
+        return Reply(text, choices=(*rows, (none,), self._stop()))
+
+    def _saved(self, screen: Queued) -> str:
+        """That the broadcast is kept as a bản tin (and for whom, when that is wider)."""
+        saved = screen.saved
+        if saved is None:
+            return ""
+        c = self._c
+        lines = [c.t("news.saved", title=saved.material.title)]
+        if saved.widened:
+            lines.append(c.t("news.saved_widened"))
+        if saved.dropped:
+            lines.append(c.t("news.saved_no_file"))
+        return "\n".join(lines)
+
+    def linked_line(self, material: Material) -> str:
+        """The line under a broadcast that points to a library item (its address, for a link)."""
+        line = self._c.t("news.linked_line", title=material.title)
+        if material.url is not None:
+            line = Safe(line + "\n" + self._c.t("library.link", url=material.url))
+        return line
+
+    def news_title(self, at: datetime) -> str:
+        """The title of a bản tin without text: "Bản tin dd/mm/yyyy"."""
+        return self._c.plain("news.untitled", day=at.astimezone(self._tz).strftime("%d/%m/%Y"))
 
     def _wave(self, row: BroadcastRow) -> tuple[tuple[Choice, ...], ...]:
         """The buttons under a broadcast: how it stands, withdraw what is not sent."""

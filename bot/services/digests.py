@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Protocol
 
 from bot.domain.audit import AuditAction
 from bot.domain.collation import path_key, vi_key
@@ -53,6 +54,12 @@ def local_text(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
+class StudyCounts(Protocol):
+    """The study library's count for the district report (issue 18)."""
+
+    async def studied_all(self) -> dict[str, tuple[int, int]]: ...
+
+
 class DigestService:
     """Builds digests for the sweep and for /baocao."""
 
@@ -66,7 +73,9 @@ class DigestService:
         audit: AuditService,
         clock: Clock,
         tz: tzinfo,
+        library: StudyCounts | None = None,
     ) -> None:
+        self._library = library
         self._audit = audit
         self._plans = plans
         self._store = store
@@ -139,8 +148,15 @@ class DigestService:
         def briefed(uid: int) -> bool:
             return bool(held_of(meetings.get(uid, []), MeetingKind.BRIEFING, year, self._tz))
 
+        studied = await self._library.studied_all() if self._library is not None else {}
+
+        def study(path: str) -> tuple[int, int]:
+            found = [n for p, n in studied.items() if p == path or p.startswith(f"{path} / ")]
+            return sum(d for d, _ in found), sum(n for _, n in found)
+
         rows = []
         for unit in sorted(units, key=lambda u: path_key(u.path)):
+            done, meant = study(unit.path)
             cells = [
                 uid
                 for uid in subtree(unit.id)
@@ -158,6 +174,8 @@ class DigestService:
                     cells_briefed=sum(briefed(uid) for uid in cells),
                     cells_no_briefing=sum(flags_of(uid).no_briefing for uid in cells),
                     cells_thematic_short=sum(bool(flags_of(uid).thematic_short) for uid in cells),
+                    studied_all=done,
+                    study_people=meant,
                 )
             )
         total = Tally()
@@ -174,6 +192,8 @@ class DigestService:
             cells_briefed=sum(row.cells_briefed for row in tops),
             cells_no_briefing=sum(row.cells_no_briefing for row in tops),
             cells_thematic_short=sum(row.cells_thematic_short for row in tops),
+            studied_all=sum(row.studied_all for row in tops),
+            study_people=sum(row.study_people for row in tops),
         )
         return DistrictReport(campaign, self._today(now), rows, summed)
 
@@ -347,6 +367,8 @@ class ReportRow:
     cells_briefed: int = 0  # cells that held the quán triệt session
     cells_no_briefing: int = 0  # flagged: no quán triệt recorded as held by the deadline
     cells_thematic_short: int = 0  # flagged: Q3 (or Q4) ended with fewer than 2 thematic
+    studied_all: int = 0  # people who marked every required library material meant for them
+    study_people: int = 0  # people with at least one required library material meant for them
 
     @property
     def rate(self) -> float:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.library import (
+    MAX_NEWS,
     PAGE_SIZE,
     Audience,
     LibraryError,
@@ -30,6 +31,9 @@ from bot.domain.library import (
     may_follow,
     may_manage,
     may_see,
+    meant_for,
+    news_audience,
+    news_title,
     ordered,
     parse_caption,
 )
@@ -71,6 +75,10 @@ class LibraryStore(Protocol):
     ) -> tuple[list[Person], dict[int, set[int]]]: ...
 
     async def counts(self) -> dict[int, int]: ...
+
+    async def studied_everywhere(
+        self, item_ids: Sequence[int]
+    ) -> tuple[list[Person], dict[int, set[int]]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,16 @@ class Follow:
     viewer: Person
     unit_path: str
     rows: tuple[FollowRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A broadcast kept as a bản tin: ``widened`` when its audience has no library equivalent
+    (the bản tin is for everyone), ``dropped`` when its attachment could not be kept."""
+
+    material: Material
+    widened: bool = False
+    dropped: bool = False
 
 
 class Announcer(Protocol):
@@ -240,6 +258,56 @@ class LibraryService:
         name = by.full_name if by is not None else COMMAND_LINE
         by_id = by.id if by is not None else None
         return await self._store.add(material, by_id=by_id, by=name, now=self._clock.now())
+
+    async def save_news(
+        self,
+        by: Person | None,
+        plain: str,
+        audience: str,
+        unit: str = "",
+        *,
+        file: BroadcastFile | None = None,
+        fallback_title: str,
+    ) -> Saved:
+        """Keep a broadcast's text (``plain``: as members read it) as a bản tin in the library,
+        with its document when it had one (by Telegram's id, or its bytes from the command
+        line; a photo Telegram holds is not kept: it is sent by its id only as a photo). For
+        the broadcast's audience where the library has it, else everyone (``Saved.widened``).
+        ``fallback_title``: the title of a bản tin without text."""
+        which, path, mapped = news_audience(audience.strip(), unit.strip())
+        text = plain.strip()[:MAX_NEWS]
+        this_year = self._clock.now().astimezone(self._tz).year
+        year = await self._campaign_year() if self._campaign_year is not None else None
+        material = NewMaterial(
+            title=news_title(text, check_title(fallback_title)),
+            summary=text,
+            year=year if year is not None else this_year,
+            kind=MaterialKind.NEWS,
+            audience=which,
+            unit_path=path,
+        )
+        dropped = False
+        if file is not None:
+            try:
+                if file.data is not None:
+                    name = check_file(file.name, file.data)
+                    material = replace(material, file_name=name, data=file.data)
+                elif file.kind is FileKind.DOCUMENT and file.file_id:
+                    name = check_name(file.name)
+                    material = replace(material, file_name=name, file_id=file.file_id)
+                else:
+                    dropped = True
+            except LibraryError:
+                dropped = True
+        return Saved(await self._add(by, material), widened=not mapped, dropped=dropped)
+
+    async def linkable(self, person: Person, *, every: bool = False) -> list[Material]:
+        """The materials an admin may link under a broadcast, newest first (the first page,
+        or ``every`` one); none without the right. Bản tin are not offered."""
+        if not may_manage(person):
+            return []
+        found = [m for m in await self._visible(person) if m.kind is not MaterialKind.NEWS]
+        return found if every else found[:PAGE_SIZE]
 
     # Adding from the chat (an admin) ------------------------------------------------------
 
@@ -377,6 +445,24 @@ class LibraryService:
             return None
         await self._store.mark(item_id, person.id, self._clock.now())
         return Opened(person, material, None, True)
+
+    # The district report ----------------------------------------------------------------
+
+    async def studied_all(self) -> dict[str, tuple[int, int]]:
+        """Per unit path (people of that unit itself, not below): how many active people have
+        at least one required material meant for them, and how many of those have marked
+        every one of them studied (the same "required" as the secretary's view)."""
+        required = [m for m in await self._store.all() if m.kind in REQUIRED]
+        members, marks = await self._store.studied_everywhere([m.id for m in required])
+        counts: dict[str, tuple[int, int]] = {}
+        for person in members:
+            meant = [m for m in required if meant_for(person, m)]
+            if not meant:
+                continue
+            done = all(person.id in marks.get(m.id, set()) for m in meant)
+            had_done, had = counts.get(person.unit_path, (0, 0))
+            counts[person.unit_path] = (had_done + done, had + 1)
+        return counts
 
     # The secretary's view ---------------------------------------------------------------
 

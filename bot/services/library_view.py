@@ -39,6 +39,8 @@ class LibraryPresenter:
 
     def kind(self, kind: MaterialKind) -> str:
         """The kind's name (``Chuyên đề năm`` …)."""
+        if kind is MaterialKind.NEWS:  # issue 18 §3: its words are in the [news] section
+            return self._c.plain("news.kind")
         return self._c.plain(f"library.kind.{kind.value}")
 
     def audience(self, material: Material) -> str:
@@ -125,8 +127,9 @@ class LibraryPresenter:
                 added=m.added_at.astimezone(self._tz).strftime("%d/%m/%Y"),
             )
         ]
-        if m.summary:
-            parts.append(c.t("library.summary", summary=m.summary))
+        if m.summary:  # a bản tin's is its broadcast's whole text
+            key = "news.body" if m.kind is MaterialKind.NEWS else "library.summary"
+            parts.append(c.t(key, summary=m.summary))
         if m.url:
             parts.append(c.t("library.link", url=m.url))
         if opened.unavailable:

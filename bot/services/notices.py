@@ -76,7 +76,7 @@ class Notices:
         if isinstance(payload, Digest):
             return self.digest(payload.digest, now)
         if isinstance(payload, Broadcast):  # checked as Telegram HTML when written
-            return [Reply(Safe(payload.html))]
+            return [Reply(Safe(payload.html), choices=self._buttons(payload.buttons))]
         template, values = payload.template, dict(payload.params)
         if isinstance(payload, DeadlineReminder | MeetingReminder) and now is not None:
             template = self._count_down(payload, values, now)

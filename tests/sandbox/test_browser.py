@@ -302,7 +302,8 @@ async def test_on_a_phone_the_form_keeps_one_live_screen_and_the_review_groups_i
     await say(page, "Nghiên cứu chuyên đề năm 2022, dự buổi quán triệt của chi bộ.", "Đã ghi")
     await tap(page, "✅ Xong", "Câu 3/6")
     await page.locator(".msg.bot", has_text="✓ Câu 2/6 · Nội dung học tập").wait_for()
-    assert await page.locator(".msg.bot .inline").count() == 1  # the current step only
+    # the current step only (waited for: the page may show a fold before its next poll's rest)
+    await page.wait_for_function("() => document.querySelectorAll('.msg.bot .inline').length == 1")
     assert "✓ Câu 1/6 · Thông tin cá nhân" in await page.locator("#messages").inner_text()
     await page.locator(".msg.bot", has_text="✓ Câu 1/6").evaluate("e => e.scrollIntoView()")
     await shot(page, "10-phone-form")
@@ -317,8 +318,8 @@ async def test_on_a_phone_the_form_keeps_one_live_screen_and_the_review_groups_i
     await tap(page, "✅ Xong", "Câu 6/6")
     await tap(page, "⏭ Bỏ qua", "Xem lại")
     await page.locator(".msg.bot", has_text="✓ Câu 6/6").wait_for()
-    review = page.locator(".msg.bot .inline").last
-    assert await page.locator(".msg.bot .inline").count() == 1  # the review only
+    await page.wait_for_function("() => document.querySelectorAll('.msg.bot .inline').length == 1")
+    review = page.locator(".msg.bot .inline").last  # the review only
     rows = await review.locator(".row").evaluate_all(
         "rows => rows.map(r => [...r.querySelectorAll('button')].map(b => b.textContent))"
     )

@@ -43,7 +43,7 @@ from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
-from bot.services.models import ModelsService
+from bot.services.models import ModelsService, PlanActions
 from bot.services.models_view import ModelsPresenter
 from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
@@ -249,7 +249,14 @@ def build_services(
         ),
         library_view=LibraryPresenter(catalog, presenter, tz),
         models=ModelsService(
-            store.models, audit, store.schedule, clock, tz, plans.campaign_year, broadcasts
+            store.models,
+            audit,
+            store.schedule,
+            clock,
+            tz,
+            plans.campaign_year,
+            broadcasts,
+            PlanActions(store.plans, plans),
         ),
         models_view=ModelsPresenter(catalog, presenter, tz),
     )

@@ -58,7 +58,11 @@ class ModelsRouter:
             await turn.reply(view.refused(person))
         elif code is ModelsCode.OPEN:
             model = await self._models.open(person, model_id)
-            await turn.reply(view.card(person, model) if model else view.refused(person))
+            if model is None:
+                await turn.reply(view.refused(person))
+            else:
+                actions = await self._models.actions(person, model)
+                await turn.reply(view.card(person, model, actions))
         elif code is ModelsCode.EDIT:
             model = await self._models.start_edit(person, model_id)
             await turn.reply(view.ask(person, model) if model else view.refused(person))

@@ -31,7 +31,9 @@ from bot.domain.pending import ModelDraft, ModelReturn, Pending
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastError
 from bot.services.library import Announcer
-from bot.services.ports import Clock, PendingStore
+from bot.services.plans import PlanService, plan_actions
+from bot.services.ports import Clock, PendingStore, PlanStore
+from bot.services.progress import HANDED_IN
 
 MAX_COMMENT = 1000
 
@@ -94,6 +96,22 @@ class ModelNotice:
     repeat: bool = False
 
 
+class PlanActions:
+    """The concrete actions of a member's handed-in plan of the open campaign (their first
+    field, as the plan lists them): what a nomination of a member is linked to."""
+
+    def __init__(self, plans: PlanStore, plan_service: PlanService) -> None:
+        self._plans = plans
+        self._plan_service = plan_service
+
+    async def __call__(self, person_id: int) -> tuple[str, ...]:
+        _, plan = await self._plans.current(person_id)
+        if plan is None or plan.person_id != person_id or plan.status not in HANDED_IN:
+            return ()
+        found = plan_actions(self._plan_service.form_of(plan), plan.draft)
+        return tuple(action[0] for action in found if action and action[0])
+
+
 class ModelsService:
     """Nominate, review, publish and browse exemplary models."""
 
@@ -106,7 +124,9 @@ class ModelsService:
         tz: tzinfo,
         campaign_year: Callable[[], Awaitable[int | None]] | None = None,
         announcer: Announcer | None = None,
+        actions_of: Callable[[int], Awaitable[tuple[str, ...]]] | None = None,
     ) -> None:
+        self._actions_of = actions_of
         self._store = store
         self._audit = audit
         self._pending = pending
@@ -145,6 +165,13 @@ class ModelsService:
         """The nomination for ``person`` (None: unknown, or not theirs to see)."""
         model = await self._store.get(model_id)
         return model if model is not None and may_see(person, model) else None
+
+    async def actions(self, person: Person, model: Nomination) -> tuple[str, ...]:
+        """The actions of the nominated member's plan, for those who review the nomination
+        (the plan is the member's own: not shown to everyone who browses)."""
+        if model.person_id is None or self._actions_of is None or not may_edit(person, model):
+            return ()
+        return await self._actions_of(model.person_id)
 
     async def queue(self, person: Person) -> list[Nomination] | None:
         """The admin's nominations waiting for review (None: not an admin)."""

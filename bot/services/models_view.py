@@ -87,7 +87,7 @@ class ModelsPresenter:
             rows.append((Choice(c.plain("models.queue_button", count=page.review), queue),))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
-    def card(self, viewer: Person, model: Nomination) -> Reply:
+    def card(self, viewer: Person, model: Nomination, actions: tuple[str, ...] = ()) -> Reply:
         """What the nominee did and its result; the review buttons for who may use them."""
         c = self._c
         when = model.nominated_at.astimezone(self._tz).strftime("%d/%m/%Y")
@@ -116,6 +116,9 @@ class ModelsPresenter:
             )
             if model.comment:
                 parts.append(c.t("models.comment", comment=model.comment))
+            if actions:
+                parts.append(c.t("models.plan_actions"))
+                parts.extend(c.t("models.plan_action", action=a) for a in actions[:10])
         rows: list[tuple[Choice, ...]] = []
         if may_approve(viewer) and model.status is ModelStatus.PENDING:
             rows.append(

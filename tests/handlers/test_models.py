@@ -9,7 +9,7 @@ from bot.domain.exemplars import ModelStatus
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from tests.conftest import ROSTER
-from tests.helpers import signed_in
+from tests.helpers import fill_mau_01, signed_in
 
 MODELS = "🌟 Gương điển hình"
 GIANG = (
@@ -41,6 +41,8 @@ async def test_nominate_return_edit_approve_browse(bot: Harness) -> None:
     an = await signed_in(bot, "An", "0912345678")
     hoa = await signed_in(bot, "Hoa", "0977123456")
     binh = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(binh)
+    await binh.press("📨 Gửi kế hoạch")
     [empty] = await binh.press(MODELS)
     assert "Chưa có gương điển hình" in empty.plain
     assert "✍️ Đề cử gương điển hình" not in binh.buttons()
@@ -61,6 +63,7 @@ async def test_nominate_return_edit_approve_browse(bot: Harness) -> None:
     assert "Trần Thị Bình" in queue.plain
     [card] = await hoa.press("🌟 Trần Thị Bình")
     assert "Vận động 12 hộ" in card.plain and "chờ duyệt" in card.plain
+    assert "Việc làm số 2: thăm hộ dân" in card.plain  # linked to Bình's plan
     [ask] = await hoa.press("↩️ Trả lại đề cử")
     assert "ý kiến" in ask.plain
     [back] = await hoa.send("Đề nghị ghi rõ số hộ và số ngày công")
@@ -87,6 +90,7 @@ async def test_nominate_return_edit_approve_browse(bot: Harness) -> None:
     assert "Trần Thị Bình" in listing.plain and "Chi bộ thôn 1" in listing.plain
     [card] = await binh.press("🌟 Trần Thị Bình")
     assert "15 hộ" in card.plain and "Công bố ngày" in card.plain
+    assert "thăm hộ dân" not in card.plain  # her plan is not shown to everyone
     assert "✏️ Sửa đề cử" not in binh.buttons() and "📢 Báo cho mọi người" not in binh.buttons()
     await binh.press("↩️ Danh sách gương điển hình")
     await binh.press("🏠 Chỉ đơn vị của tôi")

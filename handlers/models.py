@@ -9,7 +9,10 @@ from bot.domain.models import Person
 from bot.domain.pending import ModelDraft, ModelReturn, Pending
 from bot.services.models import ModelsService
 from bot.services.models_view import ModelsPresenter
-from handlers.inbound import Turn
+from bot.services.replies import Attachment, Reply
+from handlers.inbound import Inbound, Turn
+
+TELEGRAM_PHOTO = "telegram:"
 
 
 def _list_arg(arg: str) -> tuple[int, int, bool]:
@@ -62,7 +65,14 @@ class ModelsRouter:
                 await turn.reply(view.refused(person))
             else:
                 actions = await self._models.actions(person, model)
-                await turn.reply(view.card(person, model, actions))
+                photo = model.photo_id or ""
+                shown = turn.capabilities.documents and photo.startswith(TELEGRAM_PHOTO)
+                if shown:
+                    file_id = photo.removeprefix(TELEGRAM_PHOTO)
+                    picture = Attachment("anh.jpg", b"", file_id)
+                    await turn.reply(Reply(view.photo_caption(model), photo=picture))
+                note = bool(photo) and not shown
+                await turn.reply(view.card(person, model, actions, photo_note=note))
         elif code is ModelsCode.EDIT:
             model = await self._models.start_edit(person, model_id)
             await turn.reply(view.ask(person, model) if model else view.refused(person))
@@ -80,9 +90,17 @@ class ModelsRouter:
             await turn.reply(view.notice(notice) if notice else view.refused(person))
 
     async def typed(
-        self, turn: Turn, person: Person, pending: ModelDraft | ModelReturn, text: str
+        self,
+        turn: Turn,
+        person: Person,
+        pending: ModelDraft | ModelReturn,
+        text: str,
+        inbound: Inbound | None = None,
     ) -> bool:
-        """A typed nomination or return comment; False when it is no longer expected."""
+        """A typed nomination or return comment (a nomination may come as a photo's caption);
+        False when it is no longer expected."""
+        picture = inbound.picture if inbound is not None else ""
+        photo = f"{inbound.channel.value}:{picture}" if inbound is not None and picture else ""
         if isinstance(pending, ModelReturn):
             model = await self._models.returned(person, pending, text)
             if model is None:
@@ -90,7 +108,7 @@ class ModelsRouter:
             await turn.reply(self._view.returned_done(person, model))
             return True
         try:
-            saved = await self._models.typed(person, pending, text)
+            saved = await self._models.typed(person, pending, text, photo)
         except ModelError as error:
             await turn.reply(self._view.bad(error.code))
             return True

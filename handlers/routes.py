@@ -246,6 +246,12 @@ class Conversation:
             ):  # the minutes of a meeting being recorded
                 return
             if (
+                isinstance(pending, ModelDraft)
+                and inbound.picture
+                and await self._models.typed(turn, person, pending, inbound.text, inbound)
+            ):  # a nomination's photo with its text as the caption
+                return
+            if (
                 isinstance(pending, LibraryUpload)
                 and inbound.file is not None
                 and await self._library.typed(inbound, turn, person)

@@ -53,6 +53,7 @@ class ModelsRepository(Repository):
         person_id: int | None,
         by: Person,
         now: datetime,
+        photo_id: str | None = None,
     ) -> Nomination:
         """Store a new nomination waiting for the admin."""
 
@@ -66,6 +67,7 @@ class ModelsRepository(Repository):
                     deed=draft.deed,
                     result=draft.result,
                     person_id=person_id,
+                    photo_id=photo_id,
                     status=ModelStatus.PENDING.value,
                     comment="",
                     nominated_by_id=by.id,
@@ -86,9 +88,15 @@ class ModelsRepository(Repository):
         return _nomination(rows[0]) if rows else None
 
     async def edit(
-        self, model_id: int, draft: Draft, person_id: int | None, status: ModelStatus
+        self,
+        model_id: int,
+        draft: Draft,
+        person_id: int | None,
+        status: ModelStatus,
+        photo_id: str | None = None,
     ) -> bool:
-        """Replace the text of a nomination not yet published."""
+        """Replace the text of a nomination not yet published (and its photo, when given)."""
+        photo = {"photo_id": photo_id} if photo_id else {}
         rows = await self._write_one(
             update(exemplars)
             .where(exemplars.c.id == model_id, exemplars.c.status != ModelStatus.APPROVED.value)
@@ -98,6 +106,7 @@ class ModelsRepository(Repository):
                 result=draft.result,
                 person_id=person_id,
                 status=status.value,
+                **photo,
             )
             .returning(exemplars.c.id)
         )

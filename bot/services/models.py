@@ -50,12 +50,18 @@ class ModelsStore(Protocol):
         person_id: int | None,
         by: Person,
         now: datetime,
+        photo_id: str | None = None,
     ) -> Nomination: ...
 
     async def get(self, model_id: int) -> Nomination | None: ...
 
     async def edit(
-        self, model_id: int, draft: Draft, person_id: int | None, status: ModelStatus
+        self,
+        model_id: int,
+        draft: Draft,
+        person_id: int | None,
+        status: ModelStatus,
+        photo_id: str | None = None,
     ) -> bool: ...
 
     async def decide(
@@ -204,8 +210,11 @@ class ModelsService:
         await self._pending.set_pending(person.id, ModelDraft(model_id), self._clock.now())
         return model
 
-    async def typed(self, person: Person, pending: ModelDraft, text: str) -> Nomination | None:
-        """The typed nomination (new or edited); None when the person may no longer.
+    async def typed(
+        self, person: Person, pending: ModelDraft, text: str, photo: str = ""
+    ) -> Nomination | None:
+        """The typed nomination (new or edited; ``photo``: ``<channel>:<its reference>`` of a
+        photo sent with the text as its caption); None when the person may no longer.
         ModelError for text that is not a nomination (they may type again)."""
         if not may_nominate(person):
             return None
@@ -222,13 +231,15 @@ class ModelsService:
                 person_id=member.id if member is not None else None,
                 by=person,
                 now=now,
+                photo_id=photo or None,
             )
         else:
             old = await self._store.get(pending.model_id)
             if old is None or not may_edit(person, old):
                 return None
             member_id = member.id if member is not None else None
-            if not await self._store.edit(old.id, draft, member_id, ModelStatus.PENDING):
+            status = ModelStatus.PENDING
+            if not await self._store.edit(old.id, draft, member_id, status, photo or None):
                 return None
             edited = await self._store.get(old.id)
             if edited is None:

@@ -87,7 +87,18 @@ class ModelsPresenter:
             rows.append((Choice(c.plain("models.queue_button", count=page.review), queue),))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
-    def card(self, viewer: Person, model: Nomination, actions: tuple[str, ...] = ()) -> Reply:
+    def photo_caption(self, model: Nomination) -> Safe:
+        """The caption of a model's photo."""
+        return self._c.t("models.photo_caption", who=model.who)
+
+    def card(
+        self,
+        viewer: Person,
+        model: Nomination,
+        actions: tuple[str, ...] = (),
+        *,
+        photo_note: bool = False,
+    ) -> Reply:
         """What the nominee did and its result; the review buttons for who may use them."""
         c = self._c
         when = model.nominated_at.astimezone(self._tz).strftime("%d/%m/%Y")
@@ -101,6 +112,8 @@ class ModelsPresenter:
                 result=model.result,
             )
         ]
+        if photo_note:
+            parts.append(c.t("models.photo_elsewhere"))
         if model.status is ModelStatus.APPROVED:
             approved = model.approved_at.astimezone(self._tz) if model.approved_at else None
             day = approved.strftime("%d/%m/%Y") if approved else when

@@ -192,3 +192,20 @@ async def test_a_forgotten_person_leaves_the_list(bot: Harness) -> None:
     assert "Trần Thị Bình" not in listing.plain and "Chi hội phụ nữ thôn 1" in listing.plain
     [refused] = await hoa.press_data(f"e:op:{binh_id}")
     assert "không còn" in refused.plain
+
+
+async def test_a_nomination_with_a_photo(bot: Harness) -> None:
+    """The nomination sent as a photo's caption keeps the photo; the card sends it by its id."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    await an.press(MODELS)
+    await an.press("✍️ Đề cử gương điển hình")
+    [saved] = await an.send_other("photo", caption=NOMINATION)
+    assert "đang chờ quản trị viên duyệt" in saved.plain
+    [model] = await bot.store.models.listed(ModelStatus.PENDING)
+    assert model.photo_id == "telegram:p1"
+    uploads = bot.api.uploads
+    photo, card = await hoa.press_data(f"e:op:{model.id}")
+    assert photo.kind == "photo" and "Trần Thị Bình" in card.plain
+    assert bot.api.uploads == uploads  # by its id, not uploaded again

@@ -167,6 +167,10 @@ class ModelsService:
             review,
         )
 
+    async def published_count(self) -> int:
+        """How many models are published."""
+        return len(await self._store.listed(ModelStatus.APPROVED))
+
     async def open(self, person: Person, model_id: int) -> Nomination | None:
         """The nomination for ``person`` (None: unknown, or not theirs to see)."""
         model = await self._store.get(model_id)

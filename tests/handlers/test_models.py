@@ -209,3 +209,20 @@ async def test_a_nomination_with_a_photo(bot: Harness) -> None:
     photo, card = await hoa.press_data(f"e:op:{model.id}")
     assert photo.kind == "photo" and "Trần Thị Bình" in card.plain
     assert bot.api.uploads == uploads  # by its id, not uploaded again
+
+
+async def test_a_person_removed_from_the_roster_leaves_the_list(bot: Harness) -> None:
+    """Bình taken off the roster (remove missing): her model no longer shows; back on, again."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    model_id = await nominated(bot, an)
+    await hoa.press_data(f"e:ok:{model_id}")
+    without = "\n".join(line for line in ROSTER.strip().splitlines() if "DV002" not in line)
+    outcome = await bot.load_roster(without, remove_missing=True)
+    assert outcome.summary is not None, outcome.parsed.errors
+    [listing] = await hoa.press(MODELS)
+    assert "Trần Thị Bình" not in listing.plain
+    await bot.load_roster(ROSTER)
+    [listing] = await hoa.press(MODELS)
+    assert "Trần Thị Bình" in listing.plain

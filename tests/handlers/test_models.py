@@ -109,9 +109,14 @@ async def test_admin_broadcasts_a_published_model(bot: Harness) -> None:
     hoa = await signed_in(bot, "Hoa", "0977123456")
     await signed_in(bot, "Bình", "0987654321")
     model_id = await nominated(bot, an)
-    await hoa.press_data(f"e:ok:{model_id}")
+    await hoa.press_data(f"e:op:{model_id}")
+    await hoa.press("✏️ Sửa đề cử")  # the admin edits before approving
+    [saved] = await hoa.send(EDITED)
+    assert "đang chờ quản trị viên duyệt" in saved.plain
+    await hoa.press("🌟 Trần Thị Bình")
+    await hoa.press("✅ Duyệt, công bố")
     [preview] = await hoa.press("📢 Báo cho mọi người")
-    assert "Thông báo sẽ gửi tới" in preview.plain and "Vận động 12 hộ" in preview.plain
+    assert "Thông báo sẽ gửi tới" in preview.plain and "Vận động 15 hộ" in preview.plain
     [sent] = await hoa.press("📤 Gửi thông báo gương điển hình")
     assert "Đã xếp thông báo gửi tới" in sent.plain
     assert await bot.drain_outbox() >= 1

@@ -257,6 +257,8 @@ def build_services(
             plans.campaign_year,
             broadcasts,
             PlanActions(store.plans, plans),
+            store.outbox,
+            store.accounts.person,
         ),
         models_view=ModelsPresenter(catalog, presenter, tz),
     )

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
+from bot.domain.address import address_labels
 from bot.domain.audit import AuditAction
+from bot.domain.callbacks import ModelsCode, ModelsPress
 from bot.domain.exemplars import (
     PAGE_SIZE,
     Draft,
@@ -27,6 +29,8 @@ from bot.domain.exemplars import (
     parse_draft,
 )
 from bot.domain.models import Person, Role
+from bot.domain.outbox import OutboxMessage
+from bot.domain.payloads import Button, Notice
 from bot.domain.pending import ModelDraft, ModelReturn, Pending
 from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastError
@@ -36,6 +40,12 @@ from bot.services.ports import Clock, PendingStore, PlanStore
 from bot.services.progress import HANDED_IN
 
 MAX_COMMENT = 1000
+
+
+class Outbox(Protocol):
+    """Where the nominator's notice of the admin's decision is queued."""
+
+    async def add(self, messages: list[OutboxMessage], now: datetime) -> int: ...
 
 
 class ModelsStore(Protocol):
@@ -131,7 +141,11 @@ class ModelsService:
         campaign_year: Callable[[], Awaitable[int | None]] | None = None,
         announcer: Announcer | None = None,
         actions_of: Callable[[int], Awaitable[tuple[str, ...]]] | None = None,
+        outbox: Outbox | None = None,
+        accounts: Callable[[int], Awaitable[Person | None]] | None = None,
     ) -> None:
+        self._outbox = outbox
+        self._accounts = accounts
         self._actions_of = actions_of
         self._store = store
         self._audit = audit
@@ -271,6 +285,7 @@ class ModelsService:
         if not ok:
             return None
         await self._audit.record(person, AuditAction.MODEL_APPROVE, f"model:{model_id}")
+        await self._tell(model, "approved", {})
         return await self._store.get(model_id)
 
     async def start_return(self, person: Person, model_id: int) -> Nomination | None:
@@ -298,7 +313,33 @@ class ModelsService:
         await self._audit.record(
             person, AuditAction.MODEL_RETURN, f"model:{pending.model_id}", comment
         )
-        return await self._store.get(pending.model_id)
+        model = await self._store.get(pending.model_id)
+        if model is not None:
+            await self._tell(model, "returned", {"comment": comment})
+        return model
+
+    async def _tell(self, model: Nomination, what: str, params: dict[str, str]) -> None:
+        """Queue the nominator's notice of the decision (once per decision and version)."""
+        if self._outbox is None or self._accounts is None or model.nominated_by_id is None:
+            return
+        nominator = await self._accounts(model.nominated_by_id)
+        if nominator is None or not nominator.active:
+            return
+        now = self._clock.now()
+        open_it = Button(
+            label="models.notify_open", data=ModelsPress(ModelsCode.OPEN, str(model.id)).pack()
+        )
+        notice = OutboxMessage(
+            key=f"model:{model.id}:{what}:{now.isoformat()}",
+            person_id=nominator.id,
+            payload=Notice(
+                template=f"notify.models.{what}",
+                params={"who": model.who, **params},
+                labels=address_labels(nominator),
+                buttons=(open_it,),
+            ),
+        )
+        await self._outbox.add([notice], now)
 
     async def notice(
         self, person: Person, model_id: int, text: str, *, send: bool

@@ -64,10 +64,15 @@ async def test_nominate_return_edit_approve_browse(bot: Harness) -> None:
     [card] = await hoa.press("🌟 Trần Thị Bình")
     assert "Vận động 12 hộ" in card.plain and "chờ duyệt" in card.plain
     assert "Việc làm số 2: thăm hộ dân" in card.plain  # linked to Bình's plan
+    await bot.drain_outbox()  # what was queued before (Bình's plan handed in ...)
     [ask] = await hoa.press("↩️ Trả lại đề cử")
     assert "ý kiến" in ask.plain
     [back] = await hoa.send("Đề nghị ghi rõ số hộ và số ngày công")
     assert "Đã trả lại đề cử «Trần Thị Bình»" in back.plain
+    assert await bot.drain_outbox() == 1  # An is told, with a button to the nomination
+    assert "đã được trả lại để sửa. Ý kiến: Đề nghị ghi rõ số hộ" in an.last.plain
+    [card] = await an.press("🌟 Xem đề cử")
+    assert "Đề nghị ghi rõ số hộ" in card.plain
     # An sees the comment and edits.
     await an.press(MODELS)
     [mine] = await an.press("📝 Đề cử của đơn vị")
@@ -85,6 +90,8 @@ async def test_nominate_return_edit_approve_browse(bot: Harness) -> None:
     assert "15 hộ" in card.plain
     [done] = await hoa.press("✅ Duyệt, công bố")
     assert "Đã duyệt và công bố" in done.plain
+    assert await bot.drain_outbox() == 1
+    assert "đã được duyệt và công bố" in an.last.plain
     # Bình browses it.
     [listing] = await binh.press(MODELS)
     assert "Trần Thị Bình" in listing.plain and "Chi bộ thôn 1" in listing.plain

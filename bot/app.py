@@ -43,6 +43,8 @@ from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
+from bot.services.models import ModelsService, PlanActions
+from bot.services.models_view import ModelsPresenter
 from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
@@ -62,6 +64,7 @@ from handlers.desk import DeskRouter
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
+from handlers.models import ModelsRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
 from handlers.routes import Conversation
@@ -133,6 +136,8 @@ class Services:
     screens: Screens
     library: LibraryService
     library_view: LibraryPresenter
+    models: ModelsService
+    models_view: ModelsPresenter
 
 
 def docx_renderer(catalog: Catalog, tz: ZoneInfo) -> DocumentRenderer:
@@ -272,6 +277,19 @@ def build_services(
         screens=Screens(store.screens, clock),
         library=library,
         library_view=LibraryPresenter(catalog, presenter, tz),
+        models=ModelsService(
+            store.models,
+            audit,
+            store.schedule,
+            clock,
+            tz,
+            plans.campaign_year,
+            broadcasts,
+            PlanActions(store.plans, plans),
+            store.outbox,
+            store.accounts.person,
+        ),
+        models_view=ModelsPresenter(catalog, presenter, tz),
     )
 
 
@@ -296,6 +314,7 @@ def build_conversation(services: Services) -> Conversation:
         ComposerRouter(services.composer, services.composer_view),
         ProgressRouter(services.progress, services.progress_view),
         LibraryRouter(services.library, services.library_view, services.presenter),
+        ModelsRouter(services.models, services.models_view),
     )
 
 

@@ -6,7 +6,7 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
    calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
    view's invite codes ``u:inv:``, the report by unit ``u:rep:``, progress ``t:``, the study
-   library ``l:``; anything else is a stale button.
+   library ``l:``, exemplary models ``e:``; anything else is a stale button.
    On a channel without buttons a typed number or label of the choices last shown is that press.
 2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
 3. Known commands, each checked against the person's rights at the entrance; any other command is
@@ -33,6 +33,7 @@ from bot.domain.callbacks import (
     InvitesPress,
     LibraryPress,
     MeetingPress,
+    ModelsPress,
     NotifyPress,
     PlanPress,
     Press,
@@ -49,6 +50,8 @@ from bot.domain.pending import (
     BroadcastTime,
     EditMeeting,
     LibraryUpload,
+    ModelDraft,
+    ModelReturn,
     NewMeeting,
     ProgressNote,
     RecordMeeting,
@@ -62,6 +65,7 @@ from handlers.inbound import Inbound, Kind, Turn
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
+from handlers.models import ModelsRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
 from handlers.signin import SigninRouter
@@ -84,6 +88,7 @@ class Conversation:
         composer: ComposerRouter,
         progress: ProgressRouter,
         library: LibraryRouter,
+        models: ModelsRouter,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -95,6 +100,7 @@ class Conversation:
         self._composer = composer
         self._progress = progress
         self._library = library
+        self._models = models
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -165,6 +171,8 @@ class Conversation:
             await self._signin.link_code(turn, person)
         elif command is Command.LIBRARY:
             await self._library.listing(turn, person)
+        elif command is Command.MODELS:
+            await self._models.listing(turn, person)
         else:
             await self._menu.show(turn, command, person)
 
@@ -181,6 +189,8 @@ class Conversation:
             await turn.reply(p.simple("progress.stopped", person))
         elif await self._library.stop(person, pending):
             await turn.reply(p.simple("library.add_stopped", person))
+        elif await self._models.stop(person, pending):
+            await turn.reply(p.simple("models.stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 
@@ -208,6 +218,9 @@ class Conversation:
         elif isinstance(pending, LibraryUpload):
             if await self._library.typed(inbound, turn, person):
                 return
+        elif isinstance(pending, ModelDraft | ModelReturn):
+            if await self._models.typed(turn, person, pending, text):
+                return
         elif isinstance(pending, BroadcastText | BroadcastTime) and await self._composer.typed(
             inbound, turn, person, pending
         ):
@@ -231,6 +244,12 @@ class Conversation:
             if inbound.file is not None and await self._meetings.photo(
                 turn, person, pending, inbound.channel, inbound.file
             ):  # the minutes of a meeting being recorded
+                return
+            if (
+                isinstance(pending, ModelDraft)
+                and inbound.picture
+                and await self._models.typed(turn, person, pending, inbound.text, inbound)
+            ):  # a nomination's photo with its text as the caption
                 return
             if (
                 isinstance(pending, LibraryUpload)
@@ -276,6 +295,8 @@ class Conversation:
                 await self._progress.press(turn, person, visit.pending, press)
             case LibraryPress():
                 await self._library.press(turn, person, press)
+            case ModelsPress():
+                await self._models.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -17,6 +17,7 @@ from storage.base import Repository
 from storage.tables import (
     audit,
     campaigns,
+    exemplars,
     forgotten,
     library_items,
     outbox,
@@ -179,6 +180,11 @@ class AuditRepository(Repository):
                 update(library_items)
                 .where(library_items.c.added_by_id == person_id)
                 .values(added_by="-")
+            )
+            conn.execute(  # so do the models they nominated; a model of them goes with them
+                update(exemplars)
+                .where(exemplars.c.nominated_by_id == person_id)
+                .values(nominated_by="-")
             )
             _keep_counts(conn, person_id)
             result = conn.execute(delete(people).where(people.c.id == person_id))

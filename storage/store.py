@@ -17,6 +17,7 @@ from storage.link_codes_repo import LinkCodeRepository
 from storage.links_repo import LinkRepository
 from storage.meetings_repo import MeetingRepository
 from storage.migrate import upgrade
+from storage.models_repo import ModelsRepository
 from storage.offers_repo import OfferRepository
 from storage.outbox_repo import OutboxRepository
 from storage.plans_repo import PlanRepository
@@ -55,6 +56,7 @@ class Store:
     progress: ProgressRepository
     screens: ScreenRepository
     library: LibraryRepository
+    models: ModelsRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -88,6 +90,7 @@ class Store:
             ProgressRepository(database),
             ScreenRepository(database),
             LibraryRepository(database),
+            ModelsRepository(database),
         )
 
     async def close(self) -> None:

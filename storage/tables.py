@@ -440,3 +440,26 @@ library_studied = Table(
     Column("at", UtcDateTime(), nullable=False),
 )
 Index(None, library_studied.c.person_id)
+
+# Exemplary models (gương điển hình): a nomination of a member (``person_id``; it goes with
+# them when they are erased) or of a collective, reviewed by an admin, published once approved.
+exemplars = Table(
+    "exemplars",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_path", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("who", String(160), nullable=False),
+    Column("deed", Text, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    Column("photo_id", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | returned | approved
+    Column("comment", Text, nullable=False, default=""),
+    Column("nominated_by_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("nominated_by", String(160), nullable=False),
+    Column("nominated_at", UtcDateTime(), nullable=False),
+    Column("approved_by", String(160), nullable=False, default=""),
+    Column("approved_at", UtcDateTime(), nullable=True),
+)
+Index(None, exemplars.c.status, exemplars.c.year)

@@ -20,6 +20,9 @@ class AuditAction(StrEnum):
     FORGET = "forget"
     PROXY = "proxy"  # began filling a plan for someone without a chat account
     DOWNLOAD = "download"  # a file sent as a download link was fetched (Zalo)
+    MODEL_NOMINATE = "models.nominate"  # an exemplary model proposed (or its text edited)
+    MODEL_APPROVE = "models.approve"
+    MODEL_RETURN = "models.return"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
     t:<code>:<arg>         progress on the plan's concrete actions (and the cell's progress)
     l:<code>:<arg>         the study library
+    e:<code>:<arg>         exemplary models (gương điển hình)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Prefix(StrEnum):
     UNIT = "u"
     PROGRESS = "t"  # tiến độ
     LIBRARY = "l"
+    MODELS = "e"  # gương điển hình (exemplary)
 
 
 class PlanCode(StrEnum):
@@ -152,6 +154,21 @@ class LibraryCode(StrEnum):
     ADD = "add"  # an admin adds a material from the chat
     NOTICE = "nt"  # arg: the material's id: preview the notice to its audience
     NOTICE_SEND = "ns"  # arg: the material's id: queue that notice
+
+
+class ModelsCode(StrEnum):
+    """What an exemplary-models button does (arg: a nomination's id unless said)."""
+
+    LIST = "ls"  # arg: <year, 0: every year>.<page>.<1: my unit only, 0: all>
+    OPEN = "op"
+    NEW = "new"  # a secretary or an admin nominates
+    EDIT = "ed"
+    QUEUE = "q"  # the admin's nominations waiting for review
+    MINE = "my"  # the nominations of the secretary's unit not yet published
+    APPROVE = "ok"
+    RETURN = "rt"  # asks for the comment
+    NOTICE = "nt"  # preview the broadcast of a published model
+    NOTICE_SEND = "ns"
 
 
 class Route(StrEnum):
@@ -311,6 +328,18 @@ class LibraryPress:
         return _checked(f"{Prefix.LIBRARY}:{self.code}:{self.arg}")
 
 
+@dataclass(frozen=True, slots=True)
+class ModelsPress:
+    """A press on an exemplary-models button: what to do and its argument."""
+
+    code: ModelsCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.MODELS}:{self.code}:{self.arg}")
+
+
 Press = (
     PlanPress
     | MeetingPress
@@ -321,6 +350,7 @@ Press = (
     | NotifyPress
     | ProgressPress
     | LibraryPress
+    | ModelsPress
 )
 
 
@@ -415,6 +445,15 @@ def parse_library(data: str) -> LibraryPress | None:
     return LibraryPress(code, parts[2])
 
 
+def parse_models(data: str) -> ModelsPress | None:
+    """The exemplary-models press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.MODELS, 3)
+    code = _member(ModelsCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return ModelsPress(code, parts[2])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -432,6 +471,8 @@ def parse(data: str) -> Press | None:
         return parse_progress(data)
     if prefix == Prefix.LIBRARY:
         return parse_library(data)
+    if prefix == Prefix.MODELS:
+        return parse_models(data)
     return None
 
 
@@ -444,5 +485,12 @@ def looks_like_plan(data: str) -> bool:
 def looks_like_feature(data: str) -> bool:
     """Whether ``data`` claims to be a calendar, desk, composer, progress or library press (a
     malformed one gets only the stale notice, not the menu)."""
-    feature = (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST, Prefix.PROGRESS, Prefix.LIBRARY)
+    feature = (
+        Prefix.MEETING,
+        Prefix.DESK,
+        Prefix.BROADCAST,
+        Prefix.PROGRESS,
+        Prefix.LIBRARY,
+        Prefix.MODELS,
+    )
     return data.partition(":")[0] in feature

@@ -23,6 +23,7 @@ class Command(StrEnum):
     BROADCAST = "thongbao"
     LINK = "lienket"  # a one-time code to sign in on the person's other channel
     LIBRARY = "tailieu"  # the study library
+    MODELS = "guong"  # exemplary models (gương điển hình)
 
 
 GUEST_COMMANDS = (Command.START, Command.HELP)
@@ -32,7 +33,14 @@ def commands_for(person: Person | None) -> tuple[Command, ...]:
     """Commands a person may use, in menu order; a guest (not linked) only starts and reads help."""
     if person is None or not person.active:
         return GUEST_COMMANDS
-    commands = [Command.PLAN, Command.ME, Command.MEETINGS, Command.LIBRARY, Command.LINK]
+    commands = [
+        Command.PLAN,
+        Command.ME,
+        Command.MEETINGS,
+        Command.LIBRARY,
+        Command.MODELS,
+        Command.LINK,
+    ]
     leads = person.has(Role.SECRETARY) or person.has(Role.HEAD)
     if leads:
         commands.append(Command.UNIT)

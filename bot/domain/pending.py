@@ -117,6 +117,28 @@ class LibraryUpload:
         return "library:add"
 
 
+@dataclass(frozen=True, slots=True)
+class ModelDraft:
+    """A secretary or an admin types a nomination (0: a new one, else the one being edited)."""
+
+    model_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"model:draft:{self.model_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelReturn:
+    """The admin types the comment that goes back with nomination ``model_id``."""
+
+    model_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"model:return:{self.model_id}"
+
+
 Pending = (
     FillingFor
     | ReturnComment
@@ -127,6 +149,8 @@ Pending = (
     | BroadcastTime
     | ProgressNote
     | LibraryUpload
+    | ModelDraft
+    | ModelReturn
 )
 Meeting = NewMeeting | EditMeeting | RecordMeeting
 Broadcast = BroadcastText | BroadcastTime
@@ -158,6 +182,11 @@ def parse_pending(purpose: str | None) -> Pending | None:
         if plan_id is not None and item is not None and status.isascii() and status.isalpha():
             return ProgressNote(plan_id, item, status)
         return None
+    if head == "model" and (model_id := _number(arg)) is not None:
+        if verb == "draft":
+            return ModelDraft(model_id)
+        if verb == "return":
+            return ModelReturn(model_id)
     if purpose == "broadcast:text":
         return BroadcastText()
     if purpose == "library:add":

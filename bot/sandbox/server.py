@@ -49,6 +49,7 @@ from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser, Message
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import sample_campaign
 from bot.sandbox.library_samples import seed_library
+from bot.sandbox.models_samples import seed_models
 from bot.sandbox.saved import (
     MARKER_KEY,
     MARKER_VALUE,
@@ -259,6 +260,7 @@ class Sandbox:
                 if outcome.summary is None:
                     raise RuntimeError(f"the sample roster is broken: {outcome.parsed.errors[:3]}")
                 await seed_library(services.library)
+                await seed_models(services.models, services.audit)
             if sample and await services.plans.campaign() is None:  # a real one stays as it is
                 await services.plans.set_campaign(**sample_campaign())
             if sample and not marked:

@@ -42,6 +42,7 @@ async def test_sign_in_by_own_contact_links_and_shows_the_role_menu(bot: Harness
         "toi",
         "lichhop",
         "tailieu",
+        "guong",
         "lienket",
         "donvi",
         "duyet",
@@ -177,6 +178,7 @@ async def test_roles_see_their_own_menus_and_are_refused_others(bot: Harness) ->
         "👤 Thông tin của tôi",
         "📅 Lịch sinh hoạt",
         "📚 Tài liệu học tập",
+        "🌟 Gương điển hình",
         "Hướng dẫn",
     ]
     [reply] = await member.send("/donvi")
@@ -233,6 +235,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "toi",
         "lichhop",
         "tailieu",
+        "guong",
         "lienket",
         "help",
         "huy",
@@ -249,6 +252,7 @@ async def test_reimport_with_a_new_role_changes_the_menu(bot: Harness) -> None:
         "toi",
         "lichhop",
         "tailieu",
+        "guong",
         "lienket",
         "donvi",
         "duyet",

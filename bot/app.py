@@ -56,6 +56,7 @@ from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.screens import Screens
 from bot.services.signin import SigninService
+from bot.services.yearend import YearEndService
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
@@ -79,6 +80,7 @@ from storage.backup import check_sound
 from storage.engine import sqlite_file
 from storage.meeting_book_repo import MeetingBookRepository
 from storage.store import Store
+from storage.yearend_repo import YearReviewRepository
 
 log = logging.getLogger(__name__)
 HTTP_POOL_SIZE = 1024
@@ -129,6 +131,7 @@ class Services:
     screens: Screens
     library: LibraryService
     library_view: LibraryPresenter
+    yearend: YearEndService
 
 
 def build_services(
@@ -243,6 +246,18 @@ def build_services(
             store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
         ),
         library_view=LibraryPresenter(catalog, presenter, tz),
+        yearend=YearEndService(
+            plans,
+            store.plans,
+            YearReviewRepository(store.database),
+            store.progress,
+            store.meetings,
+            store.directory,
+            renderer,
+            catalog,
+            clock,
+            tz,
+        ),
     )
 
 

@@ -57,6 +57,7 @@ from bot.services.roster import RosterService
 from bot.services.screens import Screens
 from bot.services.signin import SigninService
 from bot.services.yearend import YearEndService
+from bot.services.yearend_view import YearEndPresenter
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
@@ -73,6 +74,7 @@ from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll
 from handlers.web.server import WebServer, web_app
+from handlers.yearend import YearEndRouter
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -282,6 +284,10 @@ def build_conversation(services: Services) -> Conversation:
         ComposerRouter(services.composer, services.composer_view),
         ProgressRouter(services.progress, services.progress_view),
         LibraryRouter(services.library, services.library_view, services.presenter),
+        YearEndRouter(
+            services.yearend,
+            YearEndPresenter(services.catalog, services.presenter, services.plan_view),
+        ),
     )
 
 

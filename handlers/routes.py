@@ -38,6 +38,7 @@ from bot.domain.callbacks import (
     Press,
     ProgressPress,
     ReportPress,
+    YearPress,
     looks_like_feature,
     looks_like_plan,
     parse,
@@ -65,6 +66,7 @@ from handlers.menu import MenuRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
 from handlers.signin import SigninRouter
+from handlers.yearend import YearEndRouter
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ class Conversation:
         composer: ComposerRouter,
         progress: ProgressRouter,
         library: LibraryRouter,
+        yearend: YearEndRouter | None = None,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -95,6 +98,7 @@ class Conversation:
         self._composer = composer
         self._progress = progress
         self._library = library
+        self._yearend = yearend
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -212,7 +216,9 @@ class Conversation:
             inbound, turn, person, pending
         ):
             return
-        if not await self._plan.text(inbound, turn, person, visit):
+        if await self._plan.text(inbound, turn, person, visit):
+            return
+        if self._yearend is None or not await self._yearend.text(turn, person, text):
             await turn.reply(self._presenter.menu(person))
 
     async def _other(self, inbound: Inbound, turn: Turn) -> None:
@@ -276,6 +282,8 @@ class Conversation:
                 await self._progress.press(turn, person, visit.pending, press)
             case LibraryPress():
                 await self._library.press(turn, person, press)
+            case YearPress() if self._yearend is not None:
+                await self._yearend.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -12,6 +12,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     u:rep:  u:rep:<year>   the district report (this campaign's, or a past year's)
     t:<code>:<arg>         progress on the plan's concrete actions (and the cell's progress)
     l:<code>:<arg>         the study library
+    k:<rev>:<code>:<arg>   the year-end review draft (kiểm điểm), the plan's engine codes
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Prefix(StrEnum):
     UNIT = "u"
     PROGRESS = "t"  # tiến độ
     LIBRARY = "l"
+    YEAR = "k"  # kiểm điểm cuối năm
 
 
 class PlanCode(StrEnum):
@@ -308,6 +310,19 @@ class LibraryPress:
         return _checked(f"{Prefix.LIBRARY}:{self.code}:{self.arg}")
 
 
+@dataclass(frozen=True, slots=True)
+class YearPress:
+    """A press on a year-end review draft button: the draft's revision, an engine code."""
+
+    rev: int
+    code: PlanCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.YEAR}:{self.rev}:{self.code}:{self.arg}")
+
+
 Press = (
     PlanPress
     | MeetingPress
@@ -318,6 +333,7 @@ Press = (
     | NotifyPress
     | ProgressPress
     | LibraryPress
+    | YearPress
 )
 
 
@@ -412,6 +428,16 @@ def parse_library(data: str) -> LibraryPress | None:
     return LibraryPress(code, parts[2])
 
 
+def parse_year(data: str) -> YearPress | None:
+    """The year-end review press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.YEAR, 4)
+    code = _member(PlanCode, parts[2]) if parts else None
+    rev = number(parts[1]) if parts else None
+    if parts is None or code is None or rev is None:
+        return None
+    return YearPress(rev, code, parts[3])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -429,6 +455,8 @@ def parse(data: str) -> Press | None:
         return parse_progress(data)
     if prefix == Prefix.LIBRARY:
         return parse_library(data)
+    if prefix == Prefix.YEAR:
+        return parse_year(data)
     return None
 
 
@@ -441,5 +469,12 @@ def looks_like_plan(data: str) -> bool:
 def looks_like_feature(data: str) -> bool:
     """Whether ``data`` claims to be a calendar, desk, composer, progress or library press (a
     malformed one gets only the stale notice, not the menu)."""
-    feature = (Prefix.MEETING, Prefix.DESK, Prefix.BROADCAST, Prefix.PROGRESS, Prefix.LIBRARY)
+    feature = (
+        Prefix.MEETING,
+        Prefix.DESK,
+        Prefix.BROADCAST,
+        Prefix.PROGRESS,
+        Prefix.LIBRARY,
+        Prefix.YEAR,
+    )
     return data.partition(":")[0] in feature

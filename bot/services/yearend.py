@@ -317,14 +317,13 @@ class YearEndService:
                 review, e.to_review(review.draft), self._clock.now(), PlanStatus.SUBMITTED
             )
             if saved is None:
-                return await self._stale(person, campaign)
+                return await self._stale(person, campaign, review)
             return self._screen(person, campaign, saved)
         result = apply(form, review.draft, Action(code, "", arg))
         return await self._apply(person, campaign, review, result)
 
-    async def _stale(self, person: Person, campaign: Campaign) -> PlanScreen:
-        fresh = await self._reviews.of(person.id, campaign.id)
-        assert fresh is not None  # a draft is never deleted but with its person
+    async def _stale(self, person: Person, campaign: Campaign, review: Plan) -> PlanScreen:
+        fresh = await self._reviews.of(person.id, campaign.id) or review
         return self._screen(person, campaign, fresh, notice="plan.notice.stale")
 
     async def _apply(
@@ -334,7 +333,7 @@ class YearEndService:
             return self._screen(person, campaign, review, invalid=result)
         saved = await self._reviews.save(review, result, self._clock.now())
         if saved is None:
-            return await self._stale(person, campaign)
+            return await self._stale(person, campaign, review)
         return self._screen(person, campaign, saved)
 
     async def _document(self, person: Person, campaign: Campaign, review: Plan) -> Attachment:

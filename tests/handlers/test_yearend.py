@@ -143,3 +143,57 @@ async def test_the_draft_is_built_edited_submitted_and_printed(bot: Harness) -> 
         "dự thảo kiểm điểm đã gửi" in text
     )
     assert "Phạm Minh Đức" not in text  # another cell
+
+
+async def test_on_telegram_a_member_drafts_edits_submits_and_downloads(bot: Harness) -> None:
+    """Over the real PTB Application and the offline Bot API: from the handed-in plan to the
+    draft, its full text, the rating chosen, sent, the Word file; a forged press reaches
+    nobody's draft; the secretary's summary."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    binh = await signed_in(bot, "Bình", "0987654321")
+    secretary = await person_of(bot, an)
+    await fill_mau_01(binh, actions=2)
+    assert "📋 Dự thảo kiểm điểm cuối năm" not in binh.buttons()  # the plan is not sent yet
+    await binh.press("📨 Gửi kế hoạch")
+    bot.clock.set(datetime(2022, 6, 2, 9, 0, tzinfo=VN))
+    await binh.press("📈 Cập nhật tiến độ")
+    await binh.press("Việc 1")
+    await binh.press("✅ Đã thực hiện")
+    await binh.send("Đã thăm 5 hộ dân thôn 1")
+    await held(bot, secretary, date(2022, 4, 10), MeetingKind.BRIEFING, ())
+
+    bot.clock.set(datetime(2022, 12, 10, 9, 0, tzinfo=VN))
+    [plan] = await binh.press("📝 Kế hoạch của tôi")
+    assert "Kế hoạch đã gửi" in plan.plain or "đã gửi" in plan.plain
+    assert "📋 Dự thảo kiểm điểm cuối năm" in binh.buttons()
+    full, review = await binh.press("📋 Dự thảo kiểm điểm cuối năm")
+    assert "Dự thảo đầy đủ" in full.plain
+    assert "- Việc làm số 1: thăm hộ dân — Đã thực hiện (cập nhật 02/06/2022)" in full.plain
+    assert "Tham dự 1/1 buổi sinh hoạt chi bộ" in full.plain
+    assert "Dự thảo phần cam kết tu dưỡng" in review.plain
+    assert "📨 Gửi dự thảo kiểm điểm" in binh.buttons()
+    assert "📈 Cập nhật tiến độ" not in binh.buttons()  # the plan's extras are not here
+
+    [refused] = await binh.press("📨 Gửi dự thảo kiểm điểm")
+    assert "Tự đánh giá" in refused.plain
+    [asking] = await binh.press("Sửa: Tự đánh giá")
+    assert "tự đánh giá mức thực hiện cam kết" in asking.plain
+    await binh.press("Tốt")
+    [sent] = await binh.press("📨 Gửi dự thảo kiểm điểm")
+    assert "Đồng chí đã gửi dự thảo phần Việc thực hiện cam kết" in sent.plain
+    *_, word = await binh.press("📄 Tải bản Word dự thảo")
+    assert word.kind == "document" and word.file_name == "kiem-diem-dv002-2022.docx"
+    body = "\n".join(p.text for p in Document(io.BytesIO(word.file_bytes or b"")).paragraphs)
+    assert "Trần Thị Bình" in body and "Tốt" in body
+    assert "Việc làm số 1: thăm hộ dân — Đã thực hiện (cập nhật 02/06/2022)" in body
+
+    # A forged press (any revision, any code) acts on the presser's own draft only: An has
+    # handed in no plan, so there is nothing of Bình's to see or change.
+    [forged] = await an.press_data("k:9:sb:")
+    assert "chưa gửi kế hoạch năm 2022" in forged.plain
+    assert await an.press_data("k:x:zz:") == []  # malformed: only the stale notice (a toast)
+    summary = await an.press_data("k:0:go:cell")
+    assert "Trần Thị Bình: kế hoạch đã gửi; đã thực hiện 1/2 việc; dự 1/1 buổi" in summary[0].plain
+    [no] = await binh.press_data("k:0:go:cell")
+    assert "không có quyền dùng chức năng này" in no.plain

@@ -185,6 +185,8 @@ class Conversation:
             await turn.reply(p.simple("progress.stopped", person))
         elif await self._library.stop(person, pending):
             await turn.reply(p.simple("library.add_stopped", person))
+        elif self._yearend is not None and await self._yearend.stop(person):
+            await turn.reply(p.simple("yearend.text.stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 

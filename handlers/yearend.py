@@ -47,3 +47,7 @@ class YearEndRouter:
             return False
         await self._show(turn, screen)
         return True
+
+    async def stop(self, person: Person) -> bool:
+        """/huy while the draft asks an answer: back to its review; False when it asks none."""
+        return await self._service.stop(person)

@@ -322,6 +322,16 @@ class YearEndService:
         result = apply(form, review.draft, Action(code, "", arg))
         return await self._apply(person, campaign, review, result)
 
+    async def stop(self, person: Person) -> bool:
+        """/huy while the draft asks an answer: the typing is dropped, the draft goes back to its
+        review (so later text is not taken as an answer); False when it asks none."""
+        mine = await self._mine(person)
+        review = mine[2] if mine is not None else None
+        if review is None or not review.editable or e.at(review.draft).place is e.Place.REVIEW:
+            return False
+        await self._reviews.save(review, e.to_review(review.draft), self._clock.now())
+        return True
+
     async def _stale(self, person: Person, campaign: Campaign, review: Plan) -> PlanScreen:
         fresh = await self._reviews.of(person.id, campaign.id) or review
         return self._screen(person, campaign, fresh, notice="plan.notice.stale")

@@ -177,6 +177,13 @@ async def test_on_telegram_a_member_drafts_edits_submits_and_downloads(bot: Harn
 
     [refused] = await binh.press("📨 Gửi dự thảo kiểm điểm")
     assert "Tự đánh giá" in refused.plain
+    await binh.press("Sửa: Tự đánh giá")
+    [stopped] = await binh.send("/huy")  # typing is dropped: later text is no answer
+    assert "Đã thôi sửa dự thảo kiểm điểm" in stopped.plain
+    [menu] = await binh.send("Tốt")
+    assert "Tự đánh giá" not in menu.plain
+    await binh.press("📝 Kế hoạch của tôi")
+    await binh.press("📋 Dự thảo kiểm điểm cuối năm")
     [asking] = await binh.press("Sửa: Tự đánh giá")
     assert "tự đánh giá mức thực hiện cam kết" in asking.plain
     await binh.press("Tốt")
@@ -193,7 +200,9 @@ async def test_on_telegram_a_member_drafts_edits_submits_and_downloads(bot: Harn
     [forged] = await an.press_data("k:9:sb:")
     assert "chưa gửi kế hoạch năm 2022" in forged.plain
     assert await an.press_data("k:x:zz:") == []  # malformed: only the stale notice (a toast)
-    summary = await an.press_data("k:0:go:cell")
+    await an.send("/duyet")
+    await an.press("📊 Tiến độ thực hiện kế hoạch")
+    summary = await an.press("📋 Tổng hợp kiểm điểm cuối năm")
     assert "Trần Thị Bình: kế hoạch đã gửi; đã thực hiện 1/2 việc; dự 1/1 buổi" in summary[0].plain
     [no] = await binh.press_data("k:0:go:cell")
     assert "không có quyền dùng chức năng này" in no.plain

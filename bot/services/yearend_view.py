@@ -12,7 +12,7 @@ from bot.domain.models import Person
 from bot.locales import Catalog, Safe
 from bot.services.plan_screens import HandedIn, Review
 from bot.services.plan_view import PlanPresenter
-from bot.services.replies import Choice, Presenter, Reply
+from bot.services.replies import TEXT_BUDGET, Choice, Presenter, Reply, fit_lines
 from bot.services.yearend import CellSummary, NoPlanYet, YearScreen
 
 FULL = 3000  # characters of the drafted commitment shown in full under the review
@@ -76,8 +76,11 @@ class YearEndPresenter:
         return Reply(self._c.t("yearend.text.full", text=drafted)) if drafted else None
 
     def cell(self, summary: CellSummary, text: str) -> Reply:
-        """The secretary's summary, then the menu."""
-        return self._presenter.with_menu(Safe(html.escape(text, quote=False)), summary.viewer)
+        """The secretary's summary (whole lines, as many as one message holds), then the menu."""
+        lines = [html.escape(line, quote=False) for line in text.split("\n")]
+        more = self._c.plain("yearend.summary.more", count="{count}")
+        kept = fit_lines(lines, TEXT_BUDGET, more)
+        return self._presenter.with_menu(Safe("\n".join(kept)), summary.viewer)
 
     def refused(self, person: Person) -> Reply:
         """Not a secretary, head of unit or admin (or no campaign open)."""

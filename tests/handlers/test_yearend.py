@@ -13,14 +13,20 @@ from docx import Document
 
 from bot.domain.callbacks import PlanCode
 from bot.domain.meetings import MeetingKind, MeetingRecord, Outcome
-from bot.domain.models import Channel, Person
+from bot.domain.models import Category, Channel, Person
 from bot.domain.plans import PlanStatus
+from bot.domain.telegram_html import utf16_len
+from bot.locales import Catalog
 from bot.sandbox.chat import Chat
 from bot.sandbox.harness import Harness
 from bot.services.plan_screens import HandedIn, Review
-from bot.services.yearend import NoPlanYet
+from bot.services.plan_view import PlanPresenter
+from bot.services.replies import Presenter
+from bot.services.yearend import CellSummary, NoPlanYet, SummaryLine
+from bot.services.yearend_view import YearEndPresenter
 from storage.meeting_book_repo import MeetingBookRepository
 from tests.helpers import fill_mau_01, signed_in
+from tests.services.test_documents import person as make_person
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -206,3 +212,18 @@ async def test_on_telegram_a_member_drafts_edits_submits_and_downloads(bot: Harn
     assert "Trần Thị Bình: kế hoạch đã gửi; đã thực hiện 1/2 việc; dự 1/1 buổi" in summary[0].plain
     [no] = await binh.press_data("k:0:go:cell")
     assert "không có quyền dùng chức năng này" in no.plain
+
+
+def test_a_long_summary_keeps_to_one_message() -> None:
+    """A commune-wide summary of 300 members: whole lines within Telegram's limit, then how
+    many were left out."""
+    catalog = Catalog.load()
+    view = YearEndPresenter(catalog, Presenter(catalog, None), PlanPresenter(catalog, VN))
+    viewer = make_person(Category.PARTY_MEMBER, "Đảng bộ xã Phú Lạc")
+    lines = tuple(
+        SummaryLine(i, f"Đảng viên số {i}", "submitted", 3, 1, 2, 4, "draft") for i in range(300)
+    )
+    text = "\n".join(["Tổng hợp"] + [f"{line.name}: kế hoạch đã gửi; …" * 3 for line in lines])
+    reply = view.cell(CellSummary(viewer, 2022, lines), text)
+    assert utf16_len(reply.text) <= 3600
+    assert reply.text.splitlines()[-1].startswith("… (còn ")

@@ -58,6 +58,8 @@ from bot.services.review import ReviewService
 from bot.services.roster import RosterService
 from bot.services.screens import Screens
 from bot.services.signin import SigninService
+from bot.services.yearend import YearEndService
+from bot.services.yearend_view import YearEndPresenter
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
@@ -75,6 +77,7 @@ from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
 from handlers.web.server import WebServer, web_app
+from handlers.yearend import YearEndRouter
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -82,6 +85,7 @@ from storage.backup import check_sound
 from storage.engine import sqlite_file
 from storage.meeting_book_repo import MeetingBookRepository
 from storage.store import Store
+from storage.yearend_repo import YearReviewRepository
 
 log = logging.getLogger(__name__)
 HTTP_POOL_SIZE = 1024
@@ -138,6 +142,7 @@ class Services:
     library_view: LibraryPresenter
     models: ModelsService
     models_view: ModelsPresenter
+    yearend: YearEndService
 
 
 def docx_renderer(catalog: Catalog, tz: ZoneInfo) -> DocumentRenderer:
@@ -290,6 +295,18 @@ def build_services(
             store.accounts.person,
         ),
         models_view=ModelsPresenter(catalog, presenter, tz),
+        yearend=YearEndService(
+            plans,
+            store.plans,
+            YearReviewRepository(store.database),
+            store.progress,
+            store.meetings,
+            store.directory,
+            renderer,
+            catalog,
+            clock,
+            tz,
+        ),
     )
 
 
@@ -315,6 +332,10 @@ def build_conversation(services: Services) -> Conversation:
         ProgressRouter(services.progress, services.progress_view),
         LibraryRouter(services.library, services.library_view, services.presenter),
         ModelsRouter(services.models, services.models_view),
+        YearEndRouter(
+            services.yearend,
+            YearEndPresenter(services.catalog, services.presenter, services.plan_view),
+        ),
     )
 
 

@@ -39,6 +39,7 @@ from bot.domain.callbacks import (
     Press,
     ProgressPress,
     ReportPress,
+    YearPress,
     looks_like_feature,
     looks_like_plan,
     parse,
@@ -69,6 +70,7 @@ from handlers.models import ModelsRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
 from handlers.signin import SigninRouter
+from handlers.yearend import YearEndRouter
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class Conversation:
         progress: ProgressRouter,
         library: LibraryRouter,
         models: ModelsRouter,
+        yearend: YearEndRouter | None = None,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -101,6 +104,7 @@ class Conversation:
         self._progress = progress
         self._library = library
         self._models = models
+        self._yearend = yearend
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -191,6 +195,8 @@ class Conversation:
             await turn.reply(p.simple("library.add_stopped", person))
         elif await self._models.stop(person, pending):
             await turn.reply(p.simple("models.stopped", person))
+        elif self._yearend is not None and await self._yearend.stop(person):
+            await turn.reply(p.simple("yearend.text.stopped", person))
         else:
             await self._plan.pause(turn, person, pending)
 
@@ -225,7 +231,9 @@ class Conversation:
             inbound, turn, person, pending
         ):
             return
-        if not await self._plan.text(inbound, turn, person, visit):
+        if await self._plan.text(inbound, turn, person, visit):
+            return
+        if self._yearend is None or not await self._yearend.text(turn, person, text):
             await turn.reply(self._presenter.menu(person))
 
     async def _other(self, inbound: Inbound, turn: Turn) -> None:
@@ -297,6 +305,8 @@ class Conversation:
                 await self._library.press(turn, person, press)
             case ModelsPress():
                 await self._models.press(turn, person, press)
+            case YearPress() if self._yearend is not None:
+                await self._yearend.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

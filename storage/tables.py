@@ -463,3 +463,21 @@ exemplars = Table(
     Column("approved_at", UtcDateTime(), nullable=True),
 )
 Index(None, exemplars.c.status, exemplars.c.year)
+# A member's year-end review draft (the commitment part of the bản kiểm điểm): one per person
+# and campaign, written in the engine like a plan, against its own form (``kiem_diem``).
+year_reviews = Table(
+    "year_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("form_id", String(20), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # draft / submitted
+    Column("draft", Text, nullable=False),  # JSON: the engine's answers, position, buffer
+    Column("rev", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("person_id", "campaign_id"),
+)

@@ -13,6 +13,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     t:<code>:<arg>         progress on the plan's concrete actions (and the cell's progress)
     l:<code>:<arg>         the study library
     e:<code>:<arg>         exemplary models (gương điển hình)
+    k:<rev>:<code>:<arg>   the year-end review draft (kiểm điểm), the plan's engine codes
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Prefix(StrEnum):
     PROGRESS = "t"  # tiến độ
     LIBRARY = "l"
     MODELS = "e"  # gương điển hình (exemplary)
+    YEAR = "k"  # kiểm điểm cuối năm
 
 
 class PlanCode(StrEnum):
@@ -340,6 +342,19 @@ class ModelsPress:
         return _checked(f"{Prefix.MODELS}:{self.code}:{self.arg}")
 
 
+@dataclass(frozen=True, slots=True)
+class YearPress:
+    """A press on a year-end review draft button: the draft's revision, an engine code."""
+
+    rev: int
+    code: PlanCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.YEAR}:{self.rev}:{self.code}:{self.arg}")
+
+
 Press = (
     PlanPress
     | MeetingPress
@@ -351,6 +366,7 @@ Press = (
     | ProgressPress
     | LibraryPress
     | ModelsPress
+    | YearPress
 )
 
 
@@ -454,6 +470,16 @@ def parse_models(data: str) -> ModelsPress | None:
     return ModelsPress(code, parts[2])
 
 
+def parse_year(data: str) -> YearPress | None:
+    """The year-end review press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.YEAR, 4)
+    code = _member(PlanCode, parts[2]) if parts else None
+    rev = number(parts[1]) if parts else None
+    if parts is None or code is None or rev is None:
+        return None
+    return YearPress(rev, code, parts[3])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -473,6 +499,8 @@ def parse(data: str) -> Press | None:
         return parse_library(data)
     if prefix == Prefix.MODELS:
         return parse_models(data)
+    if prefix == Prefix.YEAR:
+        return parse_year(data)
     return None
 
 
@@ -492,5 +520,6 @@ def looks_like_feature(data: str) -> bool:
         Prefix.PROGRESS,
         Prefix.LIBRARY,
         Prefix.MODELS,
+        Prefix.YEAR,
     )
     return data.partition(":")[0] in feature

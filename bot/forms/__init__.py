@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bot.domain.forms import FormDef
 
-FORM_FILES = ("mau_01.toml", "mau_2a.toml", "mau_2b.toml")
+FORM_FILES = ("mau_01.toml", "mau_2a.toml", "mau_2b.toml", "kiem_diem.toml")
 
 
 class FormError(ValueError):

@@ -7,7 +7,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.domain import engine as e
-from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress
+from bot.domain.callbacks import DeskCode, DeskPress, PlanCode, PlanPress, YearPress
 from bot.domain.forms import FormDef, Group, Question
 from bot.domain.models import Person
 from bot.domain.plan_actions import Action
@@ -111,6 +111,9 @@ class PlanPresenter:
         choices = self._buttons(screen, plan.rev)
         if isinstance(screen, HandedIn) and screen.actor is None:  # progress on its actions
             choices = (*choices, (update_button(self._c),))
+            if screen.plan.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
+                year = YearPress(0, PlanCode.RESUME).pack()  # the year-end review draft
+                choices = (*choices, (Choice(self._c.plain("yearend.button.open"), year),))
         document = screen.document
         if document is not None:
             document = replace(document, caption=self._caption(screen))

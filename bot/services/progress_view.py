@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.domain.callbacks import PlanCode, PlanPress, ProgressCode, ProgressPress
+from bot.domain.callbacks import PlanCode, PlanPress, ProgressCode, ProgressPress, YearPress
 from bot.domain.progress import ProgressEntry, ProgressStatus
 from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
@@ -259,6 +259,8 @@ class ProgressPresenter:
         if pager:
             lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
             rows.append(tuple(pager))
+        summary = YearPress(0, PlanCode.RESUME, "cell").pack()  # the year-end review summary
+        rows.append((Choice(c.plain("yearend.button.cell"), summary),))
         return (
             self._p.with_menu(Safe("\n".join(lines)), screen.person)
             if not rows

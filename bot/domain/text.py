@@ -36,6 +36,8 @@ def fold(value: str) -> str:
 
 def scrub(value: str) -> str:
     """``value`` without what XML 1.0 and Telegram cannot carry; CR LF and CR become LF."""
+    if value.isprintable():  # no control, surrogate or noncharacter, no CR: the usual cell
+        return value
     return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 

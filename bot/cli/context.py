@@ -6,12 +6,11 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, TextIO, TypeAlias
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Services, build_services
 from bot.cli.screen import Cell, Phases, on_terminal, print_json, spinner, table
 from bot.cli.text import failure_values
 from bot.config import Settings
@@ -19,8 +18,12 @@ from bot.domain.outbox import Failure
 from bot.locales import Catalog
 from bot.services.clock import SystemClock
 from bot.services.ports import Clock
+from bot.services.roster import RosterService
 from storage.migrate import DatabaseProblem
 from storage.store import Store
+
+if TYPE_CHECKING:  # bot.app pulls in both channels and every service: imported when used
+    from bot.app import Services
 
 OK, FAILED, USAGE = 0, 1, 2
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -98,7 +101,16 @@ class Cli:
 
     def services(self, store: Store) -> Services:
         """The services on ``store``, on the real clock (or the one a test gives)."""
+        from bot.app import build_services  # here: the light commands start without it
+
         return build_services(self.settings, store, self.clock, self.c)
+
+    def roster(self, store: Store) -> RosterService:
+        """The roster service alone, as ``services`` wires it: the roster and invites commands
+        start without loading the channels, the forms and every other service."""
+        return RosterService(
+            store.roster, store.accounts, store.directory, self.clock, self.settings.tz
+        )
 
     def say(self, key: str, **values: object) -> None:
         print(self.c.plain(key, **values), file=self.out)

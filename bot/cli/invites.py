@@ -33,17 +33,17 @@ async def _invites(cli: Cli, args: argparse.Namespace) -> int:
 
 
 async def invites(cli: Cli, store: Store, out: Path, unit: str | None, renew: str | None) -> int:
-    services = cli.services(store)
+    roster = cli.roster(store)
     path = split_unit_path(unit) if unit else None
     try:
-        batch = await services.roster.issue_invites(path, renew)
+        batch = await roster.issue_invites(path, renew)
     except UnitNotFound:
         cli.say("cli.unit_not_found", unit=unit)
         return FAILED
     except PersonNotFound:
         cli.say("cli.person_not_found", code=renew)
         return FAILED
-    username = await services.roster.bot_username()
+    username = await roster.bot_username()
     columns = [
         cli.c.plain(f"invites.column.{name}")
         for name in ("code", "full_name", "unit", "invite", "link")

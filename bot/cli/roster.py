@@ -54,7 +54,7 @@ async def _export(cli: Cli, args: argparse.Namespace) -> int:
 async def roster_import(
     cli: Cli, store: Store, file: Path, remove_missing: bool, dry_run: bool
 ) -> int:
-    services = cli.services(store)
+    roster = cli.roster(store)
     labels = {
         "check": cli.c.plain("cli.progress_reading"),
         "write": cli.c.plain("cli.progress_comparing" if dry_run else "cli.progress_writing"),
@@ -62,7 +62,7 @@ async def roster_import(
     with cli.phases().running() as phases:
         reading = phases.phase(labels["check"])
         try:  # the rows are read as they are checked
-            outcome = await services.roster.import_table(
+            outcome = await roster.import_table(
                 iter_rows(file),
                 remove_missing=remove_missing,
                 dry_run=dry_run,
@@ -142,8 +142,8 @@ def template(cli: Cli, file: Path) -> int:
 
 
 async def export(cli: Cli, store: Store, file: Path) -> int:
-    services = cli.services(store)
-    people = await services.roster.people()
+    roster = cli.roster(store)
+    people = await roster.people()
     with cli.phases(lines=False).running() as phases:
         tick = phases.phase(cli.c.plain("cli.progress_export"), len(people))
         rows = []

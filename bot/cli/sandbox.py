@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
-from bot.sandbox.server import NotASandbox, Sandbox
 
 
 def add(commands: Commands, t: Callable[..., str]) -> None:
@@ -64,6 +63,8 @@ async def sandbox(cli: Cli, port: int, database: Path, browser: bool, trust: boo
         if browser and _has_screen():
             # In a thread: a browser that takes its time must not hold up the bot.
             loop.run_in_executor(None, _open_browser, url)
+
+    from bot.sandbox.server import NotASandbox, Sandbox  # here: its web server is for it alone
 
     try:
         await Sandbox(database, port=port, trust=trust).run(stop, opened)

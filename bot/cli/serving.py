@@ -12,12 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from telegram.error import InvalidToken, NetworkError
 
-from bot.app import serve
 from bot.cli.context import FAILED, OK, USAGE, Cli, Commands, command
-from handlers.telegram.workers import AnotherInstance, WorkersFailed
-from handlers.zalo.client import TokenRefused
 from storage.backup import BackupError, BackupInfo
 from storage.backup import backup as backup_database
 from storage.backup import inspect as inspect_backup
@@ -85,6 +81,13 @@ async def run(cli: Cli) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    # Here, not at the top: the other commands start without both channels' libraries.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import serve
+    from handlers.telegram.workers import AnotherInstance, WorkersFailed
+    from handlers.zalo.client import TokenRefused
+
     database = sqlite_file(url) if url.startswith("sqlite") else None
     try:
         with serving_lock(database) if database else contextlib.nullcontext():

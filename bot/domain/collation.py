@@ -92,6 +92,7 @@ def vi_key(text: str) -> Key:
     return tuple(primary), tuple(tones), tuple(cases)
 
 
+@lru_cache(maxsize=65_536)
 def path_key(path: str) -> tuple[Key, ...]:
     """A unit path's key, part by part, so a unit's sub-units follow it ("A / B" after "A")."""
     return tuple(vi_key(part) for part in path.split(" / "))

@@ -36,6 +36,8 @@ def fold(value: str) -> str:
 
 def scrub(value: str) -> str:
     """``value`` without what XML 1.0 and Telegram cannot carry; CR LF and CR become LF."""
+    if value.isprintable():  # no control, surrogate or noncharacter, no CR: the usual cell
+        return value
     return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -58,8 +60,14 @@ def substance(value: str) -> str:
 def tidy(value: str) -> str:
     """Return ``value`` scrubbed, in NFC, with single spaces and no surrounding blanks; a value
     that shows nothing becomes ``""``."""
-    value = _SPACES.sub(" ", unicodedata.normalize("NFC", scrub(value))).strip()
-    return "" if is_blank(value) else value
+    value = unicodedata.normalize("NFC", scrub(value))
+    # A printable string holds no blank but the space (every other one is a separator or a
+    # control): without two spaces in a row there is nothing to collapse.
+    if not value.isprintable() or "  " in value:
+        value = _SPACES.sub(" ", value)
+    value = value.strip()
+    # Stripped, it starts with something shown unless that is an invisible character.
+    return "" if value[:1] in INVISIBLE and is_blank(value) else value
 
 
 def parse_when(text: str, tz: tzinfo) -> datetime | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.domain import invites
 from bot.domain.invites import ALPHABET, new_code, parse_code
 from bot.domain.models import Category, Exemption, Invite, Person
 from bot.domain.signin import MAX_FAILED_CODES, Verdict, decide_contact, decide_invite
@@ -66,3 +69,21 @@ def test_codes_are_random_readable_and_parse_back() -> None:
         assert parse_code(code.lower().replace("-", " ")) == code
     assert parse_code("hello") is None
     assert parse_code("ABCD-EFGH-JKM0") is None  # 0 is not in the alphabet
+
+
+def test_codes_cover_the_whole_code_space(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One draw below 29**12 written in base 29: the smallest draw is all first letters, the
+    largest all last ones, 29 moves the second letter; each draw asks for the whole space."""
+    asked: list[int] = []
+
+    def draw(limit: int, value: int) -> int:
+        asked.append(limit)
+        return value
+
+    monkeypatch.setattr(invites.secrets, "randbelow", lambda limit: draw(limit, 0))
+    assert new_code() == "AAAA-AAAA-AAAA"
+    monkeypatch.setattr(invites.secrets, "randbelow", lambda limit: draw(limit, limit - 1))
+    assert new_code() == "9999-9999-9999"
+    monkeypatch.setattr(invites.secrets, "randbelow", lambda limit: draw(limit, 29))
+    assert new_code() == "ABAA-AAAA-AAAA"  # 29 is "10" in base 29, written low digit first
+    assert asked == [len(ALPHABET) ** 12] * 3

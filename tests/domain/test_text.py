@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
 from datetime import UTC, date, datetime
 
 import pytest
@@ -96,3 +98,21 @@ def test_a_slash_separates_levels_only_with_spaces_around(
     record = parse_row(2, ["A1", "An", "Đảng viên", written], columns, date(2022, 1, 1))
     assert not isinstance(record, list) and record.unit_path == path
     assert split_unit_path(written) == path
+
+
+def _tidy_by_definition(value: str) -> str:
+    """``tidy`` as it is defined, without its shortcuts: scrub, NFC, collapse every run of
+    blanks, strip, and nothing when only invisible characters are left."""
+    value = " ".join(unicodedata.normalize("NFC", scrub(value)).split()).strip()
+    return "" if is_blank(value) else value
+
+
+def test_tidy_shortcuts_give_what_the_definition_gives() -> None:
+    """Every string of up to four characters from blanks (printable and not), invisibles,
+    controls, a combining mark and letters: ``tidy`` skips work only when it changes nothing."""
+    pieces = ("a", "Đ", " ", "\t", "\n", "\r", "\xa0", "\u3000", "\u2028", "\x85", "\u200b")
+    pieces += ("\ufeff", "\x00", "\u0301", "\ud800", "\ufffe")
+    for length in range(5):
+        for combo in itertools.product(pieces, repeat=length):
+            typed = "".join(combo)
+            assert tidy(typed) == _tidy_by_definition(typed), repr(typed)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.meetings import Meeting, MeetingKind, MeetingRecord, MeetingStatus
 from storage.base import Repository
-from storage.meetings_repo import _meeting, _one, _query
+from storage.meetings_repo import _meeting, _one, _query, add
 from storage.tables import accounts, meeting_drafts, meetings, people
 
 MAX_ROSTER = 200  # members listed for one press each; a larger unit types the numbers
@@ -74,24 +74,17 @@ class MeetingBookRepository(Repository):
         """A meeting held but never entered beforehand, with its record."""
 
         def work(conn: Connection) -> Meeting:
-            result = conn.execute(
-                insert(meetings)
-                .values(
-                    unit_id=unit_id,
-                    kind=kind.value,
-                    starts_at=starts_at,
-                    place=place,
-                    topic=topic,
-                    status=MeetingStatus.SCHEDULED.value,
-                    version=1,
-                    created_by=by,
-                    created_at=now,
-                    updated_at=now,
-                    **_record_values(record, now),
-                )
-                .returning(meetings.c.id)
+            return add(
+                conn,
+                unit_id=unit_id,
+                kind=kind,
+                starts_at=starts_at,
+                place=place,
+                topic=topic,
+                by=by,
+                now=now,
+                **_record_values(record, now),
             )
-            return _one(conn, result.scalar_one())
 
         return await self._db.write(work)
 

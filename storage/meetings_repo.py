@@ -73,8 +73,9 @@ def add(
     topic: str,
     by: int,
     now: datetime,
+    **extra: Any,
 ) -> Meeting:
-    """Schedule a meeting."""
+    """Schedule a meeting (``extra``: more columns, such as a record of one already held)."""
     result = conn.execute(
         insert(meetings)
         .values(
@@ -88,6 +89,7 @@ def add(
             created_by=by,
             created_at=now,
             updated_at=now,
+            **extra,
         )
         .returning(meetings.c.id)
     )

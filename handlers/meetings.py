@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
-from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.callbacks import MeetingCode, MeetingPress, ReportPress, number, two_numbers
 from bot.domain.models import Channel, Person
 from bot.domain.pending import EditMeeting, NewMeeting, Pending, RecordMeeting
@@ -153,14 +152,13 @@ class MeetingRouter:
         person: Person,
         pending: Pending | None,
         channel: Channel,
-        file: BroadcastFile,
+        picture: str,
     ) -> bool:
-        """A photo of the minutes while recording a meeting; False when none is expected."""
-        if not isinstance(pending, RecordMeeting) or file.kind is not FileKind.PHOTO:
+        """A photo of the minutes while recording a meeting (``picture``: the channel's
+        reference to it, as progress updates keep theirs); False when none is expected."""
+        if not isinstance(pending, RecordMeeting) or not picture:
             return False
-        if not file.file_id:
-            return False
-        screen = await self._flows.book.photo(person, f"{channel.value}:{file.file_id}")
+        screen = await self._flows.book.photo(person, f"{channel.value}:{picture}")
         if screen is None:
             return False
         await self._book(turn, screen)

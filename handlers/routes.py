@@ -249,8 +249,8 @@ class Conversation:
                 and await self._composer.typed(inbound, turn, person, pending)
             ):
                 return
-            if inbound.file is not None and await self._meetings.photo(
-                turn, person, pending, inbound.channel, inbound.file
+            if inbound.picture and await self._meetings.photo(
+                turn, person, pending, inbound.channel, inbound.picture
             ):  # the minutes of a meeting being recorded
                 return
             if (

@@ -117,6 +117,22 @@ class TextChat:
         await self._conversation.handle(inbound, turn)
         return self._channel.to(self.user_id)[before:]
 
+    async def picture(self, reference: str, caption: str = "") -> list[Delivered]:
+        """Send a picture (the channel's reference to it, as Zalo gives its URL)."""
+        before = len(self._channel.to(self.user_id))
+        inbound = Inbound(
+            self._channel.channel,
+            self.user_id,
+            self.user_id,
+            Kind.OTHER,
+            message_id=str(next(self._message_ids)),
+            text=caption,
+            picture=reference,
+        )
+        turn = ChannelTurn(self._channel, self.user_id, self._offers, self._clock)
+        await self._conversation.handle(inbound, turn)
+        return self._channel.to(self.user_id)[before:]
+
     def numbers(self) -> dict[str, str]:
         """The numbered choices of the last message: label -> the number to type."""
         return {label: number for number, label in LINE.findall(self.last.text)}

@@ -13,6 +13,8 @@ from bot.domain.text import parse_when, tidy
 MIN_THEMATIC_PER_YEAR = 2
 MAX_PLACE = 120
 MAX_TOPIC = 200
+# characters of the minutes photo's reference: "channel:" and its file id or URL
+MAX_MINUTES_REF = 255
 
 
 class MeetingKind(StrEnum):

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from bot.domain.callbacks import MeetingCode, MeetingPress, number
 from bot.domain.meeting_steps import RecordDraft, StepError, long_text, parse_counts, record_day
 from bot.domain.meetings import (
+    MAX_MINUTES_REF,
     Meeting,
     MeetingKind,
     MeetingRecord,
@@ -349,7 +350,9 @@ class MeetingBook:
         pending, draft = current
         if draft.step() != "photo":
             return await self._screen(person, pending, draft, "photo_not_now")
-        draft = draft.model_copy(update={"photo": reference[:255]})
+        if len(reference) > MAX_MINUTES_REF:  # cut short, it would point at nothing
+            return await self._screen(person, pending, draft, "photo_long")
+        draft = draft.model_copy(update={"photo": reference})
         return await self._save_draft(person, pending, draft)
 
     async def _save(self, person: Person, pending: RecordMeeting, draft: RecordDraft) -> BookScreen:

@@ -336,12 +336,18 @@ async def test_scheduling_and_recording_on_the_text_only_channel(bot: Harness) -
     await an.choose("✔️ Xong điểm danh")
     await an.send("Quán triệt chuyên đề.")
     await an.send("Nộp kế hoạch đúng hạn.")
-    [preview] = await an.choose("Bỏ qua")
-    assert "Có mặt: 2, vắng mặt: 1" in preview.text
+    # the minutes' photo as the channel gives it (a URL on Zalo); one too long to keep whole
+    # is refused rather than cut short
+    [refused] = await an.picture("https://photo.zalo.test/" + "a" * 300 + ".jpg")
+    assert "dài quá" in refused.text
+    url = "https://photo.zalo.test/an/bien-ban.jpg"
+    [preview] = await an.picture(url)
+    assert "Có mặt: 2, vắng mặt: 1" in preview.text and "Có ảnh biên bản" in preview.text
     [done] = await an.choose("💾 Lưu")
     assert "đã họp" in done.text
     meeting = await bot.store.meetings.get(1)
     assert meeting is not None and meeting.record is not None and meeting.record.absent == 1
+    assert meeting.record.minutes_file == f"{channel.channel.value}:{url}"
 
 
 async def test_the_weekly_digest_after_the_deadline_carries_the_flag(bot: Harness) -> None:

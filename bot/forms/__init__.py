@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from bot.domain.forms import FormDef
 
 FORM_FILES = ("mau_01.toml", "mau_2a.toml", "mau_2b.toml", "kiem_diem.toml")
+# Forms that are not a personal plan: a campaign may never name one as a category's plan form.
+REVIEW_FORMS = frozenset({"kiem_diem"})
 
 
 class FormError(ValueError):

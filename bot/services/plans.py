@@ -40,6 +40,7 @@ from bot.domain.plans import (
 from bot.domain.progress import LAST_YEAR_QUESTIONS
 from bot.domain.schedule import Schedule
 from bot.domain.text import fold, tidy
+from bot.forms import REVIEW_FORMS
 from bot.services.plan_screens import (
     Asking,
     Exempt,
@@ -280,6 +281,9 @@ class PlanService:
         unknown = sorted(set(chosen.values()) - set(self._forms))
         if unknown:
             raise ValueError(f"unknown forms: {unknown}")
+        not_plans = sorted(set(chosen.values()) & REVIEW_FORMS)
+        if not_plans:
+            raise ValueError(f"not plan forms: {not_plans}")
         return await self._plans.set_campaign(
             year=year,
             title=tidy(title),  # printed in every document: scrubbed like any typed text

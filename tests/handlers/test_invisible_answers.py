@@ -64,6 +64,25 @@ async def test_a_campaign_title_is_scrubbed(bot: Harness) -> None:
     assert (campaign.title, campaign.place) == ("Chuyên đề 2022", "Tuy Phong")
 
 
+async def test_a_campaign_cannot_name_the_year_review_as_a_plan_form(bot: Harness) -> None:
+    """The year-end review draft (kiem_diem) is a form file too, but never anyone's plan form."""
+    from datetime import date
+
+    import pytest
+
+    from bot.domain.models import Category
+
+    with pytest.raises(ValueError, match="not plan forms"):
+        await bot.services.plans.set_campaign(
+            year=2022,
+            title="Chuyên đề 2022",
+            deadline=date(2022, 4, 30),
+            place="Tuy Phong",
+            forms={Category.PARTY_MEMBER: "kiem_diem"},
+        )
+    assert await bot.services.plans.campaign() is None
+
+
 async def test_broadcast_text_is_scrubbed_and_an_invisible_one_is_empty(bot: Harness) -> None:
     """A broadcast (composer or command line: the same service) loses its control characters;
     one of zero-width characters alone is refused as empty."""

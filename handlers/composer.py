@@ -58,11 +58,13 @@ class ComposerRouter:
         if code is BroadcastCode.AUDIENCE:
             screen = await composer.choose(person, arg)
         elif code is BroadcastCode.SEND:
-            screen = await composer.send(person, arg)
+            audience, _, mark = arg.partition(".")  # "role:secretary.1a2b3c4d"
+            screen = await composer.send(person, audience, mark=mark)
         elif (
             code is BroadcastCode.SEND_AGAIN
         ):  # "send again" under a preview that warned of a repeat
-            screen = await composer.send(person, arg, again=True)
+            audience, _, mark = arg.partition(".")
+            screen = await composer.send(person, audience, again=True, mark=mark)
         elif code is BroadcastCode.UNITS:
             screen = await composer.units(person)
         elif code is BroadcastCode.IN_UNIT and (unit := number(arg)) is not None:

@@ -7,6 +7,7 @@ so a restart between two steps loses nothing. Only admins get past the first che
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -69,6 +70,11 @@ class Draft:
         if file is not None and file.file_id:
             data |= {"kind": file.kind.value, "name": file.name, "file_id": file.file_id}
         return json.dumps(data, ensure_ascii=False)
+
+    def mark(self) -> str:
+        """A short fingerprint of the draft, carried by "Gửi ngay" so that an old preview's
+        button never sends a draft changed since (another text, unit, attachment or link)."""
+        return hashlib.blake2s(self.dump().encode("utf-8"), digest_size=4).hexdigest()
 
     @classmethod
     def load(cls, stored: str) -> Draft:
@@ -155,6 +161,8 @@ class ComposePreview:
     unit: str = ""
     news: bool = False  # it will also be kept in the library as a bản tin
     item: Material | None = None  # the library item it links
+    mark: str = ""  # the draft's fingerprint, carried by the send buttons
+    changed: bool = False  # shown again because an older preview's "Gửi ngay" was pressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,16 +376,26 @@ class ComposerService:
         return await self.send(person, audience, at, again=True)
 
     async def send(
-        self, person: Person, audience: str, at: datetime | None = None, again: bool = False
+        self,
+        person: Person,
+        audience: str,
+        at: datetime | None = None,
+        again: bool = False,
+        mark: str = "",
     ) -> ComposeScreen:
         """Queue the draft for ``audience`` (from ``at``, default now) and forget the draft (a
         second press sends nothing). The same text to the same audience within a day shows the
-        preview again with the warning, unless ``again`` confirms it."""
+        preview again with the warning, unless ``again`` confirms it. ``mark``, from the button,
+        is the fingerprint of the draft its preview showed: a draft changed since is previewed
+        again, not sent."""
         if not self.may_use(person) or audience not in AUDIENCES:
             return ComposeRefused(person)
         draft = await self._draft(person)
         if draft is None:
             return await self._sent_before(person)
+        if mark and mark != draft.mark():
+            screen = await self.choose(person, audience)
+            return replace(screen, changed=True) if isinstance(screen, ComposePreview) else screen
         if not again:
             with contextlib.suppress(BroadcastError):  # reported by the send below
                 preview = await self._broadcasts.preview(
@@ -434,7 +452,9 @@ class ComposerService:
     ) -> ComposeScreen:
         """The preview of ``draft`` to ``audience``: the numbers, and what will be sent."""
         linked = await self._linked(person, draft)
-        return ComposePreview(person, audience, preview, draft.file, draft.unit, draft.news, linked)
+        return ComposePreview(
+            person, audience, preview, draft.file, draft.unit, draft.news, linked, draft.mark()
+        )
 
     def offers_library(self) -> bool:
         """Whether the preview offers "bản tin" and "Đính kèm tài liệu"."""

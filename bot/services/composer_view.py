@@ -174,20 +174,23 @@ class ComposerPresenter:
             text=shown,
         )
         text = Safe(text + self._within(screen.unit))
+        if screen.changed:
+            text = Safe(c.t("compose.changed") + "\n\n" + text)
         if screen.file is not None:
             text = Safe(
                 text
                 + "\n\n"
                 + c.t(f"compose.attached_{screen.file.kind.value}", name=screen.file.name)
             )
+        marked = f"{screen.audience}.{screen.mark}" if screen.mark else screen.audience
         go = Choice(
             c.plain("compose.button.send"),
-            BroadcastPress(BroadcastCode.SEND, screen.audience).pack(),
+            BroadcastPress(BroadcastCode.SEND, marked).pack(),
         )
         if preview.repeat_of is not None:
             first = preview.repeat_of.astimezone(self._tz).strftime("%d/%m/%Y %H:%M")
             text = Safe(text + "\n\n" + c.t("compose.repeat", when=first))
-            again = BroadcastPress(BroadcastCode.SEND_AGAIN, screen.audience).pack()
+            again = BroadcastPress(BroadcastCode.SEND_AGAIN, marked).pack()
             go = Choice(c.plain("compose.button.send_again"), again)
         later = Choice(
             c.plain("compose.button.later"),

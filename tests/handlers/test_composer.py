@@ -190,3 +190,27 @@ async def test_a_repeat_within_a_day_warns_in_the_preview_and_asks_to_confirm(
     assert "Thông báo số 2" in queued.plain
     await bot.drain_outbox()
     assert [m.plain for m in an.messages].count("Nộp kế hoạch trước 30/4") == 2
+
+
+async def test_an_old_preview_never_sends_a_draft_changed_since(bot: Harness) -> None:
+    """Preview A, then write B: the "Gửi ngay" under A's preview shows B's preview with a
+    warning instead of sending B unseen; B's own button sends B."""
+    await bot.open_campaign()
+    admin = await signed_in(bot, "Hoa", "0977123456")
+    an = await signed_in(bot, "An", "0912345678")
+    await admin.press("📢 Gửi thông báo")
+    await admin.send("Bản A: họp lúc 8h")
+    [old] = await admin.press("Các bí thư chi bộ")
+    [send_a] = [b for b in old.inline_buttons() if b["text"] == "✅ Gửi ngay"]
+    await admin.press("📢 Gửi thông báo")
+    await admin.send("Bản B: họp lúc 14h")
+    [shown] = await admin.press_data(str(send_a["callback_data"]), old)
+    assert "đã thay đổi sau lần xem trước" in shown.plain and "Bản B" in shown.plain
+    await bot.drain_outbox()
+    assert all("Bản B" not in m.plain for m in an.messages)  # nothing went out
+    [queued] = await admin.press("✅ Gửi ngay")
+    assert "Thông báo số 1" in queued.plain
+    await bot.drain_outbox()
+    assert an.last.plain == "Bản B: họp lúc 14h"
+    assert all("Bản A" not in m.plain for m in an.messages)
+    assert not bot.errors

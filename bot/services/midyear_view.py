@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain.callbacks import MidyearCode, MidyearPress, PlanCode, PlanPress
 from bot.domain.midyear import MidyearCheck
 from bot.domain.progress import ProgressEntry, ProgressStatus
+from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
 from bot.services.midyear import (
     ActionStep,
@@ -19,10 +21,12 @@ from bot.services.midyear import (
     Sent,
     Shown,
 )
-from bot.services.replies import Choice, Presenter, Reply
+from bot.services.replies import TEXT_BUDGET, Choice, Presenter, Reply, fit_lines
 
 SHORT = 120  # characters of an action's text in the review
 NOTE = 300  # characters of a note shown with an action's state
+SUMMARY_NOTE = 100  # ... in the review, where every action is listed
+ANSWER = 2000  # characters of the self-assessment shown in the review (all of it is kept)
 STATUSES = (ProgressStatus.DONE, ProgressStatus.DOING, ProgressStatus.TODO)
 
 
@@ -54,14 +58,14 @@ class MidyearPresenter:
         at = moment.at if isinstance(moment, ProgressEntry) else moment.submitted_at
         return at.astimezone(self._tz).strftime("%d/%m/%Y") if at is not None else ""
 
-    def _state(self, entry: ProgressEntry | None) -> str:
+    def _state(self, entry: ProgressEntry | None, note: int = NOTE) -> str:
         c = self._c
         if entry is None:
             return c.plain("progress.never")
         status = c.plain(f"progress.status.{entry.status.value}")
         state = c.plain("progress.state", status=status, day=self._day(entry))
         if entry.note:
-            state = c.plain("midyear.state_note", state=state, note=_short(entry.note, NOTE))
+            state = c.plain("midyear.state_note", state=state, note=_short(entry.note, note))
         return state
 
     def render(self, screen: MidyearScreen) -> Reply:
@@ -163,7 +167,9 @@ class MidyearPresenter:
         rows = (tuple(moves),) if moves else ()
         return Reply(Safe("\n".join(lines)), choices=rows)
 
-    def _summary(self, screen: Shown) -> list[str]:
+    def _summary(self, screen: Shown, around: Sequence[str]) -> list[str]:
+        """Each action's state (as many whole lines as fit one message beside ``around``),
+        then the self-assessment."""
         c = self._c
         lines: list[str] = []
         for item, action in enumerate(screen.actions):
@@ -172,12 +178,18 @@ class MidyearPresenter:
                     "progress.home_line",
                     number=item + 1,
                     action=_short(action[0] if action else ""),
-                    state=self._state(screen.latest.get(item)),
+                    state=self._state(screen.latest.get(item), SUMMARY_NOTE),
                 )
             )
         answer = screen.check.answer
-        lines.append(c.t("midyear.answer", answer=answer) if answer else c.t("midyear.answer_none"))
-        return lines
+        said = (
+            c.t("midyear.answer", answer=_short(answer, ANSWER))
+            if answer
+            else c.t("midyear.answer_none")
+        )
+        budget = TEXT_BUDGET - utf16_len("\n".join([*around, said])) - 200
+        kept = fit_lines(lines, budget, c.t("midyear.more", count=Safe("{count}")))
+        return [*kept, said]
 
     def _review(self, screen: CheckReview) -> Reply:
         c = self._c
@@ -186,8 +198,9 @@ class MidyearPresenter:
             lines += [c.t(screen.notice), ""]
         if screen.invalid:
             lines += [c.t(screen.invalid), ""]
-        lines += [self._title(screen), c.t("midyear.review"), *self._summary(screen)]
-        lines += ["", c.t("midyear.review_hint")]
+        lines += [self._title(screen), c.t("midyear.review")]
+        hint = c.t("midyear.review_hint")
+        lines += [*self._summary(screen, [*lines, hint]), "", hint]
         rows = (
             (self._press("midyear.button.submit", MidyearCode.SUBMIT),),
             (self._press("midyear.button.answer", MidyearCode.ANSWER),),
@@ -202,17 +215,10 @@ class MidyearPresenter:
         if screen.notice:
             lines += [c.t(screen.notice), ""]
         key = "midyear.sent"
-        lines += [
-            c.t(
-                key,
-                year=screen.campaign.year,
-                day=self._day(screen.check),
-                **p.you(screen.person, key),
-            ),
-            *self._summary(screen),
-            "",
-            c.t("midyear.sent_hint"),
-        ]
+        day = self._day(screen.check)
+        lines.append(c.t(key, year=screen.campaign.year, day=day, **p.you(screen.person, key)))
+        hint = c.t("midyear.sent_hint")
+        lines += [*self._summary(screen, [*lines, hint]), "", hint]
         rows = (
             (self._press("midyear.button.reopen", MidyearCode.REOPEN),),
             (self._plan_button(),),

@@ -43,6 +43,8 @@ from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
+from bot.services.midyear import MidyearService
+from bot.services.midyear_view import MidyearPresenter
 from bot.services.models import ModelsService, PlanActions
 from bot.services.models_view import ModelsPresenter
 from bot.services.notices import Notices
@@ -66,6 +68,7 @@ from handlers.desk import DeskRouter
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
+from handlers.midyear import MidyearRouter
 from handlers.models import ModelsRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
@@ -84,6 +87,7 @@ from scheduler.sender import OutboxSender
 from storage.backup import check_sound
 from storage.engine import sqlite_file
 from storage.meeting_book_repo import MeetingBookRepository
+from storage.midyear_repo import MidyearRepository
 from storage.store import Store
 from storage.yearend_repo import YearReviewRepository
 
@@ -143,6 +147,8 @@ class Services:
     models: ModelsService
     models_view: ModelsPresenter
     yearend: YearEndService
+    midyear: MidyearService
+    midyear_view: MidyearPresenter
 
 
 def docx_renderer(catalog: Catalog, tz: ZoneInfo) -> DocumentRenderer:
@@ -208,8 +214,18 @@ def build_services(
     meetings = MeetingService(
         store.meetings, store.units, store.schedule, store.directory, store.plans, clock, tz
     )
+    midyear = MidyearService(
+        store.plans, plans, MidyearRepository(store.database), store.progress, store.schedule, clock
+    )
     progress = ProgressService(
-        store.plans, plans, store.progress, store.schedule, store.directory, clock, tz
+        store.plans,
+        plans,
+        store.progress,
+        store.schedule,
+        store.directory,
+        clock,
+        tz,
+        midyear=midyear,
     )
     composer_view = ComposerPresenter(catalog, presenter, tz, library=True)  # issue 18 §3
     return Services(
@@ -306,7 +322,10 @@ def build_services(
             catalog,
             clock,
             tz,
+            midyear=midyear,
         ),
+        midyear=midyear,
+        midyear_view=MidyearPresenter(catalog, presenter, tz),
     )
 
 
@@ -336,6 +355,7 @@ def build_conversation(services: Services) -> Conversation:
             services.yearend,
             YearEndPresenter(services.catalog, services.presenter, services.plan_view),
         ),
+        MidyearRouter(services.midyear, services.midyear_view),
     )
 
 

@@ -6,14 +6,16 @@ A channel edge hands each message or press over as an ``Inbound`` with a ``Turn`
 1. A press goes to the feature its callback data names (``bot.domain.callbacks``): plan ``p:``,
    calendar ``m:``, filling for someone ``r:px``/``r:pf``, desk ``r:``, broadcast ``b:``, the unit
    view's invite codes ``u:inv:``, the report by unit ``u:rep:``, progress ``t:``, the study
-   library ``l:``, exemplary models ``e:``; anything else is a stale button.
+   library ``l:``, exemplary models ``e:``, the year-end draft ``k:``, the mid-year self-check
+   ``h:``; anything else is a stale button.
    On a channel without buttons a typed number or label of the choices last shown is that press.
 2. ``/start`` signs in (with a deep-link code) or shows the menu; a shared contact signs in.
 3. Known commands, each checked against the person's rights at the entrance; any other command is
    answered as unknown (so ``/xyz`` is never taken as an answer).
 4. Typed text: a menu button's label is its command; else what the person is in the middle of
    (``Visit.pending``, read with the person in one query) owns the text: meeting details, a
-   return comment, an announcement, a progress note, a library material's link; else the plan
+   return comment, an announcement, a progress note, a self-check's note or self-assessment, a
+   library material's link; else the plan
    form takes it as an answer; else the menu.
    Someone not signed in: an invite code, or the sign-in help.
 5. Anything else (photo, sticker, voice, file): a progress update's photo, an announcement's
@@ -33,6 +35,7 @@ from bot.domain.callbacks import (
     InvitesPress,
     LibraryPress,
     MeetingPress,
+    MidyearPress,
     ModelsPress,
     NotifyPress,
     PlanPress,
@@ -51,6 +54,8 @@ from bot.domain.pending import (
     BroadcastTime,
     EditMeeting,
     LibraryUpload,
+    MidyearAnswer,
+    MidyearNote,
     ModelDraft,
     ModelReturn,
     NewMeeting,
@@ -66,6 +71,7 @@ from handlers.inbound import Inbound, Kind, Turn
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingRouter
 from handlers.menu import MenuRouter
+from handlers.midyear import MidyearRouter
 from handlers.models import ModelsRouter
 from handlers.plan import PlanRouter
 from handlers.progress import ProgressRouter
@@ -92,6 +98,7 @@ class Conversation:
         library: LibraryRouter,
         models: ModelsRouter,
         yearend: YearEndRouter | None = None,
+        midyear: MidyearRouter | None = None,
     ) -> None:
         self._plans = plans
         self._presenter = presenter
@@ -105,6 +112,7 @@ class Conversation:
         self._library = library
         self._models = models
         self._yearend = yearend
+        self._midyear = midyear
 
     async def handle(self, inbound: Inbound, turn: Turn) -> None:
         """Answer one message or press. Errors propagate: the edge logs them and calls
@@ -159,6 +167,8 @@ class Conversation:
             return
         if command is not Command.CANCEL:  # a note asked for is over once they go elsewhere
             await self._progress.stop(person, visit.pending)
+            if self._midyear is not None:
+                await self._midyear.stop(person, visit.pending)
         if command is Command.PLAN:
             await self._plan.open(turn, person, visit.pending)
         elif command is Command.CANCEL:
@@ -195,6 +205,8 @@ class Conversation:
             await turn.reply(p.simple("library.add_stopped", person))
         elif await self._models.stop(person, pending):
             await turn.reply(p.simple("models.stopped", person))
+        elif self._midyear is not None and await self._midyear.stop(person, pending):
+            await turn.reply(p.simple("midyear.stopped", person))
         elif self._yearend is not None and await self._yearend.stop(person):
             await turn.reply(p.simple("yearend.text.stopped", person))
         else:
@@ -220,6 +232,9 @@ class Conversation:
                 return
         elif isinstance(pending, ProgressNote):
             await self._progress.typed(inbound, turn, person, pending)
+            return
+        elif isinstance(pending, MidyearAnswer | MidyearNote) and self._midyear is not None:
+            await self._midyear.typed(turn, person, pending, text)
             return
         elif isinstance(pending, LibraryUpload):
             if await self._library.typed(inbound, turn, person):
@@ -272,6 +287,12 @@ class Conversation:
     async def _press(self, inbound: Inbound, turn: Turn) -> None:
         visit = await self._visit(inbound)
         press = parse(inbound.data)
+        if (
+            self._midyear is not None
+            and visit.person is not None
+            and not isinstance(press, MidyearPress)
+        ):  # a self-check's note or answer asked for is over once they press elsewhere
+            await self._midyear.stop(visit.person, visit.pending)
         if isinstance(press, PlanPress) or looks_like_plan(inbound.data):
             await self._plan.press(turn, press if isinstance(press, PlanPress) else None, visit)
         elif isinstance(press, InvitesPress):
@@ -307,6 +328,9 @@ class Conversation:
                 await self._models.press(turn, person, press)
             case YearPress() if self._yearend is not None:
                 await self._yearend.press(turn, person, press)
+            case MidyearPress() if self._midyear is not None:
+                await self._midyear.stop(person, visit.pending)
+                await self._midyear.press(turn, person, press)
 
     async def _pressed(self, turn: Turn, visit: Visit) -> Person | None:
         """The signed-in presser (the press is acknowledged); someone not (or no longer) signed

@@ -481,3 +481,20 @@ year_reviews = Table(
     Column("submitted_at", UtcDateTime(), nullable=True),
     UniqueConstraint("person_id", "campaign_id"),
 )
+# A member's mid-year self-check (issue 17 §3): one per person and campaign, the step they are at
+# (an action of the plan, the question, the review) and the self-assessment typed.
+midyear_checks = Table(
+    "midyear_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # draft / submitted
+    Column("rev", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("person_id", "campaign_id"),
+)

@@ -49,6 +49,7 @@ def add(commands: Commands, t: Callable[..., str]) -> None:
     setting.add_argument("--late-reminders", metavar="7", help=t("cli.campaign_late"))
     setting.add_argument("--midyear", metavar="dd/mm", help=t("progress.cli.midyear"))
     setting.add_argument("--year-review", metavar="dd/mm", help=t("progress.cli.year_review"))
+    setting.add_argument("--midyear-check", metavar="on|off", help=t("midyear.cli.check"))
     setting.add_argument("--force", action="store_true", help=t("cli.campaign_force"))
     setting.set_defaults(func=_set)
 
@@ -67,6 +68,7 @@ async def _set(cli: Cli, args: argparse.Namespace) -> int:
         "late": args.late_reminders,
         "midyear": args.midyear,
         "year_review": args.year_review,
+        "midyear_check": args.midyear_check,
     }
     return await cli.with_store(
         lambda store: campaign_set(
@@ -82,6 +84,15 @@ def _numbers(text: str, option: str) -> tuple[int, ...]:
         raise RuleError("numbers", option, text) from None
 
 
+def _on_off(text: str, option: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "1", "yes"):
+        return True
+    if value in ("off", "0", "no", ""):
+        return False
+    raise RuleError("on_off", option, text)
+
+
 def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
     """``base`` with the reminder rules given on the command line; RuleError or pydantic's
     ValidationError if one is bad."""
@@ -95,6 +106,8 @@ def schedule_with(base: Schedule, given: Mapping[str, str]) -> Schedule:
     for name in ("midyear", "year_review"):  # the progress prompts' days; "" turns one off
         if name in given:
             changes[name] = given[name].strip()
+    if "midyear_check" in given:
+        changes["midyear_check"] = _on_off(given["midyear_check"], "--midyear-check")
     for name, field in (("remind_at", "remind_at"), ("digest_at", "digest_at")):
         if name in given:
             changes[field] = given[name].strip()
@@ -145,6 +158,7 @@ async def campaign_show(cli: Cli, store: Store, as_json: bool = False) -> int:
         cli.say("cli.campaign_late_on", every=rules.late_every_days, year=campaign.year)
     else:
         cli.say("cli.campaign_late_off")
+    cli.say("midyear.cli.shown_on" if rules.midyear_check else "midyear.cli.shown_off")
     return OK
 
 
@@ -204,6 +218,7 @@ def campaign_document(campaign: Campaign) -> dict[str, object]:
         "late_every_days": rules.late_every_days,
         "midyear": rules.midyear,
         "year_review": rules.year_review,
+        "midyear_check": rules.midyear_check,
     }
 
 

@@ -14,6 +14,7 @@ formats on the wire never change (buttons already sent in chats keep working):
     l:<code>:<arg>         the study library
     e:<code>:<arg>         exemplary models (gương điển hình)
     k:<rev>:<code>:<arg>   the year-end review draft (kiểm điểm), the plan's engine codes
+    h:<code>:<arg>         the mid-year self-check (tự kiểm tra giữa kỳ)
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Prefix(StrEnum):
     LIBRARY = "l"
     MODELS = "e"  # gương điển hình (exemplary)
     YEAR = "k"  # kiểm điểm cuối năm
+    MIDYEAR = "h"  # half-year (giữa kỳ)
 
 
 class PlanCode(StrEnum):
@@ -144,6 +146,18 @@ class ProgressCode(StrEnum):
     SAVE = "sv"  # item.status: record it without a note
     CELL = "cl"  # page: the secretary's view of the cell's progress
     LAST_YEAR = "ly"  # my plan of last year and how it went
+
+
+class MidyearCode(StrEnum):
+    """What a self-check button does (an action is the presser's own plan's, by its number)."""
+
+    OPEN = "go"  # begin, or carry on where it was left
+    STEP = "sp"  # arg: the step to show (an action's number, the question, the review)
+    STATUS = "st"  # arg: item.status: where the action stands, then a note
+    SAVE = "sv"  # arg: item.status: record it without a note
+    ANSWER = "an"  # type (again) the self-assessment
+    SUBMIT = "sb"
+    REOPEN = "ro"  # take a sent self-check back to change it
 
 
 class LibraryCode(StrEnum):
@@ -355,6 +369,18 @@ class YearPress:
         return _checked(f"{Prefix.YEAR}:{self.rev}:{self.code}:{self.arg}")
 
 
+@dataclass(frozen=True, slots=True)
+class MidyearPress:
+    """A press on a mid-year self-check button: what to do and its argument."""
+
+    code: MidyearCode
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _checked(f"{Prefix.MIDYEAR}:{self.code}:{self.arg}")
+
+
 Press = (
     PlanPress
     | MeetingPress
@@ -367,6 +393,7 @@ Press = (
     | LibraryPress
     | ModelsPress
     | YearPress
+    | MidyearPress
 )
 
 
@@ -480,6 +507,15 @@ def parse_year(data: str) -> YearPress | None:
     return YearPress(rev, code, parts[3])
 
 
+def parse_midyear(data: str) -> MidyearPress | None:
+    """The self-check press in ``data``, or None when it is not one."""
+    parts = _split(data, Prefix.MIDYEAR, 3)
+    code = _member(MidyearCode, parts[1]) if parts else None
+    if parts is None or code is None:
+        return None
+    return MidyearPress(code, parts[2])
+
+
 def parse(data: str) -> Press | None:
     """Whatever press ``data`` is, or None when it is none (or is malformed)."""
     prefix = data.partition(":")[0]
@@ -501,6 +537,8 @@ def parse(data: str) -> Press | None:
         return parse_models(data)
     if prefix == Prefix.YEAR:
         return parse_year(data)
+    if prefix == Prefix.MIDYEAR:
+        return parse_midyear(data)
     return None
 
 
@@ -521,5 +559,6 @@ def looks_like_feature(data: str) -> bool:
         Prefix.LIBRARY,
         Prefix.MODELS,
         Prefix.YEAR,
+        Prefix.MIDYEAR,
     )
     return data.partition(":")[0] in feature

@@ -139,6 +139,31 @@ class ModelReturn:
         return f"model:return:{self.model_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class MidyearAnswer:
+    """A member types "tự đánh giá giữa kỳ" for their self-check ``check_id``."""
+
+    check_id: int
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"midyear:a:{self.check_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class MidyearNote:
+    """A member types the note of an update of action ``item`` (at ``status``) from the
+    screen of self-check ``check_id``."""
+
+    check_id: int
+    item: int
+    status: str
+
+    def pack(self) -> str:
+        """The stored form."""
+        return f"midyear:n:{self.check_id}.{self.item}.{self.status}"
+
+
 Pending = (
     FillingFor
     | ReturnComment
@@ -151,7 +176,10 @@ Pending = (
     | LibraryUpload
     | ModelDraft
     | ModelReturn
+    | MidyearAnswer
+    | MidyearNote
 )
+Midyear = MidyearAnswer | MidyearNote
 Meeting = NewMeeting | EditMeeting | RecordMeeting
 Broadcast = BroadcastText | BroadcastTime
 
@@ -187,6 +215,15 @@ def parse_pending(purpose: str | None) -> Pending | None:
             return ModelDraft(model_id)
         if verb == "return":
             return ModelReturn(model_id)
+    if head == "midyear" and verb == "a" and (check_id := _number(arg)) is not None:
+        return MidyearAnswer(check_id)
+    if head == "midyear" and verb == "n":
+        check_text, _, tail = arg.partition(".")
+        item_text, _, status = tail.partition(".")
+        check_id, item = _number(check_text), _number(item_text)
+        if check_id is not None and item is not None and status.isascii() and status.isalpha():
+            return MidyearNote(check_id, item, status)
+        return None
     if purpose == "broadcast:text":
         return BroadcastText()
     if purpose == "library:add":

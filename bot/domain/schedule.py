@@ -49,6 +49,9 @@ class Schedule(BaseModel):
     year_review: str = "15/12"
     progress_review_days: int = Field(default=7, ge=0, le=60)
     progress_gap_days: int = Field(default=7, ge=1, le=60)
+    # The mid-year self-check (one screen per action, then "tự đánh giá giữa kỳ"): offered to
+    # those who handed in a plan, under the plan and with the mid-year prompt, when on.
+    midyear_check: bool = False
 
     @field_validator("deadline_days")
     @classmethod

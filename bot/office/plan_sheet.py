@@ -41,7 +41,8 @@ def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
     _bold_header(
         progress,
         [catalog.plain("desk.column.name"), catalog.plain("desk.column.unit")]
-        + [catalog.plain(f"progress.column.{name}") for name in PROGRESS_COLUMNS],
+        + [catalog.plain(f"progress.column.{name}") for name in PROGRESS_COLUMNS]
+        + ([catalog.plain("midyear.column")] if export.midyear is not None else []),
     )
     yes = catalog.plain("desk.column.yes")
     records = sorted(
@@ -77,17 +78,28 @@ def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
                     tally.doing,
                     tally.todo,
                     last,
+                    *([_midyear(catalog, export, plan.id)] if export.midyear is not None else []),
                 ],
             )
     for letter, width in zip("ABCDEFG", (32, 50, 28, 10, 18, 18, 32), strict=True):
         sheet.column_dimensions[letter].width = width
     for letter, width in zip("ABCDEF", (32, 50, 6, 60, 24, 50), strict=True):
         actions.column_dimensions[letter].width = width
-    for letter, width in zip("ABCDEFG", (32, 50, 10, 14, 14, 14, 18), strict=True):
+    for letter, width in zip("ABCDEFGH", (32, 50, 10, 14, 14, 14, 18, 24), strict=True):
         progress.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _midyear(catalog: Catalog, export: UnitExport, plan_id: int) -> str:
+    """Where the plan's author's mid-year self-check is, in the progress sheet."""
+    check = (export.midyear or {}).get(plan_id)
+    if check is None:
+        return catalog.plain("midyear.cell.none")
+    if check.submitted and check.submitted_at is not None:
+        return catalog.plain("midyear.cell.sent", day=check.submitted_at.strftime("%d/%m/%Y"))
+    return catalog.plain("midyear.cell.draft")
 
 
 def documents_zip(documents: Sequence[tuple[str, bytes]]) -> bytes:

@@ -262,7 +262,9 @@ class Sandbox:
                 await seed_library(services.library)
                 await seed_models(services.models, services.audit)
             if sample and await services.plans.campaign() is None:  # a real one stays as it is
-                await services.plans.set_campaign(**sample_campaign())
+                # with the mid-year self-check on, so the clock's mid-year jump shows it
+                sandbox_rules = {"schedule": Schedule(midyear_check=True)}
+                await services.plans.set_campaign(**(sample_campaign() | sandbox_rules))
             if sample and not marked:
                 await store.directory.set_setting(MARKER_KEY, MARKER_VALUE)
             saved = Saved.loads(await store.directory.get_setting(STATE_KEY))

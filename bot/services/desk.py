@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.audit import AuditAction
 from bot.domain.menu import Command, may_use
+from bot.domain.midyear import MidyearCheck
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ReturnComment
 from bot.domain.plans import DeskRow, PlanStatus, Queue, confirmed_categories
@@ -36,6 +37,9 @@ class UnitExport:
     documents: tuple[tuple[str, bytes], ...]
     records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
     progress: Mapping[int, Tally] = field(default_factory=dict)  # handed-in plans, by plan id
+    # Each handed-in plan's author's mid-year self-check (None: not begun), by plan id; None
+    # when the campaign has no self-check.
+    midyear: Mapping[int, MidyearCheck | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +282,14 @@ class DeskService:
         )
         unit = "" if admin else viewer.unit_path
         progress = await self._progress.tallies(records) if self._progress is not None else {}
+        midyear = (
+            await self._progress.midyear_states(campaign, records)
+            if self._progress is not None
+            else None
+        )
         return DeskExport(
-            viewer, UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress)
+            viewer,
+            UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress, midyear),
         )
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:

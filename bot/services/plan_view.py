@@ -14,6 +14,7 @@ from bot.domain.plan_actions import Action
 from bot.domain.plans import PlanStatus
 from bot.domain.telegram_html import utf16_len
 from bot.locales import Catalog, Safe
+from bot.services.midyear_view import open_button as midyear_button
 from bot.services.plan_screens import (
     Asking,
     Exempt,
@@ -114,6 +115,8 @@ class PlanPresenter:
             if screen.plan.status in (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED):
                 year = YearPress(0, PlanCode.RESUME).pack()  # the year-end review draft
                 choices = (*choices, (Choice(self._c.plain("yearend.button.open"), year),))
+                if screen.campaign.schedule.midyear_check:  # the mid-year self-check is on
+                    choices = (*choices, (midyear_button(self._c),))
         document = screen.document
         if document is not None:
             document = replace(document, caption=self._caption(screen))

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain.callbacks import number
 from bot.domain.menu import Command, may_use
+from bot.domain.midyear import MidyearCheck
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ProgressNote
 from bot.domain.plans import Campaign, Plan, PlanStatus
@@ -32,6 +33,9 @@ from bot.domain.text import tidy
 from bot.services.plans import PlanRecord, PlanService, plan_actions
 from bot.services.ports import Clock, DirectoryStore, PendingStore, PlanStore
 from bot.services.replies import Attachment
+
+if TYPE_CHECKING:
+    from bot.services.midyear import MidyearService
 
 PAGE = 10  # people per page of the cell's progress
 HANDED_IN = (PlanStatus.SUBMITTED, PlanStatus.CONFIRMED)
@@ -152,6 +156,7 @@ class CellLine:
     full_name: str
     unit_path: str
     tally: Tally
+    midyear: MidyearCheck | None = None  # the mid-year self-check, when the campaign has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,7 @@ class CellView:
     page: int
     pages: int
     total: int
+    midyear: bool = False  # the campaign has the mid-year self-check: each line says where it is
 
 
 ProgressScreen = NoPlan | Refused | Home | ActionView | AskNote | CellView | LastYear | NoLastYear
@@ -201,8 +207,10 @@ class ProgressService:
         directory: DirectoryStore,
         clock: Clock,
         tz: tzinfo,
+        midyear: MidyearService | None = None,
     ) -> None:
         self._tz = tz
+        self._midyear = midyear
         self._plans = plans
         self._plan_service = plan_service
         self._store = store
@@ -373,6 +381,12 @@ class ProgressService:
             page = pages - 1
             found, total = await self._store.handed_in(campaign.id, scope, page * PAGE, PAGE)
         entries = await self._store.of_plans([f.plan.id for f in found])
+        on = self._midyear is not None and self._midyear.offered(campaign)
+        checks = (
+            await self._midyear.of_people([f.person_id for f in found], campaign)
+            if self._midyear is not None and on
+            else {}
+        )
         lines = tuple(
             CellLine(
                 f.person_id,
@@ -382,10 +396,11 @@ class ProgressService:
                     len(plan_actions(self._plan_service.form_of(f.plan), f.plan.draft)),
                     entries.get(f.plan.id, []),
                 ),
+                checks.get(f.person_id),
             )
             for f in found
         )
-        return CellView(viewer, lines, page, pages, total)
+        return CellView(viewer, lines, page, pages, total, on)
 
     async def tallies(self, records: Sequence[PlanRecord]) -> dict[int, Tally]:
         """How the handed-in plans among ``records`` stand, by plan id, the last update in
@@ -397,6 +412,23 @@ class ProgressService:
             counted = tally(len(record.actions), entries.get(record.copy.plan.id, []))
             last = counted.last.astimezone(self._tz) if counted.last else None
             found[record.copy.plan.id] = replace(counted, last=last)
+        return found
+
+    async def midyear_states(
+        self, campaign: Campaign | None, records: Sequence[PlanRecord]
+    ) -> dict[int, MidyearCheck | None] | None:
+        """Each handed-in plan's author's mid-year self-check, by plan id (the unit's export);
+        None when the campaign has no self-check."""
+        if self._midyear is None or campaign is None or not self._midyear.offered(campaign):
+            return None
+        handed = [r for r in records if r.copy.plan.status in HANDED_IN]
+        checks = await self._midyear.of_people([r.copy.person.id for r in handed], campaign)
+        found: dict[int, MidyearCheck | None] = {}
+        for record in handed:
+            check = checks.get(record.copy.person.id)
+            if check is not None and check.submitted_at is not None:  # local time, as the rest
+                check = replace(check, submitted_at=check.submitted_at.astimezone(self._tz))
+            found[record.copy.plan.id] = check
         return found
 
     async def asked_since(self, now: datetime, gap_days: int) -> set[int]:

@@ -11,6 +11,7 @@ from bot.locales import Catalog, Safe
 from bot.services.progress import (
     ActionView,
     AskNote,
+    CellLine,
     CellView,
     Home,
     LastYear,
@@ -219,6 +220,16 @@ class ProgressPresenter:
         )
         return Reply(Safe("\n".join(lines)), choices=((save,), (back,)), folded=folded)
 
+    def midyear_state(self, line: CellLine) -> str:
+        """Where the person's mid-year self-check is (sent, with its day; begun; not done)."""
+        check = line.midyear
+        if check is None:
+            return self._c.plain("midyear.cell.none")
+        if check.submitted and check.submitted_at is not None:
+            day = check.submitted_at.astimezone(self._tz).strftime("%d/%m/%Y")
+            return self._c.plain("midyear.cell.sent", day=day)
+        return self._c.plain("midyear.cell.draft")
+
     def _cell(self, screen: CellView) -> Reply:
         c = self._c
         lines = [c.t("progress.cell_title", count=screen.total)]
@@ -228,18 +239,21 @@ class ProgressPresenter:
         for line in screen.lines:
             t = line.tally
             last = t.last.astimezone(self._tz).strftime("%d/%m/%Y") if t.last else never
-            lines.append(
-                c.t(
-                    "progress.cell_line",
-                    name=line.full_name,
-                    unit=line.unit_path.rsplit(" / ", 1)[-1],
-                    done=t.done,
-                    doing=t.doing,
-                    todo=t.todo,
-                    actions=t.actions,
-                    last=last,
-                )
+            shown = c.t(
+                "progress.cell_line",
+                name=line.full_name,
+                unit=line.unit_path.rsplit(" / ", 1)[-1],
+                done=t.done,
+                doing=t.doing,
+                todo=t.todo,
+                actions=t.actions,
+                last=last,
             )
+            if screen.midyear:
+                shown = Safe(
+                    f"{shown}\n   {c.t('midyear.cell.line', state=self.midyear_state(line))}"
+                )
+            lines.append(shown)
         rows: list[tuple[Choice, ...]] = []
         pager: list[Choice] = []
         if screen.page > 0:

@@ -18,9 +18,11 @@ from bot.domain.meetings import (
     Meeting,
     MeetingStatus,
 )
+from bot.domain.midyear import OPEN_BUTTON as MIDYEAR_BUTTON
 from bot.domain.models import Category
 from bot.domain.outbox import OutboxMessage, Priority
 from bot.domain.payloads import (
+    Button,
     DeadlineCountdown,
     DeadlineReminder,
     Digest,
@@ -320,6 +322,9 @@ class ReminderService:
         elif kind == "review" and occasion.day is not None:
             params["day"] = occasion.day.strftime("%d/%m/%Y")
         template = f"notify.progress.{kind}"
+        buttons: tuple[Button, ...] = (UPDATE_BUTTON,)
+        if kind == "midyear" and campaign.schedule.midyear_check:  # and the self-check
+            buttons = (UPDATE_BUTTON, MIDYEAR_BUTTON)
         payloads: dict[str, Notice] = {}  # one per form of address: encoded once per wave
         messages = []
         for person in audience(candidates, recent):
@@ -327,7 +332,7 @@ class ReminderService:
             payload = payloads.get(labels["you"])
             if payload is None:
                 payload = payloads[labels["you"]] = Notice(
-                    template=template, params=params, labels=labels, buttons=(UPDATE_BUTTON,)
+                    template=template, params=params, labels=labels, buttons=buttons
                 )
             messages.append(
                 OutboxMessage(

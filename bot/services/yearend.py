@@ -21,6 +21,7 @@ from bot.domain import engine as e
 from bot.domain.callbacks import PlanCode
 from bot.domain.meetings import Meeting, held_day, is_held
 from bot.domain.menu import Command, may_use
+from bot.domain.midyear import MidyearCheck
 from bot.domain.models import Person
 from bot.domain.plan_actions import Action, apply, step_actions
 from bot.domain.plans import Campaign, Plan, PlanStatus
@@ -62,6 +63,12 @@ class ProgressLog(Protocol):
     """The progress log, read."""
 
     async def of_plans(self, plan_ids: Sequence[int]) -> dict[int, list[ProgressEntry]]: ...
+
+
+class MidyearLog(Protocol):
+    """The mid-year self-checks, read."""
+
+    async def answer_of(self, person_id: int, campaign: Campaign) -> MidyearCheck | None: ...
 
 
 class MeetingLog(Protocol):
@@ -125,7 +132,9 @@ class YearEndService:
         catalog: Catalog,
         clock: Clock,
         tz: ZoneInfo,
+        midyear: MidyearLog | None = None,
     ) -> None:
+        self._midyear = midyear
         self._plans = plans
         self._plan_store = plan_store
         self._reviews = reviews
@@ -156,6 +165,7 @@ class YearEndService:
         actions: Sequence[tuple[str, ...]],
         entries: Sequence[ProgressEntry],
         attendance: _Attendance,
+        midyear: MidyearCheck | None = None,
     ) -> str:
         """The commitment part, drafted: every action with where it stands, then the meetings."""
         counted = tally(len(actions), entries)
@@ -212,6 +222,9 @@ class YearEndService:
             if missed:
                 days = ", ".join(held_day(m, self._tz).strftime("%d/%m/%Y") for m in missed)
                 lines.append(self._c.plain("yearend.absent", count=len(missed), days=days))
+        if midyear is not None and midyear.answer:  # what the member said of it at mid-year
+            day = self._day(midyear.submitted_at) if midyear.submitted_at else ""
+            lines.append(self._c.plain("midyear.yearend", day=day, answer=midyear.answer))
         return "\n".join(lines)[:6000]
 
     async def _begin(self, person: Person, campaign: Campaign, plan: Plan) -> Plan:
@@ -219,9 +232,14 @@ class YearEndService:
         entries = (await self._progress.of_plans([plan.id])).get(plan.id, [])
         actions = plan_actions(self._plans.form_of(plan), plan.draft)
         attendance = await self._attendance(person, campaign.year)
+        midyear = (
+            await self._midyear.answer_of(person.id, campaign)
+            if self._midyear is not None
+            else None
+        )
         draft = e.start(form, prefill(person))
         answers = dict(draft.answers)
-        answers["commitment"] = self.compose(campaign.year, actions, entries, attendance)
+        answers["commitment"] = self.compose(campaign.year, actions, entries, attendance, midyear)
         shortcomings = str(plan.draft.answers.get("shortcomings", "")).strip()
         if shortcomings:
             answers["shortcomings"] = shortcomings[:3000]
@@ -303,6 +321,8 @@ class YearEndService:
             )
         if rev != review.rev:
             return self._screen(person, campaign, review, notice="plan.notice.stale")
+        if code is PlanCode.REOPEN:
+            return await self._reopen(person, campaign, review)
         if not review.editable:
             return self._screen(person, campaign, review)
         form = self._plans.form_of(review)
@@ -321,6 +341,18 @@ class YearEndService:
             return self._screen(person, campaign, saved)
         result = apply(form, review.draft, Action(code, "", arg))
         return await self._apply(person, campaign, review, result)
+
+    async def _reopen(self, person: Person, campaign: Campaign, review: Plan) -> PlanScreen:
+        """Take a sent draft back to change it, as a plan is, until the secretary confirms it
+        (a confirmed one stays as it is)."""
+        if review.status is not PlanStatus.SUBMITTED:
+            return self._screen(person, campaign, review)
+        saved = await self._reviews.save(
+            review, e.to_review(review.draft), self._clock.now(), PlanStatus.DRAFT
+        )
+        if saved is None:
+            return await self._stale(person, campaign, review)
+        return self._screen(person, campaign, saved, notice="yearend_reopen.reopened")
 
     async def stop(self, person: Person) -> bool:
         """/huy while the draft asks an answer: the typing is dropped, the draft goes back to its

@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.domain.callbacks import PlanCode, YearPress, parse_plan
 from bot.domain.engine import Place, at
 from bot.domain.models import Person
+from bot.domain.plans import PlanStatus
 from bot.locales import Catalog, Safe
 from bot.services.plan_screens import HandedIn, Review
 from bot.services.plan_view import PlanPresenter
@@ -65,6 +66,16 @@ class YearEndPresenter:
                 )
             )
             text = Safe(f"{self._c.t('yearend.text.submitted')}\n\n{text}")
+            if screen.plan.status is PlanStatus.SUBMITTED:  # not yet confirmed: may take back
+                rows.append(
+                    (
+                        Choice(
+                            self._c.plain("yearend_reopen.button"),
+                            YearPress(rev, PlanCode.REOPEN).pack(),
+                        ),
+                    )
+                )
+                text = Safe(f"{text}\n{self._c.t('yearend_reopen.note')}")
         return replace(reply, text=text, choices=tuple(rows))
 
     def drafted(self, screen: YearScreen) -> Reply | None:

@@ -94,3 +94,10 @@ async def test_the_clock_reaches_mid_year_and_the_year_end(box: Sandbox) -> None
         found = await state()
         assert found["clock"] == "08:01 08/12/2022"
         assert "yearend" not in {j["id"] for j in found["jumps"]}
+
+
+async def test_the_sandbox_campaign_has_the_mid_year_self_check_on(box: Sandbox) -> None:
+    """So that the mid-year jump's prompt, and the plan, offer it to try."""
+    assert box.running is not None
+    campaign = await box.running.services.plans.campaign()
+    assert campaign is not None and campaign.schedule.midyear_check

@@ -24,13 +24,14 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
-CONTENT_TYPE = CONTENT_TYPE_LATEST  # text/plain; version=0.0.4; charset=utf-8
+# The classic text format every Prometheus reads: our names and labels are plain ASCII, so
+# generate_latest writes exactly it (prometheus_client's newest default says version=1.0.0).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RECEIVED = ("new", "duplicate", "refused")
 HANDLED = ("ok", "error", "dropped")
 SENDS = ("sent", "rate_limited", "blocked", "bad_request", "transient", "error")

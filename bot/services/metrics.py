@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -95,19 +96,28 @@ class Metrics:
                 self._sends.labels(channel.value, result)
             self._handling.labels(channel.value)
             self._rate_limited.labels(channel.value)
+        self._children: dict[tuple[object, ...], Any] = {}
         self._outbox: OutboxCounts | None = None
         self._outbox_read: float | None = None
 
     # ------------------------------------------------------------------ counting
+    def _child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, looked up once (it takes a lock and checks the names)."""
+        key = (id(metric), *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def received(self, channel: str, result: str) -> None:
         """An update came in: ``new``, ``duplicate`` or ``refused``."""
-        self._received.labels(str(channel), result).inc()
+        self._child(self._received, str(channel), result).inc()
 
     def handled(self, channel: str, result: str, seconds: float | None = None) -> None:
         """An update's handling ended: ``ok``, ``error`` or ``dropped``, after ``seconds``."""
-        self._handled.labels(str(channel), result).inc()
+        self._child(self._handled, str(channel), result).inc()
         if seconds is not None:
-            self._handling.labels(str(channel)).observe(max(0.0, seconds))
+            self._child(self._handling, str(channel)).observe(max(0.0, seconds))
 
     def since(self, started: float) -> float:
         """Seconds on the stopwatch since ``started`` (a value of ``monotonic``)."""
@@ -115,11 +125,11 @@ class Metrics:
 
     def sent(self, channel: str, result: str) -> None:
         """An outbox row was settled on ``channel`` with ``result``."""
-        self._sends.labels(str(channel), result).inc()
+        self._child(self._sends, str(channel), result).inc()
 
     def rate_limited(self, channel: str) -> None:
         """``channel``'s API answered 429."""
-        self._rate_limited.labels(str(channel)).inc()
+        self._child(self._rate_limited, str(channel)).inc()
 
     # ------------------------------------------------------------------ reading
     def watch_outbox(self, counts: OutboxCounts) -> None:

@@ -59,7 +59,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             if id(update) in self._failed:
                 self._failed.discard(id(update))
                 result = "error"
-            self._metrics.handled(TELEGRAM, result, self._metrics.since(started))
+            took = None if result == "dropped" else self._metrics.since(started)
+            self._metrics.handled(TELEGRAM, result, took)
             if self._on_done is not None:
                 self._on_done(update)
 

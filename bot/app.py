@@ -43,6 +43,7 @@ from bot.services.meeting_book_view import MeetingBookPresenter
 from bot.services.meeting_steps import MeetingSteps
 from bot.services.meeting_view import MeetingPresenter
 from bot.services.meetings import MeetingService
+from bot.services.metrics import Metrics
 from bot.services.midyear import MidyearService
 from bot.services.midyear_view import MidyearPresenter
 from bot.services.models import ModelsService, PlanActions
@@ -79,6 +80,7 @@ from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
+from handlers.web.health import Readiness
 from handlers.web.server import WebServer, web_app
 from handlers.yearend import YearEndRouter
 from scheduler.jobs import Sweeps
@@ -88,6 +90,7 @@ from storage.backup import check_sound
 from storage.engine import sqlite_file
 from storage.meeting_book_repo import MeetingBookRepository
 from storage.midyear_repo import MidyearRepository
+from storage.migrate import answers, current_heads, is_current
 from storage.store import Store
 from storage.yearend_repo import YearReviewRepository
 
@@ -367,14 +370,16 @@ def build_application(
     on_sent: Callable[[], None] | None = None,
     on_done: Callable[[object], None] | None = None,
     polling: bool = True,
+    metrics: Metrics | None = None,
 ) -> TelegramApp:
     """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL.
 
     Replies count against ``pacer`` (the outbox yields to them; a worker process reports them
     with ``on_sent`` instead) and wait out a short 429. Without ``polling`` the application has
     no updater: a worker is handed its updates (``handlers.telegram.workers``) and reports each with
-    ``on_done``.
+    ``on_done``. ``metrics`` counts the updates handled and the 429s.
     """
+    metrics = metrics or Metrics()
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     guard_personal_data()  # PTB's DEBUG dumps of updates and calls: no phones, no answers
@@ -384,14 +389,16 @@ def build_application(
         pool_timeout=HTTP_POOL_TIMEOUT,
         on_send=on_sent or (pacer.note_reply if pacer is not None else None),
         wait_on_429=REPLY_WAIT_ON_429,
+        on_429=lambda: metrics.rate_limited(Channel.TELEGRAM),
     )
+    processor = PerPersonUpdateProcessor(on_done=on_done, metrics=metrics)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        .concurrent_updates(PerPersonUpdateProcessor(on_done=on_done))
+        .concurrent_updates(processor)
         # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
         # enough connections, and waiting for a free one rather than failing after 1 s.
         .request(replies)
@@ -400,7 +407,7 @@ def build_application(
     application = builder.build()
     conversation = build_conversation(services)
     application.add_handlers(telegram_handlers(conversation, services.catalog, services.screens))
-    application.add_error_handler(error_handler(services.presenter))
+    application.add_error_handler(error_handler(services.presenter, processor.failed))
     return application
 
 
@@ -413,8 +420,10 @@ async def announce(bot: Bot, services: Services) -> None:
     await services.roster.remember_bot_username(bot.username)
 
 
-def outbox_bot(settings: Settings) -> ExtBot[None]:
-    """A second Bot for the outbox: its own connections, so replies never queue behind it."""
+def outbox_bot(settings: Settings, metrics: Metrics | None = None) -> ExtBot[None]:
+    """A second Bot for the outbox: its own connections, so replies never queue behind it
+    (``metrics`` counts its 429s)."""
+    on_429 = (lambda: metrics.rate_limited(Channel.TELEGRAM)) if metrics is not None else None
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     root = settings.telegram_api_url
@@ -422,7 +431,7 @@ def outbox_bot(settings: Settings) -> ExtBot[None]:
         settings.telegram_bot_token.get_secret_value(),
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
-        request=AiohttpRequest(OUTBOX_POOL_SIZE),
+        request=AiohttpRequest(OUTBOX_POOL_SIZE, on_429=on_429),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz),
     )
 
@@ -437,6 +446,7 @@ def build_sender(
     chat_gap: float = PER_CHAT_GAP,
     others: Channels | None = None,
     paces: Mapping[Channel, Pacer] | None = None,
+    metrics: Metrics | None = None,
 ) -> OutboxSender:
     """The outbox sender, reading quiet hours from the open campaign, delivering on Telegram
     through ``bot`` (when it serves Telegram) at ``pacer``'s pace and on the channels of
@@ -458,6 +468,7 @@ def build_sender(
         chat_gap,
         services.broadcasts,
         timedelta(seconds=settings.outbox_lease),
+        metrics=metrics,
     )
 
 
@@ -472,13 +483,29 @@ class Downloads:
 
 
 def build_downloads(
-    settings: Settings, store: Store, services: Services, clock: Clock
+    settings: Settings,
+    store: Store,
+    services: Services,
+    clock: Clock,
+    readiness: Readiness | None = None,
+    metrics: Metrics | None = None,
 ) -> Downloads:
-    """Links of LINK_DAYS starting with PUBLIC_URL (else http://WEB_HOST:WEB_PORT)."""
+    """Links of LINK_DAYS starting with PUBLIC_URL (else http://WEB_HOST:WEB_PORT); the web
+    server also answers ``/readyz`` with ``readiness`` and ``/metrics`` with ``metrics``."""
     lifetime = timedelta(days=settings.link_days)
     service = DownloadService(store.links, store.accounts, services.audit, lifetime)
     links = links_for(service, store.links, settings.download_base, clock)
-    return Downloads(service, links, WebServer(web_app(service, clock)))
+    app = web_app(service, clock, readiness, metrics, settings.metrics_networks)
+    return Downloads(service, links, WebServer(app))
+
+
+def readiness_of(store: Store, stopping: Callable[[], bool]) -> Readiness:
+    """``/readyz``'s checks on ``store``'s database: it answers, its migrations are current
+    (the shipped head, read once), and the process is not ``stopping``."""
+    heads = current_heads()
+    return Readiness(
+        lambda: answers(store.database), lambda: is_current(store.database, heads), stopping
+    )
 
 
 @asynccontextmanager
@@ -502,6 +529,7 @@ class Running:
     store: Store
     sweeps: Sweeps
     application: TelegramApp
+    metrics: Metrics | None = None
 
 
 async def serve(
@@ -527,7 +555,12 @@ async def serve(
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
-        downloads = build_downloads(settings, store, services, clock)
+        metrics = Metrics()
+        metrics.watch_outbox(store.outbox.counts)
+        # Not ready from the moment ``stop`` is set (SIGTERM): a proxy drains this replica
+        # while the rest stops in order, the web server last (the exit stack below).
+        readiness = readiness_of(store, stop.is_set)
+        downloads = build_downloads(settings, store, services, clock, readiness, metrics)
         async with AsyncExitStack() as stack:
             zalo = await stack.enter_async_context(
                 zalo_side(
@@ -540,10 +573,23 @@ async def serve(
                     services.presenter,
                     services.catalog,
                     clock,
+                    metrics,
                 )
             )
+            if not downloads.web.started and settings.serves_web:
+                await downloads.web.start(settings.web_host, settings.web_port)
+                stack.push_async_callback(downloads.web.stop)
             await _serve_channels(
-                settings, services, store, clock, downloads.service, zalo, stack, stop, ready
+                settings,
+                services,
+                store,
+                clock,
+                downloads.service,
+                zalo,
+                stack,
+                stop,
+                ready,
+                metrics,
             )
     finally:
         await store.close()
@@ -559,6 +605,7 @@ async def _serve_channels(
     stack: AsyncExitStack,
     stop: asyncio.Event,
     ready: Callable[[Running], Awaitable[None]] | None,
+    metrics: Metrics,
 ) -> None:
     """Telegram (when its token is set) and Zalo (when it runs) until ``stop``; the outbox and
     the sweeps beside them. Zalo refusing its token stops everything with ``TokenRefused``."""
@@ -567,7 +614,7 @@ async def _serve_channels(
     if not telegram and zalo is None:
         raise ValueError("neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set")
     pacer = Pacer(settings.send_pace)
-    sender_bot = outbox_bot(settings) if telegram else None
+    sender_bot = outbox_bot(settings, metrics) if telegram else None
     if sender_bot is not None:
         await stack.enter_async_context(sender_bot)
         await announce(sender_bot, services)
@@ -579,7 +626,15 @@ async def _serve_channels(
     zalo_pace = settings.zalo_send_pace  # its own lane; one stopwatch for all the pacers
     paces = {Channel.ZALO: Pacer(zalo_pace, zalo_pace, timer=pacer.timer)} if zalo else {}
     sender = build_sender(
-        settings, store, services, sender_bot, pacer, clock, others=others, paces=paces
+        settings,
+        store,
+        services,
+        sender_bot,
+        pacer,
+        clock,
+        others=others,
+        paces=paces,
+        metrics=metrics,
     )
     housekeeping = Housekeeping(store.seen, downloads, clock)
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
@@ -595,9 +650,11 @@ async def _serve_channels(
             finally:
                 await sweeps.stop()
         elif settings.workers > 1:
-            await _supervise(settings, services, sender_bot, pacer, sweeps, halt)
+            await _supervise(settings, services, sender_bot, pacer, sweeps, halt, metrics)
         else:
-            await _serve_alone(settings, services, store, sender_bot, pacer, sweeps, halt, ready)
+            await _serve_alone(
+                settings, services, store, sender_bot, pacer, sweeps, halt, ready, metrics
+            )
     finally:
         halt.set()
         watch.cancel()
@@ -628,6 +685,7 @@ async def _serve_alone(
     sweeps: Sweeps,
     stop: asyncio.Event,
     ready: Callable[[Running], Awaitable[None]] | None,
+    metrics: Metrics,
 ) -> None:
     """One process: ``poll`` feeds the application's queue, the application handles each update.
 
@@ -635,10 +693,13 @@ async def _serve_alone(
     where PTB's updater would retry and, stopping, poll once more and cut the other instance off.
     """
     in_hand = InHand(IN_HAND)
-    application = build_application(settings, services, pacer, on_done=in_hand.done, polling=False)
+    application = build_application(
+        settings, services, pacer, on_done=in_hand.done, polling=False, metrics=metrics
+    )
     async with application:
 
         async def give(update: dict[str, Any]) -> None:
+            metrics.received(Channel.TELEGRAM, "new")
             await in_hand.take(sender_of(update))
             await application.update_queue.put(Update.de_json(update, application.bot))
 
@@ -648,7 +709,7 @@ async def _serve_alone(
         log.info(services.catalog.plain("cli.started", username=application.bot.username))
         try:
             if ready is not None:
-                await ready(Running(services, store, sweeps, application))
+                await ready(Running(services, store, sweeps, application, metrics))
             await poll(bot, give, stop)
         finally:
             await sweeps.stop()
@@ -662,12 +723,15 @@ async def _supervise(
     pacer: Pacer,
     sweeps: Sweeps,
     stop: asyncio.Event,
+    metrics: Metrics,
 ) -> None:
-    """Several processes: poll here and hand each person's updates to their worker."""
+    """Several processes: poll here and hand each person's updates to their worker (which
+    handle them: their handling is not counted in this process's metrics)."""
     pool = WorkerPool(settings, WORKER_COMMAND, pacer.note_reply)
     await pool.start()
 
     async def give(update: dict[str, Any]) -> None:
+        metrics.received(Channel.TELEGRAM, "new")
         await pool.give(update).drain()
 
     halt = asyncio.Event()

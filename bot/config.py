@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_FORMAT = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///chuyende.db"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``127.0.0.0/8, ::1, 10.0.0.5`` as networks; ValueError names the first bad one."""
+    networks: list[Network] = []
+    for part in text.split(","):
+        item = part.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(item) from None
+    return tuple(networks)
 
 
 def _http_url(value: str) -> str:
@@ -97,6 +113,11 @@ class Settings(BaseSettings):
     link_days: int = Field(
         default=7, ge=1, le=90, description="Days a download link works before it expires."
     )
+    metrics_from: str = Field(
+        default="127.0.0.0/8,::1",
+        description="Addresses or networks (comma-separated) that may read /metrics; "
+        "a request through a proxy never may.",
+    )
 
     # The validators raise PydanticCustomError: its type names the message the command line
     # prints (cli.config_error.<type>); the English text is for developers.
@@ -111,6 +132,17 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None  # PUBLIC_URL= (empty) is the same as unset
         return _http_url(value)
+
+    @field_validator("metrics_from")
+    @classmethod
+    def _metrics_from(cls, value: str) -> str:
+        try:
+            parse_networks(value)
+        except ValueError as error:
+            raise PydanticCustomError(
+                "metrics_from", "not an address or network: {item}", {"item": str(error)}
+            ) from None
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -155,6 +187,19 @@ class Settings(BaseSettings):
             return self.public_url
         host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
         return f"http://{host}:{self.web_port}"
+
+    @property
+    def metrics_networks(self) -> tuple[Network, ...]:
+        """The networks of METRICS_FROM."""
+        return parse_networks(self.metrics_from)
+
+    @property
+    def serves_web(self) -> bool:
+        """The web server runs: always with Zalo (its links, its webhook) or PUBLIC_URL; with
+        Telegram's polling alone only when WEB_PORT is set (for /healthz, /readyz, /metrics),
+        so a polling bot needs no free port unless it is asked to listen."""
+        zalo = self.zalo_bot_token is not None and bool(self.zalo_bot_token.get_secret_value())
+        return zalo or self.public_url is not None or "web_port" in self.model_fields_set
 
     def token_is_well_formed(self) -> bool:
         """True when a token is set and looks like one BotFather issues."""

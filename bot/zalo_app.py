@@ -15,8 +15,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.domain.models import Channel
 from bot.locales import Catalog
 from bot.services.downloads import ChatLinks
+from bot.services.metrics import Metrics
 from bot.services.ports import Clock, OfferStore, SeenStore
 from bot.services.replies import Presenter
 from handlers.routes import Conversation
@@ -40,6 +42,7 @@ class ZaloSide:
     edge: ZaloEdge
     webhook_url: str | None  # where Zalo POSTs events; None: the bot polls
     polls: int = 1  # long polls at once (ZALO_POLLS)
+    metrics: Metrics | None = None  # counts the redeliveries the poller drops
 
     async def receive(self, stop: asyncio.Event) -> None:
         """Take events until ``stop`` is set (a refused token ends it with ``TokenRefused``)."""
@@ -48,7 +51,12 @@ class ZaloSide:
                 await stop.wait()  # the web server takes them
             else:
                 poller = Poller(
-                    self.client, self.edge.on_polled, RealTimer(), stop, polls=self.polls
+                    self.client,
+                    self.edge.on_polled,
+                    RealTimer(),
+                    stop,
+                    polls=self.polls,
+                    metrics=self.metrics,
                 )
                 await poller.run()
         finally:
@@ -66,22 +74,25 @@ async def zalo_side(
     presenter: Presenter,
     catalog: Catalog,
     clock: Clock,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[ZaloSide | None]:
     """The Zalo side while it runs (None without ``ZALO_BOT_TOKEN``); the web server is started
-    for the download links and, with ``PUBLIC_URL``, for the webhook."""
-    client = client_for(settings)
+    for the download links and, with ``PUBLIC_URL``, for the webhook. ``metrics`` counts the
+    events received and handled, and Zalo's 429s."""
+    metrics = metrics or Metrics()
+    client = client_for(settings, on_429=lambda: metrics.rate_limited(Channel.ZALO))
     if client is None:
         yield None
         return
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(client)
         channel = ZaloChannel(client, links, catalog, offers=ChatOffers(offers, clock))
-        edge = ZaloEdge(conversation, channel, offers, seen, presenter, clock)
+        edge = ZaloEdge(conversation, channel, offers, seen, presenter, clock, metrics=metrics)
         webhook: str | None = None
         token = settings.zalo_bot_token
         if settings.public_url and token is not None:
             secret = webhook_secret(token.get_secret_value())
-            web.add_post(WEBHOOK_PATH, webhook_receiver(secret, edge.on_event))
+            web.add_post(WEBHOOK_PATH, webhook_receiver(secret, edge.on_event, metrics=metrics))
             webhook = f"{settings.public_url}{WEBHOOK_PATH}"
         await web.start(settings.web_host, settings.web_port)
         stack.push_async_callback(web.stop)
@@ -90,4 +101,4 @@ async def zalo_side(
         else:
             await client.delete_webhook()  # getUpdates is refused while a webhook is set
         log.info("zalo: receiving by %s", "webhook" if webhook else "polling")
-        yield ZaloSide(client, channel, edge, webhook, settings.zalo_polls)
+        yield ZaloSide(client, channel, edge, webhook, settings.zalo_polls, metrics)

@@ -49,6 +49,7 @@ from bot.services.channels import (
     Sent,
     Transient,
 )
+from bot.services.metrics import Metrics
 from bot.services.notices import Notices
 from bot.services.ports import BroadcastFiles, Clock, OutboxStore
 from bot.services.replies import Attachment, Reply
@@ -82,7 +83,10 @@ class OutboxSender:
         chat_gap: float = PER_CHAT_GAP,
         files: BroadcastFiles | None = None,
         lease: timedelta = LEASE,
+        metrics: Metrics | None = None,
     ) -> None:
+        """``metrics`` counts each row sent, or why not (``chuyende_sends_total``)."""
+        self._metrics = metrics or Metrics()
         self._outbox = outbox
         self._channels = channels
         self._notices = notices
@@ -353,12 +357,15 @@ class OutboxSender:
                 if done < len(parts):
                     await self._outbox.progress(item.id, done)
         except Blocked as error:
+            self._metrics.sent(item.channel, "blocked")
             await self._outbox.blocked(item, self._clock.now(), error.message)
         except RateLimited as error:
+            self._metrics.sent(item.channel, "rate_limited")
             seconds = error.retry_after
             self._pacers[item.channel].hold(seconds)
             await self._retry(item, done, timedelta(seconds=seconds), "429")
         except BadRequest as error:
+            self._metrics.sent(item.channel, "bad_request")
             log.error(
                 "%s refused outbox row %s: %s; payload %s",
                 port.channel.value.title(),
@@ -370,6 +377,7 @@ class OutboxSender:
                 item.id, OutboxStatus.FAILED, self._clock.now(), f"400: {error.message}"
             )
         except Transient as error:
+            self._metrics.sent(item.channel, "transient")
             if item.attempts >= MAX_ATTEMPTS:
                 await self._outbox.settle(
                     item.id, OutboxStatus.FAILED, self._clock.now(), f"gave up: {error}"
@@ -378,9 +386,11 @@ class OutboxSender:
                 backoff = min(timedelta(seconds=2**item.attempts), MAX_BACKOFF)
                 await self._retry(item, done, backoff, str(error))
         except Exception as error:  # anything else (a part that cannot be built): never stuck
+            self._metrics.sent(item.channel, "error")
             log.exception("outbox row %s could not be sent", item.key)
             await self._give_up_later(item, done, _reason(error))
         else:
+            self._metrics.sent(item.channel, "sent")
             await self._outbox.settle(item.id, OutboxStatus.SENT, self._clock.now())
 
     async def _give_up_later(self, item: OutboxItem, done: int, reason: str) -> None:

@@ -109,3 +109,33 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade(database: Database) -> None:
     """Bring the schema to the newest revision (idempotent), in one transaction."""
     await database.write(_upgrade)
+
+
+def current_heads() -> frozenset[str]:
+    """The revisions a database of this program is at once it is migrated: the shipped head,
+    read from the files, or Alembic's heads when the files leave it open (a merge point)."""
+    head = shipped_head()
+    if head is not None:
+        return frozenset({head})
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def answers(database: Database) -> None:
+    """``SELECT 1`` on ``database``: returns when it answers, raises what stops it otherwise."""
+    await database.read(lambda connection: connection.execute(text("SELECT 1")).scalar())
+
+
+async def is_current(database: Database, heads: frozenset[str] | None = None) -> bool:
+    """The database is at ``heads`` (default ``current_heads()``): no migration is missing,
+    none is unknown. A database never migrated is not current."""
+    wanted = heads if heads is not None else current_heads()
+
+    def stored(connection: Connection) -> frozenset[str] | None:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        return frozenset(rows)
+
+    return await database.read(stored) == wanted

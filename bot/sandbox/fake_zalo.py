@@ -134,6 +134,7 @@ class FakeZaloApi:
         self._session: aiohttp.ClientSession | None = None
         self.polling = asyncio.Event()  # set while a long poll waits (tests wait on it)
         self.waiting = 0  # long polls waiting now
+        self.holding = asyncio.Event()  # set once a call held by ``hold`` has arrived
         self._wakers: set[asyncio.Event] = set()  # ``until`` looks again when a poll waits
         self.url = ""
 
@@ -279,6 +280,7 @@ class FakeZaloApi:
             if fault.matches(method):
                 fault.times -= 1
                 if fault.release is not None:
+                    self.holding.set()
                     await _first(fault.release.wait(), self._closing.wait())
                     break
                 return self._answer(

@@ -30,6 +30,7 @@ from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, FakeBotApi, FakeUser
 from bot.services.channels import Channels
 from bot.services.clock import ManualClock
+from bot.services.metrics import Metrics
 from bot.services.reminders import SweepReport
 from bot.services.roster import ImportOutcome
 from scheduler.pacing import Pacer
@@ -61,6 +62,7 @@ class Harness:
     errors: list[BaseException] = field(default_factory=list)
     # The outbox's stopwatch: its pauses (pace, gaps, 429s) take no time and are exact.
     timer: VirtualTimer = field(default_factory=VirtualTimer)
+    metrics: Metrics = field(default_factory=Metrics)  # what the replies and the senders counted
     _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
 
     async def feed(self, update: JSON) -> None:
@@ -94,6 +96,7 @@ class Harness:
             chat_gap,
             others,
             {channel: Pacer(rate, rate, timer=self.timer) for channel, rate in rates.items()},
+            metrics=self.metrics,
         )
 
     async def sweep(self) -> SweepReport:
@@ -147,8 +150,9 @@ async def running_bot(
     try:
         services = build_services(config, store, clock)
         await services.plans.register_forms()
-        application = build_application(config, services, pacer)
-        harness = Harness(api, store, services, application, clock, config)
+        metrics = Metrics()
+        application = build_application(config, services, pacer, metrics=metrics)
+        harness = Harness(api, store, services, application, clock, config, metrics=metrics)
 
         async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             if context.error is not None:

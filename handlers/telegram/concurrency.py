@@ -10,9 +10,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.services.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 MAX_PENDING_PER_PERSON = 50  # beyond this one person is flooding: their extra updates are dropped
+TELEGRAM = "telegram"  # the channel's label in the metrics
 
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
@@ -27,22 +30,42 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self,
         max_concurrent_updates: int = 4096,
         on_done: Callable[[object], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
-        """``on_done`` is told of every update once handled (or dropped)."""
+        """``on_done`` is told of every update once handled (or dropped); ``metrics`` counts
+        them with their outcome (``failed`` marks an update whose handler raised)."""
         super().__init__(max_concurrent_updates)
         self._on_done = on_done
+        self._metrics = metrics or Metrics()
         self._locks: dict[int, asyncio.Lock] = {}
         self._pending: dict[int, int] = {}
+        self._failed: set[int] = set()  # id() of updates in hand whose handler raised
+
+    def failed(self, update: object) -> None:
+        """The error handler saw ``update``'s handler raise (PTB catches it there)."""
+        if update is not None:
+            self._failed.add(id(update))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers after the same person's earlier updates have finished."""
+        started, result = self._metrics.monotonic(), "ok"
         try:
-            await self._in_turn(update, coroutine)
+            if not await self._in_turn(update, coroutine):
+                result = "dropped"
+        except BaseException:
+            result = "error"
+            raise
         finally:
+            if id(update) in self._failed:
+                self._failed.discard(id(update))
+                result = "error"
+            took = None if result == "dropped" else self._metrics.since(started)
+            self._metrics.handled(TELEGRAM, result, took)
             if self._on_done is not None:
                 self._on_done(update)
 
-    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> bool:
+        """Handle ``update`` in its person's turn; False when it was dropped (a flood)."""
         key = (
             update.effective_user.id
             if isinstance(update, Update) and update.effective_user
@@ -50,7 +73,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         )
         if key is None:
             await coroutine
-            return
+            return True
         if self._pending.get(key, 0) >= MAX_PENDING_PER_PERSON:
             log.warning(
                 "dropping an update from user %s: %s updates already waiting",
@@ -59,7 +82,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             )
             if isinstance(coroutine, Coroutine):
                 coroutine.close()
-            return
+            return False
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._pending[key] = self._pending.get(key, 0) + 1
         try:
@@ -70,6 +93,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             if not self._pending[key]:
                 del self._pending[key]
                 del self._locks[key]
+        return True
 
     async def initialize(self) -> None:
         """Nothing to allocate."""

@@ -67,11 +67,14 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | None = 30.0,
         on_send: Callable[[], None] | None = None,
         wait_on_429: float = 0.0,
+        on_429: Callable[[], None] | None = None,
     ) -> None:
         """``on_send`` is told of every message sent (the outbox's pacer counts replies);
         with ``wait_on_429`` a 429 asking to wait at most that many seconds is waited out and
-        the request sent once more, so a reply is late rather than lost."""
+        the request sent once more, so a reply is late rather than lost; ``on_429`` is told of
+        every 429 answer (the metrics count them)."""
         self._on_send = on_send
+        self._on_429 = on_429
         self._wait_on_429 = wait_on_429
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -132,6 +135,8 @@ class AiohttpRequest(BaseRequest):
             if sends and self._on_send is not None:
                 self._on_send()
             status, body = await self._once(session, method, url, _body(request_data), timeout)
+            if status == 429 and self._on_429 is not None:
+                self._on_429()
             wait = _retry_after(body) if status == 429 and attempt == 0 else None
             if wait is None or wait > self._wait_on_429:
                 break

@@ -209,12 +209,15 @@ def telegram_handlers(
 
 
 def error_handler(
-    presenter: Presenter,
+    presenter: Presenter, failed: Callable[[object], None] | None = None
 ) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    """Log an unexpected error and tell the person, without exposing details."""
+    """Log an unexpected error and tell the person, without exposing details; ``failed`` is
+    told which update it was (the metrics count it as an error)."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
+        if failed is not None:
+            failed(update)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await send(context.bot, update.effective_chat.id, presenter.bare("common.error"))

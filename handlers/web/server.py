@@ -1,6 +1,8 @@
 """The bot's own web server: ``GET /d/{token}`` hands out a file published as a download link.
 
-Routes, in full: ``GET /d/{token}`` and ``GET /healthz``. Nothing else is served (no listing,
+Routes, in full: ``GET /d/{token}``, ``GET /healthz`` (the process answers), ``GET /readyz``
+(it may take work: ``handlers.web.health``), ``GET /metrics`` (Prometheus text, only to
+``METRICS_FROM``) and the channels' webhooks (``add_post``). Nothing else is served (no listing,
 no static files). Every refusal is the same bare 404, whether the token is malformed (refused
 before any database read), unknown, expired, revoked or its person has left, so a caller
 learns nothing by trying. A file goes out with ``Content-Disposition: attachment`` (UTF-8 name),
@@ -19,8 +21,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.services.downloads import LINK_PATH, well_shaped
+from bot.services.metrics import CONTENT_TYPE, Metrics
 from bot.services.ports import Clock
 from bot.services.replies import Attachment
+from handlers.web.health import Network, Readiness, metrics_allowed
 
 TYPES = {  # what we send; mimetypes depends on the system's tables for the rest
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -56,8 +60,15 @@ def disposition(filename: str) -> str:
     return f"attachment; filename=\"{plain or 'file'}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def web_app(downloads: Fetcher, clock: Clock) -> web.Application:
-    """The application with its two routes."""
+def web_app(
+    downloads: Fetcher,
+    clock: Clock,
+    readiness: Readiness | None = None,
+    metrics: Metrics | None = None,
+    metrics_from: tuple[Network, ...] = (),
+) -> web.Application:
+    """The application with its routes: ``/readyz`` with ``readiness``, ``/metrics`` with
+    ``metrics`` (to the addresses of ``metrics_from``)."""
 
     async def download(request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -84,7 +95,40 @@ def web_app(downloads: Fetcher, clock: Clock) -> web.Application:
     # allow_head=False: a HEAD would count as a use and be logged without a file going out
     app.router.add_get(LINK_PATH + "{token}", download, allow_head=False)
     app.router.add_get("/healthz", healthz, allow_head=False)
+    if readiness is not None:
+        app.router.add_get("/readyz", readyz_route(readiness), allow_head=False)
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics_route(metrics, metrics_from), allow_head=False)
     return app
+
+
+def readyz_route(readiness: Readiness) -> Handler:
+    """``GET /readyz``: 200 ``ready``, or 503 with the one-word reason."""
+
+    async def readyz(request: web.Request) -> web.Response:
+        problem = await readiness.problem()
+        return web.Response(
+            text=problem or "ready",
+            status=503 if problem else 200,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return readyz
+
+
+def metrics_route(metrics: Metrics, allowed: tuple[Network, ...]) -> Handler:
+    """``GET /metrics``: the Prometheus text to a caller of ``allowed`` reached directly, else
+    a bare 403."""
+
+    async def scrape(request: web.Request) -> web.Response:
+        if not metrics_allowed(request.remote, request.headers, allowed):
+            raise web.HTTPForbidden()
+        return web.Response(
+            body=await metrics.exposition(),
+            headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"},
+        )
+
+    return scrape
 
 
 class WebServer:
@@ -94,6 +138,11 @@ class WebServer:
         self._app = app
         self._runner: web.AppRunner | None = None
         self.url = ""
+
+    @property
+    def started(self) -> bool:
+        """It listens (between ``start`` and ``stop``)."""
+        return self._runner is not None
 
     def add_post(self, path: str, handler: Handler) -> None:
         """Also take POSTs at ``path`` (a channel's webhook); before ``start``."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -93,8 +93,11 @@ class ZaloClient:
         *,
         timeout: float = REQUEST_TIMEOUT,
         retry_after: float = DEFAULT_RETRY_AFTER,
+        on_429: Callable[[], None] | None = None,
     ) -> None:
-        """``retry_after``: the pause assumed when a 429 does not give one."""
+        """``retry_after``: the pause assumed when a 429 does not give one; ``on_429`` is told
+        of every 429 answer (the metrics count them)."""
+        self._on_429 = on_429
         self._token = token
         self._root = api_url.rstrip("/")
         self._timeout = timeout
@@ -154,6 +157,8 @@ class ZaloClient:
             return body.get("result")
         code = body.get("error_code")
         code = code if isinstance(code, int) and not isinstance(code, bool) else status
+        if code == 429 and self._on_429 is not None:
+            self._on_429()
         description = self.redact(str(body.get("description") or f"HTTP {status}"))
         log.debug("zalo %s answered %s: %s", method, code, description)
         raise ApiError(code, f"{method}: {description}", _retry_after(body, header))
@@ -221,12 +226,13 @@ class ZaloClient:
         return dict(result) if isinstance(result, Mapping) else {}
 
 
-def client_for(settings: Settings) -> ZaloClient | None:
-    """The client ``settings`` configure (ZALO_BOT_TOKEN, ZALO_API_URL); None without a token."""
+def client_for(settings: Settings, on_429: Callable[[], None] | None = None) -> ZaloClient | None:
+    """The client ``settings`` configure (ZALO_BOT_TOKEN, ZALO_API_URL); None without a token.
+    ``on_429`` is told of every 429 answer."""
     token = settings.zalo_bot_token
     if token is None or not token.get_secret_value():
         return None
-    return ZaloClient(token.get_secret_value(), settings.zalo_api_url)
+    return ZaloClient(token.get_secret_value(), settings.zalo_api_url, on_429=on_429)
 
 
 def _message_id(result: object) -> str:

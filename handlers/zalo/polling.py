@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from aiohttp import web
 
 from bot.services.channels import RateLimited
+from bot.services.metrics import Metrics
 from handlers.zalo.client import TokenRefused, ZaloClient
 from handlers.zalo.events import (
     Event,
@@ -36,6 +37,7 @@ POLL_WAIT = 30  # seconds Zalo holds a getUpdates open (its default)
 BACKOFF_FIRST = 1.0  # seconds after the first failure; doubled after each one in a row
 BACKOFF_MAX = 60.0
 RECENT = 1024  # event keys remembered to drop a quick redelivery
+ZALO = "zalo"  # the channel's label in the metrics
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,22 @@ class RecentKeys:
             self._keys.popitem(last=False)
 
 
-async def hand_on(events: Iterable[Parsed], on_event: OnEvent, recent: RecentKeys) -> None:
-    """Give each understood event to ``on_event`` once; log and skip the rest."""
+async def hand_on(
+    events: Iterable[Parsed],
+    on_event: OnEvent,
+    recent: RecentKeys,
+    metrics: Metrics | None = None,
+) -> None:
+    """Give each understood event to ``on_event`` once; log and skip the rest (a redelivery
+    counts as a ``duplicate`` in ``metrics``)."""
     for event in events:
         if isinstance(event, UnknownEvent):
             log.info("zalo event %r is not one the bot knows: ignored", event.event_name)
             continue
         if event.key in recent:
             log.info("zalo event %s came again: ignored", event.key)
+            if metrics is not None:
+                metrics.received(ZALO, "duplicate")
             continue
         await on_event(event)
         recent.add(event.key)
@@ -104,8 +114,10 @@ class Poller:
         wait: int = POLL_WAIT,
         recent: RecentKeys | None = None,
         polls: int = 1,
+        metrics: Metrics | None = None,
     ) -> None:
-        """``polls``: long polls kept open at once (see ``run``)."""
+        """``polls``: long polls kept open at once (see ``run``); ``metrics`` counts the
+        redeliveries dropped here."""
         self._client = client
         self._on_event = on_event
         self._timer = timer
@@ -113,6 +125,7 @@ class Poller:
         self._wait = wait
         self._recent = recent if recent is not None else RecentKeys()
         self._polls = max(1, polls)
+        self._metrics = metrics
         self._handing = asyncio.Lock()  # one hand-off at a time, in the order polls came back
         self.failures = 0  # failed polls in a row
 
@@ -166,7 +179,7 @@ class Poller:
             return 0.0
         try:
             async with self._handing:
-                await hand_on(events, self._on_event, self._recent)
+                await hand_on(events, self._on_event, self._recent, self._metrics)
         except Exception:  # the event is gone from Zalo's side: say so and carry on
             log.exception("a zalo event could not be handled")
         return 0.0
@@ -177,29 +190,42 @@ class Poller:
         await _first(self._timer.sleep_until(deadline), self._stop.wait())
 
 
-def webhook_receiver(secret: str, on_event: OnEvent, recent: RecentKeys | None = None) -> Receiver:
+def webhook_receiver(
+    secret: str,
+    on_event: OnEvent,
+    recent: RecentKeys | None = None,
+    metrics: Metrics | None = None,
+) -> Receiver:
     """An aiohttp handler for Zalo's webhook POSTs: 403 without the right secret header, 400 for
-    a body that is no event, 200 once ``on_event`` has taken the events, 500 if it failed."""
+    a body that is no event, 200 once ``on_event`` has taken the events, 500 if it failed.
+    ``metrics`` counts the POSTs refused and the redeliveries."""
     expected = secret.encode()
     seen = recent if recent is not None else RecentKeys()
+
+    def refused() -> None:
+        if metrics is not None:
+            metrics.received(ZALO, "refused")
 
     async def receive(request: web.Request) -> web.StreamResponse:
         """Check the secret, parse the body, hand the events on."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("a zalo webhook POST without the right secret: refused")
+            refused()
             return web.json_response({"ok": False}, status=403)
         try:
             body = await request.json()
         except ValueError:
+            refused()
             return web.json_response({"ok": False, "description": "not JSON"}, status=400)
         try:
             events = parse_body(body)
         except MalformedEvent as error:
             log.warning("a zalo webhook POST is not an event: %s", error)
+            refused()
             return web.json_response({"ok": False, "description": str(error)}, status=400)
         try:
-            await hand_on(events, on_event, seen)
+            await hand_on(events, on_event, seen, metrics)
         except Exception:
             log.exception("a zalo event could not be handled")
             return web.json_response({"ok": False}, status=500)

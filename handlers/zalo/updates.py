@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.domain.models import Channel
 from bot.services.channels import ChannelPort
+from bot.services.metrics import Metrics
 from bot.services.ports import Clock, OfferStore, SeenStore
 from bot.services.replies import Presenter
 from handlers.inbound import Inbound, Kind
@@ -114,7 +115,10 @@ class ZaloEdge:
         presenter: Presenter,
         clock: Clock,
         lanes: Lanes | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        """``metrics`` counts the events taken (new or again) and handled."""
+        self._metrics = metrics or Metrics()
         self._conversation = conversation
         self._channel = channel
         self._offers = offers
@@ -149,13 +153,16 @@ class ZaloEdge:
 
     async def _first_time(self, event: Event) -> bool:
         if await self._seen.first_time(Channel.ZALO, event.key, self._clock.now()):
+            self._metrics.received(Channel.ZALO, "new")
             return True
         log.info("zalo event %s came again: taken once", event.key)
+        self._metrics.received(Channel.ZALO, "duplicate")
         return False
 
     def _queue(self, event: Event, work: Callable[[], Awaitable[None]]) -> None:
         if not self._lanes.submit(event.message.sender.id, work):
             log.warning("zalo: too many messages waiting from one chat; %s dropped", event.key)
+            self._metrics.handled(Channel.ZALO, "dropped")
 
     async def _record_and_handle(self, event: Event) -> None:
         if await self._first_time(event):
@@ -163,6 +170,7 @@ class ZaloEdge:
 
     async def _handle(self, event: Event) -> None:
         turn = ChannelTurn(self._channel, event.message.chat.id, self._offers, self._clock)
+        started, result = self._metrics.monotonic(), "ok"
         try:
             inbound = inbound_of(event, self._presenter)
             if inbound is None:
@@ -170,8 +178,11 @@ class ZaloEdge:
             else:
                 await self._conversation.handle(inbound, turn)
         except Exception:
+            result = "error"
             log.exception("error while handling a zalo event")
             await self._conversation.failed(turn)
+        finally:
+            self._metrics.handled(Channel.ZALO, result, self._metrics.since(started))
 
     async def drain(self) -> None:
         """Wait until every event taken so far has been answered."""

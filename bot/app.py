@@ -191,7 +191,13 @@ def build_services(
         store.broadcasts, store.units, store.schedule, store.plans, store.directory, audit, clock
     )
     library = LibraryService(
-        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+        store.library,
+        clock,
+        tz,
+        plans.campaign_year,
+        store.schedule,
+        broadcasts,
+        tree=store.schedule,
     )
     digests = DigestService(
         store.plans,

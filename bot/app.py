@@ -209,6 +209,7 @@ def build_services(
         clock,
         tz,
         library=library,  # the report counts who studied the required materials (issue 18)
+        models=store.models,  # and the exemplary models of the year per unit (issue 18 §2)
     )
     book = MeetingBookRepository(store.database)
     meetings = MeetingService(

@@ -169,10 +169,12 @@ class DigestService:
             """Nominations of the year in the unit and below: all, waiting (or returned for an
             edit), published."""
             found = [n for p, n in nominated.items() if p == path or p.startswith(f"{path} / ")]
-            published = sum(n.get(ModelStatus.APPROVED, 0) for n in found)
-            return sum(sum(n.values()) for n in found), sum(
-                n.get(ModelStatus.PENDING, 0) + n.get(ModelStatus.RETURNED, 0) for n in found
-            ), published
+            waiting = (ModelStatus.PENDING, ModelStatus.RETURNED)
+            return (
+                sum(sum(n.values()) for n in found),
+                sum(n.get(status, 0) for n in found for status in waiting),
+                sum(n.get(ModelStatus.APPROVED, 0) for n in found),
+            )
 
         rows = []
         for unit in sorted(units, key=lambda u: path_key(u.path)):

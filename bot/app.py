@@ -253,6 +253,8 @@ def build_services(
             audit,
             clock,
             progress=progress,
+            models=store.models,  # the unit export lists the year's exemplary models (issue 18)
+            tz=tz,
         ),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,

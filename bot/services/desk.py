@@ -7,10 +7,14 @@ button data only say which plan was pressed, never that the presser may touch it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from typing import Protocol
 
 from bot.domain.audit import AuditAction
+from bot.domain.exemplars import ModelStatus, Nomination
+from bot.domain.exemplars import may_see as may_see_model
 from bot.domain.menu import Command, may_use
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ReturnComment
@@ -36,6 +40,23 @@ class UnitExport:
     documents: tuple[tuple[str, bytes], ...]
     records: tuple[PlanRecord, ...] = ()  # the rows' plans with dates and actions
     progress: Mapping[int, Tally] = field(default_factory=dict)  # handed-in plans, by plan id
+    models: tuple[ExportedModel, ...] = ()  # the year's exemplary models of the units (§2)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedModel:
+    """A nomination of the export's units, with its day in local time (dd/mm/yyyy)."""
+
+    model: Nomination
+    nominated_on: str
+
+
+class Nominations(Protocol):
+    """The exemplary models' nominations (the unit export lists the year's)."""
+
+    async def listed(
+        self, status: ModelStatus, *, unit_path: str | None = None, year: int | None = None
+    ) -> Sequence[Nomination]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +179,11 @@ class DeskService:
         clock: Clock,
         *,
         progress: ProgressService | None = None,
+        models: Nominations | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
+        self._models = models
+        self._tz = tz
         self._audit = audit
         self._progress = progress
         self._plans = plans
@@ -278,9 +303,26 @@ class DeskService:
         )
         unit = "" if admin else viewer.unit_path
         progress = await self._progress.tallies(records) if self._progress is not None else {}
+        models = await self._exported_models(viewer, unit or None, campaign.year)
         return DeskExport(
-            viewer, UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress)
+            viewer,
+            UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress, models),
         )
+
+    async def _exported_models(
+        self, viewer: Person, unit_path: str | None, year: int
+    ) -> tuple[ExportedModel, ...]:
+        """The year's nominations of the units, as far as the viewer may see them (a head of
+        unit sees the published ones, as a member does; a secretary those of their scope)."""
+        if self._models is None:
+            return ()
+        found = []
+        for status in (ModelStatus.APPROVED, ModelStatus.PENDING, ModelStatus.RETURNED):
+            for model in await self._models.listed(status, unit_path=unit_path, year=year):
+                if may_see_model(viewer, model):
+                    day = model.nominated_at.astimezone(self._tz).strftime("%d/%m/%Y")
+                    found.append(ExportedModel(model, day))
+        return tuple(found)
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:
         if not self.may_use(viewer):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -85,3 +86,47 @@ async def test_cli_report_counts_models(org: Harness) -> None:
     status, out = await _run_async(bot, "report", "--out", "r.xlsx")
     assert status == 0, out
     assert "Gương điển hình năm nay: 3 được đề cử, 2 đang chờ duyệt" in out, out
+
+
+async def test_unit_export_lists_the_years_models(bot: Harness) -> None:
+    """An's export has a sheet of thôn 1's nominations of 2022 with their status; Em (head of
+    UBND xã, not a secretary) gets only the published one of her unit, not the one waiting."""
+    await bot.open_campaign()
+    an = await signed_in(bot, "An", "0912345678")
+    hoa = await signed_in(bot, "Hoa", "0977123456")
+    em = await signed_in(bot, "Em", "0338123456")
+    await three_nominations(bot, an, hoa)
+    admin = await bot.services.signin.whoami(Channel.TELEGRAM, str(hoa.user.id))
+    assert admin is not None
+    for who in ("Tổ công tác UBND", "Bộ phận một cửa"):
+        added = await bot.store.models.add(
+            Draft(who, "Giải quyết hồ sơ đúng hạn", "Không hồ sơ trễ"),
+            unit_path="Đảng bộ xã Phú Lạc / UBND xã",
+            year=2022,
+            person_id=None,
+            by=admin,
+            now=bot.clock.now(),
+        )
+        if who == "Bộ phận một cửa":
+            assert await bot.services.models.approve(admin, added.id) is not None
+
+    async def models_sheet(chat: Chat) -> list[tuple[object, ...]]:
+        await chat.send("/duyet")
+        replies = await chat.press("📦 Xuất hồ sơ (XLSX + DOCX)")
+        [data] = [m.file_bytes for m in replies if m.file_name == "tong-hop-ke-hoach.xlsx"]
+        book = load_workbook(io.BytesIO(data or b""))
+        assert book.sheetnames[-1] == "Gương điển hình", book.sheetnames
+        return list(book.worksheets[-1].iter_rows(values_only=True))
+
+    header, *rows = await models_sheet(an)
+    assert header[:5] == ("Gương điển hình", "Đơn vị", "Trạng thái", "Người đề cử", "Ngày đề cử")
+    assert sorted((r[0], r[2]) for r in rows) == [
+        ("Lê Văn Cường", "đã trả lại để sửa"),
+        ("Trần Thị Bình", "đã công bố"),
+        ("Tổ tự quản thôn 1", "chờ duyệt"),
+    ]
+    assert {r[3] for r in rows} == {"Nguyễn Văn An"}
+    today = bot.clock.now().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
+    assert {r[4] for r in rows} == {today}
+    _header, *rows = await models_sheet(em)
+    assert [r[0] for r in rows] == ["Bộ phận một cửa"]

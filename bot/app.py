@@ -200,7 +200,13 @@ def build_services(
         store.broadcasts, store.units, store.schedule, store.plans, store.directory, audit, clock
     )
     library = LibraryService(
-        store.library, clock, tz, plans.campaign_year, store.schedule, broadcasts
+        store.library,
+        clock,
+        tz,
+        plans.campaign_year,
+        store.schedule,
+        broadcasts,
+        tree=store.schedule,
     )
     digests = DigestService(
         store.plans,
@@ -212,6 +218,7 @@ def build_services(
         clock,
         tz,
         library=library,  # the report counts who studied the required materials (issue 18)
+        models=store.models,  # and the exemplary models of the year per unit (issue 18 §2)
     )
     book = MeetingBookRepository(store.database)
     meetings = MeetingService(
@@ -265,6 +272,8 @@ def build_services(
             audit,
             clock,
             progress=progress,
+            models=store.models,  # the unit export lists the year's exemplary models (issue 18)
+            tz=tz,
         ),
         desk_view=DeskPresenter(catalog, presenter, plan_view),
         digests=digests,

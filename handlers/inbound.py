@@ -97,6 +97,12 @@ class Turn(Protocol):
         """Show this person's own command list, where the channel has one."""
         ...
 
+    async def fetch(self, file_id: str) -> bytes:
+        """The bytes of a file sent in this chat, by the channel's id of it. ``FileTooBig``
+        when the channel will not hand out a file that large; another ``ChannelError`` when
+        it could not (or the channel has no such files)."""
+        ...
+
     async def press_for(self, typed: str) -> str | None:
         """On a channel without buttons, the press a typed answer names among the choices last
         shown in the chat (their number or label); None elsewhere, or when it names none."""

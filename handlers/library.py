@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.callbacks import LibraryCode, LibraryPress, number
 from bot.domain.library import LibraryError, MaterialKind
 from bot.domain.models import Person
-from bot.domain.pending import Pending
+from bot.domain.pending import LibraryUpload, Pending
 from bot.services.library import LibraryService
 from bot.services.library_view import LibraryPresenter
 from bot.services.replies import Presenter
@@ -53,9 +53,13 @@ class LibraryRouter:
             marked = await self._library.mark(person, item_id)
             reply = self._view.marked(marked) if marked else self._view.refused(person)
             await turn.reply(reply)
-        elif press.code is LibraryCode.ADD:
-            if await self._library.start_add(person):
-                await turn.reply(self._view.ask_upload(person))
+        elif press.code in (LibraryCode.ADD, LibraryCode.AUDIENCE):
+            if press.code is LibraryCode.ADD:
+                chosen = await self._library.start_add(person)
+            else:
+                chosen = await self._library.choose_audience(person, press.arg)
+            if chosen is not None:
+                await turn.reply(self._view.ask_upload(chosen))
             else:
                 await turn.reply(self._presenter.simple("common.no_right", person))
         elif (
@@ -72,12 +76,21 @@ class LibraryRouter:
         else:
             await turn.reply(self._view.refused(person))
 
-    async def typed(self, inbound: Inbound, turn: Turn, person: Person) -> bool:
-        """The admin's file and caption (or typed link) for the library; False when the person
-        may no longer add (the text then goes elsewhere)."""
+    async def typed(
+        self, inbound: Inbound, turn: Turn, person: Person, upload: LibraryUpload
+    ) -> bool:
+        """The admin's file and caption (or typed link) for the library, for the audience they
+        chose; False when the person may no longer add (the text then goes elsewhere)."""
+        if inbound.file is not None:
+            await turn.working()  # the file is fetched from Telegram first
         try:
             added = await self._library.add_from_chat(
-                person, inbound.text, inbound.file, documents=turn.capabilities.documents
+                person,
+                upload,
+                inbound.text,
+                inbound.file,
+                documents=turn.capabilities.documents,
+                fetch=turn.fetch,
             )
         except LibraryError as error:
             await turn.reply(self._view.add_refused(person, error.code, error.detail))

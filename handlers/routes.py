@@ -237,7 +237,7 @@ class Conversation:
             await self._midyear.typed(turn, person, pending, text)
             return
         elif isinstance(pending, LibraryUpload):
-            if await self._library.typed(inbound, turn, person):
+            if await self._library.typed(inbound, turn, person, pending):
                 return
         elif isinstance(pending, ModelDraft | ModelReturn):
             if await self._models.typed(turn, person, pending, text):
@@ -277,7 +277,7 @@ class Conversation:
             if (
                 isinstance(pending, LibraryUpload)
                 and inbound.file is not None
-                and await self._library.typed(inbound, turn, person)
+                and await self._library.typed(inbound, turn, person, pending)
             ):
                 return
             if await self._plan.not_text(turn, person, pending):

@@ -15,7 +15,13 @@ import html
 from bot.domain.choices import Choice, typed_choice
 from bot.domain.models import Person
 from bot.locales import Safe
-from bot.services.channels import Capabilities, ChannelPort, Sent, without_buttons
+from bot.services.channels import (
+    Capabilities,
+    ChannelError,
+    ChannelPort,
+    Sent,
+    without_buttons,
+)
 from bot.services.ports import Clock, OfferStore
 from bot.services.replies import Reply
 
@@ -71,6 +77,10 @@ class ChannelTurn:
 
     async def commands(self, person: Person) -> None:
         """No command list to set on such a channel."""
+
+    async def fetch(self, file_id: str) -> bytes:
+        """Files sent on such a channel are not fetched by id (Zalo sends a picture's URL)."""
+        raise ChannelError("no file to fetch on this channel")
 
     async def press_for(self, typed: str) -> str | None:
         """The callback data of the choice ``typed`` names among those last shown, if any."""

@@ -145,6 +145,19 @@ class ModelsRepository(Repository):
         query = query.order_by(newest.desc(), exemplars.c.id.desc())
         return [_nomination(row) for row in await self._fetch(query)]
 
+    async def counts(self, year: int) -> dict[str, dict[ModelStatus, int]]:
+        """Per unit path (that unit itself, not below), how many nominations of ``year`` stand
+        at each status (a removed or forgotten member's not counted, as not listed)."""
+        query = (
+            select(exemplars.c.unit_path, exemplars.c.status, func.count().label("n"))
+            .where(exemplars.c.year == year, _LIVE)
+            .group_by(exemplars.c.unit_path, exemplars.c.status)
+        )
+        found: dict[str, dict[ModelStatus, int]] = {}
+        for row in await self._fetch(query):
+            found.setdefault(row["unit_path"], {})[ModelStatus(row["status"])] = int(row["n"])
+        return found
+
     async def years(self) -> list[int]:
         """The years that have a published model, newest first."""
         query = (

@@ -149,6 +149,14 @@ def show_report(cli: Cli, report: DistrictReport) -> None:
     if report.total.study_people:  # a sixth column would not fit 80: the total, as a line
         done, people = report.total.studied_all, report.total.study_people
         cli.say("news.report_total", done=done, people=people)
+    if report.total.models_nominated:  # the exemplary models, as a line too (issue 18 §2)
+        t = report.total
+        cli.say(
+            "models_report.total",
+            nominated=t.models_nominated,
+            waiting=t.models_waiting,
+            published=t.models_published,
+        )
     total = report.total  # the meeting flags, counted in cells (issue 17)
     cli.say("meet.cli.no_briefing", count=total.cells_no_briefing, cells=total.cells)
     cli.say("meet.cli.thematic", count=total.cells_thematic_short, cells=total.cells)
@@ -174,6 +182,9 @@ def _row_document(row: ReportRow) -> dict[str, object]:
         "cells_thematic_short": row.cells_thematic_short,
         "studied_all": row.studied_all,  # studied every required library material (issue 18)
         "study_people": row.study_people,  # had at least one required material meant for them
+        "models_nominated": row.models_nominated,  # exemplary models of the year (issue 18 §2)
+        "models_waiting": row.models_waiting,
+        "models_published": row.models_published,
     }
 
 

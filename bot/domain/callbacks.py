@@ -170,6 +170,7 @@ class LibraryCode(StrEnum):
     ADD = "add"  # an admin adds a material from the chat
     NOTICE = "nt"  # arg: the material's id: preview the notice to its audience
     NOTICE_SEND = "ns"  # arg: the material's id: queue that notice
+    AUDIENCE = "au"  # arg: all | party | u.<unit id>: who the admin's next upload is for
 
 
 class ModelsCode(StrEnum):

@@ -109,12 +109,19 @@ class ProgressNote:
         return f"progress:{self.plan_id}.{self.item}.{self.status}"
 
 
+@dataclass(frozen=True, slots=True)
 class LibraryUpload:
-    """An admin sends a file (or types a link) with its title and kind, for the library."""
+    """An admin sends a file (or types a link) with its title and kind, for the library: for
+    everyone (``party``: the party members; ``unit_id``: that unit and the units under it)."""
+
+    party: bool = False
+    unit_id: int = 0
 
     def pack(self) -> str:
-        """The stored form."""
-        return "library:add"
+        """The stored form ("library:add" alone: everyone, as before the choice existed)."""
+        if self.unit_id:
+            return f"library:add:unit.{self.unit_id}"
+        return "library:add:party" if self.party else "library:add"
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +235,12 @@ def parse_pending(purpose: str | None) -> Pending | None:
         return BroadcastText()
     if purpose == "library:add":
         return LibraryUpload()
+    if head == "library" and verb == "add":
+        if arg == "party":
+            return LibraryUpload(party=True)
+        kind, _, unit_text = arg.partition(".")
+        unit_id = _number(unit_text)
+        return LibraryUpload(unit_id=unit_id) if kind == "unit" and unit_id else None
     if head == "broadcast" and verb == "at":
         return BroadcastTime(arg)
     return None

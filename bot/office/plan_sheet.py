@@ -17,6 +17,7 @@ from bot.services.desk import UnitExport
 COLUMNS = ("name", "unit", "status", "late", "submitted_at", "confirmed_at", "confirmed_by")
 ACTION_COLUMNS = ("name", "unit", "number", "action", "deadline", "result")
 PROGRESS_COLUMNS = ("actions", "done", "doing", "todo", "last")
+MODEL_COLUMNS = ("who", "unit", "status", "by", "on", "deed", "result")
 WHEN = "%d/%m/%Y %H:%M"
 
 
@@ -30,7 +31,8 @@ def _bold_header(sheet: Worksheet, names: Sequence[str]) -> None:
 def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
     """One row per plan (status, handed in, confirmed by whom and when), a second sheet with
     one row per concrete action (what, by when, expected result), and a third with each
-    handed-in plan's progress (actions done, in progress, not started; the last update)."""
+    handed-in plan's progress (actions done, in progress, not started; the last update); a
+    fourth, when there are any, with the year's exemplary models of the units."""
     workbook = Workbook()
     sheet = workbook.worksheets[0]  # a new workbook has one sheet (``active`` may be None)
     sheet.title = catalog.plain("sheet.plans")
@@ -81,6 +83,16 @@ def plans_xlsx(catalog: Catalog, export: UnitExport) -> bytes:
                     *([_midyear(catalog, export, plan.id)] if export.midyear is not None else []),
                 ],
             )
+    if export.models:  # the year's exemplary models of the units (issue 18 §2)
+        models = workbook.create_sheet(catalog.plain("models_export.sheet"))
+        _bold_header(models, [catalog.plain(f"models_export.column.{n}") for n in MODEL_COLUMNS])
+        for exported in export.models:
+            m = exported.model
+            status = catalog.plain(f"models.status.{m.status.value}")
+            row = [m.who, m.unit_path, status, m.nominated_by, exported.nominated_on]
+            append_row(models, [*row, m.deed, m.result])
+        for letter, width in zip("ABCDEFG", (32, 50, 20, 28, 14, 60, 60), strict=True):
+            models.column_dimensions[letter].width = width
     for letter, width in zip("ABCDEFG", (32, 50, 28, 10, 18, 18, 32), strict=True):
         sheet.column_dimensions[letter].width = width
     for letter, width in zip("ABCDEF", (32, 50, 6, 60, 24, 50), strict=True):

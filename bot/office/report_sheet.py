@@ -27,8 +27,12 @@ COLUMNS = (
     "cells_no_briefing",
     "cells_thematic_short",
     "studied_all",  # people who studied every required library material meant for them
+    "models_nominated",  # exemplary models nominated this year (issue 18 §2)
+    "models_waiting",  # … of them waiting for review (or returned for an edit)
+    "models_published",  # … of them published
 )
 STUDIED_LABEL = "news.report_column"  # its header's catalog key (issue 18)
+MODEL_COLUMNS = ("models_nominated", "models_waiting", "models_published")
 HEADER_ROW = 3  # the title, a blank line, then the column headers
 CHART_DEPTH = 2  # the charts show the top two levels (depth 1 is the top); the table has all
 CHART_UNITS = 30
@@ -54,11 +58,16 @@ def _values(row: ReportRow, label: str | None = None) -> list[object]:
         row.cells_no_briefing,
         row.cells_thematic_short,
         row.studied_all,
+        row.models_nominated,
+        row.models_waiting,
+        row.models_published,
     ]
 
 
 def column_key(name: str) -> str:
     """The catalog key of a column's header."""
+    if name in MODEL_COLUMNS:
+        return f"models_report.column.{name.removeprefix('models_')}"
     return STUDIED_LABEL if name == "studied_all" else f"report.column.{name}"
 
 

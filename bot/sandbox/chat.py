@@ -100,10 +100,18 @@ class Chat:
             contact["user_id"] = self.user.id
         return await self._deliver({"message": {**self._base(), "contact": contact}})
 
-    async def send_other(self, kind: str, caption: str | None = None) -> list[Message]:
+    async def send_other(
+        self,
+        kind: str,
+        caption: str | None = None,
+        *,
+        name: str | None = None,
+        content: bytes | None = None,
+    ) -> list[Message]:
         """Send something that is not text: ``photo``, ``sticker``, ``voice``, ``document`` ...
 
-        A photo or document is also kept by the server, so the bot may send it on by its id.
+        A photo or document is also kept by the server, so the bot may send it on by its id
+        (or fetch it with getFile): ``content`` its bytes, ``name`` a document's file name.
         """
         payloads: dict[str, Any] = {
             "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
@@ -117,7 +125,7 @@ class Chat:
                 "is_video": False,
             },
             "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3},
-            "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "a.pdf"},
+            "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": name or "a.pdf"},
             "location": {"latitude": 11.2, "longitude": 108.7},
         }
         message: JSON = {**self._base(), kind: payloads[kind]}
@@ -127,8 +135,9 @@ class Chat:
             file_id = (
                 payloads[kind][-1]["file_id"] if kind == "photo" else payloads[kind]["file_id"]
             )
+            kept = content if content is not None else f"{kind}-bytes".encode()
             name = "anh.jpg" if kind == "photo" else payloads[kind]["file_name"]
-            self.api.files[file_id] = {"filename": name, "content": f"{kind}-bytes".encode()}
+            self.api.files[file_id] = {"filename": name, "content": kept}
         return await self._deliver({"message": message})
 
     def _inline_message(self) -> Message | None:

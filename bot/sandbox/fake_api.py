@@ -33,6 +33,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
+MAX_GET_FILE = 20 * 1024 * 1024  # getFile refuses files above 20 MB ("file is too big")
+FILE_TOO_BIG = "Bad Request: file is too big"
 _STRING_PARAMS = {
     "text",
     "caption",
@@ -41,6 +43,7 @@ _STRING_PARAMS = {
     "url",
     "description",
     "name",
+    "file_id",
 }
 
 JSON = dict[str, Any]
@@ -187,6 +190,7 @@ class FakeBotApi:
     # Files Telegram holds, by file id: what the bot uploaded and what people sent it.
     files: dict[str, JSON] = field(default_factory=dict)
     uploads: int = 0  # requests that carried a file's bytes (not a file id)
+    downloads: int = 0  # files the bot fetched through getFile and the file route
 
     def __post_init__(self) -> None:
         self._updates: deque[JSON] = deque()
@@ -206,6 +210,7 @@ class FakeBotApi:
         """Serve on ``host:port`` (0: any free port) and return the root URL."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -309,6 +314,18 @@ class FakeBotApi:
                 return web.Response(status=409)
             return self._answer(method, params, error)
         return self._answer(method, params, result)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file's bytes at the path getFile gave (``documents/<file id>``), as Telegram's
+        file server hands them out."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        folder, _, file_id = request.match_info["path"].partition("/")
+        found = self.files.get(file_id) if folder == "documents" else None
+        if found is None or len(found.get("content") or b"") > MAX_GET_FILE:
+            return web.Response(status=404)
+        self.downloads += 1
+        return web.Response(body=bytes(found.get("content") or b""))
 
     async def _params(self, request: web.Request) -> JSON:
         params: JSON = dict(request.query)
@@ -576,6 +593,21 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self._callback_ids.discard(query_id)
         return True
+
+    async def _m_getfile(self, params: JSON) -> JSON:
+        file_id = str(params.get("file_id") or "")
+        found = self.files.get(file_id)
+        if found is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(found.get("content") or b"")
+        if size > MAX_GET_FILE:
+            raise ApiError(400, FILE_TOO_BIG)
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
 
     async def _m_sendchataction(self, params: JSON) -> bool:
         self._chat(params)

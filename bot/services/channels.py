@@ -87,6 +87,10 @@ class Transient(ChannelError):
     """A network error, a time-out, the channel's server failing: worth trying again later."""
 
 
+class FileTooBig(ChannelError):
+    """The channel will not hand the bot a file this large (Telegram's getFile: 20 MB)."""
+
+
 class ChannelPort(Protocol):
     """A messaging channel the bot delivers replies on."""
 

@@ -7,10 +7,14 @@ button data only say which plan was pressed, never that the presser may touch it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from typing import Protocol
 
 from bot.domain.audit import AuditAction
+from bot.domain.exemplars import ModelStatus, Nomination
+from bot.domain.exemplars import may_see as may_see_model
 from bot.domain.menu import Command, may_use
 from bot.domain.midyear import MidyearCheck
 from bot.domain.models import Person, Role
@@ -40,6 +44,23 @@ class UnitExport:
     # Each handed-in plan's author's mid-year self-check (None: not begun), by plan id; None
     # when the campaign has no self-check.
     midyear: Mapping[int, MidyearCheck | None] | None = None
+    models: tuple[ExportedModel, ...] = ()  # the year's exemplary models of the units (§2)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedModel:
+    """A nomination of the export's units, with its day in local time (dd/mm/yyyy)."""
+
+    model: Nomination
+    nominated_on: str
+
+
+class Nominations(Protocol):
+    """The exemplary models' nominations (the unit export lists the year's)."""
+
+    async def listed(
+        self, status: ModelStatus, *, unit_path: str | None = None, year: int | None = None
+    ) -> Sequence[Nomination]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +183,11 @@ class DeskService:
         clock: Clock,
         *,
         progress: ProgressService | None = None,
+        models: Nominations | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
+        self._models = models
+        self._tz = tz
         self._audit = audit
         self._progress = progress
         self._plans = plans
@@ -287,10 +312,28 @@ class DeskService:
             if self._progress is not None
             else None
         )
+        models = await self._exported_models(viewer, unit or None, campaign.year)
         return DeskExport(
             viewer,
-            UnitExport(unit, tuple(rows), tuple(documents), tuple(records), progress, midyear),
+            UnitExport(
+                unit, tuple(rows), tuple(documents), tuple(records), progress, midyear, models
+            ),
         )
+
+    async def _exported_models(
+        self, viewer: Person, unit_path: str | None, year: int
+    ) -> tuple[ExportedModel, ...]:
+        """The year's nominations of the units, as far as the viewer may see them (a head of
+        unit sees the published ones, as a member does; a secretary those of their scope)."""
+        if self._models is None:
+            return ()
+        found = []
+        for status in (ModelStatus.APPROVED, ModelStatus.PENDING, ModelStatus.RETURNED):
+            for model in await self._models.listed(status, unit_path=unit_path, year=year):
+                if may_see_model(viewer, model):
+                    day = model.nominated_at.astimezone(self._tz).strftime("%d/%m/%Y")
+                    found.append(ExportedModel(model, day))
+        return tuple(found)
 
     async def _copy(self, viewer: Person, plan_id: int) -> ReviewCopy | None:
         if not self.may_use(viewer):

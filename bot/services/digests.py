@@ -23,6 +23,7 @@ from bot.domain.digest import (
     tally_units,
     waiting_for,
 )
+from bot.domain.exemplars import ModelStatus
 from bot.domain.meetings import (
     MIN_THEMATIC_PER_YEAR,
     CellFlags,
@@ -60,6 +61,12 @@ class StudyCounts(Protocol):
     async def studied_all(self) -> dict[str, tuple[int, int]]: ...
 
 
+class ModelCounts(Protocol):
+    """The exemplary models' count for the district report (issue 18 §2)."""
+
+    async def counts(self, year: int) -> dict[str, dict[ModelStatus, int]]: ...
+
+
 class DigestService:
     """Builds digests for the sweep and for /baocao."""
 
@@ -74,7 +81,9 @@ class DigestService:
         clock: Clock,
         tz: tzinfo,
         library: StudyCounts | None = None,
+        models: ModelCounts | None = None,
     ) -> None:
+        self._models = models
         self._library = library
         self._audit = audit
         self._plans = plans
@@ -154,9 +163,23 @@ class DigestService:
             found = [n for p, n in studied.items() if p == path or p.startswith(f"{path} / ")]
             return sum(d for d, _ in found), sum(n for _, n in found)
 
+        nominated = await self._models.counts(year) if self._models is not None else {}
+
+        def models(path: str) -> tuple[int, int, int]:
+            """Nominations of the year in the unit and below: all, waiting (or returned for an
+            edit), published."""
+            found = [n for p, n in nominated.items() if p == path or p.startswith(f"{path} / ")]
+            waiting = (ModelStatus.PENDING, ModelStatus.RETURNED)
+            return (
+                sum(sum(n.values()) for n in found),
+                sum(n.get(status, 0) for n in found for status in waiting),
+                sum(n.get(ModelStatus.APPROVED, 0) for n in found),
+            )
+
         rows = []
         for unit in sorted(units, key=lambda u: path_key(u.path)):
             done, meant = study(unit.path)
+            all_models, waiting, published = models(unit.path)
             cells = [
                 uid
                 for uid in subtree(unit.id)
@@ -176,6 +199,9 @@ class DigestService:
                     cells_thematic_short=sum(bool(flags_of(uid).thematic_short) for uid in cells),
                     studied_all=done,
                     study_people=meant,
+                    models_nominated=all_models,
+                    models_waiting=waiting,
+                    models_published=published,
                 )
             )
         total = Tally()
@@ -194,6 +220,9 @@ class DigestService:
             cells_thematic_short=sum(row.cells_thematic_short for row in tops),
             studied_all=sum(row.studied_all for row in tops),
             study_people=sum(row.study_people for row in tops),
+            models_nominated=sum(row.models_nominated for row in tops),
+            models_waiting=sum(row.models_waiting for row in tops),
+            models_published=sum(row.models_published for row in tops),
         )
         return DistrictReport(campaign, self._today(now), rows, summed)
 
@@ -369,6 +398,9 @@ class ReportRow:
     cells_thematic_short: int = 0  # flagged: Q3 (or Q4) ended with fewer than 2 thematic
     studied_all: int = 0  # people who marked every required library material meant for them
     study_people: int = 0  # people with at least one required library material meant for them
+    models_nominated: int = 0  # exemplary models nominated this year (issue 18 §2), any status
+    models_waiting: int = 0  # of those, waiting for the admin's review or returned for an edit
+    models_published: int = 0  # of those, approved: published
 
     @property
     def rate(self) -> float:

@@ -13,6 +13,8 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from bot.domain.broadcast import BroadcastFile, FileKind
+from bot.domain.collation import path_key
+from bot.domain.digest import UnitNode
 from bot.domain.library import (
     MAX_NEWS,
     PAGE_SIZE,
@@ -40,11 +42,22 @@ from bot.domain.library import (
 from bot.domain.models import Category, Person
 from bot.domain.pending import LibraryUpload, Pending
 from bot.services.broadcasts import BroadcastError, Preview
+from bot.services.channels import ChannelError, FileTooBig
 from bot.services.ports import Clock, PendingStore
 from bot.services.replies import Attachment
 
 REQUIRED = (MaterialKind.YEAR_TOPIC, MaterialKind.TERM_TOPIC, MaterialKind.DIRECTIVE)
 COMMAND_LINE = "command line"
+UNIT_DEPTH = 2  # units an admin may choose as a chat upload's audience: the top two levels
+MAX_UNITS = 30
+
+Fetch = Callable[[str], Awaitable[bytes]]  # a file sent in the chat, by the channel's id
+
+
+class UnitTree(Protocol):
+    """The units (an upload's audience is chosen among them)."""
+
+    async def unit_nodes(self) -> list[UnitNode]: ...
 
 
 class LibraryStore(Protocol):
@@ -135,6 +148,26 @@ class Saved:
     dropped: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A material added from the chat. ``kept``: "" when the bot holds its bytes (or it is a
+    link); "too_big" when Telegram would not hand the file over (above 20 MB) and "not_fetched"
+    when it could not now: the file then opens on Telegram only (by its id)."""
+
+    material: Material
+    kept: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadAudience:
+    """Who the admin's next upload is for, and the units they may choose from."""
+
+    viewer: Person
+    upload: LibraryUpload
+    unit_path: str  # the chosen unit's path ("" unless ``upload.unit_id``)
+    units: tuple[UnitNode, ...]
+
+
 class Announcer(Protocol):
     """How a notice of a new material reaches its audience: a broadcast, through the outbox."""
 
@@ -190,7 +223,9 @@ class LibraryService:
         campaign_year: Callable[[], Awaitable[int | None]] | None = None,
         pending: PendingStore | None = None,
         announcer: Announcer | None = None,
+        tree: UnitTree | None = None,
     ) -> None:
+        self._tree = tree
         self._pending = pending
         self._announcer = announcer
         self._store = store
@@ -315,43 +350,115 @@ class LibraryService:
         """Whether ``person`` may add materials from the chat."""
         return may_manage(person)
 
-    async def start_add(self, person: Person) -> bool:
-        """ "📚 Thêm tài liệu": the admin's next file (or link) is for the library; False when
-        the person may not add."""
-        if not may_manage(person) or self._pending is None:
-            return False
-        await self._pending.set_pending(person.id, LibraryUpload(), self._clock.now())
-        return True
+    async def _units_for(self, person: Person) -> list[UnitNode]:
+        """The units an admin may choose (an admin's scope is the whole tree, as for a
+        broadcast and the command line): the top levels, as the composer offers them."""
+        if self._tree is None or not may_manage(person):
+            return []
+        nodes = [n for n in await self._tree.unit_nodes() if n.depth <= UNIT_DEPTH]
+        nodes.sort(key=lambda n: path_key(n.path))
+        return nodes[:MAX_UNITS]
 
-    async def add_from_chat(
-        self, person: Person, text: str, file: BroadcastFile | None, *, documents: bool = True
-    ) -> Material | None:
-        """The admin's file with its caption (title, kind, summary), or a typed link followed
-        by the same lines; None when the person may no longer add. LibraryError for what is
-        refused (the admin may send again). ``documents``: the chat's channel keeps files by id
-        (Telegram); a file sent elsewhere is refused, as is a picture sent as a photo (Telegram
-        sends a photo's id only as a photo)."""
+    async def _audience_of(self, person: Person, upload: LibraryUpload) -> UploadAudience | None:
+        """The upload's audience as the admin may choose it (None: a unit not in their scope,
+        or none such)."""
+        units = await self._units_for(person)
+        path = ""
+        if upload.unit_id:
+            found = next((n for n in units if n.id == upload.unit_id), None)
+            if found is None:
+                return None
+            path = found.path
+        return UploadAudience(person, upload, path, tuple(units))
+
+    async def start_add(self, person: Person) -> UploadAudience | None:
+        """ "📚 Thêm tài liệu": the admin's next file (or link) is for the library, for
+        everyone until they choose otherwise; None when the person may not add."""
         if not may_manage(person) or self._pending is None:
             return None
+        upload = LibraryUpload()
+        await self._pending.set_pending(person.id, upload, self._clock.now())
+        return await self._audience_of(person, upload)
+
+    async def choose_audience(self, person: Person, arg: str) -> UploadAudience | None:
+        """The admin picks who the upload is for: ``all``, ``party`` or ``u.<unit id>`` (a unit
+        of their scope); None when refused (no right, a unit not theirs, malformed)."""
+        if not may_manage(person) or self._pending is None:
+            return None
+        if arg == "all":
+            upload = LibraryUpload()
+        elif arg == "party":
+            upload = LibraryUpload(party=True)
+        else:
+            head, _, rest = arg.partition(".")
+            unit_id = int(rest) if rest.isascii() and rest.isdigit() and len(rest) < 10 else 0
+            if head != "u" or not unit_id:
+                return None
+            upload = LibraryUpload(unit_id=unit_id)
+        chosen = await self._audience_of(person, upload)
+        if chosen is None:
+            return None
+        await self._pending.set_pending(person.id, upload, self._clock.now())
+        return chosen
+
+    async def add_from_chat(
+        self,
+        person: Person,
+        upload: LibraryUpload,
+        text: str,
+        file: BroadcastFile | None,
+        *,
+        documents: bool = True,
+        fetch: Fetch | None = None,
+    ) -> Added | None:
+        """The admin's file with its caption (title, kind, summary), or a typed link followed
+        by the same lines, for the audience ``upload`` names; None when the person may no
+        longer add. LibraryError for what is refused (the admin may send again). ``documents``:
+        the chat's channel keeps files by id (Telegram); a file sent elsewhere is refused, as is
+        a picture sent as a photo (Telegram sends a photo's id only as a photo). The file's
+        bytes are fetched (``fetch``) and kept as the command line keeps them, so a download
+        link works where documents cannot go; a file Telegram will not hand over is kept by its
+        id only (``Added.kept``)."""
+        if not may_manage(person) or self._pending is None:
+            return None
+        chosen = await self._audience_of(person, upload)
+        if chosen is None:  # the unit left the admin's scope (or the tree) meanwhile
+            raise LibraryError("unit_gone")
+        if upload.unit_id:
+            audience = f"unit:{chosen.unit_path}"
+        else:
+            audience = "party" if upload.party else "all"
+        kept = ""
         if file is not None:
             if not documents:
                 raise LibraryError("file_not_here")
             if file.kind is not FileKind.DOCUMENT:
                 raise LibraryError("photo_as_file")
             title, kind, summary = parse_caption(text)
-            base = await self._checked(title, kind, summary, "all", None)
+            base = await self._checked(title, kind, summary, audience, None)
             if not file.file_id:
                 raise LibraryError("bad_type", file.name)
-            material = replace(base, file_name=check_name(file.name), file_id=file.file_id)
+            name = check_name(file.name)
+            material = replace(base, file_name=name, file_id=file.file_id)
+            try:
+                if fetch is None:
+                    raise ChannelError("nothing to fetch with")
+                data = await fetch(file.file_id)
+            except FileTooBig:
+                kept = "too_big"
+            except ChannelError:
+                kept = "not_fetched"
+            else:
+                material = replace(material, file_name=check_file(name, data), data=data)
         else:
             first, _, rest = text.strip().partition("\n")
             url = check_url(first)
             title, kind, summary = parse_caption(rest)
-            base = await self._checked(title, kind, summary, "all", None)
+            base = await self._checked(title, kind, summary, audience, None)
             material = replace(base, url=url)
         added = await self._add(person, material)
         await self._pending.set_pending(person.id, None, self._clock.now())
-        return added
+        return Added(added, kept)
 
     async def notice(self, person: Person, item_id: int, text: str, *, send: bool) -> Notice | None:
         """Preview (or, with ``send``, queue) ``text`` to the material's audience through the

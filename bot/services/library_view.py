@@ -8,7 +8,7 @@ from bot.domain.callbacks import LibraryCode, LibraryPress
 from bot.domain.library import PAGE_SIZE, Audience, Material, MaterialKind
 from bot.domain.models import Person
 from bot.locales import Catalog, Safe
-from bot.services.library import Follow, LibraryPage, Notice, Opened
+from bot.services.library import Added, Follow, LibraryPage, Notice, Opened, UploadAudience
 from bot.services.replies import TEXT_BUDGET, Choice, Presenter, Reply, fit_lines
 
 LABEL_CHARS = 48  # a material's title on its button
@@ -21,7 +21,9 @@ def list_press(kind: MaterialKind | None, page: int) -> str:
 
 def error_text(catalog: Catalog, code: str, detail: str) -> str:
     """The plain sentence of a refused library input (``library.error.<code>``)."""
-    key = f"library.error.{code}"
+    key = f"library_upload.error.{code}"  # the codes of the chat upload's audience
+    if not catalog.has(key):
+        key = f"library.error.{code}"
     return catalog.plain(key, **({"detail": detail} if "detail" in catalog.params(key) else {}))
 
 
@@ -133,7 +135,7 @@ class LibraryPresenter:
         if m.url:
             parts.append(c.t("library.link", url=m.url))
         if opened.unavailable:
-            parts.append(c.t("library.only_telegram"))
+            parts.append(c.t("library_upload.only_telegram"))
         you = self._p.you(opened.viewer, "library.studied_yes")
         parts.append(
             c.t("library.studied_yes", **you) if opened.studied else c.t("library.studied_no")
@@ -152,22 +154,52 @@ class LibraryPresenter:
         back = Choice(self._c.plain("library.back_button"), list_press(None, 0))
         return Reply(text, choices=((back,),))
 
-    def ask_upload(self, person: Person) -> Reply:
-        """How to send a material from the chat."""
-        return self._p.with_menu(self._c.t("library.add_ask"), person)
-
-    def added(self, person: Person, material: Material) -> Reply:
-        """The material is in the library; the admin may notify its audience."""
-        text = self._c.t(
-            "library.added",
-            title=material.title,
-            kind=self.kind(material.kind),
-            year=material.year,
+    def ask_upload(self, chosen: UploadAudience) -> Reply:
+        """How to send a material from the chat, who it will be for, and the other choices of
+        audience (everyone, the party members, a unit of the admin's scope)."""
+        c, upload = self._c, chosen.upload
+        if upload.unit_id:
+            audience = c.plain("library.audience.unit", unit=chosen.unit_path)
+        else:
+            audience = c.plain(f"library.audience.{'party' if upload.party else 'all'}")
+        text = Safe(f"{c.t('library.add_ask')}\n{c.t('library_upload.for', audience=audience)}")
+        options = [("all", c.plain("library_upload.everyone"))]
+        options.append(("party", c.plain("library_upload.party")))
+        options.extend(
+            (f"u.{n.id}", c.plain("library_upload.unit", unit=_short(n.path.rsplit(" / ", 1)[-1])))
+            for n in chosen.units
         )
+        current = f"u.{upload.unit_id}" if upload.unit_id else "party" if upload.party else "all"
+        buttons = [
+            Choice(
+                c.plain("library_upload.chosen", label=label) if arg == current else label,
+                LibraryPress(LibraryCode.AUDIENCE, arg).pack(),
+            )
+            for arg, label in options
+        ]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        return Reply(text, choices=rows)
+
+    def added(self, person: Person, added: Added) -> Reply:
+        """The material is in the library (with who it is for, and a file Telegram alone holds
+        said so); the admin may notify its audience."""
+        material = added.material
+        parts = [
+            self._c.t(
+                "library.added",
+                title=material.title,
+                kind=self.kind(material.kind),
+                year=material.year,
+            ),
+            self._c.t("library_upload.for", audience=self.audience(material)),
+        ]
+        if added.kept:
+            parts.append(self._c.t(f"library_upload.kept_{added.kept}"))
         notice = LibraryPress(LibraryCode.NOTICE, str(material.id)).pack()
         back = Choice(self._c.plain("library.back_button"), list_press(None, 0))
         return Reply(
-            text, choices=((Choice(self._c.plain("library.notice_button"), notice),), (back,))
+            Safe("\n".join(parts)),
+            choices=((Choice(self._c.plain("library.notice_button"), notice),), (back,)),
         )
 
     def notice_text(self, material: Material) -> str:

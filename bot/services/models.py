@@ -32,7 +32,7 @@ from bot.domain.models import Person, Role
 from bot.domain.outbox import OutboxMessage
 from bot.domain.payloads import Button, Notice
 from bot.domain.pending import ModelDraft, ModelReturn, Pending
-from bot.services.audit import AuditService
+from bot.services.audit import COMMAND_LINE, AuditService
 from bot.services.broadcasts import BroadcastError
 from bot.services.library import Announcer
 from bot.services.plans import PlanService, plan_actions
@@ -181,6 +181,15 @@ class ModelsService:
             review,
         )
 
+    async def listing(self, status: ModelStatus | None, year: int | None) -> list[Nomination]:
+        """Nominations at ``status`` (None: every status, waiting first) of ``year`` (None:
+        every year), newest first: the command line's table."""
+        wanted = [status] if status is not None else list(ModelStatus)
+        found: list[Nomination] = []
+        for each in wanted:
+            found.extend(await self._store.listed(each, year=year))
+        return found
+
     async def published_count(self) -> int:
         """How many models are published."""
         return len(await self._store.listed(ModelStatus.APPROVED))
@@ -270,16 +279,17 @@ class ModelsService:
 
     # The admin's review -----------------------------------------------------------------
 
-    async def approve(self, person: Person, model_id: int) -> Nomination | None:
-        """Publish a nomination waiting for review; None when not the admin's to approve."""
+    async def approve(self, person: Person | None, model_id: int) -> Nomination | None:
+        """Publish a nomination waiting for review; None when not the admin's to approve
+        (``person`` None: the command line, at the server)."""
         model = await self._store.get(model_id)
-        if model is None or not may_approve(person):
+        if model is None or (person is not None and not may_approve(person)):
             return None
         ok = await self._store.decide(
             model_id,
             ModelStatus.APPROVED,
             comment="",
-            by=person.full_name,
+            by=person.full_name if person is not None else COMMAND_LINE,
             now=self._clock.now(),
         )
         if not ok:
@@ -297,17 +307,19 @@ class ModelsService:
         return model
 
     async def returned(
-        self, person: Person, pending: ModelReturn, comment: str
+        self, person: Person | None, pending: ModelReturn, comment: str
     ) -> Nomination | None:
-        """Send the nomination back with ``comment``; None when no longer possible."""
+        """Send the nomination back with ``comment``; None when no longer possible
+        (``person`` None: the command line, at the server)."""
         comment = " ".join(comment.split())[:MAX_COMMENT]
-        if not may_approve(person) or not comment:
+        if (person is not None and not may_approve(person)) or not comment:
             return None
         now = self._clock.now()
         ok = await self._store.decide(
             pending.model_id, ModelStatus.RETURNED, comment=comment, by="", now=now
         )
-        await self._pending.set_pending(person.id, None, now)
+        if person is not None:
+            await self._pending.set_pending(person.id, None, now)
         if not ok:
             return None
         await self._audit.record(

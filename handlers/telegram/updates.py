@@ -9,6 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Message, MessageEntity, Update
+from telegram.error import BadRequest as TelegramBadRequest
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -21,12 +23,13 @@ from bot.domain.broadcast import BroadcastFile, FileKind
 from bot.domain.menu import commands_for
 from bot.domain.models import Channel, Person
 from bot.locales import Catalog
+from bot.services import channels
 from bot.services.channels import Capabilities, Sent
 from bot.services.replies import Presenter, Reply
 from bot.services.screens import Screens
 from handlers.inbound import Contact, Inbound, Kind
 from handlers.routes import Conversation
-from handlers.telegram.channel import TELEGRAM, sent_of, show_working
+from handlers.telegram.channel import TELEGRAM, classify, sent_of, show_working
 from handlers.telegram.render import acknowledge, edit, fold, send
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 # Only new messages in private chats: edits, channel posts and group chats are ignored.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 FILE_NAME_LIMIT = 255
+FETCH_LIMIT = 20 * 1024 * 1024  # the Bot API's getFile hands out files up to 20 MB
 
 
 class TelegramTurn:
@@ -110,6 +114,24 @@ class TelegramTurn:
             for cmd in commands_for(person)
         ]
         await self._context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+
+    async def fetch(self, file_id: str) -> bytes:
+        """A file sent in the chat, through getFile and Telegram's file server (which hands
+        out at most ``FETCH_LIMIT`` bytes: beyond it ``FileTooBig``)."""
+        try:
+            found = await self._context.bot.get_file(file_id)
+            if found.file_size is not None and found.file_size > FETCH_LIMIT:
+                raise channels.FileTooBig(f"{found.file_size} bytes")
+            data = bytes(await found.download_as_bytearray())
+        except TelegramBadRequest as error:
+            if "too big" in error.message.lower():
+                raise channels.FileTooBig(error.message) from error
+            raise classify(error) from error
+        except TelegramError as error:
+            raise classify(error) from error
+        if len(data) > FETCH_LIMIT:
+            raise channels.FileTooBig(f"{len(data)} bytes")
+        return data
 
     async def press_for(self, typed: str) -> str | None:
         """Telegram has buttons: typed text is never a press."""

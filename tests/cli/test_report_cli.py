@@ -121,7 +121,8 @@ async def test_admin_button_sends_the_same_report(district: Harness) -> None:
     assert last[0] == "TỔNG CỘNG"
     # Held is what was recorded (the fixture records all three); on the bot's clock
     # (25/03/2022) neither the deadline nor Q3 has passed, so nothing is flagged.
-    assert last[-6:] == [3, 1, 1, 0, 0, 0]  # nobody has studied: the library is empty
+    assert last[-9:-3] == [3, 1, 1, 0, 0, 0]  # nobody has studied: the library is empty
+    assert last[-3:] == [0, 0, 0]  # no exemplary model nominated (issue 18 §2)
 
 
 async def test_report_of_a_past_year(district: Harness, tmp_path: Path) -> None:

@@ -159,8 +159,12 @@ async def test_admin_adds_a_file_and_a_link_from_the_chat(bot: Harness) -> None:
     assert "Cần thêm dòng 2" in refused.plain
     [refused] = await hoa.send_other("photo", caption="Ảnh\nnam")
     assert "Ảnh cần gửi dưới dạng tệp" in refused.plain
+    [refused] = await hoa.send_other("document", caption="Tệp giả\nnam")  # not a PDF inside
+    assert "không khớp với đuôi tệp" in refused.plain
     [added] = await hoa.send_other(
-        "document", caption="Hướng dẫn 05-HD/BTGTW\nvăn bản chỉ đạo\nVề học tập chuyên đề"
+        "document",
+        caption="Hướng dẫn 05-HD/BTGTW\nvăn bản chỉ đạo\nVề học tập chuyên đề",
+        content=PDF,
     )
     assert "Đã thêm vào thư viện: «Hướng dẫn 05-HD/BTGTW» (Văn bản chỉ đạo, 2022)" in added.plain
     [after] = await hoa.send("Một dòng chữ")  # no longer waiting for a material

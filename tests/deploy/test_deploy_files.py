@@ -91,7 +91,7 @@ def _readme_section() -> str:
 
 
 def _readme_rows() -> dict[str, str]:
-    """Each table row of the section whose first cell is code: name -> its "có chưa" cell."""
+    """Each table row of the section with code in its first cell: name -> "có" or "chưa"."""
     rows: dict[str, str] = {}
     for line in _readme_section().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]

@@ -49,6 +49,7 @@ ORPHANS_TASK = "chuyende.wake_orphan_lanes"
 ORPHANS_LIMIT = 500  # lanes woken per orphan sweep; the next sweep takes the rest
 SCHEMA_LOCK = 0x6368_7579_656E  # pg_advisory_xact_lock key while procrastinate's schema goes in
 EARLIER = timedelta(milliseconds=50)  # a waiting revisit later than this by more gets a twin
+RESTART_FIRST, RESTART_LAST = 0.5, 30.0  # seconds before the worker is run again, doubling
 
 Drain = Callable[[str], Awaitable[float | None]]
 LanesWithTodo = Callable[[int], Awaitable[list[str]]]
@@ -114,7 +115,12 @@ class PgLaneRunner:
         pool_size = settings.lanes_concurrency + 4  # jobs' own queries, defers, heartbeat
         self.app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=self._info, min_size=1, max_size=pool_size
+                conninfo=self._info,
+                min_size=1,
+                max_size=pool_size,
+                # no connection for this long: fail, and the worker is run again (a replica
+                # cut off that long counts as dead to the others anyway)
+                timeout=settings.lanes_stalled_after,
             )
         )
         self._drain_task = self.app.task(name=DRAIN_TASK, queue=QUEUE)(self._run_drain)
@@ -131,28 +137,45 @@ class PgLaneRunner:
         self._dirty: set[str] = set()  # lanes woken while their wake was being deferred
         self._deferring: dict[str, asyncio.Task[None]] = {}
         self._opened = False
+        self.restarts = 0  # times the worker was run again after ending by itself
 
     async def start(self) -> None:
         """Apply the schema if missing, open the pool and run the worker in this process."""
         await ensure_schema(self._info)
         await self.app.open_async()
         self._opened = True
+        self._worker = asyncio.create_task(self._keep_working(), name=f"lanes {self._name}")
+
+    async def _keep_working(self) -> None:
+        """Run procrastinate's worker; run it again when it ends by itself.
+
+        The worker stops when its heartbeat or LISTEN connection fails (the database restarted
+        or was out of reach): this replica would then drain nothing until it is restarted."""
         settings = self._settings
-        self._worker = asyncio.create_task(
-            self.app.run_worker_async(
-                queues=[QUEUE],
-                name=self._name,
-                concurrency=settings.lanes_concurrency,
-                fetch_job_polling_interval=settings.lanes_poll,
-                listen_notify=settings.lanes_listen_notify,
-                update_heartbeat_interval=settings.lanes_heartbeat,
-                stalled_worker_timeout=settings.lanes_stalled_after,
-                shutdown_graceful_timeout=settings.lanes_stop_grace,
-                delete_jobs=pq_jobs.DeleteJobCondition.ALWAYS,
-                install_signal_handlers=False,
-            ),
-            name=f"procrastinate worker {self._name}",
-        )
+        backoff = RESTART_FIRST
+        while True:
+            began = asyncio.get_running_loop().time()
+            try:
+                await self.app.run_worker_async(
+                    queues=[QUEUE],
+                    name=self._name,
+                    concurrency=settings.lanes_concurrency,
+                    fetch_job_polling_interval=settings.lanes_poll,
+                    listen_notify=settings.lanes_listen_notify,
+                    update_heartbeat_interval=settings.lanes_heartbeat,
+                    stalled_worker_timeout=settings.lanes_stalled_after,
+                    shutdown_graceful_timeout=settings.lanes_stop_grace,
+                    delete_jobs=pq_jobs.DeleteJobCondition.ALWAYS,
+                    install_signal_handlers=False,
+                )
+                log.warning("lane worker %s stopped by itself; running it again", self._name)
+            except Exception:
+                log.exception("lane worker %s failed; running it again", self._name)
+            if asyncio.get_running_loop().time() - began > RESTART_LAST:
+                backoff = RESTART_FIRST  # it ran a good while: this is a new outage
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, RESTART_LAST)
+            self.restarts += 1
 
     def wake(self, lane: str) -> None:
         """Make sure a drain of ``lane`` runs after now, on some replica; returns at once.

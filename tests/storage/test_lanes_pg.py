@@ -110,9 +110,7 @@ async def replicas(pg_url: str) -> AsyncIterator[tuple[Drains, list[PgLaneRunner
     """Two started runners ("replicas") on one database, sharing one recording drain."""
     drains = Drains()
     runners = [
-        PgLaneRunner(
-            quick_settings(pg_url), drains.for_replica(n), drains.lanes_with_todo, name=n
-        )
+        PgLaneRunner(quick_settings(pg_url), drains.for_replica(n), drains.lanes_with_todo, name=n)
         for n in ("one", "two")
     ]
     for runner in runners:
@@ -132,11 +130,21 @@ async def waiting_jobs(runner: PgLaneRunner, lane: str) -> list[str]:
     return [job.status for job in jobs if job.status is not None]
 
 
-async def until_no_drain_job(runner: PgLaneRunner, lane: str) -> None:
-    """Poll the database until no drain job of ``lane`` waits or runs (finished ones go)."""
+async def poll(check: Callable[[], Awaitable[bool]]) -> None:
+    """Return once ``await check()`` holds, asking the database every 50 ms: nothing signals
+    that procrastinate has queued or deleted a job, so the database is polled."""
     async with asyncio.timeout(PATIENCE):
-        while await waiting_jobs(runner, lane):
+        while not await check():  # noqa: ASYNC110 - no event to wait on in another process
             await asyncio.sleep(0.05)
+
+
+async def until_no_drain_job(runner: PgLaneRunner, lane: str) -> None:
+    """Wait until no drain job of ``lane`` waits or runs (finished ones are deleted)."""
+
+    async def none_left() -> bool:
+        return not await waiting_jobs(runner, lane)
+
+    await poll(none_left)
 
 
 def test_conninfo_from_the_asyncpg_url() -> None:
@@ -144,7 +152,9 @@ def test_conninfo_from_the_asyncpg_url() -> None:
     becomes libpq's sslmode=."""
     got = conninfo("postgresql+asyncpg://bot:s%40cret@db.lan:6543/chuyende?ssl=require")
     assert got == "postgresql://bot:s%40cret@db.lan:6543/chuyende?sslmode=require"
-    assert conninfo("postgresql+asyncpg://postgres@127.0.0.1/x") == "postgresql://postgres@127.0.0.1/x"
+    assert (
+        conninfo("postgresql+asyncpg://postgres@127.0.0.1/x") == "postgresql://postgres@127.0.0.1/x"
+    )
     with pytest.raises(ValueError, match="PostgreSQL"):
         conninfo("sqlite+aiosqlite:///bot.db")
 
@@ -182,10 +192,12 @@ async def test_one_drain_per_lane_across_replicas(
 
 
 async def until_queued(runner: PgLaneRunner, lane: str) -> None:
-    """Poll until a drain of ``lane`` waits in the queue."""
-    async with asyncio.timeout(PATIENCE):
-        while "todo" not in await waiting_jobs(runner, lane):
-            await asyncio.sleep(0.05)
+    """Wait until a drain of ``lane`` waits in the queue."""
+
+    async def queued() -> bool:
+        return "todo" in await waiting_jobs(runner, lane)
+
+    await poll(queued)
 
 
 async def test_different_lanes_drain_in_parallel(
@@ -345,3 +357,35 @@ async def test_graceful_stop_finishes_the_drain_in_hand(pg_url: str) -> None:
     async with check.app.open_async():
         assert await waiting_jobs(check, "G") == []
         assert await waiting_jobs(check, "H") == ["todo"]
+
+
+async def test_the_worker_runs_again_after_the_database_was_away(pg_url: str) -> None:
+    """The database refuses this replica's connections for a while (its worker stops, as
+    procrastinate's does when its heartbeat or LISTEN fails): once it is back, lanes drain."""
+    assert PG_URL is not None
+    drains = Drains()
+    runner = PgLaneRunner(quick_settings(pg_url), drains.for_replica("one"), drains.lanes_with_todo)
+    name = make_url(pg_url).database
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    await runner.start()
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            await conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+
+        async def restarted() -> bool:
+            return runner.restarts >= 1
+
+        await poll(restarted)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        runner.wake("Z")
+        await drains.until(lambda: drains.count("Z") == 1)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        await admin.dispose()
+        await runner.stop()

@@ -263,9 +263,11 @@ async def test_a_later_revisit_does_not_hold_the_lane(
     await drains.until(lambda: drains.count("E") == 2)
 
 
-async def test_a_killed_replicas_lane_is_taken_over(pg_url: str) -> None:
-    """Replica "doomed" (a subprocess) is SIGKILLed while it drains lane K; the surviving replica
-    retries K's stalled job once the heartbeat is older than LANES_STALLED_AFTER."""
+async def test_a_killed_replicas_lanes_are_taken_over(pg_url: str) -> None:
+    """Replica "doomed" (a subprocess) is SIGKILLed while it drains lanes K and J, J with a newer
+    wake already queued; once its heartbeat is older than LANES_STALLED_AFTER the survivor
+    retries K's stalled job and, for J, ends the stalled one so the queued one runs: each lane
+    is drained once more, by the survivor."""
     await ensure_schema(conninfo(pg_url))
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     doomed = await asyncio.create_subprocess_exec(
@@ -274,6 +276,7 @@ async def test_a_killed_replicas_lane_is_taken_over(pg_url: str) -> None:
         "tests.storage.lane_replica",
         pg_url,
         "K",
+        "J",
         env=env,
         cwd=str(ROOT),
         stdout=asyncio.subprocess.PIPE,
@@ -284,22 +287,27 @@ async def test_a_killed_replicas_lane_is_taken_over(pg_url: str) -> None:
     )
     try:
         assert doomed.stdout is not None
+        started: set[bytes] = set()
         async with asyncio.timeout(PATIENCE):
-            line = await doomed.stdout.readline()
-            while line and line != b"started K\n":
+            while started != {b"started K\n", b"started J\n"}:
                 line = await doomed.stdout.readline()
-        assert line == b"started K\n"
+                assert line, "the doomed replica ended early"
+                if line.startswith(b"started"):
+                    started.add(line)
         await survivor.start()
+        survivor.wake("J")
+        await until_queued(survivor, "J")
         doomed.send_signal(signal.SIGKILL)
         await doomed.wait()
-        await drains.until(lambda: drains.count("K") == 1)
+        await drains.until(lambda: drains.count("K") == 1 and drains.count("J") == 1)
         await until_no_drain_job(survivor, "K")
+        await until_no_drain_job(survivor, "J")
     finally:
         if doomed.returncode is None:
             doomed.kill()
             await doomed.wait()
         await survivor.stop()
-    assert drains.calls == [("survivor", "K")]
+    assert sorted(drains.calls) == [("survivor", "J"), ("survivor", "K")]
 
 
 async def test_the_orphan_sweep_wakes_lanes_with_rows(

@@ -125,13 +125,17 @@ class PgLaneRunner:
         )
         self._drain_task = self.app.task(name=DRAIN_TASK, queue=QUEUE)(self._run_drain)
         self._revisit_task = self.app.task(name=REVISIT_TASK, queue=QUEUE)(self._revisit)
+        # The sweeps go ahead of waiting drains (priority): failover should not queue behind
+        # the work it recovers.
         stalled = self.app.task(name=STALLED_TASK, queue=QUEUE)(self._retry_stalled)
-        self.app.periodic(cron=f"*/{settings.lanes_sweep} * * * * *", queueing_lock=STALLED_TASK)(
-            stalled
-        )
+        self.app.periodic(
+            cron=f"*/{settings.lanes_sweep} * * * * *", queueing_lock=STALLED_TASK, priority=1
+        )(stalled)
         orphans = self.app.task(name=ORPHANS_TASK, queue=QUEUE)(self._wake_orphans)
         self.app.periodic(
-            cron=f"*/{settings.lanes_orphan_sweep} * * * * *", queueing_lock=ORPHANS_TASK
+            cron=f"*/{settings.lanes_orphan_sweep} * * * * *",
+            queueing_lock=ORPHANS_TASK,
+            priority=1,
         )(orphans)
         self._worker: asyncio.Task[None] | None = None
         self._dirty: set[str] = set()  # lanes woken while their wake was being deferred
@@ -232,7 +236,8 @@ class PgLaneRunner:
                 lane=lane
             )
         except pq_exceptions.AlreadyEnqueued:
-            # One revisit waits; if it is due later than this one, add one unlocked for now.
+            # One revisit waits; if it is due later than this one, add one for then, without
+            # the queueing lock.
             waiting = await self.app.job_manager.list_jobs_async(queueing_lock=key, status="todo")
             if all(
                 job.scheduled_at is not None and job.scheduled_at > when + EARLIER
@@ -256,8 +261,11 @@ class PgLaneRunner:
             except pq_exceptions.UniqueViolation:
                 # A newer drain of that lane already waits (its queueing lock): it covers the
                 # rows; end the dead one's job so the lane's lock is free for it.
-                await manager.finish_job(job, status=pq_jobs.Status.FAILED, delete_job=True)
-                log.warning("lane job %s of a dead replica replaced", job.call_string)
+                with contextlib.suppress(pq_exceptions.ConnectorException):
+                    await manager.finish_job(job, status=pq_jobs.Status.FAILED, delete_job=True)
+                    log.warning("lane job %s of a dead replica replaced", job.call_string)
+            except pq_exceptions.ConnectorException:
+                pass  # it changed meanwhile (finished, or retried by a sweep that ran late)
         await manager.prune_stalled_workers(self._settings.lanes_stalled_after)
 
     async def _wake_orphans(self, timestamp: int) -> None:

@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         "one person's lane is drained by one replica at a time whatever this is.",
     )
     lanes_poll: float = Field(
-        default=0.5,
+        default=0.2,
         ge=0.05,
         le=60,
         description="Seconds between a replica's looks for lane jobs when no NOTIFY woke it "

@@ -118,6 +118,60 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) that may read /metrics; "
         "a request through a proxy never may.",
     )
+    # Lanes on PostgreSQL (storage/lanes_pg.py): procrastinate schedules "drain lane P" jobs
+    # between replicas; they matter only when DATABASE_URL is PostgreSQL.
+    lanes_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Lanes one replica drains at once (procrastinate worker concurrency); "
+        "one person's lane is drained by one replica at a time whatever this is.",
+    )
+    lanes_poll: float = Field(
+        default=0.2,
+        ge=0.05,
+        le=60,
+        description="Seconds between a replica's looks for lane jobs when no NOTIFY woke it "
+        "(procrastinate fetch_job_polling_interval): a wake that found its lane busy waits at "
+        "most this long after the lane is free.",
+    )
+    lanes_listen_notify: bool = Field(
+        default=True,
+        description="Wake replicas by PostgreSQL LISTEN/NOTIFY when a lane job is deferred "
+        "(else they only poll every LANES_POLL seconds).",
+    )
+    lanes_heartbeat: float = Field(
+        default=1.0,
+        ge=0.2,
+        le=60,
+        description="Seconds between a replica's heartbeats in the database.",
+    )
+    lanes_stalled_after: float = Field(
+        default=5.0,
+        ge=1,
+        le=600,
+        description="Seconds without a heartbeat after which a replica counts as dead and "
+        "the lane it was draining is given to another (keep it several heartbeats long).",
+    )
+    lanes_sweep: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="Every this many seconds one replica retries the lane jobs of dead ones.",
+    )
+    lanes_orphan_sweep: int = Field(
+        default=5,
+        ge=1,
+        le=30,
+        description="Every this many seconds one replica wakes the lanes with recorded, "
+        "unhandled updates (a replica that died between recording and waking).",
+    )
+    lanes_stop_grace: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description="Seconds a stopping replica waits for the lanes it is draining to finish.",
+    )
 
     # The validators raise PydanticCustomError: its type names the message the command line
     # prints (cli.config_error.<type>); the English text is for developers.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -18,6 +19,7 @@ from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.domain.forms import FormDef
+from bot.domain.inbox import InboxRow
 from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.models import Channel
 from bot.domain.schedule import Schedule
@@ -48,7 +50,7 @@ from bot.services.models_view import ModelsPresenter
 from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
-from bot.services.ports import Clock, DocumentRenderer
+from bot.services.ports import Clock, DocumentRenderer, LaneRunner
 from bot.services.progress import ProgressService
 from bot.services.progress_view import ProgressPresenter
 from bot.services.proxy import ProxyService
@@ -63,6 +65,7 @@ from bot.services.yearend_view import YearEndPresenter
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
+from handlers.inbox import Drainer, LocalLanes
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
@@ -75,6 +78,8 @@ from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
+from handlers.telegram.webhook import PATH as TELEGRAM_PATH
+from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_receiver, webhook_secret
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
 from handlers.web.server import WebServer, web_app
 from handlers.yearend import YearEndRouter
@@ -504,10 +509,12 @@ async def serve(
     if database is not None:  # a damaged file stops here, before anything writes to it
         await asyncio.to_thread(check_sound, database)
     store = await Store.open(settings.database_url)
+    store.inbox.hold = timedelta(seconds=settings.reorder_hold)
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
         downloads = build_downloads(settings, store, services, clock)
+        hook = telegram_hook(settings, store, clock, downloads.web)
         async with AsyncExitStack() as stack:
             zalo = await stack.enter_async_context(
                 zalo_side(
@@ -523,7 +530,16 @@ async def serve(
                 )
             )
             await _serve_channels(
-                settings, services, store, clock, downloads.service, zalo, stack, stop, ready
+                settings,
+                services,
+                store,
+                clock,
+                downloads,
+                zalo,
+                stack,
+                stop,
+                ready,
+                hook,
             )
     finally:
         await store.close()
@@ -534,14 +550,16 @@ async def _serve_channels(
     services: Services,
     store: Store,
     clock: Clock,
-    downloads: DownloadService,
+    downloads: Downloads,
     zalo: ZaloSide | None,
     stack: AsyncExitStack,
     stop: asyncio.Event,
     ready: Callable[[Running], Awaitable[None]] | None,
+    hook: TelegramHook | None = None,
 ) -> None:
-    """Telegram (when its token is set) and Zalo (when it runs) until ``stop``; the outbox and
-    the sweeps beside them. Zalo refusing its token stops everything with ``TokenRefused``."""
+    """Telegram (when its token is set; by webhook with ``hook``) and Zalo (when it runs) until
+    ``stop``; the outbox and the sweeps beside them. Zalo refusing its token stops everything
+    with ``TokenRefused``."""
     token = settings.telegram_bot_token
     telegram = token is not None and bool(token.get_secret_value().strip())
     if not telegram and zalo is None:
@@ -561,7 +579,7 @@ async def _serve_channels(
     sender = build_sender(
         settings, store, services, sender_bot, pacer, clock, others=others, paces=paces
     )
-    housekeeping = Housekeeping(store.seen, downloads, clock)
+    housekeeping = Housekeeping(store.seen, downloads.service, clock, store.inbox)
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
     halt = asyncio.Event()
     receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
@@ -574,6 +592,12 @@ async def _serve_channels(
                 await halt.wait()
             finally:
                 await sweeps.stop()
+        elif hook is not None:
+            if settings.workers > 1:
+                log.warning("telegram webhook: updates are handled in this process (WORKERS=1)")
+            await _serve_webhook(
+                settings, services, store, sender_bot, pacer, sweeps, halt, ready, hook, clock
+            )
         elif settings.workers > 1:
             await _supervise(settings, services, sender_bot, pacer, sweeps, halt)
         else:
@@ -633,6 +657,107 @@ async def _serve_alone(
         finally:
             await sweeps.stop()
             await application.stop()
+
+
+class Wakes:
+    """The webhook's way to the lane runner, which exists only once the application does: a
+    wake before (or after) that goes nowhere, and the row waits for the runner's start sweep."""
+
+    def __init__(self) -> None:
+        self.runner: LaneRunner | None = None
+
+    def wake(self, lane: str) -> None:
+        if self.runner is not None:
+            self.runner.wake(lane)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramHook:
+    """Telegram's webhook mounted on the web server: where Telegram POSTs, with which secret."""
+
+    url: str
+    secret: str
+    web: WebServer
+    wakes: Wakes
+
+
+def telegram_hook(
+    settings: Settings, store: Store, clock: Clock, web: WebServer
+) -> TelegramHook | None:
+    """With a Telegram token and the webhook chosen (TELEGRAM_RECEIVE, PUBLIC_URL): ``POST
+    /telegram`` on ``web`` (before it starts), recording into the inbox. None: polling."""
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value().strip() or not settings.telegram_webhook:
+        return None
+    if settings.public_url is None:
+        raise ValueError("TELEGRAM_RECEIVE=webhook needs PUBLIC_URL")
+    secret = webhook_secret(token.get_secret_value())
+    wakes = Wakes()
+    web.add_post(TELEGRAM_PATH, webhook_receiver(secret, store.inbox, clock, wakes.wake))
+    return TelegramHook(f"{settings.public_url}{TELEGRAM_PATH}", secret, web, wakes)
+
+
+async def _serve_webhook(
+    settings: Settings,
+    services: Services,
+    store: Store,
+    bot: ExtBot[None],
+    pacer: Pacer,
+    sweeps: Sweeps,
+    stop: asyncio.Event,
+    ready: Callable[[Running], Awaitable[None]] | None,
+    hook: TelegramHook,
+    clock: Clock,
+) -> None:
+    """Telegram by webhook: the web server records each update in the inbox, this process's
+    lanes handle them, one person's at a time in update_id order.
+
+    ``setWebhook`` is made at every start with the same arguments (every replica may); the
+    webhook is never deleted, on start or on stop: the updates Telegram holds meanwhile wait
+    for the next start (or another replica) instead of being dropped.
+    """
+    application = build_application(settings, services, pacer, polling=False)
+    async with application:
+
+        async def handle(row: InboxRow) -> None:
+            update = Update.de_json(json.loads(row.body), application.bot)
+            await application.process_update(update)
+
+        drainer = Drainer(store.inbox, handle, clock)
+        lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
+        own_web = not hook.web.running  # else the Zalo side started it and stops it
+        if own_web:
+            await hook.web.start(settings.web_host, settings.web_port)
+        try:
+            await application.start()
+            hook.wakes.runner = lanes
+            await lanes.start()  # the rows a former run recorded and did not finish
+            await bot.set_webhook(
+                hook.url,
+                secret_token=hook.secret,
+                max_connections=settings.webhook_max_connections,
+                allowed_updates=WEBHOOK_UPDATES,
+                drop_pending_updates=False,
+            )
+            sweeps.start()
+            log.info(
+                services.catalog.plain(
+                    "cli.webhook.started", username=application.bot.username, url=hook.url
+                )
+            )
+            try:
+                if ready is not None:
+                    await ready(Running(services, store, sweeps, application))
+                await stop.wait()
+            finally:
+                await sweeps.stop()
+        finally:
+            if own_web:
+                await hook.web.stop()  # the requests in flight are recorded first
+            hook.wakes.runner = None
+            await lanes.stop()
+            if application.running:
+                await application.stop()
 
 
 async def _supervise(

@@ -95,6 +95,11 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self.url = ""
 
+    @property
+    def running(self) -> bool:
+        """Whether it listens now (``start`` was called, ``stop`` not yet)."""
+        return self._runner is not None
+
     def add_post(self, path: str, handler: Handler) -> None:
         """Also take POSTs at ``path`` (a channel's webhook); before ``start``."""
         self._app.router.add_post(path, handler)

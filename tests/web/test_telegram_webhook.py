@@ -1,0 +1,296 @@
+"""``chuyende run`` by Telegram webhook: the real bot on a SQLite file, the fake Bot API POSTing.
+
+Each update is answered 200 only once its inbox row has committed, taken once however often it
+is delivered, and one person's updates are handled in update_id order however they arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from telegram import Update
+from telegram.ext import ContextTypes, TypeHandler
+
+from bot.app import Running, build_services, serve
+from bot.config import Settings
+from bot.domain.models import Channel
+from bot.sandbox.chat import Chat
+from bot.sandbox.fake_api import JSON, SECRET_HEADER, FakeBotApi, FakeUser
+from bot.sandbox.harness import DEFAULT_START, sample_campaign
+from bot.services.clock import ShiftedClock
+from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_secret
+from storage.store import Store
+from tests.conftest import ROSTER
+from tests.waiting import PATIENCE
+
+BINH = FakeUser(id=20_002, first_name="Bình", phone="0987654321")
+QUICK_HOLD = 0.3  # seconds the first update waits for an earlier one (none comes here)
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the web server binds it next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def prepare(db: Path) -> None:
+    """The sample roster and the 2022 campaign in ``db``."""
+    url = f"sqlite+aiosqlite:///{db}"
+    store = await Store.open(url)
+    try:
+        services = build_services(Settings(_env_file=None, database_url=url), store, SystemLike())
+        await services.roster.import_table(
+            list(enumerate(csv.reader(io.StringIO(ROSTER.strip())), start=1)),
+            remove_missing=False,
+            dry_run=False,
+        )
+        await services.plans.set_campaign(**sample_campaign())
+    finally:
+        await store.close()
+
+
+class SystemLike(ShiftedClock):
+    """The tests' clock: real time running on from the sample campaign's days."""
+
+    def __init__(self) -> None:
+        super().__init__(DEFAULT_START)
+
+
+@dataclass
+class Hooked:
+    """A running webhook bot: deliver updates to it and wait until they are handled."""
+
+    api: FakeBotApi
+    running: Running
+    url: str
+    secret: str
+    handled: dict[int, int] = field(default_factory=dict)  # update_id: times handled
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def note(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The last handler group: the update has been through every route."""
+        if isinstance(update, Update):
+            self.handled[update.update_id] = self.handled.get(update.update_id, 0) + 1
+            self.changed.set()
+
+    async def until_handled(self, update_ids: list[int]) -> None:
+        """Return once every one of ``update_ids`` has been handled."""
+        async with asyncio.timeout(PATIENCE):
+            while not all(uid in self.handled for uid in update_ids):
+                self.changed.clear()
+                await self.changed.wait()
+
+    async def feed(self, update: JSON) -> None:
+        """Deliver one update by webhook and wait until the bot has handled it."""
+        await self.api.deliver([update])
+        await self.until_handled([update["update_id"]])
+
+    def chat(self, user: FakeUser) -> Chat:
+        return Chat(self.api, self.feed, user)
+
+    async def post(self, body: bytes, headers: dict[str, str]) -> int:
+        """One POST to the webhook as anyone could make it; its status."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body, headers=headers) as answer,
+        ):
+            return answer.status
+
+
+@asynccontextmanager
+async def webhook_bot(api: FakeBotApi, db: Path, **more: Any) -> AsyncIterator[Hooked]:
+    """``serve`` with PUBLIC_URL set (webhook mode) on ``db`` until the block ends."""
+    port = free_port()
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token=api.token,
+        telegram_api_url=api.url,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        public_url=f"http://127.0.0.1:{port}",
+        web_port=port,
+        **({"reorder_hold": QUICK_HOLD} | more),
+    )
+    stop, up = asyncio.Event(), asyncio.Event()
+    holder: list[Hooked] = []
+
+    async def ready(running: Running) -> None:
+        hooked = Hooked(api, running, f"{settings.public_url}/telegram", webhook_secret(api.token))
+        running.application.add_handler(TypeHandler(Update, hooked.note), group=99)
+        holder.append(hooked)
+        up.set()
+
+    task = asyncio.create_task(serve(settings, stop, SystemLike(), ready))
+    waiting = asyncio.create_task(up.wait())
+    await asyncio.wait([task, waiting], timeout=PATIENCE, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if task.done():
+        task.result()  # its error
+    try:
+        yield holder[0]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, PATIENCE)
+
+
+def start(api: FakeBotApi, user: FakeUser, text: str = "/start") -> JSON:
+    """A fresh update: ``user`` typing ``text``."""
+    message: JSON = {
+        "message_id": api.new_message_id(),
+        "date": 0,
+        "chat": {"id": user.id, "type": "private"},
+        "from": user.as_json(),
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return api.new_update({"message": message})
+
+
+async def test_webhook_mode_sets_the_webhook_and_never_deletes_it(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """setWebhook with the derived secret and Telegram's options; no deleteWebhook, even at stop."""
+    await prepare(tmp_path / "w.db")
+    async with webhook_bot(api, tmp_path / "w.db", webhook_max_connections=7) as bot:
+        assert api.webhook is not None
+        assert api.webhook["url"] == bot.url
+        assert api.webhook["secret_token"] == webhook_secret(api.token) != api.token
+        assert api.webhook["max_connections"] == 7
+        assert api.webhook["allowed_updates"] == WEBHOOK_UPDATES
+        assert api.webhook["drop_pending_updates"] is False
+        api.add_user(BINH)
+        await bot.feed(start(api, BINH))
+        assert "Chia sẻ số điện thoại" in api.sent(BINH.id)[-1].plain
+    assert api.calls_of("deleteWebhook") == [] and api.calls_of("getUpdates") == []
+    assert api.webhook is not None  # Telegram keeps it: the next start (or replica) takes over
+
+
+async def test_a_post_without_the_secret_is_refused_and_nothing_recorded(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Wrong or missing secret: 403; not JSON: 400; JSON that is no update: 200. No row at all."""
+    await prepare(tmp_path / "s.db")
+    async with webhook_bot(api, tmp_path / "s.db") as bot:
+        update = start(api, BINH)
+        body = str(update).replace("'", '"').encode()
+        assert await bot.post(body, {}) == 403
+        assert await bot.post(body, {SECRET_HEADER: "x" * 64}) == 403
+        assert await bot.post(body, {SECRET_HEADER: bot.secret[:-1]}) == 403
+        assert await bot.post(b"{not json", {SECRET_HEADER: bot.secret}) == 400
+        assert await bot.post(b'{"message": {}}', {SECRET_HEADER: bot.secret}) == 200
+        assert await bot.post(b"[1, 2]", {SECRET_HEADER: bot.secret}) == 200
+        assert await bot.running.store.inbox.counts() == {}
+        assert bot.handled == {}
+
+
+async def test_a_redelivered_update_is_handled_once(api: FakeBotApi, tmp_path: Path) -> None:
+    """The same update POSTed five times, some at once: all 200, one row, one answer."""
+    await prepare(tmp_path / "r.db")
+    async with webhook_bot(api, tmp_path / "r.db") as bot:
+        api.add_user(BINH)
+        update = start(api, BINH)
+        await api.deliver([update, update, update])
+        await bot.until_handled([update["update_id"]])
+        await api.deliver([update, update])
+        assert api.delivered(update["update_id"]) == [200] * 5
+        assert await bot.running.store.inbox.counts() == {"done": 1}
+        assert bot.handled == {update["update_id"]: 1}
+        assert len(api.sent(BINH.id)) == 1
+
+
+async def test_an_answer_typed_in_several_messages_delivered_shuffled_is_kept_in_order(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A member types her study answer in six messages; Telegram POSTs the last three first (at
+    once, shuffled), the first three after them: the answer is stored in the order she typed."""
+    await prepare(tmp_path / "o.db")
+    async with webhook_bot(api, tmp_path / "o.db", reorder_hold=4.0) as bot:
+        chat = bot.chat(BINH)
+        await chat.share_contact()
+        await chat.press("📝 Kế hoạch của tôi")
+        await chat.press("✅ Thông tin đúng")
+        parts = [f"Phần {n} của câu trả lời" for n in range(1, 7)]
+        burst = [start(api, BINH, text) for text in parts]
+        await api.deliver(burst[3:], seed=1)  # recorded (200) before the earlier ones arrive
+        await api.deliver(burst[:3], seed=2)
+        order = [uid for uid, _ in api.deliveries[-len(burst) :]]
+        assert order != sorted(order)
+        await bot.until_handled([update["update_id"] for update in burst])
+        await chat.press("✅ Xong")
+        services = bot.running.services
+        person = await services.signin.whoami(Channel.TELEGRAM, str(BINH.id))
+        campaign = await services.plans.campaign()
+        assert person is not None and campaign is not None
+        plan = await bot.running.store.plans.plan_of(person.id, campaign.id)
+        assert plan is not None
+        assert plan.draft.answers["study"] == "\n".join(parts)
+
+
+async def test_a_failing_database_gives_500_and_the_redelivery_is_taken(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """While the inbox cannot be written the webhook answers 500; Telegram's next try after it
+    is back is recorded and handled, once."""
+    db = tmp_path / "f.db"
+    await prepare(db)
+    async with webhook_bot(api, db) as bot:
+        api.add_user(BINH)
+        await bot.feed(start(api, BINH))  # the first update (and its hold) behind us
+        refused = asyncio.Event()
+        api.on_delivery.append(lambda uid, status: refused.set() if status == 500 else None)
+        outage = sqlite3.connect(db, timeout=PATIENCE)
+        try:
+            outage.execute("ALTER TABLE inbox RENAME TO inbox_away")
+            update = start(api, BINH, "/help")
+            delivering = asyncio.create_task(api.deliver([update]))
+            await asyncio.wait_for(refused.wait(), PATIENCE)
+            outage.execute("ALTER TABLE inbox_away RENAME TO inbox")
+        finally:
+            outage.close()
+        await asyncio.wait_for(delivering, PATIENCE)
+        await bot.until_handled([update["update_id"]])
+        statuses = api.delivered(update["update_id"])
+        assert statuses[0] == 500 and statuses[-1] == 200 and set(statuses) == {500, 200}
+        assert bot.handled[update["update_id"]] == 1
+
+
+async def test_an_update_recorded_before_a_crash_is_handled_at_the_next_start(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A row recorded (acknowledged to Telegram) and never handled is taken up at start, with no
+    delivery at all."""
+    db = tmp_path / "c.db"
+    await prepare(db)
+    api.add_user(BINH)
+    update = start(api, BINH)
+    store = await Store.open(f"sqlite+aiosqlite:///{db}")
+    try:
+        recorded = await store.inbox.record(
+            "telegram",
+            str(update["update_id"]),
+            f"t:{BINH.id}",
+            update["update_id"],
+            json.dumps(update),
+            SystemLike().now(),
+        )
+        assert recorded
+    finally:
+        await store.close()
+    async with webhook_bot(api, db) as bot:
+        await bot.until_handled([update["update_id"]])
+        assert api.deliveries == []
+        assert "Chia sẻ số điện thoại" in api.sent(BINH.id)[-1].plain
+        assert await bot.running.store.inbox.counts() == {"done": 1}

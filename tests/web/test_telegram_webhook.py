@@ -12,26 +12,33 @@ import io
 import json
 import socket
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import Running, build_services, serve
 from bot.config import Settings
+from bot.domain.inbox import InboxStatus
 from bot.domain.models import Channel
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import JSON, SECRET_HEADER, FakeBotApi, FakeUser
 from bot.sandbox.harness import DEFAULT_START, sample_campaign
 from bot.services.clock import ShiftedClock
 from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_secret
+from storage.engine import make_engine
 from storage.store import Store
-from tests.conftest import ROSTER
+from tests.conftest import PG_SKIP, PG_URL, ROSTER
 from tests.waiting import PATIENCE
 
 BINH = FakeUser(id=20_002, first_name="Bình", phone="0987654321")
@@ -46,9 +53,9 @@ def free_port() -> int:
         return port
 
 
-async def prepare(db: Path) -> None:
-    """The sample roster and the 2022 campaign in ``db``."""
-    url = f"sqlite+aiosqlite:///{db}"
+async def prepare(db: Path | str) -> None:
+    """The sample roster and the 2022 campaign in ``db`` (a SQLite file, or a database URL)."""
+    url = db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}"
     store = await Store.open(url)
     try:
         services = build_services(Settings(_env_file=None, database_url=url), store, SystemLike())
@@ -78,7 +85,20 @@ class Hooked:
     url: str
     secret: str
     handled: dict[int, int] = field(default_factory=dict)  # update_id: times handled
+    finished: int = 0  # inbox rows marked done (or dead)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def watch(self) -> None:
+        """Be told when the inbox marks a row finished (the real method, then a note)."""
+        inbox = self.running.store.inbox
+        finish = inbox.finish
+
+        async def noted(row_id: int, status: InboxStatus, now: datetime) -> None:
+            await finish(row_id, status, now)
+            self.finished += 1
+            self.changed.set()
+
+        inbox.finish = noted  # type: ignore[method-assign]
 
     async def note(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The last handler group: the update has been through every route."""
@@ -87,9 +107,12 @@ class Hooked:
             self.changed.set()
 
     async def until_handled(self, update_ids: list[int]) -> None:
-        """Return once every one of ``update_ids`` has been handled."""
+        """Return once every one of ``update_ids`` has been handled and its row marked done."""
         async with asyncio.timeout(PATIENCE):
-            while not all(uid in self.handled for uid in update_ids):
+            while not (
+                all(uid in self.handled for uid in update_ids)
+                and self.finished >= len(self.handled)
+            ):
                 self.changed.clear()
                 await self.changed.wait()
 
@@ -111,14 +134,15 @@ class Hooked:
 
 
 @asynccontextmanager
-async def webhook_bot(api: FakeBotApi, db: Path, **more: Any) -> AsyncIterator[Hooked]:
-    """``serve`` with PUBLIC_URL set (webhook mode) on ``db`` until the block ends."""
+async def webhook_bot(api: FakeBotApi, db: Path | str, **more: Any) -> AsyncIterator[Hooked]:
+    """``serve`` with PUBLIC_URL set (webhook mode) on ``db`` (a SQLite file or a database URL)
+    until the block ends."""
     port = free_port()
     settings = Settings(
         _env_file=None,
         telegram_bot_token=api.token,
         telegram_api_url=api.url,
-        database_url=f"sqlite+aiosqlite:///{db}",
+        database_url=db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}",
         public_url=f"http://127.0.0.1:{port}",
         web_port=port,
         **({"reorder_hold": QUICK_HOLD} | more),
@@ -129,6 +153,7 @@ async def webhook_bot(api: FakeBotApi, db: Path, **more: Any) -> AsyncIterator[H
     async def ready(running: Running) -> None:
         hooked = Hooked(api, running, f"{settings.public_url}/telegram", webhook_secret(api.token))
         running.application.add_handler(TypeHandler(Update, hooked.note), group=99)
+        hooked.watch()
         holder.append(hooked)
         up.set()
 
@@ -294,3 +319,66 @@ async def test_an_update_recorded_before_a_crash_is_handled_at_the_next_start(
         assert api.deliveries == []
         assert "Chia sẻ số điện thoại" in api.sent(BINH.id)[-1].plain
         assert await bot.running.store.inbox.counts() == {"done": 1}
+
+
+@pytest.fixture
+async def pg_database() -> AsyncIterator[str]:
+    """A PostgreSQL database of its own (an outage is made by refusing connections to it)."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    name = f"hook_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def outage(database: str, down: bool) -> None:
+    """Make PostgreSQL refuse ``database`` (and cut its connections), or take it back."""
+    admin = make_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            allow = "false" if down else "true"
+            await conn.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {allow}'))
+            if down:
+                await conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": database},
+                )
+    finally:
+        await admin.dispose()
+
+
+async def test_postgresql_down_gives_500_and_the_redelivery_is_taken_once_it_is_back(
+    api: FakeBotApi, pg_database: str
+) -> None:
+    """PostgreSQL refusing connections: 500 (nothing acknowledged); back: the redelivery is
+    recorded and handled once, and the bot served on throughout."""
+    await prepare(pg_database)
+    name = make_url(pg_database).database or ""
+    async with webhook_bot(api, pg_database) as bot:
+        api.add_user(BINH)
+        await bot.feed(start(api, BINH))
+        refused = asyncio.Event()
+        api.on_delivery.append(lambda uid, status: refused.set() if status == 500 else None)
+        await outage(name, down=True)
+        try:
+            update = start(api, BINH, "/help")
+            delivering = asyncio.create_task(api.deliver([update]))
+            await asyncio.wait_for(refused.wait(), PATIENCE)
+        finally:
+            await outage(name, down=False)
+        await asyncio.wait_for(delivering, PATIENCE)
+        await bot.until_handled([update["update_id"]])
+        statuses = api.delivered(update["update_id"])
+        assert statuses[0] == 500 and statuses[-1] == 200
+        assert bot.handled[update["update_id"]] == 1
+        assert await bot.running.store.inbox.counts() == {"done": 2}

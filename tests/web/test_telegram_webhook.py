@@ -116,6 +116,13 @@ class Hooked:
                 self.changed.clear()
                 await self.changed.wait()
 
+    async def until_finished(self, rows: int) -> None:
+        """Return once ``rows`` inbox rows have been marked done or dead."""
+        async with asyncio.timeout(PATIENCE):
+            while self.finished < rows:
+                self.changed.clear()
+                await self.changed.wait()
+
     async def feed(self, update: JSON) -> None:
         """Deliver one update by webhook and wait until the bot has handled it."""
         await self.api.deliver([update])
@@ -219,6 +226,23 @@ async def test_a_post_without_the_secret_is_refused_and_nothing_recorded(
         assert await bot.post(b"[1, 2]", {SECRET_HEADER: bot.secret}) == 200
         assert await bot.running.store.inbox.counts() == {}
         assert bot.handled == {}
+
+
+async def test_an_update_the_bot_cannot_read_is_given_up_and_the_rest_go_on(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """With the right secret, an update_id whose content is no update: 200, tried, dead; the
+    updates after it are handled."""
+    await prepare(tmp_path / "g.db")
+    async with webhook_bot(api, tmp_path / "g.db") as bot:
+        api.add_user(BINH)
+        garbage = api.new_update({"message": "not a message", "callback_query": [1]})
+        await api.deliver([garbage])
+        await bot.feed(start(api, BINH))
+        await bot.until_finished(2)
+        assert api.delivered(garbage["update_id"]) == [200]
+        assert await bot.running.store.inbox.counts() == {"dead": 1, "done": 1}
+        assert "Chia sẻ số điện thoại" in api.sent(BINH.id)[-1].plain
 
 
 async def test_a_redelivered_update_is_handled_once(api: FakeBotApi, tmp_path: Path) -> None:

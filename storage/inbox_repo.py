@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 
-from bot.domain.inbox import REORDER_HOLD, InboxRow, InboxStatus, Mark, Ready, advance
+from bot.domain.inbox import QUIET_RESET, REORDER_HOLD, InboxRow, InboxStatus, Mark, Ready, advance
 from storage.base import Repository
 from storage.batch import Batch
 from storage.engine import Database
@@ -117,29 +117,37 @@ class InboxRepository(Repository):
         return await self._db.write(work)
 
     def _advance(self, connection: Connection, channel: str, now: datetime) -> Mark:
-        """Move the channel's mark as far as it may go now (it never goes back)."""
-        mark = connection.execute(
-            select(inbox_marks.c.seq).where(inbox_marks.c.channel == channel)
-        ).scalar()
-        query = select(inbox.c.seq, inbox.c.received_at).where(inbox.c.channel == channel)
+        """Move the channel's mark as far as it may go now (it never goes back, except that one
+        quiet for ``QUIET_RESET`` starts afresh from the rows waiting)."""
+        found = connection.execute(
+            select(inbox_marks.c.seq, inbox_marks.c.moved_at).where(
+                inbox_marks.c.channel == channel
+            )
+        ).first()
+        quiet = found is not None and now - found.moved_at >= QUIET_RESET
+        mark = None if found is None or quiet else int(found.seq)
+        # Rows above the mark are all todo (only rows at or below it are handled); with no mark,
+        # the todo rows alone, not the done ones kept for a while.
+        query = select(inbox.c.seq, inbox.c.received_at).where(
+            inbox.c.channel == channel, inbox.c.status == InboxStatus.TODO.value
+        )
         if mark is not None:
             query = query.where(inbox.c.seq > mark)
         above = connection.execute(query.order_by(inbox.c.seq).limit(ABOVE_LIMIT)).all()
         moved = advance(mark, ((row.seq, row.received_at) for row in above), now, self.hold)
-        if moved.seq is not None and moved.seq != mark:
-            if mark is None:
-                insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
-                connection.execute(
-                    insert(inbox_marks)
-                    .values(channel=channel, seq=moved.seq)
-                    .on_conflict_do_nothing(index_elements=["channel"])
-                )
-            # never back: another replica may have moved it further meanwhile
+        if moved.seq is None or moved.seq == mark:
+            return moved
+        if found is None:
+            insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
             connection.execute(
-                update(inbox_marks)
-                .where(inbox_marks.c.channel == channel, inbox_marks.c.seq < moved.seq)
-                .values(seq=moved.seq)
+                insert(inbox_marks)
+                .values(channel=channel, seq=moved.seq, moved_at=now)
+                .on_conflict_do_nothing(index_elements=["channel"])
             )
+        moving = update(inbox_marks).where(inbox_marks.c.channel == channel)
+        if not quiet:  # never back: another replica may have moved it further meanwhile
+            moving = moving.where(inbox_marks.c.seq < moved.seq)
+        connection.execute(moving.values(seq=moved.seq, moved_at=now))
         return moved
 
     async def take(self, row_id: int) -> int | None:

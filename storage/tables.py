@@ -519,4 +519,5 @@ inbox_marks = Table(
     metadata,
     Column("channel", String(16), primary_key=True),
     Column("seq", BigInteger, nullable=False),
+    Column("moved_at", UtcDateTime(), nullable=False),  # a mark quiet for long starts afresh
 )

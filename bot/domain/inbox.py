@@ -17,6 +17,9 @@ from enum import StrEnum
 
 MAX_ATTEMPTS = 3  # times a row is taken in hand (each crash of its handling counts) before dead
 REORDER_HOLD = timedelta(seconds=2)  # a gap in update_ids is waited for this long at most
+# A mark that has not moved for this long is started afresh: after a week without updates
+# Telegram picks the next update_id at random (getUpdates' documentation), possibly below it.
+QUIET_RESET = timedelta(days=1)
 
 
 class InboxStatus(StrEnum):

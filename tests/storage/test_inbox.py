@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.inbox import MAX_ATTEMPTS, REORDER_HOLD, InboxStatus, advance
+from bot.domain.inbox import MAX_ATTEMPTS, QUIET_RESET, REORDER_HOLD, InboxStatus, advance
 from bot.services.audit import AuditService
 from bot.services.clock import ManualClock
 from bot.services.downloads import DownloadService
@@ -131,3 +131,19 @@ def test_the_mark_moves_over_what_follows_on_and_over_old_gaps_only() -> None:
     assert advance(4, [(6, old), (7, young), (9, old)], NOW, hold).seq == 9
     assert advance(None, [(6, young)], NOW, hold).seq is None
     assert advance(4, [], NOW, hold).wait is None
+
+
+async def test_a_mark_quiet_for_a_day_starts_afresh_below_itself(any_store: Store) -> None:
+    """After a long silence Telegram may number on from a random, lower id: those updates are
+    held and ordered again instead of being taken as late ones."""
+    await put(any_store, 500, at=NOW - REORDER_HOLD)
+    assert await seqs(any_store, "t:1") == [500]
+    later = NOW + QUIET_RESET
+    await put(any_store, 8, lane="t:2", at=later)
+    await put(any_store, 10, lane="t:2", at=later)
+    held = await any_store.inbox.ready("t:2", later)
+    assert held.rows == () and held.wait == REORDER_HOLD.total_seconds()
+    await put(any_store, 9, lane="t:3", at=later)
+    assert await seqs(any_store, "t:2", later + REORDER_HOLD) == [8, 10]
+    await put(any_store, 11, lane="t:2", at=later + REORDER_HOLD)
+    assert await seqs(any_store, "t:2", later + REORDER_HOLD) == [8, 10, 11]

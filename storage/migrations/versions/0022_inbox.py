@@ -46,6 +46,7 @@ def upgrade() -> None:
         "inbox_marks",
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("channel", name=op.f("pk_inbox_marks")),
     )
 

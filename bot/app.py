@@ -495,7 +495,8 @@ async def serve(
     clock: Clock | None = None,
     ready: Callable[[Running], Awaitable[None]] | None = None,
 ) -> None:
-    """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
+    """Run the bot until ``stop`` is set; errors propagate to the caller. Telegram updates come
+    by long polling, or by webhook with PUBLIC_URL (TELEGRAM_RECEIVE: ``_serve_webhook``).
 
     With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
     worker processes handle the updates (``handlers.telegram.workers``). ``ready`` is called once

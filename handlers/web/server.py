@@ -1,6 +1,7 @@
 """The bot's own web server: ``GET /d/{token}`` hands out a file published as a download link.
 
-Routes, in full: ``GET /d/{token}`` and ``GET /healthz``. Nothing else is served (no listing,
+Routes, in full: ``GET /d/{token}``, ``GET /healthz`` and the channels' webhooks mounted with
+``add_post`` (``POST /zalo``, ``POST /telegram``). Nothing else is served (no listing,
 no static files). Every refusal is the same bare 404, whether the token is malformed (refused
 before any database read), unknown, expired, revoked or its person has left, so a caller
 learns nothing by trying. A file goes out with ``Content-Disposition: attachment`` (UTF-8 name),

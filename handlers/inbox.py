@@ -11,7 +11,10 @@ was marked done handles it again after the restart (a typed answer is not stored
 
 ``LocalLanes`` is the runner of one process (the ``LaneRunner`` port): at most one task per
 lane; a wake while it drains makes it look once more; ``start`` takes up the lanes left with
-todo rows (a crash, a stop in the middle); ``stop`` lets each task finish the row in hand.
+todo rows (a crash, a stop in the middle), and again every ``SWEEP_EVERY`` (a wake lost, e.g.
+a row recorded while the runner was stopping); ``stop`` lets each task finish the row in hand.
+A runner must drain a lane again when it is woken while draining it: ``drain`` looks at the
+lane's rows once (or until none are left beyond its batch), not again for rows recorded meanwhile.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ log = logging.getLogger(__name__)
 Handle = Callable[[InboxRow], Awaitable[None]]
 Drain = Callable[[str], Awaitable[float | None]]
 RETRY = 1.0  # seconds before a lane whose draining failed (e.g. the database) is tried again
-SWEEP = 1000  # lanes taken up at once by ``start``
+SWEEP = 1000  # lanes taken up at once by a sweep
+SWEEP_EVERY = 30.0  # seconds between sweeps for lanes with todo rows
 
 
 class Drainer:
@@ -53,7 +57,8 @@ class Drainer:
                 if self._halted:
                     return None
                 await self._one(row)
-            if not ready.rows:
+            # Rows recorded meanwhile woke the lane (the runner drains it again): no second look.
+            if not ready.more:
                 return ready.wait
         return None
 
@@ -85,11 +90,15 @@ class LocalLanes:
         lanes: Callable[[int], Awaitable[list[str]]],
         halt: Callable[[], None] | None = None,
         retry: float = RETRY,
+        sweep_every: float = SWEEP_EVERY,
     ) -> None:
         self._drain = drain
         self._lanes = lanes
         self._halt = halt
         self._retry = retry
+        self._sweep_every = sweep_every
+        self._sweeping: asyncio.Task[None] | None = None
+        self._quit = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._woken: dict[str, asyncio.Event] = {}
         self._held: set[str] = set()
@@ -102,10 +111,26 @@ class LocalLanes:
         return len(self._tasks)
 
     async def start(self) -> None:
-        """Take up every lane with todo rows, then follow the wakes."""
+        """Take up every lane with todo rows, then follow the wakes (and sweep now and then)."""
         self._started = True
+        await self._sweep()
+        self._sweeping = asyncio.create_task(self._sweeps(), name="lane sweeps")
+
+    async def _sweep(self) -> None:
         for lane in await self._lanes(SWEEP):
-            self.wake(lane)
+            if lane not in self._tasks:
+                self.wake(lane)
+
+    async def _sweeps(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quit.wait(), self._sweep_every)
+            if self._stopping:
+                return
+            try:
+                await self._sweep()
+            except Exception:
+                log.exception("inbox sweep failed; again in %.0f s", self._sweep_every)
 
     def wake(self, lane: str) -> None:
         """Have ``lane`` drained soon (never blocks). Held lanes look again too: the row just
@@ -146,6 +171,9 @@ class LocalLanes:
     async def stop(self) -> None:
         """Take no more wakes; each task finishes the row in hand, then ends."""
         self._stopping = True
+        self._quit.set()
+        if self._sweeping is not None:
+            await self._sweeping
         if self._halt is not None:
             self._halt()
         for woken in self._woken.values():

@@ -102,17 +102,18 @@ class InboxRepository(Repository):
                     select(inbox)
                     .where(inbox.c.lane == lane, inbox.c.status == InboxStatus.TODO.value)
                     .order_by(inbox.c.seq)
-                    .limit(limit)
+                    .limit(limit + 1)
                 ).mappings()
             ]
+            more, rows = len(rows) > limit, rows[:limit]
             if not rows or rows[0].channel not in self._ordered:
-                return Ready(tuple(rows), None)
+                return Ready(tuple(rows), None, more)
             mark = self._advance(connection, rows[0].channel, now)
             if mark.seq is None:
                 return Ready((), mark.wait)
             ready = tuple(row for row in rows if row.seq <= mark.seq)
-            held = len(ready) < len(rows)
-            return Ready(ready, mark.wait if held else None)
+            held = len(ready) < len(rows) or more
+            return Ready(ready, mark.wait if held else None, more and len(ready) == len(rows))
 
         return await self._db.write(work)
 

@@ -51,6 +51,7 @@ class Ready:
 
     rows: tuple[InboxRow, ...]
     wait: float | None
+    more: bool = False  # the lane has more todo rows than these (the limit was reached)
 
 
 @dataclass(frozen=True, slots=True)

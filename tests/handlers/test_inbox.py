@@ -12,6 +12,7 @@ import pytest
 from bot.domain.inbox import MAX_ATTEMPTS, REORDER_HOLD, InboxRow
 from bot.services.clock import ManualClock
 from handlers.inbox import Drainer, LocalLanes
+from storage.inbox_repo import READY_LIMIT
 from storage.store import Store
 from tests.waiting import PATIENCE
 
@@ -208,3 +209,25 @@ async def test_stop_finishes_the_row_in_hand_and_leaves_the_rest_todo(store: Sto
     await asyncio.wait_for(stopping, PATIENCE)
     assert handler.seqs("t:a") == [1] and lanes.busy == 0
     assert await store.inbox.counts() == {"done": 1, "todo": 2}
+
+
+async def test_one_drain_goes_past_a_batch_of_rows(store: Store) -> None:
+    """More todo rows than one batch hands out: a single drain handles them all, in order."""
+    handler = Handler()
+    count = READY_LIMIT + 7
+    for seq in range(count, 0, -1):
+        await put(store, seq, "t:1")
+    drainer, _ = runner(store, handler, ManualClock(NOW))
+    assert await drainer.drain("t:1") is None
+    assert handler.seqs("t:1") == list(range(1, count + 1))
+
+
+async def test_a_row_whose_wake_was_lost_is_taken_up_by_the_next_sweep(store: Store) -> None:
+    """A row recorded with nobody told (as while a runner stops) is found by the periodic sweep."""
+    handler = Handler()
+    drainer = Drainer(store.inbox, handler, ManualClock(NOW))
+    lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt, sweep_every=0.01)
+    await lanes.start()
+    await put(store, 1, "t:a")
+    await handler.until(lambda: handler.seqs("t:a") == [1])
+    await lanes.stop()

@@ -23,6 +23,8 @@ top-20 table beside it as FILE.txt).
 signed in by their invite codes typed, answering by typed text and numbers
 (``bench/zalo_members.py``); the bot has no Telegram token; the baseline is a bare echo bot on
 our Zalo client and poller (``bench/zalo_echo.py``). ``--polls`` sets ZALO_POLLS for both.
+``--telegram-receive webhook``: the bot takes Telegram's webhook (PUBLIC_URL, the inbox), a
+burst's pieces POSTed at once; the echo bot still polls.
 ``--zalo-receive webhook``: both take Zalo's webhook instead (PUBLIC_URL set to their own web
 server), each POST sent after the same latency as a call, as if over the same network.
 Last line: one JSON object with channel, updates_per_s, echo_updates_per_s, ratio, p50_ms,
@@ -112,8 +114,11 @@ class Member:
         index: int,
         latencies: list[float],
         think: float = 0.0,
+        webhook: bool = False,
     ) -> None:
         self.think = think
+        self.webhook = webhook  # delivered by POSTs to the bot's webhook, not getUpdates
+        self._posting: list[asyncio.Task[None]] = []
         self.index = index
         self.replies = replies
         self.latencies = latencies
@@ -139,7 +144,12 @@ class Member:
         self.sent += 1
         started = time.perf_counter()
         target = self.sent
-        await self.chat.api.push_update(update)
+        if self.webhook and self.burst is not None:  # a burst's POSTs at once, as Telegram may
+            self._posting.append(asyncio.create_task(self.chat.api.deliver([update], seed=None)))
+        elif self.webhook:
+            await self.chat.api.deliver([update], seed=None)
+        else:
+            await self.chat.api.push_update(update)
         if self.burst is not None:
             self.burst.append(started)
             return
@@ -152,6 +162,8 @@ class Member:
         for text in texts:
             await self.chat.send(text)
         starts, self.burst = self.burst, None
+        posting, self._posting = self._posting, []
+        await asyncio.gather(*posting)
         for offset, started in enumerate(starts, start=self.sent - len(starts) + 1):
             finished = await asyncio.wait_for(self.replies.wait_for(self.chat.user.id, offset), 120)
             self.took(finished - started)
@@ -384,6 +396,12 @@ async def main() -> None:
         help="Zalo: getUpdates long polls, or the webhook (PUBLIC_URL)",
     )
     parser.add_argument(
+        "--telegram-receive",
+        choices=("poll", "webhook"),
+        default="poll",
+        help="Telegram: getUpdates, or the webhook (PUBLIC_URL; the echo bot still polls)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="bot and echo runs, alternately (min/median/max)"
     )
     parser.add_argument(
@@ -546,17 +564,24 @@ async def run_telegram(options: argparse.Namespace, db: str) -> dict[str, Any]:
         replies = Replies()
         api.on_call.append(replies.on_call)
         latencies: list[float] = []
+        webhook = mode == "bot" and options.telegram_receive == "webhook"  # the echo bot polls
         members = [
-            Member(api, replies, i, latencies, options.think) for i in range(options.members)
+            Member(api, replies, i, latencies, options.think, webhook)
+            for i in range(options.members)
         ]
         env = {
-            **os.environ,
+            **{
+                k: v for k, v in os.environ.items() if not k.startswith(("PUBLIC_URL", "TELEGRAM_"))
+            },
             "TELEGRAM_BOT_TOKEN": api.token,
             "TELEGRAM_API_URL": api.url,
             "DATABASE_URL": db,
             "LOG_LEVEL": "WARNING",
             "WORKERS": str(options.workers),
         }
+        if webhook:
+            port = free_port()
+            env |= {"PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_PORT": str(port)}
 
         async def work(mode: str = mode, members: list[Member] = members) -> int:
             if mode == "bot":
@@ -648,7 +673,7 @@ def report(options: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
         "members": options.members,
         "workers": options.workers,
         "polls": options.polls if options.channel == "zalo" else None,
-        "receive": options.zalo_receive if options.channel == "zalo" else None,
+        "receive": options.zalo_receive if options.channel == "zalo" else options.telegram_receive,
         "think_s": options.think,
         "latency_ms": options.latency * 1000,
         "repeat": len(runs),

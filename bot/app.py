@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -18,6 +19,7 @@ from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.domain.forms import FormDef
+from bot.domain.inbox import InboxRow
 from bot.domain.menu import GUEST_COMMANDS
 from bot.domain.models import Channel
 from bot.domain.schedule import Schedule
@@ -51,7 +53,7 @@ from bot.services.models_view import ModelsPresenter
 from bot.services.notices import Notices
 from bot.services.plan_view import PlanPresenter
 from bot.services.plans import PlanService
-from bot.services.ports import Clock, DocumentRenderer
+from bot.services.ports import Clock, DocumentRenderer, LaneRunner
 from bot.services.progress import ProgressService
 from bot.services.progress_view import ProgressPresenter
 from bot.services.proxy import ProxyService
@@ -66,6 +68,7 @@ from bot.services.yearend_view import YearEndPresenter
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
+from handlers.inbox import Drainer, LocalLanes
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
@@ -79,6 +82,8 @@ from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
+from handlers.telegram.webhook import PATH as TELEGRAM_PATH
+from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_receiver, webhook_secret
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
 from handlers.web.health import Readiness
 from handlers.web.server import WebServer, web_app
@@ -547,7 +552,8 @@ async def serve(
     clock: Clock | None = None,
     ready: Callable[[Running], Awaitable[None]] | None = None,
 ) -> None:
-    """Run the bot with long polling until ``stop`` is set; errors propagate to the caller.
+    """Run the bot until ``stop`` is set; errors propagate to the caller. Telegram updates come
+    by long polling, or by webhook with PUBLIC_URL (TELEGRAM_RECEIVE: ``_serve_webhook``).
 
     With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
     worker processes handle the updates (``handlers.telegram.workers``). ``ready`` is called once
@@ -561,6 +567,7 @@ async def serve(
     if database is not None:  # a damaged file stops here, before anything writes to it
         await asyncio.to_thread(check_sound, database)
     store = await Store.open(settings.database_url)
+    store.inbox.hold = timedelta(seconds=settings.reorder_hold)
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
@@ -570,6 +577,7 @@ async def serve(
         # while the rest stops in order, the web server last (the exit stack below).
         readiness = readiness_of(store, stop.is_set)
         downloads = build_downloads(settings, store, services, clock, readiness, metrics)
+        hook = telegram_hook(settings, store, clock, downloads.web, metrics)
         async with AsyncExitStack() as stack:
             zalo = await stack.enter_async_context(
                 zalo_side(
@@ -593,12 +601,13 @@ async def serve(
                 services,
                 store,
                 clock,
-                downloads.service,
+                downloads,
                 zalo,
                 stack,
                 stop,
                 ready,
                 metrics,
+                hook,
             )
     finally:
         await store.close()
@@ -609,15 +618,17 @@ async def _serve_channels(
     services: Services,
     store: Store,
     clock: Clock,
-    downloads: DownloadService,
+    downloads: Downloads,
     zalo: ZaloSide | None,
     stack: AsyncExitStack,
     stop: asyncio.Event,
     ready: Callable[[Running], Awaitable[None]] | None,
     metrics: Metrics,
+    hook: TelegramHook | None = None,
 ) -> None:
-    """Telegram (when its token is set) and Zalo (when it runs) until ``stop``; the outbox and
-    the sweeps beside them. Zalo refusing its token stops everything with ``TokenRefused``."""
+    """Telegram (when its token is set; by webhook with ``hook``) and Zalo (when it runs) until
+    ``stop``; the outbox and the sweeps beside them. Zalo refusing its token stops everything
+    with ``TokenRefused``."""
     token = settings.telegram_bot_token
     telegram = token is not None and bool(token.get_secret_value().strip())
     if not telegram and zalo is None:
@@ -645,7 +656,7 @@ async def _serve_channels(
         paces=paces,
         metrics=metrics,
     )
-    housekeeping = Housekeeping(store.seen, downloads, clock)
+    housekeeping = Housekeeping(store.seen, downloads.service, clock, store.inbox)
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
     halt = asyncio.Event()
     receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
@@ -658,6 +669,22 @@ async def _serve_channels(
                 await halt.wait()
             finally:
                 await sweeps.stop()
+        elif hook is not None:
+            if settings.workers > 1:
+                log.warning("telegram webhook: updates are handled in this process (WORKERS=1)")
+            await _serve_webhook(
+                settings,
+                services,
+                store,
+                sender_bot,
+                pacer,
+                sweeps,
+                halt,
+                ready,
+                hook,
+                clock,
+                metrics,
+            )
         elif settings.workers > 1:
             await _supervise(settings, services, sender_bot, pacer, sweeps, halt, metrics)
         else:
@@ -723,6 +750,111 @@ async def _serve_alone(
         finally:
             await sweeps.stop()
             await application.stop()
+
+
+class Wakes:
+    """The webhook's way to the lane runner, which exists only once the application does: a
+    wake before (or after) that goes nowhere, and the row waits for the runner's start sweep."""
+
+    def __init__(self) -> None:
+        self.runner: LaneRunner | None = None
+
+    def wake(self, lane: str) -> None:
+        if self.runner is not None:
+            self.runner.wake(lane)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramHook:
+    """Telegram's webhook mounted on the web server: where Telegram POSTs, with which secret."""
+
+    url: str
+    secret: str
+    web: WebServer
+    wakes: Wakes
+
+
+def telegram_hook(
+    settings: Settings, store: Store, clock: Clock, web: WebServer, metrics: Metrics | None = None
+) -> TelegramHook | None:
+    """With a Telegram token and the webhook chosen (TELEGRAM_RECEIVE, PUBLIC_URL): ``POST
+    /telegram`` on ``web`` (before it starts), recording into the inbox. None: polling."""
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value().strip() or not settings.telegram_webhook:
+        return None
+    if settings.public_url is None:
+        raise ValueError("TELEGRAM_RECEIVE=webhook needs PUBLIC_URL")
+    secret = webhook_secret(token.get_secret_value())
+    wakes = Wakes()
+    web.add_post(TELEGRAM_PATH, webhook_receiver(secret, store.inbox, clock, wakes.wake, metrics))
+    return TelegramHook(f"{settings.public_url}{TELEGRAM_PATH}", secret, web, wakes)
+
+
+async def _serve_webhook(
+    settings: Settings,
+    services: Services,
+    store: Store,
+    bot: ExtBot[None],
+    pacer: Pacer,
+    sweeps: Sweeps,
+    stop: asyncio.Event,
+    ready: Callable[[Running], Awaitable[None]] | None,
+    hook: TelegramHook,
+    clock: Clock,
+    metrics: Metrics | None = None,
+) -> None:
+    """Telegram by webhook: the web server records each update in the inbox, this process's
+    lanes handle them, one person's at a time in update_id order.
+
+    ``setWebhook`` is made at every start with the same arguments (every replica may); the
+    webhook is never deleted, on start or on stop: the updates Telegram holds meanwhile wait
+    for the next start (or another replica) instead of being dropped.
+    """
+    application = build_application(settings, services, pacer, polling=False, metrics=metrics)
+    async with application:
+
+        async def handle(row: InboxRow) -> None:
+            update = Update.de_json(json.loads(row.body), application.bot)
+            # Through the update processor, as PTB's own dispatch does: it counts the update
+            # handled (ok, or error when the error handler marked it) in the metrics.
+            processor = application.update_processor
+            await processor.process_update(update, application.process_update(update))
+
+        drainer = Drainer(store.inbox, handle, clock)
+        lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
+        own_web = not hook.web.started  # else the Zalo side started it and stops it
+        if own_web:
+            await hook.web.start(settings.web_host, settings.web_port)
+        try:
+            await application.start()
+            hook.wakes.runner = lanes
+            await lanes.start()  # the rows a former run recorded and did not finish
+            await bot.set_webhook(
+                hook.url,
+                secret_token=hook.secret,
+                max_connections=settings.webhook_max_connections,
+                allowed_updates=WEBHOOK_UPDATES,
+                drop_pending_updates=False,
+            )
+            sweeps.start()
+            log.info(
+                services.catalog.plain(
+                    "cli.webhook.started", username=application.bot.username, url=hook.url
+                )
+            )
+            try:
+                if ready is not None:
+                    await ready(Running(services, store, sweeps, application, metrics))
+                await stop.wait()
+            finally:
+                await sweeps.stop()
+        finally:
+            if own_web:
+                await hook.web.stop()  # the requests in flight are recorded first
+            hook.wakes.runner = None
+            await lanes.stop()
+            if application.running:
+                await application.stop()
 
 
 async def _supervise(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -172,6 +173,25 @@ class Settings(BaseSettings):
         le=600,
         description="Seconds a stopping replica waits for the lanes it is draining to finish.",
     )
+    telegram_receive: Literal["auto", "poll", "webhook"] = Field(
+        default="auto",
+        description="How Telegram updates arrive: webhook (Telegram POSTs them to "
+        "PUBLIC_URL/telegram; needs PUBLIC_URL), poll (getUpdates), or auto: the webhook when "
+        "PUBLIC_URL is set, else polling.",
+    )
+    webhook_max_connections: int = Field(
+        default=40,
+        ge=1,
+        le=100,
+        description="Webhook POSTs Telegram may make at once (setWebhook max_connections).",
+    )
+    reorder_hold: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds an update waits for an earlier one (by update_id) that Telegram "
+        "has not delivered yet, before it is handled without it.",
+    )
 
     # The validators raise PydanticCustomError: its type names the message the command line
     # prints (cli.config_error.<type>); the English text is for developers.
@@ -254,6 +274,13 @@ class Settings(BaseSettings):
         so a polling bot needs no free port unless it is asked to listen."""
         zalo = self.zalo_bot_token is not None and bool(self.zalo_bot_token.get_secret_value())
         return zalo or self.public_url is not None or "web_port" in self.model_fields_set
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Whether Telegram updates come by webhook (TELEGRAM_RECEIVE, PUBLIC_URL)."""
+        if self.telegram_receive == "auto":
+            return self.public_url is not None
+        return self.telegram_receive == "webhook"
 
     def token_is_well_formed(self) -> bool:
         """True when a token is set and looks like one BotFather issues."""

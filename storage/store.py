@@ -12,6 +12,7 @@ from storage.audit_repo import AuditRepository
 from storage.broadcasts_repo import BroadcastRepository
 from storage.directory_repo import DirectoryRepository
 from storage.engine import Database, make_engine, open_database
+from storage.inbox_repo import InboxRepository
 from storage.library_repo import LibraryRepository
 from storage.link_codes_repo import LinkCodeRepository
 from storage.links_repo import LinkRepository
@@ -57,6 +58,7 @@ class Store:
     screens: ScreenRepository
     library: LibraryRepository
     models: ModelsRepository
+    inbox: InboxRepository
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, **engine_options: Any) -> Store:
@@ -91,6 +93,7 @@ class Store:
             ScreenRepository(database),
             LibraryRepository(database),
             ModelsRepository(database),
+            InboxRepository(database),
         )
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -497,4 +499,42 @@ midyear_checks = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=True),
     UniqueConstraint("person_id", "campaign_id"),
+)
+
+# Every update a channel delivers, recorded before it is acknowledged (a webhook answers 200 only
+# once its row has committed), then handled once, one person's ("lane") at a time in ``seq``
+# order. Telegram: key and seq are the update_id, lane "t:<sender id>". Done rows are kept a
+# while, so a late redelivery is still recognised, then forgotten (``Housekeeping``).
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("lane", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # JSON: the update as delivered
+    Column("status", String(12), nullable=False),  # todo / done / dead
+    Column("attempts", Integer, nullable=False),  # times taken in hand
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("handled_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("channel", "key"),
+)
+Index(
+    "ix_inbox_todo_lane_seq",
+    inbox.c.lane,
+    inbox.c.seq,
+    sqlite_where=text("status = 'todo'"),
+    postgresql_where=text("status = 'todo'"),
+)
+Index(None, inbox.c.channel, inbox.c.seq)
+Index(None, inbox.c.handled_at)
+# Per channel whose seq is the sender's own numbering (Telegram's update_id): every seq at or
+# below the mark has been recorded, or its gap was given up after REORDER_HOLD.
+inbox_marks = Table(
+    "inbox_marks",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("moved_at", UtcDateTime(), nullable=False),  # a mark quiet for long starts afresh
 )

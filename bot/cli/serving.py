@@ -72,6 +72,9 @@ async def run(cli: Cli) -> int:
     if telegram and not cli.settings.token_is_well_formed():
         cli.say("cli.bad_token_format")
         return USAGE
+    if telegram and cli.settings.telegram_receive == "webhook" and not cli.settings.public_url:
+        cli.say("cli.webhook.needs_public_url", path="/telegram")
+        return USAGE
     url = cli.settings.database_url
     if cli.settings.workers > 1 and url.startswith("sqlite") and sqlite_file(url) is None:
         cli.say("cli.workers_need_file", workers=cli.settings.workers)

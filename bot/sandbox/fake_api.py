@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.domain.telegram_html import EntityError, parse_html, utf16_len
@@ -44,7 +46,14 @@ _STRING_PARAMS = {
     "description",
     "name",
     "file_id",
+    "secret_token",
 }
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete"
+    " the webhook first"
+)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+REDELIVER_AFTER = 0.02  # seconds before a webhook POST not answered 200 is made again
 
 JSON = dict[str, Any]
 
@@ -197,6 +206,7 @@ class FakeBotApi:
         self.last_update_id = 0  # ids only grow, across restarts too (see ``continue_after``)
         self.last_message_id = 0
         self._callback_ids: set[str] = set()
+        self._callback_serial = itertools.count(1)
         self._arrived = asyncio.Condition()
         self._sent_times: deque[float] = deque()
         self._runner: web.AppRunner | None = None
@@ -204,6 +214,12 @@ class FakeBotApi:
         self._polls = 0  # getUpdates calls so far: a long poll is cut off by any later one
         self.polling = asyncio.Event()  # set while a long poll waits (tests wait on it)
         self.url = ""
+        # setWebhook's parameters while a webhook is set (url, secret_token, max_connections,
+        # allowed_updates, drop_pending_updates), else None
+        self.webhook: JSON | None = None
+        self.deliveries: list[tuple[int, int]] = []  # (update_id, status) of each webhook POST
+        self.on_delivery: list[Callable[[int, int], None]] = []  # told (update_id, status)
+        self._undelivered = 0
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -253,7 +269,8 @@ class FakeBotApi:
 
     def new_callback_id(self) -> str:
         """A callback query id the server will accept an answer for."""
-        query_id = str(self._next_update_id() * 7919)
+        # its own numbering: an update id spent here would be a gap in the webhook's sequence
+        query_id = str(next(self._callback_serial) * 7919)
         self._callback_ids.add(query_id)
         return query_id
 
@@ -508,9 +525,97 @@ class FakeBotApi:
         }
 
     async def _m_deletewebhook(self, params: JSON) -> bool:
+        self.webhook = None
         return True
 
+    async def _m_setwebhook(self, params: JSON) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # Telegram: an empty url removes the webhook
+            self.webhook = None
+            return True
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        secret = str(params.get("secret_token") or "")
+        if secret and not (
+            len(secret) <= 256 and secret.replace("_", "").replace("-", "").isalnum()
+        ):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        connections = _int(params.get("max_connections")) or 40
+        if not 1 <= connections <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": connections,
+            "allowed_updates": params.get("allowed_updates"),
+            "drop_pending_updates": params.get("drop_pending_updates"),
+        }
+        return True
+
+    async def _m_getwebhookinfo(self, params: JSON) -> JSON:
+        info: JSON = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": self._undelivered,
+        }
+        if self.webhook:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.webhook["allowed_updates"] is not None:
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
+    async def deliver(
+        self,
+        updates: list[JSON],
+        *,
+        seed: int | None = 0,
+        connections: int | None = None,
+        secret: str | None = None,
+        redeliver_after: float = REDELIVER_AFTER,
+    ) -> None:
+        """POST ``updates`` to the webhook as Telegram does: up to ``max_connections`` at once,
+        in an order shuffled by ``seed`` (None: as given), each one made again until it is
+        answered 200. Returns once every one of them has been; each POST's status is appended
+        to ``deliveries``. ``secret`` replaces the header setWebhook was given."""
+        if self.webhook is None:
+            raise RuntimeError("no webhook is set")
+        url = self.webhook["url"]
+        header = self.webhook["secret_token"] if secret is None else secret
+        order = list(updates)
+        if seed is not None:
+            random.Random(seed).shuffle(order)
+        gate = asyncio.Semaphore(connections or self.webhook["max_connections"])
+        self._undelivered += len(order)
+
+        async def post(session: aiohttp.ClientSession, update: JSON) -> None:
+            while not self._closing.is_set():
+                async with gate:
+                    try:
+                        async with session.post(
+                            url, json=update, headers={SECRET_HEADER: header} if header else {}
+                        ) as answer:
+                            status = answer.status
+                    except aiohttp.ClientError:
+                        status = 0  # the bot is not there (down, restarting)
+                self.deliveries.append((int(update["update_id"]), status))
+                for listener in self.on_delivery:
+                    listener(int(update["update_id"]), status)
+                if status == 200:
+                    self._undelivered -= 1
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), redeliver_after)
+
+        async with aiohttp.ClientSession() as session:
+            await asyncio.gather(*(post(session, update) for update in order))
+
+    def delivered(self, update_id: int) -> list[int]:
+        """The statuses the webhook answered for one update, in order."""
+        return [status for uid, status in self.deliveries if uid == update_id]
+
     async def _m_getupdates(self, params: JSON) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
         offset = _int(params.get("offset")) or 0
         limit = min(_int(params.get("limit")) or 100, 100)
         timeout = float(params.get("timeout") or 0)

@@ -13,6 +13,7 @@ from bot.domain.digest import Forgotten, ReturnedPlan, Standing, UnitNode
 from bot.domain.directory import InviteRow, Member, RosterStats
 from bot.domain.engine import Draft
 from bot.domain.forms import FormDef
+from bot.domain.inbox import InboxStatus, Ready
 from bot.domain.meetings import Meeting, MeetingKind
 from bot.domain.models import Category, Channel, Invite, Person, Role, Unit
 from bot.domain.outbox import Failure, OutboxItem, OutboxMessage, OutboxStatus
@@ -438,6 +439,37 @@ class SeenStore(Protocol):
     async def first_time(self, channel: Channel, key: str, now: datetime) -> bool: ...
 
     async def forget_before(self, cutoff: datetime) -> None: ...
+
+
+class InboxStore(Protocol):
+    """Delivered updates, recorded before they are acknowledged, handled once per lane in order
+    (``storage/inbox_repo.py``)."""
+
+    async def record(
+        self, channel: str, key: str, lane: str, seq: int, body: str, now: datetime
+    ) -> bool: ...
+
+    async def ready(self, lane: str, now: datetime) -> Ready: ...
+
+    async def take(self, row_id: int) -> int | None: ...
+
+    async def finish(self, row_id: int, status: InboxStatus, now: datetime) -> None: ...
+
+    async def lanes_with_todo(self, limit: int) -> list[str]: ...
+
+    async def forget_before(self, cutoff: datetime) -> None: ...
+
+
+class LaneRunner(Protocol):
+    """Runs the drainer of each lane that has work, one task per lane at a time: in this process
+    (``handlers.inbox.LocalLanes``) or across replicas. ``wake`` never blocks; ``stop`` finishes
+    the row in hand and takes no new ones."""
+
+    async def start(self) -> None: ...
+
+    def wake(self, lane: str) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class LinkCodeStore(Protocol):

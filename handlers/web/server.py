@@ -2,7 +2,8 @@
 
 Routes, in full: ``GET /d/{token}``, ``GET /healthz`` (the process answers), ``GET /readyz``
 (it may take work: ``handlers.web.health``), ``GET /metrics`` (Prometheus text, only to
-``METRICS_FROM``) and the channels' webhooks (``add_post``). Nothing else is served (no listing,
+``METRICS_FROM``) and the channels' webhooks mounted with ``add_post`` (``POST /zalo``,
+``POST /telegram``). Nothing else is served (no listing,
 no static files). Every refusal is the same bare 404, whether the token is malformed (refused
 before any database read), unknown, expired, revoked or its person has left, so a caller
 learns nothing by trying. A file goes out with ``Content-Disposition: attachment`` (UTF-8 name),

@@ -26,6 +26,7 @@ from bot.services.digests import ReportRow
 from bot.services.downloads import LINK_PATH
 from bot.services.metrics import Metrics
 from bot.zalo_app import WEBHOOK_PATH
+from handlers.telegram.webhook import PATH as TELEGRAM_PATH
 from handlers.telegram.workers import STOP_GRACE
 from handlers.web.health import Readiness
 from handlers.web.server import web_app
@@ -121,7 +122,7 @@ def _served_paths() -> set[str]:
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     app = web_app(NoFiles(), clock, Readiness(answers, current), Metrics())  # as serve() builds it
     paths = {resource.canonical for resource in app.router.resources()}
-    return {p.replace("{token}", "<token>") for p in paths} | {WEBHOOK_PATH}
+    return {p.replace("{token}", "<token>") for p in paths} | {WEBHOOK_PATH, TELEGRAM_PATH}
 
 
 def test_image_is_on_the_python_the_project_targets() -> None:

@@ -135,6 +135,7 @@ async def test_metrics_count_a_scripted_conversation(
         database_url=f"sqlite+aiosqlite:///{db}",
         web_port=port,
         public_url=f"http://127.0.0.1:{port}",
+        telegram_receive="poll",  # the webhook's counts: tests/web/test_telegram_webhook.py
     )
     api.add_user(AN)
     bot = Bot(settings)

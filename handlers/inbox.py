@@ -1,0 +1,183 @@
+"""Handling the inbox: each lane's recorded updates, one at a time, in order.
+
+``Drainer.drain(lane)`` handles the lane's rows that may be handled now, each marked done once
+its handling has returned; it answers the seconds after which to look again when later rows are
+held back by a gap in the update numbering, else None. A row is counted as taken before it is
+handled, so one that kills the process every time is given up (dead) after ``MAX_ATTEMPTS``
+instead of stopping its person for ever; one whose handling raises is tried again at once, up to
+the same limit. Handling is at least once: a crash after the reply went out and before the row
+was marked done handles it again after the restart (a typed answer is not stored twice, see
+``plans.last_input``; the screen may show twice).
+
+``LocalLanes`` is the runner of one process (the ``LaneRunner`` port): at most one task per
+lane; a wake while it drains makes it look once more; ``start`` takes up the lanes left with
+todo rows (a crash, a stop in the middle), and again every ``SWEEP_EVERY`` (a wake lost, e.g.
+a row recorded while the runner was stopping); ``stop`` lets each task finish the row in hand.
+A runner must drain a lane again when it is woken while draining it: ``drain`` looks at the
+lane's rows once (or until none are left beyond its batch), not again for rows recorded meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.domain.inbox import MAX_ATTEMPTS, InboxRow, InboxStatus
+from bot.services.ports import Clock, InboxStore
+
+log = logging.getLogger(__name__)
+Handle = Callable[[InboxRow], Awaitable[None]]
+Drain = Callable[[str], Awaitable[float | None]]
+RETRY = 1.0  # seconds before a lane whose draining failed (e.g. the database) is tried again
+SWEEP = 1000  # lanes taken up at once by a sweep
+SWEEP_EVERY = 30.0  # seconds between sweeps for lanes with todo rows
+
+
+class Drainer:
+    """Handles a lane's ready rows with ``handle`` (e.g. PTB's ``process_update``)."""
+
+    def __init__(self, inbox: InboxStore, handle: Handle, clock: Clock) -> None:
+        self._inbox = inbox
+        self._handle = handle
+        self._clock = clock
+        self._halted = False
+
+    def halt(self) -> None:
+        """From now on, every drain returns after the row in hand (a graceful stop)."""
+        self._halted = True
+
+    async def drain(self, lane: str) -> float | None:
+        """Handle the lane's rows that may be handled now, in seq order; the seconds after which
+        held-back rows may be ready, or None when nothing is held back."""
+        while not self._halted:
+            ready = await self._inbox.ready(lane, self._clock.now())
+            for row in ready.rows:
+                if self._halted:
+                    return None
+                await self._one(row)
+            # Rows recorded meanwhile woke the lane (the runner drains it again): no second look.
+            if not ready.more:
+                return ready.wait
+        return None
+
+    async def _one(self, row: InboxRow) -> None:
+        """Take, handle and finish one row (again on an error, up to ``MAX_ATTEMPTS``)."""
+        while True:
+            attempts = await self._inbox.take(row.id)
+            if attempts is None:
+                return  # handled meanwhile (another runner)
+            if attempts > MAX_ATTEMPTS:
+                log.error("inbox %s %s: taken %d times, given up", row.channel, row.key, attempts)
+                await self._inbox.finish(row.id, InboxStatus.DEAD, self._clock.now())
+                return
+            try:
+                await self._handle(row)
+            except Exception:
+                log.exception("inbox %s %s: handling failed", row.channel, row.key)
+                continue
+            await self._inbox.finish(row.id, InboxStatus.DONE, self._clock.now())
+            return
+
+
+class LocalLanes:
+    """Drains lanes in this process: one task per lane at a time, kept and awaited."""
+
+    def __init__(
+        self,
+        drain: Drain,
+        lanes: Callable[[int], Awaitable[list[str]]],
+        halt: Callable[[], None] | None = None,
+        retry: float = RETRY,
+        sweep_every: float = SWEEP_EVERY,
+    ) -> None:
+        self._drain = drain
+        self._lanes = lanes
+        self._halt = halt
+        self._retry = retry
+        self._sweep_every = sweep_every
+        self._sweeping: asyncio.Task[None] | None = None
+        self._quit = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._woken: dict[str, asyncio.Event] = {}
+        self._held: set[str] = set()
+        self._started = False
+        self._stopping = False
+
+    @property
+    def busy(self) -> int:
+        """Lanes with a task now."""
+        return len(self._tasks)
+
+    async def start(self) -> None:
+        """Take up every lane with todo rows, then follow the wakes (and sweep now and then)."""
+        self._started = True
+        await self._sweep()
+        self._sweeping = asyncio.create_task(self._sweeps(), name="lane sweeps")
+
+    async def _sweep(self) -> None:
+        for lane in await self._lanes(SWEEP):
+            if lane not in self._tasks:
+                self.wake(lane)
+
+    async def _sweeps(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quit.wait(), self._sweep_every)
+            if self._stopping:
+                return
+            try:
+                await self._sweep()
+            except Exception:
+                log.exception("inbox sweep failed; again in %.0f s", self._sweep_every)
+
+    def wake(self, lane: str) -> None:
+        """Have ``lane`` drained soon (never blocks). Held lanes look again too: the row just
+        recorded may be the one their gap was waiting for."""
+        if not self._started or self._stopping:
+            return  # ``start`` sweeps whatever was recorded before it
+        for other in [lane, *self._held]:
+            self._held.discard(other)
+            woken = self._woken.get(other)
+            if woken is not None:
+                woken.set()
+            elif other not in self._tasks:
+                self._woken[other] = asyncio.Event()
+                self._tasks[other] = asyncio.create_task(self._run(other), name=f"lane {other}")
+
+    async def _run(self, lane: str) -> None:
+        woken = self._woken[lane]
+        try:
+            while not self._stopping:
+                woken.clear()
+                try:
+                    wait = await self._drain(lane)
+                except Exception:
+                    log.exception("lane %s: draining failed; again in %.0f s", lane, self._retry)
+                    wait = self._retry
+                if self._stopping or (wait is None and not woken.is_set()):
+                    return
+                if woken.is_set():
+                    continue
+                self._held.add(lane)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), wait)
+                self._held.discard(lane)
+        finally:
+            self._held.discard(lane)
+            del self._tasks[lane], self._woken[lane]
+
+    async def stop(self) -> None:
+        """Take no more wakes; each task finishes the row in hand, then ends."""
+        self._stopping = True
+        self._quit.set()
+        if self._sweeping is not None:
+            await self._sweeping
+        if self._halt is not None:
+            self._halt()
+        for woken in self._woken.values():
+            woken.set()
+        tasks = list(self._tasks.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,233 @@
+"""The inbox: updates recorded when they arrive, before they are acknowledged, and handled after.
+
+``record`` is a group commit (``storage/batch.py``): the webhook POSTs arriving together share one
+``INSERT … ON CONFLICT DO NOTHING`` and each is answered once that transaction has committed, so
+a 200 always means "stored"; a redelivered key is recorded once. ``ready`` gives a lane's todo
+rows in seq order, up to the channel's mark when the channel numbers its updates (Telegram; see
+``bot/domain/inbox.py``). The same statements on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, RowMapping
+
+from bot.domain.inbox import QUIET_RESET, REORDER_HOLD, InboxRow, InboxStatus, Mark, Ready, advance
+from storage.base import Repository
+from storage.batch import Batch
+from storage.engine import Database
+from storage.tables import inbox, inbox_marks
+
+KEY_LENGTH = 200
+LANE_LENGTH = 64
+READY_LIMIT = 50  # rows of a lane handed out at once
+ABOVE_LIMIT = 5000  # rows above the mark looked at in one go (a gap holds the rest anyway)
+ORDERED = frozenset({"telegram"})  # channels whose seq is their own gap-free numbering
+
+Recorded = tuple[str, str, str, int, str, datetime]  # channel, key, lane, seq, body, when
+Finished = tuple[int, str, datetime]  # row id, status, when
+
+
+class InboxRepository(Repository):
+    """Rows of delivered updates: todo until handled, then done (or dead), kept a while."""
+
+    def __init__(
+        self,
+        database: Database,
+        hold: timedelta = REORDER_HOLD,
+        ordered: frozenset[str] = ORDERED,
+    ) -> None:
+        super().__init__(database)
+        self.hold = hold
+        self._ordered = ordered
+        self._records: Batch[Recorded, bool] = Batch(self._record_all)
+        self._takes: Batch[int, int | None] = Batch(self._take_all)
+        self._finishes: Batch[Finished, None] = Batch(self._finish_all)
+
+    async def record(
+        self, channel: str, key: str, lane: str, seq: int, body: str, now: datetime
+    ) -> bool:
+        """Store an update (todo) once it has committed; True the first time, False for a
+        redelivery of the same ``key``."""
+        item = (channel, key[:KEY_LENGTH], lane[:LANE_LENGTH], seq, body, now)
+        return await self._records.submit(item)
+
+    async def _record_all(self, items: list[Recorded]) -> list[bool]:
+        rows = {(c, k): (lane, seq, body, now) for c, k, lane, seq, body, now in reversed(items)}
+        insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
+        values = [
+            {
+                "channel": c,
+                "key": k,
+                "lane": lane,
+                "seq": seq,
+                "body": body,
+                "status": InboxStatus.TODO.value,
+                "attempts": 0,
+                "received_at": now,
+            }
+            # in key order: two replicas inserting the same keys take their locks alike
+            for (c, k), (lane, seq, body, now) in sorted(rows.items())
+        ]
+        statement = (
+            insert(inbox)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "key"])
+            .returning(inbox.c.channel, inbox.c.key)
+        )
+
+        def work(connection: Connection) -> set[tuple[str, str]]:
+            return {(row.channel, row.key) for row in connection.execute(statement)}
+
+        new = await self._db.write_one(work)
+        answers = []
+        for channel, key, *_ in items:
+            answers.append((channel, key) in new)
+            new.discard((channel, key))  # the same key twice in one batch: recorded once
+        return answers
+
+    async def ready(self, lane: str, now: datetime, limit: int = READY_LIMIT) -> Ready:
+        """The lane's todo rows that may be handled now, oldest seq first (advancing the mark
+        of an ordered channel on the way); ``wait`` when later ones are held back by a gap."""
+
+        def work(connection: Connection) -> Ready:
+            rows = [
+                _row(r)
+                for r in connection.execute(
+                    select(inbox)
+                    .where(inbox.c.lane == lane, inbox.c.status == InboxStatus.TODO.value)
+                    .order_by(inbox.c.seq)
+                    .limit(limit + 1)
+                ).mappings()
+            ]
+            more, rows = len(rows) > limit, rows[:limit]
+            if not rows or rows[0].channel not in self._ordered:
+                return Ready(tuple(rows), None, more)
+            mark = self._advance(connection, rows[0].channel, now)
+            if mark.seq is None:
+                return Ready((), mark.wait)
+            ready = tuple(row for row in rows if row.seq <= mark.seq)
+            held = len(ready) < len(rows) or more
+            return Ready(ready, mark.wait if held else None, more and len(ready) == len(rows))
+
+        return await self._db.write(work)
+
+    def _advance(self, connection: Connection, channel: str, now: datetime) -> Mark:
+        """Move the channel's mark as far as it may go now (it never goes back, except that one
+        quiet for ``QUIET_RESET`` starts afresh from the rows waiting)."""
+        found = connection.execute(
+            select(inbox_marks.c.seq, inbox_marks.c.moved_at).where(
+                inbox_marks.c.channel == channel
+            )
+        ).first()
+        quiet = found is not None and now - found.moved_at >= QUIET_RESET
+        mark = None if found is None or quiet else int(found.seq)
+        # Rows above the mark are all todo (only rows at or below it are handled); with no mark,
+        # the todo rows alone, not the done ones kept for a while.
+        query = select(inbox.c.seq, inbox.c.received_at).where(
+            inbox.c.channel == channel, inbox.c.status == InboxStatus.TODO.value
+        )
+        if mark is not None:
+            query = query.where(inbox.c.seq > mark)
+        above = connection.execute(query.order_by(inbox.c.seq).limit(ABOVE_LIMIT)).all()
+        moved = advance(mark, ((row.seq, row.received_at) for row in above), now, self.hold)
+        if moved.seq is None or moved.seq == mark:
+            return moved
+        if found is None:
+            insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
+            connection.execute(
+                insert(inbox_marks)
+                .values(channel=channel, seq=moved.seq, moved_at=now)
+                .on_conflict_do_nothing(index_elements=["channel"])
+            )
+        moving = update(inbox_marks).where(inbox_marks.c.channel == channel)
+        if not quiet:  # never back: another replica may have moved it further meanwhile
+            moving = moving.where(inbox_marks.c.seq < moved.seq)
+        connection.execute(moving.values(seq=moved.seq, moved_at=now))
+        return moved
+
+    async def take(self, row_id: int) -> int | None:
+        """Count one more attempt at a todo row; its attempts now, or None if it is no longer
+        todo (handled meanwhile)."""
+        return await self._takes.submit(row_id)
+
+    async def _take_all(self, ids: list[int]) -> list[int | None]:
+        statement = (
+            update(inbox)
+            .where(inbox.c.id.in_(sorted(set(ids))), inbox.c.status == InboxStatus.TODO.value)
+            .values(attempts=inbox.c.attempts + 1)
+            .returning(inbox.c.id, inbox.c.attempts)
+        )
+
+        def work(connection: Connection) -> dict[int, int]:
+            return {row.id: row.attempts for row in connection.execute(statement)}
+
+        taken = await self._db.write_one(work)
+        return [taken.get(row_id) for row_id in ids]
+
+    async def finish(self, row_id: int, status: InboxStatus, now: datetime) -> None:
+        """Mark a row done (handled) or dead (given up)."""
+        await self._finishes.submit((row_id, status.value, now))
+
+    async def _finish_all(self, items: list[Finished]) -> list[None]:
+        def work(connection: Connection) -> None:
+            for row_id, status, now in sorted(items):
+                connection.execute(
+                    update(inbox).where(inbox.c.id == row_id).values(status=status, handled_at=now)
+                )
+
+        await self._db.write(work)
+        return [None] * len(items)
+
+    async def lanes_with_todo(self, limit: int) -> list[str]:
+        """Lanes that have todo rows (up to ``limit``): a runner's sweep takes these up, e.g.
+        after a crash, or after the replica that received them died."""
+        rows = await self._fetch(
+            select(inbox.c.lane)
+            .where(inbox.c.status == InboxStatus.TODO.value)
+            .group_by(inbox.c.lane)
+            .order_by(inbox.c.lane)
+            .limit(limit)
+        )
+        return [row["lane"] for row in rows]
+
+    async def counts(self) -> dict[str, int]:
+        """Rows by status (for tests and the operator)."""
+        rows = await self._fetch(select(inbox.c.status, inbox.c.id))
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        return counts
+
+    async def forget_before(self, cutoff: datetime) -> None:
+        """Drop the rows handled (or given up) before ``cutoff``; todo rows stay."""
+        await self._write_one(
+            delete(inbox).where(
+                inbox.c.status != InboxStatus.TODO.value, inbox.c.handled_at < cutoff
+            )
+        )
+
+    async def rows(self, keys: Sequence[str], channel: str = "telegram") -> list[InboxRow]:
+        """The rows of ``keys`` (tests, the operator)."""
+        found = await self._fetch(
+            select(inbox).where(inbox.c.channel == channel, inbox.c.key.in_(list(keys)))
+        )
+        return [_row(row) for row in found]
+
+
+def _row(row: RowMapping) -> InboxRow:
+    return InboxRow(
+        id=row["id"],
+        channel=row["channel"],
+        key=row["key"],
+        lane=row["lane"],
+        seq=row["seq"],
+        body=row["body"],
+        attempts=row["attempts"],
+        received_at=row["received_at"],
+    )

@@ -189,14 +189,17 @@ class DeskPresenter:
     def export(self, screen: DeskExport, table: bytes, archive: bytes | None) -> list[Reply]:
         """The summary table, then the documents as one ZIP (when any was handed in)."""
         c, bundle = self._c, screen.export
+        year = f"-{bundle.year}" if bundle.year else ""  # an earlier year's files say which
         replies = [
-            Reply(self._summary(screen), document=Attachment("tong-hop-ke-hoach.xlsx", table))
+            Reply(
+                self._summary(screen), document=Attachment(f"tong-hop-ke-hoach{year}.xlsx", table)
+            )
         ]
         if archive is not None:
             replies.append(
                 Reply(
                     c.t("desk.export_documents", count=len(bundle.documents)),
-                    document=Attachment("ke-hoach-ca-nhan.zip", archive),
+                    document=Attachment(f"ke-hoach-ca-nhan{year}.zip", archive),
                 )
             )
         return replies

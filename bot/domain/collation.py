@@ -64,7 +64,7 @@ def _char(char: str) -> tuple[int, int, int] | None:
     return letter, tone, 1 if upper else 0
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)  # a roster's distinct words are a few thousand; bounded memory
 def _letters(word: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """A word's letters, tones and cases as three tuples of numbers. Cached by word: names
     share their words (a sweep over 100,000 people sorts far fewer distinct words)."""

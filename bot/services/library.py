@@ -458,6 +458,8 @@ class LibraryService:
             for m in await self._store.all()
             if m.kind in REQUIRED and (year is None or m.year == year)
         ]
+        if not required:  # nobody to count: every person's row is not read for nothing
+            return {}
         members, marks = await self._store.studied_everywhere([m.id for m in required])
         counts: dict[str, tuple[int, int]] = {}
         for person in members:

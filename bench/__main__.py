@@ -16,6 +16,7 @@ and, last, one JSON object with everything.
 | zalo_webhook | the same, Zalo's webhook        | a bare echo bot on our Zalo webhook   |
 | outbox       | messages/s of a wave            | the configured pace                   |
 | sweep        | seconds to queue a reminder wave| one read of everyone's standing       |
+| yearend_cell | a commune's year-end summary    | the SQL statements it sends           |
 | startup      | spawn to first reply; idle RSS  | the echo bot                          |
 | crash        | lost / misplaced / missing      | zero (what the suite requires)        |
 """
@@ -40,6 +41,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "zalo_webhook": ["--members", "300", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "2000"],
         "sweep": ["--people", "20000", "--units", "1000"],
+        "yearend_cell": ["--people", "2000", "--cells", "40"],
         "startup": ["--runs", "3"],
     },
     "long": {
@@ -49,6 +51,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "zalo_webhook": ["--members", "2000", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "10000"],
         "sweep": ["--people", "100000", "--units", "5000"],
+        "yearend_cell": ["--people", "2000", "--cells", "40"],
         "startup": ["--runs", "5"],
         "crash": ["--members", "500", "--recipients", "5000", "--kills", "5"],
     },
@@ -105,6 +108,13 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
             f"{f['reminders']} reminders in {f['enqueue_s']} s",
             f"read all {f['read_all_s']} s",
             f"{f['enqueue_ratio_to_read']}",
+        )
+    if name == "yearend_cell":
+        return (
+            name,
+            f"{f['lines']} members summed up in {f['cell_summary_s']} s",
+            f"{f['statements']} SQL statements",
+            "-",
         )
     if name == "startup":
         return (

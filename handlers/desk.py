@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.callbacks import DeskCode, DeskPress, number, two_numbers
+from bot.domain.callbacks import DeskCode, DeskPress, number, two_numbers, year_page
 from bot.domain.models import Person
 from bot.domain.pending import Pending, ReturnComment
 from bot.locales import Catalog
@@ -61,12 +61,21 @@ class DeskRouter:
             screen = await self._desk.ask_comment(person, *pair)
         elif code is DeskCode.PAST:
             screen = await self._desk.past(person, number(arg) or 0)
+        elif code is DeskCode.YEARS:
+            screen = await self._desk.years(person)
+        elif code is DeskCode.YEAR:  # a malformed year: the years there are
+            at = year_page(arg)
+            screen = await (self._desk.year_list(person, *at) if at else self._desk.years(person))
         elif code is DeskCode.STOP:
             await self._desk.stop(person, pending)
             screen = DeskStopped(person)
         elif code is DeskCode.EXPORT:
             await turn.working()  # the unit's XLSX and ZIP
-            screen = await self._desk.export(person)
+            year = year_page(arg) if arg else None  # an earlier year's (checked there)
+            if arg and year is None:
+                await self._show(turn, await self._desk.years(person))
+                return
+            screen = await self._desk.export(person, year[0] if year else None)
             if isinstance(screen, DeskExport):
                 # openpyxl (and numpy through it) loads at the first export, not at start
                 from bot.office.plan_sheet import documents_zip, plans_xlsx

@@ -31,6 +31,8 @@ from storage.tables import (
     units,
 )
 
+PEOPLE_CHUNK = 500  # person ids per query (SQLite's bound parameters stay well under its limit)
+
 
 @dataclass(frozen=True, slots=True)
 class PlanEvent:
@@ -282,6 +284,11 @@ class PlanRepository(Repository):
         rows = await self._fetch(select(campaigns).where(campaigns.c.year == year))
         return _campaign(rows[0]) if rows else None
 
+    async def campaign_years(self) -> list[int]:
+        """The years that had a campaign, open or closed, oldest first."""
+        query = select(campaigns.c.year).order_by(campaigns.c.year)
+        return [int(row["year"]) for row in await self._fetch(query)]
+
     async def campaign_by_id(self, campaign_id: int) -> Campaign | None:
         """A campaign, active or not."""
         rows = await self._fetch(select(campaigns).where(campaigns.c.id == campaign_id))
@@ -294,6 +301,19 @@ class PlanRepository(Repository):
         )
         rows = await self._fetch(query)
         return _plan(rows[0]) if rows else None
+
+    async def plans_of(self, person_ids: Sequence[int], campaign_id: int) -> dict[int, Plan]:
+        """The plans of these people in the campaign, by person (one query per 500 people)."""
+        found: dict[int, Plan] = {}
+        ids = list(dict.fromkeys(person_ids))
+        for start in range(0, len(ids), PEOPLE_CHUNK):
+            query = select(plans).where(
+                plans.c.campaign_id == campaign_id,
+                plans.c.person_id.in_(ids[start : start + PEOPLE_CHUNK]),
+            )
+            for row in await self._fetch(query):
+                found[row["person_id"]] = _plan(row)
+        return found
 
     async def create_plan(
         self,

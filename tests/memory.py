@@ -377,6 +377,9 @@ class MemoryPlans:
     async def campaign_of_year(self, year: int) -> Campaign | None:
         return next((c for c in self._m.campaigns.values() if c.year == year), None)
 
+    async def campaign_years(self) -> list[int]:
+        return sorted(c.year for c in self._m.campaigns.values())
+
     async def register_forms(
         self, definitions: Mapping[tuple[str, int], str], now: datetime
     ) -> list[str]:
@@ -413,6 +416,14 @@ class MemoryPlans:
 
     async def plan(self, plan_id: int) -> Plan | None:
         return self._m.plans.get(plan_id)
+
+    async def plans_of(self, person_ids: Sequence[int], campaign_id: int) -> dict[int, Plan]:
+        wanted = set(person_ids)
+        return {
+            p.person_id: p
+            for p in self._m.plans.values()
+            if p.person_id in wanted and p.campaign_id == campaign_id
+        }
 
     async def create_plan(
         self,

@@ -96,7 +96,12 @@ async def report(
         if year is None:
             cli.say("cli.campaign_none")
         else:
-            cli.say("cli.report_no_year", year=year)
+            known = await store.plans.campaign_years()
+            if known:  # which years there are, so the next try is the right one
+                years = ", ".join(str(y) for y in known)
+                cli.say("years.cli.report_no_year", year=year, years=years)
+            else:
+                cli.say("years.cli.report_no_campaign", year=year)
         return FAILED
     try:
         with cli.spinner("cli.progress_report_file", shown=not as_json):

@@ -237,6 +237,10 @@ def _audit_detail(catalog: Catalog, entry: AuditEntry) -> str:
         audience, sep, count = detail.rpartition("; ")
         if sep and count.isdigit():
             return t("cli.audit_broadcast", audience=audience, count=count)
+    if entry.action is AuditAction.EXPORT:  # an earlier year's export: "N; year"
+        count, sep, year = detail.partition("; ")
+        if sep and count.isdigit() and year.isdigit():
+            return t("years.cli.audit_exported", count=count, year=year)
     counted = {
         AuditAction.BROADCAST_CANCEL: "cli.audit_cancelled",
         AuditAction.EXPORT: "cli.audit_exported",

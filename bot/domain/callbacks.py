@@ -109,6 +109,8 @@ class DeskCode(StrEnum):
     PROXY_LIST = "px"
     PROXY_FILL = "pf"
     PAST = "py"
+    YEARS = "yl"  # the earlier campaigns' years
+    YEAR = "yr"  # arg: <year>[.<status>.<page>]: an earlier year's plans, read only
 
 
 class BroadcastCode(StrEnum):
@@ -215,6 +217,21 @@ def two_numbers(arg: str) -> tuple[int, int] | None:
     if one is None or two is None:
         return None
     return one, two
+
+
+def year_page(arg: str) -> tuple[int, str, int] | None:
+    """ "2022" or "2022.confirmed.1" -> (year, status, page); None for anything else (a year is
+    four ASCII digits; the status is checked by the desk)."""
+    parts = arg.split(".")
+    if len(parts) not in (1, 3) or len(parts[0]) != 4:
+        return None
+    year = number(parts[0])
+    if year is None or year < 1000:
+        return None
+    if len(parts) == 1:
+        return year, "", 0
+    page = number(parts[2])
+    return None if page is None else (year, parts[1], page)
 
 
 def _checked(data: str) -> str:

@@ -277,9 +277,9 @@ def subtrees(units: Sequence[UnitNode], wanted: set[int]) -> dict[int, list[Unit
 def submitted_by_unit(standings: Iterable[Standing]) -> dict[int, list[Standing]]:
     """Per unit, its people whose plan was handed in and waits for a decision, by name."""
     found: dict[int, list[Standing]] = {}
-    for person in sorted(standings, key=lambda p: vi_key(p.full_name)):
-        if person.status is PlanStatus.SUBMITTED:
-            found.setdefault(person.unit_id, []).append(person)
+    waiting = [p for p in standings if p.status is PlanStatus.SUBMITTED]  # only these keyed
+    for person in sorted(waiting, key=lambda p: vi_key(p.full_name)):
+        found.setdefault(person.unit_id, []).append(person)
     return found
 
 

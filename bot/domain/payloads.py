@@ -136,6 +136,7 @@ class DigestData(_Model):
     """
 
     unit: str | None = None  # None: everyone (an admin's report)
+    year: int = 0  # the campaign's year (0: written before digests said it)
     day: str
     deadline: str
     days_left: int = 0  # as of the day it was made; see deadline_on

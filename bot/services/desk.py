@@ -19,7 +19,7 @@ from bot.domain.menu import Command, may_use
 from bot.domain.midyear import MidyearCheck
 from bot.domain.models import Person, Role
 from bot.domain.pending import Pending, ReturnComment
-from bot.domain.plans import DeskRow, PlanStatus, Queue, confirmed_categories
+from bot.domain.plans import Campaign, DeskRow, PlanStatus, Queue, confirmed_categories
 from bot.domain.progress import Tally
 from bot.services.audit import AuditService
 from bot.services.plans import PlanRecord, PlanService, ReviewCopy
@@ -45,6 +45,7 @@ class UnitExport:
     # when the campaign has no self-check.
     midyear: Mapping[int, MidyearCheck | None] | None = None
     models: tuple[ExportedModel, ...] = ()  # the year's exemplary models of the units (§2)
+    year: int = 0  # an earlier campaign's year; 0: the open campaign's
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,38 @@ class DeskList:
     pages: int
     past_year: int = 0  # the year before the open campaign's, when it has plans to show
     past_count: int = 0  # that year's returned plans of the viewer's units
+    earlier: bool = False  # a campaign before the open one exists: "Các năm trước" is offered
+
+
+@dataclass(frozen=True, slots=True)
+class YearsList:
+    """The earlier campaigns' years, newest first, each with the viewer's units' plans."""
+
+    viewer: Person
+    year: int  # the open campaign's
+    years: tuple[tuple[int, int], ...]  # (year, plans of the viewer's queue)
+
+
+@dataclass(frozen=True, slots=True)
+class YearList:
+    """An earlier year's plans of the viewer's units in one status, a page at a time."""
+
+    viewer: Person
+    year: int
+    rows: tuple[DeskRow, ...]
+    counts: tuple[tuple[PlanStatus, int], ...]
+    status: PlanStatus
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoSuchYear:
+    """``year`` is not an earlier campaign's (a forged or stale press): the ones there are."""
+
+    viewer: Person
+    year: int
+    years: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +199,11 @@ DeskScreen = (
     | DeskList
     | PastList
     | DeskExport
+    | YearsList
+    | YearList
+    | NoSuchYear
 )
+YEAR_SHOWN = (PlanStatus.CONFIRMED, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.DRAFT)
 
 
 class DeskService:
@@ -232,6 +269,71 @@ class DeskService:
             pages=max(1, -(-total // PAGE)),
             past_year=past.year if past_count and past is not None else 0,
             past_count=past_count,
+            earlier=bool(await self._earlier(campaign.year)),
+        )
+
+    async def _earlier(self, year: int) -> list[int]:
+        """The years of the campaigns before ``year``'s, newest first."""
+        return sorted((y for y in await self._plans.campaign_years() if y < year), reverse=True)
+
+    async def years(self, viewer: Person) -> DeskScreen:
+        """The earlier campaigns' years, each with how many plans of the viewer's units it has
+        (the same queue as the open year's list: nobody counts their own)."""
+        if not self.may_use(viewer):
+            return DeskRefused(viewer)
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return DeskNoCampaign(viewer)
+        queue = await self._review.queue(viewer)
+        if queue is None:
+            return DeskRefused(viewer)
+        found = []
+        for year in await self._earlier(campaign.year):
+            earlier = await self._plans.campaign_of_year(year)
+            if earlier is None:
+                continue
+            _, counts = await self._queued(earlier.id, queue, PlanStatus.CONFIRMED, 0, 0)
+            found.append((year, sum(counts.get(s, 0) for s in YEAR_SHOWN)))
+        return YearsList(viewer, campaign.year, tuple(found))
+
+    async def _earlier_campaign(
+        self, viewer: Person, year: int
+    ) -> tuple[Campaign | None, DeskScreen | None]:
+        """The campaign of ``year`` when it is before the open one, else the screen to show
+        instead (a refusal, no campaign, or the years there are)."""
+        if not self.may_use(viewer):
+            return None, DeskRefused(viewer)
+        campaign = await self._plans.active_campaign()
+        if campaign is None:
+            return None, DeskNoCampaign(viewer)
+        earlier = await self._earlier(campaign.year)
+        found = await self._plans.campaign_of_year(year) if year in earlier else None
+        if found is None:
+            return None, NoSuchYear(viewer, year, tuple(earlier))
+        return found, None
+
+    async def year_list(
+        self, viewer: Person, year: int, status: str = "", page: int = 0
+    ) -> DeskScreen:
+        """An earlier year's plans of the viewer's units in one status (confirmed first), a page
+        at a time; its counts are that year's only."""
+        earlier, instead = await self._earlier_campaign(viewer, year)
+        if earlier is None:
+            return instead or DeskRefused(viewer)
+        queue = await self._review.queue(viewer)
+        if queue is None:
+            return DeskRefused(viewer)
+        chosen = PlanStatus(status) if status in set(PlanStatus) else PlanStatus.CONFIRMED
+        page = max(page, 0)
+        rows, counts = await self._queued(earlier.id, queue, chosen, page * PAGE, PAGE)
+        return YearList(
+            viewer,
+            year=earlier.year,
+            rows=tuple(rows),
+            counts=tuple((s, counts.get(s, 0)) for s in YEAR_SHOWN),
+            status=chosen,
+            page=page,
+            pages=max(1, -(-counts.get(chosen, 0) // PAGE)),
         )
 
     async def past(self, viewer: Person, page: int = 0) -> DeskScreen:
@@ -276,13 +378,19 @@ class DeskService:
             besides=queue.reviewer_id,
         )
 
-    async def export(self, viewer: Person) -> DeskScreen:
-        """Every plan of the viewer's units: the summary, and the DOCX of each one handed in."""
+    async def export(self, viewer: Person, year: int | None = None) -> DeskScreen:
+        """Every plan of the viewer's units (of the open campaign, or of an earlier ``year``):
+        the summary, and the DOCX of each one handed in."""
         if not self.may_use(viewer):
             return DeskRefused(viewer)
-        campaign = await self._plans.active_campaign()
-        if campaign is None:
-            return DeskNoCampaign(viewer)
+        if year is None:
+            campaign = await self._plans.active_campaign()
+            if campaign is None:
+                return DeskNoCampaign(viewer)
+        else:
+            campaign, instead = await self._earlier_campaign(viewer, year)
+            if campaign is None:
+                return instead or DeskRefused(viewer)
         admin = viewer.has(Role.ADMIN)
         scope = None if admin else await self._directory.subtree(viewer.unit_id)
         rows: list[DeskRow] = []
@@ -302,9 +410,9 @@ class DeskService:
             if record.copy.document is not None:
                 document = record.copy.document
                 documents.append((document.filename, document.content))
-        await self._audit.record(
-            viewer, AuditAction.EXPORT, "all" if admin else f"unit:{viewer.unit_id}", str(len(rows))
-        )
+        where = "all" if admin else f"unit:{viewer.unit_id}"
+        detail = str(len(rows)) if year is None else f"{len(rows)}; {campaign.year}"
+        await self._audit.record(viewer, AuditAction.EXPORT, where, detail)
         unit = "" if admin else viewer.unit_path
         progress = await self._progress.tallies(records) if self._progress is not None else {}
         midyear = (
@@ -313,12 +421,17 @@ class DeskService:
             else None
         )
         models = await self._exported_models(viewer, unit or None, campaign.year)
-        return DeskExport(
-            viewer,
-            UnitExport(
-                unit, tuple(rows), tuple(documents), tuple(records), progress, midyear, models
-            ),
+        bundle = UnitExport(
+            unit,
+            tuple(rows),
+            tuple(documents),
+            tuple(records),
+            progress,
+            midyear,
+            models,
+            year=year or 0,
         )
+        return DeskExport(viewer, bundle)
 
     async def _exported_models(
         self, viewer: Person, unit_path: str | None, year: int

@@ -16,7 +16,10 @@ from bot.services.desk import (
     DeskRefused,
     DeskScreen,
     DeskStopped,
+    NoSuchYear,
     PastList,
+    YearList,
+    YearsList,
 )
 from bot.services.plan_view import PlanPresenter
 from bot.services.replies import Attachment, Choice, Presenter, Reply
@@ -66,6 +69,17 @@ class DeskPresenter:
                 return self._plan(screen)
             case PastList():
                 return self._past(screen)
+            case YearsList():
+                return self._years(screen)
+            case YearList():
+                return self._year(screen)
+            case NoSuchYear(year=year, years=years):
+                if years:
+                    known = ", ".join(str(y) for y in years)
+                    text = c.t("years.desk.no_year", year=year, years=known)
+                    back = Choice(c.plain("years.desk.back"), DeskPress(DeskCode.YEARS).pack())
+                    return Reply(text, choices=((back,),))
+                return self._p.with_menu(c.t("years.desk.no_year_none", year=year), viewer)
             case DeskList():
                 return self._list(screen)
             case DeskExport():  # the edge sends the files (``export``); this is their summary
@@ -107,24 +121,95 @@ class DeskPresenter:
         rows.append((back,))
         return Reply(Safe("\n".join(lines)), choices=tuple(rows))
 
+    def _years(self, screen: YearsList) -> Reply:
+        c = self._c
+        lines = [c.t("years.desk.years_title")]
+        rows: list[tuple[Choice, ...]] = []
+        for year, count in screen.years:
+            label = c.plain("years.desk.year_button", year=year, count=count)
+            rows.append((Choice(label, DeskPress(DeskCode.YEAR, str(year)).pack()),))
+        if not screen.years:
+            lines.append(c.t("years.desk.none", year=screen.year))
+        rows.append((self._back_to_list(),))
+        return Reply(Safe("\n".join(lines)), choices=tuple(rows))
+
+    def _back_to_list(self) -> Choice:
+        return Choice(
+            self._c.plain("desk.button.list"),
+            DeskPress(DeskCode.LIST, f"{PlanStatus.SUBMITTED.value}.0").pack(),
+        )
+
+    def _year(self, screen: YearList) -> Reply:
+        c, year = self._c, screen.year
+        counts = " · ".join(f"{self._status(s)}: {n}" for s, n in screen.counts)
+        lines = [
+            c.t("years.desk.title", year=year, counts=counts),
+            c.t("desk.showing", status=self._status(screen.status)),
+        ]
+        if not screen.rows:
+            lines.append(c.t("desk.empty"))
+        rows: list[tuple[Choice, ...]] = []
+        for row in screen.rows:
+            late = c.plain("desk.late") if row.late else ""
+            unit = row.unit_path.rsplit(" / ", 1)[-1]
+            lines.append(c.t("desk.line", name=row.full_name, unit=unit, late=late))
+            label = c.plain("desk.button.open", name=row.full_name)[:60]
+            rows.append((Choice(label, DeskPress(DeskCode.OPEN, str(row.plan_id)).pack()),))
+        tabs = tuple(
+            Choice(
+                f"{self._status(s)} ({n})", DeskPress(DeskCode.YEAR, f"{year}.{s.value}.0").pack()
+            )
+            for s, n in screen.counts
+            if s is not screen.status
+        )
+        rows.append(tabs[:2])
+        rows.append(tabs[2:])
+        pager: list[Choice] = []
+        at = f"{year}.{screen.status.value}"
+        if screen.page > 0:
+            press = DeskPress(DeskCode.YEAR, f"{at}.{screen.page - 1}").pack()
+            pager.append(Choice(c.plain("desk.button.prev"), press))
+        if screen.page + 1 < screen.pages:
+            press = DeskPress(DeskCode.YEAR, f"{at}.{screen.page + 1}").pack()
+            pager.append(Choice(c.plain("desk.button.next"), press))
+        if pager:
+            lines.append(c.t("desk.page", page=screen.page + 1, pages=screen.pages))
+            rows.append(tuple(pager))
+        export = c.plain("years.desk.export", year=year)
+        rows.append((Choice(export, DeskPress(DeskCode.EXPORT, str(year)).pack()),))
+        rows.append(
+            (
+                Choice(c.plain("years.desk.back"), DeskPress(DeskCode.YEARS).pack()),
+                self._back_to_list(),
+            )
+        )
+        folded = c.t("years.desk.folded", year=year, status=self._status(screen.status))
+        return Reply(Safe("\n".join(lines)), choices=tuple(r for r in rows if r), folded=folded)
+
     def export(self, screen: DeskExport, table: bytes, archive: bytes | None) -> list[Reply]:
         """The summary table, then the documents as one ZIP (when any was handed in)."""
         c, bundle = self._c, screen.export
+        year = f"-{bundle.year}" if bundle.year else ""  # an earlier year's files say which
         replies = [
-            Reply(self._summary(screen), document=Attachment("tong-hop-ke-hoach.xlsx", table))
+            Reply(
+                self._summary(screen), document=Attachment(f"tong-hop-ke-hoach{year}.xlsx", table)
+            )
         ]
         if archive is not None:
             replies.append(
                 Reply(
                     c.t("desk.export_documents", count=len(bundle.documents)),
-                    document=Attachment("ke-hoach-ca-nhan.zip", archive),
+                    document=Attachment(f"ke-hoach-ca-nhan{year}.zip", archive),
                 )
             )
         return replies
 
     def _summary(self, screen: DeskExport) -> Safe:
         unit = screen.export.unit_path or self._c.plain("digest.everyone")
-        return self._c.t("desk.export_summary", unit=unit, count=len(screen.export.rows))
+        count, year = len(screen.export.rows), screen.export.year
+        if year:
+            return self._c.t("years.desk.export_summary", unit=unit, count=count, year=year)
+        return self._c.t("desk.export_summary", unit=unit, count=count)
 
     def _list(self, screen: DeskList) -> Reply:
         c = self._c
@@ -170,6 +255,9 @@ class DeskPresenter:
         if screen.past_count:
             past = c.plain("desk.button.past", year=screen.past_year, count=screen.past_count)
             rows.append((Choice(past, DeskPress(DeskCode.PAST, "0").pack()),))
+        if screen.earlier:
+            earlier = c.plain("years.desk.button")
+            rows.append((Choice(earlier, DeskPress(DeskCode.YEARS).pack()),))
         rows.append((Choice(c.plain("desk.button.export"), DeskPress(DeskCode.EXPORT).pack()),))
         cell = ProgressPress(ProgressCode.CELL, "0").pack()
         rows.append((Choice(c.plain("progress.button.cell"), cell),))

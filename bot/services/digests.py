@@ -58,7 +58,7 @@ def local_text(moment: datetime, tz: tzinfo) -> str:
 class StudyCounts(Protocol):
     """The study library's count for the district report (issue 18)."""
 
-    async def studied_all(self) -> dict[str, tuple[int, int]]: ...
+    async def studied_all(self, year: int | None = None) -> dict[str, tuple[int, int]]: ...
 
 
 class ModelCounts(Protocol):
@@ -157,7 +157,9 @@ class DigestService:
         def briefed(uid: int) -> bool:
             return bool(held_of(meetings.get(uid, []), MeetingKind.BRIEFING, year, self._tz))
 
-        studied = await self._library.studied_all() if self._library is not None else {}
+        # The year's materials only: an earlier year's reading never counts in this one's.
+        library = self._library
+        studied = await library.studied_all(campaign.year) if library is not None else {}
 
         def study(path: str) -> tuple[int, int]:
             found = [n for p, n in studied.items() if p == path or p.startswith(f"{path} / ")]
@@ -351,6 +353,7 @@ class DigestService:
 
         return DigestData(
             unit=unit,
+            year=campaign.year,
             day=today.strftime("%d/%m/%Y"),
             deadline=campaign.deadline.strftime("%d/%m/%Y"),
             days_left=(campaign.deadline - today).days,  # as of ``now``; see deadline_on

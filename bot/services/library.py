@@ -555,11 +555,18 @@ class LibraryService:
 
     # The district report ----------------------------------------------------------------
 
-    async def studied_all(self) -> dict[str, tuple[int, int]]:
+    async def studied_all(self, year: int | None = None) -> dict[str, tuple[int, int]]:
         """Per unit path (people of that unit itself, not below): how many active people have
         at least one required material meant for them, and how many of those have marked
-        every one of them studied (the same "required" as the secretary's view)."""
-        required = [m for m in await self._store.all() if m.kind in REQUIRED]
+        every one of them studied (the same "required" as the secretary's view); ``year``:
+        that year's materials only."""
+        required = [
+            m
+            for m in await self._store.all()
+            if m.kind in REQUIRED and (year is None or m.year == year)
+        ]
+        if not required:  # nobody to count: every person's row is not read for nothing
+            return {}
         members, marks = await self._store.studied_everywhere([m.id for m in required])
         counts: dict[str, tuple[int, int]] = {}
         for person in members:

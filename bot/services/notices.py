@@ -148,7 +148,12 @@ class Notices:
         else:
             due = c.t("digest.overdue", deadline=data.deadline)
         lines: list[str] = [
-            c.t("digest.title", unit=data.unit or c.plain("digest.everyone"), day=data.day),
+            c.t(
+                "years.digest.title" if data.year else "digest.title",
+                unit=data.unit or c.plain("digest.everyone"),
+                day=data.day,
+                **({"year": data.year} if data.year else {}),
+            ),
             due,
             c.t(
                 "digest.counts",

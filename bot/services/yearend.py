@@ -418,25 +418,23 @@ class YearEndService:
         members = await self._directory.members(scope)
         people = [m.person for m in members]
         reviews = await self._reviews.of_people([p.id for p in people], campaign.id)
-        plans = {p.id: await self._plan_store.plan_of(p.id, campaign.id) for p in people}
-        handed = [plan for plan in plans.values() if plan is not None and plan.status in HANDED_IN]
+        # A few queries for the whole scope, not one per member (bench/yearend_cell.py).
+        plans = await self._plan_store.plans_of([p.id for p in people], campaign.id)
+        handed = [plan for plan in plans.values() if plan.status in HANDED_IN]
         entries = await self._progress.of_plans([plan.id for plan in handed])
         since = datetime.combine(date(campaign.year, 1, 1), time(), self._tz)
-        meetings = await self._meetings.of_units(sorted({p.unit_id for p in people}), since)
+        held_in: dict[int, list[Meeting]] = {}
+        for m in await self._meetings.of_units(sorted({p.unit_id for p in people}), since):
+            if is_held(m) and held_day(m, self._tz).year == campaign.year:
+                held_in.setdefault(m.unit_id, []).append(m)
         lines = []
         for person in people:
-            plan = plans[person.id]
+            plan = plans.get(person.id)
             actions, done = 0, 0
             if plan is not None and plan.status in HANDED_IN:
                 actions = len(plan_actions(self._plans.form_of(plan), plan.draft))
                 done = tally(actions, entries.get(plan.id, [])).done
-            held = [
-                m
-                for m in meetings
-                if m.unit_id == person.unit_id
-                and is_held(m)
-                and held_day(m, self._tz).year == campaign.year
-            ]
+            held = held_in.get(person.unit_id, [])
             attended = [m for m in held if m.record and person.id not in m.record.absent_ids]
             review = reviews.get(person.id)
             lines.append(

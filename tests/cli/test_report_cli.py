@@ -19,7 +19,7 @@ from bot.sandbox.harness import Harness
 from bot.services.ports import Clock
 from storage.meeting_book_repo import MeetingBookRepository
 from tests.conftest import ROSTER
-from tests.helpers import cli_bot, fill_mau_01, signed_in
+from tests.helpers import cli_bot, cli_database, fill_mau_01, run_cli, signed_in
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AFTER = datetime(2022, 12, 1, 9, 0, tzinfo=VN)  # every meeting of the fixture has taken place
@@ -141,7 +141,27 @@ async def test_report_of_a_past_year(district: Harness, tmp_path: Path) -> None:
     title, _, rows = table(tmp_path / "cu.xlsx")
     assert "2022" in str(title[0]) and rows["TỔNG CỘNG"][2] == 1
     status, out = await run_async("report", "--year", "2019", "--out", "x.xlsx")
-    assert status == 1 and "2019" in out
+    assert status == 1 and "Không có đợt nào của năm 2019" in out
+    assert "Các năm có đợt: 2022, 2023" in out  # the years to ask for instead
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_report_of_a_year_on_a_database_without_campaigns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No campaign was ever opened: --year says so (and how to open one), nothing is written."""
+    cli_database(tmp_path, monkeypatch)
+    status, out = run_cli("report", "--year", "2022", "--out", "x.xlsx")
+    assert status == 1 and "Không có đợt nào của năm 2022: chưa mở đợt nào" in out, out
+    assert "chuyende campaign set" in out and not (tmp_path / "x.xlsx").exists()
+
+
+def test_report_help_says_what_year_means(capsys: pytest.CaptureFixture[str]) -> None:
+    """``report --help`` names --year and what it defaults to."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert stopped.value.code == 0 and "--year NĂM" in out and "mặc định: đợt đang mở" in out
 
 
 async def test_admin_takes_last_years_report_in_the_bot(district: Harness) -> None:

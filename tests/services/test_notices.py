@@ -244,3 +244,12 @@ def test_a_returned_plan_on_the_last_day_is_not_told_zero_days_are_left() -> Non
     text = parse_html(reply.text)
     assert "Hôm nay (30/04/2022) là hạn cuối" in text and "trả lại để sửa" in text
     assert "Còn 0 ngày" not in text
+
+
+def test_a_digest_says_its_campaigns_year_and_an_older_row_still_reads() -> None:
+    """A digest made now carries its year in the title; a row queued before digests carried
+    one (no ``year``) renders the title it was written for."""
+    [made_now] = render_digest(digest(3) | {"year": 2023})
+    assert "Tiến độ kế hoạch cá nhân năm 2023 — " in made_now.text
+    [older] = render_digest(digest(3))
+    assert "Tiến độ kế hoạch cá nhân — " in older.text and "năm 20" not in older.text

@@ -82,7 +82,7 @@ async def test_a_long_digest_reaches_a_secretary_on_zalo_in_two_numbered_parts(
     first, second = (PART.sub("", text, count=1) for text in sent)
     whole = f"{first}\n{second}"
     assert 2300 <= len(whole) <= 2800  # "a 2,500-character digest"
-    assert whole.startswith("📋 Tiến độ kế hoạch cá nhân — " + CELL)
+    assert whole.startswith("📋 Tiến độ kế hoạch cá nhân năm 2022 — " + CELL)  # its year
     assert "<" not in whole  # plain text: no markup shown
     for _, name in members():  # every name once, none cut in two
         assert whole.count(name) == 1, name

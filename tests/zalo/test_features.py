@@ -92,3 +92,29 @@ async def test_staff_fill_mau_2a_on_zalo_with_back_and_reopen(zalo_bot: ZaloBot)
     assert reopened.startswith("Xem lại kế hoạch (Mẫu 2A")
     assert "Nghiên cứu chuyên đề do cơ quan phổ biến" in reopened  # nothing lost
     assert "và tự học qua tài liệu của cơ quan" in reopened
+
+
+async def test_a_secretary_looks_at_an_earlier_year_on_zalo(zalo_bot: ZaloBot) -> None:
+    """With 2023 open, "duyet" offers the earlier years as a numbered line; typing the numbers
+    reaches 2022's plans, where Bình's confirmed plan is, and that year's other statuses."""
+    from datetime import date
+
+    bot = zalo_bot.bot
+    binh = await signed_in(bot, "Bình", "0987654321")
+    await fill_mau_01(binh, actions=1)
+    await binh.press("📨 Gửi kế hoạch")
+    an = ZaloChat(zalo_bot, AN)
+    await an.send(await invite_code(bot, "DV001"))
+    await an.send("duyet")
+    await an.choose("Xem: Trần Thị Bình")
+    await an.choose("✅ Xác nhận")
+    await bot.open_campaign(year=2023, deadline=date(2023, 4, 30))
+    [listing] = await an.send("duyet")
+    assert "Trần Thị Bình" not in listing  # nothing of 2023's yet
+    [years] = await an.choose("📅 Kế hoạch các năm trước")
+    assert "Chọn năm cần xem" in years
+    [year] = await an.choose("Năm 2022: 1 kế hoạch")
+    assert "Kế hoạch cá nhân năm 2022" in year and "Trần Thị Bình — Chi bộ thôn 1" in year
+    assert "đã được xác nhận: 1" in year
+    [other] = await an.choose("đã gửi, chờ xác nhận (0)")
+    assert "Trần Thị Bình" not in other

@@ -821,14 +821,26 @@ async def _serve_webhook(
             await processor.process_update(update, application.process_update(update))
 
         drainer = Drainer(store.inbox, handle, clock)
-        lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
+        lanes: LaneRunner
+        if settings.database_url.startswith("postgresql"):
+            # Replicas on one PostgreSQL share the lanes: procrastinate runs one person's
+            # drain at a time across all of them (storage/lanes_pg.py; its schema at start).
+            from storage.lanes_pg import PgLaneRunner
+
+            lanes = PgLaneRunner(settings, drainer.drain, store.inbox.lanes_with_todo)
+        else:
+            lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
         own_web = not hook.web.started  # else the Zalo side started it and stops it
         if own_web:
             await hook.web.start(settings.web_host, settings.web_port)
         try:
             await application.start()
-            hook.wakes.runner = lanes
-            await lanes.start()  # the rows a former run recorded and did not finish
+            if isinstance(lanes, LocalLanes):
+                hook.wakes.runner = lanes
+                await lanes.start()  # the rows a former run recorded and did not finish
+            else:  # its wakes need the started runner; its orphan sweep takes the rest
+                await lanes.start()
+                hook.wakes.runner = lanes
             await bot.set_webhook(
                 hook.url,
                 secret_token=hook.secret,

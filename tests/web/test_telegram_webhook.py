@@ -418,3 +418,70 @@ async def test_postgresql_down_gives_500_and_the_redelivery_is_taken_once_it_is_
         assert statuses[0] == 500 and statuses[-1] == 200
         assert bot.handled[update["update_id"]] == 1
         assert await bot.running.store.inbox.counts() == {"done": 2}
+
+
+async def test_two_replicas_on_postgresql_share_one_person_in_order(
+    api: FakeBotApi, pg_database: str
+) -> None:
+    """Two replicas on one PostgreSQL behind a round-robin balancer: a member's six-message
+    answer, POSTed alternately to both and shuffled, is handled once per update and stored in
+    the order she typed (procrastinate hands the lane to one replica at a time)."""
+    await prepare(pg_database)
+    async with (
+        webhook_bot(api, pg_database, reorder_hold=4.0) as first,
+        webhook_bot(api, pg_database, reorder_hold=4.0) as second,
+    ):
+        replicas = (first, second)
+
+        def handled(update_id: int) -> int:
+            return sum(bot.handled.get(update_id, 0) for bot in replicas)
+
+        async def until_handled(update_ids: list[int]) -> None:
+            async with asyncio.timeout(PATIENCE):
+                while not all(handled(uid) for uid in update_ids):
+                    waits = [asyncio.ensure_future(bot.changed.wait()) for bot in replicas]
+                    for bot in replicas:
+                        bot.changed.clear()
+                    if all(handled(uid) for uid in update_ids):
+                        for wait in waits:
+                            wait.cancel()
+                        break
+                    _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                    for wait in pending:
+                        wait.cancel()
+
+        async def post_to(bot: Hooked, update: JSON) -> int:
+            body = json.dumps(update).encode()
+            return await bot.post(body, {SECRET_HEADER: bot.secret})
+
+        async def feed(update: JSON) -> None:
+            assert await post_to(replicas[update["update_id"] % 2], update) == 200
+            await until_handled([update["update_id"]])
+
+        chat = Chat(api, feed, BINH)
+        await chat.share_contact()
+        await chat.press("📝 Kế hoạch của tôi")
+        await chat.press("✅ Thông tin đúng")
+        parts = [f"Phần {n} của câu trả lời" for n in range(1, 7)]
+        burst = [start(api, BINH, text) for text in parts]
+        shuffled = [burst[n] for n in (4, 1, 5, 0, 3, 2)]
+        statuses = await asyncio.gather(
+            *(post_to(replicas[n % 2], update) for n, update in enumerate(shuffled))
+        )
+        assert statuses == [200] * 6
+        await until_handled([update["update_id"] for update in burst])
+        await chat.press("✅ Xong")
+        services = first.running.services
+        person = await services.signin.whoami(Channel.TELEGRAM, str(BINH.id))
+        campaign = await services.plans.campaign()
+        assert person is not None and campaign is not None
+        plan = await first.running.store.plans.plan_of(person.id, campaign.id)
+        assert plan is not None
+        assert plan.draft.answers["study"] == "\n".join(parts)
+        every = [uid for bot in replicas for uid in bot.handled]
+        assert all(handled(uid) == 1 for uid in every)
+        for bot in replicas:  # each took POSTs; whichever replica was free handled them
+            metrics = bot.running.metrics
+            assert metrics is not None
+            received = "chuyende_updates_received_total"
+            assert metrics.value(received, channel="telegram", result="new") >= 3

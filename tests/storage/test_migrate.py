@@ -92,3 +92,34 @@ def test_a_waiting_bot_has_not_loaded_the_office_libraries() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+USE_AND_ASK = """
+import asyncio, sys
+from sqlalchemy import text
+from storage.store import Store
+
+async def main(url):
+    store = await Store.open(url)
+    await store.plans.active_campaign()
+    print("at-rest", "sqlalchemy.ext.asyncio" in sys.modules, "sqlalchemy.orm" in sys.modules)
+    async with store.engine.connect() as conn:
+        print("door", (await conn.execute(text("SELECT count(*) FROM campaigns"))).scalar_one())
+    await store.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_store_on_sqlite_makes_its_async_engine_only_when_asked(tmp_path: Path) -> None:
+    """Opening and using a SQLite store loads neither SQLAlchemy's async engine nor its ORM
+    (a waiting bot does not need them); ``store.engine`` still opens the same file on demand."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", USE_AND_ASK, url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split("\n")[:2] == ["at-rest False False", "door 0"]

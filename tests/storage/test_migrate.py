@@ -82,10 +82,10 @@ async def test_a_database_from_a_newer_program_is_still_refused(tmp_path: Path) 
 
 def test_a_waiting_bot_has_not_loaded_the_office_libraries() -> None:
     """``chuyende run`` imports no openpyxl, numpy, python-docx or matplotlib until a
-    spreadsheet, a document or a chart is made."""
+    spreadsheet, a document or a chart is made, and no rich until the command line draws."""
     code = (
-        "import sys, bot.cli, bot.app, bench.echo_bot; "
-        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic') "
+        "import sys, bot.cli, bot.cli.serving, bot.app, bench.echo_bot; "
+        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic', 'rich') "
         "if m in sys.modules))"
     )
     done = subprocess.run(

@@ -106,8 +106,10 @@ REPLY_WAIT_ON_429 = 5.0  # a reply asked to wait this long or less waits and goe
 OUTBOX_POOL_SIZE = 64
 # People with updates taken from Telegram and not yet handled, at most (``InHand``): beyond it
 # the poll waits and the rest stay at Telegram, unconfirmed. Without it 2,000 members typing
-# non-stop had ~6,000 updates (objects, tasks, waiting locks) in hand at once.
-IN_HAND = 512
+# non-stop had ~6,000 updates (objects, tasks, waiting locks) in hand at once. Each person in
+# hand costs ~0.2 MB at the peak (their update, its task, a connection's buffers for its calls);
+# the CPU is kept busy by far fewer (an update takes ~3 ms of CPU and ~250 ms of round trips).
+IN_HAND = 256
 WORKER_COMMAND = (sys.executable, "-m", "bot.worker")  # one worker process, given its index
 
 TelegramApp = Application[

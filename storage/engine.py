@@ -13,11 +13,13 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, StaticPool, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:  # the async engine (and SQLAlchemy's ORM under it) is loaded when one is made
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -45,7 +47,11 @@ def _create_private(path: Path) -> None:
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
     """The async engine for ``url``: PostgreSQL's runner; on SQLite, a door for tests and tools
-    to the same file (an in-memory database is another one: use ``Store.database`` there)."""
+    to the same file (an in-memory database is another one: use ``Store.database`` there).
+    Imported here: a bot on SQLite never makes one, and ``sqlalchemy.ext.asyncio`` brings the
+    ORM with it (about 6 MB of an idle bot's memory)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **options)
@@ -196,10 +202,3 @@ class ServerDatabase(Database):
 
     async def close(self) -> None:
         """The engine is the store's to dispose of."""
-
-
-def open_database(url: str, engine: AsyncEngine) -> Database:
-    """The runner for ``url``: the SQLite thread, or ``engine`` for PostgreSQL."""
-    if make_url(url).get_backend_name() == "sqlite":
-        return SqliteThread(url)
-    return ServerDatabase(engine)

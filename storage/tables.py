@@ -396,6 +396,8 @@ Index(None, progress_updates.c.plan_id, progress_updates.c.item)
 # The message that shows a chat's current screen (a step of the form, the review), so the next
 # screen can take its buttons away and shrink it to one line, whichever process handles it and
 # after a restart. ``folded`` is that line (Telegram HTML); empty: the text stays as it is.
+# ``before_*``: the screen this one replaced, as the statement that replaced it found it (so
+# that one statement both records a new screen and says which one to fold); NULL: none.
 chat_screens = Table(
     "chat_screens",
     metadata,
@@ -404,6 +406,9 @@ chat_screens = Table(
     Column("message_id", String(64), nullable=False),
     Column("folded", Text, nullable=False),
     Column("shown_at", UtcDateTime(), nullable=False),
+    Column("before_message_id", String(64), nullable=True),
+    Column("before_folded", Text, nullable=True),
+    Column("before_shown_at", UtcDateTime(), nullable=True),
 )
 # The study library: a stored file (its bytes until Telegram has it, then its file id too) or a
 # link. A removed material keeps its row (and the marks of who studied it) but is no longer shown.

@@ -12,27 +12,20 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+# rich is imported where something is drawn: ``chuyende run`` imports the command line (this
+# module with it) and then only waits for messages (about 2 MB of an idle bot's memory).
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.text import Text
 
 TERMINAL_ENV = "CHUYENDE_TERMINAL"
 WIDTH = 80  # what a table fits when the terminal's own width is unknown
 BAR_CELLS = 10  # the width of the completion bar in the report's table
 
-Cell = str | int | Text
+Cell: TypeAlias = "str | int | Text"
 Tick = Callable[[int, int], None]
 """A progress callback: ``tick(done, total)``."""
 
@@ -48,6 +41,8 @@ def on_terminal(out: TextIO) -> bool:
 
 def console(out: TextIO, terminal: bool) -> Console:
     """A rich console on ``out``: colours and boxes on a terminal, none off one."""
+    from rich.console import Console
+
     if terminal:
         real = getattr(out, "isatty", None)
         width = None if real is not None and real() else WIDTH
@@ -68,6 +63,10 @@ def table(
 ) -> None:
     """Print ``rows`` under ``headers``; the ``numbers`` columns right-aligned, they and the
     ``whole`` ones never wrapped."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table(
         box=box.ROUNDED if terminal else None,
         header_style="bold" if terminal else "",
@@ -96,6 +95,8 @@ def table(
 def rate_bar(rate: float, terminal: bool) -> Text:
     """A small completion bar coloured like the report's chart, with its percentage."""
     filled = round(BAR_CELLS * min(max(rate, 0.0), 100.0) / 100)
+    from rich.text import Text
+
     colour = "green" if rate >= 90 else "yellow" if rate >= 50 else "red"
     bar = Text()
     if terminal:
@@ -130,6 +131,15 @@ class Phases:
     def running(self) -> Iterator[Phases]:
         """Show the bar while the job runs; end the last phase on the way out."""
         if self._terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),

@@ -19,16 +19,14 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from rich.console import Group
-from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from bot.cli.context import Cli
 from bot.cli.screen import console
 from bot.domain.outbox import Failure
+
+if TYPE_CHECKING:  # rich is imported when a watch is drawn (see bot.cli.screen)
+    from rich.console import Group
 
 EVERY = 1.0  # seconds between two looks
 WINDOW = timedelta(seconds=60)  # the pace is measured over the looks of the last minute
@@ -157,6 +155,11 @@ class Watch:
         )
 
     def _bar(self, reading: Reading) -> Group:
+        from rich.console import Group
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table
+        from rich.text import Text
+
         total = max(reading.total, 1)
         row = Table.grid(padding=(0, 1))
         row.add_column(no_wrap=True)
@@ -189,6 +192,8 @@ class Watch:
         cli = self._cli
         live = None
         if cli.terminal and not self._quiet:
+            from rich.live import Live
+
             live = Live(console=console(cli.out, True), auto_refresh=False, transient=False)
             live.start()
         reading: Reading | None = None

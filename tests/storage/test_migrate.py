@@ -82,13 +82,44 @@ async def test_a_database_from_a_newer_program_is_still_refused(tmp_path: Path) 
 
 def test_a_waiting_bot_has_not_loaded_the_office_libraries() -> None:
     """``chuyende run`` imports no openpyxl, numpy, python-docx or matplotlib until a
-    spreadsheet, a document or a chart is made."""
+    spreadsheet, a document or a chart is made, and no rich until the command line draws."""
     code = (
-        "import sys, bot.cli, bot.app, bench.echo_bot; "
-        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic') "
+        "import sys, bot.cli, bot.cli.serving, bot.app, bench.echo_bot; "
+        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic', 'rich') "
         "if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+USE_AND_ASK = """
+import asyncio, sys
+from sqlalchemy import text
+from storage.store import Store
+
+async def main(url):
+    store = await Store.open(url)
+    await store.plans.active_campaign()
+    print("at-rest", "sqlalchemy.ext.asyncio" in sys.modules, "sqlalchemy.orm" in sys.modules)
+    async with store.engine.connect() as conn:
+        print("door", (await conn.execute(text("SELECT count(*) FROM campaigns"))).scalar_one())
+    await store.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_store_on_sqlite_makes_its_async_engine_only_when_asked(tmp_path: Path) -> None:
+    """Opening and using a SQLite store loads neither SQLAlchemy's async engine nor its ORM
+    (a waiting bot does not need them); ``store.engine`` still opens the same file on demand."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", USE_AND_ASK, url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split("\n")[:2] == ["at-rest False False", "door 0"]

@@ -1,0 +1,133 @@
+"""What one update costs in counts, not seconds: SQL statements, Bot API calls, PTB objects.
+
+    python -m bench.counts [--members 20]
+
+The same members and script as ``bench/conversation.py`` (sign-in, the whole Mẫu 01, submit),
+in one process through the sandbox harness (the real PTB Application, services and SQLite file,
+against the fake Bot API without latency), one member after another. Counted per update: SQL
+statements sent to SQLite (``before_cursor_execute``, BEGIN/COMMIT included), Bot API calls by
+method, PTB objects built (``TelegramObject.__init__`` calls) and attributes set on them
+(``TelegramObject.__setattr__``), and the CPU time of this process (bot and fake API
+together, so only for comparing one version with another). Unlike updates/s these do not
+depend on how loaded the machine is. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, event  # noqa: E402
+from telegram import TelegramObject  # noqa: E402
+
+from bench.conversation import HEADER, Member, Replies, phone  # noqa: E402
+from bot.sandbox.harness import running_bot  # noqa: E402
+
+
+class Counts:
+    """Statements, PTB objects and attributes counted while ``on`` is set."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.statements: Counter[str] = Counter()
+        self.objects = 0
+        self.attributes = 0
+
+    def install(self) -> None:
+        """Hook SQLAlchemy's engines and PTB's base class (this process only)."""
+
+        def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+            if self.on:
+                self.statements[sql.split(None, 1)[0].upper()] += 1
+
+        event.listen(Engine, "before_cursor_execute", statement)
+        setattr_ = TelegramObject.__setattr__
+        init = TelegramObject.__init__
+
+        def counting_setattr(obj: TelegramObject, key: str, value: object) -> None:
+            if self.on:
+                self.attributes += 1
+            setattr_(obj, key, value)
+
+        def counting_init(obj: TelegramObject, *args: Any, **kwargs: Any) -> None:
+            if self.on:
+                self.objects += 1
+            init(obj, *args, **kwargs)
+
+        TelegramObject.__setattr__ = counting_setattr  # type: ignore[method-assign]
+        TelegramObject.__init__ = counting_init  # type: ignore[method-assign]
+
+
+class Direct(Member):
+    """A member whose updates go straight to the Application, handled before the next."""
+
+    feed: Any = None
+
+    async def _push(self, update: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.feed(update)
+
+    async def send_burst(self, *texts: str) -> None:
+        for text in texts:
+            await self.chat.send(text)
+
+
+async def main(members: int) -> dict[str, Any]:
+    counts = Counts()
+    counts.install()
+    work = Path(tempfile.mkdtemp(prefix="bench-counts-"))
+    url = f"sqlite+aiosqlite:///{work / 'counts.db'}"
+    async with running_bot(url) as bot:
+        table = [HEADER] + [
+            f"P{i},Người {i},{phone(i)},Đảng viên,Xã A / Chi bộ {i % 50}," for i in range(members)
+        ]
+        await bot.load_roster("\n".join(table))
+        await bot.open_campaign()
+        people = []
+        for i in range(members):
+            member = Direct(bot.api, Replies(), i, [])
+            member.feed = bot.feed
+            people.append(member)
+        calls_before = len(bot.api.calls)
+        counts.on = True
+        cpu = time.process_time()
+        for member in people:
+            await member.fill()
+        cpu = time.process_time() - cpu
+        counts.on = False
+        assert not bot.errors, bot.errors[:3]
+        updates = sum(m.sent for m in people)
+        calls = Counter(call.method for call in bot.api.calls[calls_before:])
+    per = float(updates)
+    return {
+        "members": members,
+        "updates": updates,
+        "statements_per_update": round(sum(counts.statements.values()) / per, 2),
+        "statements": {k: round(v / per, 2) for k, v in counts.statements.most_common()},
+        "api_calls_per_update": round(sum(calls.values()) / per, 2),
+        "api_calls": {k: round(v / per, 2) for k, v in calls.most_common()},
+        "ptb_objects_per_update": round(counts.objects / per, 1),
+        "ptb_setattr_per_update": round(counts.attributes / per, 1),
+        "cpu_ms_per_update_in_process": round(cpu * 1000 / per, 2),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", type=int, default=20)
+    result = asyncio.run(main(parser.parse_args().members))
+    for key, value in result.items():
+        print(f"  {key:30} {value}")
+    print(json.dumps(result))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Insert, delete, insert, select, text, update
+from sqlalchemy import Insert, and_, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from bot.domain.audit import AuditAction, AuditEntry
@@ -15,10 +15,13 @@ from bot.domain.outbox import scrub_names, scrub_payload
 from bot.domain.plans import PlanStatus
 from storage.base import Repository
 from storage.tables import (
+    accounts,
     audit,
     campaigns,
+    chat_screens,
     exemplars,
     forgotten,
+    inbox,
     library_items,
     outbox,
     people,
@@ -96,6 +99,39 @@ def _scrub_others(conn: Connection, person_id: int, name: str) -> None:
         )
 
 
+LANE_PREFIXES = {"telegram": "t", "zalo": "z"}  # an inbox lane is "<prefix>:<sender id>"
+
+
+def _scrub_chats(conn: Connection, person_id: int, name: str) -> None:
+    """What the chats keep of the person: the updates they sent (their inbox lanes: texts,
+    the shared phone number), their chats' remembered screens, and any other chat's remembered
+    screen or handled update that names them (a secretary's screen folded to their name)."""
+    for channel, user_id, chat_id in conn.execute(
+        select(accounts.c.channel, accounts.c.user_id, accounts.c.chat_id).where(
+            accounts.c.person_id == person_id
+        )
+    ).all():
+        prefix = LANE_PREFIXES.get(str(channel))
+        if prefix is not None:
+            conn.execute(delete(inbox).where(inbox.c.lane == f"{prefix}:{user_id}"))
+        conn.execute(
+            delete(chat_screens).where(
+                and_(chat_screens.c.channel == channel, chat_screens.c.chat_id == chat_id)
+            )
+        )
+    for column in ("folded", "before_folded"):  # such a screen keeps its text, loses its buttons
+        conn.execute(
+            update(chat_screens)
+            .where(chat_screens.c[column].contains(name, autoescape=True))
+            .values({column: ""})
+        )
+    conn.execute(  # a handled update only guards against a redelivery: it may go
+        delete(inbox).where(
+            and_(inbox.c.status != "todo", inbox.c.body.contains(name, autoescape=True))
+        )
+    )
+
+
 def _entry(
     actor_id: int | None, actor: str, action: AuditAction, target: str, detail: str, now: datetime
 ) -> Insert:
@@ -157,8 +193,9 @@ class AuditRepository(Repository):
         ]
 
     async def forget(self, person_id: int, entry: dict[str, object], now: datetime) -> bool:
-        """Delete the person and everything that is theirs (accounts, invites, plans, outbox),
-        scrub their name from other people's messages and plan histories, keep their standing
+        """Delete the person and everything that is theirs (accounts, invites, plans, outbox,
+        the updates they sent and their chats' screens), scrub their name from other people's
+        messages, plan histories and remembered screens, keep their standing
         in each campaign without their name (``forgotten``: the counts stay true) and record the
         anonymous ``entry``, in one transaction; False if already gone.
 
@@ -176,6 +213,7 @@ class AuditRepository(Repository):
                 update(audit).where(audit.c.actor_id == person_id).values(actor="-")
             )
             _scrub_others(conn, person_id, str(name))
+            _scrub_chats(conn, person_id, str(name))
             conn.execute(  # the materials they added stay, without their name
                 update(library_items)
                 .where(library_items.c.added_by_id == person_id)

@@ -147,3 +147,34 @@ async def test_a_mark_quiet_for_a_day_starts_afresh_below_itself(any_store: Stor
     assert await seqs(any_store, "t:2", later + REORDER_HOLD) == [8, 10]
     await put(any_store, 11, lane="t:2", at=later + REORDER_HOLD)
     assert await seqs(any_store, "t:2", later + REORDER_HOLD) == [8, 10, 11]
+
+
+async def test_forgetting_a_person_takes_their_updates_and_screens_and_their_name_elsewhere(
+    any_store: Store,
+) -> None:
+    """Their lane's rows (texts, the phone they shared) and their chat's screen go; another
+    chat's screen and handled update naming them lose the name; other rows stay."""
+    from bot.domain.models import Channel
+    from bot.domain.screens import ShownScreen
+    from tests.storage.test_library_repo import records
+
+    await any_store.roster.import_roster(records(), remove_missing=False, dry_run=False, now=NOW)
+    people = {p.code: p for p in await any_store.roster.list_people()}
+    hoa = people["QT001"]
+    name = hoa.full_name
+    await any_store.accounts.link(Channel.TELEGRAM, "501", "501", hoa.id, method="contact", now=NOW)
+    body = f'{{"update_id": 1, "text": "0987654321 {name}"}}'
+    await any_store.inbox.record(TG, "1", "t:501", 1, body, NOW)
+    await any_store.inbox.record(TG, "2", "t:777", 2, f'{{"update_id": 2, "text": "{name}"}}', NOW)
+    await any_store.inbox.record(TG, "3", "t:777", 3, '{"update_id": 3, "text": "khác"}', NOW)
+    for row in (await any_store.inbox.ready("t:777", NOW + timedelta(hours=1))).rows[:1]:
+        await any_store.inbox.finish(row.id, InboxStatus.DONE, NOW)
+    await any_store.screens.swap(Channel.TELEGRAM, "501", ShownScreen("9", "✓ Câu 2", NOW))
+    await any_store.screens.swap(Channel.TELEGRAM, "777", ShownScreen("8", f"✓ {name}", NOW))
+    entry = {"actor_id": None, "actor": "command line", "action": "forget", "target": "x"}
+    assert await any_store.audit.forget(hoa.id, entry | {"detail": ""}, NOW)
+    assert await any_store.screens.current(Channel.TELEGRAM, "501") is None
+    kept = await any_store.screens.current(Channel.TELEGRAM, "777")
+    assert kept is not None and kept.message_id == "8" and kept.folded == ""
+    assert [row.seq for row in (await any_store.inbox.ready("t:501", NOW)).rows] == []
+    assert await any_store.inbox.counts() == {"todo": 1}  # update 3: not theirs, not naming them

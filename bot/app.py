@@ -68,7 +68,7 @@ from bot.services.yearend_view import YearEndPresenter
 from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
-from handlers.inbox import Drainer, LocalLanes
+from handlers.inbox import ByChannel, Drainer, LocalLanes
 from handlers.library import LibraryRouter
 from handlers.meetings import MeetingFlows, MeetingRouter
 from handlers.menu import MenuRouter
@@ -82,12 +82,14 @@ from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
+from handlers.telegram.webhook import CHANNEL as TELEGRAM_CHANNEL
 from handlers.telegram.webhook import PATH as TELEGRAM_PATH
 from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_receiver, webhook_secret
 from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
 from handlers.web.health import Readiness
 from handlers.web.server import WebServer, web_app
 from handlers.yearend import YearEndRouter
+from handlers.zalo.updates import CHANNEL as ZALO_CHANNEL
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -579,7 +581,8 @@ async def serve(
         # while the rest stops in order, the web server last (the exit stack below).
         readiness = readiness_of(store, stop.is_set)
         downloads = build_downloads(settings, store, services, clock, readiness, metrics)
-        hook = telegram_hook(settings, store, clock, downloads.web, metrics)
+        wakes = Wakes()  # one lane runner for the Telegram webhook's rows and Zalo's
+        hook = telegram_hook(settings, store, clock, downloads.web, metrics, wakes)
         async with AsyncExitStack() as stack:
             zalo = await stack.enter_async_context(
                 zalo_side(
@@ -593,6 +596,8 @@ async def serve(
                     services.catalog,
                     clock,
                     metrics,
+                    store.inbox,
+                    wakes.wake,
                 )
             )
             if not downloads.web.started and settings.serves_web:
@@ -610,6 +615,7 @@ async def serve(
                 ready,
                 metrics,
                 hook,
+                wakes,
             )
     finally:
         await store.close()
@@ -627,10 +633,15 @@ async def _serve_channels(
     ready: Callable[[Running], Awaitable[None]] | None,
     metrics: Metrics,
     hook: TelegramHook | None = None,
+    wakes: Wakes | None = None,
 ) -> None:
     """Telegram (when its token is set; by webhook with ``hook``) and Zalo (when it runs) until
     ``stop``; the outbox and the sweeps beside them. Zalo refusing its token stops everything
-    with ``TokenRefused``."""
+    with ``TokenRefused``.
+
+    The inbox's rows (Telegram's webhook updates, every Zalo event) are handled by one lane
+    runner of this process, whose drainer hands each row to its channel's handler
+    (``ByChannel``); ``wakes`` is how the receivers reach it."""
     token = settings.telegram_bot_token
     telegram = token is not None and bool(token.get_secret_value().strip())
     if not telegram and zalo is None:
@@ -660,18 +671,24 @@ async def _serve_channels(
     )
     housekeeping = Housekeeping(store.seen, downloads.service, clock, store.inbox)
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
+    wakes = wakes or (hook.wakes if hook is not None else Wakes())
+    handles = ByChannel()
+    runner = lane_runner(settings, store, clock, handles) if zalo or hook else None
+    if zalo is not None:
+        handles.add(ZALO_CHANNEL, zalo.edge.handle_row)
     halt = asyncio.Event()
     receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
     watch = asyncio.ensure_future(_halt_when(stop, receiving, halt))
     try:
         if sender_bot is None:
-            sweeps.start()
-            log.info(services.catalog.plain("cli.started_zalo"))
-            try:
-                await halt.wait()
-            finally:
-                await sweeps.stop()
-        elif hook is not None:
+            async with _lanes_running(runner, wakes):
+                sweeps.start()
+                log.info(services.catalog.plain("cli.started_zalo"))
+                try:
+                    await halt.wait()
+                finally:
+                    await sweeps.stop()
+        elif hook is not None and runner is not None:
             if settings.workers > 1:
                 log.warning("telegram webhook: updates are handled in this process (WORKERS=1)")
             await _serve_webhook(
@@ -685,14 +702,18 @@ async def _serve_channels(
                 ready,
                 hook,
                 clock,
+                runner,
+                handles,
                 metrics,
             )
         elif settings.workers > 1:
-            await _supervise(settings, services, sender_bot, pacer, sweeps, halt, metrics)
+            async with _lanes_running(runner, wakes):  # Zalo's rows
+                await _supervise(settings, services, sender_bot, pacer, sweeps, halt, metrics)
         else:
-            await _serve_alone(
-                settings, services, store, sender_bot, pacer, sweeps, halt, ready, metrics
-            )
+            async with _lanes_running(runner, wakes):  # Zalo's rows
+                await _serve_alone(
+                    settings, services, store, sender_bot, pacer, sweeps, halt, ready, metrics
+                )
     finally:
         halt.set()
         watch.cancel()
@@ -776,18 +797,67 @@ class TelegramHook:
     wakes: Wakes
 
 
+def lane_runner(settings: Settings, store: Store, clock: Clock, handles: ByChannel) -> LaneRunner:
+    """This process's runner of the inbox's lanes, its drainer handing each row to ``handles``:
+    on PostgreSQL replicas share the lanes, procrastinate running one person's drain at a time
+    across all of them (storage/lanes_pg.py; its schema at start); else in this process."""
+    drainer = Drainer(store.inbox, handles, clock, serves=handles.serves)
+    if settings.database_url.startswith("postgresql"):
+        from storage.lanes_pg import PgLaneRunner
+
+        return PgLaneRunner(settings, drainer.drain, store.inbox.lanes_with_todo)
+    return LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
+
+
+async def _start_lanes(runner: LaneRunner, wakes: Wakes) -> None:
+    """Start ``runner`` and point ``wakes`` at it: it takes up the rows a former run recorded
+    and did not finish (a local runner sweeps them at start, PgLaneRunner's wakes need it
+    started and its orphan sweep takes the rest)."""
+    if isinstance(runner, LocalLanes):
+        wakes.runner = runner
+        await runner.start()
+    else:
+        await runner.start()
+        wakes.runner = runner
+
+
+async def _stop_lanes(runner: LaneRunner, wakes: Wakes) -> None:
+    """No more wakes; each lane finishes the row in hand."""
+    wakes.runner = None
+    await runner.stop()
+
+
+@asynccontextmanager
+async def _lanes_running(runner: LaneRunner | None, wakes: Wakes) -> AsyncIterator[None]:
+    """``runner`` running meanwhile (nothing without one)."""
+    if runner is None:
+        yield
+        return
+    await _start_lanes(runner, wakes)
+    try:
+        yield
+    finally:
+        await _stop_lanes(runner, wakes)
+
+
 def telegram_hook(
-    settings: Settings, store: Store, clock: Clock, web: WebServer, metrics: Metrics | None = None
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    web: WebServer,
+    metrics: Metrics | None = None,
+    wakes: Wakes | None = None,
 ) -> TelegramHook | None:
     """With a Telegram token and the webhook chosen (TELEGRAM_RECEIVE, PUBLIC_URL): ``POST
-    /telegram`` on ``web`` (before it starts), recording into the inbox. None: polling."""
+    /telegram`` on ``web`` (before it starts), recording into the inbox and waking its lane
+    with ``wakes``. None: polling."""
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value().strip() or not settings.telegram_webhook:
         return None
     if settings.public_url is None:
         raise ValueError("TELEGRAM_RECEIVE=webhook needs PUBLIC_URL")
     secret = webhook_secret(token.get_secret_value())
-    wakes = Wakes()
+    wakes = wakes or Wakes()
     web.add_post(TELEGRAM_PATH, webhook_receiver(secret, store.inbox, clock, wakes.wake, metrics))
     return TelegramHook(f"{settings.public_url}{TELEGRAM_PATH}", secret, web, wakes)
 
@@ -803,10 +873,12 @@ async def _serve_webhook(
     ready: Callable[[Running], Awaitable[None]] | None,
     hook: TelegramHook,
     clock: Clock,
+    lanes: LaneRunner,
+    handles: ByChannel,
     metrics: Metrics | None = None,
 ) -> None:
     """Telegram by webhook: the web server records each update in the inbox, this process's
-    lanes handle them, one person's at a time in update_id order.
+    lanes (``lanes``, Zalo's rows too) handle them, one person's at a time in update_id order.
 
     ``setWebhook`` is made at every start with the same arguments (every replica may); the
     webhook is never deleted, on start or on stop: the updates Telegram holds meanwhile wait
@@ -822,27 +894,13 @@ async def _serve_webhook(
             processor = application.update_processor
             await processor.process_update(update, application.process_update(update))
 
-        drainer = Drainer(store.inbox, handle, clock)
-        lanes: LaneRunner
-        if settings.database_url.startswith("postgresql"):
-            # Replicas on one PostgreSQL share the lanes: procrastinate runs one person's
-            # drain at a time across all of them (storage/lanes_pg.py; its schema at start).
-            from storage.lanes_pg import PgLaneRunner
-
-            lanes = PgLaneRunner(settings, drainer.drain, store.inbox.lanes_with_todo)
-        else:
-            lanes = LocalLanes(drainer.drain, store.inbox.lanes_with_todo, drainer.halt)
+        handles.add(TELEGRAM_CHANNEL, handle)
         own_web = not hook.web.started  # else the Zalo side started it and stops it
         if own_web:
             await hook.web.start(settings.web_host, settings.web_port)
         try:
             await application.start()
-            if isinstance(lanes, LocalLanes):
-                hook.wakes.runner = lanes
-                await lanes.start()  # the rows a former run recorded and did not finish
-            else:  # its wakes need the started runner; its orphan sweep takes the rest
-                await lanes.start()
-                hook.wakes.runner = lanes
+            await _start_lanes(lanes, hook.wakes)  # and the rows a former run left
             await bot.set_webhook(
                 hook.url,
                 secret_token=hook.secret,
@@ -865,8 +923,7 @@ async def _serve_webhook(
         finally:
             if own_web:
                 await hook.web.stop()  # the requests in flight are recorded first
-            hook.wakes.runner = None
-            await lanes.stop()
+            await _stop_lanes(lanes, hook.wakes)
             if application.running:
                 await application.stop()
 

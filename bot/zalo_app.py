@@ -3,14 +3,16 @@
 Built by the composition root (``bot.app.serve``) when ``ZALO_BOT_TOKEN`` is set. Receiving is
 long polling (``getUpdates``) by default, or Zalo's webhook when ``PUBLIC_URL`` is set: the bot's
 own web server (WEB_HOST:WEB_PORT, which also hands out the download links) takes the POSTs at
-``/zalo`` and checks their secret header.
+``/zalo`` and checks their secret header. Either way each event is recorded in the inbox (the
+webhook answers 200 only after that commit) and handled by the process's lane runner, which
+hands Zalo rows to ``ZaloEdge.handle_row`` (``bot/app.py``): at least once, in order per sender.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -19,7 +21,7 @@ from bot.domain.models import Channel
 from bot.locales import Catalog
 from bot.services.downloads import ChatLinks
 from bot.services.metrics import Metrics
-from bot.services.ports import Clock, OfferStore, SeenStore
+from bot.services.ports import Clock, InboxStore, OfferStore, SeenStore
 from bot.services.replies import Presenter
 from handlers.routes import Conversation
 from handlers.web.server import WebServer
@@ -75,10 +77,13 @@ async def zalo_side(
     catalog: Catalog,
     clock: Clock,
     metrics: Metrics | None = None,
+    inbox: InboxStore | None = None,
+    wake: Callable[[str], None] | None = None,
 ) -> AsyncIterator[ZaloSide | None]:
     """The Zalo side while it runs (None without ``ZALO_BOT_TOKEN``); the web server is started
     for the download links and, with ``PUBLIC_URL``, for the webhook. ``metrics`` counts the
-    events received and handled, and Zalo's 429s."""
+    events received and handled, and Zalo's 429s. With ``inbox``, events are recorded there and
+    their lane woken with ``wake`` (see ``ZaloEdge``)."""
     metrics = metrics or Metrics()
     client = client_for(settings, on_429=lambda: metrics.rate_limited(Channel.ZALO))
     if client is None:
@@ -87,7 +92,17 @@ async def zalo_side(
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(client)
         channel = ZaloChannel(client, links, catalog, offers=ChatOffers(offers, clock))
-        edge = ZaloEdge(conversation, channel, offers, seen, presenter, clock, metrics=metrics)
+        edge = ZaloEdge(
+            conversation,
+            channel,
+            offers,
+            seen,
+            presenter,
+            clock,
+            metrics=metrics,
+            inbox=inbox,
+            wake=wake,
+        )
         webhook: str | None = None
         token = settings.zalo_bot_token
         if settings.public_url and token is not None:

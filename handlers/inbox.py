@@ -9,6 +9,11 @@ the same limit. Handling is at least once: a crash after the reply went out and 
 was marked done handles it again after the restart (a typed answer is not stored twice, see
 ``plans.last_input``; the screen may show twice).
 
+One runner (and one ``Drainer``) per process serves every channel: ``ByChannel`` hands a row to
+the handler of its channel (Telegram rows to PTB, Zalo rows to the Zalo edge). A lane is one
+channel's (``t:<id>``, ``z:<id>``); a lane of a channel this process does not serve (e.g. Telegram
+rows left by a former webhook run, now that Telegram polls) is left as it is, untaken.
+
 ``LocalLanes`` is the runner of one process (the ``LaneRunner`` port): at most one task per
 lane; a wake while it drains makes it look once more; ``start`` takes up the lanes left with
 todo rows (a crash, a stop in the middle), and again every ``SWEEP_EVERY`` (a wake lost, e.g.
@@ -35,13 +40,39 @@ SWEEP = 1000  # lanes taken up at once by a sweep
 SWEEP_EVERY = 30.0  # seconds between sweeps for lanes with todo rows
 
 
-class Drainer:
-    """Handles a lane's ready rows with ``handle`` (e.g. PTB's ``process_update``)."""
+class ByChannel:
+    """The handler of each channel served by this process, as one ``Handle``."""
 
-    def __init__(self, inbox: InboxStore, handle: Handle, clock: Clock) -> None:
+    def __init__(self) -> None:
+        self._handles: dict[str, Handle] = {}
+
+    def add(self, channel: str, handle: Handle) -> None:
+        """Hand the rows of ``channel`` to ``handle`` from now on."""
+        self._handles[channel] = handle
+
+    def serves(self, channel: str) -> bool:
+        """Whether rows of ``channel`` have a handler."""
+        return channel in self._handles
+
+    async def __call__(self, row: InboxRow) -> None:
+        await self._handles[row.channel](row)
+
+
+class Drainer:
+    """Handles a lane's ready rows with ``handle`` (e.g. PTB's ``process_update``); with
+    ``serves``, only lanes whose channel it answers True for (the others are left todo)."""
+
+    def __init__(
+        self,
+        inbox: InboxStore,
+        handle: Handle,
+        clock: Clock,
+        serves: Callable[[str], bool] | None = None,
+    ) -> None:
         self._inbox = inbox
         self._handle = handle
         self._clock = clock
+        self._serves = serves
         self._halted = False
 
     def halt(self) -> None:
@@ -53,6 +84,9 @@ class Drainer:
         held-back rows may be ready, or None when nothing is held back."""
         while not self._halted:
             ready = await self._inbox.ready(lane, self._clock.now())
+            if ready.rows and self._serves is not None and not self._serves(ready.rows[0].channel):
+                log.debug("lane %s: its channel is not served here; left", lane)
+                return None
             for row in ready.rows:
                 if self._halted:
                     return None

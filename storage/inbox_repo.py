@@ -101,7 +101,7 @@ class InboxRepository(Repository):
                 for r in connection.execute(
                     select(inbox)
                     .where(inbox.c.lane == lane, inbox.c.status == InboxStatus.TODO.value)
-                    .order_by(inbox.c.seq)
+                    .order_by(inbox.c.seq, inbox.c.id)  # id: Zalo seqs of a frozen test clock
                     .limit(limit + 1)
                 ).mappings()
             ]

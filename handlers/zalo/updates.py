@@ -2,32 +2,51 @@
 
 Zalo has no slash-command menu and no buttons: a typed ``/kehoach`` is a command as on Telegram,
 and so are the command words without diacritics (``ke hoach``, ``duyet``, ``bao cao``, ``huy``,
-``tro giup``); choices come as numbered lines (``handlers/text_turn.py``). An event is recorded
-by its key before it is handled, so one redelivered by Zalo (or seen by two replicas) is taken
-once; the price is that an event whose handling is cut short by a crash is not taken again.
+``tro giup``); choices come as numbered lines (``handlers/text_turn.py``).
+
+With an inbox (``chuyende run``), an event is recorded as a row of the inbox (channel ``zalo``,
+key ``Event.key``, lane ``z:<sender id>``, seq its arrival order) before the webhook answers 200
+or the poller takes the next one, and the lane runner hands each row to ``handle_row``: a
+redelivered event (by Zalo, or to two replicas) is taken once, one person's events are handled
+one at a time in arrival order, and handling is *at least once*: an event recorded and not
+handled when the process died is handled at the next start (or by another replica).
+
+Without one (tests that drive the edge directly), the former way: the event's key is recorded
+in ``seen_events`` before it is handled, and queued in this process's ``Lanes`` (at most once:
+an event whose handling is cut short by a crash is not taken again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from bot.domain.inbox import InboxRow
 from bot.domain.models import Channel
 from bot.services.channels import ChannelPort
 from bot.services.metrics import Metrics
-from bot.services.ports import Clock, OfferStore, SeenStore
+from bot.services.ports import Clock, InboxStore, OfferStore, SeenStore
 from bot.services.replies import Presenter
 from handlers.inbound import Inbound, Kind
 from handlers.routes import Conversation
 from handlers.text_turn import ChannelTurn
-from handlers.zalo.events import Event, EventKind
+from handlers.zalo.events import Event, EventKind, parse_event
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING_PER_PERSON = 20  # a flood from one chat waits in line; beyond this it is dropped
 PRIVATE = "PRIVATE"
+CHANNEL = "zalo"  # the inbox's channel of Zalo rows
+LANE = "z"  # a Zalo lane is "z:<sender id>"
+LANE_LENGTH = 64  # as the inbox keeps it (storage/inbox_repo.py)
+
+
+def lane_of(event: Event) -> str:
+    """The inbox lane of an event: its sender's."""
+    return f"{LANE}:{event.message.sender.id}"[:LANE_LENGTH]
 
 
 def inbound_of(event: Event, presenter: Presenter) -> Inbound | None:
@@ -116,9 +135,16 @@ class ZaloEdge:
         clock: Clock,
         lanes: Lanes | None = None,
         metrics: Metrics | None = None,
+        inbox: InboxStore | None = None,
+        wake: Callable[[str], None] | None = None,
     ) -> None:
-        """``metrics`` counts the events taken (new or again) and handled."""
+        """``metrics`` counts the events taken (new or again) and handled. With ``inbox``,
+        events are recorded there and ``wake`` is told their lane (the lane runner then calls
+        ``handle_row``); without, ``seen`` and the in-process ``lanes``."""
         self._metrics = metrics or Metrics()
+        self._inbox = inbox
+        self._wake = wake or (lambda lane: None)
+        self._last_seq = 0
         self._conversation = conversation
         self._channel = channel
         self._offers = offers
@@ -128,20 +154,57 @@ class ZaloEdge:
         self._lanes = lanes or Lanes()
 
     async def on_event(self, event: Event) -> None:
-        """Record the event, then queue it in its person's line (private chats only): for the
-        webhook, whose answer tells Zalo whether the event was taken."""
+        """Record the event, then have it handled in its person's line (private chats only): for
+        the webhook, whose answer tells Zalo whether the event was taken. With an inbox, it
+        returns once the row has committed (a database error raises: the webhook answers 500)."""
         if not self._from_a_person(event):
+            return
+        if self._inbox is not None:
+            await self._record(self._inbox, event)
             return
         if not await self._first_time(event):
             return
         self._queue(event, lambda: self._handle(event))
 
     async def on_polled(self, event: Event) -> None:
-        """Queue the event in its person's line at once; it is recorded first thing in that line,
-        before it is handled. For the poller: an event polled is gone from Zalo's side whatever
-        happens, and not waiting for the database here keeps the next poll from waiting."""
-        if self._from_a_person(event):
-            self._queue(event, lambda: self._record_and_handle(event))
+        """For the poller. With an inbox, as ``on_event``: recorded (one group commit with the
+        others arriving), then handled by the lane runner. Without, queued in its person's line
+        at once and recorded first thing in that line, so that the next poll does not wait for
+        the database (an event polled is gone from Zalo's side whatever happens)."""
+        if not self._from_a_person(event):
+            return
+        if self._inbox is not None:
+            await self._record(self._inbox, event)
+            return
+        self._queue(event, lambda: self._record_and_handle(event))
+
+    def _next_seq(self) -> int:
+        """The arrival order: microseconds of the clock, strictly rising in this process (the
+        inbox never holds a Zalo row back for a gap, see ``bot/domain/inbox.py``)."""
+        stamp = int(self._clock.now().timestamp() * 1_000_000)
+        self._last_seq = max(stamp, self._last_seq + 1)
+        return self._last_seq
+
+    async def _record(self, inbox: InboxStore, event: Event) -> None:
+        lane = lane_of(event)
+        body = event.model_dump_json(by_alias=True)
+        now = self._clock.now()
+        if await inbox.record(CHANNEL, event.key, lane, self._next_seq(), body, now):
+            self._metrics.received(Channel.ZALO, "new")
+        else:
+            log.info("zalo event %s came again: taken once", event.key)
+            self._metrics.received(Channel.ZALO, "duplicate")
+        self._wake(lane)  # a redelivery too: harmless, and it takes up a row a lost wake left
+
+    async def handle_row(self, row: InboxRow) -> None:
+        """Handle a Zalo row of the inbox (the lane runner's handler for the channel)."""
+        try:
+            event = parse_event(json.loads(row.body))
+        except ValueError:  # not JSON, or a MalformedEvent
+            log.error("inbox zalo %s: the row is no event; skipped", row.key)
+            return
+        if isinstance(event, Event):
+            await self._handle(event)
 
     @staticmethod
     def _from_a_person(event: Event) -> bool:

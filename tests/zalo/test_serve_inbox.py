@@ -33,9 +33,12 @@ AN = FakeZaloUser(id="7b2f0c3b9d7f2e4a6c81", display_name="An")
 
 
 @asynccontextmanager
-async def both_hooks(api: FakeBotApi, zalo: FakeZaloApi, database_url: str) -> AsyncIterator[str]:
+async def both_hooks(
+    api: FakeBotApi, zalo: FakeZaloApi, database_url: str, clock: SystemLike | None = None
+) -> AsyncIterator[str]:
     """``serve`` with Telegram's and Zalo's webhooks on ``database_url`` until the block ends,
-    from the moment its lanes run; yields its PUBLIC_URL."""
+    from the moment its lanes run; yields its PUBLIC_URL. Replicas given one ``clock`` agree
+    on the time, as hosts kept by NTP do (a Zalo row's seq is its receiver's clock)."""
     port = free_port()
     settings = Settings(
         _env_file=None,
@@ -53,7 +56,7 @@ async def both_hooks(api: FakeBotApi, zalo: FakeZaloApi, database_url: str) -> A
     async def ready(parts: Running) -> None:
         up.set()
 
-    task = asyncio.create_task(serve(settings, stop, SystemLike(), ready))
+    task = asyncio.create_task(serve(settings, stop, clock or SystemLike(), ready))
     waiting = asyncio.create_task(up.wait())
     await asyncio.wait([task, waiting], timeout=PATIENCE, return_when=asyncio.FIRST_COMPLETED)
     waiting.cancel()
@@ -132,9 +135,10 @@ async def test_two_replicas_on_postgresql_take_one_persons_zalo_events_in_order(
     the first question), and the same code redelivered to the other replica is taken once."""
     await prepare(pg_database)
     code = await invite(pg_database)
+    clock = SystemLike()  # each SystemLike starts at the campaign's day when it is made
     async with (
-        both_hooks(api, zalo, pg_database) as first,
-        both_hooks(api, zalo, pg_database) as second,
+        both_hooks(api, zalo, pg_database, clock) as first,
+        both_hooks(api, zalo, pg_database, clock) as second,
     ):
         signing = zalo.text(AN, code)
         assert await post_zalo(zalo, first, signing) == 200

@@ -206,12 +206,12 @@ class LocalLanes:
         """Take no more wakes; each task finishes the row in hand, then ends."""
         self._stopping = True
         self._quit.set()
-        if self._sweeping is not None:
-            await self._sweeping
-        if self._halt is not None:
+        if self._halt is not None:  # before any await: the row in hand is the last one taken
             self._halt()
         for woken in self._woken.values():
             woken.set()
+        if self._sweeping is not None:
+            await self._sweeping
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)

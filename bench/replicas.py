@@ -192,6 +192,7 @@ class Balancer:
 class Replica:
     """One ``python -m bot run`` in webhook mode, that can be killed and started again."""
 
+    api: FakeBotApi
     env: dict[str, str]
     port: int
     process: asyncio.subprocess.Process | None = None
@@ -210,7 +211,8 @@ class Replica:
         await self.until_ready()
 
     async def until_ready(self) -> None:
-        """Return once ``/readyz`` answers 200 (the process is up, the database current)."""
+        """Return once ``/readyz`` answers 200 (the process is up, the database current) and
+        the webhook is set (the first replica sets it after it is ready)."""
         url = f"http://127.0.0.1:{self.port}/readyz"
         async with aiohttp.ClientSession() as session, asyncio.timeout(READY_WITHIN):
             while True:
@@ -219,7 +221,7 @@ class Replica:
                     raise RuntimeError(f"replica on {self.port} exited {self.process.returncode}")
                 with contextlib.suppress(aiohttp.ClientError):
                     async with session.get(url) as answer:
-                        if answer.status == 200:
+                        if answer.status == 200 and self.api.webhook is not None:
                             return
                 await asyncio.sleep(0.1)
 
@@ -393,6 +395,22 @@ async def in_flight(db: str) -> int:
         await engine.dispose()
 
 
+async def reminder_rows(db: str) -> tuple[int, int]:
+    """(deadline occasions recorded, deadline reminders queued) in the database."""
+    engine = make_engine(db)
+    try:
+        async with engine.connect() as conn:
+            occasions = await conn.execute(
+                text("SELECT count(*) FROM occasions WHERE key LIKE 'deadline:%'")
+            )
+            queued = await conn.execute(
+                text("SELECT count(*) FROM outbox WHERE key LIKE 'deadline:%'")
+            )
+            return int(occasions.scalar_one()), int(queued.scalar_one())
+    finally:
+        await engine.dispose()
+
+
 async def stored(db: str, fillers: list[ReplicaFiller]) -> dict[int, dict[str, Any] | None]:
     """Each filler's plan answers and status, read from the database."""
     store = await Store.open(db, migrate=False)
@@ -453,7 +471,7 @@ async def replicas_run(
     balancer = Balancer(ports)
     await balancer.start()
     env = replica_env(api, db, balancer, **settings)
-    running = [Replica(env, port) for port in ports]
+    running = [Replica(api, env, port) for port in ports]
     rng = random.Random(seed)
     cluster = Always()
     fillers = [ReplicaFiller(api, replies, cluster, i, patience, seed + i) for i in range(members)]
@@ -517,6 +535,7 @@ async def replicas_run(
         await balancer.stop()
         await api.stop()
     plans = await stored(db, fillers)
+    occasions, queued = await reminder_rows(db)
     lost = misplaced = unfinished = 0
     samples: list[dict[str, Any]] = []  # what was wrong, for the first few members
     for filler in fillers:
@@ -552,6 +571,8 @@ async def replicas_run(
         "unanswered": sum(f.unanswered for f in fillers),
         "settled": sum(f.settled for f in fillers),
         "reminded": len(reminded_ids),
+        "reminder_occasions": occasions,
+        "reminders_queued": queued,
         "reminders_missing": len(reminded_ids) - len(sent_to),
         "reminders_duplicated": sum(n - 1 for n in sent_to.values()),
         "in_flight_at_kills": flying,

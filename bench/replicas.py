@@ -278,6 +278,7 @@ class ReplicaFiller(Filler):
         self.waiting_since: float | None = None
         self.answered = 0  # replies waited for and come
         self.unanswered = 0
+        self.out_of_order = 0  # bursts POSTed in another order than typed
 
     async def _post(self, update: JSON) -> None:
         await self.api.deliver([update], seed=None)
@@ -293,9 +294,12 @@ class ReplicaFiller(Filler):
                 "text": piece,
             }
             updates.append(self.api.new_update({"message": message}))
+        order = list(updates)
+        random.Random(self.seed).shuffle(order)  # as deliver() shuffles them
+        self.out_of_order += order != updates
         await self.api.deliver(updates, seed=self.seed)  # ...POSTed at once, shuffled
 
-    async def _do(self, action: Any, expect: int = 1) -> bool:  # type: ignore[override]
+    async def _do(self, action: Any, expect: int = 1) -> bool:
         target = self.replies.count[self.chat.user.id] + expect
         try:
             await action()
@@ -458,10 +462,11 @@ async def replicas_run(
     latency: float = 0.08,
     seed: int = 1,
     patience: float = 60.0,
-    **settings: str,
+    settings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Members fill forms through ``replicas`` replicas on ``db`` (a fresh PostgreSQL database),
-    one of them SIGKILLed and started again ``kills`` times; the figures and the checks."""
+    one of them SIGKILLed and started again ``kills`` times; the figures and the checks.
+    ``settings``: more environment for the replicas (e.g. ``LANES_STALLED_AFTER``)."""
     api = FakeBotApi(latency=latency)
     await api.start()
     await prepare(db, members, reminded, api)
@@ -470,7 +475,7 @@ async def replicas_run(
     ports = [free_port() for _ in range(replicas)]
     balancer = Balancer(ports)
     await balancer.start()
-    env = replica_env(api, db, balancer, **settings)
+    env = replica_env(api, db, balancer, **(settings or {}))
     running = [Replica(api, env, port) for port in ports]
     rng = random.Random(seed)
     cluster = Always()
@@ -564,6 +569,7 @@ async def replicas_run(
         "recovery_s": round(max(recoveries), 2) if recoveries else None,
         "posts_per_replica": sorted(balancer.forwarded.values()),
         "redelivered": len(api.deliveries) - len(handled),
+        "bursts_out_of_order": sum(f.out_of_order for f in fillers),
         "acknowledged": sum(len(f.acknowledged) for f in fillers),
         "lost": lost,
         "misplaced": misplaced,

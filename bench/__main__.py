@@ -19,6 +19,8 @@ and, last, one JSON object with everything.
 | yearend_cell | a commune's year-end summary    | the SQL statements it sends           |
 | startup      | spawn to first reply; idle RSS  | the echo bot                          |
 | crash        | lost / misplaced / missing      | zero (what the suite requires)        |
+| replicas     | upd/s with 1, 2, 3 replicas on  | one replica; the failover time after a|
+|              | PostgreSQL (webhook), SIGKILLs  | SIGKILL (needs TEST_DATABASE_URL)     |
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "sweep": ["--people", "20000", "--units", "1000"],
         "yearend_cell": ["--people", "2000", "--cells", "40"],
         "startup": ["--runs", "3"],
+        "replicas": ["--members", "50"],
     },
     "long": {
         "conversation": ["--members", "2000"],
@@ -54,6 +57,7 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "yearend_cell": ["--people", "2000", "--cells", "40"],
         "startup": ["--runs", "5"],
         "crash": ["--members", "500", "--recipients", "5000", "--kills", "5"],
+        "replicas": ["--members", "200", "--kills", "2"],
     },
 }
 
@@ -131,6 +135,21 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
             f"missing {b.get('missing')}, dup {b.get('duplicates')}/{b.get('in_flight_at_kills')}",
             "0",
             "-",
+        )
+    if name == "replicas":
+        if "skipped" in f:
+            return name, "skipped", f["skipped"][:60], "-"
+        runs = {r["replicas"]: r for r in f["runs"]}
+        one = runs.get(1, {}).get("updates_per_s")
+        most = runs[max(runs)]
+        failover = max((r["recovery_s"] or 0.0) for r in runs.values())
+        wrong = sum(r["lost"] + r["misplaced"] + r["unfinished"] for r in runs.values())
+        return (
+            name,
+            " / ".join(f"{n}: {r['updates_per_s']} upd/s" for n, r in sorted(runs.items()))
+            + f", failover {failover} s, wrong {wrong}",
+            f"1 replica {one} upd/s",
+            f"{round(most['updates_per_s'] / one, 2) if one else '-'}",
         )
     return name, json.dumps(f)[:60], "-", "-"
 

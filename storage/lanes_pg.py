@@ -96,6 +96,15 @@ async def ensure_schema(info: str) -> bool:
         return True
 
 
+def every_seconds(seconds: int) -> str:
+    """procrastinate's cron (croniter's six fields) for "every ``seconds`` seconds".
+
+    croniter puts the seconds field *last*: ``*/2 * * * * *`` would be every second of every
+    second minute (the sweeps silent for a minute at a time, a dead replica's lanes stuck that
+    long)."""
+    return f"* * * * * */{seconds}"
+
+
 class PgLaneRunner:
     """A :class:`LaneRunner` on procrastinate: one per replica, all on one PostgreSQL."""
 
@@ -129,11 +138,11 @@ class PgLaneRunner:
         # the work it recovers.
         stalled = self.app.task(name=STALLED_TASK, queue=QUEUE)(self._retry_stalled)
         self.app.periodic(
-            cron=f"*/{settings.lanes_sweep} * * * * *", queueing_lock=STALLED_TASK, priority=1
+            cron=every_seconds(settings.lanes_sweep), queueing_lock=STALLED_TASK, priority=1
         )(stalled)
         orphans = self.app.task(name=ORPHANS_TASK, queue=QUEUE)(self._wake_orphans)
         self.app.periodic(
-            cron=f"*/{settings.lanes_orphan_sweep} * * * * *",
+            cron=every_seconds(settings.lanes_orphan_sweep),
             queueing_lock=ORPHANS_TASK,
             priority=1,
         )(orphans)

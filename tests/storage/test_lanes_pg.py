@@ -5,6 +5,7 @@ gracefully. Real PostgreSQL (a fresh database per test), a fake drain that recor
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import signal
@@ -12,15 +13,24 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from croniter import croniter  # type: ignore[import-untyped]
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from storage.engine import make_engine
-from storage.lanes_pg import DRAIN_TASK, PgLaneRunner, conninfo, ensure_schema
+from storage.lanes_pg import (
+    DRAIN_TASK,
+    ORPHANS_TASK,
+    STALLED_TASK,
+    PgLaneRunner,
+    conninfo,
+    ensure_schema,
+)
 from tests.conftest import PG_SKIP, PG_URL
 from tests.waiting import PATIENCE
 
@@ -157,6 +167,36 @@ def test_conninfo_from_the_asyncpg_url() -> None:
     )
     with pytest.raises(ValueError, match="PostgreSQL"):
         conninfo("sqlite+aiosqlite:///bot.db")
+
+
+def test_the_sweeps_run_every_few_seconds_in_every_minute() -> None:
+    """The stalled and orphan sweeps fire every LANES_SWEEP / LANES_ORPHAN_SWEEP seconds, odd
+    minutes too (croniter's seconds field is the last: the cron once said "every second of
+    every second minute", leaving a killed replica's lanes stuck up to a minute)."""
+    settings = Settings(
+        _env_file=None,
+        database_url="postgresql+asyncpg://postgres@127.0.0.1/x",
+        lanes_sweep=2,
+        lanes_orphan_sweep=5,
+    )
+
+    async def drain(lane: str) -> None:
+        return None
+
+    async def lanes(limit: int) -> list[str]:
+        return []
+
+    runner = PgLaneRunner(settings, drain, lanes)  # nothing connects until start()
+    every = {STALLED_TASK: 2, ORPHANS_TASK: 5}
+    odd_minute = datetime(2026, 12, 1, 18, 19, 46)
+    tasks = runner.app.periodic_registry.periodic_tasks.values()
+    assert {task.task.name for task in tasks} == set(every)
+    for task in tasks:
+        fires = croniter(task.cron, odd_minute)
+        times = [fires.get_next(datetime) for _ in range(4)]
+        steps = {(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)}
+        assert steps == {every[task.task.name]}, (task.cron, times)
+        assert times[0] - odd_minute <= timedelta(seconds=every[task.task.name])
 
 
 async def test_schema_is_applied_once(pg_url: str) -> None:

@@ -575,7 +575,7 @@ async def serve(
     try:
         services = build_services(settings, store, clock)
         await services.plans.register_forms()
-        metrics = Metrics()
+        metrics = Metrics(served=settings.serves_web)  # no web server: no /metrics to count for
         metrics.watch_outbox(store.outbox.counts)
         # Not ready from the moment ``stop`` is set (SIGTERM): a proxy drains this replica
         # while the rest stops in order, the web server last (the exit stack below).

@@ -22,9 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.models import Channel
 from bot.domain.outbox import OutboxStatus
@@ -42,13 +40,28 @@ OUTBOX_TTL = 5.0  # seconds an outbox count is served again before it is read an
 
 OutboxCounts = Callable[[], Awaitable[Mapping[str, int]]]
 
+if TYPE_CHECKING:
+    from prometheus_client import Counter, Histogram
+
 
 class Metrics:
     """The bot's counters; ``exposition`` is the text a scrape gets."""
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        """``monotonic``: the stopwatch of the handling times and of the outbox cache."""
+    def __init__(
+        self, monotonic: Callable[[], float] = time.monotonic, *, served: bool = True
+    ) -> None:
+        """``monotonic``: the stopwatch of the handling times and of the outbox cache.
+        ``served=False`` (no web server, so no ``/metrics``): nothing is counted and
+        prometheus_client is not even loaded, for a bot waiting for messages."""
         self.monotonic = monotonic
+        self.served = served
+        self._children: dict[tuple[object, ...], Any] = {}
+        self._outbox: OutboxCounts | None = None
+        self._outbox_read: float | None = None
+        if not served:
+            return
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = CollectorRegistry()
         self._received = Counter(
             "chuyende_updates_received",
@@ -96,9 +109,6 @@ class Metrics:
                 self._sends.labels(channel.value, result)
             self._handling.labels(channel.value)
             self._rate_limited.labels(channel.value)
-        self._children: dict[tuple[object, ...], Any] = {}
-        self._outbox: OutboxCounts | None = None
-        self._outbox_read: float | None = None
 
     # ------------------------------------------------------------------ counting
     def _child(self, metric: Counter | Histogram, *labels: str) -> Any:
@@ -111,10 +121,14 @@ class Metrics:
 
     def received(self, channel: str, result: str) -> None:
         """An update came in: ``new``, ``duplicate`` or ``refused``."""
+        if not self.served:
+            return
         self._child(self._received, str(channel), result).inc()
 
     def handled(self, channel: str, result: str, seconds: float | None = None) -> None:
         """An update's handling ended: ``ok``, ``error`` or ``dropped``, after ``seconds``."""
+        if not self.served:
+            return
         self._child(self._handled, str(channel), result).inc()
         if seconds is not None:
             self._child(self._handling, str(channel)).observe(max(0.0, seconds))
@@ -125,10 +139,14 @@ class Metrics:
 
     def sent(self, channel: str, result: str) -> None:
         """An outbox row was settled on ``channel`` with ``result``."""
+        if not self.served:
+            return
         self._child(self._sends, str(channel), result).inc()
 
     def rate_limited(self, channel: str) -> None:
         """``channel``'s API answered 429."""
+        if not self.served:
+            return
         self._child(self._rate_limited, str(channel)).inc()
 
     # ------------------------------------------------------------------ reading
@@ -151,6 +169,10 @@ class Metrics:
     async def exposition(self) -> bytes:
         """The Prometheus text of every metric, the outbox depth read if it is stale; a
         database that does not answer leaves the last depth read (the counters still go out)."""
+        if not self.served:
+            return b""
+        from prometheus_client import generate_latest
+
         try:
             await self._refresh_outbox()
         except Exception as error:  # /readyz is what tells a database that is down
@@ -159,5 +181,7 @@ class Metrics:
 
     def value(self, name: str, **labels: str) -> float:
         """One sample's value (0 when it has none yet): for tests and the sandbox."""
+        if not self.served:
+            return 0.0
         found = self.registry.get_sample_value(name, labels)
         return found if found is not None else 0.0

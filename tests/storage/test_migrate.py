@@ -82,11 +82,15 @@ async def test_a_database_from_a_newer_program_is_still_refused(tmp_path: Path) 
 
 def test_a_waiting_bot_has_not_loaded_the_office_libraries() -> None:
     """``chuyende run`` imports no openpyxl, numpy, python-docx or matplotlib until a
-    spreadsheet, a document or a chart is made, and no rich until the command line draws."""
+    spreadsheet, a document or a chart is made, no rich until the command line draws, and no
+    prometheus_client while it serves no ``/metrics`` (no web server)."""
     code = (
         "import sys, bot.cli, bot.cli.serving, bot.app, bench.echo_bot; "
-        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic', 'rich') "
-        "if m in sys.modules))"
+        "from bot.services.metrics import Metrics; m = Metrics(served=False); "
+        "m.received('telegram', 'new'); m.handled('telegram', 'ok', 0.1); "
+        "assert m.value('chuyende_updates_received_total', channel='telegram', result='new') == 0; "
+        "print(sorted(m for m in ('openpyxl', 'numpy', 'docx', 'matplotlib', 'alembic', 'rich', "
+        "'prometheus_client') if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True

@@ -18,9 +18,10 @@ MEMBERS = 30  # 200 (the issue's figure) takes minutes on a shared 2-core box: b
 # A member waits this long for a reply before opening the form again (counted as a failure):
 # the suite's safety net for a hung bot, not a speed target (the bench reports the latencies).
 PATIENCE = WAIT_LIMIT
-QUICK_FAILOVER = {  # a dead replica counts as dead after 2 s, its lanes taken over within 2 s
-    "LANES_HEARTBEAT": "0.5",
-    "LANES_STALLED_AFTER": "2",
+# The production heartbeat (1 s) and stall limit (5 s): a shorter limit lets a live replica
+# whose heartbeat is late on a loaded machine look dead, and its lane is then drained twice at
+# once (the drain holds no lease of its own yet: the note of issue 19).
+QUICK_FAILOVER = {  # a dead replica's lanes taken over within 2 s of it counting as dead
     "LANES_SWEEP": "2",  # not 1: "every 2 s" once meant every second of every other minute
     "LANES_ORPHAN_SWEEP": "2",
     "OUTBOX_LEASE": "4",
@@ -46,7 +47,7 @@ async def test_three_replicas_lose_nothing_through_two_kills() -> None:
     assert figures["kills"] == 2, figures
     assert len(figures["posts_per_replica"]) == 3, figures  # each replica took POSTs
     assert figures["bursts_out_of_order"] > MEMBERS // 2, figures
-    assert figures["lost"] == 0 and figures["misplaced"] == 0, figures
+    assert figures["lost"] == 0 and figures["misplaced"] == 0, figures["samples"]
     assert figures["unfinished"] == 0 and figures["unanswered"] == 0, figures
     assert figures["reminder_occasions"] == 1, figures  # swept by three replicas, recorded once
     assert figures["reminders_queued"] == 10 and figures["reminders_missing"] == 0, figures

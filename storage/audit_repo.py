@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from bot.domain.audit import AuditAction, AuditEntry
 from bot.domain.digest import Forgotten
+from bot.domain.inbox import LANE_PREFIXES, InboxStatus, lane_name
 from bot.domain.models import Exemption
 from bot.domain.outbox import scrub_names, scrub_payload
 from bot.domain.plans import PlanStatus
@@ -99,9 +100,6 @@ def _scrub_others(conn: Connection, person_id: int, name: str) -> None:
         )
 
 
-LANE_PREFIXES = {"telegram": "t", "zalo": "z"}  # an inbox lane is "<prefix>:<sender id>"
-
-
 def _scrub_chats(conn: Connection, person_id: int, name: str) -> None:
     """What the chats keep of the person: the updates they sent (their inbox lanes: texts,
     the shared phone number), their chats' remembered screens, and any other chat's remembered
@@ -111,9 +109,8 @@ def _scrub_chats(conn: Connection, person_id: int, name: str) -> None:
             accounts.c.person_id == person_id
         )
     ).all():
-        prefix = LANE_PREFIXES.get(str(channel))
-        if prefix is not None:
-            conn.execute(delete(inbox).where(inbox.c.lane == f"{prefix}:{user_id}"))
+        if str(channel) in LANE_PREFIXES:
+            conn.execute(delete(inbox).where(inbox.c.lane == lane_name(str(channel), user_id)))
         conn.execute(
             delete(chat_screens).where(
                 and_(chat_screens.c.channel == channel, chat_screens.c.chat_id == chat_id)
@@ -127,7 +124,10 @@ def _scrub_chats(conn: Connection, person_id: int, name: str) -> None:
         )
     conn.execute(  # a handled update only guards against a redelivery: it may go
         delete(inbox).where(
-            and_(inbox.c.status != "todo", inbox.c.body.contains(name, autoescape=True))
+            and_(
+                inbox.c.status != InboxStatus.TODO.value,
+                inbox.c.body.contains(name, autoescape=True),
+            )
         )
     )
 

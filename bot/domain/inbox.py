@@ -22,6 +22,16 @@ REORDER_HOLD = timedelta(seconds=2)  # a gap in update_ids is waited for this lo
 QUIET_RESET = timedelta(days=1)
 
 
+# A lane is one sender's updates on one channel: "<prefix>:<sender id>" ("t:-": no sender).
+LANE_PREFIXES = {"telegram": "t", "zalo": "z"}
+
+
+def lane_name(channel: str, sender: object) -> str:
+    """The lane of ``sender``'s updates on ``channel`` (the receivers record under it, and
+    forgetting a person deletes what they sent by it)."""
+    return f"{LANE_PREFIXES[channel]}:{sender}"
+
+
 class InboxStatus(StrEnum):
     """Where a recorded update stands."""
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.domain.inbox import lane_name
 from bot.services.metrics import Metrics
 from bot.services.ports import Clock, InboxStore
 from handlers.telegram.workers import ALLOWED_UPDATES, sender_of
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CHANNEL = "telegram"
-LANE = "t"  # a Telegram lane is "t:<sender's user id>", or "t:-" without a sender
 MAX_CONNECTIONS = 40  # Telegram's default; its limit is 100
 # my_chat_member too (a person blocking the bot): taken and ignored, so that if Telegram numbers
 # the update types it was not asked for as well, fewer ids are missing from the sequence
@@ -55,7 +55,7 @@ def webhook_secret(token: str) -> str:
 def lane_of(update: dict[str, Any]) -> str:
     """The lane of an update: its sender's, or ``t:-`` for one without a sender."""
     sender = sender_of(update)
-    return f"{LANE}:{sender if sender is not None else '-'}"
+    return lane_name(CHANNEL, sender if sender is not None else "-")
 
 
 def webhook_receiver(

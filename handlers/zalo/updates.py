@@ -24,7 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.domain.inbox import InboxRow
+from bot.domain.inbox import InboxRow, lane_name
 from bot.domain.models import Channel
 from bot.services.channels import ChannelPort
 from bot.services.metrics import Metrics
@@ -40,13 +40,12 @@ log = logging.getLogger(__name__)
 MAX_PENDING_PER_PERSON = 20  # a flood from one chat waits in line; beyond this it is dropped
 PRIVATE = "PRIVATE"
 CHANNEL = "zalo"  # the inbox's channel of Zalo rows
-LANE = "z"  # a Zalo lane is "z:<sender id>"
 LANE_LENGTH = 64  # as the inbox keeps it (storage/inbox_repo.py)
 
 
 def lane_of(event: Event) -> str:
     """The inbox lane of an event: its sender's."""
-    return f"{LANE}:{event.message.sender.id}"[:LANE_LENGTH]
+    return lane_name(CHANNEL, event.message.sender.id)[:LANE_LENGTH]
 
 
 def inbound_of(event: Event, presenter: Presenter) -> Inbound | None:

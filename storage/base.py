@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Select, select
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from bot.domain.models import Category, Exemption, Person, Role
 from storage.engine import Database
 from storage.tables import people, units
+
+T = TypeVar("T")
 
 
 class Repository:
@@ -37,6 +41,22 @@ class Repository:
         return await self._db.write_one(
             lambda connection: execute_one(connection, statement, parameters)
         )
+
+    async def _insert_or_found(
+        self,
+        statement: Executable,
+        convert: Callable[[RowMapping], T],
+        found: Callable[[], Awaitable[T | None]],
+    ) -> T:
+        """The row an INSERT ... RETURNING made; when a unique key refused it (another device
+        made the row meanwhile), the row ``found`` reads instead."""
+        try:
+            return convert((await self._write_one(statement))[0])
+        except IntegrityError:
+            existing = await found()
+            if existing is None:
+                raise
+            return existing
 
 
 def execute_one(

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.midyear import CheckStatus, MidyearCheck
 from storage.base import Repository
@@ -60,13 +59,9 @@ class MidyearRepository(Repository):
             )
             .returning(*midyear_checks.c)
         )
-        try:
-            return _check((await self._write_one(statement))[0])
-        except IntegrityError:
-            found = await self.of(person_id, campaign_id)
-            if found is None:
-                raise
-            return found
+        return await self._insert_or_found(
+            statement, _check, lambda: self.of(person_id, campaign_id)
+        )
 
     async def save(
         self,

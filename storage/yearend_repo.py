@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.engine import Draft
 from bot.domain.plans import Plan, PlanStatus
@@ -95,13 +94,9 @@ class YearReviewRepository(Repository):
             )
             .returning(*year_reviews.c)
         )
-        try:
-            return _review((await self._write_one(statement))[0])
-        except IntegrityError:
-            found = await self.of(person_id, campaign_id)
-            if found is None:
-                raise
-            return found
+        return await self._insert_or_found(
+            statement, _review, lambda: self.of(person_id, campaign_id)
+        )
 
     async def save(
         self, review: Plan, draft: Draft, now: datetime, status: PlanStatus | None = None

@@ -167,6 +167,7 @@ class SqliteThread(Database):
         _configure_sqlite(self._engine, path is not None)
         self.dialect = self._engine.dialect
         self._connection: Connection | None = None  # the thread's own, opened on first use
+        self._immediate: bool | None = None  # how ``_connection`` is set (None: not yet)
         self._lock = threading.Lock()  # guards the three fields below, between loops and thread
         self._jobs: deque[_Job | None] = deque()  # None: finish
         self._idle = True  # the thread waits on ``_wake`` for work
@@ -253,11 +254,17 @@ class SqliteThread(Database):
             self._connection = None
         self._engine.dispose()
 
-    def _open(self, **options: bool) -> Connection:
-        """The thread's connection, with these options for the next operation."""
-        if self._connection is None or self._connection.closed or self._connection.invalidated:
-            self._connection = self._engine.connect()
-        return self._connection.execution_options(**options)
+    def _open(self, immediate: bool) -> Connection:
+        """The thread's connection, set for a transaction that takes the write lock at BEGIN
+        (``immediate``) or for statements that each commit by themselves."""
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            self._immediate = None
+        if self._immediate is not immediate:  # only when it changes: most operations are reads
+            connection.execution_options(**{IMMEDIATE: immediate, AUTOCOMMIT: not immediate})
+            self._immediate = immediate
+        return connection
 
     def _after_error(self, connection: Connection) -> None:
         """End what an operation that raised left open; drop the connection if that fails."""
@@ -274,7 +281,7 @@ class SqliteThread(Database):
             self._connection = None
 
     def _read(self, work: Callable[[Connection], T]) -> T:
-        connection = self._open(**{AUTOCOMMIT: True, IMMEDIATE: False})
+        connection = self._open(immediate=False)
         try:
             done = work(connection)
         except BaseException:
@@ -284,7 +291,7 @@ class SqliteThread(Database):
         return done
 
     def _write(self, work: Callable[[Connection], T]) -> T:
-        connection = self._open(**{AUTOCOMMIT: False, IMMEDIATE: True})
+        connection = self._open(immediate=True)
         try:
             with connection.begin():
                 return work(connection)
@@ -293,7 +300,7 @@ class SqliteThread(Database):
             raise
 
     def _write_one(self, work: Callable[[Connection], T]) -> T:
-        connection = self._open(**{AUTOCOMMIT: True, IMMEDIATE: False})
+        connection = self._open(immediate=False)
         try:
             done = work(connection)
             connection.commit()

@@ -151,7 +151,9 @@ class SqliteThread(Database):
     writes to the loop's wake-up pipe each time: with many people typing, one write for several
     results). The connection is the thread's for its life: no pool checkout, reset (a
     ROLLBACK) and check-in around every operation; a connection that an error left unusable is
-    closed and the next operation opens another.
+    closed and the next operation opens another. The thread is a daemon: ``close`` finishes
+    what was asked for; a process that ends without it loses what a SIGKILL would, nothing a
+    caller was told is saved.
     """
 
     def __init__(self, url: str) -> None:

@@ -28,10 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, event  # noqa: E402
+from sqlalchemy.engine.interfaces import CacheStats  # noqa: E402
+from sqlalchemy.sql.cache_key import HasCacheKey  # noqa: E402
 from telegram import TelegramObject  # noqa: E402
 
 from bench.conversation import HEADER, Member, Replies, phone  # noqa: E402
 from bot.sandbox.harness import running_bot  # noqa: E402
+from storage.engine import SqliteThread  # noqa: E402
 
 
 class Counts:
@@ -40,17 +43,43 @@ class Counts:
     def __init__(self) -> None:
         self.on = False
         self.statements: Counter[str] = Counter()
+        self.trace: list[str] = []  # this update's statements, in order
+        self.traces: Counter[tuple[str, ...]] = Counter()
+        self.hand_overs = 0
+        self.cache_keys = 0  # statements whose cache key was computed (built anew, not reused)
+        self.compiled = 0  # statements compiled (not found in SQLAlchemy's compiled cache)
         self.objects = 0
         self.attributes = 0
 
     def install(self) -> None:
         """Hook SQLAlchemy's engines and PTB's base class (this process only)."""
 
-        def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        def statement(conn: Any, cursor: Any, sql: str, params: Any, context: Any, *_: Any) -> None:
             if self.on:
                 self.statements[sql.split(None, 1)[0].upper()] += 1
+                compiled = context is not None and context.cache_hit == CacheStats.CACHE_MISS
+                self.compiled += compiled
+                self.trace.append(("[compiled] " if compiled else "") + " ".join(sql.split())[:150])
 
         event.listen(Engine, "before_cursor_execute", statement)
+        key = HasCacheKey._generate_cache_key
+
+        def counting_key(element: HasCacheKey) -> Any:
+            if self.on:
+                self.cache_keys += 1
+                self.trace.append(f"[cache key] {type(element).__name__}")
+            return key(element)
+
+        HasCacheKey._generate_cache_key = counting_key  # type: ignore[method-assign]
+        hand_over = SqliteThread._hand_over
+
+        async def counting_hand_over(db: SqliteThread, run: Any, work: Any) -> Any:
+            if self.on:
+                self.hand_overs += 1
+                self.trace.append("-- hand-over")
+            return await hand_over(db, run, work)
+
+        SqliteThread._hand_over = counting_hand_over  # type: ignore[method-assign]
         setattr_ = TelegramObject.__setattr__
         init = TelegramObject.__init__
 
@@ -73,16 +102,21 @@ class Direct(Member):
 
     feed: Any = None
 
+    counts: Counts | None = None
+
     async def _push(self, update: dict[str, Any]) -> None:
         self.sent += 1
         await self.feed(update)
+        if self.counts is not None and self.counts.on:
+            self.counts.traces[tuple(self.counts.trace)] += 1
+            self.counts.trace = []
 
     async def send_burst(self, *texts: str) -> None:
         for text in texts:
             await self.chat.send(text)
 
 
-async def main(members: int) -> dict[str, Any]:
+async def main(members: int, trace: bool = False) -> dict[str, Any]:
     counts = Counts()
     counts.install()
     work = Path(tempfile.mkdtemp(prefix="bench-counts-"))
@@ -97,6 +131,7 @@ async def main(members: int) -> dict[str, Any]:
         for i in range(members):
             member = Direct(bot.api, Replies(), i, [])
             member.feed = bot.feed
+            member.counts = counts
             people.append(member)
         calls_before = len(bot.api.calls)
         counts.on = True
@@ -109,9 +144,17 @@ async def main(members: int) -> dict[str, Any]:
         updates = sum(m.sent for m in people)
         calls = Counter(call.method for call in bot.api.calls[calls_before:])
     per = float(updates)
+    if trace:
+        for sequence, times in counts.traces.most_common():
+            print(f"{times} updates:")
+            for line in sequence:
+                print(f"    {line}")
     return {
         "members": members,
         "updates": updates,
+        "hand_overs_per_update": round(counts.hand_overs / per, 2),
+        "cache_keys_per_update": round(counts.cache_keys / per, 2),
+        "compiled_per_update": round(counts.compiled / per, 2),
         "statements_per_update": round(sum(counts.statements.values()) / per, 2),
         "statements": {k: round(v / per, 2) for k, v in counts.statements.most_common()},
         "api_calls_per_update": round(sum(calls.values()) / per, 2),
@@ -127,7 +170,11 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--members", type=int, default=20)
-    result = asyncio.run(main(parser.parse_args().members))
+    parser.add_argument(
+        "--trace", action="store_true", help="print each kind of update's statements, in order"
+    )
+    args = parser.parse_args()
+    result = asyncio.run(main(args.members, args.trace))
     for key, value in result.items():
         print(f"  {key:30} {value}")
     print(json.dumps(result))

@@ -3,8 +3,9 @@
     py-spy record --pid BOT_PID --duration 40 --rate 100 --format raw -o spy.txt
     python bench/spy_table.py spy.txt
 
-Threads waiting for work (the SQLite and DOCX threads in ``queue.get``) and the event loop
-waiting in ``epoll`` are dropped; each busy sample is counted once, in the first matching row.
+Threads waiting for work (the SQLite thread on its semaphore, the DOCX thread in ``queue.get``)
+and the event loop waiting in ``epoll`` are dropped; each busy sample is counted once, in the
+first matching row.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import re
 import sys
 from pathlib import Path
 
-IDLE = ("_worker (concurrent/futures/thread.py:81)", "EpollSelector.select (selectors.py:468)")
+IDLE = (
+    "_worker (concurrent/futures/thread.py:81)",  # an executor's thread waiting for work
+    "EpollSelector.select (selectors.py:468)",  # the event loop waiting
+    "Condition.wait (threading.py:327)",  # a thread blocked on a lock (the SQLite thread idle)
+)
 WHERE = [
     ("DOCX rendering (python-docx, lxml, zip)", r"office/documents|docx/|zipfile"),
-    ("SQLite work on its thread (SQLAlchemy + sqlite3)", r"SqliteThread\._(read|write|write_one)"),
+    ("SQLite work on its thread (SQLAlchemy + sqlite3)", r"SqliteThread\._(read|write|serve)"),
     ("PTB sending (send_message, answer_callback_query, ...)", r"telegram/_bot\.py"),
     ("PTB parsing incoming updates (Update.de_json)", r"Update\.de_json"),
 ]

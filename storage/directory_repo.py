@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -12,6 +12,14 @@ from bot.domain.models import Category, Exemption, Person, Role, Unit
 from bot.domain.roster import MAX_UNIT_DEPTH, unit_key
 from storage.base import Repository, person_query, to_person
 from storage.tables import accounts, people, settings_kv, units
+
+# Built once: a hand-in walks up the tree with these, a statement per level.
+_PARENT = select(units.c.parent_id).where(units.c.id == bindparam("b_unit"))
+_HOLDERS = person_query().where(
+    people.c.unit_id == bindparam("b_unit"),
+    people.c.active.is_(True),
+    people.c.roles.contains(bindparam("b_role")),
+)
 
 
 class DirectoryRepository(Repository):
@@ -39,8 +47,7 @@ class DirectoryRepository(Repository):
             found: list[int] = []
             current: int | None = unit_id
             for _ in range(MAX_UNIT_DEPTH + 1):
-                parent = select(units.c.parent_id).where(units.c.id == current)
-                current = conn.execute(parent).scalar_one_or_none()
+                current = conn.execute(_PARENT, {"b_unit": current}).scalar_one_or_none()
                 if current is None:
                     break
                 found.append(current)
@@ -56,17 +63,12 @@ class DirectoryRepository(Repository):
             for _ in range(MAX_UNIT_DEPTH + 1):
                 if current is None:
                     break
-                query = person_query().where(
-                    people.c.unit_id == current,
-                    people.c.active.is_(True),
-                    people.c.roles.contains(role.value),
-                )
-                found = [to_person(row) for row in conn.execute(query).mappings()]
+                query = conn.execute(_HOLDERS, {"b_unit": current, "b_role": role.value})
+                found = [to_person(row) for row in query.mappings()]
                 found = [p for p in found if p.has(role)]
                 if found:
                     return found
-                parent = select(units.c.parent_id).where(units.c.id == current)
-                current = conn.execute(parent).scalar_one_or_none()
+                current = conn.execute(_PARENT, {"b_unit": current}).scalar_one_or_none()
             return []
 
         return await self._db.read(work)

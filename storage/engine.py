@@ -9,9 +9,11 @@ PostgreSQL through SQLAlchemy's ``run_sync`` on the async engine (``ServerDataba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -116,9 +118,21 @@ class Database:
         raise NotImplementedError
 
 
+class _Job:
+    """One operation handed to the SQLite thread, and the future its caller awaits."""
+
+    __slots__ = ("future", "run", "work")
+
+    def __init__(
+        self, run: Callable[[Callable[[Connection], Any]], Any], work: Callable[[Connection], Any]
+    ) -> None:
+        self.run, self.work = run, work
+        self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
 class SqliteThread(Database):
     """A SQLite database's work: every query, statement and transaction, one after another on
-    one thread, each in one hand-over from the event loop.
+    one thread of its own, over one connection kept open.
 
     Through the async engine a statement costs about six hand-overs between the event loop and
     aiosqlite's thread (cursor, execute, fetch, close, commit, return), each waiting for a turn
@@ -130,6 +144,16 @@ class SqliteThread(Database):
     Same SQLAlchemy statements, through the synchronous pysqlite driver (what aiosqlite wraps);
     waiting for another process's lock (busy_timeout) holds up this thread, never the loop.
     An in-memory database is one connection kept open (StaticPool) on the same kind of thread.
+
+    The hand-overs are coalesced both ways: the thread is woken only when it is idle (work
+    queued while it is busy is picked up by it next), and results go back to the loop in one
+    wake-up for all those finished since the loop last took them (``call_soon_threadsafe``
+    writes to the loop's wake-up pipe each time: with many people typing, one write for several
+    results). The connection is the thread's for its life: no pool checkout, reset (a
+    ROLLBACK) and check-in around every operation; a connection that an error left unusable is
+    closed and the next operation opens another. The thread is a daemon: ``close`` finishes
+    what was asked for; a process that ends without it loses what a SIGKILL would, nothing a
+    caller was told is saved.
     """
 
     def __init__(self, url: str) -> None:
@@ -144,12 +168,32 @@ class SqliteThread(Database):
             self._engine = create_engine(sync_url, pool_size=1, max_overflow=0)
         _configure_sqlite(self._engine, path is not None)
         self.dialect = self._engine.dialect
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._connection: Connection | None = None  # the thread's own, opened on first use
+        self._immediate: bool | None = None  # how ``_connection`` is set (None: not yet)
+        self._lock = threading.Lock()  # guards the three fields below, between loops and thread
+        self._jobs: deque[_Job | None] = deque()  # None: finish
+        self._idle = True  # the thread waits on ``_wake`` for work
+        # Finished jobs not yet settled, by the loop awaiting them; a loop is a key while a
+        # delivery to it is scheduled.
+        self._done: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Any, BaseException | None]]]
+        self._done = {}
+        self._wake = threading.Semaphore(0)
+        self._thread = threading.Thread(target=self._serve, name="sqlite", daemon=True)
+        self._started = False
+        self._closed = False
 
     async def _hand_over(
         self, run: Callable[[Callable[[Connection], T]], T], work: Callable[[Connection], T]
     ) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, run, work)
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        if not self._started:
+            self._started = True
+            self._thread.start()
+        job = _Job(run, work)
+        self._submit(job)
+        result: T = await job.future
+        return result
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         return await self._hand_over(self._read, work)
@@ -160,26 +204,122 @@ class SqliteThread(Database):
     async def write_one(self, work: Callable[[Connection], T]) -> T:
         return await self._hand_over(self._write_one, work)
 
+    def _submit(self, job: _Job | None) -> None:
+        with self._lock:
+            self._jobs.append(job)
+            wake, self._idle = self._idle, False
+        if wake:
+            self._wake.release()
+
+    def _serve(self) -> None:
+        """The thread: run the queued jobs one after another; wait when there are none."""
+        while True:
+            self._wake.acquire()
+            while True:
+                with self._lock:
+                    if not self._jobs:
+                        self._idle = True
+                        break
+                    job = self._jobs.popleft()
+                if job is None:
+                    self._finish()
+                    return
+                if job.future.cancelled():  # its caller gave up before it began
+                    continue
+                try:
+                    result, error = job.run(job.work), None
+                except BaseException as exc:  # handed to the caller, as raised
+                    result, error = None, exc
+                loop = job.future.get_loop()
+                with self._lock:
+                    deliver = loop not in self._done
+                    self._done.setdefault(loop, []).append((job, result, error))
+                if deliver:
+                    with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                        loop.call_soon_threadsafe(self._deliver, loop)
+
+    def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``: settle every job of it finished since its last delivery."""
+        with self._lock:
+            done = self._done.pop(loop, [])
+        for job, result, error in done:
+            if job.future.cancelled():
+                continue
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
+
+    def _finish(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._engine.dispose()
+
+    def _open(self, immediate: bool) -> Connection:
+        """The thread's connection, set for a transaction that takes the write lock at BEGIN
+        (``immediate``) or for statements that each commit by themselves."""
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            self._immediate = None
+        if self._immediate is not immediate:  # only when it changes: most operations are reads
+            connection.execution_options(**{IMMEDIATE: immediate, AUTOCOMMIT: not immediate})
+            self._immediate = immediate
+        return connection
+
+    def _after_error(self, connection: Connection) -> None:
+        """End what an operation that raised left open; drop the connection if that fails."""
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        except Exception:  # the operation's own error is the one to report
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.close()
+            self._connection = None
+
     def _read(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.connect() as connection:
-            return work(connection.execution_options(**{AUTOCOMMIT: True}))
+        connection = self._open(immediate=False)
+        try:
+            done = work(connection)
+        except BaseException:
+            self._after_error(connection)
+            raise
+        connection.rollback()  # ends SQLAlchemy's transaction: no BEGIN was sent
+        return done
 
     def _write(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.connect() as connection:
-            connection = connection.execution_options(**{IMMEDIATE: True})
+        connection = self._open(immediate=True)
+        try:
             with connection.begin():
                 return work(connection)
+        except BaseException:
+            self._after_error(connection)
+            raise
 
     def _write_one(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.connect() as connection:
-            connection = connection.execution_options(**{AUTOCOMMIT: True})
+        connection = self._open(immediate=False)
+        try:
             done = work(connection)
             connection.commit()
+        except BaseException:
+            self._after_error(connection)
+            raise
         return done
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._engine.dispose)
-        self._thread.shutdown(wait=True)
+        if self._closed:
+            return
+        self._closed = True
+        if not self._started:  # never used: nothing runs on a thread
+            self._engine.dispose()
+            return
+        self._submit(None)
+        await asyncio.to_thread(self._thread.join)
 
 
 class ServerDatabase(Database):

@@ -145,6 +145,49 @@ _SAVE_DRAFT = (
 )
 
 
+# Built once, like the two above: asked for when a form starts, at the review, and for last
+# year's answers; built per call, each paid for its construction and its cache key.
+_ACTIVE = (
+    select(campaigns).where(campaigns.c.active.is_(True)).order_by(campaigns.c.id.desc()).limit(1)
+)
+_CURRENT = (
+    select(campaigns, *(column.label(f"plan_{column.name}") for column in plans.c))
+    .outerjoin(
+        plans,
+        (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == bindparam("b_person")),
+    )
+    .where(campaigns.c.active.is_(True))
+    .order_by(campaigns.c.id.desc())
+    .limit(1)
+)
+_OF_YEAR = select(campaigns).where(campaigns.c.year == bindparam("b_year"))
+_PLAN_OF = select(plans).where(
+    plans.c.person_id == bindparam("b_person"), plans.c.campaign_id == bindparam("b_campaign")
+)
+# A new plan and its row in one statement (the columns the database fills in come back too).
+_CREATE = (
+    insert(plans)
+    .values(
+        person_id=bindparam("b_person"),
+        campaign_id=bindparam("b_campaign"),
+        form_id=bindparam("b_form"),
+        form_version=bindparam("b_version"),
+        status=PlanStatus.DRAFT.value,
+        rev=1,
+        late=False,
+        voluntary=bindparam("b_voluntary"),
+        return_comment="",
+        created_at=bindparam("b_now"),
+        updated_at=bindparam("b_now"),
+        **{name: bindparam(f"b_{name}") for name in DRAFT_COLUMNS},
+    )
+    .returning(*plans.c)
+)
+# The names a visit's and a current plan's row carry a campaign's and a plan's columns under.
+_CAMPAIGN_KEYS = tuple((column.name, f"c_{column.name}") for column in campaigns.c)
+_PLAN_KEYS = tuple((column.name, f"plan_{column.name}") for column in plans.c)
+
+
 def _update_statement(plan: Plan, now: datetime, values: dict[str, Any]) -> Update:
     """Change the plan only if it is still at ``plan.rev`` (optimistic), returning the new row."""
     return (
@@ -160,13 +203,7 @@ class PlanRepository(Repository):
 
     async def active_campaign(self) -> Campaign | None:
         """The campaign now open, if any."""
-        query = (
-            select(campaigns)
-            .where(campaigns.c.active.is_(True))
-            .order_by(campaigns.c.id.desc())
-            .limit(1)
-        )
-        rows = await self._fetch(query)
+        rows = await self._fetch(_ACTIVE)
         return _campaign(rows[0]) if rows else None
 
     async def set_campaign(
@@ -212,23 +249,14 @@ class PlanRepository(Repository):
 
     async def current(self, person_id: int) -> tuple[Campaign | None, Plan | None]:
         """The active campaign and the person's plan in it, in one query."""
-        query = (
-            select(campaigns, *(column.label(f"plan_{column.name}") for column in plans.c))
-            .outerjoin(
-                plans, (plans.c.campaign_id == campaigns.c.id) & (plans.c.person_id == person_id)
-            )
-            .where(campaigns.c.active.is_(True))
-            .order_by(campaigns.c.id.desc())
-            .limit(1)
-        )
-        rows = await self._fetch(query)
+        rows = await self._fetch(_CURRENT, {"b_person": person_id})
         if not rows:
             return None, None
         row = rows[0]
         campaign = _campaign(row)
         if row["plan_id"] is None:
             return campaign, None
-        return campaign, _plan({column.name: row[f"plan_{column.name}"] for column in plans.c})
+        return campaign, _plan({name: row[key] for name, key in _PLAN_KEYS})
 
     async def visit(
         self, channel: Channel, user_id: str
@@ -242,10 +270,10 @@ class PlanRepository(Repository):
         person, pending = to_person(row), parse_pending(row["pending_purpose"])
         if row["c_id"] is None:
             return person, pending, None, None
-        campaign = _campaign({column.name: row[f"c_{column.name}"] for column in campaigns.c})
+        campaign = _campaign({name: row[key] for name, key in _CAMPAIGN_KEYS})
         if row["plan_id"] is None:
             return person, pending, campaign, None
-        plan = _plan({column.name: row[f"plan_{column.name}"] for column in plans.c})
+        plan = _plan({name: row[key] for name, key in _PLAN_KEYS})
         return person, pending, campaign, plan
 
     async def register_forms(
@@ -281,7 +309,7 @@ class PlanRepository(Repository):
 
     async def campaign_of_year(self, year: int) -> Campaign | None:
         """The campaign of ``year``, open or closed."""
-        rows = await self._fetch(select(campaigns).where(campaigns.c.year == year))
+        rows = await self._fetch(_OF_YEAR, {"b_year": year})
         return _campaign(rows[0]) if rows else None
 
     async def campaign_years(self) -> list[int]:
@@ -296,10 +324,7 @@ class PlanRepository(Repository):
 
     async def plan_of(self, person_id: int, campaign_id: int) -> Plan | None:
         """The person's plan in the campaign, if they started one."""
-        query = select(plans).where(
-            plans.c.person_id == person_id, plans.c.campaign_id == campaign_id
-        )
-        rows = await self._fetch(query)
+        rows = await self._fetch(_PLAN_OF, {"b_person": person_id, "b_campaign": campaign_id})
         return _plan(rows[0]) if rows else None
 
     async def plans_of(self, person_ids: Sequence[int], campaign_id: int) -> dict[int, Plan]:
@@ -327,23 +352,18 @@ class PlanRepository(Repository):
         now: datetime,
     ) -> Plan:
         """Start a plan; when one exists already (a parallel start), return that one."""
+        parameters = {f"b_{name}": value for name, value in _draft_values(draft).items()}
+        parameters |= {
+            "b_person": person_id,
+            "b_campaign": campaign_id,
+            "b_form": form_id,
+            "b_version": form_version,
+            "b_voluntary": voluntary,
+            "b_now": now,
+        }
         with contextlib.suppress(IntegrityError):  # a parallel start won: theirs is returned
-            await self._write_one(
-                insert(plans).values(
-                    person_id=person_id,
-                    campaign_id=campaign_id,
-                    form_id=form_id,
-                    form_version=form_version,
-                    status=PlanStatus.DRAFT.value,
-                    rev=1,
-                    late=False,
-                    voluntary=voluntary,
-                    return_comment="",
-                    created_at=now,
-                    updated_at=now,
-                    **_draft_values(draft),
-                )
-            )
+            rows = await self._write_one(_CREATE, parameters)
+            return _plan(rows[0])
         plan = await self.plan_of(person_id, campaign_id)
         if plan is None:
             raise LookupError(f"plan of person {person_id} vanished")

@@ -13,6 +13,9 @@ polls while it holds it. The lock belongs to that connection's session:
   restarted, the network cut) sets ``lost``, and the replica stops polling at once, since
   another one may hold the lock by then.
 
+Which replica polls: ``SELECT application_name FROM pg_stat_activity JOIN pg_locks USING (pid)
+WHERE locktype = 'advisory' AND granted AND application_name LIKE 'chuyende poller %'``.
+
 Two pollers for a moment (a holder that has not yet seen its loss) cost a 409 and a poll again,
 never an update: each batch is recorded in the inbox before it is confirmed, and recorded once.
 """
@@ -23,11 +26,14 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
+import socket
 
 import psycopg
 
 log = logging.getLogger(__name__)
 
+APPLICATION = "chuyende poller"  # the lock's session in pg_stat_activity: "<this> <host>:<pid>"
 RETRY = 1.0  # seconds between two tries of a replica that does not hold the lock
 CHECK = 1.0  # seconds between two checks of the holder's connection
 CHECK_TIMEOUT = 5.0  # a check not answered within this counts as the connection lost
@@ -65,17 +71,22 @@ class PollerLock:
         """Wait until this replica holds the lock (True) or ``stop`` is set (False). A database
         that does not answer is tried again, as a lock held by another replica is."""
         while not stop.is_set():
-            if await self._try():
+            if await self.try_acquire():
                 return True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._retry)
         return False
 
-    async def _try(self) -> bool:
+    async def try_acquire(self) -> bool:
+        """Try once: True when this replica holds the lock now (it watches it from then on)."""
+        if self._conn is not None:  # held already (or lost, until released)
+            return not self.lost.is_set()
         conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
         try:
             conn = await psycopg.AsyncConnection.connect(
-                self._info, autocommit=True, application_name="chuyende poller"
+                self._info,
+                autocommit=True,
+                application_name=f"{APPLICATION} {socket.gethostname()}:{os.getpid()}"[:63],
             )
             for name, value in KEEPALIVE.items():
                 await conn.execute(f"SET {name} = {int(value)}")

@@ -90,30 +90,43 @@ async def poll_when_elected(bot: Bot, lock: Lock, take: Take, stop: asyncio.Even
     while not stop.is_set():
         if not await lock.acquire(stop):
             return
-        halt = asyncio.Event()
-        watch = asyncio.ensure_future(_either(stop, lock.lost, halt))
         try:
-            try:
-                await bot.delete_webhook()  # getUpdates is refused while a webhook is set
-            except InvalidToken:
-                raise
-            except TelegramError as error:
-                log.warning("elected to poll, but deleteWebhook failed (%s)", error)
-                await lock.release()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), SETUP_RETRY)
-                continue
-            log.info("this replica polls Telegram now")
-            offset = await poll(
-                bot, take, halt, allowed_updates=WEBHOOK_UPDATES, newcomer_yields=False
-            )
-            if lock.lost.is_set():
-                log.warning("the poller's lock was lost: polling stopped, waiting to poll again")
-            else:
-                await confirm(bot, offset)
+            await _poll_while_held(bot, lock, take, stop)
         finally:
-            watch.cancel()
             await lock.release()
+
+
+async def _poll_while_held(bot: Bot, lock: Lock, take: Take, stop: asyncio.Event) -> None:
+    halt = asyncio.Event()
+    watch = asyncio.ensure_future(_either(stop, lock.lost, halt))
+    try:
+        try:
+            await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+        except InvalidToken:
+            raise
+        except TelegramError as error:
+            log.warning("elected to poll, but deleteWebhook failed (%s)", error)
+            await lock.release()  # another replica may do better meanwhile
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SETUP_RETRY)
+            return
+        log.info("this replica polls Telegram now")
+
+        async def taking(batch: list[dict[str, Any]]) -> bool:
+            taken = await take(batch)
+            if lock.lost.is_set() or stop.is_set():
+                halt.set()  # at once, not one more getUpdates (lost: its offset confirms)
+            return taken
+
+        offset = await poll(
+            bot, taking, halt, allowed_updates=WEBHOOK_UPDATES, newcomer_yields=False
+        )
+        if lock.lost.is_set():
+            log.warning("the poller's lock was lost: polling stopped, waiting to poll again")
+        else:
+            await confirm(bot, offset)
+    finally:
+        watch.cancel()
 
 
 async def _either(first: asyncio.Event, second: asyncio.Event, then: asyncio.Event) -> None:

@@ -56,6 +56,7 @@ async def poll(
     *,
     allowed_updates: Sequence[str] = ALLOWED_UPDATES,
     newcomer_yields: bool = True,
+    backoff: float = BACKOFF_FIRST,
 ) -> int | None:
     """Long-poll ``getUpdates`` and hand each batch to ``take``, until ``stop`` is set; the
     offset that confirms what was taken (give it to ``confirm`` when stopping in order).
@@ -67,12 +68,12 @@ async def poll(
     row (two that both think they came first) give up too. Giving up skips the final confirming
     call, which would in turn cut off the other instance's poll. A replica elected to poll is no
     newcomer (``newcomer_yields=False``): the poller it took over from may still have a poll
-    open at Telegram.
+    open at Telegram. ``backoff``: the first pause after a failure (doubling to 30 s).
     """
     # Raw dicts on purpose: the inbox stores them as they came, the application builds objects.
     warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
     offset: int | None = None
-    backoff = BACKOFF_FIRST
+    first_backoff = backoff
     polled, conflicts = not newcomer_yields, 0
     stopping = asyncio.ensure_future(stop.wait())
     try:
@@ -123,13 +124,13 @@ async def poll(
                 and not isinstance(update.get("update_id"), bool)
             ]
             if not batch:
-                backoff = BACKOFF_FIRST
+                backoff = first_backoff
                 continue
             if not await take(batch):
                 await _pause(backoff, stop)  # asked again from the same offset: the same batch
                 backoff = min(backoff * 2, BACKOFF_LAST)
                 continue
-            backoff = BACKOFF_FIRST
+            backoff = first_backoff
             offset = max(int(update["update_id"]) for update in batch) + 1
     finally:
         stopping.cancel()

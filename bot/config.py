@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         ge=1,
         le=32,
         description="Only 1 (more is refused with what to do instead): several processes are "
-        "several `chuyende run` replicas on one PostgreSQL (README, Chạy nhiều máy).",
+        "several `chuyende run` replicas on one PostgreSQL (see the README).",
     )
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."

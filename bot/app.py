@@ -626,9 +626,11 @@ async def _serve_channels(
     ``stop``; the outbox and the sweeps beside them. Zalo refusing its token stops everything
     with ``TokenRefused``.
 
-    The inbox's rows (Telegram's webhook updates, every Zalo event) are handled by one lane
-    runner of this process, whose drainer hands each row to its channel's handler
-    (``ByChannel``); ``wakes`` is how the receivers reach it."""
+    Telegram by webhook (``hook``), else by long polling: on PostgreSQL through the inbox, by
+    the replica elected to poll (``_serve_elected``), on SQLite straight into the application
+    (``_serve_alone``). The inbox's rows (Telegram's updates but on SQLite, every Zalo event)
+    are handled by one lane runner of this process, whose drainer hands each row to its
+    channel's handler (``ByChannel``); ``wakes`` is how the receivers reach it."""
     token = settings.telegram_bot_token
     telegram = token is not None and bool(token.get_secret_value().strip())
     if not telegram and zalo is None:

@@ -99,8 +99,9 @@ async def run(cli: Cli) -> int:
     except DatabaseInUse as exc:
         cli.say("cli.database_in_use", path=exc.path)
         return FAILED
-    except AnotherInstance:
-        cli.say("cli.another_instance")
+    except AnotherInstance:  # on PostgreSQL: a poller outside this deployment's replicas
+        replicas = url.startswith("postgresql")
+        cli.say("pollers.cli.another_instance" if replicas else "cli.another_instance")
         return FAILED
     except InvalidToken:
         cli.say("cli.token_rejected")

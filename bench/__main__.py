@@ -11,7 +11,6 @@ and, last, one JSON object with everything.
 | benchmark    | figure                          | baseline (same run)                   |
 |--------------|---------------------------------|---------------------------------------|
 | conversation | updates/s, members filling 01   | a bare echo bot on the same harness   |
-| workers      | the same with WORKERS=2         | the echo bot again                    |
 | zalo         | the same members on Zalo        | a bare echo bot on our Zalo poller    |
 | zalo_webhook | the same, Zalo's webhook        | a bare echo bot on our Zalo webhook   |
 | outbox       | messages/s of a wave            | the configured pace                   |
@@ -21,6 +20,8 @@ and, last, one JSON object with everything.
 | crash        | lost / misplaced / missing      | zero (what the suite requires)        |
 | replicas     | upd/s with 1, 2, 3 replicas on  | one replica; the failover time after a|
 |              | PostgreSQL (webhook), SIGKILLs  | SIGKILL (needs TEST_DATABASE_URL)     |
+| pollers      | the same by long polling, 1 and | one replica; the poller SIGKILLed:    |
+|              | 2 replicas (one elected poller) | takeover and failover times           |
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PLANS: dict[str, dict[str, list[str]]] = {
     "normal": {
         "conversation": ["--members", "300"],
-        "workers": ["--members", "300", "--workers", "2"],
         "zalo": ["--members", "300", "--channel", "zalo", "--polls", "32"],
         "zalo_webhook": ["--members", "300", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "2000"],
@@ -46,10 +46,10 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "yearend_cell": ["--people", "2000", "--cells", "40"],
         "startup": ["--runs", "3"],
         "replicas": ["--members", "50"],
+        "pollers": ["--members", "50", "--replicas", "1,2", "--polling"],
     },
     "long": {
         "conversation": ["--members", "2000"],
-        "workers": ["--members", "2000", "--workers", "2"],
         "zalo": ["--members", "2000", "--channel", "zalo", "--polls", "32"],
         "zalo_webhook": ["--members", "2000", "--channel", "zalo", "--zalo-receive", "webhook"],
         "outbox": ["--messages", "10000"],
@@ -58,12 +58,13 @@ PLANS: dict[str, dict[str, list[str]]] = {
         "startup": ["--runs", "5"],
         "crash": ["--members", "500", "--recipients", "5000", "--kills", "5"],
         "replicas": ["--members", "200", "--kills", "2"],
+        "pollers": ["--members", "200", "--replicas", "1,2", "--kills", "2", "--polling"],
     },
 }
 
 
 # benchmarks that are another one with other options
-MODULES = {"workers": "conversation", "zalo": "conversation", "zalo_webhook": "conversation"}
+MODULES = {"pollers": "replicas", "zalo": "conversation", "zalo_webhook": "conversation"}
 
 
 def run(name: str, args: list[str]) -> dict[str, Any]:
@@ -92,7 +93,7 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
     """(benchmark, figure, baseline, ratio) for the table."""
     if "error" in f:
         return name, "FAILED", f["error"][:60], "-"
-    if name in ("conversation", "workers", "zalo", "zalo_webhook"):
+    if name in ("conversation", "zalo", "zalo_webhook"):
         return (
             name,
             f"{f['updates_per_s']} upd/s, p99 {f['p99_ms']} ms, lost {f['lost']}",
@@ -136,18 +137,21 @@ def row(name: str, f: dict[str, Any]) -> tuple[str, str, str, str]:
             "0",
             "-",
         )
-    if name == "replicas":
+    if name in ("replicas", "pollers"):
         if "skipped" in f:
             return name, "skipped", f["skipped"][:60], "-"
         runs = {r["replicas"]: r for r in f["runs"]}
         one = runs.get(1, {}).get("updates_per_s")
         most = runs[max(runs)]
         failover = max((r["recovery_s"] or 0.0) for r in runs.values())
+        takeover = max((r.get("takeover_s") or 0.0) for r in runs.values())
         wrong = sum(r["lost"] + r["misplaced"] + r["unfinished"] for r in runs.values())
         return (
             name,
             " / ".join(f"{n}: {r['updates_per_s']} upd/s" for n, r in sorted(runs.items()))
-            + f", failover {failover} s, wrong {wrong}",
+            + f", failover {failover} s"
+            + (f", takeover {takeover} s" if name == "pollers" else "")
+            + f", wrong {wrong}",
             f"1 replica {one} upd/s",
             f"{round(most['updates_per_s'] / one, 2) if one else '-'}",
         )

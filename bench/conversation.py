@@ -1,6 +1,6 @@
 """Members filling Mẫu 01 through the real bot process, against the fake Bot API with latency.
 
-    python bench/conversation.py [--members 2000] [--latency 0.08] [--workers 1] [--think 0]
+    python bench/conversation.py [--members 2000] [--latency 0.08] [--think 0]
                                  [--repeat 3] [--no-pin] [--profile FILE]
     python bench/conversation.py --channel zalo [--polls 1] [--zalo-receive webhook] ...
 
@@ -215,7 +215,7 @@ class Member:
 
 
 def tree(pid: int) -> list[int]:
-    """A process and its descendants (the supervisor and its workers)."""
+    """A process and its descendants."""
     found = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     for child in children.read_text().split() if children.exists() else []:
@@ -235,7 +235,7 @@ def status_mb(pid: int, field: str) -> float:
 
 
 def rss_peak_mb(pid: int) -> float:
-    """Peak resident memory of a process plus its children (the workers), summed."""
+    """Peak resident memory of a process plus its children, summed."""
     return status_mb(pid, "VmHWM")
 
 
@@ -372,9 +372,6 @@ async def main() -> None:
     )
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.08, help="seconds per Bot API call")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="bot processes handling updates (WORKERS)"
-    )
     parser.add_argument("--only-echo", action="store_true", help="measure the echo bot alone")
     parser.add_argument(
         "--think",
@@ -577,7 +574,6 @@ async def run_telegram(options: argparse.Namespace, db: str) -> dict[str, Any]:
             "TELEGRAM_API_URL": api.url,
             "DATABASE_URL": db,
             "LOG_LEVEL": "WARNING",
-            "WORKERS": str(options.workers),
         }
         if webhook:
             port = free_port()
@@ -671,7 +667,6 @@ def report(options: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
     summary = {
         "channel": options.channel,
         "members": options.members,
-        "workers": options.workers,
         "polls": options.polls if options.channel == "zalo" else None,
         "receive": options.zalo_receive if options.channel == "zalo" else options.telegram_receive,
         "think_s": options.think,

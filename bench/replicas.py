@@ -1,7 +1,7 @@
-"""Members filling Mẫu 01 through 1, 2 and 3 replicas on one PostgreSQL, in webhook mode.
+"""Members filling Mẫu 01 through 1, 2 and 3 replicas on one PostgreSQL, by webhook or polling.
 
     TEST_DATABASE_URL=postgresql+asyncpg://... python -m bench.replicas \\
-        [--members 100] [--replicas 1,2,3] [--latency 0.08] [--kills 1] [--seed 1]
+        [--members 100] [--replicas 1,2,3] [--latency 0.08] [--kills 1] [--seed 1] [--polling]
 
 Each replica is a real ``python -m bot run`` with the same settings (the same PostgreSQL
 database, ``PUBLIC_URL`` pointing at a tiny round-robin balancer served here, its own
@@ -9,6 +9,12 @@ database, ``PUBLIC_URL`` pointing at a tiny round-robin balancer served here, it
 updates to the balancer as Telegram does: concurrently across members, and a member's study
 answer typed in three messages POSTed at once, shuffled. The balancer skips a replica that
 refuses the connection and answers 502 for one that died mid-request (Telegram redelivers).
+
+With ``--polling`` the replicas long-poll instead (no ``PUBLIC_URL``, no balancer): the one
+holding the poller's lock (``storage/poller_lock.py``) polls and records each batch in the inbox,
+every replica's lanes handle the rows; the fake Bot API queues each member's updates for
+``getUpdates`` (a study answer's three pieces at once, in the order typed), and the replica
+SIGKILLed is always the poller (``takeover_s``: the seconds until another one holds the lock).
 
 With ``--kills`` > 0 and two replicas or more, one replica is SIGKILLed that many times during
 the run (and started again); the figure ``recovery_s`` is the seconds from each kill until every
@@ -190,13 +196,15 @@ class Balancer:
 
 @dataclass
 class Replica:
-    """One ``python -m bot run`` in webhook mode, that can be killed and started again."""
+    """One ``python -m bot run`` (by webhook, or ``polling``), that can be killed and started
+    again."""
 
     api: FakeBotApi
     env: dict[str, str]
     port: int
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
+    polling: bool = False
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -211,8 +219,8 @@ class Replica:
         await self.until_ready()
 
     async def until_ready(self) -> None:
-        """Return once ``/readyz`` answers 200 (the process is up, the database current) and
-        the webhook is set (the first replica sets it after it is ready)."""
+        """Return once ``/readyz`` answers 200 (the process is up, the database current) and,
+        by webhook, the webhook is set (the first replica sets it after it is ready)."""
         url = f"http://127.0.0.1:{self.port}/readyz"
         async with aiohttp.ClientSession() as session, asyncio.timeout(READY_WITHIN):
             while True:
@@ -221,7 +229,8 @@ class Replica:
                     raise RuntimeError(f"replica on {self.port} exited {self.process.returncode}")
                 with contextlib.suppress(aiohttp.ClientError):
                     async with session.get(url) as answer:
-                        if answer.status == 200 and self.api.webhook is not None:
+                        hooked = self.polling or self.api.webhook is not None
+                        if answer.status == 200 and hooked:
                             return
                 await asyncio.sleep(0.1)
 
@@ -266,8 +275,10 @@ class ReplicaFiller(Filler):
         index: int,
         patience: float,
         seed: int,
+        polling: bool = False,
     ) -> None:
         super().__init__(api, replies, cluster, index)  # type: ignore[arg-type]
+        self.polling = polling
         self.cluster = cluster
         self.settled = 0  # replies read only after the chat went quiet (a kill in between)
         self.patience = patience
@@ -281,7 +292,10 @@ class ReplicaFiller(Filler):
         self.out_of_order = 0  # bursts POSTed in another order than typed
 
     async def _post(self, update: JSON) -> None:
-        await self.api.deliver([update], seed=None)
+        if self.polling:
+            await self.api.push_update(update)
+        else:
+            await self.api.deliver([update], seed=None)
 
     async def _burst(self) -> None:
         updates = []
@@ -294,6 +308,10 @@ class ReplicaFiller(Filler):
                 "text": piece,
             }
             updates.append(self.api.new_update({"message": message}))
+        if self.polling:  # getUpdates hands them out in order
+            for update in updates:
+                await self.api.push_update(update)
+            return
         order = list(updates)
         random.Random(self.seed).shuffle(order)  # as deliver() shuffles them
         self.out_of_order += order != updates
@@ -434,17 +452,52 @@ async def stored(db: str, fillers: list[ReplicaFiller]) -> dict[int, dict[str, A
     return found
 
 
-def replica_env(api: FakeBotApi, db: str, balancer: Balancer, **extra: str) -> dict[str, str]:
-    return {
+def replica_env(
+    api: FakeBotApi, db: str, balancer: Balancer | None, **extra: str
+) -> dict[str, str]:
+    """The replicas' settings: by webhook through ``balancer``, or by polling without one."""
+    env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.url,
         "DATABASE_URL": db,
-        "PUBLIC_URL": f"http://127.0.0.1:{balancer.port}",
         "WEB_HOST": "127.0.0.1",
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "ERROR"),
         **extra,
     }
+    if balancer is None:
+        env.pop("PUBLIC_URL", None)
+        env["TELEGRAM_RECEIVE"] = "poll"
+    else:
+        env["PUBLIC_URL"] = f"http://127.0.0.1:{balancer.port}"
+    return env
+
+
+POLLER = (
+    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'chuyende poller %'"
+)
+
+
+async def poller_pids(db: str) -> list[int]:
+    """The process ids of the replicas holding the poller's lock (one, or none between two)."""
+    engine = make_engine(db)
+    try:
+        async with engine.connect() as conn:
+            names = (await conn.execute(text(POLLER))).scalars().all()
+    finally:
+        await engine.dispose()
+    return [int(str(name).rpartition(":")[2]) for name in names]
+
+
+async def wait_for_poller(db: str, other_than: int | None = None, limit: float = 60.0) -> int:
+    """The pid of the replica polling, once there is one (other than ``other_than``)."""
+    async with asyncio.timeout(limit):
+        while True:
+            found = [pid for pid in await poller_pids(db) if pid != other_than]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.05)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -463,23 +516,30 @@ async def replicas_run(
     seed: int = 1,
     patience: float = 60.0,
     settings: dict[str, str] | None = None,
+    polling: bool = False,
 ) -> dict[str, Any]:
     """Members fill forms through ``replicas`` replicas on ``db`` (a fresh PostgreSQL database),
     one of them SIGKILLed and started again ``kills`` times; the figures and the checks.
-    ``settings``: more environment for the replicas (e.g. ``LANES_STALLED_AFTER``)."""
+    ``settings``: more environment for the replicas (e.g. ``LANES_STALLED_AFTER``); ``polling``:
+    the replicas long-poll, and the one killed is the poller."""
     api = FakeBotApi(latency=latency)
     await api.start()
     await prepare(db, members, reminded, api)
     replies = Replies()
     api.on_call.append(replies.on_call)
     ports = [free_port() for _ in range(replicas)]
-    balancer = Balancer(ports)
-    await balancer.start()
+    balancer = None if polling else Balancer(ports)
+    if balancer is not None:
+        await balancer.start()
     env = replica_env(api, db, balancer, **(settings or {}))
-    running = [Replica(api, env, port) for port in ports]
+    running = [Replica(api, env, port, polling=polling) for port in ports]
     rng = random.Random(seed)
     cluster = Always()
-    fillers = [ReplicaFiller(api, replies, cluster, i, patience, seed + i) for i in range(members)]
+    fillers = [
+        ReplicaFiller(api, replies, cluster, i, patience, seed + i, polling) for i in range(members)
+    ]
+    takeovers: list[float] = []
+    pollers: set[int] = set()  # the pids of the replicas that polled
     reminded_ids = [REMINDED_ID + i for i in range(members, members + reminded)]
     recoveries: list[float] = []
     flying = killed = 0
@@ -487,6 +547,8 @@ async def replicas_run(
     try:
         for replica in running:  # one after the other: the schema goes in once
             await replica.start()
+        if polling:
+            pollers.add(await wait_for_poller(db))
         started = time.monotonic()
         deadline = started + 120 + members * 2
         steps = 9 * members  # the answers and presses of one form, about
@@ -504,13 +566,22 @@ async def replicas_run(
                     if all(f.finished for f in fillers):
                         return
                     await asyncio.sleep(0.02)
-                victim = rng.choice(running)
+                if polling:  # the poller: another one must take over
+                    poller = await wait_for_poller(db)
+                    pollers.add(poller)
+                    [victim] = [r for r in running if r.process and r.process.pid == poller]
+                else:
+                    victim = rng.choice(running)
                 waiting = {f: f.answered for f in fillers if f.waiting_since is not None}
                 await victim.kill()
                 at = cluster.killed_at = time.monotonic()
                 cluster.kills += 1
                 log(f"killed replica on {victim.port}; {len(waiting)} members waiting")
                 killed += 1
+                if polling:
+                    pollers.add(await wait_for_poller(db, other_than=poller))
+                    takeovers.append(time.monotonic() - at)
+                    log(f"another replica polls after {takeovers[-1]:.2f} s")
                 flying += await in_flight(db)
                 while not all(f.answered > n or f.finished for f, n in waiting.items()):
                     if any(f.unanswered for f in waiting):
@@ -537,7 +608,8 @@ async def replicas_run(
     finally:
         for replica in running:
             await replica.stop()
-        await balancer.stop()
+        if balancer is not None:
+            await balancer.stop()
         await api.stop()
     plans = await stored(db, fillers)
     occasions, queued = await reminder_rows(db)
@@ -555,8 +627,11 @@ async def replicas_run(
             samples.append({"member": filler.index, "stored": wrong, "acknowledged": gone})
     sent_to = Counter({uid: len(api.sent(uid)) for uid in reminded_ids if api.sent(uid)})
     handled = {uid for uid, status in api.deliveries if status == 200}
+    if polling:  # every update the members made, handed out by getUpdates
+        handled = set(range(1, api.last_update_id + 1))
     latencies = [x for f in fillers for x in f.latencies]
     return {
+        "mode": "polling" if polling else "webhook",
         "replicas": replicas,
         "members": members,
         "latency_ms": round(latency * 1000),
@@ -567,8 +642,12 @@ async def replicas_run(
         "p50_ms": round(percentile(latencies, 0.5) * 1000),
         "p99_ms": round(percentile(latencies, 0.99) * 1000),
         "recovery_s": round(max(recoveries), 2) if recoveries else None,
-        "posts_per_replica": sorted(balancer.forwarded.values()),
-        "redelivered": len(api.deliveries) - len(handled),
+        "takeover_s": round(max(takeovers), 2) if takeovers else None,
+        "pollers": len(pollers),
+        "posts_per_replica": sorted(balancer.forwarded.values()) if balancer else [],
+        "redelivered": None if polling else len(api.deliveries) - len(handled),
+        # getUpdates answered 409 to a replica still waiting for it: two pollers fought
+        "conflicts": sum(1 for call in api.calls_of("getUpdates") if call.status == 409),
         "bursts_out_of_order": sum(f.out_of_order for f in fillers),
         "acknowledged": sum(len(f.acknowledged) for f in fillers),
         "lost": lost,
@@ -596,6 +675,9 @@ async def main() -> None:
     parser.add_argument("--kills", type=int, default=1, help="SIGKILLs per run of 2+ replicas")
     parser.add_argument("--reminded", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--polling", action="store_true", help="long polling (one elected poller), not webhooks"
+    )
     options = parser.parse_args()
     admin = pg_admin_url()
     if admin is None:
@@ -613,6 +695,7 @@ async def main() -> None:
                 reminded=options.reminded,
                 latency=options.latency,
                 seed=options.seed,
+                polling=options.polling,
             )
         print("replicas", json.dumps(figures), flush=True)
         runs.append(figures)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -80,12 +79,13 @@ from handlers.routes import Conversation
 from handlers.signin import SigninRouter
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
+from handlers.telegram.elected import inbox_take, poll_when_elected
+from handlers.telegram.polling import confirm, poll, sender_of
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
 from handlers.telegram.webhook import CHANNEL as TELEGRAM_CHANNEL
 from handlers.telegram.webhook import PATH as TELEGRAM_PATH
 from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_receiver, webhook_secret
-from handlers.telegram.workers import WorkerPool, WorkersFailed, poll, sender_of
 from handlers.web.health import Readiness
 from handlers.web.server import WebServer, web_app
 from handlers.yearend import YearEndRouter
@@ -112,7 +112,6 @@ OUTBOX_POOL_SIZE = 64
 # hand costs ~0.2 MB at the peak (their update, its task, a connection's buffers for its calls);
 # the CPU is kept busy by far fewer (an update takes ~3 ms of CPU and ~250 ms of round trips).
 IN_HAND = 256
-WORKER_COMMAND = (sys.executable, "-m", "bot.worker")  # one worker process, given its index
 
 TelegramApp = Application[
     ExtBot[None],
@@ -385,17 +384,16 @@ def build_application(
     services: Services,
     pacer: Pacer | None = None,
     *,
-    on_sent: Callable[[], None] | None = None,
     on_done: Callable[[object], None] | None = None,
     polling: bool = True,
     metrics: Metrics | None = None,
 ) -> TelegramApp:
     """The python-telegram-bot Application with every route, talking to TELEGRAM_API_URL.
 
-    Replies count against ``pacer`` (the outbox yields to them; a worker process reports them
-    with ``on_sent`` instead) and wait out a short 429. Without ``polling`` the application has
-    no updater: a worker is handed its updates (``handlers.telegram.workers``) and reports each with
-    ``on_done``. ``metrics`` counts the updates handled and the 429s.
+    Replies count against ``pacer`` (the outbox yields to them) and wait out a short 429.
+    Without ``polling`` the application has no updater: it is handed its updates (``poll`` on
+    SQLite, the inbox's lanes otherwise) and reports each with ``on_done``. ``metrics`` counts
+    the updates handled and the 429s.
     """
     metrics = metrics or Metrics()
     if settings.telegram_bot_token is None:
@@ -405,7 +403,7 @@ def build_application(
     replies = AiohttpRequest(
         HTTP_POOL_SIZE,
         pool_timeout=HTTP_POOL_TIMEOUT,
-        on_send=on_sent or (pacer.note_reply if pacer is not None else None),
+        on_send=pacer.note_reply if pacer is not None else None,
         wait_on_429=REPLY_WAIT_ON_429,
         on_429=lambda: metrics.rate_limited(Channel.TELEGRAM),
     )
@@ -526,19 +524,6 @@ def readiness_of(store: Store, stopping: Callable[[], bool]) -> Readiness:
     )
 
 
-@asynccontextmanager
-async def worker_application(
-    settings: Settings, on_sent: Callable[[], None], on_done: Callable[[object], None]
-) -> AsyncIterator[TelegramApp]:
-    """A worker process's application on its own store (the supervisor migrated it)."""
-    store = await Store.open(settings.database_url, migrate=False)
-    try:
-        services = build_services(settings, store, SystemClock())
-        yield build_application(settings, services, on_sent=on_sent, on_done=on_done, polling=False)
-    finally:
-        await store.close()
-
-
 @dataclass(frozen=True, slots=True)
 class Running:
     """A running bot's parts, for the sandbox that drives it (``serve(..., ready=...)``)."""
@@ -557,14 +542,16 @@ async def serve(
     ready: Callable[[Running], Awaitable[None]] | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set; errors propagate to the caller. Telegram updates come
-    by long polling, or by webhook with PUBLIC_URL (TELEGRAM_RECEIVE: ``_serve_webhook``).
+    by long polling, or by webhook with PUBLIC_URL (TELEGRAM_RECEIVE: ``_serve_webhook``); on
+    PostgreSQL polling goes through the inbox too, polled by one elected replica
+    (``_serve_elected``). ``ready`` is called once everything runs (the sandbox uses it;
+    ``chuyende run`` does not).
 
-    With ``settings.workers`` above 1 this process polls, schedules and sends the outbox, and
-    worker processes handle the updates (``handlers.telegram.workers``). ``ready`` is called once
-    everything runs in one process (the sandbox uses it; ``chuyende run`` does not).
+    One process is one replica: several are several ``chuyende run`` on one PostgreSQL
+    (``WORKERS`` above 1 is refused; README "Chạy nhiều máy").
     """
-    if settings.workers > 1 and ready is not None:
-        raise ValueError("the sandbox runs in one process")
+    if settings.workers > 1:
+        raise ValueError("WORKERS > 1: run that many replicas (chuyende run) instead")
     clock = clock or SystemClock()
     guard_personal_data()
     database = sqlite_file(settings.database_url)
@@ -639,9 +626,11 @@ async def _serve_channels(
     ``stop``; the outbox and the sweeps beside them. Zalo refusing its token stops everything
     with ``TokenRefused``.
 
-    The inbox's rows (Telegram's webhook updates, every Zalo event) are handled by one lane
-    runner of this process, whose drainer hands each row to its channel's handler
-    (``ByChannel``); ``wakes`` is how the receivers reach it."""
+    Telegram by webhook (``hook``), else by long polling: on PostgreSQL through the inbox, by
+    the replica elected to poll (``_serve_elected``), on SQLite straight into the application
+    (``_serve_alone``). The inbox's rows (Telegram's updates but on SQLite, every Zalo event)
+    are handled by one lane runner of this process, whose drainer hands each row to its
+    channel's handler (``ByChannel``); ``wakes`` is how the receivers reach it."""
     token = settings.telegram_bot_token
     telegram = token is not None and bool(token.get_secret_value().strip())
     if not telegram and zalo is None:
@@ -673,7 +662,8 @@ async def _serve_channels(
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
     wakes = wakes or (hook.wakes if hook is not None else Wakes())
     handles = ByChannel()
-    runner = lane_runner(settings, store, clock, handles) if zalo or hook else None
+    elected = telegram and hook is None and on_postgresql(settings)
+    runner = lane_runner(settings, store, clock, handles) if zalo or hook or elected else None
     if zalo is not None:
         handles.add(ZALO_CHANNEL, zalo.edge.handle_row)
     halt = asyncio.Event()
@@ -689,8 +679,6 @@ async def _serve_channels(
                 finally:
                     await sweeps.stop()
         elif hook is not None and runner is not None:
-            if settings.workers > 1:
-                log.warning("telegram webhook: updates are handled in this process (WORKERS=1)")
             await _serve_webhook(
                 settings,
                 services,
@@ -706,9 +694,22 @@ async def _serve_channels(
                 handles,
                 metrics,
             )
-        elif settings.workers > 1:
-            async with _lanes_running(runner, wakes):  # Zalo's rows
-                await _supervise(settings, services, sender_bot, pacer, sweeps, halt, metrics)
+        elif elected and runner is not None:
+            await _serve_elected(
+                settings,
+                services,
+                store,
+                sender_bot,
+                pacer,
+                sweeps,
+                halt,
+                ready,
+                clock,
+                runner,
+                handles,
+                wakes,
+                metrics,
+            )
         else:
             async with _lanes_running(runner, wakes):  # Zalo's rows
                 await _serve_alone(
@@ -746,10 +747,11 @@ async def _serve_alone(
     ready: Callable[[Running], Awaitable[None]] | None,
     metrics: Metrics,
 ) -> None:
-    """One process: ``poll`` feeds the application's queue, the application handles each update.
+    """One process on SQLite: ``poll`` feeds the application's queue, the application handles
+    each update (the speed path: no inbox row per update).
 
-    The same loop as the supervisor's (not PTB's updater): on a 409 Conflict it stops at once,
-    where PTB's updater would retry and, stopping, poll once more and cut the other instance off.
+    Our own loop, not PTB's updater: on a 409 Conflict it stops at once, where PTB's updater
+    would retry and, stopping, poll once more and cut the other instance off.
     """
     in_hand = InHand(IN_HAND)
     application = build_application(
@@ -757,10 +759,12 @@ async def _serve_alone(
     )
     async with application:
 
-        async def give(update: dict[str, Any]) -> None:
-            metrics.received(Channel.TELEGRAM, "new")
-            await in_hand.take(sender_of(update))
-            await application.update_queue.put(Update.de_json(update, application.bot))
+        async def give(updates: list[dict[str, Any]]) -> bool:
+            for update in updates:
+                metrics.received(Channel.TELEGRAM, "new")
+                await in_hand.take(sender_of(update))
+                await application.update_queue.put(Update.de_json(update, application.bot))
+            return True
 
         await bot.delete_webhook()
         await application.start()
@@ -769,7 +773,7 @@ async def _serve_alone(
         try:
             if ready is not None:
                 await ready(Running(services, store, sweeps, application, metrics))
-            await poll(bot, give, stop)
+            await confirm(bot, await poll(bot, give, stop))
         finally:
             await sweeps.stop()
             await application.stop()
@@ -862,6 +866,73 @@ def telegram_hook(
     return TelegramHook(f"{settings.public_url}{TELEGRAM_PATH}", secret, web, wakes)
 
 
+def on_postgresql(settings: Settings) -> bool:
+    """Whether the database is PostgreSQL (replicas may share it)."""
+    return settings.database_url.startswith("postgresql")
+
+
+def row_handler(application: TelegramApp) -> Callable[[InboxRow], Awaitable[None]]:
+    """How a lane hands one recorded Telegram update to ``application``."""
+
+    async def handle(row: InboxRow) -> None:
+        update = Update.de_json(json.loads(row.body), application.bot)
+        # Through the update processor, as PTB's own dispatch does: it counts the update
+        # handled (ok, or error when the error handler marked it) in the metrics.
+        processor = application.update_processor
+        await processor.process_update(update, application.process_update(update))
+
+    return handle
+
+
+async def _serve_elected(
+    settings: Settings,
+    services: Services,
+    store: Store,
+    bot: ExtBot[None],
+    pacer: Pacer,
+    sweeps: Sweeps,
+    stop: asyncio.Event,
+    ready: Callable[[Running], Awaitable[None]] | None,
+    clock: Clock,
+    lanes: LaneRunner,
+    handles: ByChannel,
+    wakes: Wakes,
+    metrics: Metrics,
+) -> None:
+    """Telegram by long polling on PostgreSQL, where several replicas may run: the one holding
+    the poller's lock (``storage/poller_lock.py``) polls and records each batch in the inbox
+    before confirming it; every replica's lanes (Zalo's rows too) handle the rows, one person's
+    at a time in update_id order, as with the webhook. The others wait to take over."""
+    from storage.lanes_pg import conninfo
+    from storage.poller_lock import PollerLock, lock_key
+
+    token = settings.telegram_bot_token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    lock = PollerLock(conninfo(settings.database_url), lock_key(token.get_secret_value()))
+    take = inbox_take(store.inbox, clock, wakes.wake, metrics)
+    application = build_application(settings, services, pacer, polling=False, metrics=metrics)
+    async with application:
+        handles.add(TELEGRAM_CHANNEL, row_handler(application))
+        await application.start()
+        try:
+            await _start_lanes(lanes, wakes)  # and the rows a former run left
+            sweeps.start()
+            log.info(
+                services.catalog.plain("pollers.cli.started", username=application.bot.username)
+            )
+            try:
+                if ready is not None:
+                    await ready(Running(services, store, sweeps, application, metrics))
+                await poll_when_elected(bot, lock, take, stop)
+            finally:
+                await sweeps.stop()
+        finally:
+            await _stop_lanes(lanes, wakes)
+            if application.running:
+                await application.stop()
+
+
 async def _serve_webhook(
     settings: Settings,
     services: Services,
@@ -886,15 +957,7 @@ async def _serve_webhook(
     """
     application = build_application(settings, services, pacer, polling=False, metrics=metrics)
     async with application:
-
-        async def handle(row: InboxRow) -> None:
-            update = Update.de_json(json.loads(row.body), application.bot)
-            # Through the update processor, as PTB's own dispatch does: it counts the update
-            # handled (ok, or error when the error handler marked it) in the metrics.
-            processor = application.update_processor
-            await processor.process_update(update, application.process_update(update))
-
-        handles.add(TELEGRAM_CHANNEL, handle)
+        handles.add(TELEGRAM_CHANNEL, row_handler(application))
         own_web = not hook.web.started  # else the Zalo side started it and stops it
         if own_web:
             await hook.web.start(settings.web_host, settings.web_port)
@@ -926,51 +989,3 @@ async def _serve_webhook(
             await _stop_lanes(lanes, hook.wakes)
             if application.running:
                 await application.stop()
-
-
-async def _supervise(
-    settings: Settings,
-    services: Services,
-    bot: ExtBot[None],
-    pacer: Pacer,
-    sweeps: Sweeps,
-    stop: asyncio.Event,
-    metrics: Metrics,
-) -> None:
-    """Several processes: poll here and hand each person's updates to their worker (which
-    handle them: their handling is not counted in this process's metrics)."""
-    pool = WorkerPool(settings, WORKER_COMMAND, pacer.note_reply)
-    await pool.start()
-
-    async def give(update: dict[str, Any]) -> None:
-        metrics.received(Channel.TELEGRAM, "new")
-        await pool.give(update).drain()
-
-    halt = asyncio.Event()
-    watch = asyncio.ensure_future(_either(stop, pool.failed, halt))
-    try:
-        await bot.delete_webhook()
-        sweeps.start()
-        log.info(
-            services.catalog.plain(
-                "cli.started_workers", username=bot.username, workers=len(pool.workers)
-            )
-        )
-        await poll(bot, give, halt)
-    finally:
-        watch.cancel()
-        await sweeps.stop()
-        await pool.stop()
-    if pool.failed.is_set():
-        raise WorkersFailed(len(pool.workers))
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event, then: asyncio.Event) -> None:
-    """Set ``then`` as soon as one of two events is set."""
-    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        then.set()
-    finally:
-        for w in waits:
-            w.cancel()

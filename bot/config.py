@@ -76,8 +76,8 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         le=32,
-        description="Processes handling updates; more than 1 uses more cores (e.g. the number "
-        "of cores). Needs a database file or PostgreSQL.",
+        description="Only 1 (more is refused with what to do instead): several processes are "
+        "several `chuyende run` replicas on one PostgreSQL (see the README).",
     )
     forms_dir: Path | None = Field(
         default=None, description="Folder with your own mau_01.toml, mau_2a.toml, mau_2b.toml."

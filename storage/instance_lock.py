@@ -1,9 +1,8 @@
 """One ``chuyende run`` per SQLite file: an exclusive lock on ``<db>.lock`` held while it runs.
 
-Only the serving process (the supervisor with ``WORKERS`` > 1) takes it: its worker processes,
-the other commands (``roster import``, ``broadcast send``…) and the tests open the same file
-legitimately. The operating system releases the lock when the process ends, even on SIGKILL, so
-a crash never leaves a lock held.
+Only the serving process takes it: the other commands (``roster import``, ``broadcast send``…)
+and the tests open the same file legitimately. The operating system releases the lock when the
+process ends, even on SIGKILL, so a crash never leaves a lock held.
 """
 
 from __future__ import annotations

@@ -76,8 +76,9 @@ async def run(cli: Cli) -> int:
         cli.say("cli.webhook.needs_public_url", path="/telegram")
         return USAGE
     url = cli.settings.database_url
-    if cli.settings.workers > 1 and url.startswith("sqlite") and sqlite_file(url) is None:
-        cli.say("cli.workers_need_file", workers=cli.settings.workers)
+    if cli.settings.workers > 1:  # one process is one replica: run more of them instead
+        key = "replicas" if url.startswith("postgresql") else "sqlite"
+        cli.say(f"pollers.cli.workers_{key}", workers=cli.settings.workers)
         return USAGE
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -88,7 +89,7 @@ async def run(cli: Cli) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import serve
-    from handlers.telegram.workers import AnotherInstance, WorkersFailed
+    from handlers.telegram.polling import AnotherInstance
     from handlers.zalo.client import TokenRefused
 
     database = sqlite_file(url) if url.startswith("sqlite") else None
@@ -98,8 +99,9 @@ async def run(cli: Cli) -> int:
     except DatabaseInUse as exc:
         cli.say("cli.database_in_use", path=exc.path)
         return FAILED
-    except AnotherInstance:
-        cli.say("cli.another_instance")
+    except AnotherInstance:  # on PostgreSQL: a poller outside this deployment's replicas
+        replicas = url.startswith("postgresql")
+        cli.say("pollers.cli.another_instance" if replicas else "cli.another_instance")
         return FAILED
     except InvalidToken:
         cli.say("cli.token_rejected")
@@ -114,9 +116,6 @@ async def run(cli: Cli) -> int:
         return cli.db_problem(problem)
     except (SQLAlchemyError, OSError) as exc:
         return cli.db_failed(exc)
-    except WorkersFailed:
-        cli.say("cli.workers_failed")
-        return FAILED
     return OK
 
 

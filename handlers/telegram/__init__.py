@@ -1,1 +1,1 @@
-"""The Telegram edge: PTB updates in, replies out, errors classified, the polling workers."""
+"""The Telegram edge: PTB updates in, replies out, errors classified, long polling."""

@@ -32,7 +32,7 @@ from aiohttp import web
 from bot.domain.inbox import lane_name
 from bot.services.metrics import Metrics
 from bot.services.ports import Clock, InboxStore
-from handlers.telegram.workers import ALLOWED_UPDATES, sender_of
+from handlers.telegram.polling import ALLOWED_UPDATES, sender_of
 
 log = logging.getLogger(__name__)
 PATH = "/telegram"

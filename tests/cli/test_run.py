@@ -106,18 +106,25 @@ async def test_polling_bot_answers_and_warns_about_an_empty_roster(
     assert api.calls_of("setMyCommands")
 
 
-async def test_workers_need_a_database_the_processes_share(tmp_path: Path) -> None:
-    """WORKERS=2 on an in-memory SQLite database is refused with the reason, before any call."""
-    out = io.StringIO()
-    config = Settings(
-        _env_file=None,
-        telegram_bot_token=FakeBotApi().token,
-        telegram_api_url="http://127.0.0.1:9",
-        database_url="sqlite+aiosqlite:///:memory:",
-        workers=2,
-    )
-    assert await run(Cli(Catalog.load(), config, out)) == 2
-    assert "WORKERS=2" in out.getvalue() and "PostgreSQL" in out.getvalue()
+async def test_workers_above_one_are_refused_with_what_to_do_instead(tmp_path: Path) -> None:
+    """WORKERS=2 is refused before any call: on SQLite it says PostgreSQL, on PostgreSQL it
+    says to run that many replicas."""
+    for url, words in (
+        (f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", ("PostgreSQL", "WORKERS=1")),
+        ("postgresql+asyncpg://nobody@127.0.0.1:9/none", ("chuyende@1", "chuyende@2")),
+    ):
+        out = io.StringIO()
+        config = Settings(
+            _env_file=None,
+            telegram_bot_token=FakeBotApi().token,
+            telegram_api_url="http://127.0.0.1:9",
+            database_url=url,
+            workers=2,
+        )
+        assert await run(Cli(Catalog.load(), config, out)) == 2
+        said = out.getvalue()
+        assert "WORKERS=2" in said and all(word in said for word in words), said
+    assert not (tmp_path / "bot.db").exists()  # refused before opening anything
 
 
 def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -27,11 +27,12 @@ from bot.services.downloads import LINK_PATH
 from bot.services.metrics import Metrics
 from bot.zalo_app import WEBHOOK_PATH
 from handlers.telegram.webhook import PATH as TELEGRAM_PATH
-from handlers.telegram.workers import STOP_GRACE
 from handlers.web.health import Readiness
 from handlers.web.server import web_app
 
 ROOT = Path(__file__).resolve().parents[2]
+# Seconds a stopping replica waits for the updates in hand (its lanes) before tearing down.
+STOP_GRACE = Settings.model_fields["lanes_stop_grace"].default
 SECTION = "## Chạy nhiều máy"
 COMPOSE_ONLY = {"CHUYENDE_DOMAIN", "POSTGRES_PASSWORD"}  # compose.yaml's own, not the bot's
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # none, huyền, sắc, hỏi, ngã, nặng

@@ -96,8 +96,8 @@ async def test_two_instances_sweep_and_drain_at_once_without_doubles(
 async def test_two_bot_processes_deliver_each_reminder_exactly_once(
     pg_database: str, api: FakeBotApi, tmp_path: Path
 ) -> None:
-    """Two `python -m bot run` processes start together on one database and token: the newcomer
-    of the two polls stops (409 Conflict), the other sends the T-1 wave, each reminder once."""
+    """Two `python -m bot run` processes start together on one database and token: both run
+    (one polls, elected by the database; no 409 fight) and the T-1 wave goes out once."""
     today = datetime.now(VN).date()
     async with running_bot(pg_database, api) as setup:
         await setup.load_roster(ROSTER.strip() + "\n" + EXTRA)
@@ -121,16 +121,16 @@ async def test_two_bot_processes_deliver_each_reminder_exactly_once(
         for _ in range(2)
     ]
     try:
-        waits = {asyncio.ensure_future(process.wait()): process for process in processes}
-        done, _ = await asyncio.wait(waits, timeout=PATIENCE, return_when=asyncio.FIRST_COMPLETED)
-        assert [waits[d].returncode for d in done] == [1]  # one stopped: another instance runs
         await until(api, lambda: sum(_reminded(chat) for chat in chats) >= len(chats))
+        assert [process.returncode for process in processes] == [None, None]  # both still run
     finally:
         for process in processes:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
         for process in processes:
             await asyncio.wait_for(process.wait(), PATIENCE)
+    assert [process.returncode for process in processes] == [0, 0]
+    assert [c for c in api.calls_of("getUpdates") if c.status == 409] == []
     # Both have stopped: whatever they were going to send is sent. A doubled message is either
     # here or still a row waiting in the outbox; there is neither.
     assert [_reminded(chat) for chat in chats] == [1] * len(chats)

@@ -420,8 +420,11 @@ def build_application(
         # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
         # enough connections, and waiting for a free one rather than failing after 1 s.
         .request(replies)
+        # Given even without polling: PTB would make its default httpx one, which loads httpx's
+        # connection pool (httpcore, anyio, h11) and a TLS context with certifi's CA bundle.
+        .get_updates_request(AiohttpRequest(1))
     )
-    builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
+    builder = builder if polling else builder.updater(None)
     application = builder.build()
     conversation = build_conversation(services)
     application.add_handlers(telegram_handlers(conversation, services.catalog, services.screens))
@@ -450,6 +453,9 @@ def outbox_bot(settings: Settings, metrics: Metrics | None = None) -> ExtBot[Non
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
         request=AiohttpRequest(OUTBOX_POOL_SIZE, on_429=on_429),
+        # never polls; given so that PTB does not make its default httpx one (about 3 MB: httpx's
+        # connection pool, anyio, h11 and a TLS context with certifi's CA bundle)
+        get_updates_request=AiohttpRequest(1),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz),
     )
 

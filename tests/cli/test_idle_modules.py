@@ -48,7 +48,11 @@ async def loaded_when(api: FakeBotApi, tmp_path: Path, *, extra: dict[str, str])
             polled.set()
 
     api.on_call.append(on_call)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "WEB_", "PUBLIC_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "ZALO_", "WEB_", "PUBLIC_URL"))
+    }
     env |= {
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.url,

@@ -12,8 +12,11 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
+
+import aiohttp
 
 from bot.sandbox.chat import Chat
 from bot.sandbox.fake_api import Call, FakeBotApi, FakeUser
@@ -23,6 +26,13 @@ IDLE_UNNEEDED = (
     "httpcore",  # httpx's connection pool: PTB's HTTPXRequest, never used by this bot
     "anyio",
     "h11",
+    "aiohttp.web",  # the web server: only with WEB_PORT, PUBLIC_URL or Zalo
+    "handlers.web.server",
+    "handlers.telegram.webhook",
+    "bot.zalo_app",  # Zalo's side: only with ZALO_BOT_TOKEN
+    "handlers.zalo.updates",
+    "xml.etree.ElementTree",  # reading an xlsx's workbook (roster import)
+    "webbrowser",  # the sandbox's browser
 )
 SERVING = ("telegram", "aiohttp", "sqlalchemy", "bot.app")  # the check can see what is loaded
 WATCHED = IDLE_UNNEEDED + SERVING
@@ -39,8 +49,11 @@ raise SystemExit(main(["run"]))
 """
 
 
-async def loaded_when(api: FakeBotApi, tmp_path: Path, *, extra: dict[str, str]) -> list[str]:
-    """Start the bot, let it poll (and meet one member), then ask what it has loaded."""
+async def loaded_when(
+    api: FakeBotApi, tmp_path: Path, *, extra: dict[str, str], port: int | None = None
+) -> list[str]:
+    """Start the bot, let it poll (and meet one member; with ``port``, answer ``/healthz``
+    there), then ask what it has loaded."""
     polled = asyncio.Event()
 
     def on_call(call: Call) -> None:
@@ -68,6 +81,10 @@ async def loaded_when(api: FakeBotApi, tmp_path: Path, *, extra: dict[str, str])
             chat = Chat(api, api.push_update, FakeUser(id=4242, first_name="Idle"))
             await chat.send("/start")
             await until(api, lambda: bool(api.calls_of("sendMessage")))
+            if port is not None:
+                url = f"http://127.0.0.1:{port}/healthz"
+                async with aiohttp.ClientSession() as session, session.get(url) as response:
+                    assert (response.status, await response.text()) == (200, "ok")
             assert process.stdout is not None
             process.send_signal(signal.SIGUSR1)
             line = await process.stdout.readline()
@@ -86,3 +103,14 @@ async def test_a_polling_bot_loads_only_what_it_serves_with(
     loaded = await loaded_when(api, tmp_path, extra={})
     assert set(SERVING) <= set(loaded), loaded
     assert [m for m in loaded if m in IDLE_UNNEEDED] == []
+
+
+async def test_with_a_web_port_the_web_server_is_there(api: FakeBotApi, tmp_path: Path) -> None:
+    """WEB_PORT set: the web server is loaded and answers /healthz (the check above can fail)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    loaded = await loaded_when(
+        api, tmp_path, extra={"WEB_PORT": str(port), "WEB_HOST": "127.0.0.1"}, port=port
+    )
+    assert {"aiohttp.web", "handlers.web.server"} <= set(loaded), loaded

@@ -41,9 +41,6 @@ if os.environ.get("IDLE_TRACE") == "1":
     tracemalloc.start(12)
 
 def tell(*_):
-    names = {t.ident: t.name for t in threading.enumerate()}
-    stacks = {names.get(i, str(i)): "".join(traceback.format_stack(f)[-4:])
-              for i, f in sys._current_frames().items()}
     top = []
     if os.environ.get("IDLE_TRACE") == "1":
         import tracemalloc
@@ -52,6 +49,9 @@ def tell(*_):
                 if not any("importlib._bootstrap" in f.filename for f in s.traceback)]
         top = [[round(s.size / 1024), str(s.traceback[-1]), str(s.traceback[0])]
                for s in late[:25]]
+    names = {t.ident: t.name for t in threading.enumerate()}  # after the snapshot: not in it
+    stacks = {names.get(i, str(i)): "".join(traceback.format_stack(f)[-4:])
+              for i, f in sys._current_frames().items()}
     with open(os.environ["IDLE_OUT"], "w") as out:
         json.dump({"modules": list(sys.modules), "threads": stacks, "top": top}, out)
     print("told", flush=True)

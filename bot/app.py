@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
@@ -64,7 +64,6 @@ from bot.services.screens import Screens
 from bot.services.signin import SigninService
 from bot.services.yearend import YearEndService
 from bot.services.yearend_view import YearEndPresenter
-from bot.zalo_app import ZaloSide, zalo_side
 from handlers.composer import ComposerRouter
 from handlers.desk import DeskRouter
 from handlers.inbox import ByChannel, Drainer, LocalLanes
@@ -79,17 +78,11 @@ from handlers.routes import Conversation
 from handlers.signin import SigninRouter
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.concurrency import InHand, PerPersonUpdateProcessor
-from handlers.telegram.elected import inbox_take, poll_when_elected
 from handlers.telegram.polling import confirm, poll, sender_of
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.updates import error_handler, telegram_handlers
-from handlers.telegram.webhook import CHANNEL as TELEGRAM_CHANNEL
-from handlers.telegram.webhook import PATH as TELEGRAM_PATH
-from handlers.telegram.webhook import WEBHOOK_UPDATES, webhook_receiver, webhook_secret
 from handlers.web.health import Readiness
-from handlers.web.server import WebServer, web_app
 from handlers.yearend import YearEndRouter
-from handlers.zalo.updates import CHANNEL as ZALO_CHANNEL
 from scheduler.jobs import Sweeps
 from scheduler.pacing import PER_CHAT_GAP, Pacer
 from scheduler.sender import OutboxSender
@@ -100,6 +93,10 @@ from storage.midyear_repo import MidyearRepository
 from storage.migrate import answers, current_heads, is_current
 from storage.store import Store
 from storage.yearend_repo import YearReviewRepository
+
+if TYPE_CHECKING:  # imported where used: a bot polling Telegram without WEB_PORT needs none
+    from bot.zalo_app import ZaloSide  # Zalo's client and edge
+    from handlers.web.server import WebServer  # aiohttp's web server
 
 log = logging.getLogger(__name__)
 HTTP_POOL_SIZE = 1024
@@ -418,8 +415,11 @@ def build_application(
         # Many people at once: aiohttp instead of PTB's default httpx (see handlers/transport.py),
         # enough connections, and waiting for a free one rather than failing after 1 s.
         .request(replies)
+        # Given even without polling: PTB would make its default httpx one, which loads httpx's
+        # connection pool (httpcore, anyio, h11) and a TLS context with certifi's CA bundle.
+        .get_updates_request(AiohttpRequest(1))
     )
-    builder = builder.get_updates_request(AiohttpRequest(1)) if polling else builder.updater(None)
+    builder = builder if polling else builder.updater(None)
     application = builder.build()
     conversation = build_conversation(services)
     application.add_handlers(telegram_handlers(conversation, services.catalog, services.screens))
@@ -448,6 +448,9 @@ def outbox_bot(settings: Settings, metrics: Metrics | None = None) -> ExtBot[Non
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
         request=AiohttpRequest(OUTBOX_POOL_SIZE, on_429=on_429),
+        # never polls; given so that PTB does not make its default httpx one (about 3 MB: httpx's
+        # connection pool, anyio, h11 and a TLS context with certifi's CA bundle)
+        get_updates_request=AiohttpRequest(1),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz),
     )
 
@@ -495,7 +498,7 @@ class Downloads:
 
     service: DownloadService
     links: ChatLinks  # the ``Links`` ZaloChannel takes
-    web: WebServer
+    web: WebServer | None  # None: nothing is served over HTTP (Telegram polling, no WEB_PORT)
 
 
 def build_downloads(
@@ -505,12 +508,18 @@ def build_downloads(
     clock: Clock,
     readiness: Readiness | None = None,
     metrics: Metrics | None = None,
+    served: bool = True,
 ) -> Downloads:
     """Links of LINK_DAYS starting with PUBLIC_URL (else http://WEB_HOST:WEB_PORT); the web
-    server also answers ``/readyz`` with ``readiness`` and ``/metrics`` with ``metrics``."""
+    server also answers ``/readyz`` with ``readiness`` and ``/metrics`` with ``metrics``.
+    Not ``served``: no web server (nor aiohttp's web modules, about 2 MB, are loaded)."""
     lifetime = timedelta(days=settings.link_days)
     service = DownloadService(store.links, store.accounts, services.audit, lifetime)
     links = links_for(service, store.links, settings.download_base, clock)
+    if not served:
+        return Downloads(service, links, None)
+    from handlers.web.server import WebServer, web_app
+
     app = web_app(service, clock, readiness, metrics, settings.metrics_networks)
     return Downloads(service, links, WebServer(app))
 
@@ -540,12 +549,14 @@ async def serve(
     stop: asyncio.Event,
     clock: Clock | None = None,
     ready: Callable[[Running], Awaitable[None]] | None = None,
+    catalog: Catalog | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set; errors propagate to the caller. Telegram updates come
     by long polling, or by webhook with PUBLIC_URL (TELEGRAM_RECEIVE: ``_serve_webhook``); on
     PostgreSQL polling goes through the inbox too, polled by one elected replica
     (``_serve_elected``). ``ready`` is called once everything runs (the sandbox uses it;
-    ``chuyende run`` does not).
+    ``chuyende run`` does not). ``catalog``: the one the command line loaded (else it is
+    loaded here; ~0.8 MB each).
 
     One process is one replica: several are several ``chuyende run`` on one PostgreSQL
     (``WORKERS`` above 1 is refused; README "Chạy nhiều máy").
@@ -560,36 +571,43 @@ async def serve(
     store = await Store.open(settings.database_url)
     store.inbox.hold = timedelta(seconds=settings.reorder_hold)
     try:
-        services = build_services(settings, store, clock)
+        services = build_services(settings, store, clock, catalog)
         await services.plans.register_forms()
         metrics = Metrics(served=settings.serves_web)  # no web server: no /metrics to count for
         metrics.watch_outbox(store.outbox.counts)
         # Not ready from the moment ``stop`` is set (SIGTERM): a proxy drains this replica
         # while the rest stops in order, the web server last (the exit stack below).
         readiness = readiness_of(store, stop.is_set)
-        downloads = build_downloads(settings, store, services, clock, readiness, metrics)
+        downloads = build_downloads(
+            settings, store, services, clock, readiness, metrics, served=settings.serves_web
+        )
+        web = downloads.web
         wakes = Wakes()  # one lane runner for the Telegram webhook's rows and Zalo's
-        hook = telegram_hook(settings, store, clock, downloads.web, metrics, wakes)
+        hook = telegram_hook(settings, store, clock, web, metrics, wakes)
         async with AsyncExitStack() as stack:
-            zalo = await stack.enter_async_context(
-                zalo_side(
-                    settings,
-                    build_conversation(services),
-                    downloads.links,
-                    downloads.web,
-                    store.offers,
-                    store.seen,
-                    services.presenter,
-                    services.catalog,
-                    clock,
-                    metrics,
-                    store.inbox,
-                    wakes.wake,
+            zalo: ZaloSide | None = None
+            if settings.serves_zalo and web is not None:  # Zalo always has the web server
+                from bot.zalo_app import zalo_side  # only with Zalo: its client, edge, webhook
+
+                zalo = await stack.enter_async_context(
+                    zalo_side(
+                        settings,
+                        build_conversation(services),
+                        downloads.links,
+                        web,
+                        store.offers,
+                        store.seen,
+                        services.presenter,
+                        services.catalog,
+                        clock,
+                        metrics,
+                        store.inbox,
+                        wakes.wake,
+                    )
                 )
-            )
-            if not downloads.web.started and settings.serves_web:
-                await downloads.web.start(settings.web_host, settings.web_port)
-                stack.push_async_callback(downloads.web.stop)
+            if web is not None and not web.started:
+                await web.start(settings.web_host, settings.web_port)
+                stack.push_async_callback(web.stop)
             await _serve_channels(
                 settings,
                 services,
@@ -665,6 +683,8 @@ async def _serve_channels(
     elected = telegram and hook is None and on_postgresql(settings)
     runner = lane_runner(settings, store, clock, handles) if zalo or hook or elected else None
     if zalo is not None:
+        from handlers.zalo.updates import CHANNEL as ZALO_CHANNEL
+
         handles.add(ZALO_CHANNEL, zalo.edge.handle_row)
     halt = asyncio.Event()
     receiving = asyncio.ensure_future(zalo.receive(halt)) if zalo else None
@@ -848,7 +868,7 @@ def telegram_hook(
     settings: Settings,
     store: Store,
     clock: Clock,
-    web: WebServer,
+    web: WebServer | None,
     metrics: Metrics | None = None,
     wakes: Wakes | None = None,
 ) -> TelegramHook | None:
@@ -860,6 +880,11 @@ def telegram_hook(
         return None
     if settings.public_url is None:
         raise ValueError("TELEGRAM_RECEIVE=webhook needs PUBLIC_URL")
+    if web is None:
+        raise ValueError("TELEGRAM_RECEIVE=webhook needs the web server")
+    from handlers.telegram.webhook import PATH as TELEGRAM_PATH
+    from handlers.telegram.webhook import webhook_receiver, webhook_secret
+
     secret = webhook_secret(token.get_secret_value())
     wakes = wakes or Wakes()
     web.add_post(TELEGRAM_PATH, webhook_receiver(secret, store.inbox, clock, wakes.wake, metrics))
@@ -903,6 +928,8 @@ async def _serve_elected(
     the poller's lock (``storage/poller_lock.py``) polls and records each batch in the inbox
     before confirming it; every replica's lanes (Zalo's rows too) handle the rows, one person's
     at a time in update_id order, as with the webhook. The others wait to take over."""
+    from handlers.telegram.elected import inbox_take, poll_when_elected
+    from handlers.telegram.webhook import CHANNEL as TELEGRAM_CHANNEL
     from storage.lanes_pg import conninfo
     from storage.poller_lock import PollerLock, lock_key
 
@@ -955,6 +982,9 @@ async def _serve_webhook(
     webhook is never deleted, on start or on stop: the updates Telegram holds meanwhile wait
     for the next start (or another replica) instead of being dropped.
     """
+    from handlers.telegram.webhook import CHANNEL as TELEGRAM_CHANNEL
+    from handlers.telegram.webhook import WEBHOOK_UPDATES
+
     application = build_application(settings, services, pacer, polling=False, metrics=metrics)
     async with application:
         handles.add(TELEGRAM_CHANNEL, row_handler(application))

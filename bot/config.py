@@ -272,8 +272,14 @@ class Settings(BaseSettings):
         """The web server runs: always with Zalo (its links, its webhook) or PUBLIC_URL; with
         Telegram's polling alone only when WEB_PORT is set (for /healthz, /readyz, /metrics),
         so a polling bot needs no free port unless it is asked to listen."""
-        zalo = self.zalo_bot_token is not None and bool(self.zalo_bot_token.get_secret_value())
-        return zalo or self.public_url is not None or "web_port" in self.model_fields_set
+        return (
+            self.serves_zalo or self.public_url is not None or "web_port" in self.model_fields_set
+        )
+
+    @property
+    def serves_zalo(self) -> bool:
+        """ZALO_BOT_TOKEN is set (and not empty): the bot serves Zalo."""
+        return self.zalo_bot_token is not None and bool(self.zalo_bot_token.get_secret_value())
 
     @property
     def telegram_webhook(self) -> bool:

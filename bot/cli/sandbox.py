@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import sys
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +43,8 @@ def _has_screen() -> bool:
 
 def _open_browser(url: str) -> None:
     with contextlib.suppress(Exception):  # none there: the address was printed
+        import webbrowser  # here: only the sandbox opens a browser
+
         webbrowser.open(url)
 
 

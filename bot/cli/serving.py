@@ -95,7 +95,7 @@ async def run(cli: Cli) -> int:
     database = sqlite_file(url) if url.startswith("sqlite") else None
     try:
         with serving_lock(database) if database else contextlib.nullcontext():
-            await serve(cli.settings, stop)
+            await serve(cli.settings, stop, catalog=cli.c)
     except DatabaseInUse as exc:
         cli.say("cli.database_in_use", path=exc.path)
         return FAILED

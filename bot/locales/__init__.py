@@ -56,7 +56,13 @@ class Catalog:
 
     def __init__(self, templates: Mapping[str, str]) -> None:
         self._templates = dict(templates)
-        self._names = {key: placeholders(value) for key, value in self._templates.items()}
+        # One frozenset per distinct set of names: most templates have none, many the same few
+        # (a set each was ~0.2 MB of the catalog's ~0.8 MB).
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        self._names = {
+            key: shared.setdefault(names, names)
+            for key, names in ((key, placeholders(value)) for key, value in templates.items())
+        }
 
     @classmethod
     def load(cls, lang: str = "vi") -> Catalog:

@@ -28,7 +28,6 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-from xml.etree import ElementTree
 
 from bot.domain.roster import Cell
 from bot.domain.text import scrub
@@ -263,6 +262,8 @@ _NS_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships
 def _first_sheet(archive: zipfile.ZipFile) -> str | None:
     """The part name of the workbook's first sheet (the one calamine reads), or None when the
     workbook is not laid out as expected (then openpyxl reads it)."""
+    from xml.etree import ElementTree  # here: every command imports this module, few read xlsx
+
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))

@@ -163,9 +163,9 @@ class PgLaneRunner:
             queueing_lock=ORPHANS_TASK,
             priority=1,
         )(orphans)
-        # One lease connection per drain that may run at once (the worker's concurrency).
+        # Pinged like the heartbeat; given up on within the time a replica counts as dead.
         self.leases = LaneLeases(
-            self._info, settings.lanes_concurrency, timeout=settings.lanes_stalled_after
+            self._info, ping_every=settings.lanes_heartbeat, timeout=settings.lanes_stalled_after
         )
         self.contended = 0  # drains that found their lane's lease held and left
         self.wake_retries = 0  # defers of a wake tried again after failing

@@ -145,6 +145,20 @@ async def test_two_drains_called_at_once_take_turns(
     assert len({replica for replica, _ in handler.handled}) == 1  # the holder drained them all
 
 
+async def test_two_drains_of_one_lane_in_one_replica_take_turns(
+    two: tuple[Handler, Store, list[PgLaneRunner]],
+) -> None:
+    """Both drains on one replica (one session, where an advisory lock may be taken twice):
+    the second leaves all the same."""
+    handler, store, (one, _) = two
+    await put(store, *range(1, 21))
+    await asyncio.gather(one.run_drain(LANE), one.run_drain(LANE))
+    await handler.until(lambda: len(handler.handled) == 20)
+    assert handler.seqs() == list(range(1, 21)) and handler.overlapped == []
+    assert one.contended >= 1
+    assert len({replica for replica, _ in handler.handled}) == 1  # the holder drained them all
+
+
 async def test_a_holder_whose_session_ends_hands_the_lane_over(
     pg_url: str, two: tuple[Handler, Store, list[PgLaneRunner]]
 ) -> None:

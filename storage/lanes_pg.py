@@ -336,6 +336,28 @@ class PgLaneRunner:
         await manager.prune_stalled_workers(self._settings.lanes_stalled_after)
 
     async def _wake_orphans(self, timestamp: int) -> None:
-        """Wake the lanes with unhandled rows (a wake lost with the replica that recorded them)."""
-        for lane in await self._lanes_with_todo(ORPHANS_LIMIT):
+        await self.wake_orphans()
+
+    async def wake_orphans(self) -> list[str]:
+        """Wake the lanes with unhandled rows and no drain job waiting or running (a wake lost
+        with the replica that recorded them); the lanes woken.
+
+        Under load most lanes with todo rows have their drain queued: deferring it again for
+        each of them (one round trip and one ``AlreadyEnqueued`` each, up to 500 a sweep) took
+        half the CPU of a replica with 200 members; one query sets those lanes aside."""
+        lanes = await self._lanes_with_todo(ORPHANS_LIMIT)
+        if not lanes:
+            return []
+        locks = [f"lane:{lane}" for lane in lanes]
+        rows = await self.app.connector.execute_query_all_async(
+            "SELECT queueing_lock AS lock FROM procrastinate_jobs"
+            " WHERE status = 'todo' AND queueing_lock = ANY(%(locks)s)"
+            " UNION SELECT lock FROM procrastinate_jobs"
+            " WHERE status = 'doing' AND lock = ANY(%(locks)s)",
+            locks=locks,
+        )
+        queued = {row["lock"] for row in rows}
+        woken = [lane for lane, lock in zip(lanes, locks, strict=True) if lock not in queued]
+        for lane in woken:
             await self._defer_drain(lane)
+        return woken

@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -51,7 +52,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, object]:
         pending[lane].append(time.perf_counter())
         runners[sent[lane] % len(runners)].wake(lane)  # any replica got the webhook
 
-    async def drain(lane: str) -> float | None:
+    async def drain(lane: str, held: Callable[[], bool] | None = None) -> float | None:
         nonlocal misordered
         taken, pending[lane] = pending[lane], []
         now = time.perf_counter()

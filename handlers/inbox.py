@@ -79,16 +79,19 @@ class Drainer:
         """From now on, every drain returns after the row in hand (a graceful stop)."""
         self._halted = True
 
-    async def drain(self, lane: str) -> float | None:
+    async def drain(self, lane: str, held: Callable[[], bool] | None = None) -> float | None:
         """Handle the lane's rows that may be handled now, in seq order; the seconds after which
-        held-back rows may be ready, or None when nothing is held back."""
+        held-back rows may be ready, or None when nothing is held back. With ``held`` (the
+        lane's lease, on PostgreSQL), no row is begun once it answers False."""
         while not self._halted:
+            if held is not None and not held():
+                return None
             ready = await self._inbox.ready(lane, self._clock.now())
             if ready.rows and self._serves is not None and not self._serves(ready.rows[0].channel):
                 log.debug("lane %s: its channel is not served here; left", lane)
                 return None
             for row in ready.rows:
-                if self._halted:
+                if self._halted or (held is not None and not held()):
                     return None
                 await self._one(row)
             # Rows recorded meanwhile woke the lane (the runner drains it again): no second look.

@@ -14,6 +14,13 @@ dedupe and their ``update_id`` order). This runner only decides *who drains whic
 - Replicas heartbeat; a periodic job (once across replicas) retries the jobs of a replica whose
   heartbeat stopped, and another wakes ``lanes_with_todo()`` (a replica that died between its
   inbox commit and its wake).
+- A drain job first takes the lane's lease (``storage/lane_lease.py``, a session advisory
+  lock): procrastinate may believe a live replica dead and run its lane's job again elsewhere;
+  the lease makes that second drain leave at once, with a ``revisit_lane`` in ``LEASE_RETRY``
+  seconds (the holder may have looked at the lane's rows before the ones that woke it).
+- A wake whose defer fails (the database away a moment) is deferred again, after 0.2 s
+  doubling to ``WAKE_RETRY_LAST``, until it goes through or the runner stops (the orphan sweep
+  is the net for a wake lost with its replica, not for one this replica still has in hand).
 - ``stop()`` stops taking jobs and waits for the ones in hand (``lanes_stop_grace``).
 
 procrastinate's schema is applied at ``start()`` when missing, under an advisory lock so that
@@ -38,6 +45,7 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from storage.lane_lease import LaneLeases
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +58,17 @@ ORPHANS_LIMIT = 500  # lanes woken per orphan sweep; the next sweep takes the re
 SCHEMA_LOCK = 0x6368_7579_656E  # pg_advisory_xact_lock key while procrastinate's schema goes in
 EARLIER = timedelta(milliseconds=50)  # a waiting revisit later than this by more gets a twin
 RESTART_FIRST, RESTART_LAST = 0.5, 30.0  # seconds before the worker is run again, doubling
+LEASE_RETRY = 0.5  # seconds before a drain that found its lane's lease held looks again
+WAKE_RETRY_FIRST, WAKE_RETRY_LAST = 0.2, 5.0  # seconds before a failed wake is deferred again
 
-Drain = Callable[[str], Awaitable[float | None]]
+
+class Drain(Protocol):
+    """Drain a lane's ready rows, stopping before a row once ``held()`` is False; the seconds
+    after which to look again, or None."""
+
+    async def __call__(self, lane: str, held: Callable[[], bool] | None = None) -> float | None: ...
+
+
 LanesWithTodo = Callable[[int], Awaitable[list[str]]]
 
 
@@ -146,7 +163,14 @@ class PgLaneRunner:
             queueing_lock=ORPHANS_TASK,
             priority=1,
         )(orphans)
+        # Pinged like the heartbeat; given up on within the time a replica counts as dead.
+        self.leases = LaneLeases(
+            self._info, ping_every=settings.lanes_heartbeat, timeout=settings.lanes_stalled_after
+        )
+        self.contended = 0  # drains that found their lane's lease held and left
+        self.wake_retries = 0  # defers of a wake tried again after failing
         self._worker: asyncio.Task[None] | None = None
+        self._quit = asyncio.Event()
         self._dirty: set[str] = set()  # lanes woken while their wake was being deferred
         self._deferring: dict[str, asyncio.Task[None]] = {}
         self._opened = False
@@ -156,7 +180,9 @@ class PgLaneRunner:
         """Apply the schema if missing, open the pool and run the worker in this process."""
         await ensure_schema(self._info)
         await self.app.open_async()
+        await self.leases.open()
         self._opened = True
+        self._quit.clear()
         self._worker = asyncio.create_task(self._keep_working(), name=f"lanes {self._name}")
 
     async def _keep_working(self) -> None:
@@ -198,10 +224,13 @@ class PgLaneRunner:
         if lane in self._deferring:
             self._dirty.add(lane)
             return
+        if self._quit.is_set():
+            return  # stopping: the row is recorded, the orphan sweep of a replica takes it
         self._deferring[lane] = asyncio.create_task(self._defer_loop(lane))
 
     async def stop(self) -> None:
-        """Take no new job, wait for the ones in hand, then close the pool."""
+        """Take no new job, wait for the ones in hand, then close the pools."""
+        self._quit.set()  # wakes still failing give up (their rows are recorded)
         if self._worker is not None:
             self._worker.cancel()  # procrastinate turns this into its graceful stop
             with contextlib.suppress(asyncio.CancelledError):
@@ -210,18 +239,31 @@ class PgLaneRunner:
         while self._deferring:
             await asyncio.gather(*self._deferring.values(), return_exceptions=True)
         if self._opened:
+            await self.leases.close()
             await self.app.close_async()
             self._opened = False
 
     async def _defer_loop(self, lane: str) -> None:
+        backoff = WAKE_RETRY_FIRST
         try:
             while True:
                 self._dirty.discard(lane)
-                await self._defer_drain(lane)
+                try:
+                    await self._defer_drain(lane)
+                except Exception:
+                    if self._quit.is_set():
+                        log.exception("could not wake lane %s while stopping", lane)
+                        return
+                    log.warning("could not wake lane %s; again in %.1f s", lane, backoff)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._quit.wait(), backoff)
+                    backoff = min(backoff * 2, WAKE_RETRY_LAST)
+                    self.wake_retries += 1
+                    self._dirty.add(lane)  # the loop's test below: defer again
+                else:
+                    backoff = WAKE_RETRY_FIRST
                 if lane not in self._dirty:
                     return
-        except Exception:  # the database is away: the orphan sweep wakes the lane later
-            log.exception("could not wake lane %s", lane)
         finally:
             del self._deferring[lane]
             self._dirty.discard(lane)
@@ -233,9 +275,25 @@ class PgLaneRunner:
             await self._drain_task.configure(lock=key, queueing_lock=key).defer_async(lane=lane)
 
     async def _run_drain(self, lane: str) -> None:
-        delay = await self._drain(lane)
+        """The drain job: drain ``lane`` under its lease, or leave it to the drain holding it."""
+        async with self.leases.hold(lane) as lease:
+            if lease is None:
+                # Another drain of this lane runs (procrastinate retried a live replica's job):
+                # it may have read the lane's rows before the ones this job was woken for.
+                self.contended += 1
+                log.warning("lane %s is drained elsewhere; again in %.1f s", lane, LEASE_RETRY)
+                delay: float | None = LEASE_RETRY
+            else:
+                delay = await self._drain(lane, held=lease.held)
+                if not lease.held():
+                    delay = LEASE_RETRY  # it stopped early: the rest after the new holder
         if delay is not None:
             await self._defer_revisit(lane, max(0.0, delay))
+
+    async def run_drain(self, lane: str) -> None:
+        """What a drain job of ``lane`` does, called directly (tests: two at once, whatever
+        procrastinate would allow)."""
+        await self._run_drain(lane)
 
     async def _defer_revisit(self, lane: str, delay: float) -> None:
         key = f"revisit:{lane}"
@@ -278,6 +336,28 @@ class PgLaneRunner:
         await manager.prune_stalled_workers(self._settings.lanes_stalled_after)
 
     async def _wake_orphans(self, timestamp: int) -> None:
-        """Wake the lanes with unhandled rows (a wake lost with the replica that recorded them)."""
-        for lane in await self._lanes_with_todo(ORPHANS_LIMIT):
+        await self.wake_orphans()
+
+    async def wake_orphans(self) -> list[str]:
+        """Wake the lanes with unhandled rows and no drain job waiting or running (a wake lost
+        with the replica that recorded them); the lanes woken.
+
+        Under load most lanes with todo rows have their drain queued: deferring it again for
+        each of them (one round trip and one ``AlreadyEnqueued`` each, up to 500 a sweep) took
+        half the CPU of a replica with 200 members; one query sets those lanes aside."""
+        lanes = await self._lanes_with_todo(ORPHANS_LIMIT)
+        if not lanes:
+            return []
+        locks = [f"lane:{lane}" for lane in lanes]
+        rows = await self.app.connector.execute_query_all_async(
+            "SELECT queueing_lock AS lock FROM procrastinate_jobs"
+            " WHERE status = 'todo' AND queueing_lock = ANY(%(locks)s)"
+            " UNION SELECT lock FROM procrastinate_jobs"
+            " WHERE status = 'doing' AND lock = ANY(%(locks)s)",
+            locks=locks,
+        )
+        queued = {row["lock"] for row in rows}
+        woken = [lane for lane, lock in zip(lanes, locks, strict=True) if lock not in queued]
+        for lane in woken:
             await self._defer_drain(lane)
+        return woken

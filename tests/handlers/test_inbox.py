@@ -231,3 +231,23 @@ async def test_a_row_whose_wake_was_lost_is_taken_up_by_the_next_sweep(store: St
     await put(store, 1, "t:a")
     await handler.until(lambda: handler.seqs("t:a") == [1])
     await lanes.stop()
+
+
+async def test_a_drain_that_loses_its_lease_begins_no_further_row(store: Store) -> None:
+    """The lane's lease is lost while update 1 is in hand: 1 is finished, 2 and 3 stay todo
+    for the next holder; with the lease held throughout, all three are handled."""
+    handler = Handler()
+    handler.hold(1)
+    for seq in (1, 2, 3):
+        await put(store, seq, "t:a")
+    drainer = Drainer(store.inbox, handler, ManualClock(NOW))
+    lease = {"held": True}
+    draining = asyncio.create_task(drainer.drain("t:a", held=lambda: lease["held"]))
+    await asyncio.wait_for(handler.in_hand[1].wait(), PATIENCE)
+    lease["held"] = False
+    handler.holding[1].set()
+    assert await asyncio.wait_for(draining, PATIENCE) is None
+    assert handler.seqs("t:a") == [1]
+    assert await store.inbox.counts() == {"done": 1, "todo": 2}
+    assert await drainer.drain("t:a", held=lambda: True) is None
+    assert handler.seqs("t:a") == [1, 2, 3]

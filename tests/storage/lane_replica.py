@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 
 from storage.lanes_pg import PgLaneRunner
 from tests.storage.test_lanes_pg import quick_settings
 
 
 async def main(url: str, lanes: list[str]) -> None:
-    async def drain(name: str) -> float | None:
-        print(f"started {name}", flush=True)
+    async def drain(lane: str, held: Callable[[], bool] | None = None) -> float | None:
+        print(f"started {lane}", flush=True)
         await asyncio.Event().wait()  # holds the lane until SIGKILL
         return None
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import json
 import os
@@ -179,7 +180,9 @@ async def counted_load(url: str, members: int, steps: int, seed: int) -> dict[st
 async def contend(url: str, schema: str, index: int, of: int, seconds: float) -> dict[str, Any]:
     """One process of the contention run: record and drain its own lanes for ``seconds``."""
     store = await Store.open(
-        url, migrate=False, connect_args={"server_settings": {"search_path": schema}}
+        url,
+        migrate=False,
+        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
     )
     store.inbox.hold = timedelta(0)
     clock = SystemClock()
@@ -229,17 +232,39 @@ async def contention(url: str, processes: int, seconds: float) -> dict[str, Any]
             )
             for n in range(processes)
         ]
+        waits = Counter[str]()
+        sampling = asyncio.create_task(_sample_waits(store, schema, waits))
         outs = [
             json.loads((await proc.communicate())[0].decode().splitlines()[-1]) for proc in procs
         ]
+        sampling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampling
     readies = sorted(x * 1000 for out in outs for x in out["readies"])
     return {
         "processes": processes,
         "rows_per_s": round(sum(out["handled"] for out in outs) / seconds, 1),
         "ready_p50_ms": round(statistics.median(readies), 2),
         "ready_p99_ms": round(readies[int(len(readies) * 0.99) - 1], 2),
+        "lock_wait_share": round(waits["Lock"] / max(1, waits["active"]), 3),
         "load1": round(os.getloadavg()[0], 2),
     }
+
+
+async def _sample_waits(store: Store, schema: str, waits: Counter[str]) -> None:
+    """Every 5 ms, the workers' backends busy with a statement, and those waiting for a lock
+    (another transaction's row): the share of the second is the serialisation."""
+    query = text(
+        "SELECT wait_event_type FROM pg_stat_activity WHERE application_name = :name"
+        " AND state = 'active'"
+    )
+    while True:
+        found = await store.database.read(
+            lambda c: c.execute(query, {"name": schema}).scalars().all()
+        )
+        waits["active"] += len(found)
+        waits["Lock"] += sum(kind == "Lock" for kind in found)
+        await asyncio.sleep(0.005)
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.domain.inbox import MAX_ATTEMPTS, InboxRow, InboxStatus
+from bot.domain.inbox import MAX_ATTEMPTS, InboxRow, InboxStatus, channel_of
 from bot.services.ports import Clock, InboxStore
 
 log = logging.getLogger(__name__)
@@ -82,37 +82,53 @@ class Drainer:
     async def drain(self, lane: str) -> float | None:
         """Handle the lane's rows that may be handled now, in seq order; the seconds after which
         held-back rows may be ready, or None when nothing is held back."""
+        channel = channel_of(lane)
+        if self._serves is not None and channel is not None and not self._serves(channel):
+            log.debug("lane %s: its channel is not served here; left", lane)
+            return None
+        # The first row is taken by ``ready`` itself, unless the lane's channel is unknown
+        # (then whether it is served is seen from its rows, and none may be taken before).
+        take = self._serves is None or channel is not None
         while not self._halted:
-            ready = await self._inbox.ready(lane, self._clock.now())
+            ready = await self._inbox.ready(lane, self._clock.now(), take=take)
             if ready.rows and self._serves is not None and not self._serves(ready.rows[0].channel):
                 log.debug("lane %s: its channel is not served here; left", lane)
                 return None
-            for row in ready.rows:
-                if self._halted:
+            taken = ready.taken  # the attempts of the row in hand, once taken
+            for index, row in enumerate(ready.rows):
+                if self._halted and taken is None:
                     return None
-                await self._one(row)
+                following = ready.rows[index + 1] if index + 1 < len(ready.rows) else None
+                taken = await self._one(row, taken, following)
             # Rows recorded meanwhile woke the lane (the runner drains it again): no second look.
             if not ready.more:
                 return ready.wait
         return None
 
-    async def _one(self, row: InboxRow) -> None:
-        """Take, handle and finish one row (again on an error, up to ``MAX_ATTEMPTS``)."""
+    async def _one(
+        self, row: InboxRow, taken: int | None, following: InboxRow | None
+    ) -> int | None:
+        """Handle and finish one row (taken first unless ``taken`` says it is; again on an
+        error, up to ``MAX_ATTEMPTS``); the next row is taken by the same transaction as this
+        one's finish (unless halted): its attempts, or None when it was not taken."""
+        attempts = taken
         while True:
-            attempts = await self._inbox.take(row.id)
             if attempts is None:
-                return  # handled meanwhile (another runner)
+                attempts = await self._inbox.take(row.id)
+                if attempts is None:
+                    return None  # handled meanwhile (another runner)
+            then = None if following is None or self._halted else following.id
             if attempts > MAX_ATTEMPTS:
                 log.error("inbox %s %s: taken %d times, given up", row.channel, row.key, attempts)
-                await self._inbox.finish(row.id, InboxStatus.DEAD, self._clock.now())
-                return
+                return await self._inbox.finish(row.id, InboxStatus.DEAD, self._clock.now(), then)
             try:
                 await self._handle(row)
             except Exception:
                 log.exception("inbox %s %s: handling failed", row.channel, row.key)
+                attempts = None
                 continue
-            await self._inbox.finish(row.id, InboxStatus.DONE, self._clock.now())
-            return
+            then = None if following is None or self._halted else following.id
+            return await self._inbox.finish(row.id, InboxStatus.DONE, self._clock.now(), then)
 
 
 class LocalLanes:

@@ -437,14 +437,6 @@ class ScreenStore(Protocol):
     ) -> ShownScreen | None: ...
 
 
-class SeenStore(Protocol):
-    """Events recorded by key, so one delivered twice is taken once."""
-
-    async def first_time(self, channel: Channel, key: str, now: datetime) -> bool: ...
-
-    async def forget_before(self, cutoff: datetime) -> None: ...
-
-
 class InboxStore(Protocol):
     """Delivered updates, recorded before they are acknowledged, handled once per lane in order
     (``storage/inbox_repo.py``)."""

@@ -119,7 +119,7 @@ async def test_tidy_forgets_rows_handled_long_ago_only(any_store: Store) -> None
     audit = AuditService(any_store.audit, any_store.roster, any_store.plans, clock)
     downloads = DownloadService(any_store.links, any_store.accounts, audit, timedelta(days=7))
     clock.set(NOW + SEEN_KEEP + timedelta(minutes=1))
-    await Housekeeping(any_store.seen, downloads, clock, any_store.inbox).tidy()
+    await Housekeeping(downloads, clock, any_store.inbox).tidy()
     assert await any_store.inbox.counts() == {"done": 1, "todo": 1}
     assert await put(any_store, 2) is False  # kept: still recognised as a redelivery
     assert await put(any_store, 1) is True  # forgotten

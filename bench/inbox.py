@@ -57,6 +57,7 @@ from storage.store import Store  # noqa: E402
 T = TypeVar("T")
 INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("inside", default=False)
 CHANNEL = "telegram"
+POOL = 5  # PostgreSQL connections of the counted process
 
 
 class Counts:
@@ -106,7 +107,12 @@ async def opened(url: str) -> AsyncIterator[Store]:
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        store = await Store.open(url, connect_args={"server_settings": {"search_path": schema}})
+        store = await Store.open(
+            url,
+            connect_args={"server_settings": {"search_path": schema}},
+            pool_size=POOL,  # a shared server: a few connections, as a replica would hold
+            max_overflow=0,
+        )
         try:
             yield store
         finally:

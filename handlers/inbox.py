@@ -3,7 +3,9 @@
 ``Drainer.drain(lane)`` handles the lane's rows that may be handled now, each marked done once
 its handling has returned; it answers the seconds after which to look again when later rows are
 held back by a gap in the update numbering, else None. A row is counted as taken before it is
-handled, so one that kills the process every time is given up (dead) after ``MAX_ATTEMPTS``
+handled (the lane's first by ``ready``'s own transaction, each next one by the transaction that
+finishes the one before: a row costs its record, one ready or finish, and its finish), so one
+that kills the process every time is given up (dead) after ``MAX_ATTEMPTS``
 instead of stopping its person for ever; one whose handling raises is tried again at once, up to
 the same limit. Handling is at least once: a crash after the reply went out and before the row
 was marked done handles it again after the restart (a typed answer is not stored twice, see

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, bindparam, delete, select, update
+from sqlalchemy import Executable, Update, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
@@ -134,7 +134,7 @@ class InboxRepository(Repository):
                 return self._taking(connection, Ready(tuple(rows), None, more), take)
             first = found[0]
             stored = None if first["mark"] is None else (int(first["mark"]), first["moved_at"])
-            mark = self._advance(connection, rows[0].channel, stored, rows[-1].seq, now)
+            mark, moving = self._advance(connection, rows[0].channel, stored, rows[-1].seq, now)
             if mark.seq is None:
                 return Ready((), mark.wait)
             ready = tuple(row for row in rows if row.seq <= mark.seq)
@@ -142,7 +142,10 @@ class InboxRepository(Repository):
             found_ready = Ready(
                 ready, mark.wait if held else None, more and len(ready) == len(rows)
             )
-            return self._taking(connection, found_ready, take)
+            found_ready = self._taking(connection, found_ready, take)
+            if moving is not None:  # last: the mark's row is locked from here to the commit
+                connection.execute(moving)
+            return found_ready
 
         return await self._db.write(work)
 
@@ -167,14 +170,15 @@ class InboxRepository(Repository):
         stored: tuple[int, datetime] | None,
         last: int,
         now: datetime,
-    ) -> Mark:
-        """Move the channel's mark (``stored``: its seq and when it moved) as far as it may go
-        now, if the lane's ``last`` row is above it (it never goes back, except that one quiet
-        for ``QUIET_RESET`` starts afresh from the rows waiting)."""
+    ) -> tuple[Mark, Executable | None]:
+        """Where the channel's mark (``stored``: its seq and when it moved) may go now, if the
+        lane's ``last`` row is above it, and the statement moving it there (None: it stays).
+        It never goes back, except that one quiet for ``QUIET_RESET`` starts afresh from the
+        rows waiting."""
         quiet = stored is not None and now - stored[1] >= QUIET_RESET
         mark = None if stored is None or quiet else stored[0]
         if mark is not None and last <= mark:
-            return Mark(mark, None)  # every row of the lane may go: no need to look further
+            return Mark(mark, None), None  # every row of the lane may go: no need to look further
         # Rows above the mark are all todo (only rows at or below it are handled); with no mark,
         # the todo rows alone, not the done ones kept for a while.
         query = select(inbox.c.seq, inbox.c.received_at).where(
@@ -185,18 +189,15 @@ class InboxRepository(Repository):
         above = connection.execute(query.order_by(inbox.c.seq).limit(ABOVE_LIMIT)).all()
         moved = advance(mark, ((row.seq, row.received_at) for row in above), now, self.hold)
         if moved.seq is None or moved.seq == mark:
-            return moved
+            return moved, None
         insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
         upsert = insert(inbox_marks).values(channel=channel, seq=moved.seq, moved_at=now)
-        connection.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["channel"],
-                set_={"seq": upsert.excluded.seq, "moved_at": upsert.excluded.moved_at},
-                # never back: another replica may have moved it further meanwhile
-                where=None if quiet else inbox_marks.c.seq < upsert.excluded.seq,
-            )
+        return moved, upsert.on_conflict_do_update(
+            index_elements=["channel"],
+            set_={"seq": upsert.excluded.seq, "moved_at": upsert.excluded.moved_at},
+            # never back: another replica may have moved it further meanwhile
+            where=None if quiet else inbox_marks.c.seq < upsert.excluded.seq,
         )
-        return moved
 
     async def take(self, row_id: int) -> int | None:
         """Count one more attempt at a todo row; its attempts now, or None if it is no longer

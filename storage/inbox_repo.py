@@ -16,6 +16,7 @@ and ``finish(then=)`` the next row's in the finish's. Finishes asked for togethe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -134,13 +135,15 @@ class InboxRepository(Repository):
                 return self._taking(connection, Ready(tuple(rows), None, more), take)
             first = found[0]
             stored = None if first["mark"] is None else (int(first["mark"]), first["moved_at"])
-            mark, moving = self._advance(connection, rows[0].channel, stored, rows[-1].seq, now)
+            mark, moving, late = self._advance(connection, rows[0].channel, stored, rows, now)
             if mark.seq is None:
                 return Ready((), mark.wait)
-            ready = tuple(row for row in rows if row.seq <= mark.seq)
+            ready = tuple(row for row in rows if row.seq <= mark.seq and row.seq < late)
             held = len(ready) < len(rows) or more
             found_ready = Ready(
-                ready, mark.wait if held else None, more and len(ready) == len(rows)
+                ready,
+                mark.wait if held else None,
+                (more and len(ready) == len(rows)) or late <= mark.seq,
             )
             found_ready = self._taking(connection, found_ready, take)
             if moving is not None:  # last: the mark's row is locked from here to the commit
@@ -168,36 +171,51 @@ class InboxRepository(Repository):
         connection: Connection,
         channel: str,
         stored: tuple[int, datetime] | None,
-        last: int,
+        rows: Sequence[InboxRow],
         now: datetime,
-    ) -> tuple[Mark, Executable | None]:
+    ) -> tuple[Mark, Executable | None, float]:
         """Where the channel's mark (``stored``: its seq and when it moved) may go now, if the
-        lane's ``last`` row is above it, and the statement moving it there (None: it stays).
-        It never goes back, except that one quiet for ``QUIET_RESET`` starts afresh from the
-        rows waiting."""
+        lane's last row of ``rows`` is above it, and the statement moving it there (None: it
+        stays), and the seq of a row of the lane recorded after ``rows`` were read and below
+        their last one (infinity: none): the rows from there on must wait for the next look.
+        The mark never goes back, except that one quiet for ``QUIET_RESET`` starts afresh from
+        the rows waiting."""
         quiet = stored is not None and now - stored[1] >= QUIET_RESET
         mark = None if stored is None or quiet else stored[0]
-        if mark is not None and last <= mark:
-            return Mark(mark, None), None  # every row of the lane may go: no need to look further
+        last = rows[-1].seq
+        if mark is not None and last <= mark:  # one snapshot: every row of the lane may go
+            return Mark(mark, None), None, math.inf
         # Rows above the mark are all todo (only rows at or below it are handled); with no mark,
-        # the todo rows alone, not the done ones kept for a while.
-        query = select(inbox.c.seq, inbox.c.received_at).where(
+        # the todo rows alone, not the done ones kept for a while. On PostgreSQL this statement
+        # sees rows committed since the lane's were read: one of the lane's among them, below
+        # its last, must not be jumped by the rows read before it.
+        query = select(inbox.c.seq, inbox.c.received_at, inbox.c.lane).where(
             inbox.c.channel == channel, inbox.c.status == InboxStatus.TODO.value
         )
         if mark is not None:
             query = query.where(inbox.c.seq > mark)
         above = connection.execute(query.order_by(inbox.c.seq).limit(ABOVE_LIMIT)).all()
         moved = advance(mark, ((row.seq, row.received_at) for row in above), now, self.hold)
+        known = {row.seq for row in rows}
+        late = min(
+            (
+                r.seq
+                for r in above
+                if r.lane == rows[0].lane and r.seq < last and r.seq not in known
+            ),
+            default=math.inf,
+        )
         if moved.seq is None or moved.seq == mark:
-            return moved, None
+            return moved, None, late
         insert = pg_insert if self._db.dialect.name == "postgresql" else sqlite_insert
         upsert = insert(inbox_marks).values(channel=channel, seq=moved.seq, moved_at=now)
-        return moved, upsert.on_conflict_do_update(
+        moving = upsert.on_conflict_do_update(
             index_elements=["channel"],
             set_={"seq": upsert.excluded.seq, "moved_at": upsert.excluded.moved_at},
             # never back: another replica may have moved it further meanwhile
             where=None if quiet else inbox_marks.c.seq < upsert.excluded.seq,
         )
+        return moved, moving, late
 
     async def take(self, row_id: int) -> int | None:
         """Count one more attempt at a todo row; its attempts now, or None if it is no longer

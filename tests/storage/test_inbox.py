@@ -220,3 +220,16 @@ async def test_a_lane_below_the_mark_is_handed_out_without_moving_it(tmp_path: P
     finally:
         event.remove(Engine, "before_cursor_execute", note)
         await store.close()
+
+
+async def test_a_row_recorded_after_the_lane_was_read_is_not_jumped(any_store: Store) -> None:
+    """On PostgreSQL the look above the mark may see a row of the lane committed after the
+    lane's rows were read: the rows read after it wait for the next look (never out of order)."""
+    for seq in (1, 2, 3):
+        await put(any_store, seq, at=NOW - REORDER_HOLD)
+    read_before = [row for row in (await any_store.inbox.ready("t:1", NOW)).rows if row.seq != 2]
+    mark, _, late = await any_store.database.write(
+        lambda connection: any_store.inbox._advance(connection, TG, None, read_before, NOW)
+    )
+    assert mark.seq == 3 and late == 2
+    assert await seqs(any_store, "t:1") == [1, 2, 3]  # read again: all of them, in order

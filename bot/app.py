@@ -596,7 +596,6 @@ async def serve(
                         downloads.links,
                         web,
                         store.offers,
-                        store.seen,
                         services.presenter,
                         services.catalog,
                         clock,
@@ -676,7 +675,7 @@ async def _serve_channels(
         paces=paces,
         metrics=metrics,
     )
-    housekeeping = Housekeeping(store.seen, downloads.service, clock, store.inbox)
+    housekeeping = Housekeeping(downloads.service, clock, store.inbox)
     sweeps = Sweeps(services.reminders, sender, settings.tz, tidy=housekeeping.tidy)
     wakes = wakes or (hook.wakes if hook is not None else Wakes())
     handles = ByChannel()

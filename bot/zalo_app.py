@@ -21,7 +21,7 @@ from bot.domain.models import Channel
 from bot.locales import Catalog
 from bot.services.downloads import ChatLinks
 from bot.services.metrics import Metrics
-from bot.services.ports import Clock, InboxStore, OfferStore, SeenStore
+from bot.services.ports import Clock, InboxStore, OfferStore
 from bot.services.replies import Presenter
 from handlers.routes import Conversation
 from handlers.web.server import WebServer
@@ -48,21 +48,18 @@ class ZaloSide:
 
     async def receive(self, stop: asyncio.Event) -> None:
         """Take events until ``stop`` is set (a refused token ends it with ``TokenRefused``)."""
-        try:
-            if self.webhook_url is not None:
-                await stop.wait()  # the web server takes them
-            else:
-                poller = Poller(
-                    self.client,
-                    self.edge.on_polled,
-                    RealTimer(),
-                    stop,
-                    polls=self.polls,
-                    metrics=self.metrics,
-                )
-                await poller.run()
-        finally:
-            await self.edge.drain()
+        if self.webhook_url is not None:
+            await stop.wait()  # the web server takes them
+        else:
+            poller = Poller(
+                self.client,
+                self.edge.on_event,
+                RealTimer(),
+                stop,
+                polls=self.polls,
+                metrics=self.metrics,
+            )
+            await poller.run()
 
 
 @asynccontextmanager
@@ -72,17 +69,16 @@ async def zalo_side(
     links: ChatLinks,
     web: WebServer,
     offers: OfferStore,
-    seen: SeenStore,
     presenter: Presenter,
     catalog: Catalog,
     clock: Clock,
-    metrics: Metrics | None = None,
-    inbox: InboxStore | None = None,
-    wake: Callable[[str], None] | None = None,
+    metrics: Metrics | None,
+    inbox: InboxStore,
+    wake: Callable[[str], None],
 ) -> AsyncIterator[ZaloSide | None]:
     """The Zalo side while it runs (None without ``ZALO_BOT_TOKEN``); the web server is started
     for the download links and, with ``PUBLIC_URL``, for the webhook. ``metrics`` counts the
-    events received and handled, and Zalo's 429s. With ``inbox``, events are recorded there and
+    events received and handled, and Zalo's 429s. Events are recorded in ``inbox`` and
     their lane woken with ``wake`` (see ``ZaloEdge``)."""
     metrics = metrics or Metrics()
     client = client_for(settings, on_429=lambda: metrics.rate_limited(Channel.ZALO))
@@ -96,12 +92,11 @@ async def zalo_side(
             conversation,
             channel,
             offers,
-            seen,
             presenter,
             clock,
+            inbox,
+            wake,
             metrics=metrics,
-            inbox=inbox,
-            wake=wake,
         )
         webhook: str | None = None
         token = settings.zalo_bot_token

@@ -3,7 +3,9 @@
 ``Drainer.drain(lane)`` handles the lane's rows that may be handled now, each marked done once
 its handling has returned; it answers the seconds after which to look again when later rows are
 held back by a gap in the update numbering, else None. A row is counted as taken before it is
-handled, so one that kills the process every time is given up (dead) after ``MAX_ATTEMPTS``
+handled (the lane's first by ``ready``'s own transaction, each next one by the transaction that
+finishes the one before: a row costs its record, one ready or finish, and its finish), so one
+that kills the process every time is given up (dead) after ``MAX_ATTEMPTS``
 instead of stopping its person for ever; one whose handling raises is tried again at once, up to
 the same limit. Handling is at least once: a crash after the reply went out and before the row
 was marked done handles it again after the restart (a typed answer is not stored twice, see
@@ -29,7 +31,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.domain.inbox import MAX_ATTEMPTS, InboxRow, InboxStatus
+from bot.domain.inbox import MAX_ATTEMPTS, InboxRow, InboxStatus, channel_of
 from bot.services.ports import Clock, InboxStore
 
 log = logging.getLogger(__name__)
@@ -79,43 +81,71 @@ class Drainer:
         """From now on, every drain returns after the row in hand (a graceful stop)."""
         self._halted = True
 
+    def _stops(self, held: Callable[[], bool] | None) -> bool:
+        """Whether the drain begins no further row: halted, or its lease lost."""
+        return self._halted or (held is not None and not held())
+
     async def drain(self, lane: str, held: Callable[[], bool] | None = None) -> float | None:
         """Handle the lane's rows that may be handled now, in seq order; the seconds after which
         held-back rows may be ready, or None when nothing is held back. With ``held`` (the
-        lane's lease, on PostgreSQL), no row is begun once it answers False."""
+        lane's lease, on PostgreSQL), no row is begun once it answers False, not even one taken
+        already (its attempt is counted; the lease's next holder takes it again)."""
+        channel = channel_of(lane)
+        if self._serves is not None and channel is not None and not self._serves(channel):
+            log.debug("lane %s: its channel is not served here; left", lane)
+            return None
+        # The first row is taken by ``ready`` itself, unless the lane's channel is unknown
+        # (then whether it is served is seen from its rows, and none may be taken before).
+        take = self._serves is None or channel is not None
         while not self._halted:
             if held is not None and not held():
                 return None
-            ready = await self._inbox.ready(lane, self._clock.now())
+            ready = await self._inbox.ready(lane, self._clock.now(), take=take)
             if ready.rows and self._serves is not None and not self._serves(ready.rows[0].channel):
                 log.debug("lane %s: its channel is not served here; left", lane)
                 return None
-            for row in ready.rows:
-                if self._halted or (held is not None and not held()):
+            taken = ready.taken  # the attempts of the row in hand, once taken
+            for index, row in enumerate(ready.rows):
+                if held is not None and not held():
                     return None
-                await self._one(row)
+                if self._halted and taken is None:
+                    return None
+                following = ready.rows[index + 1] if index + 1 < len(ready.rows) else None
+                taken = await self._one(row, taken, following, held)
             # Rows recorded meanwhile woke the lane (the runner drains it again): no second look.
             if not ready.more:
                 return ready.wait
         return None
 
-    async def _one(self, row: InboxRow) -> None:
-        """Take, handle and finish one row (again on an error, up to ``MAX_ATTEMPTS``)."""
+    async def _one(
+        self,
+        row: InboxRow,
+        taken: int | None,
+        following: InboxRow | None,
+        held: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """Handle and finish one row (taken first unless ``taken`` says it is; again on an
+        error, up to ``MAX_ATTEMPTS``); the next row is taken by the same transaction as this
+        one's finish (unless halted or the lease is lost): its attempts, or None when it was
+        not taken."""
+        attempts = taken
         while True:
-            attempts = await self._inbox.take(row.id)
             if attempts is None:
-                return  # handled meanwhile (another runner)
+                attempts = await self._inbox.take(row.id)
+                if attempts is None:
+                    return None  # handled meanwhile (another runner)
+            then = None if following is None or self._stops(held) else following.id
             if attempts > MAX_ATTEMPTS:
                 log.error("inbox %s %s: taken %d times, given up", row.channel, row.key, attempts)
-                await self._inbox.finish(row.id, InboxStatus.DEAD, self._clock.now())
-                return
+                return await self._inbox.finish(row.id, InboxStatus.DEAD, self._clock.now(), then)
             try:
                 await self._handle(row)
             except Exception:
                 log.exception("inbox %s %s: handling failed", row.channel, row.key)
+                attempts = None
                 continue
-            await self._inbox.finish(row.id, InboxStatus.DONE, self._clock.now())
-            return
+            then = None if following is None or self._stops(held) else following.id
+            return await self._inbox.finish(row.id, InboxStatus.DONE, self._clock.now(), then)
 
 
 class LocalLanes:

@@ -26,7 +26,6 @@ from storage.progress_repo import ProgressRepository
 from storage.roster_repo import RosterRepository
 from storage.schedule_repo import ScheduleRepository
 from storage.screens_repo import ScreenRepository
-from storage.seen_repo import SeenRepository
 from storage.unit import SqlUnits
 
 if TYPE_CHECKING:
@@ -56,7 +55,6 @@ class Store:
     broadcasts: BroadcastRepository
     audit: AuditRepository
     offers: OfferRepository
-    seen: SeenRepository
     link_codes: LinkCodeRepository
     links: LinkRepository
     progress: ProgressRepository
@@ -102,7 +100,6 @@ class Store:
             BroadcastRepository(database),
             AuditRepository(database),
             OfferRepository(database),
-            SeenRepository(database),
             LinkCodeRepository(database),
             LinkRepository(database),
             ProgressRepository(database),

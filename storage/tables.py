@@ -352,17 +352,6 @@ download_links = Table(
 Index(None, download_links.c.person_id)
 Index(None, download_links.c.expires_at)
 
-# Events a channel may deliver more than once (Zalo's webhook and getUpdates), by their key:
-# the first replica to record one handles it, any later delivery is dropped.
-seen_events = Table(
-    "seen_events",
-    metadata,
-    Column("channel", String(16), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("seen_at", UtcDateTime(), nullable=False),
-)
-Index(None, seen_events.c.seen_at)
-
 # One-time codes that link a person's second channel (made on Telegram, typed on Zalo, or the
 # other way round): short-lived, spent by the first account that types them.
 link_codes = Table(

@@ -32,6 +32,12 @@ def lane_name(channel: str, sender: object) -> str:
     return f"{LANE_PREFIXES[channel]}:{sender}"
 
 
+def channel_of(lane: str) -> str | None:
+    """The channel whose lane ``lane`` is (None: not a lane name of ``lane_name``'s)."""
+    prefix = lane.partition(":")[0]
+    return next((channel for channel, p in LANE_PREFIXES.items() if p == prefix), None)
+
+
 class InboxStatus(StrEnum):
     """Where a recorded update stands."""
 
@@ -62,6 +68,7 @@ class Ready:
     rows: tuple[InboxRow, ...]
     wait: float | None
     more: bool = False  # the lane has more todo rows than these (the limit was reached)
+    taken: int | None = None  # the first row's attempts, when taken by the same transaction
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,15 @@ Zalo has no slash-command menu and no buttons: a typed ``/kehoach`` is a command
 and so are the command words without diacritics (``ke hoach``, ``duyet``, ``bao cao``, ``huy``,
 ``tro giup``); choices come as numbered lines (``handlers/text_turn.py``).
 
-With an inbox (``chuyende run``), an event is recorded as a row of the inbox (channel ``zalo``,
-key ``Event.key``, lane ``z:<sender id>``, seq its arrival order) before the webhook answers 200
-or the poller takes the next one, and the lane runner hands each row to ``handle_row``: a
-redelivered event (by Zalo, or to two replicas) is taken once, one person's events are handled
-one at a time in arrival order, and handling is *at least once*: an event recorded and not
-handled when the process died is handled at the next start (or by another replica).
+An event is recorded as a row of the inbox (channel ``zalo``, key ``Event.key``, lane
+``z:<sender id>``, seq its arrival order) before the webhook answers 200 or the poller takes the
+next one, and the lane runner hands each row to ``handle_row``: a redelivered event (by Zalo, or
+to two replicas) is taken once (the inbox's key), one person's events are handled one at a time
+in arrival order, and handling is *at least once*: an event recorded and not handled when the
+process died is handled at the next start (or by another replica).
 
-Without one (tests that drive the edge directly), the former way: the event's key is recorded
-in ``seen_events`` before it is handled, and queued in this process's ``Lanes`` (at most once:
-an event whose handling is cut short by a crash is not taken again).
+``Lanes`` (one line per person in this process, no database) is what the bare echo bot of
+``bench/zalo_echo.py`` answers in.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from bot.domain.inbox import InboxRow, lane_name
 from bot.domain.models import Channel
 from bot.services.channels import ChannelPort
 from bot.services.metrics import Metrics
-from bot.services.ports import Clock, InboxStore, OfferStore, SeenStore
+from bot.services.ports import Clock, InboxStore, OfferStore
 from bot.services.replies import Presenter
 from handlers.inbound import Inbound, Kind
 from handlers.routes import Conversation
@@ -129,53 +128,31 @@ class ZaloEdge:
         conversation: Conversation,
         channel: ChannelPort,
         offers: OfferStore,
-        seen: SeenStore,
         presenter: Presenter,
         clock: Clock,
-        lanes: Lanes | None = None,
+        inbox: InboxStore,
+        wake: Callable[[str], None],
         metrics: Metrics | None = None,
-        inbox: InboxStore | None = None,
-        wake: Callable[[str], None] | None = None,
     ) -> None:
-        """``metrics`` counts the events taken (new or again) and handled. With ``inbox``,
-        events are recorded there and ``wake`` is told their lane (the lane runner then calls
-        ``handle_row``); without, ``seen`` and the in-process ``lanes``."""
+        """Events are recorded in ``inbox`` and ``wake`` is told their lane (the lane runner
+        then calls ``handle_row``); ``metrics`` counts the events taken (new or again) and
+        handled."""
         self._metrics = metrics or Metrics()
         self._inbox = inbox
-        self._wake = wake or (lambda lane: None)
+        self._wake = wake
         self._last_seq = 0
         self._conversation = conversation
         self._channel = channel
         self._offers = offers
-        self._seen = seen
         self._presenter = presenter
         self._clock = clock
-        self._lanes = lanes or Lanes()
 
     async def on_event(self, event: Event) -> None:
-        """Record the event, then have it handled in its person's line (private chats only): for
-        the webhook, whose answer tells Zalo whether the event was taken. With an inbox, it
+        """Record the event (private chats only), to be handled in its person's lane: for the
+        webhook, whose answer tells Zalo whether the event was taken, and for the poller. It
         returns once the row has committed (a database error raises: the webhook answers 500)."""
-        if not self._from_a_person(event):
-            return
-        if self._inbox is not None:
+        if self._from_a_person(event):
             await self._record(self._inbox, event)
-            return
-        if not await self._first_time(event):
-            return
-        self._queue(event, lambda: self._handle(event))
-
-    async def on_polled(self, event: Event) -> None:
-        """For the poller. With an inbox, as ``on_event``: recorded (one group commit with the
-        others arriving), then handled by the lane runner. Without, queued in its person's line
-        at once and recorded first thing in that line, so that the next poll does not wait for
-        the database (an event polled is gone from Zalo's side whatever happens)."""
-        if not self._from_a_person(event):
-            return
-        if self._inbox is not None:
-            await self._record(self._inbox, event)
-            return
-        self._queue(event, lambda: self._record_and_handle(event))
 
     def _next_seq(self) -> int:
         """The arrival order: microseconds of the clock, strictly rising in this process (the
@@ -213,23 +190,6 @@ class ZaloEdge:
             return False
         return True
 
-    async def _first_time(self, event: Event) -> bool:
-        if await self._seen.first_time(Channel.ZALO, event.key, self._clock.now()):
-            self._metrics.received(Channel.ZALO, "new")
-            return True
-        log.info("zalo event %s came again: taken once", event.key)
-        self._metrics.received(Channel.ZALO, "duplicate")
-        return False
-
-    def _queue(self, event: Event, work: Callable[[], Awaitable[None]]) -> None:
-        if not self._lanes.submit(event.message.sender.id, work):
-            log.warning("zalo: too many messages waiting from one chat; %s dropped", event.key)
-            self._metrics.handled(Channel.ZALO, "dropped")
-
-    async def _record_and_handle(self, event: Event) -> None:
-        if await self._first_time(event):
-            await self._handle(event)
-
     async def _handle(self, event: Event) -> None:
         turn = ChannelTurn(self._channel, event.message.chat.id, self._offers, self._clock)
         started, result = self._metrics.monotonic(), "ok"
@@ -245,7 +205,3 @@ class ZaloEdge:
             await self._conversation.failed(turn)
         finally:
             self._metrics.handled(Channel.ZALO, result, self._metrics.since(started))
-
-    async def drain(self) -> None:
-        """Wait until every event taken so far has been answered."""
-        await self._lanes.drain()

@@ -251,3 +251,40 @@ async def test_a_drain_that_loses_its_lease_begins_no_further_row(store: Store) 
     assert await store.inbox.counts() == {"done": 1, "todo": 2}
     assert await drainer.drain("t:a", held=lambda: True) is None
     assert handler.seqs("t:a") == [1, 2, 3]
+
+
+async def test_a_lane_of_a_channel_not_served_is_left_untaken(store: Store) -> None:
+    """A process serving Zalo only leaves a Telegram lane's rows todo with no attempt counted,
+    however often it looks (its sweeps must not use up the rows' attempts)."""
+    handler = Handler()
+    await put(store, 1, "t:1")
+    drainer = Drainer(store.inbox, handler, ManualClock(NOW), serves=lambda c: c == "zalo")
+    for _ in range(MAX_ATTEMPTS + 1):
+        assert await drainer.drain("t:1") is None
+    (row,) = await store.inbox.rows(["1"])
+    assert handler.tries == {} and row.attempts == 0
+    assert await Drainer(store.inbox, handler, ManualClock(NOW)).drain("t:1") is None
+    assert handler.seqs("t:1") == [1] and await store.inbox.counts() == {"done": 1}
+
+
+async def test_each_row_is_taken_once_before_it_is_handled(store: Store) -> None:
+    """Taken by ``ready`` or with the previous row's finish, each row of a drain has one attempt
+    counted when its handler runs, and none is counted for a row not reached (a stop)."""
+    attempts: dict[int, int] = {}
+
+    async def handle(row: InboxRow) -> None:
+        (stored,) = await store.inbox.rows([row.key])
+        attempts[row.seq] = stored.attempts
+        if row.seq == 2:
+            drainer.halt()
+
+    for seq in (1, 2, 3):
+        await put(store, seq, "t:1")
+    drainer = Drainer(store.inbox, handle, ManualClock(NOW))
+    await drainer.drain("t:1")
+    assert attempts == {1: 1, 2: 1}
+    assert {row.seq: row.attempts for row in await store.inbox.rows(["1", "2", "3"])} == {
+        1: 1,
+        2: 1,
+        3: 0,
+    }

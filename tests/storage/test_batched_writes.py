@@ -55,15 +55,15 @@ async def test_an_event_delivered_to_both_replicas_at_once_is_taken_once(
     """Forty events, each delivered twice to each replica at the same moment: one True each."""
     keys = [f"message.text.received:{n}" for n in range(40)]
     calls = [
-        store.seen.first_time(Channel.ZALO, key, NOW)
-        for key in keys
+        store.inbox.record("zalo", key, "z:a", n, "{}", NOW)
+        for n, key in enumerate(keys)
         for store in (*replicas, *replicas)
     ]
     answers = await asyncio.gather(*calls)
     taken = [answers[i * 4 : i * 4 + 4].count(True) for i in range(len(keys))]
     assert taken == [1] * len(keys)
-    assert not await replicas[1].seen.first_time(Channel.ZALO, keys[0], NOW)
-    assert await replicas[1].seen.first_time(Channel.TELEGRAM, keys[0], NOW)
+    assert not await replicas[1].inbox.record("zalo", keys[0], "z:a", 0, "{}", NOW)
+    assert await replicas[1].inbox.record("telegram", keys[0], "t:a", 0, "{}", NOW)
 
 
 async def test_offers_written_at_once_are_read_back_per_chat(replicas: list[Store]) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, event
 
 from bot.domain.inbox import MAX_ATTEMPTS, QUIET_RESET, REORDER_HOLD, InboxStatus, advance
 from bot.services.audit import AuditService
@@ -116,7 +119,7 @@ async def test_tidy_forgets_rows_handled_long_ago_only(any_store: Store) -> None
     audit = AuditService(any_store.audit, any_store.roster, any_store.plans, clock)
     downloads = DownloadService(any_store.links, any_store.accounts, audit, timedelta(days=7))
     clock.set(NOW + SEEN_KEEP + timedelta(minutes=1))
-    await Housekeeping(any_store.seen, downloads, clock, any_store.inbox).tidy()
+    await Housekeeping(downloads, clock, any_store.inbox).tidy()
     assert await any_store.inbox.counts() == {"done": 1, "todo": 1}
     assert await put(any_store, 2) is False  # kept: still recognised as a redelivery
     assert await put(any_store, 1) is True  # forgotten
@@ -178,3 +181,55 @@ async def test_forgetting_a_person_takes_their_updates_and_screens_and_their_nam
     assert kept is not None and kept.message_id == "8" and kept.folded == ""
     assert [row.seq for row in (await any_store.inbox.ready("t:501", NOW)).rows] == []
     assert await any_store.inbox.counts() == {"todo": 1}  # update 3: not theirs, not naming them
+
+
+async def test_ready_may_take_the_first_row_and_a_finish_the_next(any_store: Store) -> None:
+    """``ready(take=True)`` counts the first row's attempt in its own transaction, and
+    ``finish(then=)`` the next row's; a row no longer todo is not taken."""
+    for seq in (1, 2, 3):
+        await put(any_store, seq, at=NOW - REORDER_HOLD)
+    ready = await any_store.inbox.ready("t:1", NOW, take=True)
+    first, second, third = ready.rows
+    assert ready.taken == 1
+    assert await any_store.inbox.finish(first.id, InboxStatus.DONE, NOW, then=second.id) == 1
+    assert await any_store.inbox.finish(second.id, InboxStatus.DONE, NOW, then=first.id) is None
+    assert await any_store.inbox.finish(third.id, InboxStatus.DEAD, NOW) is None
+    found = {row.seq: row.attempts for row in await any_store.inbox.rows(["1", "2", "3"])}
+    assert found == {1: 1, 2: 1, 3: 0}
+    assert await any_store.inbox.counts() == {"done": 2, "dead": 1}
+    assert (await any_store.inbox.ready("t:1", NOW, take=True)).taken is None
+
+
+async def test_a_lane_below_the_mark_is_handed_out_without_moving_it(tmp_path: Path) -> None:
+    """Once one lane's ready has moved the mark over another lane's rows, that lane's ready is
+    one SELECT (its rows with the mark) and the take: no look above the mark, no write to it."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'mark.db'}")
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, sql: str, *args: object) -> None:
+        statements.append(sql.split(None, 1)[0].upper())
+
+    try:
+        for seq, lane in ((1, "t:a"), (2, "t:b")):
+            await put(store, seq, lane=lane, at=NOW - REORDER_HOLD)
+        assert await seqs(store, "t:a") == [1]  # the mark moved over 1 and 2
+        event.listen(Engine, "before_cursor_execute", note)
+        ready = await store.inbox.ready("t:b", NOW, take=True)
+        assert [row.seq for row in ready.rows] == [2] and ready.taken == 1
+        assert statements == ["BEGIN", "SELECT", "UPDATE"]
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+        await store.close()
+
+
+async def test_a_row_recorded_after_the_lane_was_read_is_not_jumped(any_store: Store) -> None:
+    """On PostgreSQL the look above the mark may see a row of the lane committed after the
+    lane's rows were read: the rows read after it wait for the next look (never out of order)."""
+    for seq in (1, 2, 3):
+        await put(any_store, seq, at=NOW - REORDER_HOLD)
+    read_before = [row for row in (await any_store.inbox.ready("t:1", NOW)).rows if row.seq != 2]
+    mark, _, late = await any_store.database.write(
+        lambda connection: any_store.inbox._advance(connection, TG, None, read_before, NOW)
+    )
+    assert mark.seq == 3 and late == 2
+    assert await seqs(any_store, "t:1") == [1, 2, 3]  # read again: all of them, in order

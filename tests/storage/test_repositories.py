@@ -292,13 +292,3 @@ async def test_offered_choices_are_kept_per_chat_and_replaced(any_store: Store) 
     assert await any_store.offers.offered(Channel.ZALO, "z1") == first[1:]
     assert await any_store.offers.offered(Channel.TELEGRAM, "z1") == []
     assert await any_store.offers.offered(Channel.ZALO, "z2") == [Choice("Khác", "m:st:")]
-
-
-async def test_an_event_is_seen_for_the_first_time_once(any_store: Store) -> None:
-    """The first record of a key wins; the same key again, from any caller, is refused."""
-    assert await any_store.seen.first_time(Channel.ZALO, "message.text.received:01", NOW)
-    assert not await any_store.seen.first_time(Channel.ZALO, "message.text.received:01", NOW)
-    assert await any_store.seen.first_time(Channel.TELEGRAM, "message.text.received:01", NOW)
-    assert await any_store.seen.first_time(Channel.ZALO, "message.text.received:02", NOW)
-    await any_store.seen.forget_before(NOW + timedelta(seconds=1))
-    assert await any_store.seen.first_time(Channel.ZALO, "message.text.received:01", NOW)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.domain.audit import AuditAction
+from bot.domain.inbox import InboxStatus
 from bot.domain.models import Channel, Person
 from bot.locales import Catalog, Safe
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
@@ -283,12 +284,16 @@ def test_links_start_with_public_url_or_the_web_servers_address() -> None:
 
 
 async def test_housekeeping_deletes_dead_links_and_old_event_keys(world: World) -> None:
-    """The hourly round deletes a link once it expired and forgets event keys after a week."""
+    """The hourly round deletes a link once it expired and forgets handled events' keys after a
+    week."""
     link = await world.links.link(BINH_CHAT, PLAN)
-    assert await world.store.seen.first_time(Channel.ZALO, "message.text.received:1", START)
-    tidy = Housekeeping(world.store.seen, world.downloads, world.clock)
+    key = "message.text.received:1"
+    assert await world.store.inbox.record("zalo", key, "z:b", 1, "{}", START)
+    (row,) = (await world.store.inbox.ready("z:b", START)).rows
+    await world.store.inbox.finish(row.id, InboxStatus.DONE, START)
+    tidy = Housekeeping(world.downloads, world.clock, world.store.inbox)
     assert await tidy.tidy() == 0  # nothing has expired yet
     assert (await world.get(link))[0] == 200
     world.clock.advance(timedelta(days=max(DAYS, SEEN_KEEP.days) + 1))
     assert await tidy.tidy() == 1
-    assert await world.store.seen.first_time(Channel.ZALO, "message.text.received:1", START)
+    assert await world.store.inbox.record("zalo", key, "z:b", 1, "{}", START)

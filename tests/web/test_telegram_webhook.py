@@ -93,10 +93,13 @@ class Hooked:
         inbox = self.running.store.inbox
         finish = inbox.finish
 
-        async def noted(row_id: int, status: InboxStatus, now: datetime) -> None:
-            await finish(row_id, status, now)
+        async def noted(
+            row_id: int, status: InboxStatus, now: datetime, then: int | None = None
+        ) -> int | None:
+            taken = await finish(row_id, status, now, then)
             self.finished += 1
             self.changed.set()
+            return taken
 
         inbox.finish = noted  # type: ignore[method-assign]
 

@@ -8,20 +8,23 @@ until the edge has answered it.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from bot.app import build_conversation
 from bot.domain.models import Channel
 from bot.domain.plans import PlanStatus
 from bot.sandbox.fake_zalo import FakeZaloUser
-from bot.services.ports import SeenStore
-from handlers.zalo.channel import ZaloChannel
-from handlers.zalo.events import Event, parse_body
 from handlers.zalo.polling import Poller
-from handlers.zalo.updates import ZaloEdge
 from scheduler.timer import VirtualTimer
 from tests.helpers import STUDY, signed_in
-from tests.zalo.zalo_chat import BINH, PATIENCE, FakeLinks, ZaloBot, ZaloChat, code_in, invite_code
+from tests.zalo.zalo_chat import (
+    BINH,
+    PATIENCE,
+    ZaloBot,
+    ZaloChat,
+    code_in,
+    invite_code,
+    make_edge,
+)
 
 
 async def test_a_member_signs_in_and_fills_mau_01_on_zalo(zalo_bot: ZaloBot) -> None:
@@ -106,16 +109,18 @@ async def test_the_poller_brings_messages_to_the_conversation(zalo_bot: ZaloBot)
     """End to end through getUpdates: a typed invite code signs the person in."""
     zalo, chat = zalo_bot.zalo, ZaloChat(zalo_bot, BINH)
     await zalo.push(zalo.text(BINH, await invite_code(zalo_bot.bot, "DV002")))
-    stop = asyncio.Event()
-    poller = Poller(zalo_bot.client, zalo_bot.edge.on_event, VirtualTimer(), stop, wait=0)
+    stop, woken = asyncio.Event(), asyncio.Event()
+    edge = make_edge(zalo_bot.bot, zalo_bot.client, wake=lambda lane: woken.set())
+    poller = Poller(zalo_bot.client, edge.on_event, VirtualTimer(), stop, wait=0)
     polling = asyncio.ensure_future(poller.run())
     try:
-        await zalo.until(lambda: any("Trần Thị Bình" in text for text in chat.received))
+        await asyncio.wait_for(woken.wait(), PATIENCE)  # recorded in the inbox
     finally:
         stop.set()
         async with asyncio.timeout(PATIENCE):
             await polling
-        await zalo_bot.edge.drain()
+    await zalo_bot.settle(edge)
+    assert any("Trần Thị Bình" in text for text in chat.received)
     person = await zalo_bot.bot.services.signin.whoami(Channel.ZALO, BINH.id)
     assert person is not None and person.code == "DV002"
 
@@ -155,41 +160,3 @@ async def test_a_link_code_made_on_zalo_works_on_telegram_and_expires(zalo_bot: 
     assert "đăng nhập thành công" in linked.plain
     person = await bot.services.signin.whoami(Channel.TELEGRAM, "7002")
     assert person is not None and person.code == "DV002"
-
-
-class HeldSeen:
-    """The store's record of events, each write held until ``release`` is set."""
-
-    def __init__(self, seen: SeenStore) -> None:
-        self._seen = seen
-        self.release = asyncio.Event()
-
-    async def first_time(self, channel: Channel, key: str, now: datetime) -> bool:
-        """Wait for ``release``, then record as the store does."""
-        await self.release.wait()
-        return await self._seen.first_time(channel, key, now)
-
-
-async def test_a_polled_event_is_queued_before_its_record_is_written(zalo_bot: ZaloBot) -> None:
-    """``on_polled`` returns while the database still holds the record; the events are then
-    answered in order, and the same event polled again is taken once."""
-    bot, zalo = zalo_bot.bot, zalo_bot.zalo
-    seen = HeldSeen(bot.store.seen)
-    edge = ZaloEdge(
-        build_conversation(bot.services),
-        ZaloChannel(zalo_bot.client, FakeLinks(), bot.services.catalog),
-        bot.store.offers,
-        seen,
-        bot.services.presenter,
-        bot.clock,
-    )
-    code = zalo.text(BINH, await invite_code(bot, "DV002"))
-    for body in (code, code, zalo.text(BINH, "ke hoach")):
-        for event in parse_body(body):
-            assert isinstance(event, Event)
-            await edge.on_polled(event)  # returns although every record is held
-    assert zalo.sent(BINH.id) == []
-    seen.release.set()
-    await edge.drain()
-    [welcome, first] = [sent.text for sent in zalo.sent(BINH.id)]
-    assert "Trần Thị Bình" in welcome and "Câu 1/6" in first

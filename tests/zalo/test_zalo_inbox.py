@@ -61,12 +61,11 @@ def replica(zalo_bot: ZaloBot, metrics: Metrics | None = None) -> Replica:
         build_conversation(bot.services),
         channel,
         bot.store.offers,
-        bot.store.seen,
         bot.services.presenter,
         bot.clock,
+        bot.store.inbox,
+        lanes.wake,
         metrics=metrics,
-        inbox=bot.store.inbox,
-        wake=lanes.wake,
     )
 
     async def handle(row: InboxRow) -> None:

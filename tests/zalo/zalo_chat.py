@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.app import build_conversation
+from bot.domain.inbox import channel_of
 from bot.domain.models import Channel
 from bot.sandbox.fake_zalo import FakeZaloApi, FakeZaloUser
 from bot.sandbox.harness import Harness
 from bot.services.downloads import ChatLinks, DownloadService, links_for
 from bot.services.replies import Attachment
+from handlers.inbox import Drainer
 from handlers.web.server import WebServer, web_app
 from handlers.zalo.channel import ChatOffers, Links, ZaloChannel
 from handlers.zalo.client import ZaloClient
@@ -72,11 +74,29 @@ class ZaloBot:
         for event in parse_body(body):
             assert isinstance(event, Event)
             await edge.on_event(event)
-        await edge.drain()
+        await self.settle(edge)
+
+    async def settle(self, edge: ZaloEdge | None = None) -> None:
+        """Drain every Zalo lane with rows recorded, as the lane runner would, through
+        ``edge``'s handler (the production ``Drainer``)."""
+        drainer = Drainer(self.bot.store.inbox, (edge or self.edge).handle_row, self.bot.clock)
+        while lanes := [
+            lane
+            for lane in await self.bot.store.inbox.lanes_with_todo(1000)
+            if channel_of(lane) == "zalo"
+        ]:
+            for lane in lanes:
+                await drainer.drain(lane)
 
 
-def make_edge(bot: Harness, client: ZaloClient, links: Links | None = None) -> ZaloEdge:
-    """The Zalo edge on the harness's services and store (files as ``links``, else fake ones)."""
+def make_edge(
+    bot: Harness,
+    client: ZaloClient,
+    links: Links | None = None,
+    wake: Callable[[str], None] = lambda lane: None,  # the test drains (``ZaloBot.settle``)
+) -> ZaloEdge:
+    """The Zalo edge on the harness's services and store (files as ``links``, else fake ones),
+    recording in the inbox and telling ``wake`` the lane."""
     catalog = bot.services.catalog
     return ZaloEdge(
         build_conversation(bot.services),
@@ -84,9 +104,10 @@ def make_edge(bot: Harness, client: ZaloClient, links: Links | None = None) -> Z
             client, links or FakeLinks(), catalog, offers=ChatOffers(bot.store.offers, bot.clock)
         ),
         bot.store.offers,
-        bot.store.seen,
         bot.services.presenter,
         bot.clock,
+        bot.store.inbox,
+        wake,
     )
 
 

@@ -28,12 +28,18 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
-warnings.filterwarnings(
-    "ignore",
-    message=r"Please use 'Bot\.(send_message|edit_message_text)' instead",
-    category=PTBUserWarning,
-    module=r"handlers\.telegram\.calls",
-)
+
+def silence_known_endpoints() -> None:
+    """Drop PTB's "Please use 'Bot.send_message'" warning for the calls of this module only."""
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.(send_message|edit_message_text)' instead",
+        category=PTBUserWarning,
+        module=r"handlers\.telegram\.calls",
+    )
+
+
+silence_known_endpoints()
 
 JSON = dict[str, Any]
 

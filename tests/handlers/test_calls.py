@@ -86,3 +86,12 @@ async def test_only_this_modules_calls_are_silenced(bot: Harness) -> None:
         assert not [w for w in seen if issubclass(w.category, PTBUserWarning)]
         await ptb.do_api_request("send_message", api_kwargs={"chat_id": chat.user.id, "text": "ba"})
     assert [w for w in seen if issubclass(w.category, PTBUserWarning)]
+
+
+def test_the_applications_defaults_are_only_what_calls_pass_themselves(bot: Harness) -> None:
+    """``do_api_request`` skips ``Defaults``: the application's may set parse modes (HTML, which
+    ``calls`` passes) and nothing else, or a text sent through ``calls`` would miss it."""
+    defaults = bot.application.bot.defaults
+    assert defaults is not None
+    assert {k: v for k, v in defaults.api_defaults.items() if not k.endswith("parse_mode")} == {}
+    assert set(defaults.api_defaults.values()) == {"HTML"}

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.app import outbox_bot
 from bot.sandbox.fake_api import Fault
 from bot.sandbox.harness import Harness
 from handlers.telegram.transport import AiohttpRequest, _body
@@ -62,3 +63,11 @@ async def test_a_broken_proxy_answering_html_is_an_error_of_the_call(bot: Harnes
         await bot.application.bot.send_message(chat.user.id, "một")
     [broken] = bot.api.rejected()
     bot.api.calls.remove(broken)  # broken on purpose
+
+
+def test_the_poller_long_polls_through_aiohttp_too(bot: Harness) -> None:
+    """The bot that polls getUpdates (the outbox's) sends that call through the aiohttp
+    transport as well, not through PTB's default httpx one (which it used before)."""
+    polling = outbox_bot(bot.settings)
+    get_updates, others = polling._request  # PTB keeps no public handle on the first
+    assert isinstance(get_updates, AiohttpRequest) and isinstance(others, AiohttpRequest)

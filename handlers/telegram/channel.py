@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -13,7 +13,7 @@ from bot.domain.models import Channel
 from bot.services import channels
 from bot.services.channels import Capabilities, Formatting, Sent, TextUnit
 from bot.services.replies import Reply
-from handlers.telegram.render import send
+from handlers.telegram.render import Posted, send
 
 TELEGRAM = Capabilities(
     max_text=4096,  # UTF-16 code units of a message's text, after entities are parsed
@@ -55,10 +55,9 @@ async def show_working(bot: Bot, chat_id: int) -> None:
         log.info("telegram: no chat action for a chat: %s", type(error).__name__)
 
 
-def sent_of(message: Message) -> Sent:
+def sent_of(posted: Posted) -> Sent:
     """What the channel port reports of a message Telegram took (its file's id, if any)."""
-    found = message.photo[-1] if message.photo else message.document
-    return Sent(str(message.message_id), found.file_id if found is not None else None)
+    return Sent(str(posted.message_id), posted.file_id)
 
 
 class TelegramChannel:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -18,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.domain.telegram_html import utf16_len
 from bot.services.replies import Attachment, Reply
+from handlers.telegram.calls import edit_text, send_text
 
 MENU_COLUMNS = 2
 CAPTION_LIMIT = 900  # UTF-16 units; Telegram allows 1024 in a caption: keep clear of it
@@ -48,6 +51,47 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     return None
 
 
+def markup(reply: Reply) -> dict[str, Any] | None:
+    """``keyboard(reply)`` as the Bot API's JSON, built directly: a reply's buttons are sent,
+    never read back, so PTB's objects (and their ``to_dict``) would be made only to be undone."""
+    if reply.choices:
+        return {
+            "inline_keyboard": [
+                [{"text": c.label, "callback_data": c.data} for c in row] for row in reply.choices
+            ]
+        }
+    if reply.ask_contact is not None:
+        return {
+            "keyboard": [[{"text": reply.ask_contact, "request_contact": True}]],
+            "resize_keyboard": True,
+            "is_persistent": True,
+        }
+    if reply.menu:
+        labels = [label for _, label in reply.menu]
+        rows = [labels[i : i + MENU_COLUMNS] for i in range(0, len(labels), MENU_COLUMNS)]
+        return {
+            "keyboard": [[{"text": label} for label in row] for row in rows],
+            "resize_keyboard": True,
+            "is_persistent": True,
+        }
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message Telegram took: its id, whether it is the reply's text message (the one a
+    screen's buttons are on), and the id of its photo or document."""
+
+    message_id: int
+    text: bool = False
+    file_id: str | None = None
+
+
+def _posted(message: Message) -> Posted:
+    found = message.photo[-1] if message.photo else message.document
+    return Posted(message.message_id, False, found.file_id if found is not None else None)
+
+
 async def answer(message: Message, reply: Reply) -> None:
     """Send ``reply`` in the chat of ``message``."""
     await send(message.get_bot(), message.chat_id, reply)
@@ -57,53 +101,47 @@ def _file(attachment: Attachment) -> str | bytes:
     return attachment.file_id or attachment.content
 
 
-async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+async def send(bot: Bot, chat_id: int, reply: Reply) -> list[Posted]:
     """Send ``reply`` to ``chat_id``: a photo or document with a short text as its caption, else
-    the text first; return the messages sent (a file's id is in them)."""
-    markup = keyboard(reply)
-    sent: list[Message] = []
+    the text first; return the messages sent (a file's id is in them). The text goes through
+    ``calls.send_text`` (no ``Message`` parsed from the answer: only its id is read)."""
+    buttons = markup(reply)
+    sent: list[Posted] = []
     photo, document = reply.photo, reply.document
-    caption = utf16_len(reply.text) <= CAPTION_LIMIT and markup is None
+    caption = utf16_len(reply.text) <= CAPTION_LIMIT and buttons is None
     if photo is not None:
         as_caption = caption and document is None
-        sent.append(
-            await bot.send_photo(
-                chat_id,
-                _file(photo),
-                filename=photo.filename,
-                caption=(reply.text or None) if as_caption else None,
-                parse_mode=ParseMode.HTML,
-            )
+        message = await bot.send_photo(
+            chat_id,
+            _file(photo),
+            filename=photo.filename,
+            caption=(reply.text or None) if as_caption else None,
+            parse_mode=ParseMode.HTML,
         )
+        sent.append(_posted(message))
         if as_caption:
             return sent
     if document is not None and caption:
-        sent.append(
-            await bot.send_document(
-                chat_id,
-                _file(document),
-                filename=document.filename,
-                caption=reply.text or None,
-                parse_mode=ParseMode.HTML,
-            )
+        message = await bot.send_document(
+            chat_id,
+            _file(document),
+            filename=document.filename,
+            caption=reply.text or None,
+            parse_mode=ParseMode.HTML,
         )
+        sent.append(_posted(message))
         return sent
-    if reply.text or markup is not None:
-        sent.append(
-            await bot.send_message(
-                chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        )
+    if reply.text or buttons is not None:
+        sent.append(Posted(await send_text(bot, chat_id, reply.text, buttons), text=True))
     if document is not None:
-        sent.append(
-            await bot.send_document(
-                chat_id,
-                _file(document),
-                filename=document.filename,
-                caption=document.caption,
-                parse_mode=ParseMode.HTML,
-            )
+        message = await bot.send_document(
+            chat_id,
+            _file(document),
+            filename=document.filename,
+            caption=document.caption,
+            parse_mode=ParseMode.HTML,
         )
+        sent.append(_posted(message))
     return sent
 
 
@@ -124,20 +162,20 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
 async def edit(query: CallbackQuery, reply: Reply) -> None:
     """Show ``reply`` in place of the message whose button was pressed (a fresh count, say);
     a new message when that one cannot be edited."""
-    markup = keyboard(reply)
+    buttons = keyboard(reply)
     message = query.message
     if (
         isinstance(message, Message)
         and message.text is not None
         and reply.document is None
         and reply.photo is None
-        and (markup is None or isinstance(markup, InlineKeyboardMarkup))
+        and (buttons is None or isinstance(buttons, InlineKeyboardMarkup))
     ):
-        if message.text_html == reply.text and message.reply_markup == markup:
+        if message.text_html == reply.text and message.reply_markup == buttons:
             return  # nothing changed since the last press (Telegram would refuse the edit)
         try:
-            await query.edit_message_text(
-                reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            await edit_text(
+                query.get_bot(), message.chat.id, message.message_id, reply.text, markup(reply)
             )
             return
         except BadRequest as error:
@@ -154,7 +192,7 @@ async def fold(bot: Bot, chat_id: int, message_id: int, folded: str) -> bool:
     by the person, unreachable): its buttons stay, and answer as stale buttons do."""
     try:
         if folded:  # an edit without reply_markup removes the inline keyboard too
-            await bot.edit_message_text(folded, chat_id, message_id, parse_mode=ParseMode.HTML)
+            await edit_text(bot, chat_id, message_id, folded)
         else:
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except TelegramError as error:

@@ -4,6 +4,11 @@ PTB's default httpx transport spends most of its CPU in httpcore's connection-po
 once hundreds of requests are in flight (measured with py-spy in bench/conversation.py: ~90% of
 the echo bot's time in ``AsyncConnectionPool._assign_requests_to_connections``). aiohttp's
 connector does not, so many members can be answered at once on two cores.
+
+JSON both ways is orjson's, through the two places PTB leaves it to the transport: a body
+is ``RequestData.parameters`` encoded here, and an answer is parsed by ``parse_json_payload``
+(overridden as PTB's documentation suggests); what orjson refuses falls back to PTB's own
+``json`` path, errors included.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import json
 from collections.abc import Callable
 
 import aiohttp
+import orjson
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -45,7 +51,11 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     if request_data is None:
         return None
     if not request_data.contains_files:  # nested objects as JSON, not as JSON in a string
-        return json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        parameters = request_data.parameters
+        try:
+            return orjson.dumps(parameters)
+        except TypeError:  # what orjson does not take (an int beyond 64 bits, say)
+            return json.dumps(parameters, ensure_ascii=False).encode()
     files = request_data.multipart_data
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
@@ -82,6 +92,16 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """Telegram's answer parsed by orjson; PTB's parser for what orjson refuses (invalid
+        UTF-8, which PTB replaces; invalid JSON, which PTB reports as a ``TelegramError``)."""
+        try:
+            parsed: JSONDict = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
+        return parsed
 
     @property
     def read_timeout(self) -> float | None:

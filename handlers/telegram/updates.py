@@ -98,7 +98,7 @@ class TelegramTurn:
         if chat is None:
             return
         sent = await send(self._context.bot, chat.id, reply)
-        shown = next((m for m in reversed(sent) if m.text is not None), None)
+        shown = next((m for m in reversed(sent) if m.text), None)
         live = str(shown.message_id) if shown is not None and reply.choices else None
         before = await self._screens.shown(Channel.TELEGRAM, str(chat.id), live, reply.folded or "")
         if before is not None and before.message_id.isdigit():

@@ -164,14 +164,16 @@ async def test_pacing_keeps_the_pace_and_one_message_per_second_per_chat(
     await bot.store.outbox.add(notes(9), bot.clock.now())
     times: dict[int, list[float]] = {}
 
-    class Stamped(ExtBot):  # type: ignore[type-arg]
+    class Stamped(AiohttpRequest):
         """Notes when the outbox hands over each message, on the outbox's own stopwatch."""
 
-        async def send_message(self, chat_id, *args, **kwargs):  # type: ignore[no-untyped-def]
-            times.setdefault(int(chat_id), []).append(bot.timer.monotonic())
-            return await super().send_message(chat_id, *args, **kwargs)
+        async def do_request(self, url, method, request_data=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if url.endswith("/sendMessage") and request_data is not None:
+                chat_id = request_data.parameters["chat_id"]
+                times.setdefault(int(chat_id), []).append(bot.timer.monotonic())
+            return await super().do_request(url, method, request_data, *args, **kwargs)
 
-    stamped = Stamped(bot.api.token, base_url=f"{bot.api.url}/bot")
+    stamped = ExtBot(bot.api.token, base_url=f"{bot.api.url}/bot", request=Stamped())
     sender = build_sender(
         bot.settings,
         bot.store,

@@ -3,16 +3,12 @@ the revision read (two devices), read for a cell in one go."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.midyear import CheckStatus
-from bot.domain.models import Category
-from bot.domain.roster import parse_roster
 from storage.midyear_repo import MidyearRepository
 from storage.store import Store
-from tests.conftest import ROSTER
+from tests.storage.seeded import roster_and_campaign
 
 NOW = datetime(2022, 6, 30, 1, 0, tzinfo=UTC)
 
@@ -21,19 +17,7 @@ async def test_one_check_per_person_changed_at_its_revision(any_store: Store) ->
     """Begun twice: the same row; a write at an old revision changes nothing; submitted keeps
     its moment; read by person for the campaign."""
     store = any_store
-    rows = list(enumerate(csv.reader(io.StringIO(ROSTER.strip())), start=1))
-    await store.roster.import_roster(
-        parse_roster(rows, date(2026, 1, 1)).records, remove_missing=False, dry_run=False, now=NOW
-    )
-    people = {p.code: p for p in await store.roster.list_people()}
-    campaign = await store.plans.set_campaign(
-        year=2022,
-        title="Chuyên đề",
-        deadline=date(2022, 4, 30),
-        place="Tuy Phong",
-        forms={c: "mau_01" for c in Category},
-        now=NOW,
-    )
+    people, campaign = await roster_and_campaign(store, NOW)
     repo = MidyearRepository(store.database)
     binh, an = people["DV002"].id, people["DV001"].id
     first = await repo.create(person_id=binh, campaign_id=campaign.id, now=NOW)

@@ -3,19 +3,16 @@ asked lately (by the outbox keys)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, update
 
 from bot.domain.engine import Draft
 from bot.domain.models import Category
 from bot.domain.progress import ProgressStatus
-from bot.domain.roster import parse_roster
 from storage.store import Store
 from storage.tables import outbox, plans
-from tests.conftest import ROSTER
+from tests.storage.seeded import roster_and_campaign
 
 NOW = datetime(2022, 6, 30, 1, 0, tzinfo=UTC)
 FORMS = {c: "mau_01" for c in Category}
@@ -25,19 +22,7 @@ async def test_updates_are_appended_and_read_by_plan_and_unit(any_store: Store) 
     """Two updates of one action and one of another: all kept, oldest first; the handed-in
     plans of a unit are listed (a draft is not), a page at a time; asked lately by key."""
     store = any_store
-    rows = list(enumerate(csv.reader(io.StringIO(ROSTER.strip())), start=1))
-    await store.roster.import_roster(
-        parse_roster(rows, date(2026, 1, 1)).records, remove_missing=False, dry_run=False, now=NOW
-    )
-    people = {p.code: p for p in await store.roster.list_people()}
-    campaign = await store.plans.set_campaign(
-        year=2022,
-        title="Chuyên đề",
-        deadline=date(2022, 4, 30),
-        place="Tuy Phong",
-        forms=FORMS,
-        now=NOW,
-    )
+    people, campaign = await roster_and_campaign(store, NOW)
     draft = Draft(answers={"actions": [{"action": "Thăm hộ"}, {"action": "Phát biểu"}]})
     made = {}
     for code in ("DV001", "DV002"):

@@ -3,36 +3,20 @@ begins it first; the other device is handed the same draft."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.engine import Draft
-from bot.domain.models import Category
 from bot.domain.plans import Plan
-from bot.domain.roster import parse_roster
 from storage.store import Store
 from storage.yearend_repo import YearReviewRepository
-from tests.conftest import ROSTER
+from tests.storage.seeded import roster_and_campaign
 
 NOW = datetime(2022, 11, 30, 1, 0, tzinfo=UTC)
 
 
 async def test_a_draft_begun_twice_is_one_draft(any_store: Store) -> None:
     store = any_store
-    rows = list(enumerate(csv.reader(io.StringIO(ROSTER.strip())), start=1))
-    await store.roster.import_roster(
-        parse_roster(rows, date(2026, 1, 1)).records, remove_missing=False, dry_run=False, now=NOW
-    )
-    people = {p.code: p for p in await store.roster.list_people()}
-    campaign = await store.plans.set_campaign(
-        year=2022,
-        title="Chuyên đề",
-        deadline=date(2022, 4, 30),
-        place="Tuy Phong",
-        forms={c: "mau_01" for c in Category},
-        now=NOW,
-    )
+    people, campaign = await roster_and_campaign(store, NOW)
     repo = YearReviewRepository(store.database)
     binh = people["DV002"].id
 

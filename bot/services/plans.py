@@ -362,7 +362,13 @@ class PlanService:
         if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(actions):
             action = actions[int(chosen) - 1]
             return await self.act(
-                person, plan.rev, action.code, action.arg, (campaign, plan), actor=actor
+                person,
+                plan.rev,
+                action.code,
+                action.arg,
+                (campaign, plan),
+                actor=actor,
+                source=source,
             )
         return self.screen(person, campaign, plan, invalid=e.Invalid("use_buttons"))
 
@@ -381,8 +387,11 @@ class PlanService:
         arg: str,
         known: Current | None = None,
         actor: Person | None = None,
+        source: str = "",
     ) -> PlanScreen:
-        """A button press (or a typed number); ``rev`` tells a stale button from a current one."""
+        """A button press (or a typed number); ``rev`` tells a stale button from a current one.
+        ``source`` ("chat:message", a typed number's) is kept with the step it took, so the
+        message delivered again is seen as taken, not as the next question's answer."""
         campaign, plan = await self._current(person, known)
         if campaign is None:
             return NoCampaign(person)
@@ -408,6 +417,7 @@ class PlanService:
             campaign,
             plan,
             apply(self._form(plan), plan.draft, Action(code, "", arg)),
+            source,
             actor=actor,
         )
 

@@ -197,6 +197,23 @@ async def test_a_message_delivered_twice_after_a_crash_is_taken_once(
         assert restarted.errors == []
 
 
+async def test_a_typed_number_delivered_twice_is_taken_once(db_url: str, plan_bot: Harness) -> None:
+    """A step's action chosen by typing its number (as Zalo members answer), delivered again
+    after a restart: the step is shown, the number is not taken as the next question's answer."""
+    chat = await signed_in(plan_bot, "Bình", "0987654321")
+    await chat.press("📝 Kế hoạch của tôi")
+    [first] = await chat.send("1")  # "✅ Thông tin đúng", the identity screen's first action
+    assert "Câu 2/6" in first.plain
+    async with running_bot(db_url, plan_bot.api) as restarted:
+        again = Chat(restarted.api, restarted.feed, chat.user)
+        again.last_update = chat.last_update
+        [reply] = await again.redeliver()
+        assert "Câu 2/6" in reply.plain and "Đã ghi" not in reply.plain
+        plan = await plan_of(restarted, chat)
+        assert plan is not None and plan.draft.buffer == "" and "study" not in plan.draft.answers
+        assert restarted.errors == []
+
+
 async def test_a_button_press_delivered_twice_is_not_an_error(plan_bot: Harness) -> None:
     """A press answered before a crash comes again: Telegram refuses a second answer to the
     query, and the member sees the current step, not "có lỗi"."""

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import time as clock_time
 from pathlib import Path
@@ -231,28 +232,7 @@ class Filler:
             if stage == "done":
                 self.finished = True
                 return
-            typed: str | None = None
-            if stage == "identity":
-                action: Any = lambda: c.press("✅ Thông tin đúng")  # noqa: E731
-            elif stage in ("study", "shortcomings", "solutions"):
-                assert screen is not None
-                typed = "xong" if "Đã ghi" in screen.plain else self.expected[stage]
-                action = lambda t=typed: c.send(t)  # noqa: E731
-            elif stage in self.expected:
-                typed = self.expected[stage]
-                action = lambda t=typed: c.send(t)  # noqa: E731
-            elif stage == "more1":
-                action = lambda: c.press("➕ Thêm Việc")  # noqa: E731
-            elif stage == "more2":
-                action = lambda: c.press("✅ Xong, sang phần tiếp")  # noqa: E731
-            elif stage == "proposals":
-                action = lambda: c.press("⏭ Bỏ qua")  # noqa: E731
-            elif stage == "review":
-                action = lambda: c.press("📨 Gửi kế hoạch")  # noqa: E731
-            elif screen is not None and "Đã ghi" in screen.plain:  # a piece of a long answer
-                action = lambda: c.send("xong")  # noqa: E731
-            else:
-                action = lambda: c.send("📝 Kế hoạch của tôi")  # noqa: E731
+            typed, action = next_step(c, stage, screen, self.expected)
             if await self._do(action):
                 if stage in STAGES:
                     self.last_ack_stage = max(self.last_ack_stage, STAGES.index(stage))
@@ -260,6 +240,34 @@ class Filler:
                     self.acknowledged[stage] = typed
             else:
                 await self._reopen()
+
+
+def next_step(
+    c: Chat, stage: str, screen: Any, expected: dict[str, str]
+) -> tuple[str | None, Callable[[], Awaitable[Any]]]:
+    """What a member filling Mẫu 01 does next, seeing ``screen`` at ``stage``: the text it
+    types (None for a press) and the action sending it (shared with bench/replicas.py)."""
+    if stage == "identity":
+        return None, lambda: c.press("✅ Thông tin đúng")
+    if stage in ("study", "shortcomings", "solutions"):
+        assert screen is not None
+        typed = "xong" if "Đã ghi" in screen.plain else expected[stage]
+        return typed, lambda: c.send(typed)
+    if stage in expected:
+        answer = expected[stage]
+        return answer, lambda: c.send(answer)
+    presses = {
+        "more1": "➕ Thêm Việc",
+        "more2": "✅ Xong, sang phần tiếp",
+        "proposals": "⏭ Bỏ qua",
+        "review": "📨 Gửi kế hoạch",
+    }
+    if stage in presses:
+        label = presses[stage]
+        return None, lambda: c.press(label)
+    if screen is not None and "Đã ghi" in screen.plain:  # a piece of a long answer
+        return None, lambda: c.send("xong")
+    return None, lambda: c.send("📝 Kế hoạch của tôi")
 
 
 async def _plans(db: str, fillers: list[Filler]) -> dict[int, dict[str, Any] | None]:

@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.conversation import HEADER, Replies, phone  # noqa: E402
-from bench.crash import STAGES, Filler, _fields, stage_of  # noqa: E402
+from bench.crash import STAGES, Filler, _fields, next_step, stage_of  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.models import Channel  # noqa: E402
@@ -354,29 +354,11 @@ class ReplicaFiller(Filler):
                 return
             typed: str | None = None
             expect = 1
-            if stage == "identity":
-                action: Any = lambda: c.press("✅ Thông tin đúng")  # noqa: E731
-            elif stage == "study" and screen is not None and "Đã ghi" not in screen.plain:
+            action: Any
+            if stage == "study" and screen is not None and "Đã ghi" not in screen.plain:
                 typed, expect, action = self.expected["study"], PIECES, self._burst
-            elif stage in ("study", "shortcomings", "solutions"):
-                assert screen is not None
-                typed = "xong" if "Đã ghi" in screen.plain else self.expected[stage]
-                action = lambda t=typed: c.send(t)  # noqa: E731
-            elif stage in self.expected:
-                typed = self.expected[stage]
-                action = lambda t=typed: c.send(t)  # noqa: E731
-            elif stage == "more1":
-                action = lambda: c.press("➕ Thêm Việc")  # noqa: E731
-            elif stage == "more2":
-                action = lambda: c.press("✅ Xong, sang phần tiếp")  # noqa: E731
-            elif stage == "proposals":
-                action = lambda: c.press("⏭ Bỏ qua")  # noqa: E731
-            elif stage == "review":
-                action = lambda: c.press("📨 Gửi kế hoạch")  # noqa: E731
-            elif screen is not None and "Đã ghi" in screen.plain:  # a piece of a long answer
-                action = lambda: c.send("xong")  # noqa: E731
             else:
-                action = lambda: c.send("📝 Kế hoạch của tôi")  # noqa: E731
+                typed, action = next_step(c, stage, screen, self.expected)
             if await self._do(action, expect):
                 if stage in STAGES:
                     self.last_ack_stage = max(self.last_ack_stage, STAGES.index(stage))
